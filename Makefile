@@ -1,0 +1,37 @@
+# Two commands do everything on a fresh machine: `make demo` and `make test`.
+# The first run creates .venv and installs the project with its test and build tools.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo run test lint bench exe clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,build]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## the console with the embedded simulator running the TeamMeeting scenario
+	$(BIN)/moderator --demo
+
+run: $(STAMP)  ## the console against real Twilio
+	$(BIN)/moderator
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint  ## lint, types, then every test (the executable build included)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_all.py
+
+exe: $(STAMP)  ## the one-file executable under dist/
+	$(BIN)/python build_spec.py --onefile
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,167 @@
+"""Twilio conference status callbacks, parsed from their form into typed, immutable events."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from enum import Enum
+
+
+class EventKind(str, Enum):
+    """Every `StatusCallbackEvent` value Twilio sends for conferences, plus UNKNOWN."""
+
+    CONFERENCE_START = "conference-start"
+    CONFERENCE_END = "conference-end"
+    PARTICIPANT_JOIN = "participant-join"
+    PARTICIPANT_LEAVE = "participant-leave"
+    PARTICIPANT_MUTE = "participant-mute"
+    PARTICIPANT_UNMUTE = "participant-unmute"
+    PARTICIPANT_HOLD = "participant-hold"
+    PARTICIPANT_UNHOLD = "participant-unhold"
+    PARTICIPANT_MODIFY = "participant-modify"
+    SPEECH_START = "participant-speech-start"
+    SPEECH_STOP = "participant-speech-stop"
+    ANNOUNCEMENT_END = "announcement-end"
+    ANNOUNCEMENT_FAIL = "announcement-fail"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def from_wire(cls, value: str) -> EventKind:
+        """The kind for a `StatusCallbackEvent` value; UNKNOWN for anything Twilio adds later."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def is_participant_event(self) -> bool:
+        """Participant events carry a CallSid and the participant's flags."""
+        return self.value.startswith("participant-")
+
+
+class MalformedCallback(ValueError):
+    """A callback form that cannot be a Twilio conference event; names the offending field."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class ConferenceEvent:
+    """One conference status callback. Flags are None when the callback did not carry them."""
+
+    kind: EventKind
+    name: str  # the raw StatusCallbackEvent, kept for unknown events
+    conference_sid: str
+    sequence: int
+    timestamp: datetime
+    friendly_name: str = ""
+    account_sid: str = ""
+    call_sid: str | None = None
+    label: str | None = None
+    muted: bool | None = None
+    hold: bool | None = None
+    coaching: bool | None = None
+    end_conference_on_exit: bool | None = None
+    start_conference_on_enter: bool | None = None
+    call_status: str | None = None  # ParticipantCallStatus on participant-leave
+    reason: str | None = None  # ReasonParticipantLeft, ReasonConferenceEnded or Reason
+    call_sid_ending_conference: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Identity of a delivery: Twilio's retries repeat the same key."""
+        return (self.conference_sid, self.sequence)
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _optional_bool(form: Mapping[str, str], field: str) -> bool | None:
+    raw = form.get(field)
+    if raw is None or raw == "":
+        return None
+    value = _BOOLEANS.get(raw.strip().lower())
+    if value is None:
+        raise MalformedCallback(field, f"expected 'true' or 'false', got {raw[:40]!r}")
+    return value
+
+
+def _required(form: Mapping[str, str], field: str) -> str:
+    value = (form.get(field) or "").strip()
+    if not value:
+        raise MalformedCallback(field, "missing")
+    return value
+
+
+def _optional(form: Mapping[str, str], field: str) -> str | None:
+    value = form.get(field)
+    return value if value else None
+
+
+def parse_timestamp(raw: str) -> datetime:
+    """An RFC 2822 date (Twilio's `Timestamp`) as an aware UTC datetime."""
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise MalformedCallback("Timestamp", f"not an RFC 2822 date: {raw[:40]!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """`moment` in Twilio's RFC 2822 form, e.g. 'Thu, 01 Jun 2017 20:48:32 +0000'."""
+    return moment.astimezone(timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+def parse_callback(form: Mapping[str, str], received_at: datetime) -> ConferenceEvent:
+    """Parse a conference statusCallback form; `received_at` stands in for a missing Timestamp.
+
+    Raises MalformedCallback naming the field when the form is not a conference event.
+    Unknown events and parameters are accepted: Twilio adds new ones over time.
+    """
+    name = _required(form, "StatusCallbackEvent")
+    kind = EventKind.from_wire(name)
+    conference_sid = _required(form, "ConferenceSid")
+    raw_sequence = _required(form, "SequenceNumber")
+    try:
+        sequence = int(raw_sequence)
+    except ValueError:
+        raise MalformedCallback(
+            "SequenceNumber", f"not an integer: {raw_sequence[:20]!r}"
+        ) from None
+    if sequence < 0:
+        raise MalformedCallback("SequenceNumber", "negative")
+    raw_time = form.get("Timestamp")
+    timestamp = parse_timestamp(raw_time) if raw_time else received_at.astimezone(timezone.utc)
+    call_sid = _optional(form, "CallSid")
+    if kind.is_participant_event and call_sid is None:
+        raise MalformedCallback("CallSid", f"missing on {name}")
+    return ConferenceEvent(
+        kind=kind,
+        name=name,
+        conference_sid=conference_sid,
+        sequence=sequence,
+        timestamp=timestamp,
+        friendly_name=form.get("FriendlyName", ""),
+        account_sid=form.get("AccountSid", ""),
+        call_sid=call_sid,
+        label=_optional(form, "ParticipantLabel"),
+        muted=_optional_bool(form, "Muted"),
+        hold=_optional_bool(form, "Hold"),
+        coaching=_optional_bool(form, "Coaching"),
+        end_conference_on_exit=_optional_bool(form, "EndConferenceOnExit"),
+        start_conference_on_enter=_optional_bool(form, "StartConferenceOnEnter"),
+        call_status=_optional(form, "ParticipantCallStatus"),
+        reason=(
+            _optional(form, "ReasonParticipantLeft")
+            or _optional(form, "ReasonConferenceEnded")
+            or _optional(form, "Reason")
+        ),
+        call_sid_ending_conference=_optional(form, "CallSidEndingConference"),
+    )

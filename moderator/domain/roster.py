@@ -1,0 +1,478 @@
+"""The roster: every conference seen and its participants, rebuilt from callbacks in any order.
+
+State is a pure function of the set of callbacks received: each conference keeps its callbacks
+keyed by SequenceNumber and the state is their fold in sequence order. A callback newer than
+everything seen is applied in place (the common case); an older one (Twilio does not promise
+order) triggers a refold of that conference. Duplicates are ignored. REST snapshots taken by a
+reconcile are folded in at the position where they were taken.
+
+Console-side facts that are not in callbacks (a pending action, the caller's number, the presenter
+the host picked) are overlays kept beside the fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from moderator.domain.actions import ActionKind, PendingAction
+from moderator.domain.events import ConferenceEvent, EventKind
+from moderator.domain.snapshots import ConferenceSnapshot
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One call in a conference, as the console shows it."""
+
+    conference_sid: str
+    call_sid: str
+    label: str | None = None
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    present: bool = True
+    muted: bool = False
+    hold: bool = False
+    speaking: bool = False
+    coaching: bool = False
+    start_conference_on_enter: bool = False
+    end_conference_on_exit: bool = False
+    call_status: str | None = None
+    leave_reason: str | None = None
+    # overlays: known to the console, not carried by callbacks
+    pending: PendingAction | None = None
+    number: str | None = None
+    presenter: bool = False
+
+    @property
+    def display_name(self) -> str:
+        """The label, else the caller's number, else the call SID."""
+        return self.label or self.number or self.call_sid
+
+
+@dataclass(frozen=True)
+class Conference:
+    """One conference and its lifecycle."""
+
+    sid: str
+    friendly_name: str = ""
+    status: str = "init"  # Twilio's values: init, in-progress, completed
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    last_sequence: int = 0
+    headcount: int = 0
+
+
+class ChangeKind(str, Enum):
+    CONFERENCE_ADDED = "conference-added"
+    CONFERENCE_UPDATED = "conference-updated"
+    PARTICIPANT_JOINED = "participant-joined"
+    PARTICIPANT_UPDATED = "participant-updated"
+    PARTICIPANT_LEFT = "participant-left"
+    ACTION_CONFIRMED = "action-confirmed"
+    SEQUENCE_GAP = "sequence-gap"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing that changed in the roster; listeners (the UI, the control service) react."""
+
+    kind: ChangeKind
+    conference_sid: str
+    call_sid: str | None = None
+    action: ActionKind | None = None
+
+
+Listener = Callable[[list[Change]], None]
+_Key = tuple[
+    int, int, int
+]  # (sequence, 0, 0) for a callback, (after_sequence, 1, n) for a snapshot
+_Entry = ConferenceEvent | ConferenceSnapshot
+
+
+@dataclass
+class _Record:
+    """Everything the roster keeps about one conference."""
+
+    conference: Conference
+    entries: dict[_Key, _Entry] = field(default_factory=dict)
+    base: dict[str, Participant] = field(default_factory=dict)  # the fold, without overlays
+    view: dict[str, Participant] = field(default_factory=dict)  # base + overlays
+    pending: dict[str, PendingAction] = field(default_factory=dict)
+    numbers: dict[str, str] = field(default_factory=dict)
+    chosen_presenter: str | None = None
+    last_key: _Key = (0, 0, 0)
+    shown: Conference | None = None  # the fold plus headcount, as last announced
+
+    @property
+    def max_sequence(self) -> int:
+        return self.conference.last_sequence
+
+
+class Roster:
+    """All conferences and participants, converging whatever order callbacks arrive in."""
+
+    def __init__(self) -> None:
+        self._records: dict[str, _Record] = {}
+        self._listeners: list[Listener] = []
+
+    # ---- observers -------------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` with the changes of every mutation that changed something."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def _notify(self, changes: list[Change]) -> list[Change]:
+        if changes:
+            for listener in list(self._listeners):
+                listener(changes)
+        return changes
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def conferences(self) -> list[Conference]:
+        """Every conference seen, oldest first."""
+        return [record.shown or record.conference for record in self._records.values()]
+
+    def conference(self, sid: str) -> Conference | None:
+        record = self._records.get(sid)
+        return (record.shown or record.conference) if record else None
+
+    def find_conference(self, sid_or_name: str) -> Conference | None:
+        """The conference with this SID, else the newest with this friendly name."""
+        if sid_or_name in self._records:
+            return self.conference(sid_or_name)
+        named = [c for c in self.conferences() if c.friendly_name == sid_or_name]
+        return named[-1] if named else None
+
+    def participants(self, conference_sid: str, *, present_only: bool = False) -> list[Participant]:
+        """Participants in the order they were first seen."""
+        record = self._records.get(conference_sid)
+        if record is None:
+            return []
+        return [p for p in record.view.values() if p.present or not present_only]
+
+    def participant(self, conference_sid: str, call_sid: str) -> Participant | None:
+        record = self._records.get(conference_sid)
+        return record.view.get(call_sid) if record else None
+
+    def presenter(self, conference_sid: str) -> str | None:
+        """The host's chosen presenter, else the present participant who runs the conference."""
+        record = self._records.get(conference_sid)
+        return _presenter_of(record) if record else None
+
+    def last_sequence(self, conference_sid: str) -> int:
+        record = self._records.get(conference_sid)
+        return record.max_sequence if record else 0
+
+    # ---- callbacks and snapshots -----------------------------------------------------------
+
+    def apply(self, event: ConferenceEvent) -> list[Change]:
+        """Fold one callback in. Returns (and announces) what changed; [] for a duplicate."""
+        key: _Key = (event.sequence, 0, 0)
+        record, changes = self._record_for(event.conference_sid, event.friendly_name)
+        if key in record.entries:
+            return self._notify(changes)
+        previous_max = record.max_sequence
+        if event.sequence > previous_max + 1:
+            changes.append(Change(ChangeKind.SEQUENCE_GAP, event.conference_sid))
+        affected = self._insert(record, key, event)
+        changes += self._confirm_pending(record, event)
+        changes += self._recompose(record, affected)
+        return self._notify(changes)
+
+    def apply_snapshot(self, snapshot: ConferenceSnapshot) -> list[Change]:
+        """Fold in what Twilio's REST API reported, at the sequence position it was taken."""
+        record, changes = self._record_for(snapshot.conference_sid, snapshot.friendly_name)
+        index = sum(1 for key in record.entries if key[0] == snapshot.after_sequence and key[1])
+        key: _Key = (snapshot.after_sequence, 1, index)
+        affected = self._insert(record, key, snapshot)
+        for call_sid in list(record.pending):
+            base = record.base.get(call_sid)
+            if base is not None and not base.present:
+                del record.pending[call_sid]
+        changes += self._recompose(record, affected)
+        return self._notify(changes)
+
+    def replay(self, entries: Iterable[_Entry]) -> None:
+        """Rebuild from journaled callbacks and snapshots (announces the changes as usual)."""
+        for entry in entries:
+            if isinstance(entry, ConferenceEvent):
+                self.apply(entry)
+            else:
+                self.apply_snapshot(entry)
+
+    # ---- overlays --------------------------------------------------------------------------
+
+    def mark_pending(
+        self, conference_sid: str, call_sid: str, kind: ActionKind, now: datetime
+    ) -> list[Change]:
+        """Show `kind` as sent and unconfirmed until its callback arrives or it is rolled back."""
+        record = self._records.get(conference_sid)
+        if record is None or call_sid not in record.base:
+            return []
+        record.pending[call_sid] = PendingAction(kind, now, record.max_sequence)
+        return self._notify(self._recompose(record, {call_sid}))
+
+    def clear_pending(
+        self, conference_sid: str, call_sid: str, kind: ActionKind | None = None
+    ) -> list[Change]:
+        """Roll back (or resolve) a pending action; with `kind`, only if that one is pending."""
+        record = self._records.get(conference_sid)
+        if record is None:
+            return []
+        pending = record.pending.get(call_sid)
+        if pending is None or (kind is not None and pending.kind != kind):
+            return []
+        del record.pending[call_sid]
+        return self._notify(self._recompose(record, {call_sid}))
+
+    def set_number(self, conference_sid: str, call_sid: str, number: str) -> list[Change]:
+        """Remember the caller's phone number (from Twilio's Calls resource)."""
+        record = self._records.get(conference_sid)
+        if record is None or call_sid not in record.base:
+            return []
+        record.numbers[call_sid] = number
+        return self._notify(self._recompose(record, {call_sid}))
+
+    def choose_presenter(self, conference_sid: str, call_sid: str | None) -> list[Change]:
+        """The host marks the presenter (None returns to the automatic choice)."""
+        record = self._records.get(conference_sid)
+        if record is None:
+            return []
+        record.chosen_presenter = call_sid
+        return self._notify(self._recompose(record, set()))
+
+    # ---- the fold --------------------------------------------------------------------------
+
+    def _record_for(self, sid: str, friendly_name: str) -> tuple[_Record, list[Change]]:
+        record = self._records.get(sid)
+        if record is not None:
+            return record, []
+        record = _Record(Conference(sid=sid, friendly_name=friendly_name))
+        self._records[sid] = record
+        return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]
+
+    def _insert(self, record: _Record, key: _Key, entry: _Entry) -> set[str]:
+        """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
+        record.entries[key] = entry
+        if key > record.last_key:
+            record.last_key = key
+            record.conference = _step(record.conference, record.base, entry)
+            if isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END:
+                return set(record.base)
+            return {entry.call_sid} if entry.call_sid and entry.kind.is_participant_event else set()
+        # An older callback arrived late: fold the whole conference again in order.
+        conference = Conference(sid=record.conference.sid, friendly_name="")
+        base: dict[str, Participant] = {}
+        for _, earlier in sorted(record.entries.items(), key=lambda item: item[0]):
+            conference = _step(conference, base, earlier)
+        if not conference.friendly_name:
+            conference = replace(conference, friendly_name=record.conference.friendly_name)
+        record.conference = conference
+        record.base = {**{sid: base[sid] for sid in record.base if sid in base}, **base}
+        return set(record.base)
+
+    def _confirm_pending(self, record: _Record, event: ConferenceEvent) -> list[Change]:
+        if event.call_sid is None or event.call_sid not in record.pending:
+            return []
+        pending = record.pending[event.call_sid]
+        if pending.confirmed_by(event.kind, event.sequence):
+            del record.pending[event.call_sid]
+            return [
+                Change(
+                    ChangeKind.ACTION_CONFIRMED, record.conference.sid, event.call_sid, pending.kind
+                )
+            ]
+        if event.kind is EventKind.PARTICIPANT_LEAVE:
+            del record.pending[event.call_sid]  # gone: the action can no longer take effect
+        return []
+
+    def _recompose(self, record: _Record, affected: set[str]) -> list[Change]:
+        """Rebuild the shown participants in `affected` (and both presenters) and diff them."""
+        presenter = _presenter_of(record)
+        affected = set(affected)
+        for call_sid, participant in record.view.items():
+            if participant.presenter and call_sid != presenter:
+                affected.add(call_sid)
+        if presenter is not None:
+            affected.add(presenter)
+        changes: list[Change] = []
+        sid = record.conference.sid
+        for call_sid in sorted(affected, key=_order_in(record.base)):
+            base = record.base.get(call_sid)
+            if base is None:
+                continue
+            new = replace(
+                base,
+                pending=record.pending.get(call_sid),
+                number=record.numbers.get(call_sid),
+                presenter=call_sid == presenter,
+            )
+            old = record.view.get(call_sid)
+            if old == new:
+                continue
+            record.view[call_sid] = new
+            if new.present and (old is None or not old.present):
+                changes.append(Change(ChangeKind.PARTICIPANT_JOINED, sid, call_sid))
+            elif old is not None and old.present and not new.present:
+                changes.append(Change(ChangeKind.PARTICIPANT_LEFT, sid, call_sid))
+            else:
+                changes.append(Change(ChangeKind.PARTICIPANT_UPDATED, sid, call_sid))
+        if len(record.view) != len(record.base) or list(record.view) != list(record.base):
+            record.view = {s: record.view[s] for s in record.base if s in record.view}
+        headcount = sum(1 for p in record.view.values() if p.present)
+        shown = replace(record.conference, headcount=headcount)
+        if shown != record.shown:
+            if record.shown is not None:
+                changes.append(Change(ChangeKind.CONFERENCE_UPDATED, sid))
+            record.shown = shown
+        return changes
+
+
+def _order_in(base: dict[str, Participant]) -> Callable[[str], int]:
+    positions = {sid: index for index, sid in enumerate(base)}
+    return lambda sid: positions.get(sid, len(positions))
+
+
+def _presenter_of(record: _Record) -> str | None:
+    chosen = record.chosen_presenter
+    if chosen is not None and chosen in record.base and record.base[chosen].present:
+        return chosen
+    present = [p for p in record.base.values() if p.present]
+    for participant in present:
+        if participant.end_conference_on_exit:
+            return participant.call_sid
+    starters = [p for p in present if p.start_conference_on_enter]
+    return starters[0].call_sid if len(starters) == 1 else None
+
+
+def _step(conference: Conference, base: dict[str, Participant], entry: _Entry) -> Conference:
+    """Apply one callback or snapshot to `conference` and `base` (mutated in place)."""
+    if isinstance(entry, ConferenceSnapshot):
+        return _step_snapshot(conference, base, entry)
+    event = entry
+    if event.friendly_name and event.friendly_name != conference.friendly_name:
+        conference = replace(conference, friendly_name=event.friendly_name)
+    conference = replace(conference, last_sequence=max(conference.last_sequence, event.sequence))
+    if event.kind is EventKind.CONFERENCE_START:
+        return replace(
+            conference,
+            status="in-progress" if conference.status != "completed" else conference.status,
+            started_at=conference.started_at or event.timestamp,
+        )
+    if event.kind is EventKind.CONFERENCE_END:
+        for sid, participant in base.items():
+            if participant.present:
+                base[sid] = replace(
+                    participant,
+                    present=False,
+                    speaking=False,
+                    left_at=event.timestamp,
+                    leave_reason=participant.leave_reason or "conference-ended",
+                )
+        return replace(
+            conference, status="completed", ended_at=event.timestamp, end_reason=event.reason
+        )
+    if event.call_sid is None or not event.kind.is_participant_event:
+        return conference  # announcements and unknown events change no state
+    base[event.call_sid] = _step_participant(base.get(event.call_sid), event)
+    return conference
+
+
+def _step_participant(current: Participant | None, event: ConferenceEvent) -> Participant:
+    assert event.call_sid is not None
+    participant = current or Participant(
+        conference_sid=event.conference_sid,
+        call_sid=event.call_sid,
+        present=event.kind is not EventKind.PARTICIPANT_LEAVE,
+    )
+    flags: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("muted", event.muted),
+            ("hold", event.hold),
+            ("coaching", event.coaching),
+            ("start_conference_on_enter", event.start_conference_on_enter),
+            ("end_conference_on_exit", event.end_conference_on_exit),
+        )
+        if value is not None
+    }
+    if event.label:
+        flags["label"] = event.label
+    kind = event.kind
+    if kind is EventKind.PARTICIPANT_JOIN:
+        flags.update(present=True, joined_at=event.timestamp, left_at=None, leave_reason=None)
+    elif kind is EventKind.PARTICIPANT_LEAVE:
+        flags.update(
+            present=False,
+            speaking=False,
+            left_at=event.timestamp,
+            call_status=event.call_status,
+            leave_reason=event.reason,
+        )
+    elif kind in (EventKind.PARTICIPANT_MUTE, EventKind.PARTICIPANT_UNMUTE):
+        flags["muted"] = kind is EventKind.PARTICIPANT_MUTE
+    elif kind in (EventKind.PARTICIPANT_HOLD, EventKind.PARTICIPANT_UNHOLD):
+        flags["hold"] = kind is EventKind.PARTICIPANT_HOLD
+    elif kind in (EventKind.SPEECH_START, EventKind.SPEECH_STOP):
+        flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
+    return replace(participant, **flags)
+
+
+def _step_snapshot(
+    conference: Conference, base: dict[str, Participant], snapshot: ConferenceSnapshot
+) -> Conference:
+    listed = {p.call_sid: p for p in snapshot.participants}
+    for reported in snapshot.participants:
+        current = base.get(reported.call_sid) or Participant(
+            conference_sid=snapshot.conference_sid, call_sid=reported.call_sid, joined_at=None
+        )
+        base[reported.call_sid] = replace(
+            current,
+            label=reported.label or current.label,
+            present=True,
+            left_at=None,
+            muted=reported.muted,
+            hold=reported.hold,
+            coaching=reported.coaching,
+            start_conference_on_enter=reported.start_conference_on_enter,
+            end_conference_on_exit=reported.end_conference_on_exit,
+            joined_at=current.joined_at or reported.joined_at,
+        )
+    if snapshot.complete:
+        for sid, participant in base.items():
+            if participant.present and sid not in listed:
+                base[sid] = replace(
+                    participant,
+                    present=False,
+                    speaking=False,
+                    left_at=snapshot.taken_at,
+                    leave_reason="left-while-console-closed",
+                )
+    if snapshot.status == "completed":
+        for sid, participant in base.items():
+            if participant.present:
+                base[sid] = replace(
+                    participant, present=False, speaking=False, left_at=snapshot.taken_at
+                )
+        return replace(
+            conference,
+            status="completed",
+            ended_at=conference.ended_at or snapshot.taken_at,
+            friendly_name=snapshot.friendly_name or conference.friendly_name,
+        )
+    status = snapshot.status if snapshot.status else conference.status
+    if conference.status == "completed":
+        status = "completed"
+    return replace(
+        conference,
+        status=status,
+        friendly_name=snapshot.friendly_name or conference.friendly_name,
+    )

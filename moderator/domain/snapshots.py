@@ -1,0 +1,38 @@
+"""What Twilio's REST API reports about a live conference, used to reconcile the roster."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ParticipantSnapshot:
+    """One participant as the Participants resource lists it."""
+
+    call_sid: str
+    label: str | None = None
+    muted: bool = False
+    hold: bool = False
+    coaching: bool = False
+    start_conference_on_enter: bool = False
+    end_conference_on_exit: bool = False
+    joined_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConferenceSnapshot:
+    """A conference as REST reported it at `taken_at`.
+
+    `after_sequence` is the last SequenceNumber the roster had seen when the snapshot was taken:
+    callbacks numbered above it are newer than the snapshot, the rest are older.
+    `complete` means `participants` is everyone present (a full listing), so anyone else has left.
+    """
+
+    conference_sid: str
+    taken_at: datetime
+    after_sequence: int
+    friendly_name: str = ""
+    status: str = ""
+    participants: tuple[ParticipantSnapshot, ...] = ()
+    complete: bool = True

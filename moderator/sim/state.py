@@ -1,0 +1,469 @@
+"""In-memory conferences, participants and calls, and the events their changes produce."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+from moderator.domain.sids import CALL, CONFERENCE, is_sid, new_sid
+
+from .errors import CONFERENCE_FULL, DUPLICATE_LABEL, SimError, not_found
+
+MAX_PARTICIPANTS = 250
+EVENT_WORDS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
+DEFAULT_REST_EVENTS = frozenset({"start", "end"})
+LINE_NUMBER = "+12025550199"  # the number callers dial to reach the simulated conference line
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, at Twilio's one-second resolution."""
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def rfc2822(moment: datetime | None) -> str | None:
+    """Twilio's date format, e.g. `Thu, 01 Jun 2017 20:48:32 +0000`."""
+    return None if moment is None else format_datetime(moment)
+
+
+def tf(value: bool) -> str:
+    """Twilio's lowercase boolean strings."""
+    return "true" if value else "false"
+
+
+def parse_events(events: str | Iterable[str] | None) -> frozenset[str] | None:
+    """Subscribed statusCallbackEvent words from a space/comma separated string or a list."""
+    if events is None:
+        return None
+    items = [events] if isinstance(events, str) else list(events)
+    words = {w for item in items for w in item.replace(",", " ").split()}
+    return frozenset(w for w in words if w in EVENT_WORDS)
+
+
+@dataclass
+class Call:
+    """The call leg behind a participant (what GET .../Calls/CA….json answers)."""
+
+    sid: str
+    from_: str
+    to: str
+    direction: str
+    caller_name: str | None
+    status: str
+    date_created: datetime
+    date_updated: datetime
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+
+
+@dataclass
+class Participant:
+    """One call in a conference."""
+
+    call_sid: str
+    conference_sid: str
+    label: str | None
+    muted: bool = False
+    hold: bool = False
+    coaching: bool = False
+    call_sid_to_coach: str | None = None
+    start_conference_on_enter: bool = True
+    end_conference_on_exit: bool = False
+    beep_on_exit: bool = True
+    hold_url: str | None = None
+    hold_method: str = "GET"
+    speaking: bool = False
+    status: str = "queued"
+    date_created: datetime = field(default_factory=utcnow)
+    date_updated: datetime = field(default_factory=utcnow)
+
+    @property
+    def connected(self) -> bool:
+        """In the conference (not still ringing)."""
+        return self.status == "connected"
+
+    def describe(self) -> str:
+        """Label or CallSid, for log and error text."""
+        return self.label or self.call_sid
+
+
+@dataclass
+class Conference:
+    """A conference room and its live participants."""
+
+    sid: str
+    account_sid: str
+    friendly_name: str
+    status_callback: str | None = None
+    events: frozenset[str] = DEFAULT_REST_EVENTS
+    subscription_fixed: bool = False
+    status: str = "init"
+    started: bool = False
+    participants: dict[str, Participant] = field(default_factory=dict)
+    reason_conference_ended: str | None = None
+    call_sid_ending_conference: str | None = None
+    date_created: datetime = field(default_factory=utcnow)
+    date_updated: datetime = field(default_factory=utcnow)
+    sequence: int = 0
+
+    @property
+    def live(self) -> bool:
+        """Not yet completed."""
+        return self.status != "completed"
+
+    def connected(self) -> list[Participant]:
+        """Participants currently in the room."""
+        return [p for p in self.participants.values() if p.connected]
+
+    def next_sequence(self) -> int:
+        """SequenceNumber for the next callback of this conference (1, 2, 3 …)."""
+        self.sequence += 1
+        return self.sequence
+
+
+@dataclass(frozen=True)
+class Event:
+    """A conference status callback waiting to be numbered and delivered."""
+
+    conference: Conference
+    name: str
+    params: dict[str, str]
+
+
+class World:
+    """All simulated state for one account; every change returns the events it causes."""
+
+    def __init__(self, account_sid: str, rng: random.Random, now: Callable[[], datetime] = utcnow):
+        self.account_sid = account_sid
+        self.rng = rng
+        self.now = now
+        self.conferences: dict[str, Conference] = {}
+        self.calls: dict[str, Call] = {}
+
+    # ----- lookups -------------------------------------------------------------------------
+    def conference(self, sid: str) -> Conference:
+        """A conference by SID, or 20404."""
+        conf = self.conferences.get(sid)
+        if conf is None:
+            raise not_found(f"Conference {sid}")
+        return conf
+
+    def live_conference_named(self, name: str) -> Conference | None:
+        """The live conference with this friendly name, if any."""
+        for conf in self.conferences.values():
+            if conf.live and conf.friendly_name == name:
+                return conf
+        return None
+
+    def participant(self, conf: Conference, key: str) -> Participant:
+        """A live participant by CallSid or label, or 20404."""
+        found = conf.participants.get(key)
+        if found is None and not is_sid(key, CALL):
+            found = next((p for p in conf.participants.values() if p.label == key), None)
+        if found is None:
+            raise not_found(f"Participant {key} in conference {conf.sid}")
+        return found
+
+    def call(self, sid: str) -> Call:
+        """A call by SID, or 20404."""
+        call = self.calls.get(sid)
+        if call is None:
+            raise not_found(f"Call {sid}")
+        return call
+
+    # ----- conference lifecycle --------------------------------------------------------------
+    def create_conference(
+        self,
+        friendly_name: str,
+        status_callback: str | None = None,
+        events: str | Iterable[str] | None = None,
+    ) -> Conference:
+        """A new conference in status init; a given callback fixes the subscription now."""
+        now = self.now()
+        conf = Conference(
+            sid=new_sid(CONFERENCE, self.rng),
+            account_sid=self.account_sid,
+            friendly_name=friendly_name,
+            date_created=now,
+            date_updated=now,
+        )
+        if status_callback is not None:
+            self._fix_subscription(conf, status_callback, events)
+        self.conferences[conf.sid] = conf
+        return conf
+
+    def _fix_subscription(
+        self, conf: Conference, url: str | None, events: str | Iterable[str] | None
+    ) -> None:
+        if conf.subscription_fixed:
+            return
+        conf.status_callback = url
+        parsed = parse_events(events)
+        conf.events = DEFAULT_REST_EVENTS if parsed is None else parsed
+        conf.subscription_fixed = True
+
+    def add_participant(
+        self,
+        conf: Conference,
+        *,
+        from_: str,
+        to: str,
+        direction: str,
+        label: str | None = None,
+        caller_name: str | None = None,
+        muted: bool = False,
+        hold: bool = False,
+        coaching: bool = False,
+        call_sid_to_coach: str | None = None,
+        start_conference_on_enter: bool = True,
+        end_conference_on_exit: bool = False,
+        beep_on_exit: bool = True,
+        status_callback: str | None = None,
+        events: str | Iterable[str] | None = None,
+    ) -> Participant:
+        """Reserve a place (status queued); `connect` makes the participant join."""
+        if not conf.live:
+            raise not_found(f"Conference {conf.sid}")
+        if len(conf.participants) >= MAX_PARTICIPANTS:
+            raise SimError(
+                400, CONFERENCE_FULL, f"Conference {conf.sid} is full ({MAX_PARTICIPANTS})"
+            )
+        if label is not None and any(p.label == label for p in conf.participants.values()):
+            raise SimError(
+                400, DUPLICATE_LABEL, f"Participant label {label!r} is already in use"
+            )
+        self._fix_subscription(conf, status_callback, events)
+        now = self.now()
+        call = Call(
+            sid=new_sid(CALL, self.rng),
+            from_=from_,
+            to=to,
+            direction=direction,
+            caller_name=caller_name,
+            status="queued",
+            date_created=now,
+            date_updated=now,
+        )
+        self.calls[call.sid] = call
+        part = Participant(
+            call_sid=call.sid,
+            conference_sid=conf.sid,
+            label=label,
+            muted=muted,
+            hold=hold,
+            coaching=coaching,
+            call_sid_to_coach=call_sid_to_coach,
+            start_conference_on_enter=start_conference_on_enter,
+            end_conference_on_exit=end_conference_on_exit,
+            beep_on_exit=beep_on_exit,
+            date_created=now,
+            date_updated=now,
+        )
+        conf.participants[part.call_sid] = part
+        return part
+
+    def ringing(self, part: Participant) -> None:
+        """The dial-out call is ringing."""
+        part.status = "connecting"
+        call = self.calls[part.call_sid]
+        call.status = "ringing"
+        call.date_updated = self.now()
+
+    def connect(self, conf: Conference, part: Participant) -> list[Event]:
+        """The participant's call is answered and joins: participant-join, maybe conference-start."""
+        now = self.now()
+        part.status = "connected"
+        part.date_updated = now
+        call = self.calls[part.call_sid]
+        call.status, call.start_time, call.date_updated = "in-progress", now, now
+        events = [self._participant_event(conf, part, "participant-join")]
+        present = conf.connected()
+        if (
+            not conf.started
+            and len(present) >= 2
+            and any(p.start_conference_on_enter for p in present)
+        ):
+            conf.started = True
+            conf.status = "in-progress"
+            conf.date_updated = now
+            events.append(self._conference_event(conf, "conference-start"))
+        return events
+
+    def remove(
+        self,
+        conf: Conference,
+        part: Participant,
+        reason: str,
+        *,
+        call_status: str = "completed",
+        kicked: bool = False,
+    ) -> list[Event]:
+        """The participant leaves; the conference ends when it was the last or a moderator."""
+        was_connected = part.connected
+        self._finish(conf, part, call_status)
+        events: list[Event] = []
+        if was_connected:
+            leave = self._participant_event(conf, part, "participant-leave")
+            leave.params["ParticipantCallStatus"] = call_status
+            leave.params["ReasonParticipantLeft"] = reason
+            events.append(leave)
+        if not conf.live:
+            return events
+        if was_connected and part.end_conference_on_exit:
+            how = "kicked" if kicked else "left"
+            events += self.end_conference(
+                conf,
+                f"participant-with-end-conference-on-exit-{how}",
+                f"Participant {part.call_sid} with endConferenceOnExit {how} the conference",
+                ending=part,
+                participant_reason="moderator_ended_conference",
+            )
+        elif was_connected and not conf.participants:
+            how = "kicked" if kicked else "left"
+            events += self.end_conference(
+                conf,
+                f"last-participant-{how}",
+                f"Last participant {part.call_sid} {how} the conference",
+                ending=part,
+                participant_reason=reason,
+            )
+        return events
+
+    def _finish(self, conf: Conference, part: Participant, call_status: str) -> None:
+        now = self.now()
+        conf.participants.pop(part.call_sid, None)
+        part.status = "complete" if call_status == "completed" else "failed"
+        part.speaking = False
+        part.date_updated = now
+        call = self.calls[part.call_sid]
+        call.status = call_status
+        call.end_time = now if call.start_time else None
+        call.date_updated = now
+
+    def end_conference(
+        self,
+        conf: Conference,
+        reason_code: str,
+        reason_text: str,
+        *,
+        ending: Participant | None = None,
+        participant_reason: str = "conference_ended_via_api",
+    ) -> list[Event]:
+        """Everyone still present leaves, then conference-end."""
+        if not conf.live:
+            return []
+        events: list[Event] = []
+        for part in list(conf.participants.values()):
+            if part.connected:
+                self._finish(conf, part, "completed")
+                leave = self._participant_event(conf, part, "participant-leave")
+                leave.params["ParticipantCallStatus"] = "completed"
+                leave.params["ReasonParticipantLeft"] = participant_reason
+                events.append(leave)
+            else:
+                self._finish(conf, part, "canceled")
+        conf.status = "completed"
+        conf.date_updated = self.now()
+        conf.reason_conference_ended = reason_code
+        conf.call_sid_ending_conference = ending.call_sid if ending else None
+        end = self._conference_event(conf, "conference-end")
+        end.params["ReasonConferenceEnded"] = reason_code
+        end.params["Reason"] = reason_text
+        if ending is not None:
+            end.params["CallSidEndingConference"] = ending.call_sid
+            if ending.label:
+                end.params["ParticipantLabelEndingConference"] = ending.label
+        events.append(end)
+        return events
+
+    # ----- participant changes -------------------------------------------------------------
+    def set_muted(self, conf: Conference, part: Participant, muted: bool) -> list[Event]:
+        """participant-mute / participant-unmute (sent even when unchanged, like an echo)."""
+        part.muted = muted
+        return self._touch(conf, part, "participant-mute" if muted else "participant-unmute")
+
+    def set_hold(self, conf: Conference, part: Participant, hold: bool) -> list[Event]:
+        """participant-hold / participant-unhold."""
+        part.hold = hold
+        if hold:
+            part.speaking = False
+        return self._touch(conf, part, "participant-hold" if hold else "participant-unhold")
+
+    def modify(
+        self,
+        conf: Conference,
+        part: Participant,
+        *,
+        coaching: bool | None = None,
+        call_sid_to_coach: str | None = None,
+        beep_on_exit: bool | None = None,
+        end_conference_on_exit: bool | None = None,
+    ) -> list[Event]:
+        """participant-modify when Coaching, CallSidToCoach, BeepOnExit or EndConferenceOnExit change."""
+        before = (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+        if coaching is not None:
+            part.coaching = coaching
+        if call_sid_to_coach is not None:
+            part.call_sid_to_coach = call_sid_to_coach
+        if beep_on_exit is not None:
+            part.beep_on_exit = beep_on_exit
+        if end_conference_on_exit is not None:
+            part.end_conference_on_exit = end_conference_on_exit
+        after = (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+        return [] if before == after else self._touch(conf, part, "participant-modify")
+
+    def set_speaking(self, conf: Conference, part: Participant, speaking: bool) -> list[Event]:
+        """participant-speech-start / participant-speech-stop when it changes."""
+        if part.speaking == speaking or not part.connected:
+            return []
+        part.speaking = speaking
+        name = "participant-speech-start" if speaking else "participant-speech-stop"
+        return [self._participant_event(conf, part, name)]
+
+    def announcement_end(
+        self, conf: Conference, part: Participant | None, announce_url: str
+    ) -> list[Event]:
+        """announcement-end for the conference or one participant."""
+        if not conf.live or (part is not None and not part.connected):
+            return []
+        if part is None:
+            event = self._conference_event(conf, "announcement-end")
+        else:
+            event = self._participant_event(conf, part, "announcement-end")
+        event.params["AnnounceUrl"] = announce_url
+        return [event]
+
+    def _touch(self, conf: Conference, part: Participant, name: str) -> list[Event]:
+        part.date_updated = self.now()
+        return [self._participant_event(conf, part, name)] if part.connected else []
+
+    # ----- event building ------------------------------------------------------------------
+    def _conference_event(self, conf: Conference, name: str) -> Event:
+        params = {
+            "AccountSid": self.account_sid,
+            "ConferenceSid": conf.sid,
+            "FriendlyName": conf.friendly_name,
+            "StatusCallbackEvent": name,
+            "Timestamp": rfc2822(self.now()) or "",
+        }
+        return Event(conf, name, params)
+
+    def _participant_event(self, conf: Conference, part: Participant, name: str) -> Event:
+        event = self._conference_event(conf, name)
+        event.params.update(
+            {
+                "CallSid": part.call_sid,
+                "Muted": tf(part.muted),
+                "Hold": tf(part.hold),
+                "Coaching": tf(part.coaching),
+                "EndConferenceOnExit": tf(part.end_conference_on_exit),
+                "StartConferenceOnEnter": tf(part.start_conference_on_enter),
+            }
+        )
+        if part.label:
+            event.params["ParticipantLabel"] = part.label
+        if part.coaching and part.call_sid_to_coach:
+            event.params["CallSidToCoach"] = part.call_sid_to_coach
+        return event

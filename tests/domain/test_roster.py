@@ -1,0 +1,251 @@
+"""The roster state machine: TeamMeeting, pending actions, snapshots and convergence."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderator.domain.actions import ActionKind
+from moderator.domain.events import ConferenceEvent, parse_callback
+from moderator.domain.roster import ChangeKind, Roster
+from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+
+NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+
+
+def events(forms: list[dict[str, str]]) -> list[ConferenceEvent]:
+    return [parse_callback(f, NOW) for f in forms]
+
+
+def roster_of(forms: list[dict[str, str]]) -> Roster:
+    roster = Roster()
+    for event in events(forms):
+        roster.apply(event)
+    return roster
+
+
+def state(roster: Roster) -> object:
+    """Everything observable, for comparing two rosters (arrival order aside)."""
+    return (
+        sorted(roster.conferences(), key=lambda c: c.sid),
+        {
+            c.sid: sorted(roster.participants(c.sid), key=lambda p: p.call_sid)
+            for c in roster.conferences()
+        },
+    )
+
+
+def test_team_meeting() -> None:
+    roster = roster_of(team_meeting())
+    conference = roster.conference(CONFERENCE_SID)
+    assert conference is not None
+    assert conference.friendly_name == "TeamMeeting"
+    assert conference.status == "in-progress"
+    assert conference.headcount == 3
+    present = {p.label: p for p in roster.participants(CONFERENCE_SID, present_only=True)}
+    assert set(present) == {"Mary", "Alice", "Charles"}
+    assert present["Alice"].muted and not present["Mary"].muted
+    bob = roster.participant(CONFERENCE_SID, call_sid("Bob"))
+    assert bob is not None and not bob.present and bob.leave_reason == "participant_hung_up"
+    assert roster.presenter(CONFERENCE_SID) == call_sid("Mary")
+    assert present["Mary"].presenter and not present["Alice"].presenter
+
+
+def test_changes_name_what_happened() -> None:
+    roster = Roster()
+    seen: list[ChangeKind] = []
+    roster.subscribe(lambda changes: seen.extend(c.kind for c in changes))
+    for event in events(team_meeting()):
+        roster.apply(event)
+    assert seen.count(ChangeKind.CONFERENCE_ADDED) == 1
+    assert seen.count(ChangeKind.PARTICIPANT_JOINED) == 4
+    assert seen.count(ChangeKind.PARTICIPANT_LEFT) == 1
+    assert ChangeKind.PARTICIPANT_UPDATED in seen
+
+
+def test_duplicate_changes_nothing() -> None:
+    roster = roster_of(team_meeting())
+    before = state(roster)
+    assert roster.apply(events(team_meeting())[5]) == []
+    assert state(roster) == before
+
+
+def test_leave_before_older_mute_keeps_participant_gone() -> None:
+    forms = team_meeting()
+    leave = form("participant-leave", 9, who="Charles", muted=True)
+    older_mute = form("participant-mute", 8, who="Charles", muted=True)
+    roster = roster_of([*forms, leave, older_mute])
+    charles = roster.participant(CONFERENCE_SID, call_sid("Charles"))
+    assert charles is not None and not charles.present and charles.muted
+
+
+def test_gap_in_sequence_is_reported() -> None:
+    roster = roster_of(team_meeting())
+    changes = roster.apply(events([form("participant-mute", 12, who="Mary", muted=True)])[0])
+    assert ChangeKind.SEQUENCE_GAP in [c.kind for c in changes]
+
+
+def test_pending_mute_confirmed_by_callback() -> None:
+    roster = roster_of(team_meeting())
+    charles = call_sid("Charles")
+    roster.mark_pending(CONFERENCE_SID, charles, ActionKind.MUTE, NOW)
+    shown = roster.participant(CONFERENCE_SID, charles)
+    assert shown is not None and shown.pending is not None and not shown.muted
+    changes = roster.apply(events([form("participant-mute", 8, who="Charles", muted=True)])[0])
+    assert any(
+        c.kind is ChangeKind.ACTION_CONFIRMED and c.action is ActionKind.MUTE for c in changes
+    )
+    shown = roster.participant(CONFERENCE_SID, charles)
+    assert shown is not None and shown.pending is None and shown.muted
+
+
+def test_stale_duplicate_does_not_confirm_pending() -> None:
+    roster = roster_of(team_meeting())
+    alice = call_sid("Alice")
+    roster.mark_pending(CONFERENCE_SID, alice, ActionKind.MUTE, NOW)
+    # Alice's old mute (sequence 6) re-delivered after the action was sent
+    roster.apply(events([form("participant-mute", 6, who="Alice", muted=True)])[0])
+    shown = roster.participant(CONFERENCE_SID, alice)
+    assert shown is not None and shown.pending is not None
+
+
+def test_rollback_clears_pending() -> None:
+    roster = roster_of(team_meeting())
+    mary = call_sid("Mary")
+    roster.mark_pending(CONFERENCE_SID, mary, ActionKind.HOLD, NOW)
+    assert roster.clear_pending(CONFERENCE_SID, mary, ActionKind.MUTE) == []  # not that one
+    changes = roster.clear_pending(CONFERENCE_SID, mary, ActionKind.HOLD)
+    assert [c.kind for c in changes] == [ChangeKind.PARTICIPANT_UPDATED]
+    shown = roster.participant(CONFERENCE_SID, mary)
+    assert shown is not None and shown.pending is None and not shown.hold
+
+
+def test_host_can_choose_presenter() -> None:
+    roster = roster_of(team_meeting())
+    roster.choose_presenter(CONFERENCE_SID, call_sid("Alice"))
+    assert roster.presenter(CONFERENCE_SID) == call_sid("Alice")
+    mary = roster.participant(CONFERENCE_SID, call_sid("Mary"))
+    assert mary is not None and not mary.presenter
+
+
+def test_number_overlay_shows_when_no_label() -> None:
+    roster = roster_of([form("participant-join", 1, who="X", ParticipantLabel="")])
+    roster.set_number(CONFERENCE_SID, call_sid("X"), "+15550100")
+    shown = roster.participant(CONFERENCE_SID, call_sid("X"))
+    assert shown is not None and shown.display_name == "+15550100"
+
+
+def test_conference_end_marks_everyone_left() -> None:
+    roster = roster_of([*team_meeting(), form("conference-end", 8, ReasonConferenceEnded="x")])
+    assert roster.participants(CONFERENCE_SID, present_only=True) == []
+    conference = roster.conference(CONFERENCE_SID)
+    assert conference is not None and conference.status == "completed" and conference.headcount == 0
+
+
+def test_snapshot_marks_absent_participants_left_and_wins_over_older_state() -> None:
+    roster = roster_of(team_meeting())
+    snapshot = ConferenceSnapshot(
+        conference_sid=CONFERENCE_SID,
+        taken_at=NOW,
+        after_sequence=roster.last_sequence(CONFERENCE_SID),
+        status="in-progress",
+        participants=(
+            ParticipantSnapshot(call_sid("Mary"), "Mary", muted=True, end_conference_on_exit=True),
+            ParticipantSnapshot(call_sid("Dave"), "Dave"),
+        ),
+    )
+    roster.apply_snapshot(snapshot)
+    present = {p.label: p for p in roster.participants(CONFERENCE_SID, present_only=True)}
+    assert set(present) == {"Mary", "Dave"}
+    assert present["Mary"].muted
+    # a late callback older than the snapshot does not undo it ...
+    roster.apply(events([form("participant-unmute", 7, who="Mary")])[0])
+    mary = roster.participant(CONFERENCE_SID, call_sid("Mary"))
+    assert mary is not None and mary.muted
+    # ... a newer one does
+    roster.apply(events([form("participant-unmute", 8, who="Mary")])[0])
+    mary = roster.participant(CONFERENCE_SID, call_sid("Mary"))
+    assert mary is not None and not mary.muted
+
+
+# ---- convergence properties -----------------------------------------------------------------
+
+PEOPLE = ["Mary", "Alice", "Bob", "Charles", "Dave"]
+PARTICIPANT_EVENTS = [
+    "participant-join",
+    "participant-leave",
+    "participant-mute",
+    "participant-unmute",
+    "participant-hold",
+    "participant-unhold",
+    "participant-speech-start",
+    "participant-speech-stop",
+    "participant-modify",
+]
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> list[dict[str, str]]:
+    """A plausible callback history across two conferences, numbered per conference."""
+    forms: list[dict[str, str]] = []
+    for conference in ("CF" + "a" * 32, "CF" + "b" * 32):
+        length = draw(st.integers(min_value=1, max_value=30))
+        for sequence in range(1, length + 1):
+            kind = draw(
+                st.sampled_from([*PARTICIPANT_EVENTS, "conference-start", "conference-end"])
+            )
+            who = draw(st.sampled_from(PEOPLE)) if kind.startswith("participant") else None
+            forms.append(
+                form(
+                    kind,
+                    sequence,
+                    who=who,
+                    conference_sid=conference,
+                    muted=kind == "participant-mute",
+                    hold=kind == "participant-hold",
+                    end_on_exit=who == "Mary",
+                )
+            )
+    return forms
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=histories(), data=st.data())
+def test_any_order_with_duplicates_converges(
+    history: list[dict[str, str]], data: st.DataObject
+) -> None:
+    in_order = roster_of(history)
+    duplicated = history + data.draw(st.lists(st.sampled_from(history), max_size=15))
+    shuffled = data.draw(st.permutations(duplicated))
+    assert state(roster_of(list(shuffled))) == state(in_order)
+
+
+@settings(max_examples=200, deadline=None)
+@given(history=histories(), data=st.data())
+def test_changes_replay_to_the_same_view(
+    history: list[dict[str, str]], data: st.DataObject
+) -> None:
+    """A listener that follows changes (like the UI model) ends with what the roster shows."""
+    roster = Roster()
+    shown: dict[tuple[str, str], bool] = {}
+
+    def follow(changes: list) -> None:
+        for change in changes:
+            if change.call_sid is None:
+                continue
+            participant = roster.participant(change.conference_sid, change.call_sid)
+            assert participant is not None
+            shown[(change.conference_sid, change.call_sid)] = participant.present
+
+    roster.subscribe(follow)
+    for event in events(list(data.draw(st.permutations(history)))):
+        roster.apply(event)
+    expected = {
+        (c.sid, p.call_sid): p.present
+        for c in roster.conferences()
+        for p in roster.participants(c.sid)
+    }
+    assert shown == expected
