@@ -13,7 +13,7 @@ CONFERENCE_FULL = 16020
 DUPLICATE_LABEL = 16025
 FROM_REQUIRED = 21603
 TO_REQUIRED = 21604
-INVALID_PARAMETER = 21218
+INVALID_PARAMETER = 20001  # approximate: the simulator's code for a malformed parameter
 
 
 class SimError(Exception):

@@ -123,6 +123,14 @@ class Conference:
         return self.sequence
 
 
+def _modifiable(part: Participant) -> tuple[object, ...]:
+    return (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+
+
+def _modifiable(part: Participant) -> tuple[object, ...]:
+    return (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+
+
 @dataclass(frozen=True)
 class Event:
     """A conference status callback waiting to be numbered and delivered."""
@@ -231,9 +239,7 @@ class World:
                 400, CONFERENCE_FULL, f"Conference {conf.sid} is full ({MAX_PARTICIPANTS})"
             )
         if label is not None and any(p.label == label for p in conf.participants.values()):
-            raise SimError(
-                400, DUPLICATE_LABEL, f"Participant label {label!r} is already in use"
-            )
+            raise SimError(400, DUPLICATE_LABEL, f"Participant label {label!r} is already in use")
         self._fix_subscription(conf, status_callback, events)
         now = self.now()
         call = Call(
@@ -272,7 +278,7 @@ class World:
         call.date_updated = self.now()
 
     def connect(self, conf: Conference, part: Participant) -> list[Event]:
-        """The participant's call is answered and joins: participant-join, maybe conference-start."""
+        """The call is answered: participant-join, and conference-start when mixing begins."""
         now = self.now()
         part.status = "connected"
         part.date_updated = now
@@ -401,8 +407,9 @@ class World:
         beep_on_exit: bool | None = None,
         end_conference_on_exit: bool | None = None,
     ) -> list[Event]:
-        """participant-modify when Coaching, CallSidToCoach, BeepOnExit or EndConferenceOnExit change."""
-        before = (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+        """participant-modify when Coaching, CallSidToCoach, BeepOnExit or EndConferenceOnExit
+        change."""
+        before = _modifiable(part)
         if coaching is not None:
             part.coaching = coaching
         if call_sid_to_coach is not None:
@@ -411,7 +418,7 @@ class World:
             part.beep_on_exit = beep_on_exit
         if end_conference_on_exit is not None:
             part.end_conference_on_exit = end_conference_on_exit
-        after = (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+        after = _modifiable(part)
         return [] if before == after else self._touch(conf, part, "participant-modify")
 
     def set_speaking(self, conf: Conference, part: Participant, speaking: bool) -> list[Event]:

@@ -1,0 +1,212 @@
+"""Signed, form-encoded delivery of conference status callbacks with retry and faults."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+
+from .faults import Faults
+from .stats import Stats
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "TwilioProxy/1.1"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One callback: where it goes, the exact form, and its signature."""
+
+    url: str
+    params: dict[str, str]
+    signature: str
+
+    def describe(self) -> str:
+        """Event and sequence number, never the signature."""
+        return (
+            f"{self.params.get('StatusCallbackEvent')} #{self.params.get('SequenceNumber')} "
+            f"of {self.params.get('ConferenceSid')}"
+        )
+
+
+class Dispatcher:
+    """Posts callbacks in order per conference; one ClientSession; retries a failure once."""
+
+    def __init__(
+        self,
+        auth_token: str,
+        faults: Faults,
+        stats: Stats,
+        rng: random.Random,
+        *,
+        timeout: float = 5.0,
+        retry_delay: float = 0.5,
+    ) -> None:
+        self._validator = RequestValidator(auth_token)
+        self._faults = faults
+        self._stats = stats
+        self._rng = rng
+        self._timeout = timeout
+        self.retry_delay = retry_delay
+        self._session: aiohttp.ClientSession | None = None
+        self._queues: dict[str, asyncio.Queue[Delivery]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._pending = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closed = False
+
+    def set_faults(self, faults: Faults) -> None:
+        """Use another Faults object (the simulator's may be replaced)."""
+        self._faults = faults
+
+    async def start(self) -> None:
+        """Open the ClientSession (inside the running loop)."""
+        if self._session is None:
+            timeout = aiohttp.ClientTimeout(total=self._timeout, connect=min(self._timeout, 5.0))
+            self._session = aiohttp.ClientSession(timeout=timeout)
+
+    # ----- pending accounting --------------------------------------------------------------
+    def reserve(self) -> None:
+        """Count work that will enqueue callbacks soon, so `drain` waits for it."""
+        self._pending += 1
+        self._idle.clear()
+
+    def release(self) -> None:
+        """The reserved work is done (its callbacks, if any, are queued)."""
+        self._pending -= 1
+        if self._pending <= 0:
+            self._pending = 0
+            self._idle.set()
+
+    async def drain(self) -> None:
+        """Wait until every queued delivery (including retries and delayed ones) has finished."""
+        while self._pending:
+            await self._idle.wait()
+
+    # ----- delivery ------------------------------------------------------------------------
+    def enqueue(self, url: str, params: dict[str, str]) -> None:
+        """Queue a callback; deliveries for one conference go out in order."""
+        if self._closed:
+            return
+        self._stats.callbacks_generated += 1
+        delivery = Delivery(url, params, self._validator.compute_signature(url, params))
+        key = params.get("ConferenceSid", "")
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = asyncio.Queue()
+            self.spawn(self._worker(queue))
+        self.reserve()
+        queue.put_nowait(delivery)
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run a background task the dispatcher cancels on close."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def spawn_pending(self, make: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        """Like `spawn` for `make()`, and `drain` waits for it."""
+        self.reserve()
+
+        async def run() -> None:
+            try:
+                await make()
+            finally:
+                self.release()
+
+        return self.spawn(run())
+
+    async def _worker(self, queue: asyncio.Queue[Delivery]) -> None:
+        while True:
+            delivery = await queue.get()
+            try:
+                await self._deliver(delivery)
+            except Exception:  # never let one delivery stop the queue
+                log.exception("callback delivery crashed: %s", delivery.describe())
+            finally:
+                self.release()
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        drop, reorder, duplicate = (self._rng.random() for _ in range(3))
+        faults = self._faults
+        if drop < faults.drop:
+            self._stats.callbacks_dropped += 1
+            log.info("fault: dropped callback %s", delivery.describe())
+            return
+        if reorder < faults.reorder:
+            self._stats.callbacks_reordered += 1
+            delay = faults.reorder_delay
+            self.spawn_pending(lambda: self._later(delivery, delay))
+            return
+        await self._send(delivery)
+        if duplicate < faults.duplicate:
+            self._stats.callbacks_duplicated += 1
+            await self._send(delivery)
+
+    async def _later(self, delivery: Delivery, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self._send(delivery)
+
+    async def _send(self, delivery: Delivery) -> None:
+        """One attempt now; on failure one retry after `retry_delay` in the background."""
+        down = self._rng.random() < self._faults.target_down
+        if await self._attempt(delivery, fake_refusal=down):
+            return
+        self._stats.callbacks_retried += 1
+        self.spawn_pending(lambda: self._retry(delivery))
+
+    async def _retry(self, delivery: Delivery) -> None:
+        await asyncio.sleep(self.retry_delay)
+        if not await self._attempt(delivery, fake_refusal=False):
+            self._stats.callbacks_failed += 1
+            log.warning("callback %s to %s failed after retry", delivery.describe(), delivery.url)
+
+    async def _attempt(self, delivery: Delivery, *, fake_refusal: bool) -> bool:
+        if fake_refusal:
+            log.info("fault: target down for callback %s", delivery.describe())
+            return False
+        if self._session is None:
+            return False
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "User-Agent": USER_AGENT,
+            "X-Twilio-Signature": delivery.signature,
+        }
+        body = urlencode(delivery.params)
+        try:
+            async with self._session.post(delivery.url, data=body, headers=headers) as resp:
+                await resp.read()
+                ok = 200 <= resp.status < 300
+                if not ok:
+                    log.info("callback %s answered %s", delivery.describe(), resp.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            log.info("callback %s to %s failed: %s", delivery.describe(), delivery.url, exc)
+            return False
+        if ok:
+            self._stats.callbacks_sent += 1
+        return ok
+
+    async def close(self) -> None:
+        """Cancel every delivery and close the session; idempotent."""
+        self._closed = True
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._tasks.clear()
+        self._queues.clear()
+        self._pending = 0
+        self._idle.set()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None

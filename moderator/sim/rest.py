@@ -1,0 +1,349 @@
+"""aiohttp routes for the simulated Twilio REST API (2010-04-01 conference subset)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import BasicAuth, web
+
+from moderator.domain.sids import CONFERENCE, is_sid
+
+from . import errors
+from .errors import SimError, error_body
+from .faults import ForcedFailure, random_rest_failure
+from .paging import paginate
+from .state import Conference, Event, Participant
+from .views import API_VERSION, call_json, conference_json, participant_json
+
+if TYPE_CHECKING:
+    from .simulator import Simulator
+
+SIM_KEY: web.AppKey[Simulator] = web.AppKey("simulator")
+ROOT = f"/{API_VERSION}/Accounts/{{AccountSid}}"
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+FAULT_MESSAGES = {
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def build_app(sim: Simulator) -> web.Application:
+    """The REST application for `sim`."""
+    app = web.Application(middlewares=[_middleware], client_max_size=1024**2)
+    app[SIM_KEY] = sim
+    app.router.add_get(f"{ROOT}/Conferences.json", list_conferences)
+    app.router.add_get(f"{ROOT}/Conferences/{{ConferenceSid}}.json", fetch_conference)
+    app.router.add_post(f"{ROOT}/Conferences/{{ConferenceSid}}.json", update_conference)
+    participants = f"{ROOT}/Conferences/{{ConferenceSid}}/Participants"
+    app.router.add_get(f"{participants}.json", list_participants)
+    app.router.add_post(f"{participants}.json", create_participant)
+    app.router.add_get(f"{participants}/{{CallSid}}.json", fetch_participant)
+    app.router.add_post(f"{participants}/{{CallSid}}.json", update_participant)
+    app.router.add_delete(f"{participants}/{{CallSid}}.json", delete_participant)
+    app.router.add_get(f"{ROOT}/Calls/{{CallSid}}.json", fetch_call)
+    return app
+
+
+# ----- plumbing ---------------------------------------------------------------------------
+def _json(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.Response(
+        text=json.dumps(body), status=status, content_type="application/json", headers=headers
+    )
+
+
+def _error(err: SimError, headers: Mapping[str, str] | None = None) -> web.Response:
+    return _json(err.body(), err.status, headers)
+
+
+def _forced(failure: ForcedFailure) -> web.Response:
+    status = failure.status
+    message = FAULT_MESSAGES.get(status, f"Simulated failure {status}")
+    headers = {}
+    if failure.retry_after is not None:
+        headers["Retry-After"] = f"{failure.retry_after:g}"
+    return _json(error_body(status, errors.default_code(status), message), status, headers)
+
+
+def _authorized(request: web.Request, sim: Simulator) -> bool:
+    header = request.headers.get("Authorization", "")
+    try:
+        auth = BasicAuth.decode(header)
+    except ValueError:
+        return False
+    return auth.login == sim.account_sid and auth.password == sim.auth_token
+
+
+@web.middleware
+async def _middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    sim = request.app[SIM_KEY]
+    sim.stats.rest_started(request.method)
+    mutating = request.method not in ("GET", "HEAD")
+    if mutating:  # callbacks it causes are queued after the answer; drain() must wait
+        sim.dispatcher.reserve()
+    try:
+        if sim.faults.latency > 0:
+            await asyncio.sleep(sim.faults.latency)
+        if not _authorized(request, sim):
+            err = SimError(401, errors.AUTH_FAILED, "Authentication Error - invalid username")
+            return _error(err, {"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        failure = sim.failures.pop() or random_rest_failure(sim.faults, sim.rest_rng)
+        if failure is not None:
+            sim.stats.rest_faults_injected += 1
+            return _forced(failure)
+        if request.match_info.get("AccountSid", sim.account_sid) != sim.account_sid:
+            raise errors.not_found(request.path)
+        return await handler(request)
+    except SimError as err:
+        return _error(err)
+    except web.HTTPMethodNotAllowed:
+        return _json(error_body(405, 20004, "Method not allowed"), 405)
+    except web.HTTPNotFound:
+        return _error(errors.not_found(request.path))
+    finally:
+        sim.stats.rest_finished()
+        if mutating:
+            sim.dispatcher.release()
+
+
+async def _respond_then_emit(
+    request: web.Request, response: web.StreamResponse, events: Iterable[Event]
+) -> web.StreamResponse:
+    """Send the answer first, then queue the callbacks (Twilio's order)."""
+    await response.prepare(request)
+    await response.write_eof()
+    request.app[SIM_KEY].emit(events)
+    return response
+
+
+def _bool(form: Mapping[str, str], name: str) -> bool | None:
+    raw = form.get(name)
+    if raw is None:
+        return None
+    lowered = raw.strip().lower()
+    if lowered in ("true", "1"):
+        return True
+    if lowered in ("false", "0"):
+        return False
+    raise SimError(400, errors.INVALID_PARAMETER, f"{name} must be true or false, got {raw!r}")
+
+
+def _conference(request: web.Request) -> Conference:
+    return request.app[SIM_KEY].world.conference(request.match_info["ConferenceSid"])
+
+
+def _participant(request: web.Request) -> tuple[Conference, Participant]:
+    world = request.app[SIM_KEY].world
+    conf = world.conference(request.match_info["ConferenceSid"])
+    return conf, world.participant(conf, request.match_info["CallSid"])
+
+
+def _filters(query: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    return {name: query[name] for name in names if name in query}
+
+
+# ----- conferences --------------------------------------------------------------------------
+def _date_filter(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SimError(400, errors.INVALID_PARAMETER, f"{name} must be YYYY-MM-DD") from None
+
+
+async def list_conferences(request: web.Request) -> web.StreamResponse:
+    """GET Conferences.json with FriendlyName, Status and DateCreated/DateUpdated filters."""
+    sim = request.app[SIM_KEY]
+    query = request.query
+    names = (
+        "FriendlyName",
+        "Status",
+        "DateCreated",
+        "DateCreated<",
+        "DateCreated>",
+        "DateUpdated",
+        "DateUpdated<",
+        "DateUpdated>",
+    )
+    filters = _filters(query, names)
+    items = list(reversed(sim.world.conferences.values()))  # newest first, like Twilio
+    if "FriendlyName" in filters:
+        items = [c for c in items if c.friendly_name == filters["FriendlyName"]]
+    if "Status" in filters:
+        items = [c for c in items if c.status == filters["Status"]]
+    for name, value in filters.items():
+        if not name.startswith("Date"):
+            continue
+        day = _date_filter(value, name)
+        attr = "date_created" if name.startswith("DateCreated") else "date_updated"
+        if name.endswith("<"):
+            items = [c for c in items if getattr(c, attr).date() <= day]
+        elif name.endswith(">"):
+            items = [c for c in items if getattr(c, attr).date() >= day]
+        else:
+            items = [c for c in items if getattr(c, attr).date() == day]
+    page = paginate(
+        items,
+        key="conferences",
+        path=request.path,
+        query=query,
+        filters=filters,
+        sid_of=lambda c: c.sid,
+        render=conference_json,
+    )
+    return _json(page)
+
+
+async def fetch_conference(request: web.Request) -> web.StreamResponse:
+    """GET one conference."""
+    return _json(conference_json(_conference(request)))
+
+
+async def update_conference(request: web.Request) -> web.StreamResponse:
+    """POST Status=completed ends it; AnnounceUrl plays an announcement."""
+    sim = request.app[SIM_KEY]
+    conf = _conference(request)
+    form = await request.post()
+    status = form.get("Status")
+    announce = form.get("AnnounceUrl")
+    events: list[Event] = []
+    if status is not None and status != "completed":
+        raise SimError(400, errors.INVALID_PARAMETER, f"Status must be completed, got {status!r}")
+    if isinstance(announce, str) and announce:
+        if not conf.live:
+            raise errors.not_found(f"Conference {conf.sid}")
+        sim.announce(conf, None, announce)
+    if status == "completed":
+        events = sim.world.end_conference(
+            conf, "conference-ended-via-api", "Conference ended via API"
+        )
+    return await _respond_then_emit(request, _json(conference_json(conf)), events)
+
+
+# ----- participants ------------------------------------------------------------------------
+async def list_participants(request: web.Request) -> web.StreamResponse:
+    """GET Participants.json (live participants only) with Muted, Hold, Coaching filters."""
+    sim = request.app[SIM_KEY]
+    conf = _conference(request)
+    query = request.query
+    filters = _filters(query, ("Muted", "Hold", "Coaching"))
+    items = conf.connected()
+    for name, attr in (("Muted", "muted"), ("Hold", "hold"), ("Coaching", "coaching")):
+        wanted = _bool(query, name)
+        if wanted is not None:
+            items = [p for p in items if getattr(p, attr) == wanted]
+    page = paginate(
+        items,
+        key="participants",
+        path=request.path,
+        query=query,
+        filters=filters,
+        sid_of=lambda p: p.call_sid,
+        render=lambda p: participant_json(sim.account_sid, p),
+    )
+    return _json(page)
+
+
+async def fetch_participant(request: web.Request) -> web.StreamResponse:
+    """GET one live participant (by CallSid or label)."""
+    _conf, part = _participant(request)
+    return _json(participant_json(request.app[SIM_KEY].account_sid, part))
+
+
+async def update_participant(request: web.Request) -> web.StreamResponse:
+    """POST Muted, Hold, HoldUrl, HoldMethod, AnnounceUrl, Coaching, BeepOnExit, …."""
+    sim = request.app[SIM_KEY]
+    conf, part = _participant(request)
+    raw = await request.post()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    muted, hold = _bool(form, "Muted"), _bool(form, "Hold")
+    coaching = _bool(form, "Coaching")
+    beep_on_exit = _bool(form, "BeepOnExit")
+    end_on_exit = _bool(form, "EndConferenceOnExit")
+    events: list[Event] = []
+    if "HoldUrl" in form:
+        part.hold_url = form["HoldUrl"]
+    if "HoldMethod" in form:
+        part.hold_method = form["HoldMethod"].upper()
+    if hold is not None:
+        events += sim.world.set_hold(conf, part, hold)
+    if muted is not None:
+        events += sim.world.set_muted(conf, part, muted)
+    events += sim.world.modify(
+        conf,
+        part,
+        coaching=coaching,
+        call_sid_to_coach=form.get("CallSidToCoach"),
+        beep_on_exit=beep_on_exit,
+        end_conference_on_exit=end_on_exit,
+    )
+    if form.get("AnnounceUrl"):
+        sim.announce(conf, part, form["AnnounceUrl"])
+    body = _json(participant_json(sim.account_sid, part))
+    return await _respond_then_emit(request, body, events)
+
+
+async def delete_participant(request: web.Request) -> web.StreamResponse:
+    """DELETE kicks the participant (204); ends the conference if it had endConferenceOnExit."""
+    sim = request.app[SIM_KEY]
+    conf, part = _participant(request)
+    if part.connected:
+        events = sim.world.remove(conf, part, "participant_updated_via_api", kicked=True)
+    else:
+        events = sim.world.remove(conf, part, "participant_updated_via_api", call_status="canceled")
+    return await _respond_then_emit(request, web.Response(status=204), events)
+
+
+def _target_conference(sim: Simulator, key: str, form: Mapping[str, str]) -> Conference:
+    if is_sid(key, CONFERENCE):
+        conf = sim.world.conference(key)
+        if not conf.live:
+            raise errors.not_found(f"Conference {key}")
+        return conf
+    return sim.world.live_conference_named(key) or sim.world.create_conference(key)
+
+
+async def create_participant(request: web.Request) -> web.StreamResponse:
+    """POST dials out (From, To required); 201 now, participant-join after ringing."""
+    sim = request.app[SIM_KEY]
+    raw = await request.post()
+    form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    if not form.get("From"):
+        raise SimError(400, errors.FROM_REQUIRED, "A 'From' phone number is required.")
+    if not form.get("To"):
+        raise SimError(400, errors.TO_REQUIRED, "A 'To' phone number is required.")
+    events_raw = [v for v in raw.getall("ConferenceStatusCallbackEvent", []) if isinstance(v, str)]
+    flags = {
+        name: _bool(form, name)
+        for name in ("Muted", "Hold", "Coaching", "StartConferenceOnEnter", "EndConferenceOnExit")
+    }
+    conf = _target_conference(sim, request.match_info["ConferenceSid"], form)
+    part = sim.world.add_participant(
+        conf,
+        from_=form["From"],
+        to=form["To"],
+        direction="outbound-api",
+        label=form.get("Label") or None,
+        muted=bool(flags["Muted"]),
+        hold=bool(flags["Hold"]),
+        coaching=bool(flags["Coaching"]),
+        call_sid_to_coach=form.get("CallSidToCoach"),
+        start_conference_on_enter=flags["StartConferenceOnEnter"] is not False,
+        end_conference_on_exit=bool(flags["EndConferenceOnExit"]),
+        beep_on_exit=form.get("Beep", "true").lower() != "false",
+        status_callback=form.get("ConferenceStatusCallback"),
+        events=events_raw or None,
+    )
+    body = _json(participant_json(sim.account_sid, part), status=201)
+    sim.ring_then_join(conf, part)
+    return body
+
+
+# ----- calls --------------------------------------------------------------------------------
+async def fetch_call(request: web.Request) -> web.StreamResponse:
+    """GET a call: from, to, caller_name, status, …."""
+    sim = request.app[SIM_KEY]
+    return _json(call_json(sim.account_sid, sim.world.call(request.match_info["CallSid"])))
