@@ -1,0 +1,1 @@
+"""The embedded webhook server: Twilio's conference callbacks in, TwiML out."""

@@ -1,0 +1,44 @@
+"""X-Twilio-Signature checks against the URL Twilio called (the public URL, behind a tunnel)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+
+
+class SignatureCheck:
+    """Validates callbacks with twilio's RequestValidator and the current auth token.
+
+    `token` is asked for on every check so a token entered in the settings takes effect at once.
+    `public_url` is the base URL Twilio uses for this server's root (a tunnel or proxy, possibly
+    with a path prefix); without it the URL of the request as received is used.
+    """
+
+    def __init__(self, token: Callable[[], str | None], public_url: str | None = None) -> None:
+        self._token = token
+        self.public_url = public_url.rstrip("/") if public_url else None
+
+    def signed_url(self, local_url: str, path_qs: str) -> str:
+        """The URL Twilio signed for a request that reached us as `local_url`."""
+        return self.public_url + path_qs if self.public_url else local_url
+
+    def problem(
+        self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
+    ) -> str | None:
+        """None when the request is signed correctly, else why not (safe to log)."""
+        token = self._token()
+        if not token:
+            return "no auth token is configured, so callbacks cannot be verified"
+        signature = headers.get(SIGNATURE_HEADER)
+        if not signature:
+            return f"missing {SIGNATURE_HEADER} header"
+        algorithm = get_signature_algorithm(headers.get(SETTINGS_HEADER))
+        if not RequestValidator(token).validate(url, params, signature, algorithm=algorithm):
+            return (
+                f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
+            )
+        return None

@@ -1,0 +1,190 @@
+"""The aiohttp application and its lifecycle: routes, limits, signature checks, answers."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from aiohttp import web
+
+from moderator import __version__
+from moderator.domain.events import MalformedCallback
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
+from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH, join_conference
+from moderator.store.journal import JournalError
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+class ServerStartError(Exception):
+    """The server cannot listen where asked (one-line message for the user)."""
+
+
+@dataclass
+class ServerStats:
+    rejected_signature: int = 0
+    rejected_malformed: int = 0
+    failed: int = 0
+
+
+class WebhookServer:
+    """Serves Twilio's webhooks on the running asyncio loop (qasync's, inside the Qt app)."""
+
+    def __init__(
+        self,
+        ingest: CallbackIngest,
+        signature: SignatureCheck,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        conference_name: str = "TeamMeeting",
+    ) -> None:
+        self._ingest = ingest
+        self._signature = signature
+        self.host = host
+        self.port = port
+        self.conference_name = conference_name
+        self.stats = ServerStats()
+        self._runner: web.AppRunner | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    def make_app(self) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
+        app.router.add_post(VOICE_PATH, self._voice)
+        app.router.add_get("/healthz", self._healthz)
+        return app
+
+    async def start(self) -> str:
+        """Listen and return the local base URL; ServerStartError when the port is taken."""
+        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            raise ServerStartError(describe_bind_error(self.host, self.port, exc)) from None
+        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked for
+        log.info("webhook server listening on %s", self.local_url)
+        return self.local_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.cleanup()
+            log.info("webhook server stopped")
+
+    @property
+    def local_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def public_base(self) -> str:
+        """The base URL Twilio should call: the public URL when set, else the local one."""
+        return self._signature.public_url or self.local_url
+
+    @property
+    def callback_url(self) -> str:
+        return self.public_base + CONFERENCE_EVENTS_PATH
+
+    @property
+    def voice_url(self) -> str:
+        return self.public_base + VOICE_PATH
+
+    # ---- routes ----------------------------------------------------------------------------
+
+    async def _verified_form(self, request: web.Request) -> dict[str, str]:
+        """The request's form once its signature checks out; raises the HTTP error otherwise."""
+        if SIGNATURE_HEADER not in request.headers:
+            self._reject_signature(request, f"missing {SIGNATURE_HEADER} header")
+        if request.content_type != FORM_TYPE:
+            self.stats.rejected_malformed += 1
+            log.warning(
+                "rejected %s: content type %r is not a form", request.path, request.content_type
+            )
+            raise web.HTTPBadRequest(text=f"expected {FORM_TYPE}")
+        try:
+            posted = await request.post()
+        except ValueError as exc:
+            self.stats.rejected_malformed += 1
+            log.warning("rejected %s: unreadable form (%s)", request.path, exc)
+            raise web.HTTPBadRequest(text="unreadable form body") from None
+        url = self._signature.signed_url(str(request.url), request.path_qs)
+        problem = self._signature.problem(url, posted, request.headers)  # type: ignore[arg-type]
+        if problem is not None:
+            self._reject_signature(request, problem)
+        return {key: str(value) for key, value in posted.items()}
+
+    def _reject_signature(self, request: web.Request, problem: str) -> NoReturn:
+        self.stats.rejected_signature += 1
+        log.warning("rejected %s from %s: %s", request.path, request.remote, problem)
+        raise web.HTTPForbidden(text=f"invalid or missing {SIGNATURE_HEADER}")
+
+    async def _conference_events(self, request: web.Request) -> web.Response:
+        form = await self._verified_form(request)
+        try:
+            event = await self._ingest.ingest(form)
+        except MalformedCallback as exc:
+            self.stats.rejected_malformed += 1
+            log.warning("rejected a malformed conference callback: %s", exc)
+            raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
+        except JournalError as exc:
+            self.stats.failed += 1
+            log.error("could not journal a callback, answering 500 so Twilio retries: %s", exc)
+            raise web.HTTPInternalServerError(text="could not store the callback") from None
+        log.debug("callback %s #%d %s", event.name, event.sequence, event.call_sid or "")
+        return web.Response(status=204)
+
+    async def _voice(self, request: web.Request) -> web.Response:
+        await self._verified_form(request)
+        twiml = join_conference(self.conference_name, self.callback_url)
+        return web.Response(text=twiml, content_type="text/xml")
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        last = self._ingest.last_received_at
+        body: dict[str, Any] = {
+            "status": "ok",
+            "version": __version__,
+            "callbacks": self._ingest.received,
+            "last_callback_at": last.isoformat() if last else None,
+            "rejected_signature": self.stats.rejected_signature,
+            "rejected_malformed": self.stats.rejected_malformed,
+            "failed": self.stats.failed,
+        }
+        return web.json_response(body)
+
+
+def describe_bind_error(host: str, port: int, exc: OSError) -> str:
+    """A one-line reason a server cannot listen on host:port."""
+    if isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host}:{port}: unknown host {host!r}"
+    if "address already in use" in str(exc).lower() or getattr(exc, "errno", None) in (48, 98):
+        return f"port {port} on {host} is already in use; choose another with --port (0: any free)"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ServerStartError now if host:port cannot be bound (before any window appears)."""
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ServerStartError(describe_bind_error(host, port, exc)) from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ServerStartError(describe_bind_error(host, port, exc)) from None

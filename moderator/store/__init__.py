@@ -1,0 +1,1 @@
+"""Persistence: the SQLite journal of callbacks and actions, and the attendance report."""

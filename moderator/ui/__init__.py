@@ -1,0 +1,1 @@
+"""The Qt user interface: main window, models, delegates and dialogs. No network code here."""
