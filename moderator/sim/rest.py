@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import hmac
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import BasicAuth, web
+from aiohttp import web
 
 from moderator.domain.sids import CONFERENCE, is_sid
 
@@ -70,12 +73,17 @@ def _forced(failure: ForcedFailure) -> web.Response:
 
 
 def _authorized(request: web.Request, sim: Simulator) -> bool:
-    header = request.headers.get("Authorization", "")
-    try:
-        auth = BasicAuth.decode(header)
-    except ValueError:
+    """HTTP Basic auth with the account SID and auth token."""
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic":
         return False
-    return auth.login == sim.account_sid and auth.password == sim.auth_token
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    login, _, password = decoded.partition(":")
+    expected = f"{sim.account_sid}:{sim.auth_token}".encode()
+    return hmac.compare_digest(f"{login}:{password}".encode(), expected)
 
 
 @web.middleware

@@ -1,0 +1,1 @@
+"""Tests of the embedded Twilio simulator (moderator.sim)."""

@@ -1,0 +1,64 @@
+"""Fixtures for the simulator tests: a running Simulator, a callback receiver, SDK clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from moderator.sim import Simulator
+
+from .helpers import Received, Receiver, ThreadedSim, make_sim
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    rec = Receiver()
+
+    async def handle(request: web.Request) -> web.Response:
+        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+        rec.items.append(Received(str(request.url), form, request.headers["X-Twilio-Signature"]))
+        return web.Response(status=rec.status)
+
+    app = web.Application()
+    app.router.add_post("/twilio/conference-events", handle)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    rec.url = str(server.make_url("/twilio/conference-events"))
+    yield rec
+    await server.close()
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = make_sim()
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def client(sim: Simulator) -> AsyncIterator[Client]:
+    http = AsyncTwilioHttpClient(timeout=5)
+    twilio = Client(sim.account_sid, sim.auth_token, http_client=http)
+    twilio.api.base_url = sim.base_url
+    yield twilio
+    await http.close()
+
+
+@pytest.fixture
+def threaded() -> Iterator[ThreadedSim]:
+    ts = ThreadedSim()
+    yield ts
+    ts.close()
+
+
+@pytest.fixture
+def sync_client(threaded: ThreadedSim) -> Client:
+    twilio = Client(threaded.sim.account_sid, threaded.sim.auth_token)
+    twilio.api.base_url = threaded.base_url
+    return twilio
