@@ -22,6 +22,7 @@ async def receiver() -> AsyncIterator[Receiver]:
     async def handle(request: web.Request) -> web.Response:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         rec.items.append(Received(str(request.url), form, request.headers["X-Twilio-Signature"]))
+        rec.log.append(form["StatusCallbackEvent"])
         return web.Response(status=rec.status)
 
     app = web.Application()

@@ -43,6 +43,7 @@ class Receiver:
     url: str = ""
     items: list[Received] = field(default_factory=list)
     status: int = 204
+    log: list[str] = field(default_factory=list)  # arrival order, shared with tests
 
     def events(self, conference_sid: str | None = None) -> list[str]:
         return [
