@@ -158,7 +158,7 @@ def large(
         script.speak(when, length, "Presenter")
         when += length + sim.rng.uniform(0.5, 1.5)
     for i in sim.rng.sample(range(1, guests + 1), min(guests, 5)):
-        script.leave(sim.rng.uniform(10, max(10.0, duration - 5)), f"Guest {i:03d}")
+        script.leave(sim.rng.uniform(20, max(20.0, duration - 5)), f"Guest {i:03d}")
     script.leave(duration, "Presenter")
     return script
 
