@@ -115,8 +115,8 @@ def team_meeting(sim: Simulator, callback_url: str) -> Script:
     alice = Person("Alice", "+13125550101", "ALICE SMITH")
     bob = Person("Bob", "+14155550102", "BOB BROWN")
     charles = Person("Charles", "+16175550103", "CHARLES DAVIS")
-    for when, person in ((0, mary), (2, alice), (4, bob), (6, charles)):
-        script.join(when, person)
+    for at, person in ((0, mary), (2, alice), (4, bob), (6, charles)):
+        script.join(at, person)
     script.leave(30, "Bob")
     script.join(40, bob)  # a new CallSid, same label and number
     script.hold(60, "Charles", True)

@@ -127,10 +127,6 @@ def _modifiable(part: Participant) -> tuple[object, ...]:
     return (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
 
 
-def _modifiable(part: Participant) -> tuple[object, ...]:
-    return (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
-
-
 @dataclass(frozen=True)
 class Event:
     """A conference status callback waiting to be numbered and delivered."""
