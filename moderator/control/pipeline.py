@@ -1,0 +1,268 @@
+"""One action's life: journaled, shown pending, sent, then confirmed, rolled back or resolved."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from twilio.rest import Client
+
+from moderator.control.client import TwilioRest
+from moderator.control.errors import Failure, describe, redact
+from moderator.control.results import ActionResult
+from moderator.control.snapshots import conference_snapshot
+from moderator.control.tasks import TaskSet
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Change, ChangeKind, Roster
+from moderator.store.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str], None]
+Send = Callable[[Client], Awaitable[Any]]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Ticket:
+    """An action journaled (and for participants shown pending) but not yet answered."""
+
+    kind: ActionKind
+    conference_sid: str
+    call_sid: str | None
+    who: str  # display name for messages
+    origin: str
+    action_id: int
+    send: Send
+    subject: str = "participant"  # what a 404 means
+    answer: Any = field(default=None, repr=False)
+
+
+class ActionPipeline:
+    """Runs actions against Twilio and keeps the roster's pending marks and the journal honest."""
+
+    def __init__(
+        self,
+        roster: Roster,
+        journal: Journal,
+        rest: TwilioRest,
+        tasks: TaskSet,
+        *,
+        notify: Notify,
+        grace: float,
+        on_stale: Callable[[str], None],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._roster = roster
+        self._journal = journal
+        self._rest = rest
+        self._tasks = tasks
+        self._notify = notify
+        self.grace = grace
+        self._on_stale = on_stale  # asks for a (debounced) reconcile of a conference
+        self._clock = clock
+        self._awaiting: dict[tuple[str, str], Ticket] = {}  # participant actions to confirm
+        self._ending: dict[str, Ticket] = {}  # end-conference actions to confirm
+        self._dialing: dict[tuple[str, str], Ticket] = {}  # dial-outs waiting for the join
+
+    # ---- starting an action ----------------------------------------------------------------
+
+    def begin(
+        self,
+        kind: ActionKind,
+        conference_sid: str,
+        call_sid: str | None,
+        send: Send,
+        *,
+        origin: str,
+        params: Mapping[str, str] | None = None,
+        pending: bool = True,
+        subject: str = "participant",
+    ) -> Ticket | ActionResult:
+        """Journal the action and show it pending; an ActionResult when it cannot be sent."""
+        who = self.who(conference_sid, call_sid)
+        if call_sid is not None and pending:
+            participant = self._roster.participant(conference_sid, call_sid)
+            if participant is None or not participant.present:
+                return ActionResult(False, f"Could not {kind.verb} {who}: they are not in the call")
+        if not self._rest.configured:
+            return ActionResult(
+                False, f"Could not {kind.verb} {who}: no Twilio credentials are configured"
+            )
+        now = self._clock()
+        try:
+            action_id = self._journal.record_action(
+                now, conference_sid, call_sid, kind.value, origin=origin, params=params
+            )
+        except JournalError as exc:
+            log.error("could not journal %s of %s: %s", kind.value, who, exc)
+            action_id = 0
+        ticket = Ticket(kind, conference_sid, call_sid, who, origin, action_id, send, subject)
+        if call_sid is not None and pending:
+            self._awaiting[(conference_sid, call_sid)] = ticket
+            self._tasks.cancel(_grace_key(conference_sid, call_sid))
+            self._roster.mark_pending(conference_sid, call_sid, kind, now)
+        elif kind is ActionKind.END_CONFERENCE:
+            self._ending[conference_sid] = ticket
+        return ticket
+
+    async def send(self, ticket: Ticket, *, quiet: bool = False) -> ActionResult:
+        """Send to Twilio; on failure roll back and (unless `quiet`) tell the host."""
+        try:
+            ticket.answer = await ticket.send(self._rest.client())
+        except asyncio.CancelledError:
+            self._fail(ticket, Failure("the console is shutting down"), quiet=True)
+            raise
+        except Exception as exc:  # every failure becomes a message; see errors.describe
+            failure = describe(exc, subject=ticket.subject)
+            if failure.reason.startswith("unexpected"):
+                log.exception("unexpected failure sending %s", ticket.kind.value)
+            return self._fail(ticket, failure, quiet=quiet)
+        self._finish(ticket, ok=True)
+        log.info("%s %s: Twilio accepted (%s)", ticket.kind.value, ticket.who, ticket.origin)
+        key = (ticket.conference_sid, ticket.call_sid or "")
+        if ticket.call_sid is not None and self._awaiting.get(key) is ticket:
+            self._tasks.replace(
+                _grace_key(ticket.conference_sid, ticket.call_sid),
+                self._resolve_after_grace(
+                    ticket, self._roster.last_sequence(ticket.conference_sid)
+                ),
+            )
+        return ActionResult(True)
+
+    async def run(self, *args: Any, quiet: bool = False, **kwargs: Any) -> ActionResult:
+        """begin + send; a refusal from begin is reported like a failure."""
+        ticket = self.begin(*args, **kwargs)
+        if isinstance(ticket, ActionResult):
+            if not quiet and ticket.message:
+                self._notify("error", ticket.message)
+            return ticket
+        return await self.send(ticket, quiet=quiet)
+
+    def who(self, conference_sid: str, call_sid: str | None) -> str:
+        if call_sid is None:
+            conference = self._roster.conference(conference_sid)
+            return (
+                f"the conference {conference.friendly_name or conference_sid}"
+                if conference
+                else (f"the conference {conference_sid}")
+            )
+        participant = self._roster.participant(conference_sid, call_sid)
+        return participant.display_name if participant else call_sid
+
+    # ---- outcomes --------------------------------------------------------------------------
+
+    def _fail(self, ticket: Ticket, failure: Failure, *, quiet: bool) -> ActionResult:
+        message = redact(
+            f"Could not {ticket.kind.verb} {ticket.who}: {failure.reason}",
+            self._rest.credentials.auth_token,
+            self._rest.credentials.api_secret,
+        )
+        self._finish(ticket, ok=False, error=message)
+        if ticket.call_sid is not None:
+            key = (ticket.conference_sid, ticket.call_sid)
+            if self._awaiting.get(key) is ticket:
+                del self._awaiting[key]
+                # Roll back only our own mark: a newer action may have replaced it meanwhile.
+                self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
+        if self._ending.get(ticket.conference_sid) is ticket:
+            del self._ending[ticket.conference_sid]
+        if failure.gone:
+            self._on_stale(ticket.conference_sid)  # the roster shows someone Twilio lost
+        log.warning("%s (%s)", message, ticket.origin)
+        if not quiet:
+            self._notify("error", message)
+        return ActionResult(False, message)
+
+    def _finish(self, ticket: Ticket, *, ok: bool, error: str | None = None) -> None:
+        if not ticket.action_id:
+            return
+        try:
+            self._journal.finish_action(ticket.action_id, self._clock(), ok=ok, error=error)
+        except JournalError as exc:
+            log.error("could not journal the outcome of %s: %s", ticket.kind.value, exc)
+
+    def _confirm(self, ticket: Ticket) -> None:
+        if not ticket.action_id:
+            return
+        try:
+            self._journal.confirm_action(ticket.action_id)
+        except JournalError as exc:
+            log.error("could not journal the confirmation of %s: %s", ticket.kind.value, exc)
+
+    def expect_join(self, ticket: Ticket, call_sid: str) -> None:
+        """A dial-out was accepted: its participant-join confirms it."""
+        self._dialing[(ticket.conference_sid, call_sid)] = ticket
+
+    async def _resolve_after_grace(self, ticket: Ticket, after_sequence: int) -> None:
+        """No confirming callback in time: show what Twilio answered, then reconcile."""
+        await asyncio.sleep(self.grace)
+        assert ticket.call_sid is not None
+        key = (ticket.conference_sid, ticket.call_sid)
+        if self._awaiting.get(key) is not ticket:
+            return
+        del self._awaiting[key]
+        log.warning(
+            "no callback confirmed %s of %s within %.1f s; using Twilio's answer",
+            ticket.kind.value,
+            ticket.who,
+            self.grace,
+        )
+        self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
+        answer = ticket.answer
+        if answer is not None and hasattr(answer, "call_sid"):
+            snapshot = conference_snapshot(
+                ticket.conference_sid,
+                self._clock(),
+                after_sequence,
+                participants=[answer],
+                complete=False,
+            )
+            try:
+                self._journal.append_snapshot(snapshot)
+            except JournalError as exc:
+                log.error("could not journal a snapshot: %s", exc)
+            self._roster.apply_snapshot(snapshot)
+        self._on_stale(ticket.conference_sid)
+
+    # ---- roster changes --------------------------------------------------------------------
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Journal confirmations the roster reports; forget actions on people who left."""
+        for change in changes:
+            if change.call_sid is not None:
+                key = (change.conference_sid, change.call_sid)
+                if change.kind is ChangeKind.ACTION_CONFIRMED:
+                    ticket = self._awaiting.get(key)
+                    if ticket is not None and ticket.kind is change.action:
+                        del self._awaiting[key]
+                        self._tasks.cancel(_grace_key(*key))
+                        self._confirm(ticket)
+                elif change.kind is ChangeKind.PARTICIPANT_LEFT and key in self._awaiting:
+                    ticket = self._awaiting.pop(key)
+                    self._tasks.cancel(_grace_key(*key))
+                    if ticket.kind is ActionKind.KICK:
+                        self._confirm(ticket)
+                elif change.kind is ChangeKind.PARTICIPANT_JOINED and key in self._dialing:
+                    self._confirm(self._dialing.pop(key))
+            elif change.kind is ChangeKind.CONFERENCE_UPDATED:
+                conference = self._roster.conference(change.conference_sid)
+                ticket = self._ending.get(change.conference_sid)
+                if (
+                    ticket is not None
+                    and conference is not None
+                    and conference.status == "completed"
+                ):
+                    del self._ending[change.conference_sid]
+                    self._confirm(ticket)
+
+
+def _grace_key(conference_sid: str, call_sid: str) -> str:
+    return f"grace:{conference_sid}:{call_sid}"

@@ -1,0 +1,456 @@
+"""The Moderator: the one service through which the UI acts on a conference."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from twilio.rest import Client
+
+from moderator.control.bulk import bounded, summary, tally
+from moderator.control.client import TwilioRest
+from moderator.control.errors import describe, redact
+from moderator.control.numbers import NumberLookup
+from moderator.control.pipeline import ActionPipeline, Ticket, utc_now
+from moderator.control.reconcile import Reconciler
+from moderator.control.results import ActionResult, BulkResult
+from moderator.control.retry import RetryPolicy
+from moderator.control.rules_runner import RulesRunner
+from moderator.control.tasks import TaskSet
+from moderator.credentials import Credentials
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Change, ChangeKind, Roster
+from moderator.domain.rules import (
+    AUTO_MUTE,
+    HOST,
+    MUTE_ON_ENTRY,
+    RuleSettings,
+    intends_muted,
+    mute_targets,
+    unmute_targets,
+)
+from moderator.settings import Settings
+from moderator.store.journal import Journal
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str], None]
+ALL_EVENTS = ["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"]
+MAX_CONCURRENCY = 64
+
+
+def _no_op(level: str, text: str) -> None:
+    """Default notify: messages go to the log only."""
+
+
+def rule_settings(settings: Settings) -> RuleSettings:
+    return RuleSettings(
+        auto_mute_enabled=settings.auto_mute_enabled,
+        auto_mute_delay=settings.auto_mute_delay,
+        mute_on_entry=settings.mute_on_entry,
+    )
+
+
+class Moderator:
+    """Mute, hold, kick, end, announce, dial out, bulk mute, reconcile: pending until confirmed.
+
+    Every public coroutine returns a result and never raises to the UI; failures are also
+    passed to `notify("error", text)`. Runs on the (qasync) event loop; start() inside it.
+    """
+
+    def __init__(
+        self,
+        roster: Roster,
+        journal: Journal,
+        *,
+        credentials: Credentials,
+        settings: Settings,
+        api_base_url: str | None = None,
+        status_callback_url: str | None = None,
+        notify: Notify = _no_op,
+        confirm_grace: float = 3.0,
+        reconcile_debounce: float = 1.0,
+        retry_policy: RetryPolicy | None = None,
+        fetch_numbers: bool = True,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.roster = roster
+        self.journal = journal
+        self.settings = settings
+        self.status_callback_url = status_callback_url
+        self.reconcile_debounce = reconcile_debounce
+        self._notify_ui = notify
+        self._clock = clock
+        self._tasks = TaskSet()
+        self.rest = TwilioRest(
+            credentials, settings, api_base_url=api_base_url, policy=retry_policy
+        )
+        self.pipeline = ActionPipeline(
+            roster,
+            journal,
+            self.rest,
+            self._tasks,
+            notify=self._notify,
+            grace=confirm_grace,
+            on_stale=self.request_reconcile,
+            clock=clock,
+        )
+        self.reconciler = Reconciler(roster, journal, self.rest, clock)
+        self.numbers = NumberLookup(roster, self.rest, self._tasks)
+        self.numbers.enabled = fetch_numbers
+        self.rules = RulesRunner(
+            roster,
+            self._tasks,
+            rule_settings(settings),
+            mute_all=lambda sid: self._mute_all(sid, except_presenter=True, origin=AUTO_MUTE),
+            mute_one=lambda sid, call: self._participant(
+                ActionKind.MUTE, sid, call, origin=MUTE_ON_ENTRY
+            ),
+            clock=clock,
+        )
+        self.startup: asyncio.Task[None] | None = None
+        self._started = False
+        self._closed = False
+
+    # ---- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Subscribe to the roster, arm the rules, and reconcile in the background."""
+        if self._started:
+            return
+        self._started = True
+        self.roster.subscribe(self._on_changes)
+        self.rules.prime()
+        if self.rest.configured:
+            self.startup = self._tasks.spawn(self._startup_reconcile(), name="startup-reconcile")
+        else:
+            log.info("no Twilio credentials: actions are disabled until they are set")
+
+    async def close(self) -> None:
+        """Cancel timers and waits, close the HTTP session. Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            self.roster.unsubscribe(self._on_changes)
+        await self._tasks.close()
+        await self.rest.close()
+        log.info("moderator control closed")
+
+    @property
+    def connection_state(self) -> str:
+        """'not configured', 'not checked yet', 'ok', 'credentials rejected' or 'unreachable'."""
+        return self.rest.state
+
+    def update_settings(self, settings: Settings) -> None:
+        """Take effect for the next call (the HTTP client is rebuilt if timeouts changed)."""
+        self.settings = settings
+        self.rest.reconfigure(self.rest.credentials, settings)
+        self.rules.update(rule_settings(settings))
+
+    def update_credentials(self, credentials: Credentials) -> None:
+        """New credentials: the next call uses a fresh client; reconcile once they allow REST."""
+        was = self.rest.configured
+        self.rest.reconfigure(credentials, self.settings)
+        if self._started and not self._closed and credentials.can_call_rest and not was:
+            self.request_reconcile(None, delay=0.0)
+
+    # ---- participant actions ---------------------------------------------------------------
+
+    async def mute(self, conf_sid: str, call_sid: str) -> ActionResult:
+        return await self._participant(ActionKind.MUTE, conf_sid, call_sid)
+
+    async def unmute(self, conf_sid: str, call_sid: str) -> ActionResult:
+        return await self._participant(ActionKind.UNMUTE, conf_sid, call_sid)
+
+    async def hold(
+        self, conf_sid: str, call_sid: str, music_url: str | None = None
+    ) -> ActionResult:
+        url = music_url or self.settings.hold_music_url or None
+        return await self._participant(ActionKind.HOLD, conf_sid, call_sid, music_url=url)
+
+    async def unhold(self, conf_sid: str, call_sid: str) -> ActionResult:
+        return await self._participant(ActionKind.UNHOLD, conf_sid, call_sid)
+
+    async def kick(self, conf_sid: str, call_sid: str) -> ActionResult:
+        return await self._participant(ActionKind.KICK, conf_sid, call_sid)
+
+    async def toggle_mute(self, conf_sid: str, call_sid: str) -> ActionResult:
+        """Unmute if the tile shows muted (or a mute pending), else mute."""
+        participant = self.roster.participant(conf_sid, call_sid)
+        if participant is not None and intends_muted(participant):
+            return await self.unmute(conf_sid, call_sid)
+        return await self.mute(conf_sid, call_sid)
+
+    async def toggle_hold(self, conf_sid: str, call_sid: str) -> ActionResult:
+        participant = self.roster.participant(conf_sid, call_sid)
+        held = participant is not None and (
+            participant.pending.kind is ActionKind.HOLD
+            if participant.pending is not None
+            and participant.pending.kind in (ActionKind.HOLD, ActionKind.UNHOLD)
+            else participant.hold
+        )
+        if held:
+            return await self.unhold(conf_sid, call_sid)
+        return await self.hold(conf_sid, call_sid)
+
+    async def _participant(
+        self,
+        kind: ActionKind,
+        conf_sid: str,
+        call_sid: str,
+        *,
+        origin: str = HOST,
+        quiet: bool = False,
+        music_url: str | None = None,
+    ) -> ActionResult:
+        ticket = self._begin(kind, conf_sid, call_sid, origin=origin, music_url=music_url)
+        if isinstance(ticket, ActionResult):
+            if not quiet and ticket.message:
+                self._notify("error", ticket.message)
+            return ticket
+        return await self._guarded(self.pipeline.send(ticket, quiet=quiet), ticket.who, kind)
+
+    def _begin(
+        self,
+        kind: ActionKind,
+        conf_sid: str,
+        call_sid: str,
+        *,
+        origin: str,
+        music_url: str | None = None,
+    ) -> Ticket | ActionResult:
+        params: dict[str, str] = {}
+        fields: dict[str, Any] = {}
+        if kind in (ActionKind.MUTE, ActionKind.UNMUTE):
+            fields["muted"] = kind is ActionKind.MUTE
+        elif kind in (ActionKind.HOLD, ActionKind.UNHOLD):
+            fields["hold"] = kind is ActionKind.HOLD
+            if kind is ActionKind.HOLD and music_url:
+                fields["hold_url"] = params["hold_url"] = music_url
+        params.update({k: str(v).lower() for k, v in fields.items() if isinstance(v, bool)})
+
+        async def send(client: Client) -> Any:
+            resource = client.conferences(conf_sid).participants(call_sid)
+            if kind is ActionKind.KICK:
+                return await resource.delete_async()
+            return await resource.update_async(**fields)
+
+        return self.pipeline.begin(kind, conf_sid, call_sid, send, origin=origin, params=params)
+
+    # ---- conference actions ----------------------------------------------------------------
+
+    async def end_conference(self, conf_sid: str) -> ActionResult:
+        async def send(client: Client) -> Any:
+            return await client.conferences(conf_sid).update_async(status="completed")
+
+        return await self._conference(
+            ActionKind.END_CONFERENCE, conf_sid, None, send, {"status": "completed"}
+        )
+
+    async def announce(self, conf_sid: str, url: str, call_sid: str | None = None) -> ActionResult:
+        """Play the audio (or TwiML) at `url` to the whole conference or to one participant."""
+
+        async def send(client: Client) -> Any:
+            if call_sid is None:
+                return await client.conferences(conf_sid).update_async(announce_url=url)
+            return (
+                await client.conferences(conf_sid)
+                .participants(call_sid)
+                .update_async(announce_url=url)
+            )
+
+        return await self._conference(
+            ActionKind.ANNOUNCE, conf_sid, call_sid, send, {"announce_url": url}
+        )
+
+    async def dial_out(self, conf_sid: str, number: str, label: str | None = None) -> ActionResult:
+        """Call `number` into the conference from the configured caller ID."""
+        caller_id = self.settings.caller_id
+        who = label or number
+        if not caller_id:
+            message = f"Could not dial {who}: set a caller ID (a Twilio number) in Settings"
+            self._notify("error", message)
+            return ActionResult(False, message)
+        kwargs: dict[str, Any] = {"from_": caller_id, "to": number}
+        if label:
+            kwargs["label"] = label
+        if self.status_callback_url:
+            kwargs["conference_status_callback"] = self.status_callback_url
+            kwargs["conference_status_callback_event"] = ALL_EVENTS
+        params = {"to": number, "from": caller_id, **({"label": label} if label else {})}
+
+        async def send(client: Client) -> Any:
+            return await client.conferences(conf_sid).participants.create_async(**kwargs)
+
+        ticket = self.pipeline.begin(
+            ActionKind.DIAL_OUT, conf_sid, None, send, origin=HOST, params=params, pending=False
+        )
+        if isinstance(ticket, ActionResult):
+            self._notify("error", ticket.message or "")
+            return ticket
+        ticket.who = who
+        result = await self._guarded(self.pipeline.send(ticket), who, ActionKind.DIAL_OUT)
+        if result.ok and ticket.answer is not None:
+            self.pipeline.expect_join(ticket, str(ticket.answer.call_sid))
+            self._notify("info", f"Dialling {who}")
+        return result
+
+    async def _conference(
+        self,
+        kind: ActionKind,
+        conf_sid: str,
+        call_sid: str | None,
+        send: Any,
+        params: dict[str, str],
+    ) -> ActionResult:
+        ticket = self.pipeline.begin(
+            kind,
+            conf_sid,
+            call_sid,
+            send,
+            origin=HOST,
+            params=params,
+            pending=False,
+            subject="conference" if call_sid is None else "participant",
+        )
+        if isinstance(ticket, ActionResult):
+            self._notify("error", ticket.message or "")
+            return ticket
+        return await self._guarded(self.pipeline.send(ticket), ticket.who, kind)
+
+    # ---- bulk ------------------------------------------------------------------------------
+
+    async def mute_all(self, conf_sid: str, *, except_presenter: bool = True) -> BulkResult:
+        """Mute everyone present (but the presenter), `bulk_concurrency` requests at a time."""
+        return await self._mute_all(conf_sid, except_presenter=except_presenter, origin=HOST)
+
+    async def unmute_all(self, conf_sid: str) -> BulkResult:
+        targets = unmute_targets(self.roster.participants(conf_sid, present_only=True))
+        return await self._bulk(ActionKind.UNMUTE, conf_sid, [p.call_sid for p in targets], HOST)
+
+    async def _mute_all(self, conf_sid: str, *, except_presenter: bool, origin: str) -> BulkResult:
+        targets = mute_targets(
+            self.roster.participants(conf_sid, present_only=True),
+            self.roster.presenter(conf_sid),
+            except_presenter=except_presenter,
+        )
+        return await self._bulk(ActionKind.MUTE, conf_sid, [p.call_sid for p in targets], origin)
+
+    async def _bulk(
+        self, kind: ActionKind, conf_sid: str, call_sids: list[str], origin: str
+    ) -> BulkResult:
+        try:
+            # Every tile turns pending at once; the REST calls then go out in a bounded pool.
+            tickets = [self._begin(kind, conf_sid, c, origin=origin) for c in call_sids]
+            names = [
+                t.who if isinstance(t, Ticket) else self.pipeline.who(conf_sid, c)
+                for t, c in zip(tickets, call_sids, strict=True)
+            ]
+
+            async def one(ticket: Ticket | ActionResult) -> ActionResult:
+                if isinstance(ticket, ActionResult):
+                    return ticket
+                return await self.pipeline.send(ticket, quiet=True)
+
+            concurrency = max(1, min(MAX_CONCURRENCY, self.settings.bulk_concurrency))
+            results = await bounded(tickets, one, concurrency)
+            result = tally(names, results)
+        except Exception as exc:
+            log.exception("bulk %s failed", kind.value)
+            message = f"Could not {kind.verb} everyone: {describe(exc).reason}"
+            self._notify("error", message)
+            return BulkResult(attempted=len(call_sids), failed=(("everyone", message),))
+        conference = self.roster.conference(conf_sid)
+        where = conference.friendly_name if conference and conference.friendly_name else conf_sid
+        prefix = "Auto-mute: " if origin == AUTO_MUTE else ""
+        level, text = summary(kind.verb.capitalize(), where, result)
+        self._notify(level, prefix + text)
+        return result
+
+    # ---- reconcile -------------------------------------------------------------------------
+
+    async def reconcile(self, conf_sid: str | None = None) -> None:
+        """Merge what Twilio reports into the roster now (one conference, or all live ones)."""
+        try:
+            done = await self.reconciler.run(conf_sid)
+        except Exception as exc:
+            failure = describe(exc, subject="conference")
+            if failure.reason.startswith("unexpected"):
+                log.exception("reconcile failed")
+            self._notify(
+                "error", self._redact(f"Could not reconcile with Twilio: {failure.reason}")
+            )
+            return
+        self._lookup_numbers(done)
+
+    def request_reconcile(self, conf_sid: str | None, delay: float | None = None) -> None:
+        """Reconcile soon; repeated requests within the debounce window run once."""
+        if self._closed or self._tasks.closed or not self.rest.configured:
+            return
+        wait = self.reconcile_debounce if delay is None else delay
+
+        async def later() -> None:
+            await asyncio.sleep(wait)
+            await self.reconcile(conf_sid)
+
+        key = f"reconcile:{conf_sid or '*'}"
+        if not self._tasks.running(key):
+            self._tasks.replace(key, later())
+
+    async def settle(self) -> None:
+        """Wait for background work now running (reconciles, grace waits, lookups); for tests."""
+        await self._tasks.join()
+
+    async def _startup_reconcile(self) -> None:
+        await self.reconcile(None)
+
+    def _lookup_numbers(self, conf_sids: list[str]) -> None:
+        for sid in conf_sids:
+            self.numbers.request(
+                sid, [p.call_sid for p in self.roster.participants(sid, present_only=True)]
+            )
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _on_changes(self, changes: list[Change]) -> None:
+        """Roster listener: confirmations, rules, gaps, numbers. Never raises into the roster."""
+        try:
+            self.pipeline.on_changes(changes)
+            self.rules.on_changes(changes)
+            for change in changes:
+                if change.kind is ChangeKind.SEQUENCE_GAP:
+                    log.info("callback gap in %s: reconciling soon", change.conference_sid)
+                    self.request_reconcile(change.conference_sid)
+                elif change.kind is ChangeKind.PARTICIPANT_JOINED and change.call_sid:
+                    self.numbers.request(change.conference_sid, [change.call_sid])
+        except Exception:
+            log.exception("control could not handle roster changes")
+
+    async def _guarded(self, coro: Any, who: str, kind: ActionKind) -> ActionResult:
+        """Last line: a bug must not reach the UI as an exception."""
+        try:
+            result: ActionResult = await coro
+            return result
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("%s of %s failed unexpectedly", kind.value, who)
+            message = self._redact(f"Could not {kind.verb} {who}: {describe(exc).reason}")
+            self._notify("error", message)
+            return ActionResult(False, message)
+
+    def _redact(self, text: str) -> str:
+        creds = self.rest.credentials
+        return redact(text, creds.auth_token, creds.api_secret)
+
+    def _notify(self, level: str, text: str) -> None:
+        text = self._redact(text)
+        (log.warning if level == "error" else log.info)("%s", text)
+        try:
+            self._notify_ui(level, text)
+        except Exception:
+            log.exception("notify failed")

@@ -1,0 +1,145 @@
+"""A real mini-console (journal, roster, webhook server, Moderator) against the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moderator.control import Moderator
+from moderator.control.retry import RetryPolicy
+from moderator.credentials import Credentials
+from moderator.domain.roster import Roster
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import WebhookServer
+from moderator.settings import Settings
+from moderator.sim import Faults, Simulator
+from moderator.store.journal import Journal
+from moderator.store.writer import CallbackWriter
+
+SPEED = 50.0
+FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)
+
+
+@dataclass
+class Console:
+    """Everything one console session owns, plus what its notify callback heard."""
+
+    sim: Simulator
+    journal: Journal
+    roster: Roster
+    server: WebhookServer
+    moderator: Moderator
+    messages: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        return [text for level, text in self.messages if level == "error"]
+
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; messages: {self.messages}")
+            await asyncio.sleep(0.005)
+
+    def sid_of(self, conf_sid: str, label: str) -> str:
+        for participant in self.roster.participants(conf_sid, present_only=True):
+            if participant.label == label:
+                return participant.call_sid
+        raise KeyError(label)
+
+
+def make_settings(**overrides: Any) -> Settings:
+    base: dict[str, Any] = {
+        "rest_timeout": 2.0,
+        "bulk_concurrency": 12,
+        "caller_id": "+15005550006",
+    }
+    base.update(overrides)
+    return Settings(**base)
+
+
+async def open_console(
+    sim: Simulator,
+    data_dir: Path,
+    *,
+    settings: Settings | None = None,
+    roster: Roster | None = None,
+    port: int = 0,
+    credentials: Credentials | None = None,
+    start: bool = True,
+    **kwargs: Any,
+) -> Console:
+    journal = Journal(data_dir / "journal.sqlite3")
+    roster = roster if roster is not None else Roster()
+    ingest = CallbackIngest(CallbackWriter(journal), roster)
+    server = WebhookServer(ingest, SignatureCheck(lambda: sim.auth_token), port=port)
+    await server.start()
+    messages: list[tuple[str, str]] = []
+    kwargs.setdefault("confirm_grace", 0.5)
+    kwargs.setdefault("reconcile_debounce", 0.05)
+    kwargs.setdefault("retry_policy", FAST_RETRY)
+    moderator = Moderator(
+        roster,
+        journal,
+        credentials=credentials or Credentials(sim.account_sid, sim.auth_token),
+        settings=settings or make_settings(),
+        api_base_url=sim.base_url,
+        status_callback_url=server.callback_url,
+        notify=lambda level, text: messages.append((level, text)),
+        **kwargs,
+    )
+    console = Console(sim, journal, roster, server, moderator, messages)
+    if start:
+        await moderator.start()
+        if moderator.startup is not None:
+            await moderator.startup
+    return console
+
+
+async def close_console(console: Console) -> None:
+    await console.moderator.close()
+    await console.server.stop()
+    console.journal.close()
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = Simulator(seed=3, speed=SPEED, faults=Faults(), callback_retry_delay=0.01)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def console(sim: Simulator, tmp_path: Path) -> AsyncIterator[Console]:
+    opened = await open_console(sim, tmp_path)
+    yield opened
+    await close_console(opened)
+
+
+async def meeting(console: Console, *labels: str) -> tuple[str, dict[str, str]]:
+    """A conference with Mary (the host: start + end on exit) and guests; waits for the roster."""
+    sim = console.sim
+    conf = sim.create_conference("TeamMeeting", status_callback=console.server.callback_url)
+    sids = {
+        "Mary": await sim.join(
+            conf, label="Mary", number="+12125550100", end_conference_on_exit=True
+        )
+    }
+    for index, label in enumerate(labels):
+        sids[label] = await sim.join(
+            conf, label=label, number=f"+1415555{index:04d}", start_conference_on_enter=False
+        )
+    await sim.drain()
+    await console.wait_for(
+        lambda: len(console.roster.participants(conf, present_only=True)) == len(sids)
+    )
+    return conf, sids
