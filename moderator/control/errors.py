@@ -53,7 +53,7 @@ class Failure:
 def describe(exc: BaseException, *, subject: str = "participant") -> Failure:
     """Why the SDK or our HTTP client failed; `subject` is what a 404 refers to."""
     if isinstance(exc, NotConfigured):
-        return Failure("no Twilio credentials are configured (Settings)")
+        return Failure(str(exc) or "no Twilio credentials are configured")
     if isinstance(exc, NoAnswer):
         return Failure(exc.reason)
     if isinstance(exc, TwilioRestException):

@@ -92,6 +92,8 @@ class ActionPipeline:
             participant = self._roster.participant(conference_sid, call_sid)
             if participant is None or not participant.present:
                 return ActionResult(False, f"Could not {kind.verb} {who}: they are not in the call")
+        if self._tasks.closed:
+            return ActionResult(False, f"Could not {kind.verb} {who}: the console is shutting down")
         if not self._rest.configured:
             return ActionResult(
                 False, f"Could not {kind.verb} {who}: no Twilio credentials are configured"
