@@ -10,6 +10,7 @@ class Settings:
     """Everything a host can configure, except secrets (those live in the keyring)."""
 
     account_sid: str = ""
+    api_key: str = ""  # optional API key SID (SK...); its secret lives in the keyring
     public_url: str = ""  # the tunnel's base URL, e.g. https://abc.ngrok.app
     port: int = 8080
     conference_name: str = "TeamMeeting"  # what /twilio/voice puts callers into
