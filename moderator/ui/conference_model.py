@@ -1,0 +1,103 @@
+"""Every conference the roster knows, with status and headcount, for the conference picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from moderator.domain.roster import Change, ChangeKind, Conference, Roster
+from moderator.ui import theme
+from moderator.ui.roles import ITEM_FLAGS, Role
+
+_Index = QModelIndex | QPersistentModelIndex
+
+STATUS_WORDS = {"init": "Waiting", "in-progress": "Live", "completed": "Ended"}
+
+
+def status_colour(status: str) -> QColor:
+    return {"in-progress": theme.LIVE, "completed": theme.ENDED}.get(status, theme.WAITING)
+
+
+def _dot(colour: QColor) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(0, 0, 0, 0))
+    painter.setBrush(colour)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def headline(conference: Conference) -> str:
+    """'Live · 4 people' and the like."""
+    people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
+    return f"{STATUS_WORDS.get(conference.status, conference.status)} · {people}"
+
+
+class ConferenceModel(QAbstractListModel):
+    """One row per conference, oldest first; a change touches only that conference's row."""
+
+    def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._roster = roster
+        self._sids = [c.sid for c in roster.conferences()]
+        self._dots: dict[str, QIcon] = {}
+
+    def on_changes(self, changes: list[Change]) -> None:
+        touched: list[str] = []
+        for change in changes:
+            sid = change.conference_sid
+            if change.kind is ChangeKind.CONFERENCE_ADDED and sid not in self._sids:
+                row = len(self._sids)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._sids.append(sid)
+                self.endInsertRows()
+            elif change.kind is ChangeKind.CONFERENCE_UPDATED and sid not in touched:
+                touched.append(sid)
+        for sid in touched:
+            if sid in self._sids:
+                index = self.index(self._sids.index(sid))
+                self.dataChanged.emit(index, index)
+
+    def conference(self, row: int) -> Conference | None:
+        if not 0 <= row < len(self._sids):
+            return None
+        return self._roster.conference(self._sids[row])
+
+    def row_of(self, conference_sid: str) -> int:
+        return self._sids.index(conference_sid) if conference_sid in self._sids else -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._sids)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        conference = self.conference(index.row())
+        if conference is None:
+            return None
+        name = conference.friendly_name or conference.sid
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{name}\n{headline(conference)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{name}, {headline(conference)}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{name}\n{conference.sid}\n{headline(conference)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            if conference.status not in self._dots:
+                self._dots[conference.status] = _dot(status_colour(conference.status))
+            return self._dots[conference.status]
+        if role == Role.CONFERENCE:
+            return conference
+        if role == Role.CONFERENCE_SID:
+            return conference.sid
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return ITEM_FLAGS

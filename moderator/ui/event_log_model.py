@@ -1,0 +1,139 @@
+"""The event log: one row per callback or console message, newest last, capped in length."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush
+
+from moderator.domain.events import ConferenceEvent, EventKind
+from moderator.ui import theme
+from moderator.ui.roles import ITEM_FLAGS, Role
+
+_Index = QModelIndex | QPersistentModelIndex
+NameOf = Callable[[str, str], str | None]  # (conference sid, call sid) -> display name
+
+COLUMNS = ("Time", "Event", "Who", "Conference", "Details")
+TIME, EVENT, WHO, CONFERENCE, DETAILS = range(len(COLUMNS))
+MESSAGE_KIND = "message"
+
+_WORDS = {
+    EventKind.CONFERENCE_START: "Conference started",
+    EventKind.CONFERENCE_END: "Conference ended",
+    EventKind.PARTICIPANT_JOIN: "Joined",
+    EventKind.PARTICIPANT_LEAVE: "Left",
+    EventKind.PARTICIPANT_MUTE: "Muted",
+    EventKind.PARTICIPANT_UNMUTE: "Unmuted",
+    EventKind.PARTICIPANT_HOLD: "On hold",
+    EventKind.PARTICIPANT_UNHOLD: "Off hold",
+    EventKind.PARTICIPANT_MODIFY: "Modified",
+    EventKind.SPEECH_START: "Started speaking",
+    EventKind.SPEECH_STOP: "Stopped speaking",
+    EventKind.ANNOUNCEMENT_END: "Announcement played",
+    EventKind.ANNOUNCEMENT_FAIL: "Announcement failed",
+}
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the log."""
+
+    at: datetime
+    event: str
+    who: str = ""
+    conference: str = ""
+    details: str = ""
+    kind: str = MESSAGE_KIND  # the callback's StatusCallbackEvent, or "message"
+    level: str = "info"
+
+
+def entry_for_event(event: ConferenceEvent, name_of: NameOf) -> LogEntry:
+    """How a callback reads in the log."""
+    who = ""
+    if event.call_sid is not None:
+        who = name_of(event.conference_sid, event.call_sid) or event.label or event.call_sid
+    details = [f"#{event.sequence}"]
+    if event.reason:
+        details.append(event.reason.replace("_", " "))
+    level = "error" if event.kind is EventKind.ANNOUNCEMENT_FAIL else "info"
+    return LogEntry(
+        at=event.timestamp,
+        event=_WORDS.get(event.kind, event.name),
+        who=who,
+        conference=event.friendly_name or event.conference_sid,
+        details="  ".join(details),
+        kind=event.kind.value if event.kind is not EventKind.UNKNOWN else event.name,
+        level=level,
+    )
+
+
+class EventLogModel(QAbstractTableModel):
+    """Append-only rows; the oldest are dropped past `limit` (beginRemoveRows, never a reset)."""
+
+    def __init__(self, limit: int = 5000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._limit = limit
+        self._entries: list[LogEntry] = []
+
+    def append(self, entry: LogEntry) -> None:
+        if len(self._entries) >= self._limit:
+            # Drop a tenth at once so trimming is not a row removal per appended line.
+            drop = max(1, self._limit // 10)
+            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+            del self._entries[:drop]
+            self.endRemoveRows()
+        row = len(self._entries)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._entries.append(entry)
+        self.endInsertRows()
+
+    def entry(self, row: int) -> LogEntry:
+        return self._entries[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._entries)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._entries):
+            return None
+        entry = self._entries[index.row()]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if column == TIME:
+                local = entry.at.astimezone()
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return local.isoformat(timespec="seconds")
+                return local.strftime("%H:%M:%S")
+            return (entry.event, entry.who, entry.conference, entry.details)[column - 1]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if entry.level == "error":
+                return QBrush(theme.ERROR)
+            if column in (TIME, CONFERENCE, DETAILS):
+                return QBrush(theme.TEXT_DIM)
+            return None
+        if role == Role.EVENT_KIND:
+            return entry.kind
+        if role == Role.LEVEL:
+            return entry.level
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return ITEM_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -1,0 +1,159 @@
+"""The participants present in one conference, as a list model fed by roster changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from moderator.domain.roster import Change, Participant, Roster
+from moderator.ui.roles import ITEM_FLAGS, Role
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def describe(participant: Participant) -> str:
+    """A plain-text summary (tool tip, accessibility)."""
+    flags = [
+        word
+        for word, on in (
+            ("muted", participant.muted),
+            ("on hold", participant.hold),
+            ("speaking", participant.speaking),
+            ("presenter", participant.presenter),
+            ("coaching", participant.coaching),
+        )
+        if on
+    ]
+    if participant.pending is not None:
+        flags.append(f"{participant.pending.kind.value} sent, waiting for Twilio")
+    lines = [participant.display_name]
+    if participant.number and participant.number != participant.display_name:
+        lines.append(participant.number)
+    lines.append(participant.call_sid)
+    if flags:
+        lines.append(", ".join(flags))
+    return "\n".join(lines)
+
+
+class ParticipantModel(QAbstractListModel):
+    """Present participants of the selected conference, in the order the roster first saw them.
+
+    A participant who leaves is removed (beginRemoveRows); one who joins or rejoins is inserted
+    at its roster position (beginInsertRows); any other change emits dataChanged for its row only.
+    """
+
+    def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._roster = roster
+        self._conference_sid: str | None = None
+        self._sids: list[str] = []
+        self._rows: dict[str, int] = {}
+
+    # ---- feeding ---------------------------------------------------------------------------
+
+    @property
+    def conference_sid(self) -> str | None:
+        return self._conference_sid
+
+    def set_conference(self, conference_sid: str | None) -> None:
+        """Show another conference (the only time the model resets)."""
+        if conference_sid == self._conference_sid:
+            return
+        self.beginResetModel()
+        self._conference_sid = conference_sid
+        self._sids = self._present_sids()
+        self._reindex()
+        self.endResetModel()
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Apply a batch of roster changes: touch only the rows they name."""
+        if self._conference_sid is None:
+            return
+        for change in changes:
+            if change.conference_sid == self._conference_sid and change.call_sid is not None:
+                self._sync(change.call_sid)
+
+    def _sync(self, call_sid: str) -> None:
+        # Decide from the roster's current state, not the change kind, so a refold that
+        # reorders events can never leave the model out of step.
+        assert self._conference_sid is not None
+        participant = self._roster.participant(self._conference_sid, call_sid)
+        wanted = participant is not None and participant.present
+        row = self._rows.get(call_sid)
+        if wanted and row is None:
+            present = self._present_sids()
+            row = self._insert_position(present, call_sid)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._sids.insert(row, call_sid)
+            self._reindex()
+            self.endInsertRows()
+        elif not wanted and row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._sids[row]
+            self._reindex()
+            self.endRemoveRows()
+        elif row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def _insert_position(self, present: list[str], call_sid: str) -> int:
+        """Where `call_sid` goes so the rows keep the roster's order."""
+        shown = set(self._sids)
+        before = 0
+        for sid in present:
+            if sid == call_sid:
+                break
+            if sid in shown:
+                before += 1
+        return before
+
+    def _present_sids(self) -> list[str]:
+        if self._conference_sid is None:
+            return []
+        return [
+            p.call_sid for p in self._roster.participants(self._conference_sid, present_only=True)
+        ]
+
+    def _reindex(self) -> None:
+        self._rows = {sid: row for row, sid in enumerate(self._sids)}
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def participant(self, row: int) -> Participant | None:
+        if self._conference_sid is None or not 0 <= row < len(self._sids):
+            return None
+        return self._roster.participant(self._conference_sid, self._sids[row])
+
+    def row_of(self, call_sid: str) -> int:
+        """The row showing `call_sid`, or -1."""
+        return self._rows.get(call_sid, -1)
+
+    def call_sids(self) -> list[str]:
+        return list(self._sids)
+
+    # ---- QAbstractListModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._sids)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        participant = self.participant(index.row())
+        if participant is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return participant.display_name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return describe(participant)
+        if role == Role.PARTICIPANT:
+            return participant
+        if role == Role.CALL_SID:
+            return participant.call_sid
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return ITEM_FLAGS

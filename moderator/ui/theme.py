@@ -1,0 +1,61 @@
+"""The console's colours and the application-wide look (Fusion, dark palette, style sheet)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from moderator import resources
+
+# One palette for painted tiles and the style sheet, so both read as one product.
+WINDOW = QColor("#15171c")
+SURFACE = QColor("#1d2027")
+TILE = QColor("#252932")
+TILE_HOVER = QColor("#2c313c")
+BORDER = QColor("#343a46")
+TEXT = QColor("#e8ebf1")
+TEXT_DIM = QColor("#98a1b3")
+ACCENT = QColor("#4f8cff")
+SPEAKING = QColor("#34d399")
+MUTED = QColor("#f05252")
+HOLD = QColor("#f5a524")
+PENDING = QColor("#c3cad8")
+PRESENTER = QColor("#a78bfa")
+COACH = QColor("#2dd4bf")
+LIVE = QColor("#34d399")
+ENDED = QColor("#6b7280")
+WAITING = QColor("#f5a524")
+ERROR = QColor("#f87171")
+
+AVATAR_COLOURS = tuple(
+    QColor(c) for c in ("#5b8def", "#e0795b", "#4fb286", "#b07ad9", "#d9a441", "#4aa8c9", "#d9667f")
+)
+
+
+def palette() -> QPalette:
+    """A dark palette matching the tile colours."""
+    pal = QPalette()
+    roles = QPalette.ColorRole
+    pal.setColor(roles.Window, WINDOW)
+    pal.setColor(roles.WindowText, TEXT)
+    pal.setColor(roles.Base, SURFACE)
+    pal.setColor(roles.AlternateBase, TILE)
+    pal.setColor(roles.Text, TEXT)
+    pal.setColor(roles.Button, TILE)
+    pal.setColor(roles.ButtonText, TEXT)
+    pal.setColor(roles.Highlight, ACCENT)
+    pal.setColor(roles.HighlightedText, QColor("#ffffff"))
+    pal.setColor(roles.ToolTipBase, SURFACE)
+    pal.setColor(roles.ToolTipText, TEXT)
+    pal.setColor(roles.PlaceholderText, TEXT_DIM)
+    pal.setColor(roles.Link, ACCENT)
+    for role in (roles.Text, roles.WindowText, roles.ButtonText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, TEXT_DIM.darker(130))
+    return pal
+
+
+def apply_theme(app: QApplication) -> None:
+    """Fusion style, the dark palette and resources/style.qss for the whole application."""
+    app.setStyle("Fusion")
+    app.setPalette(palette())
+    app.setStyleSheet(resources.read_text("style.qss"))

@@ -1,0 +1,282 @@
+"""Paints one participant tile: avatar, name, number, mute/hold/speaking/pending, time in call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Participant
+from moderator.ui import icons, theme
+from moderator.ui.roles import Role
+
+TILE_SIZE = QSize(240, 104)
+RADIUS = 12.0
+PAD = 12
+AVATAR = 44
+
+PENDING_WORDS = {
+    ActionKind.MUTE: "Muting…",
+    ActionKind.UNMUTE: "Unmuting…",
+    ActionKind.HOLD: "Holding…",
+    ActionKind.UNHOLD: "Resuming…",
+    ActionKind.KICK: "Removing…",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def initials(name: str) -> str:
+    """'Alice Smith' -> 'AS', '+14155550123' -> '23', 'CA12…' -> 'CA'."""
+    if name.startswith("+") or name[:1].isdigit():
+        return name[-2:]
+    words = [w for w in name.replace("_", " ").replace("-", " ").split() if w]
+    if len(words) >= 2:
+        return (words[0][0] + words[1][0]).upper()
+    return name[:2].upper() if name else "?"
+
+
+def elapsed(since: datetime | None, now: datetime) -> str:
+    """'4:05' or '1:02:09'; '' when the join time is not known."""
+    if since is None:
+        return ""
+    seconds = max(0, int((now - since).total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+
+def _avatar_colour(call_sid: str) -> QColor:
+    # Stable per call (hash() of str is salted per process, so sum the characters instead).
+    return theme.AVATAR_COLOURS[sum(map(ord, call_sid)) % len(theme.AVATAR_COLOURS)]
+
+
+def _mix(a: QColor, b: QColor, amount: float) -> QColor:
+    return QColor.fromRgbF(
+        a.redF() + (b.redF() - a.redF()) * amount,
+        a.greenF() + (b.greenF() - a.greenF()) * amount,
+        a.blueF() + (b.blueF() - a.blueF()) * amount,
+    )
+
+
+class TileDelegate(QStyledItemDelegate):
+    """Draws the whole tile itself (no widgets per participant), so 250 tiles repaint cheaply."""
+
+    def __init__(
+        self, parent: QObject | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._name_font = QFont()
+        self._name_font.setPointSizeF(10.5)
+        self._name_font.setWeight(QFont.Weight.DemiBold)
+        self._small_font = QFont()
+        self._small_font.setPointSizeF(8.5)
+        self._badge_font = QFont()
+        self._badge_font.setPointSizeF(7.0)
+        self._badge_font.setWeight(QFont.Weight.Bold)
+        self._badge_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
+        self._avatar_font = QFont()
+        self._avatar_font.setPointSizeF(12)
+        self._avatar_font.setWeight(QFont.Weight.Bold)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(TILE_SIZE)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        participant = index.data(Role.PARTICIPANT)
+        if not isinstance(participant, Participant):
+            return
+        state = option.state  # type: ignore[attr-defined]
+        rect = QRect(option.rect).adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        ratio = painter.device().devicePixelRatioF()
+        pending = participant.pending is not None
+        if pending:
+            painter.setOpacity(0.55)  # sent, not confirmed: visibly not settled yet
+        self._card(painter, rect, participant, state)
+        self._avatar(painter, rect, participant, ratio)
+        self._texts(painter, rect, participant)
+        self._mic(painter, rect, participant, ratio)
+        self._badges(painter, rect, participant)
+        painter.setOpacity(1.0)
+        if pending:
+            self._pending(painter, rect, participant, ratio)
+        painter.restore()
+
+    # ---- pieces ----------------------------------------------------------------------------
+
+    def _card(
+        self, painter: QPainter, rect: QRect, participant: Participant, state: QStyle.StateFlag
+    ) -> None:
+        fill = theme.TILE_HOVER if state & QStyle.StateFlag.State_MouseOver else theme.TILE
+        if participant.hold:
+            fill = _mix(fill, theme.HOLD, 0.16)
+        elif participant.muted:
+            fill = _mix(fill, theme.MUTED, 0.07)
+        path = QPainterPath()
+        path.addRoundedRect(QRectF(rect), RADIUS, RADIUS)
+        painter.fillPath(path, fill)
+        if participant.speaking:
+            pen = QPen(theme.SPEAKING, 3)
+        elif state & QStyle.StateFlag.State_Selected:
+            pen = QPen(theme.ACCENT, 2)
+        elif participant.hold:
+            pen = QPen(theme.HOLD, 1.5)
+        else:
+            pen = QPen(theme.BORDER, 1)
+        painter.setPen(pen)
+        inset = pen.widthF() / 2
+        painter.drawRoundedRect(QRectF(rect).adjusted(inset, inset, -inset, -inset), RADIUS, RADIUS)
+        if participant.speaking and state & QStyle.StateFlag.State_Selected:
+            # Keep the selection visible on a speaking tile: a thin inner accent line.
+            painter.setPen(QPen(theme.ACCENT, 1.5))
+            painter.drawRoundedRect(QRectF(rect).adjusted(4, 4, -4, -4), RADIUS - 3, RADIUS - 3)
+
+    def _avatar_rect(self, rect: QRect) -> QRect:
+        return QRect(rect.left() + PAD, rect.top() + PAD, AVATAR, AVATAR)
+
+    def _avatar(
+        self, painter: QPainter, rect: QRect, participant: Participant, ratio: float
+    ) -> None:
+        circle = self._avatar_rect(rect)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if participant.hold:
+            painter.setBrush(theme.HOLD.darker(140))
+        else:
+            painter.setBrush(_avatar_colour(participant.call_sid))
+        painter.drawEllipse(circle)
+        if participant.speaking:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.setPen(QPen(theme.SPEAKING, 2.5))
+            painter.drawEllipse(QRectF(circle).adjusted(-3.5, -3.5, 3.5, 3.5))
+        if participant.hold:
+            painter.drawPixmap(
+                circle.adjusted(11, 11, -11, -11), icons.pixmap("pause", 22, theme.TEXT, ratio)
+            )
+            return
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(self._avatar_font)
+        painter.drawText(circle, Qt.AlignmentFlag.AlignCenter, initials(participant.display_name))
+
+    def _texts(self, painter: QPainter, rect: QRect, participant: Participant) -> None:
+        left = rect.left() + PAD + AVATAR + 12
+        width = rect.right() - PAD - 30 - left
+        painter.setFont(self._name_font)
+        painter.setPen(theme.TEXT)
+        metrics = QFontMetrics(self._name_font)
+        name = metrics.elidedText(participant.display_name, Qt.TextElideMode.ElideRight, width)
+        # The number under the name, unless the name already is the number.
+        second = participant.number if participant.number != participant.display_name else None
+        # Alone, the name sits level with the avatar's centre; with a number, above it.
+        centred = rect.top() + PAD + (AVATAR - metrics.height()) // 2
+        top = rect.top() + PAD - 1 if second else centred
+        painter.drawText(
+            QRect(left, top, width, metrics.height()),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            name,
+        )
+        if second:
+            painter.setFont(self._small_font)
+            painter.setPen(theme.TEXT_DIM)
+            small = QFontMetrics(self._small_font)
+            painter.drawText(
+                QRect(left, rect.top() + PAD + metrics.height() + 1, width, small.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                small.elidedText(second, Qt.TextElideMode.ElideRight, width),
+            )
+        clock = elapsed(participant.joined_at, self._clock())
+        if clock:
+            painter.setFont(self._small_font)
+            painter.setPen(theme.TEXT_DIM)
+            painter.drawText(
+                QRect(rect.right() - PAD - 70, rect.bottom() - PAD - 16, 70, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                clock,
+            )
+
+    def _mic(self, painter: QPainter, rect: QRect, participant: Participant, ratio: float) -> None:
+        """Top-right: a red mic-off disc when muted, a quiet mic glyph otherwise."""
+        size = 26
+        disc = QRect(rect.right() - PAD - size + 4, rect.top() + PAD - 4, size, size)
+        if participant.muted:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.MUTED)
+            painter.drawEllipse(disc)
+            painter.drawPixmap(
+                disc.adjusted(5, 5, -5, -5), icons.pixmap("mic-off", 16, QColor("#ffffff"), ratio)
+            )
+        else:
+            colour = theme.SPEAKING if participant.speaking else theme.TEXT_DIM
+            painter.drawPixmap(disc.adjusted(4, 4, -4, -4), icons.pixmap("mic", 18, colour, ratio))
+
+    def _badges(self, painter: QPainter, rect: QRect, participant: Participant) -> None:
+        """Bottom-left pills: ON HOLD, PRESENTER, COACH, SPEAKING, MUTED (most urgent first)."""
+        pills: list[tuple[str, QColor]] = []
+        if participant.hold:
+            pills.append(("ON HOLD", theme.HOLD))
+        if participant.presenter:
+            pills.append(("PRESENTER", theme.PRESENTER))
+        if participant.coaching:
+            pills.append(("COACH", theme.COACH))
+        if participant.speaking and not participant.hold:
+            pills.append(("SPEAKING", theme.SPEAKING))
+        elif participant.muted and not participant.hold and len(pills) < 2:
+            pills.append(("MUTED", theme.MUTED))
+        painter.setFont(self._badge_font)
+        metrics = QFontMetrics(self._badge_font)
+        x = rect.left() + PAD
+        y = rect.bottom() - PAD - 16
+        limit = rect.right() - PAD - 44  # leave room for the time in call
+        for text, colour in pills:
+            width = metrics.horizontalAdvance(text) + 14
+            if x + width > limit:
+                break
+            pill = QRectF(x, y, width, 17)
+            background = QColor(colour)
+            background.setAlphaF(0.18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(background)
+            painter.drawRoundedRect(pill, 8.5, 8.5)
+            painter.setPen(colour)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+            x += width + 6
+
+    def _pending(
+        self, painter: QPainter, rect: QRect, participant: Participant, ratio: float
+    ) -> None:
+        """An hourglass chip over the dimmed tile: the action is sent, Twilio has not confirmed."""
+        assert participant.pending is not None
+        text = PENDING_WORDS.get(participant.pending.kind, "Waiting…")
+        painter.setFont(self._badge_font)
+        metrics = QFontMetrics(self._badge_font)
+        width = metrics.horizontalAdvance(text) + 34
+        chip = QRectF(rect.right() - PAD - width, rect.bottom() - PAD - 18, width, 20)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#3a4150"))
+        painter.drawRoundedRect(chip, 10, 10)
+        painter.drawPixmap(
+            QRectF(chip.left() + 7, chip.top() + 3, 14, 14).toRect(),
+            icons.pixmap("hourglass", 14, theme.PENDING, ratio),
+        )
+        painter.setPen(theme.PENDING)
+        painter.drawText(
+            chip.adjusted(24, 0, -8, 0),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            text,
+        )
