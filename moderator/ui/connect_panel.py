@@ -1,0 +1,99 @@
+"""'How to connect': the exact statusCallback URL, the voice URL and the TwiML to paste."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from xml.dom import minidom
+
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH, join_conference
+
+
+def base_url(public_url: str, port: int) -> str:
+    """What Twilio calls: the public URL (tunnel) when set, else this machine on `port`."""
+    public = public_url.strip().rstrip("/")
+    return public or f"http://127.0.0.1:{port}"
+
+
+class ConnectPanel(QWidget):
+    """Read-only, copyable URLs and TwiML that follow the public URL and conference name."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self.callback_url = self._field(mono)
+        self.voice_url = self._field(mono)
+        self.twiml = QPlainTextEdit()
+        self.twiml.setReadOnly(True)
+        self.twiml.setFont(mono)
+        self.twiml.setMinimumHeight(150)
+        self.warning = QLabel("")
+        self.warning.setObjectName("warning")
+        self.warning.setWordWrap(True)
+        intro = QLabel(
+            "Point your Twilio number's Voice webhook (HTTP POST) at the voice URL: the console "
+            "answers with TwiML that puts callers in the conference and asks Twilio to send every "
+            "conference event to the status callback URL. Or paste the TwiML into your own app."
+        )
+        intro.setObjectName("hint")
+        intro.setWordWrap(True)
+        grid = QGridLayout()
+        rows = (
+            ("Voice URL (POST)", self.voice_url),
+            ("statusCallback URL", self.callback_url),
+        )
+        for row, (name, field) in enumerate(rows):
+            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(field, row, 1)
+            grid.addWidget(self._copy_button(field.text, name), row, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(grid)
+        layout.addWidget(QLabel("TwiML"))
+        layout.addWidget(self.twiml, 1)
+        layout.addWidget(self._copy_button(self.twiml.toPlainText, "TwiML"))
+        layout.addWidget(self.warning)
+
+    def _field(self, font: QFont) -> QLineEdit:
+        field = QLineEdit()
+        field.setReadOnly(True)
+        field.setFont(font)
+        return field
+
+    def _copy_button(self, text: Callable[[], str], what: str) -> QPushButton:
+        button = QPushButton("Copy")
+        button.setToolTip(f"Copy the {what}")
+        button.clicked.connect(lambda: QGuiApplication.clipboard().setText(text()))
+        return button
+
+    def update_for(self, public_url: str, port: int, conference_name: str) -> None:
+        base = base_url(public_url, port)
+        callback = base + CONFERENCE_EVENTS_PATH
+        self.callback_url.setText(callback)
+        self.voice_url.setText(base + VOICE_PATH)
+        twiml = join_conference(conference_name or "TeamMeeting", callback)
+        self.twiml.setPlainText(_pretty(twiml))
+        if not public_url.strip():
+            self.warning.setText(
+                "No public URL: Twilio cannot reach 127.0.0.1. Start a tunnel (e.g. ngrok http "
+                f"{port}) and enter its https:// address as the public URL."
+            )
+        elif not public_url.strip().startswith("https://"):
+            self.warning.setText("Twilio expects an https:// public URL.")
+        else:
+            self.warning.setText("")
+
+
+def _pretty(xml: str) -> str:
+    """The TwiML on separate lines, easier to read and paste."""
+    return minidom.parseString(xml).toprettyxml(indent="  ").strip()

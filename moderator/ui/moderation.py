@@ -1,0 +1,194 @@
+"""Turns the host's clicks, keys and menu picks into calls on the control service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import qasync
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from moderator.domain.roster import Participant, Roster
+from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest
+
+if TYPE_CHECKING:
+    from moderator.control import Moderator
+
+log = logging.getLogger(__name__)
+
+Confirm = Callable[[str, str, str], bool]  # (title, question, verb on the button) -> go ahead?
+AskDialOut = Callable[[], DialOutRequest | None]
+NO_CONTROL = "Not connected to Twilio: enter the Account SID and Auth Token in Settings"
+
+
+class ModerationController(QObject):
+    """Thin async slots: every action goes to the Moderator, which marks the tile pending,
+    sends the REST call, and on failure rolls back and reports through `notify`.
+
+    Confirmation (kick, end) and the dial-out form are callables so tests can answer them.
+    """
+
+    message = Signal(str, str)  # level, text: messages of the UI's own (e.g. "not connected")
+
+    def __init__(
+        self,
+        roster: Roster,
+        moderator: Moderator | None,
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self._roster = roster
+        self.moderator = moderator
+        self._window = parent
+        self.conference_sid: str | None = None
+        self.confirm: Confirm = self._ask
+        self.ask_dial_out: AskDialOut = self._dial_out_form
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _target(self, call_sid: str) -> tuple[Moderator, str, Participant] | None:
+        """The service, conference and participant for an action, or None (and say why)."""
+        if self.moderator is None:
+            self.message.emit("error", NO_CONTROL)
+            return None
+        if self.conference_sid is None:
+            return None
+        participant = self._roster.participant(self.conference_sid, call_sid)
+        if participant is None or not participant.present:
+            return None
+        return self.moderator, self.conference_sid, participant
+
+    def _conference(self) -> tuple[Moderator, str] | None:
+        if self.moderator is None:
+            self.message.emit("error", NO_CONTROL)
+            return None
+        if self.conference_sid is None:
+            return None
+        return self.moderator, self.conference_sid
+
+    def _ask(self, title: str, question: str, verb: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=self._window)
+        go = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter must not kick anyone
+        box.exec()
+        return box.clickedButton() is go
+
+    def _dial_out_form(self) -> DialOutRequest | None:
+        dialog = DialOutDialog(self._window)
+        return dialog.request() if dialog.exec() else None
+
+    # ---- one participant -------------------------------------------------------------------
+    # Results need no handling here: the Moderator reports failures through notify.
+
+    @qasync.asyncSlot(str)
+    async def toggle_mute(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.toggle_mute(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def toggle_hold(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.toggle_hold(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def mute(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.mute(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def unmute(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.unmute(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def hold(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.hold(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def unhold(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.unhold(conf, call_sid)
+
+    @qasync.asyncSlot(str)
+    async def kick(self, call_sid: str) -> None:
+        target = self._target(call_sid)
+        if target is None:
+            return
+        moderator, conf, participant = target
+        question = f"Remove {participant.display_name} from the conference? Their call ends."
+        if self.confirm("Remove participant", question, "Remove"):
+            await moderator.kick(conf, call_sid)
+
+    def toggle_presenter(self, call_sid: str) -> None:
+        """The presenter is the console's own choice (kept out of mute-all); no REST call."""
+        if self.conference_sid is None:
+            return
+        chosen = None if self._roster.presenter(self.conference_sid) == call_sid else call_sid
+        self._roster.choose_presenter(self.conference_sid, chosen)
+
+    def copy_number(self, call_sid: str) -> None:
+        if self.conference_sid is None:
+            return
+        participant = self._roster.participant(self.conference_sid, call_sid)
+        if participant is not None:
+            QGuiApplication.clipboard().setText(participant.number or participant.call_sid)
+
+    # ---- the whole conference --------------------------------------------------------------
+
+    @qasync.asyncSlot()
+    async def mute_all_but_presenter(self) -> None:
+        if target := self._conference():
+            moderator, conf = target
+            await moderator.mute_all(conf, except_presenter=True)
+
+    @qasync.asyncSlot()
+    async def mute_everyone(self) -> None:
+        if target := self._conference():
+            moderator, conf = target
+            await moderator.mute_all(conf, except_presenter=False)
+
+    @qasync.asyncSlot()
+    async def unmute_all(self) -> None:
+        if target := self._conference():
+            moderator, conf = target
+            await moderator.unmute_all(conf)
+
+    @qasync.asyncSlot()
+    async def end_conference(self) -> None:
+        target = self._conference()
+        if target is None:
+            return
+        moderator, conf = target
+        conference = self._roster.conference(conf)
+        name = conference.friendly_name if conference and conference.friendly_name else conf
+        question = f"End “{name}” for everyone? Every call in it is disconnected."
+        if self.confirm("End conference", question, "End for everyone"):
+            await moderator.end_conference(conf)
+
+    @qasync.asyncSlot()
+    async def dial_out(self) -> None:
+        target = self._conference()
+        if target is None:
+            return
+        moderator, conf = target
+        request = self.ask_dial_out()
+        if request is not None:
+            await moderator.dial_out(conf, request.number, request.label or None)
+
+    @qasync.asyncSlot()
+    async def reconcile(self) -> None:
+        if self.moderator is None:
+            self.message.emit("error", NO_CONTROL)
+            return
+        await self.moderator.reconcile(self.conference_sid)

@@ -1,0 +1,91 @@
+"""The status bar: last message, listening URL, webhook health and Twilio connection state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+MESSAGE_MS = 15000
+STALE_AFTER_S = 120  # after this long without a callback, stop showing it as fresh (green)
+
+_TWILIO_WORDS = {
+    "ok": ("Twilio: connected", "statusOk"),
+    "not checked yet": ("Twilio: not checked yet", ""),
+    "not configured": ("Twilio: no credentials", "statusWarn"),
+    "credentials rejected": ("Twilio: credentials rejected", "statusError"),
+    "unreachable": ("Twilio: unreachable", "statusError"),
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def ago(seconds: float) -> str:
+    seconds = int(max(0, seconds))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    return f"{seconds // 3600} h ago"
+
+
+def _restyle(label: QLabel, name: str) -> None:
+    if label.objectName() != name:
+        label.setObjectName(name)
+        label.style().unpolish(label)
+        label.style().polish(label)
+
+
+class ConsoleStatusBar(QStatusBar):
+    """Messages on the left; permanent fields on the right. Errors stay until the next one."""
+
+    def __init__(
+        self, parent: QWidget | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self.error = QLabel("")
+        self.error.setObjectName("statusError")
+        self.listening = QLabel("")
+        self.webhook = QLabel("Webhooks: no callback yet")
+        self.twilio = QLabel("Twilio: —")
+        self.addWidget(self.error, 1)
+        for label in (self.listening, self.webhook, self.twilio):
+            self.addPermanentWidget(label)
+        self.last_callback_at: datetime | None = None
+        self.last_error: str | None = None
+
+    def show_message(self, level: str, text: str) -> None:
+        if level == "error":
+            self.last_error = text
+            self.clearMessage()
+            self.error.setText(f"⚠ {text}")
+            self.error.setToolTip(f"Last error ({self._clock().astimezone():%H:%M:%S}): {text}")
+        else:
+            self.showMessage(text, MESSAGE_MS)
+
+    def set_listening(self, text: str) -> None:
+        self.listening.setText(text)
+        self.listening.setToolTip(text)
+
+    def callback_received(self, at: datetime) -> None:
+        self.last_callback_at = at
+        self.refresh()
+
+    def set_twilio_state(self, state: str) -> None:
+        text, style = _TWILIO_WORDS.get(state, (f"Twilio: {state}", ""))
+        if self.twilio.text() != text:
+            self.twilio.setText(text)
+            _restyle(self.twilio, style)
+
+    def refresh(self) -> None:
+        """Re-render the webhook age (called by the window's one-second tick)."""
+        if self.last_callback_at is None:
+            return
+        seconds = (self._clock() - self.last_callback_at).total_seconds()
+        local = self.last_callback_at.astimezone()
+        self.webhook.setText(f"Last callback {local:%H:%M:%S} ({ago(seconds)})")
+        _restyle(self.webhook, "" if seconds > STALE_AFTER_S else "statusOk")
