@@ -72,7 +72,7 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
         """Return once no request is in flight (to retire a replaced client gently)."""
         await self._idle.wait()
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any
 
 from moderator.control.tasks import TaskSet
 from moderator.domain.roster import Change, ChangeKind, Roster
@@ -13,8 +14,10 @@ from moderator.domain.rules import RuleSettings, auto_mute_wait, mutes_on_entry
 
 log = logging.getLogger(__name__)
 
-MuteAll = Callable[[str], Awaitable[object]]  # conf_sid -> mute everyone but the presenter
-MuteOne = Callable[[str, str], Awaitable[object]]  # conf_sid, call_sid
+MuteAll = Callable[
+    [str], Coroutine[Any, Any, object]
+]  # conf_sid -> mute everyone but the presenter
+MuteOne = Callable[[str, str], Coroutine[Any, Any, object]]  # conf_sid, call_sid
 
 
 class RulesRunner:
