@@ -1,0 +1,119 @@
+"""Helpers for end-to-end tests: the real `moderator` process, offscreen, talked to over HTTP."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "e2e-auth-token-" + "f" * 17
+LISTENING = re.compile(r"webhook server listening on (http://\S+)")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        PYTHONFAULTHANDLER="1",
+        XDG_DATA_HOME=str(Path(extra.pop("HOME_DIR", "/tmp")) / "xdg-data"),
+        XDG_STATE_HOME=str(Path(extra.pop("STATE_DIR", "/tmp")) / "xdg-state"),
+    )
+    env.update(extra)
+    return env
+
+
+class ConsoleProcess:
+    """A running `moderator` with its stderr collected; `.url` once it listens."""
+
+    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moderator", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._listening = threading.Event()
+        self.url = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            match = LISTENING.search(line)
+            if match and not self.url:
+                self.url = match.group(1)
+                self._listening.set()
+
+    def wait_listening(self, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while not self._listening.wait(0.1):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("console did not start:\n" + self.output)
+        return self.url
+
+    def wait(self, timeout: float = 60) -> int:
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(
+                f"console still running after {timeout} s:\n{self.output}"
+            ) from None
+        self._reader.join(5)
+        return code
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(5)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+
+@pytest.fixture
+def start_console(tmp_path: Path) -> Iterator[object]:
+    started: list[ConsoleProcess] = []
+
+    def start(*args: str, **env: str) -> ConsoleProcess:
+        console = ConsoleProcess(
+            list(args), child_env(HOME_DIR=str(tmp_path), STATE_DIR=str(tmp_path), **env)
+        )
+        started.append(console)
+        return console
+
+    yield start
+    for console in started:
+        console.close()
+
+
+def run_moderator(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "moderator", *args],
+        cwd=ROOT,
+        env=env or child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,0 +1,208 @@
+"""The webhook routes: 204 / 400 / 403 / 413, journaling before answering, healthz, TwiML."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from twilio.request_validator import RequestValidator
+
+from moderator.domain.roster import Roster
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import MAX_BODY_BYTES, WebhookServer
+from moderator.store.journal import Journal
+from moderator.store.writer import CallbackWriter
+from tests.forms import CONFERENCE_SID, form, team_meeting
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PATH = "/twilio/conference-events"
+PUBLIC = "https://moderator.example.ngrok.app/console"
+
+
+class Harness:
+    def __init__(self, tmp_path: Path, public_url: str | None) -> None:
+        self.journal = Journal.in_dir(tmp_path)
+        self.roster = Roster()
+        self.writer = CallbackWriter(self.journal)
+        self.ingest = CallbackIngest(self.writer, self.roster)
+        self.server = WebhookServer(self.ingest, SignatureCheck(lambda: TOKEN, public_url), port=0)
+        self.public_url = public_url
+        self.client: TestClient[Any, Any]
+
+    def url_for(self, path: str) -> str:
+        base = self.public_url or str(self.client.make_url("")).rstrip("/")
+        return base + path
+
+    async def post(
+        self, fields: dict[str, str], *, path: str = PATH, sign: bool = True, **kw: Any
+    ) -> Any:
+        headers = kw.pop("headers", {})
+        if sign:
+            headers["X-Twilio-Signature"] = RequestValidator(TOKEN).compute_signature(
+                self.url_for(path), fields
+            )
+        return await self.client.post(path, data=fields, headers=headers, **kw)
+
+
+Factory = Callable[..., Awaitable[Harness]]
+
+
+@pytest.fixture
+def harness(tmp_path: Path, aiohttp_client: Any) -> Factory:
+    made: list[Harness] = []
+
+    async def make(public_url: str | None = None) -> Harness:
+        h = Harness(tmp_path, public_url)
+        h.client = await aiohttp_client(h.server.make_app())
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.journal.close()
+
+
+async def test_signed_callbacks_are_journaled_and_applied(harness: Factory) -> None:
+    h = await harness()
+    for fields in team_meeting():
+        response = await h.post(fields)
+        assert response.status == 204
+    assert h.journal.callback_count() == 7
+    assert h.roster.conference(CONFERENCE_SID).headcount == 3  # type: ignore[union-attr]
+
+
+async def test_duplicate_is_answered_and_journaled_but_changes_nothing(harness: Factory) -> None:
+    h = await harness()
+    fields = team_meeting()[0]
+    assert (await h.post(fields)).status == 204
+    assert (await h.post(fields)).status == 204
+    assert h.journal.callback_count() == 2
+    assert len(h.roster.participants(CONFERENCE_SID)) == 1
+
+
+async def test_signature_checked_against_public_url(harness: Factory) -> None:
+    h = await harness(PUBLIC)
+    assert (await h.post(team_meeting()[0])).status == 204
+
+
+async def test_signature_for_local_url_fails_behind_public_url(harness: Factory) -> None:
+    h = await harness(PUBLIC)
+    fields = team_meeting()[0]
+    local = str(h.client.make_url(PATH))
+    signature = RequestValidator(TOKEN).compute_signature(local, fields)
+    response = await h.post(fields, sign=False, headers={"X-Twilio-Signature": signature})
+    assert response.status == 403
+    assert h.journal.callback_count() == 0
+
+
+async def test_missing_signature_is_403(harness: Factory) -> None:
+    h = await harness()
+    response = await h.post(team_meeting()[0], sign=False)
+    assert response.status == 403
+    assert "X-Twilio-Signature" in await response.text()
+    assert h.server.stats.rejected_signature == 1
+
+
+async def test_wrong_signature_is_403(harness: Factory, caplog: pytest.LogCaptureFixture) -> None:
+    h = await harness()
+    response = await h.post(
+        team_meeting()[0], sign=False, headers={"X-Twilio-Signature": "bm9wZQ=="}
+    )
+    assert response.status == 403
+    assert h.journal.callback_count() == 0
+    assert "does not match" in caplog.text
+    assert TOKEN not in caplog.text and "bm9wZQ==" not in caplog.text
+
+
+async def test_tampered_body_is_403(harness: Factory) -> None:
+    h = await harness()
+    fields = team_meeting()[0]
+    signature = RequestValidator(TOKEN).compute_signature(h.url_for(PATH), fields)
+    tampered = {**fields, "Muted": "true"}
+    response = await h.post(tampered, sign=False, headers={"X-Twilio-Signature": signature})
+    assert response.status == 403
+
+
+async def test_malformed_callback_is_400_with_reason(harness: Factory) -> None:
+    h = await harness()
+    response = await h.post(form("participant-join", 1, who="Mary", SequenceNumber="first"))
+    assert response.status == 400
+    assert "SequenceNumber" in await response.text()
+    assert h.journal.callback_count() == 0
+
+
+async def test_not_a_form_is_400(harness: Factory) -> None:
+    h = await harness()
+    response = await h.client.post(
+        PATH, json={"StatusCallbackEvent": "conference-start"}, headers={"X-Twilio-Signature": "x"}
+    )
+    assert response.status == 400
+
+
+async def test_oversized_body_is_413(harness: Factory) -> None:
+    h = await harness()
+    fields = {**team_meeting()[0], "Padding": "x" * (MAX_BODY_BYTES + 1)}
+    response = await h.post(fields)
+    assert response.status == 413
+    assert h.journal.callback_count() == 0
+
+
+async def test_unknown_event_is_journaled_and_ignored(harness: Factory) -> None:
+    h = await harness()
+    assert (await h.post(form("conference-record-end", 1))).status == 204
+    assert h.journal.callback_count() == 1
+
+
+async def test_healthz_counts(harness: Factory) -> None:
+    h = await harness()
+    await h.post(team_meeting()[0])
+    await h.post(team_meeting()[1], sign=False)
+    body = await (await h.client.get("/healthz")).json()
+    assert body["status"] == "ok"
+    assert body["callbacks"] == 1
+    assert body["rejected_signature"] == 1
+    assert body["last_callback_at"] is not None
+
+
+async def test_voice_route_serves_conference_twiml(harness: Factory) -> None:
+    h = await harness(PUBLIC)
+    response = await h.post({"CallSid": "CA" + "9" * 32, "From": "+15550100"}, path="/twilio/voice")
+    assert response.status == 200
+    twiml = await response.text()
+    assert f'statusCallback="{PUBLIC}/twilio/conference-events"' in twiml
+    assert (
+        'statusCallbackEvent="start end join leave mute hold modify speaker announcement"' in twiml
+    )
+    assert ">TeamMeeting</Conference>" in twiml
+
+
+async def test_voice_route_checks_signature(harness: Factory) -> None:
+    h = await harness()
+    response = await h.post({"CallSid": "CA" + "9" * 32}, path="/twilio/voice", sign=False)
+    assert response.status == 403
+
+
+async def test_concurrent_callbacks_share_commits(harness: Factory) -> None:
+    import asyncio
+
+    h = await harness()
+    forms = [form("participant-speech-start", n, who="Mary") for n in range(1, 101)]
+    responses = await asyncio.gather(*(h.post(f) for f in forms))
+    assert {r.status for r in responses} == {204}
+    assert h.journal.callback_count() == 100
+    assert h.writer.commits < 100
+
+
+def test_public_url_keeps_path_prefix_and_query() -> None:
+    check = SignatureCheck(lambda: TOKEN, PUBLIC + "/")
+    assert check.signed_url("http://127.0.0.1:8080/a?b=1", "/a?b=1") == PUBLIC + "/a?b=1"
+
+
+def test_without_a_token_callbacks_cannot_be_verified() -> None:
+    check = SignatureCheck(lambda: None)
+    problem = check.problem("http://x/", {}, {"X-Twilio-Signature": "abc"})
+    assert problem is not None and "no auth token" in problem

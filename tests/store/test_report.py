@@ -1,0 +1,84 @@
+"""The attendance report built from the journal."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from moderator.domain.events import parse_callback
+from moderator.store.journal import Journal
+from moderator.store.report import ReportError, build_report, render
+from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+
+NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def journal(tmp_path: Path) -> Journal:
+    journal = Journal.in_dir(tmp_path)
+    forms = [*team_meeting(), form("participant-mute", 6, who="Alice", muted=True)]  # a duplicate
+    journal.append_callbacks([(NOW, f, parse_callback(f, NOW)) for f in forms])
+    action = journal.record_action(NOW, CONFERENCE_SID, call_sid("Alice"), "mute")
+    journal.finish_action(action, NOW, ok=True)
+    journal.confirm_action(action)
+    yield journal
+    journal.close()
+
+
+def test_json_has_the_documented_shape(journal: Journal) -> None:
+    report = json.loads(render(build_report(journal), "json"))
+    (conference,) = report["conferences"]
+    assert set(conference) == {
+        "sid",
+        "friendly_name",
+        "status",
+        "started_at",
+        "ended_at",
+        "participants",
+        "actions",
+    }
+    assert conference["friendly_name"] == "TeamMeeting"
+    assert conference["started_at"] == "2026-11-25T15:00:03Z"
+    assert conference["ended_at"] is None
+    people = {p["label"]: p for p in conference["participants"]}
+    assert set(people) == {"Mary", "Alice", "Bob", "Charles"}
+    assert set(people["Bob"]) == {
+        "call_sid",
+        "label",
+        "joined_at",
+        "left_at",
+        "present",
+        "muted",
+        "hold",
+    }
+    assert people["Bob"]["present"] is False and people["Bob"]["left_at"] == "2026-11-25T15:00:07Z"
+    assert people["Alice"]["muted"] is True
+    (action,) = conference["actions"]
+    assert action == {
+        "at": "2026-11-25T16:00:00Z",
+        "kind": "mute",
+        "call_sid": call_sid("Alice"),
+        "ok": True,
+        "confirmed": True,
+        "error": None,
+    }
+
+
+def test_filter_by_name_or_sid(journal: Journal) -> None:
+    assert len(build_report(journal, "TeamMeeting")["conferences"]) == 1
+    assert len(build_report(journal, CONFERENCE_SID)["conferences"]) == 1
+    with pytest.raises(ReportError, match="no conference 'Other'"):
+        build_report(journal, "Other")
+
+
+def test_csv_and_text(journal: Journal) -> None:
+    csv_text = render(build_report(journal), "csv")
+    lines = csv_text.splitlines()
+    assert lines[0].startswith("conference_sid,friendly_name,call_sid,label")
+    assert len(lines) == 5
+    assert any(",Bob," in line and line.endswith("false,false,false") for line in lines)
+    text = render(build_report(journal), "text")
+    assert "TeamMeeting" in text and "Charles" in text and "confirmed" in text
