@@ -139,15 +139,6 @@ class ActionPipeline:
             )
         return ActionResult(True)
 
-    async def run(self, *args: Any, quiet: bool = False, **kwargs: Any) -> ActionResult:
-        """begin + send; a refusal from begin is reported like a failure."""
-        ticket = self.begin(*args, **kwargs)
-        if isinstance(ticket, ActionResult):
-            if not quiet and ticket.message:
-                self._notify("error", ticket.message)
-            return ticket
-        return await self.send(ticket, quiet=quiet)
-
     def who(self, conference_sid: str, call_sid: str | None) -> str:
         if call_sid is None:
             conference = self._roster.conference(conference_sid)

@@ -28,6 +28,7 @@ from moderator.domain.rules import (
     HOST,
     MUTE_ON_ENTRY,
     RuleSettings,
+    intends_hold,
     intends_muted,
     mute_targets,
     unmute_targets,
@@ -187,12 +188,7 @@ class Moderator:
 
     async def toggle_hold(self, conf_sid: str, call_sid: str) -> ActionResult:
         participant = self.roster.participant(conf_sid, call_sid)
-        held = participant is not None and (
-            participant.pending.kind is ActionKind.HOLD
-            if participant.pending is not None
-            and participant.pending.kind in (ActionKind.HOLD, ActionKind.UNHOLD)
-            else participant.hold
-        )
+        held = participant is not None and intends_hold(participant)
         if held:
             return await self.unhold(conf_sid, call_sid)
         return await self.hold(conf_sid, call_sid)

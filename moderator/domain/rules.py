@@ -32,6 +32,14 @@ def intends_muted(participant: Participant) -> bool:
     return participant.muted
 
 
+def intends_hold(participant: Participant) -> bool:
+    """What the tile shows: a pending hold or unhold counts as done."""
+    pending = participant.pending
+    if pending is not None and pending.kind in (ActionKind.HOLD, ActionKind.UNHOLD):
+        return pending.kind is ActionKind.HOLD
+    return participant.hold
+
+
 def mute_targets(
     participants: Iterable[Participant], presenter: str | None, *, except_presenter: bool = True
 ) -> list[Participant]:

@@ -18,12 +18,13 @@ async def test_mute_is_pending_then_confirmed_and_journaled(console: Console) ->
     conf, sids = await meeting(console, "Bob")
     bob = sids["Bob"]
     seen: list[ActionKind | None] = []
-    console.roster.subscribe(
-        lambda _: seen.append(
-            console.roster.participant(conf, bob).pending
-            and console.roster.participant(conf, bob).pending.kind
-        )
-    )  # type: ignore[union-attr]
+
+    def watch(_: object) -> None:
+        participant = console.roster.participant(conf, bob)
+        assert participant is not None
+        seen.append(participant.pending.kind if participant.pending else None)
+
+    console.roster.subscribe(watch)
 
     result = await console.moderator.mute(conf, bob)
 

@@ -74,3 +74,11 @@ def test_mute_on_entry_only_for_late_non_presenters() -> None:
 def test_defaults_are_off() -> None:
     rules = RuleSettings()
     assert not rules.auto_mute_enabled and not rules.mute_on_entry
+
+
+def test_intends_hold_follows_a_pending_hold_or_unhold() -> None:
+    from moderator.domain.rules import intends_hold
+
+    assert intends_hold(person("a", pending=pending(ActionKind.HOLD)))
+    assert not intends_hold(person("a", hold=True, pending=pending(ActionKind.UNHOLD)))
+    assert intends_hold(person("a", hold=True))
