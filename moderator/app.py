@@ -5,27 +5,35 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
 import qasync
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
-from moderator import APP_NAME
-from moderator.credentials import Credentials, from_environment
+from moderator import APP_NAME, credentials
+from moderator.control import Moderator
+from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
+from moderator.settings import Settings
 from moderator.signals import SignalWakeup
+from moderator.sim import Simulator
 from moderator.store.journal import Journal, JournalError
-from moderator.store.report import rebuild_roster
 from moderator.store.writer import CallbackWriter
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
+from moderator.ui.settings_store import load_settings
 
 log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "settings.ini"
+DEMO_SCENARIO = "team-meeting"
+DEMO_AUTO_MUTE_DELAY = 8.0  # scenario seconds after conference-start
 
 
 def default_data_dir() -> Path:
@@ -37,8 +45,8 @@ class ConsoleOptions:
     """Everything the command line can set for the console."""
 
     host: str = "127.0.0.1"
-    port: int = 8080
-    public_url: str | None = None
+    port: int | None = None  # None: the saved setting (default 8080)
+    public_url: str | None = None  # None: the saved setting, if any
     data_dir: Path = field(default_factory=default_data_dir)
     twilio_api_url: str | None = None
     quit_after: float | None = None
@@ -55,55 +63,130 @@ class StartupError(Exception):
 class Console:
     """All the running parts of one console session, started and stopped in a fixed order."""
 
-    def __init__(self, options: ConsoleOptions, credentials: Credentials) -> None:
+    def __init__(self, options: ConsoleOptions) -> None:
         self.options = options
-        self.credentials = credentials
+        self.settings_store = QSettings(
+            str(options.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat
+        )
+        self.settings = load_settings(self.settings_store)
+        # the command line wins over the saved settings
+        self.port = options.port if options.port is not None else self.settings.port
+        self.public_url = options.public_url or self.settings.public_url or None
+        self.credentials = Credentials()
         self.quit_requested: asyncio.Future[None] | None = None
         self.journal: Journal | None = None
         self.roster = Roster()
         self.server: WebhookServer | None = None
         self.bridge: RosterBridge | None = None
+        self.simulator: Simulator | None = None
+        self.moderator: Moderator | None = None
         self.window: MainWindow | None = None
 
     async def start(self) -> None:
-        """Journal → roster (replayed) → webhook server → window. StartupError on a user mistake."""
+        """Journal → roster (replayed) → server → [simulator] → control → window.
+
+        Raises StartupError for a user mistake (taken port, unwritable data dir).
+        """
         loop = asyncio.get_running_loop()
         self.quit_requested = loop.create_future()
+        self._open_journal()
+        assert self.journal is not None
+        self.bridge = RosterBridge(self.roster)
+        ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
+        ingest.listeners.append(self.bridge.on_event)
+        signature = SignatureCheck(lambda: self.credentials.auth_token, self.public_url)
+        self.server = WebhookServer(
+            ingest,
+            signature,
+            host=self.options.host,
+            port=self.port,
+            conference_name=self.settings.conference_name,
+        )
+        try:
+            await self.server.start()
+        except ServerStartError as exc:
+            raise StartupError(str(exc)) from None
+        api_base_url = self.options.twilio_api_url
+        if self.options.demo:
+            api_base_url = await self._start_simulator()
+        else:
+            self.credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
+        self.moderator = Moderator(
+            self.roster,
+            self.journal,
+            credentials=self.credentials,
+            settings=self.settings,
+            api_base_url=api_base_url,
+            status_callback_url=self.server.callback_url,
+            notify=self.bridge.message.emit,
+        )
+        await self.moderator.start()
+        self._show_window()
+        if self.simulator is not None:
+            self.simulator.start_scenario(DEMO_SCENARIO, callback_url=self.server.callback_url)
+        if self.options.quit_after is not None:
+            loop.call_later(self.options.quit_after, self.request_quit)
+
+    def _open_journal(self) -> None:
         try:
             self.journal = Journal.in_dir(self.options.data_dir)
         except JournalError as exc:
             raise StartupError(str(exc)) from None
-        self.roster = rebuild_roster(self.journal)
+        self.roster.replay(self.journal.events())
+        self.roster.replay(self.journal.snapshots())
         log.info(
             "journal %s: %d callbacks replayed, %d conferences",
             self.journal.path,
             self.journal.callback_count(),
             len(self.roster.conferences()),
         )
-        self.bridge = RosterBridge(self.roster)
-        ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
-        ingest.listeners.append(self.bridge.on_event)
-        signature = SignatureCheck(lambda: self.credentials.auth_token, self.options.public_url)
-        self.server = WebhookServer(
-            ingest, signature, host=self.options.host, port=self.options.port
+
+    async def _start_simulator(self) -> str:
+        """Demo mode: an in-process Twilio with its own throwaway credentials and demo rules."""
+        speed = self.options.demo_speed
+        self.simulator = Simulator(speed=speed)
+        base_url = await self.simulator.start()
+        self.credentials = Credentials(self.simulator.account_sid, self.simulator.auth_token)
+        # Everyone but Mary is muted once Alice, Bob and Charles are in (they join within
+        # 6 scenario seconds of the start), and Bob is muted again when he rejoins.
+        self.settings = replace(
+            self.settings,
+            auto_mute_enabled=True,
+            auto_mute_delay=DEMO_AUTO_MUTE_DELAY / speed,
+            mute_on_entry=True,
         )
-        try:
-            await self.server.start()
-        except ServerStartError as exc:
-            raise StartupError(str(exc)) from None
-        self.window = MainWindow(self.bridge)
+        log.info("demo: simulator at %s, speed %g", base_url, speed)
+        return base_url
+
+    def _show_window(self) -> None:
+        assert self.bridge is not None and self.server is not None
+        self.window = MainWindow(
+            self.bridge,
+            self.moderator,
+            self.settings,
+            # demo settings are not the host's: keep them out of the saved ones
+            settings_store=None if self.options.demo else self.settings_store,
+        )
         self.window.close_requested.connect(self.request_quit)
-        self.window.set_listening(f"Webhooks: {self.server.callback_url}")
+        self.window.settings_changed.connect(self._on_settings_changed)
+        self.window.set_listening(self.server.callback_url)
+        if self.moderator is not None:
+            self.window.set_twilio_state(self.moderator.connection_state)
         self.window.show()
-        if not self.credentials.auth_token:
+        if self.options.demo:
+            self.bridge.message.emit("info", "Demo: a simulated TeamMeeting is starting")
+        elif not self.credentials.auth_token:
             self.bridge.message.emit(
                 "error",
-                "No Twilio auth token: set TWILIO_AUTH_TOKEN (or enter it in Settings); "
-                "until then callbacks are rejected",
+                "No Twilio auth token: set TWILIO_AUTH_TOKEN or enter it in Settings;"
+                " until then callbacks are rejected",
             )
             log.warning("no auth token: set TWILIO_AUTH_TOKEN; callbacks are rejected until then")
-        if self.options.quit_after is not None:
-            loop.call_later(self.options.quit_after, self.request_quit)
+
+    def _on_settings_changed(self, settings: Settings) -> None:
+        self.settings = settings
+        if not self.options.demo:
+            self.credentials = credentials.load(settings.account_sid, settings.api_key)
 
     def request_quit(self) -> None:
         """The one way to ask for shutdown: window close, --quit-after, signals, menu."""
@@ -124,16 +207,19 @@ class Console:
         path = self.options.screenshot
         if path is None or self.window is None:
             return
-        QApplication.processEvents()
         if self.window.grab().save(str(path)):
             log.info("screenshot saved to %s", path)
         else:
             log.error("could not save the screenshot to %s", path)
 
     async def stop(self) -> None:
-        """Reverse order of start; safe to call after a partial start."""
+        """Reverse order of start; safe after a partial start."""
         if self.window is not None:
             self.window.hide()
+        if self.moderator is not None:
+            await self.moderator.close()
+        if self.simulator is not None:
+            await self.simulator.stop()
         if self.server is not None:
             await self.server.stop()
         if self.bridge is not None:
@@ -146,8 +232,9 @@ class Console:
 
 def run_console(options: ConsoleOptions) -> int:
     """Run the console until it is asked to quit. 0 on a normal quit, 2 on a start-up mistake."""
+    console = Console(options)
     try:
-        check_port_free(options.host, options.port)
+        check_port_free(options.host, console.port)
     except ServerStartError as exc:
         print(f"moderator: error: {exc}", file=sys.stderr)
         return 2
@@ -155,7 +242,6 @@ def run_console(options: ConsoleOptions) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # Console.run decides when to quit, after cleanup
-    console = Console(options, from_environment())
     wakeup = SignalWakeup(lambda signum: console.request_quit())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -64,7 +64,9 @@ def console_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo-speed", type=_speed, default=1.0, metavar="X", help="demo time factor"
     )
-    parser.add_argument("--port", type=_port, default=8080, help="webhook port (0: any free port)")
+    parser.add_argument(
+        "--port", type=_port, help="webhook port (default: the setting, 8080; 0: any free port)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="webhook address (default 127.0.0.1)")
     parser.add_argument(
         "--public-url",
