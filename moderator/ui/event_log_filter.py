@@ -36,13 +36,15 @@ class EventLogFilter(QSortFilterProxyModel):
 
     def set_show_speech(self, show: bool) -> None:
         if show != self._show_speech:
+            self.beginFilterChange()  # Qt 6.10+: invalidateRowsFilter() is deprecated
             self._show_speech = show
-            self.invalidateRowsFilter()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_errors_only(self, errors_only: bool) -> None:
         if errors_only != self._errors_only:
+            self.beginFilterChange()
             self._errors_only = errors_only
-            self.invalidateRowsFilter()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex

@@ -1,0 +1,104 @@
+"""ConferenceModel and EventLogModel (+ its filter): row signals and qtmodeltester."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QSignalSpy
+
+from moderator.domain.events import parse_callback
+from moderator.domain.roster import Roster
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.conference_model import ConferenceModel
+from moderator.ui.event_log_filter import EventLogFilter
+from moderator.ui.event_log_model import EventLogModel, LogEntry, entry_for_event
+from moderator.ui.roles import Role
+from tests.forms import START, form, team_meeting
+
+from .conftest import Feed
+
+OTHER = "CF" + "9" * 32
+
+
+def test_conference_rows(
+    qtmodeltester: Any, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = ConferenceModel(roster)
+    bridge.changed.connect(model.on_changes)
+    inserted = QSignalSpy(model.rowsInserted)
+    changed = QSignalSpy(model.dataChanged)
+    reset = QSignalSpy(model.modelReset)
+    feed(*team_meeting()[:3])
+    assert inserted.count() == 1
+    assert model.index(0).data() == "TeamMeeting\nLive · 2 people"
+    feed(form("participant-join", 1, who="Zed", conference_sid=OTHER, friendly_name="Sales"))
+    assert inserted.count() == 2
+    before = changed.count()
+    feed(team_meeting()[3])  # Bob joins TeamMeeting: headcount 3
+    assert changed.count() == before + 1
+    assert changed.at(changed.count() - 1)[0].row() == 0
+    assert "3 people" in model.index(0).data()
+    assert model.index(1).data(Role.CONFERENCE_SID) == OTHER
+    assert reset.count() == 0
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_conference_model_starts_from_the_roster(roster: Roster, feed: Feed) -> None:
+    feed(*team_meeting())
+    model = ConferenceModel(roster)
+    assert model.rowCount() == 1
+    assert model.index(0).data(Qt.ItemDataRole.DecorationRole) is not None
+
+
+def entries(count: int) -> list[LogEntry]:
+    return [LogEntry(at=START + timedelta(seconds=i), event=f"e{i}") for i in range(count)]
+
+
+def test_log_appends_rows_and_trims_the_oldest(qtmodeltester: Any) -> None:
+    model = EventLogModel(limit=20)
+    inserted = QSignalSpy(model.rowsInserted)
+    removed = QSignalSpy(model.rowsRemoved)
+    reset = QSignalSpy(model.modelReset)
+    for entry in entries(25):
+        model.append(entry)
+    assert inserted.count() == 25
+    assert removed.count() == 3  # trims of a tenth (2 rows), not one per line
+    assert 18 <= model.rowCount() <= 20
+    assert model.entry(model.rowCount() - 1).event == "e24"
+    assert reset.count() == 0
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_log_words_for_callbacks(roster: Roster, feed: Feed) -> None:
+    feed(*team_meeting())
+    leave = parse_callback(team_meeting()[6], START)
+    entry = entry_for_event(leave, lambda conf, call: roster.participant(conf, call).label)  # type: ignore[union-attr]
+    assert (entry.event, entry.who, entry.conference) == ("Left", "Bob", "TeamMeeting")
+    assert "participant hung up" in entry.details
+
+
+def test_log_filter_text_speech_and_errors(qtmodeltester: Any) -> None:
+    model = EventLogModel()
+    forms = [
+        form("participant-join", 1, who="Mary"),
+        form("participant-speech-start", 2, who="Mary"),
+        form("participant-join", 3, who="Bob"),
+    ]
+    for raw in forms:
+        model.append(entry_for_event(parse_callback(raw, START), lambda conf, call: None))
+    model.append(LogEntry(at=START, event="Error", details="Could not mute Bob", level="error"))
+    proxy = EventLogFilter()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy, force_py=True)
+    assert proxy.rowCount() == 4
+    proxy.set_text("bob")
+    assert proxy.rowCount() == 2
+    proxy.set_text("")
+    proxy.set_show_speech(False)
+    assert proxy.rowCount() == 3
+    proxy.set_errors_only(True)
+    assert proxy.rowCount() == 1
+    assert proxy.index(0, 4).data() == "Could not mute Bob"
+    assert proxy.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None

@@ -1,0 +1,169 @@
+"""ParticipantModel: row signals for join, leave and mute; never a reset per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QSignalSpy
+
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Roster
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.participant_model import ParticipantModel, describe
+from moderator.ui.roles import Role
+from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
+
+from .conftest import Feed
+
+
+def model_for(roster: Roster, bridge: RosterBridge) -> ParticipantModel:
+    model = ParticipantModel(roster)
+    bridge.changed.connect(model.on_changes)
+    model.set_conference(CONFERENCE_SID)
+    return model
+
+
+def names(model: ParticipantModel) -> list[str]:
+    return [model.index(row).data() for row in range(model.rowCount())]
+
+
+class Spies:
+    def __init__(self, model: ParticipantModel) -> None:
+        self.inserted = QSignalSpy(model.rowsInserted)
+        self.removed = QSignalSpy(model.rowsRemoved)
+        self.changed = QSignalSpy(model.dataChanged)
+        self.reset = QSignalSpy(model.modelReset)
+
+    @staticmethod
+    def rows(spy: QSignalSpy) -> list[Any]:
+        return [spy.at(i) for i in range(spy.count())]
+
+
+def test_join_inserts_one_row(roster: Roster, bridge: RosterBridge, feed: Feed) -> None:
+    model = model_for(roster, bridge)
+    spies = Spies(model)
+    feed(form("participant-join", 1, who="Mary"))
+    feed(form("participant-join", 2, who="Alice"))
+    assert spies.inserted.count() == 2
+    _parent, first, last = spies.inserted.at(1)
+    assert (first, last) == (1, 1)
+    assert names(model) == ["Mary", "Alice"]
+    assert spies.reset.count() == 0
+
+
+def test_leave_removes_the_row(roster: Roster, bridge: RosterBridge, feed: Feed) -> None:
+    model = model_for(roster, bridge)
+    feed(*team_meeting()[:5])  # Mary, Alice, start, Bob, Charles
+    spies = Spies(model)
+    feed(team_meeting()[6])  # Bob leaves
+    assert spies.removed.count() == 1
+    _parent, first, last = spies.removed.at(0)
+    assert (first, last) == (2, 2)
+    assert names(model) == ["Mary", "Alice", "Charles"]
+    assert spies.reset.count() == 0
+
+
+def test_mute_changes_only_that_row(roster: Roster, bridge: RosterBridge, feed: Feed) -> None:
+    model = model_for(roster, bridge)
+    feed(*team_meeting()[:5])
+    spies = Spies(model)
+    feed(form("participant-mute", 6, who="Alice", muted=True))
+    assert spies.changed.count() == 1
+    top_left, bottom_right = spies.changed.at(0)[:2]
+    assert top_left.row() == bottom_right.row() == 1
+    assert model.index(1).data(Role.PARTICIPANT).muted
+    assert (spies.inserted.count(), spies.removed.count(), spies.reset.count()) == (0, 0, 0)
+
+
+def test_speaking_and_pending_are_row_updates(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    feed(*team_meeting()[:5])
+    spies = Spies(model)
+    feed(form("participant-speech-start", 6, who="Charles"))
+    roster.mark_pending(CONFERENCE_SID, call_sid("Bob"), ActionKind.MUTE, START)
+    rows = [spies.changed.at(i)[0].row() for i in range(spies.changed.count())]
+    assert rows == [3, 2]
+    charles = model.index(3).data(Role.PARTICIPANT)
+    assert charles.speaking
+    assert model.index(2).data(Role.PARTICIPANT).pending.kind is ActionKind.MUTE
+    assert "mute sent" in model.index(2).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_rejoin_goes_back_to_its_roster_position(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    feed(*team_meeting())  # Bob has left
+    assert names(model) == ["Mary", "Alice", "Charles"]
+    feed(form("participant-join", 8, who="Bob"))
+    assert names(model) == ["Mary", "Alice", "Bob", "Charles"]
+    assert model.row_of(call_sid("Bob")) == 2
+
+
+def test_late_callback_refold_keeps_rows_consistent(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    events = team_meeting()
+    feed(*reversed(events))  # worst order: every callback older than the last
+    assert names(model) == [
+        p.display_name for p in roster.participants(CONFERENCE_SID, present_only=True)
+    ]
+    assert sorted(names(model)) == ["Alice", "Charles", "Mary"]
+
+
+def test_other_conferences_do_not_touch_the_model(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    spies = Spies(model)
+    feed(form("participant-join", 1, who="Zed", conference_sid="CF" + "9" * 32))
+    assert (spies.inserted.count(), spies.changed.count()) == (0, 0)
+
+
+def test_switching_conference_resets_once(roster: Roster, bridge: RosterBridge, feed: Feed) -> None:
+    model = model_for(roster, bridge)
+    other = "CF" + "9" * 32
+    feed(*team_meeting(), form("participant-join", 1, who="Zed", conference_sid=other))
+    spies = Spies(model)
+    model.set_conference(other)
+    assert spies.reset.count() == 1
+    assert names(model) == ["Zed"]
+    model.set_conference(None)
+    assert model.rowCount() == 0
+
+
+def test_250_participants_never_reset(roster: Roster, bridge: RosterBridge, feed: Feed) -> None:
+    model = model_for(roster, bridge)
+    spies = Spies(model)
+    feed(*[form("participant-join", i + 1, who=f"Guest {i:03}") for i in range(250)])
+    feed(*[form("participant-mute", 251 + i, who=f"Guest {i:03}", muted=True) for i in range(250)])
+    assert model.rowCount() == 250
+    assert spies.inserted.count() == 250
+    assert spies.changed.count() == 250
+    assert spies.reset.count() == 0
+
+
+def test_qtmodeltester(
+    qtmodeltester: Any, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    qtmodeltester.check(model, force_py=True)
+    feed(*team_meeting())
+    feed(
+        form("participant-join", 8, who="Bob"), form("participant-hold", 9, who="Alice", hold=True)
+    )
+    qtmodeltester.check(model, force_py=True)
+    assert model.index(0).data(Role.PARTICIPANT) is not None
+    assert model.data(QModelIndex()) is None
+
+
+def test_describe_names_every_flag(roster: Roster, feed: Feed, bridge: RosterBridge) -> None:
+    feed(form("participant-join", 1, who="Ann", muted=True, hold=True))
+    participant = roster.participant(CONFERENCE_SID, call_sid("Ann"))
+    assert participant is not None
+    text = describe(participant)
+    assert "muted" in text and "on hold" in text and participant.call_sid in text

@@ -1,0 +1,59 @@
+"""The tile delegate paints every state without error, and its small helpers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Roster
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.participant_model import ParticipantModel
+from moderator.ui.tile_delegate import TILE_SIZE, TileDelegate, elapsed, initials
+from tests.forms import CONFERENCE_SID, START, call_sid, form
+
+from .conftest import Feed
+
+
+def test_initials_and_elapsed() -> None:
+    assert initials("Alice Smith") == "AS"
+    assert initials("bob") == "BO"
+    assert initials("+14155550123") == "23"
+    assert elapsed(None, START) == ""
+    assert elapsed(START, START + timedelta(minutes=4, seconds=5)) == "4:05"
+    assert elapsed(START, START + timedelta(hours=1, seconds=9)) == "1:00:09"
+    assert elapsed(START + timedelta(seconds=5), START) == "0:00"
+
+
+def test_paints_every_state(
+    themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(
+        form("participant-join", 1, who="Plain"),
+        form("participant-join", 2, who="Muted Person", muted=True),
+        form("participant-join", 3, who="Held", hold=True),
+        form("participant-join", 4, who="Talker"),
+        form("participant-speech-start", 5, who="Talker"),
+        form("participant-join", 6, who="Coach", Coaching="true"),
+        form("participant-join", 7, who="Waiting"),
+    )
+    roster.mark_pending(CONFERENCE_SID, call_sid("Waiting"), ActionKind.MUTE, START)
+    roster.choose_presenter(CONFERENCE_SID, call_sid("Plain"))
+    roster.set_number(CONFERENCE_SID, call_sid("Plain"), "+14155550100")
+    model = ParticipantModel(roster)
+    model.set_conference(CONFERENCE_SID)
+    delegate = TileDelegate(clock=lambda: START + timedelta(minutes=3))
+    image = QImage(TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
+    for row in range(model.rowCount()):
+        image.fill(QColor(0, 0, 0, 0))
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
+        painter = QPainter(image)
+        delegate.paint(painter, option, model.index(row))
+        painter.end()
+        centre = image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
+        assert centre.alpha() > 0, f"row {row} painted nothing"
+        assert delegate.sizeHint(option, model.index(row)) == TILE_SIZE
