@@ -1,0 +1,175 @@
+"""Webhook ingest rate: signed callbacks from a second process, against a bare aiohttp baseline.
+
+Each server runs in its own process; this process is the load generator (keep-alive, fixed
+concurrency). Modes:
+  bare            aiohttp answering 204, nothing else (the ceiling on this machine)
+  console         the console's WebhookServer (signature + parse + group-committed journal +
+                  roster) on a plain asyncio loop
+  console-qasync  the same on the qasync loop inside an offscreen QApplication, as shipped
+Prints one JSON object; no assertions (machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from twilio.request_validator import RequestValidator
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TOKEN = "bench-auth-token-0123456789abcdef"
+PATH = "/twilio/conference-events"
+MODES = ("bare", "console", "console-qasync")
+
+
+# ---- servers (run in a child process) -------------------------------------------------------
+
+
+async def _serve_bare() -> None:
+    from aiohttp import web
+
+    async def handler(request: web.Request) -> web.Response:
+        await request.post()
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_post(PATH, handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(runner.addresses[0][1], flush=True)
+    await asyncio.Event().wait()
+
+
+async def _serve_console(data_dir: str) -> None:
+    from moderator.domain.roster import Roster
+    from moderator.server.ingest import CallbackIngest
+    from moderator.server.signature import SignatureCheck
+    from moderator.server.webhooks import WebhookServer
+    from moderator.store.journal import Journal
+    from moderator.store.writer import CallbackWriter
+
+    journal = Journal.in_dir(Path(data_dir))
+    ingest = CallbackIngest(CallbackWriter(journal), Roster())
+    server = WebhookServer(ingest, SignatureCheck(lambda: TOKEN), port=0)
+    await server.start()
+    print(server.port, flush=True)
+    await asyncio.Event().wait()
+
+
+def serve(mode: str, data_dir: str) -> None:
+    if mode == "bare":
+        asyncio.run(_serve_bare())
+    elif mode == "console":
+        asyncio.run(_serve_console(data_dir))
+    else:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        import qasync
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication([])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(_serve_console(data_dir))
+
+
+# ---- load generator -------------------------------------------------------------------------
+
+
+def forms(count: int) -> list[dict[str, str]]:
+    from tests.forms import form
+
+    return [form("participant-speech-start", n, who=f"P{n % 40}") for n in range(1, count + 1)]
+
+
+async def blast(port: int, count: int, concurrency: int) -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}{PATH}"
+    validator = RequestValidator(TOKEN)
+    signed = [(f, validator.compute_signature(url, f)) for f in forms(count)]
+    queue: asyncio.Queue[tuple[dict[str, str], str]] = asyncio.Queue()
+    for item in signed:
+        queue.put_nowait(item)
+    statuses: dict[int, int] = {}
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def worker() -> None:
+            while not queue.empty():
+                fields, signature = queue.get_nowait()
+                async with session.post(
+                    url, data=fields, headers={"X-Twilio-Signature": signature}
+                ) as response:
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {
+        "seconds": round(elapsed, 3),
+        "per_second": round(count / elapsed),
+        "statuses": statuses,
+    }
+
+
+def measure(mode: str, count: int, concurrency: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as data_dir:
+        child = subprocess.Popen(
+            [sys.executable, __file__, "--serve", mode, "--data-dir", data_dir],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        try:
+            assert child.stdout is not None
+            port = int(child.stdout.readline())
+            asyncio.run(blast(port, 50, concurrency))  # warm-up
+            result = asyncio.run(blast(port, count, concurrency))
+        finally:
+            child.terminate()
+            child.wait(10)
+            if child.stdout is not None:
+                child.stdout.close()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.data_dir)
+        return
+    results = {mode: measure(mode, args.count, args.concurrency) for mode in MODES}
+    baseline = results["bare"]["per_second"]
+    for result in results.values():
+        result["vs_bare"] = round(result["per_second"] / baseline, 2)
+    print(
+        json.dumps(
+            {
+                "benchmark": "webhook ingest",
+                "callbacks": args.count,
+                "concurrency": args.concurrency,
+                "results": results,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
