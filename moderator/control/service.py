@@ -154,9 +154,10 @@ class Moderator:
 
     def update_credentials(self, credentials: Credentials) -> None:
         """New credentials: the next call uses a fresh client; reconcile once they allow REST."""
-        was = self.rest.configured
+        changed = credentials != self.rest.credentials
         self.rest.reconfigure(credentials, self.settings)
-        if self._started and not self._closed and credentials.can_call_rest and not was:
+        if self._started and not self._closed and credentials.can_call_rest and changed:
+            # what we missed while REST was unusable (or pointed at another account)
             self.request_reconcile(None, delay=0.0)
 
     # ---- participant actions ---------------------------------------------------------------
@@ -398,7 +399,7 @@ class Moderator:
             self._tasks.replace(key, later())
 
     async def settle(self) -> None:
-        """Wait for background work now running (reconciles, grace waits, lookups); for tests."""
+        """Wait for background work now running (reconciles, grace waits, lookups, rule timers)."""
         await self._tasks.join()
 
     async def _startup_reconcile(self) -> None:
