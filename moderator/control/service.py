@@ -76,6 +76,7 @@ class Moderator:
         reconcile_debounce: float = 1.0,
         retry_policy: RetryPolicy | None = None,
         fetch_numbers: bool = True,
+        on_connection_state: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.roster = roster
@@ -87,7 +88,11 @@ class Moderator:
         self._clock = clock
         self._tasks = TaskSet()
         self.rest = TwilioRest(
-            credentials, settings, api_base_url=api_base_url, policy=retry_policy
+            credentials,
+            settings,
+            api_base_url=api_base_url,
+            policy=retry_policy,
+            on_state=on_connection_state,  # the status bar follows without polling
         )
         self.pipeline = ActionPipeline(
             roster,

@@ -112,7 +112,13 @@ async def test_wrong_credentials_are_named_without_the_token(
     sim: Simulator, tmp_path: Path
 ) -> None:
     bad_token = "f00dfacef00dfacef00dfacef00dface"
-    console = await open_console(sim, tmp_path, credentials=Credentials(sim.account_sid, bad_token))
+    states: list[str] = []
+    console = await open_console(
+        sim,
+        tmp_path,
+        credentials=Credentials(sim.account_sid, bad_token),
+        on_connection_state=states.append,
+    )
     try:
         # the start-up reconcile used list(), which reports a 401 without a status
         assert console.errors == [
@@ -132,6 +138,7 @@ async def test_wrong_credentials_are_named_without_the_token(
         console.moderator.update_credentials(Credentials(sim.account_sid, sim.auth_token))
         assert (await console.moderator.mute(conf, sids["Bob"])).ok
         assert console.moderator.connection_state == "ok"
+        assert states[0] == "credentials rejected" and states[-1] == "ok"
     finally:
         await close_console(console)
 
