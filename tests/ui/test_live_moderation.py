@@ -1,0 +1,170 @@
+"""The real loop: click a tile → Moderator → simulator REST → signed callback → tile updated."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from moderator.control import Moderator
+from moderator.control.retry import RetryPolicy
+from moderator.credentials import Credentials
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Participant, Roster
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import WebhookServer
+from moderator.settings import Settings
+from moderator.sim import Faults, Simulator
+from moderator.store.journal import Journal
+from moderator.store.writer import CallbackWriter
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.main_window import MainWindow
+from moderator.ui.roles import Role
+
+from .conftest import run
+
+FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.02, max_delay=0.2, total=2.0)
+
+
+@dataclass
+class Live:
+    qtbot: Any
+    loop: qasync.QEventLoop
+    sim: Simulator
+    roster: Roster
+    server: WebhookServer
+    window: MainWindow
+
+    def run(self, coro: Any) -> Any:
+        return run(self.qtbot, self.loop, coro)
+
+    def meeting(self, *labels: str) -> tuple[str, dict[str, str]]:
+        """A conference whose callbacks reach our server; waits until the roster has everyone."""
+        conf = self.sim.create_conference("TeamMeeting", status_callback=self.server.callback_url)
+        sids = {}
+        for index, label in enumerate(labels):
+            sids[label] = self.run(
+                self.sim.join(
+                    conf,
+                    label=label,
+                    number=f"+1415555{index:04d}",
+                    end_conference_on_exit=index == 0,
+                )
+            )
+        self.run(self.sim.drain())
+        self.qtbot.waitUntil(
+            lambda: len(self.roster.participants(conf, present_only=True)) == len(labels),
+            timeout=3000,
+        )
+        return conf, sids
+
+    def tile(self, call_sid: str) -> Participant:
+        model = self.window.participants
+        value = model.index(model.row_of(call_sid)).data(Role.PARTICIPANT)
+        assert isinstance(value, Participant)
+        return value
+
+    def click(self, call_sid: str) -> None:
+        grid = self.window.grid
+        rect = grid.visualRect(
+            self.window.participants.index(self.window.participants.row_of(call_sid))
+        )
+        self.qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    def record(self, call_sid: str) -> list[tuple[ActionKind | None, bool]]:
+        """Every state the tile was repainted with: (pending action, muted)."""
+        seen: list[tuple[ActionKind | None, bool]] = []
+
+        def changed(top_left: Any, bottom_right: Any, roles: Any = None) -> None:
+            if top_left.data(Role.CALL_SID) == call_sid:
+                tile = self.tile(call_sid)
+                seen.append((tile.pending.kind if tile.pending else None, tile.muted))
+
+        self.window.participants.dataChanged.connect(changed)
+        return seen
+
+
+@pytest.fixture
+def live(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path
+) -> Iterator[Live]:
+    sim = Simulator(seed=3, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
+    run(qtbot, qloop, sim.start())
+    journal = Journal(tmp_path / "journal.sqlite3")
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    ingest = CallbackIngest(CallbackWriter(journal), roster)
+    ingest.listeners.append(bridge.on_event)
+    server = WebhookServer(ingest, SignatureCheck(lambda: sim.auth_token), port=0)
+    run(qtbot, qloop, server.start())
+    moderator = Moderator(
+        roster,
+        journal,
+        credentials=Credentials(sim.account_sid, sim.auth_token),
+        settings=Settings(rest_timeout=2.0),
+        api_base_url=sim.base_url,
+        status_callback_url=server.callback_url,
+        notify=bridge.message.emit,
+        confirm_grace=0.5,
+        reconcile_debounce=0.05,
+        retry_policy=FAST_RETRY,
+    )
+    run(qtbot, qloop, moderator.start())
+    window = MainWindow(bridge, moderator)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield Live(qtbot, qloop, sim, roster, server, window)
+    run(qtbot, qloop, moderator.close())
+    run(qtbot, qloop, server.stop())
+    run(qtbot, qloop, sim.stop())
+    journal.close()
+    bridge.detach()
+
+
+def test_click_mutes_through_twilio_pending_then_confirmed(live: Live) -> None:
+    conf, sids = live.meeting("Mary", "Alice")
+    alice = sids["Alice"]
+    assert live.window.conference_sid == conf
+    seen = live.record(alice)
+    live.click(alice)
+    live.qtbot.waitUntil(lambda: live.tile(alice).muted and live.tile(alice).pending is None)
+    assert seen[0] == (ActionKind.MUTE, False)  # pending shown before Twilio answered
+    assert seen[-1] == (None, True)  # confirmed by the participant-mute callback
+    assert live.sim.participant(conf, alice).muted  # type: ignore[union-attr]
+    # and back: a second click unmutes
+    live.click(alice)
+    live.qtbot.waitUntil(lambda: not live.tile(alice).muted and live.tile(alice).pending is None)
+    assert not live.window.status.error.text()
+
+
+def test_failed_action_restores_the_tile_and_shows_the_error(live: Live) -> None:
+    _conf, sids = live.meeting("Mary", "Alice")
+    alice = sids["Alice"]
+    seen = live.record(alice)
+    live.sim.fail_next(400, count=1)
+    live.window.grid.setCurrentIndex(live.window.participants.index(1))
+    live.qtbot.keyClick(live.window.grid, Qt.Key.Key_Space)
+    live.qtbot.waitUntil(lambda: "Could not mute Alice" in live.window.status.error.text())
+    assert seen[0] == (ActionKind.MUTE, False)
+    assert live.tile(alice).pending is None and not live.tile(alice).muted  # restored
+    log = live.window.log_model
+    errors = [log.entry(r) for r in range(log.rowCount()) if log.entry(r).level == "error"]
+    assert any("Could not mute Alice" in e.details for e in errors)
+
+
+def test_mute_all_spares_the_presenter(live: Live) -> None:
+    _conf, sids = live.meeting("Mary", "Alice", "Bob")
+    live.qtbot.keyClick(live.window.grid, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    live.qtbot.waitUntil(
+        lambda: live.tile(sids["Alice"]).muted and live.tile(sids["Bob"]).muted, timeout=3000
+    )
+    assert not live.tile(sids["Mary"]).muted
+    assert live.tile(sids["Mary"]).presenter

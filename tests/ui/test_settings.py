@@ -1,0 +1,179 @@
+"""Settings dialog round-trip: QSettings for settings, the (in-memory) keyring for secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+from moderator import credentials
+from moderator.settings import Settings
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.main_window import MainWindow
+from moderator.ui.settings_dialog import Secrets, SettingsDialog
+from moderator.ui.settings_store import load_settings, save_settings
+
+from .conftest import MemoryKeyring
+
+SID = "AC" + "a" * 32
+KEY = "SK" + "b" * 32
+
+
+def ini(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def edit(dialog: SettingsDialog) -> None:
+    dialog.account_sid.setText(SID)
+    dialog.auth_token.setText("token-123")
+    dialog.api_key.setText(KEY)
+    dialog.api_secret.setText("secret-456")
+    dialog.public_url.setText("https://abc.ngrok.app/")
+    dialog.port.setValue(9090)
+    dialog.conference_name.setText("Board")
+    dialog.caller_id.setText("+15005550006")
+    dialog.bulk_concurrency.setValue(20)
+    dialog.auto_mute.setChecked(True)
+    dialog.auto_mute_delay.setValue(45)
+    dialog.mute_on_entry.setChecked(True)
+    dialog.hold_music_url.setText("https://example.com/hold.mp3")
+
+
+EDITED = Settings(
+    account_sid=SID,
+    api_key=KEY,
+    public_url="https://abc.ngrok.app",
+    port=9090,
+    conference_name="Board",
+    caller_id="+15005550006",
+    bulk_concurrency=20,
+    auto_mute_enabled=True,
+    auto_mute_delay=45.0,
+    mute_on_entry=True,
+    hold_music_url="https://example.com/hold.mp3",
+)
+
+
+def test_dialog_round_trip(qtbot: Any, themed: QApplication, tmp_path: Path) -> None:
+    dialog = SettingsDialog(Settings(), Secrets(), env={})
+    qtbot.addWidget(dialog)
+    edit(dialog)
+    settings, secrets = dialog.values()
+    assert settings == EDITED
+    assert secrets == Secrets("token-123", "secret-456")
+    store = ini(tmp_path)
+    save_settings(store, settings)
+    assert load_settings(ini(tmp_path)) == EDITED  # a fresh QSettings reads the file back
+    again = SettingsDialog(load_settings(ini(tmp_path)), secrets, env={})
+    qtbot.addWidget(again)
+    assert again.values() == (EDITED, secrets)
+    assert "token-123" not in (tmp_path / "settings.ini").read_text()
+
+
+def test_connect_panel_shows_the_urls_and_twiml(qtbot: Any, themed: QApplication) -> None:
+    dialog = SettingsDialog(Settings(), Secrets(), env={})
+    qtbot.addWidget(dialog)
+    panel = dialog.connect_panel
+    assert "No public URL" in panel.warning.text()
+    dialog.public_url.setText("https://abc.ngrok.app/")
+    dialog.conference_name.setText("Board")
+    assert panel.callback_url.text() == "https://abc.ngrok.app/twilio/conference-events"
+    assert panel.voice_url.text() == "https://abc.ngrok.app/twilio/voice"
+    twiml = panel.twiml.toPlainText()
+    assert 'statusCallback="https://abc.ngrok.app/twilio/conference-events"' in twiml
+    assert 'statusCallbackEvent="start end join leave mute hold' in twiml
+    assert ">Board</Conference>" in twiml
+    assert panel.warning.text() == ""
+
+
+def test_bad_account_sid_blocks_saving(qtbot: Any, themed: QApplication) -> None:
+    dialog = SettingsDialog(Settings(), Secrets(), env={})
+    qtbot.addWidget(dialog)
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    dialog.account_sid.setText("AC123")
+    assert not save.isEnabled() and "Account SID" in dialog.account_problem.text()
+    dialog.account_sid.setText(SID)
+    assert save.isEnabled()
+
+
+def test_environment_wins_and_its_secrets_are_not_shown(qtbot: Any, themed: QApplication) -> None:
+    env = {credentials.ENV_AUTH_TOKEN: "from-env"}
+    dialog = SettingsDialog(Settings(), Secrets("stored-token", ""), env=env)
+    qtbot.addWidget(dialog)
+    assert not dialog.auth_token.isEnabled()
+    assert dialog.auth_token.text() == ""
+    assert dialog.secrets_editable() == (False, True)
+
+
+def test_keyring_storage_and_env_precedence(memory_keyring: MemoryKeyring) -> None:
+    credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, "kept")
+    assert memory_keyring.entries == {(credentials.KEYRING_SERVICE, "auth-token"): "kept"}
+    loaded = credentials.load(SID, "", env={})
+    assert (loaded.account_sid, loaded.auth_token) == (SID, "kept")
+    assert loaded.can_call_rest
+    env = {credentials.ENV_AUTH_TOKEN: "env-token", credentials.ENV_ACCOUNT_SID: "AC" + "e" * 32}
+    loaded = credentials.load(SID, "", env=env)
+    assert (loaded.account_sid, loaded.auth_token) == ("AC" + "e" * 32, "env-token")
+    assert "env-token" not in repr(loaded)
+    credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, "")
+    assert memory_keyring.entries == {}
+    assert credentials.load(SID, "", env={}).auth_token is None
+    where = credentials.where_token_went(env={})
+    assert credentials.KEYRING_SERVICE in where and "keyring" in where
+    assert credentials.ENV_AUTH_TOKEN in credentials.where_token_went(env=env)
+
+
+class FailingKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("locked")
+
+
+def test_window_saves_settings_and_secrets(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    class Control:
+        connection_state = "ok"
+        settings: Settings | None = None
+        creds: credentials.Credentials | None = None
+
+        def update_settings(self, settings: Settings) -> None:
+            self.settings = settings
+
+        def update_credentials(self, creds: credentials.Credentials) -> None:
+            self.creds = creds
+
+    control = Control()
+    window = MainWindow(bridge, control, Settings(), settings_store=ini(tmp_path))  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    emitted: list[Settings] = []
+    window.settings_changed.connect(emitted.append)
+    window.apply_settings(EDITED, Secrets("token-123", "secret-456"))
+    assert load_settings(ini(tmp_path)) == EDITED
+    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "auth-token")] == "token-123"
+    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "api-secret")] == "secret-456"
+    assert control.settings == EDITED
+    assert control.creds is not None and control.creds.auth_token == "token-123"
+    assert control.creds.api_key == KEY
+    assert emitted == [EDITED]
+    assert credentials.KEYRING_SERVICE in window.status.currentMessage()
+
+
+def test_keyring_failure_is_a_message_not_a_crash(
+    qtbot: Any, themed: QApplication, bridge: RosterBridge, tmp_path: Path
+) -> None:
+    import keyring
+
+    keyring.set_keyring(FailingKeyring())  # the autouse fixture restores the previous backend
+    window = MainWindow(bridge, None, Settings(), settings_store=ini(tmp_path))
+    qtbot.addWidget(window)
+    window.apply_settings(EDITED, Secrets("token-123", ""))
+    assert "could not save the secret" in window.status.error.text()
+    assert "token-123" not in window.status.error.text()
