@@ -119,6 +119,7 @@ class Console:
             api_base_url=api_base_url,
             status_callback_url=self.server.callback_url,
             notify=self.bridge.message.emit,
+            on_connection_state=self._on_connection_state,
         )
         await self.moderator.start()
         self._show_window()
@@ -182,6 +183,10 @@ class Console:
                 " until then callbacks are rejected",
             )
             log.warning("no auth token: set TWILIO_AUTH_TOKEN; callbacks are rejected until then")
+
+    def _on_connection_state(self, state: str) -> None:
+        if self.window is not None:
+            self.window.set_twilio_state(state)
 
     def _on_settings_changed(self, settings: Settings) -> None:
         self.settings = settings
