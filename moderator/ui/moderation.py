@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import qasync
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -120,15 +120,24 @@ class ModerationController(QObject):
             moderator, conf, _ = target
             await moderator.unhold(conf, call_sid)
 
-    @qasync.asyncSlot(str)
-    async def kick(self, call_sid: str) -> None:
+    # Kick, end and dial-out ask first. The question is a modal dialog with its own event
+    # loop, so it is asked here, in a plain slot, and only the REST call runs as a task:
+    # a nested loop inside an asyncio task would run other tasks inside that one.
+
+    @Slot(str)
+    def kick(self, call_sid: str) -> None:
         target = self._target(call_sid)
         if target is None:
             return
-        moderator, conf, participant = target
+        _, conf, participant = target
         question = f"Remove {participant.display_name} from the conference? Their call ends."
         if self.confirm("Remove participant", question, "Remove"):
-            await moderator.kick(conf, call_sid)
+            self._kick(conf, call_sid)
+
+    @qasync.asyncSlot(str, str)
+    async def _kick(self, conf: str, call_sid: str) -> None:
+        if self.moderator is not None:
+            await self.moderator.kick(conf, call_sid)
 
     def toggle_presenter(self, call_sid: str) -> None:
         """The presenter is the console's own choice (kept out of mute-all); no REST call."""
@@ -164,27 +173,37 @@ class ModerationController(QObject):
             moderator, conf = target
             await moderator.unmute_all(conf)
 
-    @qasync.asyncSlot()
-    async def end_conference(self) -> None:
+    @Slot()
+    def end_conference(self) -> None:
         target = self._conference()
         if target is None:
             return
-        moderator, conf = target
+        _, conf = target
         conference = self._roster.conference(conf)
         name = conference.friendly_name if conference and conference.friendly_name else conf
         question = f"End “{name}” for everyone? Every call in it is disconnected."
         if self.confirm("End conference", question, "End for everyone"):
-            await moderator.end_conference(conf)
+            self._end(conf)
 
-    @qasync.asyncSlot()
-    async def dial_out(self) -> None:
+    @qasync.asyncSlot(str)
+    async def _end(self, conf: str) -> None:
+        if self.moderator is not None:
+            await self.moderator.end_conference(conf)
+
+    @Slot()
+    def dial_out(self) -> None:
         target = self._conference()
         if target is None:
             return
-        moderator, conf = target
+        _, conf = target
         request = self.ask_dial_out()
         if request is not None:
-            await moderator.dial_out(conf, request.number, request.label or None)
+            self._dial(conf, request.number, request.label)
+
+    @qasync.asyncSlot(str, str, str)
+    async def _dial(self, conf: str, number: str, label: str) -> None:
+        if self.moderator is not None:
+            await self.moderator.dial_out(conf, number, label or None)
 
     @qasync.asyncSlot()
     async def reconcile(self) -> None:

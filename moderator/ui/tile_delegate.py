@@ -33,10 +33,12 @@ def utc_now() -> datetime:
 
 
 def initials(name: str) -> str:
-    """'Alice Smith' -> 'AS', '+14155550123' -> '23', 'CA12…' -> 'CA'."""
+    """'Alice Smith' -> 'AS', 'Guest 014' -> 'G14', '+14155550123' -> '23'."""
     if name.startswith("+") or name[:1].isdigit():
         return name[-2:]
     words = [w for w in name.replace("_", " ").replace("-", " ").split() if w]
+    if len(words) >= 2 and words[1].isdigit():
+        return words[0][0].upper() + str(int(words[1]))[-2:]  # numbered guests stay apart
     if len(words) >= 2:
         return (words[0][0] + words[1][0]).upper()
     return name[:2].upper() if name else "?"

@@ -21,6 +21,8 @@ from .conftest import Feed
 def test_initials_and_elapsed() -> None:
     assert initials("Alice Smith") == "AS"
     assert initials("bob") == "BO"
+    assert initials("Guest 001") == "G1"
+    assert initials("Guest 214") == "G14"
     assert initials("+14155550123") == "23"
     assert elapsed(None, START) == ""
     assert elapsed(START, START + timedelta(minutes=4, seconds=5)) == "4:05"
