@@ -95,6 +95,15 @@ def keyring_name() -> str:
     return str(getattr(backend, "name", type(backend).__name__))
 
 
+def keyring_available() -> bool:
+    """False when keyring found no usable backend (it then falls back to one that always fails)."""
+    try:
+        backend = _keyring().get_keyring()
+    except Exception:
+        return False
+    return not type(backend).__module__.startswith("keyring.backends.fail")
+
+
 def where_token_went(env: Mapping[str, str] | None = None) -> str:
     """One sentence telling the user where the auth token is kept (and what overrides it)."""
     env = os.environ if env is None else env

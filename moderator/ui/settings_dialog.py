@@ -96,6 +96,12 @@ class SettingsDialog(QDialog):
         )
         where.setObjectName("hint")
         where.setWordWrap(True)
+        if not credentials.keyring_available():
+            where.setObjectName("warning")
+            where.setText(
+                "No system keyring is available here, so the Auth Token cannot be saved: set "
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment instead."
+            )
         account = QWidget()
         form = QFormLayout(account)
         form.addRow("Account SID", self.account_sid)

@@ -177,3 +177,12 @@ def test_keyring_failure_is_a_message_not_a_crash(
     window.apply_settings(EDITED, Secrets("token-123", ""))
     assert "could not save the secret" in window.status.error.text()
     assert "token-123" not in window.status.error.text()
+
+
+def test_keyring_availability(memory_keyring: MemoryKeyring) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    assert credentials.keyring_available()
+    keyring.set_keyring(fail.Keyring())
+    assert not credentials.keyring_available()
