@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
+        theme.ensure_theme()
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icons.app_icon())
         self.resize(1280, 800)
@@ -391,11 +392,25 @@ class MainWindow(QMainWindow):
     def apply_settings(
         self, settings: Settings, secrets: Secrets, dialog: SettingsDialog | None = None
     ) -> None:
-        """Persist settings (QSettings) and secrets (keyring), then hand them to the Moderator."""
-        token_editable, secret_editable = dialog.secrets_editable() if dialog else (True, True)
+        """Persist settings (QSettings) and secrets (keyring), then hand them on.
+
+        Without a settings_store (demo mode) nothing is saved and the credentials are left
+        alone: the session's settings change, the host's saved ones and keyring do not.
+        """
         self.settings = settings
-        store = self._settings_store if self._settings_store is not None else QSettings()
-        save_settings(store, settings)
+        if self.moderator is not None:
+            self.moderator.update_settings(settings)
+        if self._settings_store is not None:
+            save_settings(self._settings_store, settings)
+            if self._store_secrets(secrets, dialog) and self.moderator is not None:
+                self.moderator.update_credentials(
+                    credentials.load(settings.account_sid, settings.api_key)
+                )
+        self.settings_changed.emit(settings)
+
+    def _store_secrets(self, secrets: Secrets, dialog: SettingsDialog | None) -> bool:
+        """Write the secrets the host could edit to the keyring; False (and say why) on failure."""
+        token_editable, secret_editable = dialog.secrets_editable() if dialog else (True, True)
         try:
             if token_editable:
                 credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, secrets.auth_token)
@@ -403,15 +418,10 @@ class MainWindow(QMainWindow):
                 credentials.write_secret(credentials.API_SECRET_ENTRY, secrets.api_secret)
         except credentials.SecretStoreError as exc:
             self.show_message("error", str(exc))
-        else:
-            if token_editable and secrets.auth_token:
-                self.show_message("info", credentials.where_token_went())
-        if self.moderator is not None:
-            self.moderator.update_settings(settings)
-            self.moderator.update_credentials(
-                credentials.load(settings.account_sid, settings.api_key)
-            )
-        self.settings_changed.emit(settings)
+            return False
+        if token_editable and secrets.auth_token:
+            self.show_message("info", credentials.where_token_went())
+        return True
 
     def current_tile_row(self) -> int:
         index = self.grid.currentIndex()

@@ -54,8 +54,19 @@ def palette() -> QPalette:
     return pal
 
 
+THEMED = "moderatorThemed"  # application property: the theme is already applied
+
+
 def apply_theme(app: QApplication) -> None:
     """Fusion style, the dark palette and resources/style.qss for the whole application."""
     app.setStyle("Fusion")
     app.setPalette(palette())
     app.setStyleSheet(resources.read_text("style.qss"))
+    app.setProperty(THEMED, True)
+
+
+def ensure_theme() -> None:
+    """Apply the theme once, if the app has not (the tiles are painted for a dark window)."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and not app.property(THEMED):
+        apply_theme(app)

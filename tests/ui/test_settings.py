@@ -186,3 +186,15 @@ def test_keyring_availability(memory_keyring: MemoryKeyring) -> None:
     assert credentials.keyring_available()
     keyring.set_keyring(fail.Keyring())
     assert not credentials.keyring_available()
+
+
+def test_without_a_store_nothing_is_saved(
+    qtbot: Any, themed: QApplication, bridge: RosterBridge, memory_keyring: MemoryKeyring
+) -> None:
+    window = MainWindow(bridge, None, Settings(), settings_store=None)  # demo mode
+    qtbot.addWidget(window)
+    emitted: list[Settings] = []
+    window.settings_changed.connect(emitted.append)
+    window.apply_settings(EDITED, Secrets("token-123", ""))
+    assert memory_keyring.entries == {}
+    assert window.settings == EDITED and emitted == [EDITED]
