@@ -12,6 +12,8 @@ the host picked) are overlays kept beside the fold.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -106,6 +108,11 @@ class _Record:
     chosen_presenter: str | None = None
     last_key: _Key = (0, 0, 0)
     shown: Conference | None = None  # the fold plus headcount, as last announced
+    shown_presenter: str | None = None
+    headcount: int = 0
+    # Indexes for refolding one participant when its callback arrives late (sorted keys):
+    by_call: dict[str, list[_Key]] = field(default_factory=dict)  # its own callbacks
+    shared: list[_Key] = field(default_factory=list)  # conference-end and snapshots: touch all
 
     @property
     def max_sequence(self) -> int:
@@ -262,13 +269,22 @@ class Roster:
     def _insert(self, record: _Record, key: _Key, entry: _Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
-        if key > record.last_key:
+        call_sid = _participant_of(entry)
+        if call_sid is not None:
+            bisect.insort(record.by_call.setdefault(call_sid, []), key)
+        elif _touches_everyone(entry):
+            bisect.insort(record.shared, key)
+        if key > record.last_key:  # the common case: newer than anything seen
             record.last_key = key
             record.conference = _step(record.conference, record.base, entry)
-            if isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END:
-                return set(record.base)
-            return {entry.call_sid} if entry.call_sid and entry.kind.is_participant_event else set()
-        # An older callback arrived late: fold the whole conference again in order.
+            if call_sid is not None:
+                return {call_sid}
+            return set(record.base) if _touches_everyone(entry) else set()
+        if call_sid is not None:
+            # A late participant callback changes only that participant: refold just them.
+            record.base[call_sid] = _fold_participant(record, call_sid)
+            return {call_sid}
+        # A late conference-level entry (or a snapshot on replay): refold everything in order.
         conference = Conference(sid=record.conference.sid, friendly_name="")
         base: dict[str, Participant] = {}
         for _, earlier in sorted(record.entries.items(), key=lambda item: item[0]):
@@ -297,15 +313,13 @@ class Roster:
     def _recompose(self, record: _Record, affected: set[str]) -> list[Change]:
         """Rebuild the shown participants in `affected` (and both presenters) and diff them."""
         presenter = _presenter_of(record)
-        affected = set(affected)
-        for call_sid, participant in record.view.items():
-            if participant.presenter and call_sid != presenter:
-                affected.add(call_sid)
-        if presenter is not None:
-            affected.add(presenter)
+        if presenter != record.shown_presenter:
+            affected = affected | {record.shown_presenter, presenter} - {None}  # type: ignore[operator]
+            record.shown_presenter = presenter
+        ordered = sorted(affected, key=_order_in(record.base)) if len(affected) > 1 else affected
         changes: list[Change] = []
         sid = record.conference.sid
-        for call_sid in sorted(affected, key=_order_in(record.base)):
+        for call_sid in ordered:
             base = record.base.get(call_sid)
             if base is None:
                 continue
@@ -318,17 +332,16 @@ class Roster:
             old = record.view.get(call_sid)
             if old == new:
                 continue
-            record.view[call_sid] = new
-            if new.present and (old is None or not old.present):
+            record.view[call_sid] = new  # a new SID lands last, as in `base`: same order
+            was_present = old is not None and old.present
+            record.headcount += int(new.present) - int(was_present)
+            if new.present and not was_present:
                 changes.append(Change(ChangeKind.PARTICIPANT_JOINED, sid, call_sid))
-            elif old is not None and old.present and not new.present:
+            elif was_present and not new.present:
                 changes.append(Change(ChangeKind.PARTICIPANT_LEFT, sid, call_sid))
             else:
                 changes.append(Change(ChangeKind.PARTICIPANT_UPDATED, sid, call_sid))
-        if len(record.view) != len(record.base) or list(record.view) != list(record.base):
-            record.view = {s: record.view[s] for s in record.base if s in record.view}
-        headcount = sum(1 for p in record.view.values() if p.present)
-        shown = replace(record.conference, headcount=headcount)
+        shown = replace(record.conference, headcount=record.headcount)
         if shown != record.shown:
             if record.shown is not None:
                 changes.append(Change(ChangeKind.CONFERENCE_UPDATED, sid))
@@ -345,12 +358,42 @@ def _presenter_of(record: _Record) -> str | None:
     chosen = record.chosen_presenter
     if chosen is not None and chosen in record.base and record.base[chosen].present:
         return chosen
-    present = [p for p in record.base.values() if p.present]
-    for participant in present:
+    starter: str | None = None
+    starters = 0
+    for participant in record.base.values():
+        if not participant.present:
+            continue
         if participant.end_conference_on_exit:
             return participant.call_sid
-    starters = [p for p in present if p.start_conference_on_enter]
-    return starters[0].call_sid if len(starters) == 1 else None
+        if participant.start_conference_on_enter:
+            starter, starters = participant.call_sid, starters + 1
+    return starter if starters == 1 else None
+
+
+def _participant_of(entry: _Entry) -> str | None:
+    """The call SID a participant callback is about; None for everything else."""
+    if isinstance(entry, ConferenceEvent) and entry.kind.is_participant_event:
+        return entry.call_sid
+    return None
+
+
+def _touches_everyone(entry: _Entry) -> bool:
+    return isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END
+
+
+def _fold_participant(record: _Record, call_sid: str) -> Participant:
+    """One participant's state from its own callbacks and the entries that touch everyone."""
+    participant: Participant | None = None
+    for key in heapq.merge(record.by_call[call_sid], record.shared):
+        entry = record.entries[key]
+        if isinstance(entry, ConferenceSnapshot):
+            participant = _snapshot_participant(participant, call_sid, entry)
+        elif entry.kind is EventKind.CONFERENCE_END:
+            participant = participant and _end_participant(participant, entry)
+        else:
+            participant = _step_participant(participant, entry)
+    assert participant is not None  # by_call holds at least the callback that brought us here
+    return participant
 
 
 def _step(conference: Conference, base: dict[str, Participant], entry: _Entry) -> Conference:
@@ -369,14 +412,7 @@ def _step(conference: Conference, base: dict[str, Participant], entry: _Entry) -
         )
     if event.kind is EventKind.CONFERENCE_END:
         for sid, participant in base.items():
-            if participant.present:
-                base[sid] = replace(
-                    participant,
-                    present=False,
-                    speaking=False,
-                    left_at=event.timestamp,
-                    leave_reason=participant.leave_reason or "conference-ended",
-                )
+            base[sid] = _end_participant(participant, event)
         return replace(
             conference, status="completed", ended_at=event.timestamp, end_reason=event.reason
         )
@@ -426,17 +462,29 @@ def _step_participant(current: Participant | None, event: ConferenceEvent) -> Pa
     return replace(participant, **flags)
 
 
-def _step_snapshot(
-    conference: Conference, base: dict[str, Participant], snapshot: ConferenceSnapshot
-) -> Conference:
-    listed = {p.call_sid: p for p in snapshot.participants}
-    for reported in snapshot.participants:
-        current = base.get(reported.call_sid) or Participant(
-            conference_sid=snapshot.conference_sid, call_sid=reported.call_sid, joined_at=None
-        )
-        base[reported.call_sid] = replace(
-            current,
-            label=reported.label or current.label,
+def _end_participant(participant: Participant, end: ConferenceEvent) -> Participant:
+    """conference-end: whoever is still in has left."""
+    if not participant.present:
+        return participant
+    return replace(
+        participant,
+        present=False,
+        speaking=False,
+        left_at=end.timestamp,
+        leave_reason=participant.leave_reason or "conference-ended",
+    )
+
+
+def _snapshot_participant(
+    current: Participant | None, call_sid: str, snapshot: ConferenceSnapshot
+) -> Participant | None:
+    """What a REST snapshot says about one participant (None: never seen, not listed)."""
+    reported = next((p for p in snapshot.participants if p.call_sid == call_sid), None)
+    if reported is not None and snapshot.status != "completed":
+        base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
+        return replace(
+            base,
+            label=reported.label or base.label,
             present=True,
             left_at=None,
             muted=reported.muted,
@@ -444,35 +492,37 @@ def _step_snapshot(
             coaching=reported.coaching,
             start_conference_on_enter=reported.start_conference_on_enter,
             end_conference_on_exit=reported.end_conference_on_exit,
-            joined_at=current.joined_at or reported.joined_at,
+            joined_at=base.joined_at or reported.joined_at,
         )
-    if snapshot.complete:
-        for sid, participant in base.items():
-            if participant.present and sid not in listed:
-                base[sid] = replace(
-                    participant,
-                    present=False,
-                    speaking=False,
-                    left_at=snapshot.taken_at,
-                    leave_reason="left-while-console-closed",
-                )
+    if current is None or not current.present:
+        return current
     if snapshot.status == "completed":
-        for sid, participant in base.items():
-            if participant.present:
-                base[sid] = replace(
-                    participant, present=False, speaking=False, left_at=snapshot.taken_at
-                )
+        return replace(current, present=False, speaking=False, left_at=snapshot.taken_at)
+    if snapshot.complete:
         return replace(
-            conference,
-            status="completed",
-            ended_at=conference.ended_at or snapshot.taken_at,
-            friendly_name=snapshot.friendly_name or conference.friendly_name,
+            current,
+            present=False,
+            speaking=False,
+            left_at=snapshot.taken_at,
+            leave_reason="left-while-console-closed",
         )
-    status = snapshot.status if snapshot.status else conference.status
+    return current
+
+
+def _step_snapshot(
+    conference: Conference, base: dict[str, Participant], snapshot: ConferenceSnapshot
+) -> Conference:
+    for call_sid in [*base, *(p.call_sid for p in snapshot.participants if p.call_sid not in base)]:
+        updated = _snapshot_participant(base.get(call_sid), call_sid, snapshot)
+        if updated is not None:
+            base[call_sid] = updated
+    friendly_name = snapshot.friendly_name or conference.friendly_name
+    if snapshot.status == "completed":
+        ended_at = conference.ended_at or snapshot.taken_at
+        return replace(
+            conference, status="completed", ended_at=ended_at, friendly_name=friendly_name
+        )
+    status = snapshot.status or conference.status
     if conference.status == "completed":
         status = "completed"
-    return replace(
-        conference,
-        status=status,
-        friendly_name=snapshot.friendly_name or conference.friendly_name,
-    )
+    return replace(conference, status=status, friendly_name=friendly_name)
