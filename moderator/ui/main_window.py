@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self._settings_store = settings_store
         self.moderator = moderator
+        self._shown_once = False
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -248,6 +249,12 @@ class MainWindow(QMainWindow):
     @property
     def conference_sid(self) -> str | None:
         return self.participants.conference_sid
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.grid.setFocus()  # Space/H/Delete work at once, without clicking the grid first
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()  # the app shuts down in order, then hides the window
