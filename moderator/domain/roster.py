@@ -197,8 +197,10 @@ class Roster:
     def apply_snapshot(self, snapshot: ConferenceSnapshot) -> list[Change]:
         """Fold in what Twilio's REST API reported, at the sequence position it was taken."""
         record, changes = self._record_for(snapshot.conference_sid, snapshot.friendly_name)
-        index = sum(1 for key in record.entries if key[0] == snapshot.after_sequence and key[1])
-        key: _Key = (snapshot.after_sequence, 1, index)
+        # Snapshots taken at the same sequence position are ordered by when they were taken.
+        key: _Key = (snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
+        while key in record.entries:
+            key = (key[0], key[1], key[2] + 1)
         affected = self._insert(record, key, snapshot)
         for call_sid in list(record.pending):
             base = record.base.get(call_sid)
@@ -282,6 +284,8 @@ class Roster:
             return set(record.base) if _touches_everyone(entry) else set()
         if call_sid is not None:
             # A late participant callback changes only that participant: refold just them.
+            assert isinstance(entry, ConferenceEvent)
+            record.conference = _step_conference(record.conference, entry)
             record.base[call_sid] = _fold_participant(record, call_sid)
             return {call_sid}
         # A late conference-level entry (or a snapshot on replay): refold everything in order.
@@ -401,9 +405,7 @@ def _step(conference: Conference, base: dict[str, Participant], entry: _Entry) -
     if isinstance(entry, ConferenceSnapshot):
         return _step_snapshot(conference, base, entry)
     event = entry
-    if event.friendly_name and event.friendly_name != conference.friendly_name:
-        conference = replace(conference, friendly_name=event.friendly_name)
-    conference = replace(conference, last_sequence=max(conference.last_sequence, event.sequence))
+    conference = _step_conference(conference, event)
     if event.kind is EventKind.CONFERENCE_START:
         return replace(
             conference,
@@ -460,6 +462,15 @@ def _step_participant(current: Participant | None, event: ConferenceEvent) -> Pa
     elif kind in (EventKind.SPEECH_START, EventKind.SPEECH_STOP):
         flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
     return replace(participant, **flags)
+
+
+def _step_conference(conference: Conference, event: ConferenceEvent) -> Conference:
+    """What every callback says about its conference: its name and how far the sequence got."""
+    name = event.friendly_name or conference.friendly_name
+    sequence = max(conference.last_sequence, event.sequence)
+    if name == conference.friendly_name and sequence == conference.last_sequence:
+        return conference
+    return replace(conference, friendly_name=name, last_sequence=sequence)
 
 
 def _end_participant(participant: Participant, end: ConferenceEvent) -> Participant:

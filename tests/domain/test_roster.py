@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -249,3 +249,33 @@ def test_changes_replay_to_the_same_view(
         for p in roster.participants(c.sid)
     }
     assert shown == expected
+
+
+@st.composite
+def snapshots(draw: st.DrawFn, conference_sid: str) -> ConferenceSnapshot:
+    listed = draw(st.lists(st.sampled_from(PEOPLE), unique=True, max_size=4))
+    return ConferenceSnapshot(
+        conference_sid=conference_sid,
+        taken_at=NOW + timedelta(seconds=draw(st.integers(min_value=0, max_value=10**6))),
+        after_sequence=draw(st.integers(min_value=0, max_value=30)),
+        status=draw(st.sampled_from(["in-progress", "completed", ""])),
+        participants=tuple(
+            ParticipantSnapshot(call_sid(who), who, muted=draw(st.booleans())) for who in listed
+        ),
+        complete=draw(st.booleans()),
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(history=histories(), data=st.data())
+def test_callbacks_and_snapshots_in_any_order_converge(
+    history: list[dict[str, str]], data: st.DataObject
+) -> None:
+    """Reconcile snapshots are placed by their sequence position, so arrival order is moot."""
+    entries: list[ConferenceEvent | ConferenceSnapshot] = [*events(history)]
+    entries += data.draw(st.lists(snapshots("CF" + "a" * 32), max_size=3))
+    in_order = Roster()
+    in_order.replay(entries)
+    shuffled = Roster()
+    shuffled.replay(data.draw(st.permutations(entries)))
+    assert state(shuffled) == state(in_order)
