@@ -273,7 +273,10 @@ def test_callbacks_and_snapshots_in_any_order_converge(
 ) -> None:
     """Reconcile snapshots are placed by their sequence position, so arrival order is moot."""
     entries: list[ConferenceEvent | ConferenceSnapshot] = [*events(history)]
-    entries += data.draw(st.lists(snapshots("CF" + "a" * 32), max_size=3))
+    # Two snapshots taken at the same instant and position have no order: keep them distinct.
+    entries += data.draw(
+        st.lists(snapshots("CF" + "a" * 32), max_size=3, unique_by=lambda snap: snap.taken_at)
+    )
     in_order = Roster()
     in_order.replay(entries)
     shuffled = Roster()
