@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.request_validator import RequestValidator
 
 from .faults import Faults
 from .stats import Stats
