@@ -28,6 +28,7 @@ from moderator.store.writer import CallbackWriter
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from moderator.ui.settings_store import load_settings
+from moderator.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +247,7 @@ def run_console(options: ConsoleOptions) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
+    apply_theme(app)
     app.setQuitOnLastWindowClosed(False)  # Console.run decides when to quit, after cleanup
     wakeup = SignalWakeup(lambda signum: console.request_quit())
     loop = qasync.QEventLoop(app)

@@ -179,7 +179,7 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         c = self.controller
         self.mute_all_action = self._action(
-            "Mute all", "mic-off", c.mute_all_but_presenter, "Ctrl+M",
+            "Mute all but presenter", "mic-off", c.mute_all_but_presenter, "Ctrl+M",
             "Mute everyone except the presenter",
         )  # fmt: skip
         self.mute_everyone_action = self._action(
