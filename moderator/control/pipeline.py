@@ -71,6 +71,8 @@ class ActionPipeline:
         self._awaiting: dict[tuple[str, str], Ticket] = {}  # participant actions to confirm
         self._ending: dict[str, Ticket] = {}  # end-conference actions to confirm
         self._dialing: dict[tuple[str, str], Ticket] = {}  # dial-outs waiting for the join
+        # announcements waiting for announcement-end/-fail (call SID None: the whole conference)
+        self._announcing: dict[tuple[str, str | None], Ticket] = {}
 
     # ---- starting an action ----------------------------------------------------------------
 
@@ -113,6 +115,8 @@ class ActionPipeline:
             self._roster.mark_pending(conference_sid, call_sid, kind, now)
         elif kind is ActionKind.END_CONFERENCE:
             self._ending[conference_sid] = ticket
+        elif kind is ActionKind.ANNOUNCE:
+            self._announcing[(conference_sid, call_sid)] = ticket
         return ticket
 
     async def send(self, ticket: Ticket, *, quiet: bool = False) -> ActionResult:
@@ -167,6 +171,8 @@ class ActionPipeline:
                 self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
         if self._ending.get(ticket.conference_sid) is ticket:
             del self._ending[ticket.conference_sid]
+        if self._announcing.get((ticket.conference_sid, ticket.call_sid)) is ticket:
+            del self._announcing[(ticket.conference_sid, ticket.call_sid)]
         if failure.gone:
             self._on_stale(ticket.conference_sid)  # the roster shows someone Twilio lost
         log.warning("%s (%s)", message, ticket.origin)
@@ -230,7 +236,9 @@ class ActionPipeline:
     def on_changes(self, changes: list[Change]) -> None:
         """Journal confirmations the roster reports; forget actions on people who left."""
         for change in changes:
-            if change.call_sid is not None:
+            if change.kind in (ChangeKind.ANNOUNCEMENT_ENDED, ChangeKind.ANNOUNCEMENT_FAILED):
+                self._announcement_done(change)
+            elif change.call_sid is not None:
                 key = (change.conference_sid, change.call_sid)
                 if change.kind is ChangeKind.ACTION_CONFIRMED:
                     ticket = self._awaiting.get(key)
@@ -255,6 +263,18 @@ class ActionPipeline:
                 ):
                     del self._ending[change.conference_sid]
                     self._confirm(ticket)
+
+    def _announcement_done(self, change: Change) -> None:
+        """announcement-end confirms an announce; announcement-fail turns it into an error."""
+        ticket = self._announcing.pop((change.conference_sid, change.call_sid), None)
+        if ticket is None:
+            return
+        if change.kind is ChangeKind.ANNOUNCEMENT_ENDED:
+            self._confirm(ticket)
+            return
+        message = f"Could not {ticket.kind.verb} {ticket.who}: Twilio could not play it"
+        self._finish(ticket, ok=False, error=message)
+        self._notify("error", message)
 
 
 def _grace_key(conference_sid: str, call_sid: str) -> str:

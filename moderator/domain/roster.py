@@ -75,6 +75,8 @@ class ChangeKind(str, Enum):
     PARTICIPANT_UPDATED = "participant-updated"
     PARTICIPANT_LEFT = "participant-left"
     ACTION_CONFIRMED = "action-confirmed"
+    ANNOUNCEMENT_ENDED = "announcement-ended"  # call_sid None: played to the whole conference
+    ANNOUNCEMENT_FAILED = "announcement-failed"
     SEQUENCE_GAP = "sequence-gap"
 
 
@@ -89,6 +91,10 @@ class Change:
 
 
 Listener = Callable[[list[Change]], None]
+_ANNOUNCEMENT_CHANGES = {
+    EventKind.ANNOUNCEMENT_END: ChangeKind.ANNOUNCEMENT_ENDED,
+    EventKind.ANNOUNCEMENT_FAIL: ChangeKind.ANNOUNCEMENT_FAILED,
+}
 _Key = tuple[
     int, int, int
 ]  # (sequence, 0, 0) for a callback, (after_sequence, 1, n) for a snapshot
@@ -191,6 +197,10 @@ class Roster:
             changes.append(Change(ChangeKind.SEQUENCE_GAP, event.conference_sid))
         affected = self._insert(record, key, event)
         changes += self._confirm_pending(record, event)
+        if event.kind in _ANNOUNCEMENT_CHANGES:
+            changes.append(
+                Change(_ANNOUNCEMENT_CHANGES[event.kind], event.conference_sid, event.call_sid)
+            )
         changes += self._recompose(record, affected)
         return self._notify(changes)
 

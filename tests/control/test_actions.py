@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
+from twilio.request_validator import RequestValidator
 
 from moderator.domain.actions import ActionKind
+from tests.forms import form
 
 from .conftest import Console, meeting
 
@@ -106,12 +109,32 @@ async def test_announce_to_conference_and_participant(console: Console) -> None:
     url = "https://example.com/hello.mp3"
     assert (await console.moderator.announce(conf, url)).ok
     assert (await console.moderator.announce(conf, url, call_sid=sids["Bob"])).ok
-    actions = console.journal.actions(conf)
-    assert [(a.kind, a.call_sid, a.ok) for a in actions] == [
-        ("announce", None, True),
-        ("announce", sids["Bob"], True),
-    ]
     assert console.roster.participant(conf, sids["Bob"]).pending is None  # type: ignore[union-attr]
+    await console.sim.drain()  # announcement-end for both
+    await console.wait_for(lambda: all(a.confirmed for a in console.journal.actions(conf)))
+    actions = console.journal.actions(conf)
+    assert [(a.kind, a.call_sid, a.ok, a.confirmed) for a in actions] == [
+        ("announce", None, True, True),
+        ("announce", sids["Bob"], True, True),
+    ]
+
+
+async def test_announcement_fail_callback_reports_the_error(console: Console) -> None:
+    conf, _ = await meeting(console, "Bob")
+    console.sim.announce_time = 600.0  # Twilio would fetch the audio; here it never finishes
+    assert (await console.moderator.announce(conf, "https://example.com/missing.mp3")).ok
+    fields = form("announcement-fail", 10_000, conference_sid=conf, ReasonAnnouncementFailed="404")
+    url = console.server.callback_url
+    signature = RequestValidator(console.sim.auth_token).compute_signature(url, fields)
+    async with aiohttp.ClientSession() as session:
+        response = await session.post(url, data=fields, headers={"X-Twilio-Signature": signature})
+        assert response.status == 204
+    [action] = console.journal.actions(conf)
+    assert (action.ok, action.confirmed) == (False, False)
+    assert action.error == (
+        "Could not play an announcement to the conference TeamMeeting: Twilio could not play it"
+    )
+    assert action.error in console.errors
 
 
 async def test_dial_out_joins_with_label_and_callback(console: Console) -> None:
