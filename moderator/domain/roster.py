@@ -3,8 +3,9 @@
 State is a pure function of the set of callbacks received: each conference keeps its callbacks
 keyed by SequenceNumber and the state is their fold in sequence order. A callback newer than
 everything seen is applied in place (the common case); an older one (Twilio does not promise
-order) triggers a refold of that conference. Duplicates are ignored. REST snapshots taken by a
-reconcile are folded in at the position where they were taken.
+order) refolds just its participant, or the whole conference for a conference-level callback.
+Duplicates are ignored. REST snapshots taken by a reconcile are folded in at the position where
+they were taken. The fold itself lives in fold.py.
 
 Console-side facts that are not in callbacks (a pending action, the caller's number, the presenter
 the host picked) are overlays kept beside the fold.
@@ -18,54 +19,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 from moderator.domain.actions import ActionKind, PendingAction
 from moderator.domain.events import ConferenceEvent, EventKind
+from moderator.domain.fold import (
+    Entry,
+    fold_participant,
+    participant_of,
+    step,
+    step_conference,
+    touches_everyone,
+)
 from moderator.domain.snapshots import ConferenceSnapshot
+from moderator.domain.state import Conference, Participant
 
-
-@dataclass(frozen=True)
-class Participant:
-    """One call in a conference, as the console shows it."""
-
-    conference_sid: str
-    call_sid: str
-    label: str | None = None
-    joined_at: datetime | None = None
-    left_at: datetime | None = None
-    present: bool = True
-    muted: bool = False
-    hold: bool = False
-    speaking: bool = False
-    coaching: bool = False
-    start_conference_on_enter: bool = False
-    end_conference_on_exit: bool = False
-    call_status: str | None = None
-    leave_reason: str | None = None
-    # overlays: known to the console, not carried by callbacks
-    pending: PendingAction | None = None
-    number: str | None = None
-    presenter: bool = False
-
-    @property
-    def display_name(self) -> str:
-        """The label, else the caller's number, else the call SID."""
-        return self.label or self.number or self.call_sid
-
-
-@dataclass(frozen=True)
-class Conference:
-    """One conference and its lifecycle."""
-
-    sid: str
-    friendly_name: str = ""
-    status: str = "init"  # Twilio's values: init, in-progress, completed
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    end_reason: str | None = None
-    last_sequence: int = 0
-    headcount: int = 0
+__all__ = ["Change", "ChangeKind", "Conference", "Listener", "Participant", "Roster"]
 
 
 class ChangeKind(str, Enum):
@@ -98,7 +66,6 @@ _ANNOUNCEMENT_CHANGES = {
 _Key = tuple[
     int, int, int
 ]  # (sequence, 0, 0) for a callback, (after_sequence, 1, n) for a snapshot
-_Entry = ConferenceEvent | ConferenceSnapshot
 
 
 @dataclass
@@ -106,7 +73,7 @@ class _Record:
     """Everything the roster keeps about one conference."""
 
     conference: Conference
-    entries: dict[_Key, _Entry] = field(default_factory=dict)
+    entries: dict[_Key, Entry] = field(default_factory=dict)
     base: dict[str, Participant] = field(default_factory=dict)  # the fold, without overlays
     view: dict[str, Participant] = field(default_factory=dict)  # base + overlays
     pending: dict[str, PendingAction] = field(default_factory=dict)
@@ -219,7 +186,7 @@ class Roster:
         changes += self._recompose(record, affected)
         return self._notify(changes)
 
-    def replay(self, entries: Iterable[_Entry]) -> None:
+    def replay(self, entries: Iterable[Entry]) -> None:
         """Rebuild from journaled callbacks and snapshots (announces the changes as usual)."""
         for entry in entries:
             if isinstance(entry, ConferenceEvent):
@@ -278,31 +245,32 @@ class Roster:
         self._records[sid] = record
         return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]
 
-    def _insert(self, record: _Record, key: _Key, entry: _Entry) -> set[str]:
+    def _insert(self, record: _Record, key: _Key, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
-        call_sid = _participant_of(entry)
+        call_sid = participant_of(entry)
         if call_sid is not None:
             bisect.insort(record.by_call.setdefault(call_sid, []), key)
-        elif _touches_everyone(entry):
+        elif touches_everyone(entry):
             bisect.insort(record.shared, key)
         if key > record.last_key:  # the common case: newer than anything seen
             record.last_key = key
-            record.conference = _step(record.conference, record.base, entry)
+            record.conference = step(record.conference, record.base, entry)
             if call_sid is not None:
                 return {call_sid}
-            return set(record.base) if _touches_everyone(entry) else set()
+            return set(record.base) if touches_everyone(entry) else set()
         if call_sid is not None:
             # A late participant callback changes only that participant: refold just them.
             assert isinstance(entry, ConferenceEvent)
-            record.conference = _step_conference(record.conference, entry)
-            record.base[call_sid] = _fold_participant(record, call_sid)
+            record.conference = step_conference(record.conference, entry)
+            keys = heapq.merge(record.by_call[call_sid], record.shared)
+            record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
             return {call_sid}
         # A late conference-level entry (or a snapshot on replay): refold everything in order.
         conference = Conference(sid=record.conference.sid, friendly_name="")
         base: dict[str, Participant] = {}
         for _, earlier in sorted(record.entries.items(), key=lambda item: item[0]):
-            conference = _step(conference, base, earlier)
+            conference = step(conference, base, earlier)
         if not conference.friendly_name:
             conference = replace(conference, friendly_name=record.conference.friendly_name)
         record.conference = conference
@@ -382,168 +350,3 @@ def _presenter_of(record: _Record) -> str | None:
         if participant.start_conference_on_enter:
             starter, starters = participant.call_sid, starters + 1
     return starter if starters == 1 else None
-
-
-def _participant_of(entry: _Entry) -> str | None:
-    """The call SID a participant callback is about; None for everything else."""
-    if isinstance(entry, ConferenceEvent) and entry.kind.is_participant_event:
-        return entry.call_sid
-    return None
-
-
-def _touches_everyone(entry: _Entry) -> bool:
-    return isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END
-
-
-def _fold_participant(record: _Record, call_sid: str) -> Participant:
-    """One participant's state from its own callbacks and the entries that touch everyone."""
-    participant: Participant | None = None
-    for key in heapq.merge(record.by_call[call_sid], record.shared):
-        entry = record.entries[key]
-        if isinstance(entry, ConferenceSnapshot):
-            participant = _snapshot_participant(participant, call_sid, entry)
-        elif entry.kind is EventKind.CONFERENCE_END:
-            participant = participant and _end_participant(participant, entry)
-        else:
-            participant = _step_participant(participant, entry)
-    assert participant is not None  # by_call holds at least the callback that brought us here
-    return participant
-
-
-def _step(conference: Conference, base: dict[str, Participant], entry: _Entry) -> Conference:
-    """Apply one callback or snapshot to `conference` and `base` (mutated in place)."""
-    if isinstance(entry, ConferenceSnapshot):
-        return _step_snapshot(conference, base, entry)
-    event = entry
-    conference = _step_conference(conference, event)
-    if event.kind is EventKind.CONFERENCE_START:
-        return replace(
-            conference,
-            status="in-progress" if conference.status != "completed" else conference.status,
-            started_at=conference.started_at or event.timestamp,
-        )
-    if event.kind is EventKind.CONFERENCE_END:
-        for sid, participant in base.items():
-            base[sid] = _end_participant(participant, event)
-        return replace(
-            conference, status="completed", ended_at=event.timestamp, end_reason=event.reason
-        )
-    if event.call_sid is None or not event.kind.is_participant_event:
-        return conference  # announcements and unknown events change no state
-    base[event.call_sid] = _step_participant(base.get(event.call_sid), event)
-    return conference
-
-
-def _step_participant(current: Participant | None, event: ConferenceEvent) -> Participant:
-    assert event.call_sid is not None
-    participant = current or Participant(
-        conference_sid=event.conference_sid,
-        call_sid=event.call_sid,
-        present=event.kind is not EventKind.PARTICIPANT_LEAVE,
-    )
-    flags: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("muted", event.muted),
-            ("hold", event.hold),
-            ("coaching", event.coaching),
-            ("start_conference_on_enter", event.start_conference_on_enter),
-            ("end_conference_on_exit", event.end_conference_on_exit),
-        )
-        if value is not None
-    }
-    if event.label:
-        flags["label"] = event.label
-    kind = event.kind
-    if kind is EventKind.PARTICIPANT_JOIN:
-        flags.update(present=True, joined_at=event.timestamp, left_at=None, leave_reason=None)
-    elif kind is EventKind.PARTICIPANT_LEAVE:
-        flags.update(
-            present=False,
-            speaking=False,
-            left_at=event.timestamp,
-            call_status=event.call_status,
-            leave_reason=event.reason,
-        )
-    elif kind in (EventKind.PARTICIPANT_MUTE, EventKind.PARTICIPANT_UNMUTE):
-        flags["muted"] = kind is EventKind.PARTICIPANT_MUTE
-    elif kind in (EventKind.PARTICIPANT_HOLD, EventKind.PARTICIPANT_UNHOLD):
-        flags["hold"] = kind is EventKind.PARTICIPANT_HOLD
-    elif kind in (EventKind.SPEECH_START, EventKind.SPEECH_STOP):
-        flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
-    return replace(participant, **flags)
-
-
-def _step_conference(conference: Conference, event: ConferenceEvent) -> Conference:
-    """What every callback says about its conference: its name and how far the sequence got."""
-    name = event.friendly_name or conference.friendly_name
-    sequence = max(conference.last_sequence, event.sequence)
-    if name == conference.friendly_name and sequence == conference.last_sequence:
-        return conference
-    return replace(conference, friendly_name=name, last_sequence=sequence)
-
-
-def _end_participant(participant: Participant, end: ConferenceEvent) -> Participant:
-    """conference-end: whoever is still in has left."""
-    if not participant.present:
-        return participant
-    return replace(
-        participant,
-        present=False,
-        speaking=False,
-        left_at=end.timestamp,
-        leave_reason=participant.leave_reason or "conference-ended",
-    )
-
-
-def _snapshot_participant(
-    current: Participant | None, call_sid: str, snapshot: ConferenceSnapshot
-) -> Participant | None:
-    """What a REST snapshot says about one participant (None: never seen, not listed)."""
-    reported = next((p for p in snapshot.participants if p.call_sid == call_sid), None)
-    if reported is not None and snapshot.status != "completed":
-        base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
-        return replace(
-            base,
-            label=reported.label or base.label,
-            present=True,
-            left_at=None,
-            muted=reported.muted,
-            hold=reported.hold,
-            coaching=reported.coaching,
-            start_conference_on_enter=reported.start_conference_on_enter,
-            end_conference_on_exit=reported.end_conference_on_exit,
-            joined_at=base.joined_at or reported.joined_at,
-        )
-    if current is None or not current.present:
-        return current
-    if snapshot.status == "completed":
-        return replace(current, present=False, speaking=False, left_at=snapshot.taken_at)
-    if snapshot.complete:
-        return replace(
-            current,
-            present=False,
-            speaking=False,
-            left_at=snapshot.taken_at,
-            leave_reason="left-while-console-closed",
-        )
-    return current
-
-
-def _step_snapshot(
-    conference: Conference, base: dict[str, Participant], snapshot: ConferenceSnapshot
-) -> Conference:
-    for call_sid in [*base, *(p.call_sid for p in snapshot.participants if p.call_sid not in base)]:
-        updated = _snapshot_participant(base.get(call_sid), call_sid, snapshot)
-        if updated is not None:
-            base[call_sid] = updated
-    friendly_name = snapshot.friendly_name or conference.friendly_name
-    if snapshot.status == "completed":
-        ended_at = conference.ended_at or snapshot.taken_at
-        return replace(
-            conference, status="completed", ended_at=ended_at, friendly_name=friendly_name
-        )
-    status = snapshot.status or conference.status
-    if conference.status == "completed":
-        status = "completed"
-    return replace(conference, status=status, friendly_name=friendly_name)

@@ -1,0 +1,181 @@
+"""The fold: how one callback or REST snapshot changes a conference and its participants.
+
+Pure functions; the Roster decides what to fold in which order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from moderator.domain.events import ConferenceEvent, EventKind
+from moderator.domain.snapshots import ConferenceSnapshot
+from moderator.domain.state import Conference, Participant
+
+Entry = ConferenceEvent | ConferenceSnapshot
+
+
+def participant_of(entry: Entry) -> str | None:
+    """The call SID a participant callback is about; None for everything else."""
+    if isinstance(entry, ConferenceEvent) and entry.kind.is_participant_event:
+        return entry.call_sid
+    return None
+
+
+def touches_everyone(entry: Entry) -> bool:
+    return isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END
+
+
+def fold_participant(entries: Iterable[Entry], call_sid: str) -> Participant:
+    """One participant's state from its own callbacks and the entries that touch everyone,
+    given in sequence order."""
+    participant: Participant | None = None
+    for entry in entries:
+        if isinstance(entry, ConferenceSnapshot):
+            participant = snapshot_participant(participant, call_sid, entry)
+        elif entry.kind is EventKind.CONFERENCE_END:
+            participant = participant and end_participant(participant, entry)
+        else:
+            participant = step_participant(participant, entry)
+    assert participant is not None  # the entries hold at least one callback about them
+    return participant
+
+
+def step(conference: Conference, base: dict[str, Participant], entry: Entry) -> Conference:
+    """Apply one callback or snapshot to `conference` and `base` (mutated in place)."""
+    if isinstance(entry, ConferenceSnapshot):
+        return step_snapshot(conference, base, entry)
+    event = entry
+    conference = step_conference(conference, event)
+    if event.kind is EventKind.CONFERENCE_START:
+        return replace(
+            conference,
+            status="in-progress" if conference.status != "completed" else conference.status,
+            started_at=conference.started_at or event.timestamp,
+        )
+    if event.kind is EventKind.CONFERENCE_END:
+        for sid, participant in base.items():
+            base[sid] = end_participant(participant, event)
+        return replace(
+            conference, status="completed", ended_at=event.timestamp, end_reason=event.reason
+        )
+    if event.call_sid is None or not event.kind.is_participant_event:
+        return conference  # announcements and unknown events change no state
+    base[event.call_sid] = step_participant(base.get(event.call_sid), event)
+    return conference
+
+
+def step_participant(current: Participant | None, event: ConferenceEvent) -> Participant:
+    assert event.call_sid is not None
+    participant = current or Participant(
+        conference_sid=event.conference_sid,
+        call_sid=event.call_sid,
+        present=event.kind is not EventKind.PARTICIPANT_LEAVE,
+    )
+    flags: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("muted", event.muted),
+            ("hold", event.hold),
+            ("coaching", event.coaching),
+            ("start_conference_on_enter", event.start_conference_on_enter),
+            ("end_conference_on_exit", event.end_conference_on_exit),
+        )
+        if value is not None
+    }
+    if event.label:
+        flags["label"] = event.label
+    kind = event.kind
+    if kind is EventKind.PARTICIPANT_JOIN:
+        flags.update(present=True, joined_at=event.timestamp, left_at=None, leave_reason=None)
+    elif kind is EventKind.PARTICIPANT_LEAVE:
+        flags.update(
+            present=False,
+            speaking=False,
+            left_at=event.timestamp,
+            call_status=event.call_status,
+            leave_reason=event.reason,
+        )
+    elif kind in (EventKind.PARTICIPANT_MUTE, EventKind.PARTICIPANT_UNMUTE):
+        flags["muted"] = kind is EventKind.PARTICIPANT_MUTE
+    elif kind in (EventKind.PARTICIPANT_HOLD, EventKind.PARTICIPANT_UNHOLD):
+        flags["hold"] = kind is EventKind.PARTICIPANT_HOLD
+    elif kind in (EventKind.SPEECH_START, EventKind.SPEECH_STOP):
+        flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
+    return replace(participant, **flags)
+
+
+def step_conference(conference: Conference, event: ConferenceEvent) -> Conference:
+    """What every callback says about its conference: its name and how far the sequence got."""
+    name = event.friendly_name or conference.friendly_name
+    sequence = max(conference.last_sequence, event.sequence)
+    if name == conference.friendly_name and sequence == conference.last_sequence:
+        return conference
+    return replace(conference, friendly_name=name, last_sequence=sequence)
+
+
+def end_participant(participant: Participant, end: ConferenceEvent) -> Participant:
+    """conference-end: whoever is still in has left."""
+    if not participant.present:
+        return participant
+    return replace(
+        participant,
+        present=False,
+        speaking=False,
+        left_at=end.timestamp,
+        leave_reason=participant.leave_reason or "conference-ended",
+    )
+
+
+def snapshot_participant(
+    current: Participant | None, call_sid: str, snapshot: ConferenceSnapshot
+) -> Participant | None:
+    """What a REST snapshot says about one participant (None: never seen, not listed)."""
+    reported = next((p for p in snapshot.participants if p.call_sid == call_sid), None)
+    if reported is not None and snapshot.status != "completed":
+        base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
+        return replace(
+            base,
+            label=reported.label or base.label,
+            present=True,
+            left_at=None,
+            muted=reported.muted,
+            hold=reported.hold,
+            coaching=reported.coaching,
+            start_conference_on_enter=reported.start_conference_on_enter,
+            end_conference_on_exit=reported.end_conference_on_exit,
+            joined_at=base.joined_at or reported.joined_at,
+        )
+    if current is None or not current.present:
+        return current
+    if snapshot.status == "completed":
+        return replace(current, present=False, speaking=False, left_at=snapshot.taken_at)
+    if snapshot.complete:
+        return replace(
+            current,
+            present=False,
+            speaking=False,
+            left_at=snapshot.taken_at,
+            leave_reason="left-while-console-closed",
+        )
+    return current
+
+
+def step_snapshot(
+    conference: Conference, base: dict[str, Participant], snapshot: ConferenceSnapshot
+) -> Conference:
+    for call_sid in [*base, *(p.call_sid for p in snapshot.participants if p.call_sid not in base)]:
+        updated = snapshot_participant(base.get(call_sid), call_sid, snapshot)
+        if updated is not None:
+            base[call_sid] = updated
+    friendly_name = snapshot.friendly_name or conference.friendly_name
+    if snapshot.status == "completed":
+        ended_at = conference.ended_at or snapshot.taken_at
+        return replace(
+            conference, status="completed", ended_at=ended_at, friendly_name=friendly_name
+        )
+    status = snapshot.status or conference.status
+    if conference.status == "completed":
+        status = "completed"
+    return replace(conference, status=status, friendly_name=friendly_name)
