@@ -22,8 +22,11 @@ RESOURCES = ROOT / "resources"
 APP_SVG = RESOURCES / "icons" / "app.svg"
 EXE_NAME = "moderator"
 BUNDLE_ID = "org.twilio-moderator.console"
+# macOS ends a program that asks for the microphone without a reason to show the user. The console
+# records nothing; the text is there so that a library (or a later feature) asking cannot crash it.
 MICROPHONE_USE = (
-    "Conference Moderator does not record audio; macOS asks because Qt links the audio APIs."
+    "Conference Moderator does not record audio. "
+    "macOS shows this only if a component asks to use the microphone."
 )
 
 # Modules that are imported by name at run time, which PyInstaller cannot see: keyring finds its
@@ -50,6 +53,23 @@ QT_UNUSED = [
     "QtSvgWidgets",
     "QtStateMachine",
 ]
+# The twilio SDK holds ~35 REST domains; Client imports each one lazily on first use. The console
+# only calls the 2010 API (client.conferences, client.calls): the rest is 4.7 MB of the bundle.
+TWILIO_REST_USED = {"api"}
+
+
+def twilio_rest_unused() -> list[str]:
+    """twilio.rest.<domain> packages outside TWILIO_REST_USED."""
+    import twilio.rest
+
+    rest = Path(twilio.rest.__file__).parent
+    return sorted(
+        f"twilio.rest.{item.name}"
+        for item in rest.iterdir()
+        if (item / "__init__.py").exists() and item.name not in TWILIO_REST_USED
+    )
+
+
 EXCLUDES = [
     *(f"PySide6.{name}" for name in QT_UNUSED),
     "tkinter",
@@ -105,9 +125,6 @@ QT_FILES_UNUSED = [
     "PySide6/Qt/plugins/wayland-shell-integration/libivi-shell",
     "PySide6/Qt/plugins/wayland-shell-integration/libqt-shell",
     "PySide6/Qt/plugins/wayland-shell-integration/libwl-shell",
-    # QtNetwork's plugins (aiohttp does the networking)
-    "PySide6/Qt/plugins/networkinformation/",
-    "PySide6/Qt/plugins/tls/",
 ]
 
 
@@ -205,7 +222,7 @@ def define_build(argv: list[str], *, workpath: str) -> None:
         pathex=[str(ROOT)],
         datas=data_files(),
         hiddenimports=HIDDEN_IMPORTS,
-        excludes=[] if args.keep_unused else EXCLUDES,
+        excludes=[] if args.keep_unused else [*EXCLUDES, *twilio_rest_unused()],
         noarchive=False,
     )
     if not args.keep_unused:
@@ -230,12 +247,7 @@ def define_build(argv: list[str], *, workpath: str) -> None:
                 icon=options["icon"],
                 bundle_identifier=BUNDLE_ID,
                 version=__version__,
-                info_plist={
-                    "CFBundleDisplayName": APP_NAME,
-                    "CFBundleShortVersionString": __version__,
-                    "NSMicrophoneUsageDescription": MICROPHONE_USE,
-                    "NSHighResolutionCapable": True,
-                },
+                info_plist={"NSMicrophoneUsageDescription": MICROPHONE_USE},
             )
     else:
         EXE(pyz, analysis.scripts, analysis.binaries, analysis.datas, **options)
