@@ -239,7 +239,9 @@ def define_build(argv: list[str], *, workpath: str) -> None:
     }
     if onedir:
         exe = EXE(pyz, analysis.scripts, exclude_binaries=True, **options)
-        collected = COLLECT(exe, analysis.binaries, analysis.datas, name=EXE_NAME, strip=False)
+        collected = COLLECT(
+            exe, analysis.binaries, analysis.datas, name=EXE_NAME, strip=options["strip"]
+        )
         if sys.platform == "darwin":
             BUNDLE(
                 collected,
@@ -262,9 +264,15 @@ def output_path(distpath: Path, onedir: bool) -> Path:
 
 
 def tree_size(path: Path) -> int:
+    """Bytes of a file, or of the files under a folder (symbolic links not counted twice)."""
     if path.is_file():
         return path.stat().st_size
-    return sum(item.stat().st_size for item in path.rglob("*") if item.is_file())
+    return sum(
+        (Path(folder) / name).lstat().st_size
+        for folder, _, names in os.walk(path)
+        for name in names
+        if not (Path(folder) / name).is_symlink()
+    )
 
 
 def build(

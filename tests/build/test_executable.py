@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -121,6 +122,17 @@ def test_console_starts_shows_window_and_logs_to_file(
     assert report(exe, data, home) == {"conferences": []}
     logs = list(Path(home["XDG_STATE_HOME"]).rglob("moderator.log"))
     assert logs and "console stopped" in logs[0].read_text(encoding="utf-8")
+
+
+def test_saved_settings_are_read(exe: Path, home: dict[str, str], tmp_path: Path) -> None:
+    """settings.ini in the data folder (QSettings, INI) works in the bundle: port 0 from it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.ini").write_text("[console]\nport=0\n", encoding="utf-8")
+    proc = run(exe, "--quit-after", "0", "--data-dir", str(data), env=home)
+    assert proc.returncode == 0, proc.stderr
+    listening = re.search(r"webhook server listening on http://127\.0\.0\.1:(\d+)", proc.stderr)
+    assert listening and listening.group(1) != "8080", proc.stderr
 
 
 def test_demo_team_meeting_is_journaled(exe: Path, home: dict[str, str], tmp_path: Path) -> None:
