@@ -64,8 +64,12 @@ def _keyring() -> Any:
 
 def read_secret(entry: str) -> str | None:
     """A secret from the keyring, or None when absent or when no keyring is available."""
+    keyring = _keyring()
     try:
-        return _keyring().get_password(KEYRING_SERVICE, entry) or None
+        return keyring.get_password(KEYRING_SERVICE, entry) or None
+    except keyring.errors.NoKeyringError:  # a machine without one: the environment has to do
+        log.debug("no system keyring to read %s from", entry)
+        return None
     except Exception as exc:  # any backend failure means "not available", never a crash
         log.warning("could not read %s from the keyring: %s", entry, type(exc).__name__)
         return None
