@@ -103,6 +103,8 @@ def step_participant(current: Participant | None, event: ConferenceEvent) -> Par
         flags["hold"] = kind is EventKind.PARTICIPANT_HOLD
     elif kind in (EventKind.SPEECH_START, EventKind.SPEECH_STOP):
         flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
+    if flags.get("hold", participant.hold):
+        flags["speaking"] = False  # on hold means out of the mix: nobody hears them speak
     return replace(participant, **flags)
 
 

@@ -138,6 +138,19 @@ def test_number_overlay_shows_when_no_label() -> None:
     assert shown is not None and shown.display_name == "+15550100"
 
 
+def test_on_hold_is_never_speaking() -> None:
+    roster = roster_of(
+        [
+            *team_meeting(),
+            form("participant-speech-start", 8, who="Charles"),
+            form("participant-hold", 9, who="Charles", hold=True),
+            form("participant-speech-start", 10, who="Charles", hold=True),
+        ]
+    )
+    charles = roster.participant(CONFERENCE_SID, call_sid("Charles"))
+    assert charles is not None and charles.hold and not charles.speaking
+
+
 def test_conference_end_marks_everyone_left() -> None:
     roster = roster_of([*team_meeting(), form("conference-end", 8, ReasonConferenceEnded="x")])
     assert roster.participants(CONFERENCE_SID, present_only=True) == []
