@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 
 import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.response import Response
 
 AUTH_FAILED = 20003
 NOT_FOUND = 20404
@@ -59,11 +61,10 @@ def describe(exc: BaseException, *, subject: str = "participant") -> Failure:
     if isinstance(exc, TwilioRestException):
         return _rest_failure(exc, subject)
     if isinstance(exc, TwilioException):
-        # list() turns a 401 into the bare "Unable to fetch page" without status or code.
-        text = str(exc)
-        if "Unable to fetch page" in text:
-            return Failure(_REJECTED + f" ({AUTH_FAILED})", status=401, code=AUTH_FAILED)
-        return Failure(f"the Twilio library reported: {text[:200]}")
+        page_error = _page_failure(exc)
+        if page_error is not None:
+            return _rest_failure(page_error, subject)
+        return Failure(f"the Twilio library reported: {str(exc)[:200]}")
     if isinstance(exc, asyncio.TimeoutError):
         return Failure("Twilio did not answer in time")
     if isinstance(exc, aiohttp.ClientError):
@@ -72,6 +73,24 @@ def describe(exc: BaseException, *, subject: str = "participant") -> Failure:
 
 
 _REJECTED = "Twilio rejected the credentials; check the Account SID and Auth Token"
+
+
+def _page_failure(exc: TwilioException) -> TwilioRestException | None:
+    """list() raises a bare TwilioException("Unable to fetch page", response) for any non-200
+    answer (401, 404, 429, 5xx alike): rebuild the REST error from that response."""
+    if len(exc.args) < 2 or not isinstance(exc.args[1], Response):
+        return None
+    response: Response = exc.args[1]
+    code: int | None = None
+    message = ""
+    try:
+        body = json.loads(response.text or "")
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        code = body.get("code") if isinstance(body.get("code"), int) else None
+        message = str(body.get("message") or "")
+    return TwilioRestException(response.status_code, "", msg=message, code=code)
 
 
 def _rest_failure(exc: TwilioRestException, subject: str) -> Failure:

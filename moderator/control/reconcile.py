@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException
 
 from moderator.control.client import TwilioRest
+from moderator.control.errors import describe
 from moderator.control.snapshots import conference_snapshot
 from moderator.domain.roster import Roster
 from moderator.domain.snapshots import ConferenceSnapshot
@@ -72,8 +73,8 @@ class Reconciler:
         if conference is None:
             try:
                 conference = await client.conferences(sid).fetch_async()
-            except TwilioRestException as exc:
-                if exc.status != 404:
+            except TwilioException as exc:
+                if not describe(exc).gone:
                     raise
                 # Twilio no longer knows it (or it is another account's): it is over for us.
                 return conference_snapshot(
@@ -86,8 +87,8 @@ class Reconciler:
                 participants = await client.conferences(sid).participants.list_async(
                     page_size=PAGE_SIZE
                 )
-            except TwilioRestException as exc:
-                if exc.status != 404:
+            except TwilioException as exc:  # list() raises a bare TwilioException
+                if not describe(exc).gone:
                     raise
                 status = "completed"
         # Taken now: callbacks numbered up to here are older than what REST just said.

@@ -204,3 +204,15 @@ async def test_close_is_idempotent_and_later_calls_fail_softly(console: Console)
     assert not result.ok
     assert console.roster.participant(conf, sids["Bob"]).pending is None  # type: ignore[union-attr]
     assert result.message == "Could not mute Bob: the console is shutting down"
+
+
+async def test_list_failures_are_described_by_their_status(console: Console) -> None:
+    # list() raises a bare "Unable to fetch page" for any non-200: a 503 is not a 401
+    console.sim.fail_next(503, count=10)
+    await console.moderator.reconcile()
+    assert console.errors == [
+        "Could not reconcile with Twilio: Twilio had a server error (HTTP 503)"
+        " and still failed after retries (20503)"
+    ]
+    assert console.moderator.connection_state == "ok"
+    console.sim.failures.clear()
