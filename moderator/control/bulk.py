@@ -29,7 +29,13 @@ async def bounded(
             results[index] = await worker(items[index])
 
     workers = max(1, min(concurrency, len(items)))
-    await asyncio.gather(*(pump() for _ in range(workers)))
+    tasks = [asyncio.ensure_future(pump()) for _ in range(workers)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # a failing or cancelled bulk must not leave workers sending on their own
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     return [r if r is not None else ActionResult(False, "not sent") for r in results]
 
 

@@ -143,6 +143,10 @@ class ActionPipeline:
             )
         return ActionResult(True)
 
+    def abandon(self, ticket: Ticket, reason: str) -> ActionResult:
+        """A begun action that will never be sent: roll its pending mark back, quietly."""
+        return self._fail(ticket, Failure(reason), quiet=True)
+
     def who(self, conference_sid: str, call_sid: str | None) -> str:
         if call_sid is None:
             conference = self._roster.conference(conference_sid)

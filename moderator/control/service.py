@@ -345,9 +345,15 @@ class Moderator:
     async def _bulk(
         self, kind: ActionKind, conf_sid: str, call_sids: list[str], origin: str
     ) -> BulkResult:
+        tickets: list[Ticket | ActionResult] = []
+        unsent: dict[int, Ticket] = {}
         try:
             # Every tile turns pending at once; the REST calls then go out in a bounded pool.
-            tickets = [self._begin(kind, conf_sid, c, origin=origin) for c in call_sids]
+            for call_sid in call_sids:
+                ticket = self._begin(kind, conf_sid, call_sid, origin=origin)
+                tickets.append(ticket)
+                if isinstance(ticket, Ticket):
+                    unsent[id(ticket)] = ticket
             names = [
                 t.who if isinstance(t, Ticket) else self.pipeline.who(conf_sid, c)
                 for t, c in zip(tickets, call_sids, strict=True)
@@ -356,6 +362,7 @@ class Moderator:
             async def one(ticket: Ticket | ActionResult) -> ActionResult:
                 if isinstance(ticket, ActionResult):
                     return ticket
+                del unsent[id(ticket)]
                 return await self.pipeline.send(ticket, quiet=True)
 
             concurrency = max(1, min(MAX_CONCURRENCY, self.settings.bulk_concurrency))
@@ -366,6 +373,10 @@ class Moderator:
             message = f"Could not {kind.verb} everyone: {describe(exc).reason}"
             self._notify("error", message)
             return BulkResult(attempted=len(call_sids), failed=(("everyone", message),))
+        finally:
+            # Cancelled or crashed midway: tiles still waiting their turn must not stay pending.
+            for ticket in unsent.values():
+                self.pipeline.abandon(ticket, "the bulk action was stopped before it was sent")
         conference = self.roster.conference(conf_sid)
         where = conference.friendly_name if conference and conference.friendly_name else conf_sid
         prefix = "Auto-mute: " if origin == AUTO_MUTE else ""

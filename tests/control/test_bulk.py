@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from pathlib import Path
+
+import pytest
 
 from moderator.sim import Simulator
 
@@ -116,3 +119,25 @@ async def test_partial_failure_names_who_failed(console: Console) -> None:
     await console.moderator.settle()  # the 404s asked for a reconcile: Bob and Charles are gone
     present = {p.label for p in console.roster.participants(conf, present_only=True)}
     assert present == {"Mary", "Alice"}
+
+
+async def test_cancelled_bulk_leaves_no_tile_pending(sim: Simulator, tmp_path: Path) -> None:
+    # e.g. the host switches auto-mute off while it runs: tiles not yet sent roll back too
+    console = await open_console(
+        sim, tmp_path, settings=make_settings(bulk_concurrency=2), fetch_numbers=False
+    )
+    try:
+        conf, _ = await meeting(console, *[f"Guest {i}" for i in range(8)])
+        sim.faults.latency = 0.2
+        task = asyncio.ensure_future(console.moderator.mute_all(conf))
+        await console.wait_for(lambda: sim.stats.rest_in_flight == 2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert [p.label for p in console.roster.participants(conf) if p.pending] == []
+        actions = console.journal.actions(conf)
+        assert len(actions) == 8 and not any(a.ok for a in actions)
+        sim.faults.latency = 0.0
+        await sim.drain()
+    finally:
+        await close_console(console)
