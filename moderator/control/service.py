@@ -118,6 +118,7 @@ class Moderator:
             clock=clock,
         )
         self.startup: asyncio.Task[None] | None = None
+        self._reconcile_waiting: set[str] = set()  # debounced reconciles not started yet
         self._started = False
         self._closed = False
 
@@ -405,14 +406,21 @@ class Moderator:
         if self._closed or self._tasks.closed or not self.rest.configured:
             return
         wait = self.reconcile_debounce if delay is None else delay
+        key = f"reconcile:{conf_sid or '*'}"
+        # Only a request still waiting absorbs new ones: once its reconcile has started, it
+        # may already have listed what Twilio had, so a later gap needs a run of its own.
+        if key in self._reconcile_waiting:
+            return
+        self._reconcile_waiting.add(key)
 
         async def later() -> None:
-            await asyncio.sleep(wait)
+            try:
+                await asyncio.sleep(wait)
+            finally:
+                self._reconcile_waiting.discard(key)
             await self.reconcile(conf_sid)
 
-        key = f"reconcile:{conf_sid or '*'}"
-        if not self._tasks.running(key):
-            self._tasks.replace(key, later())
+        self._tasks.spawn(later(), name=key)
 
     async def settle(self) -> None:
         """Wait for background work now running (reconciles, grace waits, lookups, rule timers)."""

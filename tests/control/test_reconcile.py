@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from moderator.sim import Simulator
@@ -99,3 +100,30 @@ async def test_reconcile_marks_a_conference_twilio_forgot_completed(console: Con
     await console.moderator.reconcile()
     assert console.roster.conference(conf).status == "completed"  # type: ignore[union-attr]
     assert console.roster.participants(conf, present_only=True) == []
+
+
+async def test_gap_seen_while_a_reconcile_runs_gets_its_own_run(console: Console) -> None:
+    conf, sids = await meeting(console, "Alice")
+    moderator = console.moderator
+    real_run = moderator.reconciler.run
+    listed = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow_run(conf_sid: str | None = None) -> list[str]:
+        done = await real_run(conf_sid)  # Twilio has been asked: later changes are unseen
+        listed.set()
+        await release.wait()
+        return done
+
+    moderator.reconciler.run = slow_run  # type: ignore[method-assign]
+    moderator.request_reconcile(conf, delay=0.0)
+    await listed.wait()
+    # meanwhile a callback is lost and the next one shows the gap
+    console.sim.faults.drop = 1.0
+    await console.sim.set_hold(conf, sids["Alice"], True)
+    await console.sim.drain()
+    console.sim.faults.drop = 0.0
+    moderator.request_reconcile(conf, delay=0.0)
+    release.set()
+    await moderator.settle()
+    assert console.roster.participant(conf, sids["Alice"]).hold  # type: ignore[union-attr]
