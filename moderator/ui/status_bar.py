@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 MESSAGE_MS = 15000
 STALE_AFTER_S = 120  # after this long without a callback, stop showing it as fresh (green)
@@ -39,6 +41,36 @@ def _restyle(label: QLabel, name: str) -> None:
         label.style().polish(label)
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that shrinks with the window and elides its text (full text: tool tip).
+
+    A plain QLabel asks for its whole text's width, so one long error message would make the
+    main window wider than the screen and impossible to shrink.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(0)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = self.contentsRect().width()
+        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        super().setText(shown if width > 0 else self._full)
+
+
 class ConsoleStatusBar(QStatusBar):
     """Messages on the left; permanent fields on the right. Errors stay until the next one."""
 
@@ -47,7 +79,7 @@ class ConsoleStatusBar(QStatusBar):
     ) -> None:
         super().__init__(parent)
         self._clock = clock
-        self.error = QLabel("")
+        self.error = ElidedLabel()
         self.error.setObjectName("statusError")
         self.listening = QLabel("")
         self.webhook = QLabel("Webhooks: no callback yet")

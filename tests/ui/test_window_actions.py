@@ -255,3 +255,18 @@ def test_close_asks_the_app(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.close_requested, timeout=1000):
         window.close()
     assert window.isVisible()  # the app hides it once shutdown is done
+
+
+def test_a_long_error_does_not_widen_the_window(qtbot: Any, window: MainWindow) -> None:
+    window.resize(900, 600)
+    before = window.minimumSizeHint().width()
+    text = "Could not mute Guest 123: Twilio says too many requests, gave up after retrying " * 4
+    window.show_message("error", text)
+    qtbot.wait(20)
+    assert window.minimumSizeHint().width() == before
+    window.resize(900, 600)
+    assert window.width() == 900
+    assert window.status.error.text() == f"⚠ {text}"  # the whole message is kept
+    assert text in window.status.error.toolTip()
+    shown = super(type(window.status.error), window.status.error).text()
+    assert shown.endswith("…") and len(shown) < len(text)
