@@ -94,8 +94,12 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
         client_timeout = aiohttp.ClientTimeout(
             total=seconds, sock_connect=min(self.connect_timeout, seconds)
         )
-        # Creating a participant dials a phone: repeating it after a 5xx could dial twice.
-        idempotent = not (method == "POST" and url.rstrip("/").endswith("/Participants.json"))
+        # A 5xx may come after Twilio acted: repeating a dial-out could dial twice, repeating
+        # an AnnounceUrl could play the announcement twice. Setting Muted/Hold/Status is safe.
+        idempotent = not (
+            method == "POST"
+            and (url.rstrip("/").endswith("/Participants.json") or "AnnounceUrl" in (data or {}))
+        )
         where = _short(url)
         session = self._session_here()
         self.in_flight += 1

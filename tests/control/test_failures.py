@@ -216,3 +216,17 @@ async def test_list_failures_are_described_by_their_status(console: Console) -> 
     ]
     assert console.moderator.connection_state == "ok"
     console.sim.failures.clear()
+
+
+async def test_announce_is_not_repeated_after_a_5xx(console: Console) -> None:
+    # Twilio may have started playing it before failing: a retry could play it twice
+    conf, _ = await meeting(console, "Bob")
+    console.sim.stats.reset()
+    console.sim.fail_next(500, count=1)
+    result = await console.moderator.announce(conf, "https://example.com/hello.mp3")
+    assert not result.ok
+    assert console.sim.stats.rest_requests["POST"] == 1
+    console.sim.fail_next(429, count=1, retry_after=0.01)  # 429: not processed, retried
+    assert (await console.moderator.announce(conf, "https://example.com/hello.mp3")).ok
+    assert console.sim.stats.rest_requests["POST"] == 3
+    await console.sim.drain()
