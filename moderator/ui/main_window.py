@@ -370,8 +370,13 @@ class MainWindow(QMainWindow):
             menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
         else:
             menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))
-        presenter = "Stop being presenter" if participant.presenter else "Make presenter"
-        menu.addAction(icons.icon("star"), presenter, lambda: c.toggle_presenter(call_sid))
+        if participant.presenter and not c.chose_presenter(call_sid):
+            # Chosen automatically (runs the conference): there is nothing to undo.
+            auto = menu.addAction(icons.icon("star"), "Presenter (runs the conference)")
+            auto.setEnabled(False)
+        else:
+            presenter = "Stop being presenter" if participant.presenter else "Make presenter"
+            menu.addAction(icons.icon("star"), presenter, lambda: c.toggle_presenter(call_sid))
         copy = menu.addAction(icons.icon("copy"), "Copy number", lambda: c.copy_number(call_sid))
         if not participant.number:
             copy.setText("Copy call SID")

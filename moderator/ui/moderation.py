@@ -44,6 +44,7 @@ class ModerationController(QObject):
         self.moderator = moderator
         self._window = parent
         self.conference_sid: str | None = None
+        self._chosen_presenter: dict[str, str] = {}  # conference sid -> the host's pick
         self.confirm: Confirm = self._ask
         self.ask_dial_out: AskDialOut = self._dial_out_form
 
@@ -139,12 +140,28 @@ class ModerationController(QObject):
         if self.moderator is not None:
             await self.moderator.kick(conf, call_sid)
 
+    def chose_presenter(self, call_sid: str) -> bool:
+        """Whether the host made `call_sid` the presenter (not the roster's automatic choice)."""
+        return (
+            self.conference_sid is not None
+            and self._chosen_presenter.get(self.conference_sid) == call_sid
+        )
+
     def toggle_presenter(self, call_sid: str) -> None:
-        """The presenter is the console's own choice (kept out of mute-all); no REST call."""
-        if self.conference_sid is None:
+        """The presenter is the console's own choice (kept out of mute-all); no REST call.
+
+        Undoing the host's choice returns to the automatic presenter (whoever runs the call);
+        the automatic presenter cannot be unset, so the menu does not offer it.
+        """
+        conf = self.conference_sid
+        if conf is None:
             return
-        chosen = None if self._roster.presenter(self.conference_sid) == call_sid else call_sid
-        self._roster.choose_presenter(self.conference_sid, chosen)
+        if self._chosen_presenter.get(conf) == call_sid:
+            del self._chosen_presenter[conf]
+            self._roster.choose_presenter(conf, None)
+        else:
+            self._chosen_presenter[conf] = call_sid
+            self._roster.choose_presenter(conf, call_sid)
 
     def copy_number(self, call_sid: str) -> None:
         if self.conference_sid is None:

@@ -270,3 +270,20 @@ def test_a_long_error_does_not_widen_the_window(qtbot: Any, window: MainWindow) 
     assert text in window.status.error.toolTip()
     shown = super(type(window.status.error), window.status.error).text()
     assert shown.endswith("…") and len(shown) < len(text)
+
+
+def test_presenter_menu_never_offers_a_no_op(window: MainWindow, roster: Roster) -> None:
+    mary, alice = call_sid("Mary"), call_sid("Alice")
+    assert roster.presenter(CONFERENCE_SID) == mary  # automatic: she runs the conference
+
+    def item(sid: str, prefix: str) -> Any:
+        return next(a for a in window.build_menu(sid).actions() if a.text().startswith(prefix))
+
+    automatic = item(mary, "Presenter")
+    assert not automatic.isEnabled()  # "Stop being presenter" here would change nothing
+    item(alice, "Make presenter").trigger()
+    assert roster.presenter(CONFERENCE_SID) == alice
+    assert item(mary, "Make presenter").isEnabled()
+    stop = item(alice, "Stop being presenter")
+    stop.trigger()
+    assert roster.presenter(CONFERENCE_SID) == mary  # back to the automatic choice
