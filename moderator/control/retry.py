@@ -14,7 +14,7 @@ class RetryPolicy:
 
     attempts: int = 4
     base_delay: float = 0.25  # the first backoff step; doubles each retry
-    max_delay: float = 5.0  # cap for one wait (also for a Retry-After we are asked to honour)
+    max_delay: float = 5.0  # cap for one backoff wait (a Retry-After is bounded by `total`)
     total: float = 20.0  # no retry is started past this many seconds since the first try
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
@@ -25,9 +25,13 @@ class RetryPolicy:
         return self.rng.uniform(ceiling / 2, ceiling)
 
     def delay(self, retry: int, retry_after: float | None) -> float:
-        """The wait before retry `retry`: Retry-After when Twilio sent one, else the backoff."""
+        """The wait before retry `retry`: Retry-After when Twilio sent one, else the backoff.
+
+        Retry-After is not shortened (retrying sooner only meets another 429): a wait that
+        does not fit in `total` makes the caller give up instead.
+        """
         if retry_after is not None:
-            return min(max(retry_after, 0.0), self.max_delay)
+            return max(retry_after, 0.0)
         return self.backoff(retry)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from moderator.control.retry import RetryPolicy
 from moderator.credentials import Credentials
 from moderator.sim import Simulator
 
@@ -230,3 +231,22 @@ async def test_announce_is_not_repeated_after_a_5xx(console: Console) -> None:
     assert (await console.moderator.announce(conf, "https://example.com/hello.mp3")).ok
     assert console.sim.stats.rest_requests["POST"] == 3
     await console.sim.drain()
+
+
+async def test_retry_after_beyond_the_budget_gives_up_at_once(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    policy = RetryPolicy(attempts=4, base_delay=0.02, max_delay=0.05, total=0.5)
+    console = await open_console(sim, tmp_path, retry_policy=policy)
+    try:
+        conf, sids = await meeting(console, "Alice")
+        sim.stats.reset()
+        sim.fail_next(429, count=1, retry_after=30)  # not allowed back for 30 s
+        result = await console.moderator.mute(conf, sids["Alice"])
+        assert result.message == (
+            "Could not mute Alice: Twilio is rate limiting requests"
+            " and still refused after retries (20429)"
+        )
+        assert sim.stats.rest_requests["POST"] == 1  # not retried early against Retry-After
+    finally:
+        await close_console(console)
