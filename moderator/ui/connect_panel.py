@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 from xml.dom import minidom
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -76,19 +77,24 @@ class ConnectPanel(QWidget):
         button.clicked.connect(lambda: QGuiApplication.clipboard().setText(text()))
         return button
 
-    def update_for(self, public_url: str, port: int, conference_name: str) -> None:
-        base = base_url(public_url, port)
+    def update_for(
+        self, public_url: str, port: int, conference_name: str, live_base: str | None = None
+    ) -> None:
+        """Show the URLs for `public_url` and `port`, or `live_base` (where the running console
+        is reached now, which the command line may have set) when given."""
+        base = live_base.rstrip("/") if live_base else base_url(public_url, port)
         callback = base + CONFERENCE_EVENTS_PATH
         self.callback_url.setText(callback)
         self.voice_url.setText(base + VOICE_PATH)
         twiml = join_conference(conference_name or "TeamMeeting", callback)
         self.twiml.setPlainText(_pretty(twiml))
-        if not public_url.strip():
+        parts = urlsplit(base)
+        if parts.hostname in ("127.0.0.1", "localhost", "::1"):
             self.warning.setText(
                 "No public URL: Twilio cannot reach 127.0.0.1. Start a tunnel (e.g. ngrok http "
-                f"{port}) and enter its https:// address as the public URL."
+                f"{parts.port or port}) and enter its https:// address as the public URL."
             )
-        elif not public_url.strip().startswith("https://"):
+        elif parts.scheme != "https":
             self.warning.setText("Twilio expects an https:// public URL.")
         else:
             self.warning.setText("")

@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self._settings_store = settings_store
         self.moderator = moderator
         self._shown_once = False
+        self._listening: str | None = None  # the running server's statusCallback URL
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -222,7 +223,8 @@ class MainWindow(QMainWindow):
     # ---- the app's API ---------------------------------------------------------------------
 
     def set_listening(self, text: str) -> None:
-        """Where the webhook server listens (shown in the status bar)."""
+        """Where the webhook server listens (shown in the status bar and How to connect)."""
+        self._listening = text
         self.status.set_listening(text)
 
     def set_twilio_state(self, text: str) -> None:
@@ -396,7 +398,9 @@ class MainWindow(QMainWindow):
             credentials.read_secret(credentials.AUTH_TOKEN_ENTRY) or "",
             credentials.read_secret(credentials.API_SECRET_ENTRY) or "",
         )
-        dialog = SettingsDialog(self.settings, secrets, parent=self)
+        dialog = SettingsDialog(
+            self.settings, secrets, live_callback_url=self._listening, parent=self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(*dialog.values(), dialog))
         dialog.open()  # window-modal without a nested event loop

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from moderator import credentials
+from moderator.server.twiml import CONFERENCE_EVENTS_PATH
 from moderator.settings import Settings
 from moderator.ui.connect_panel import ConnectPanel
 
@@ -53,12 +54,19 @@ class SettingsDialog(QDialog):
         secrets: Secrets,
         *,
         env: Mapping[str, str] | None = None,
+        live_callback_url: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`live_callback_url`: the statusCallback URL of the running console (its real port
+        and public URL, which the command line may have set); shown while the host has not
+        edited the port or public URL."""
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(620)
         self._original = settings
+        self._live_base = (
+            live_callback_url.removesuffix(CONFERENCE_EVENTS_PATH) if live_callback_url else None
+        )
         self._env = dict(os.environ if env is None else env)
         overrides = credentials.environment_overrides(self._env)
         self.tabs = QTabWidget()
@@ -189,8 +197,15 @@ class SettingsDialog(QDialog):
         self.api_secret.setEchoMode(mode)
 
     def _refresh(self) -> None:
+        edited = (
+            self.public_url.text().strip().rstrip("/") != self._original.public_url
+            or self.port.value() != self._original.port
+        )
         self.connect_panel.update_for(
-            self.public_url.text(), self.port.value(), self.conference_name.text().strip()
+            self.public_url.text(),
+            self.port.value(),
+            self.conference_name.text().strip(),
+            live_base=None if edited else self._live_base,
         )
         problems = []
         sid = self.account_sid.text().strip()

@@ -198,3 +198,35 @@ def test_without_a_store_nothing_is_saved(
     window.apply_settings(EDITED, Secrets("token-123", ""))
     assert memory_keyring.entries == {}
     assert window.settings == EDITED and emitted == [EDITED]
+
+
+def test_how_to_connect_shows_where_the_running_console_listens(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge
+) -> None:
+    # Started with --port 0 (or --port N, or --public-url): the saved settings say 8080.
+    window = MainWindow(bridge, None, Settings(port=8080))
+    qtbot.addWidget(window)
+    window.set_listening("http://127.0.0.1:40307/twilio/conference-events")
+    window.open_settings()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None
+    panel = dialog.connect_panel
+    assert panel.callback_url.text() == "http://127.0.0.1:40307/twilio/conference-events"
+    assert panel.voice_url.text() == "http://127.0.0.1:40307/twilio/voice"
+    assert "ngrok http 40307" in panel.warning.text()
+    dialog.port.setValue(9000)  # an edit shows what the next start will use
+    assert panel.callback_url.text() == "http://127.0.0.1:9000/twilio/conference-events"
+    dialog.reject()
+
+
+def test_how_to_connect_follows_a_public_url_from_the_command_line(
+    qtbot: Any, themed: QApplication
+) -> None:
+    live = "https://tunnel.example.com/console/twilio/conference-events"
+    dialog = SettingsDialog(Settings(), Secrets(), env={}, live_callback_url=live)
+    qtbot.addWidget(dialog)
+    panel = dialog.connect_panel
+    assert panel.callback_url.text() == live
+    assert panel.voice_url.text() == "https://tunnel.example.com/console/twilio/voice"
+    assert f'statusCallback="{live}"' in panel.twiml.toPlainText()
+    assert panel.warning.text() == ""
