@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.moderator = moderator
         self._shown_once = False
         self._listening: str | None = None  # the running server's statusCallback URL
+        self._labelled_toolbar_width: int | None = None
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -200,7 +201,7 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             "Settings", "settings", self.open_settings, "Ctrl+,", "Account, server, rules"
         )
-        toolbar = QToolBar("Moderation")
+        self.toolbar = toolbar = QToolBar("Moderation")
         toolbar.setObjectName("moderation")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -257,6 +258,24 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.grid.setFocus()  # Space/H/Delete work at once, without clicking the grid first
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_toolbar()
+
+    def _fit_toolbar(self) -> None:
+        """Icons only when the labelled buttons do not fit: otherwise End conference, Refresh
+        and Settings slide into the toolbar's barely visible overflow menu."""
+        labelled = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if self._labelled_toolbar_width is None:
+            current = self.toolbar.toolButtonStyle()
+            self.toolbar.setToolButtonStyle(labelled)
+            self._labelled_toolbar_width = self.toolbar.sizeHint().width()
+            self.toolbar.setToolButtonStyle(current)
+        fits = self.width() >= self._labelled_toolbar_width
+        style = labelled if fits else Qt.ToolButtonStyle.ToolButtonIconOnly
+        if self.toolbar.toolButtonStyle() != style:
+            self.toolbar.setToolButtonStyle(style)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()  # the app shuts down in order, then hides the window

@@ -287,3 +287,17 @@ def test_presenter_menu_never_offers_a_no_op(window: MainWindow, roster: Roster)
     stop = item(alice, "Stop being presenter")
     stop.trigger()
     assert roster.presenter(CONFERENCE_SID) == mary  # back to the automatic choice
+
+
+@pytest.mark.parametrize("width", [1280, 900, 760])
+def test_every_toolbar_button_stays_visible_when_narrow(
+    qtbot: Any, window: MainWindow, width: int
+) -> None:
+    window.resize(width, 600)
+    qtbot.wait(20)
+    for action in window.toolbar.actions():
+        button = window.toolbar.widgetForAction(action)
+        if button is not None and action.text():
+            assert button.isVisible(), f"{action.text()} is in the overflow menu at {width} px"
+    wide = window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    assert wide == (width == 1280)
