@@ -130,7 +130,12 @@ class ActionPipeline:
             failure = describe(exc, subject=ticket.subject)
             if failure.reason.startswith("unexpected"):
                 log.exception("unexpected failure sending %s", ticket.kind.value)
-            return self._fail(ticket, failure, quiet=quiet)
+            if not (ticket.kind is ActionKind.KICK and failure.status == 404):
+                return self._fail(ticket, failure, quiet=quiet)
+            # Removing someone Twilio no longer has (a retried DELETE whose first try went
+            # through, or a leave callback we missed) has reached its goal: not an error.
+            log.info("kick %s: Twilio says they are already gone", ticket.who)
+            self._on_stale(ticket.conference_sid)
         self._finish(ticket, ok=True)
         log.info("%s %s: Twilio accepted (%s)", ticket.kind.value, ticket.who, ticket.origin)
         key = (ticket.conference_sid, ticket.call_sid or "")

@@ -38,6 +38,24 @@ async def test_404_rolls_back_names_who_and_why_and_reconciles(console: Console)
     assert bob is not None and not bob.present and bob.pending is None
 
 
+async def test_kicking_someone_twilio_already_lost_is_not_an_error(console: Console) -> None:
+    conf, sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0  # Bob's leave never reaches the console
+    await console.sim.leave(conf, sids["Bob"])
+    await console.sim.drain()
+    console.sim.faults.drop = 0.0
+
+    result = await console.moderator.kick(conf, sids["Bob"])
+
+    assert result.ok
+    assert console.errors == []
+    [action] = console.journal.actions(conf)
+    assert (action.kind, action.ok, action.error) == ("kick", True, None)
+    await console.moderator.settle()  # the reconcile it asked for shows Bob gone
+    bob = console.roster.participant(conf, sids["Bob"])
+    assert bob is not None and not bob.present and bob.pending is None
+
+
 async def test_500_is_retried_then_rolled_back(console: Console) -> None:
     conf, sids = await meeting(console, "Alice")
     console.sim.stats.reset()
