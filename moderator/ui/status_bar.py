@@ -100,8 +100,8 @@ class ConsoleStatusBar(QStatusBar):
             self.showMessage(text, MESSAGE_MS)
 
     def set_listening(self, text: str) -> None:
-        self.listening.setText(text)
-        self.listening.setToolTip(text)
+        self.listening.setText(f"Callbacks: {text}")
+        self.listening.setToolTip(f"The statusCallback URL Twilio must call: {text}")
 
     def callback_received(self, at: datetime) -> None:
         self.last_callback_at = at
