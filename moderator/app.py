@@ -70,8 +70,9 @@ class Console:
             str(options.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat
         )
         self.settings = load_settings(self.settings_store)
-        # the command line wins over the saved settings
-        self.port = options.port if options.port is not None else self.settings.port
+        # the command line wins over the saved settings; the demo needs no fixed port
+        saved_port = 0 if options.demo else self.settings.port
+        self.port = options.port if options.port is not None else saved_port
         self.public_url = options.public_url or self.settings.public_url or None
         self.credentials = Credentials()
         self.quit_requested: asyncio.Future[None] | None = None
