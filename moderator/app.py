@@ -191,7 +191,14 @@ class Console:
             self.window.set_twilio_state(state)
 
     def _on_settings_changed(self, settings: Settings) -> None:
+        """Apply what can change while running; the port takes effect at the next start."""
         self.settings = settings
+        if self.server is not None:
+            self.server.conference_name = settings.conference_name
+            if self.options.public_url is None:  # the command line still wins
+                self.server.set_public_url(settings.public_url or None)
+            if self.window is not None:
+                self.window.set_listening(self.server.callback_url)
         if not self.options.demo:
             self.credentials = credentials.load(settings.account_sid, settings.api_key)
 

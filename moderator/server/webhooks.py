@@ -83,6 +83,10 @@ class WebhookServer:
             await runner.cleanup()
             log.info("webhook server stopped")
 
+    def set_public_url(self, public_url: str | None) -> None:
+        """A new tunnel address: signatures are checked against it from now on."""
+        self._signature.public_url = public_url.rstrip("/") if public_url else None
+
     @property
     def local_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +36,27 @@ def test_closing_the_window_shuts_everything_down(
     journal = Journal.in_dir(tmp_path)
     assert journal.callback_count() > 0
     journal.close()
+
+
+def test_saved_settings_apply_while_running(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """A new tunnel URL or conference name takes effect without a restart."""
+    console = Console(ConsoleOptions(port=0, data_dir=tmp_path))
+    task = qloop.create_task(console.run())
+    qtbot.waitUntil(
+        lambda: console.window is not None and console.window.isVisible(), timeout=10000
+    )
+    assert console.window is not None and console.server is not None
+    settings = replace(
+        console.settings, public_url="https://moderator.example.ngrok.app/", conference_name="Board"
+    )
+    console.window.settings_changed.emit(settings)
+    assert console.server.callback_url == (
+        "https://moderator.example.ngrok.app/twilio/conference-events"
+    )
+    assert console.server.conference_name == "Board"
+    assert "ngrok.app" in console.window.status.listening.text()
+    console.request_quit()
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
