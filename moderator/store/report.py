@@ -137,10 +137,12 @@ def _text(report: dict[str, Any]) -> str:
                 f"  {p['label'] or p['call_sid']:<20} joined {p['joined_at'] or '?'}"
                 f"  left {p['left_at'] or '-'}  {state}"
             )
+        names = {p["call_sid"]: p["label"] or p["call_sid"] for p in conference["participants"]}
         for a in conference["actions"]:
             outcome = (
                 "confirmed" if a["confirmed"] else ("ok" if a["ok"] else (a["error"] or "sent"))
             )
-            lines.append(f"  {a['at']}  {a['kind']:<14} {a['call_sid'] or '':<34} {outcome}")
+            who = names.get(a["call_sid"], a["call_sid"]) if a["call_sid"] else "everyone"
+            lines.append(f"  {a['at']}  {a['kind']:<14} {who:<20} {outcome}")
         lines.append("")
     return "\n".join(lines)

@@ -81,4 +81,5 @@ def test_csv_and_text(journal: Journal) -> None:
     assert len(lines) == 5
     assert any(",Bob," in line and line.endswith("false,false,false") for line in lines)
     text = render(build_report(journal), "text")
-    assert "TeamMeeting" in text and "Charles" in text and "confirmed" in text
+    assert "TeamMeeting" in text and "Charles" in text
+    assert "mute           Alice                confirmed" in text  # actions name the person
