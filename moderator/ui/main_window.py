@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
             "Mute everyone except the presenter",
         )  # fmt: skip
         self.mute_everyone_action = self._action(
-            "Mute everyone", "mic-off", c.mute_everyone, "Ctrl+Shift+M",
+            "Mute everyone", "mic-off-all", c.mute_everyone, "Ctrl+Shift+M",
             "Mute everyone, the presenter too",
         )  # fmt: skip
         self.unmute_all_action = self._action("Unmute all", "mic", c.unmute_all, "Ctrl+U")
