@@ -7,8 +7,23 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelectionModel,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QHideEvent,
+    QKeySequence,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -44,6 +59,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+LAYOUT_GROUP = "window"  # QSettings group of the window's geometry and splitter positions
+
+
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -54,6 +72,8 @@ class MainWindow(QMainWindow):
     The app calls set_listening() and (optionally) set_twilio_state(); closing the window emits
     close_requested and leaves the shutdown to the app. settings_changed(Settings) is emitted
     after the host saves the settings dialog (settings and keyring already written).
+    With a settings_store, the window's geometry and splitter positions are saved when it is
+    closed or hidden (save_layout) and restored when the next one is built.
     """
 
     close_requested = Signal()
@@ -106,6 +126,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_layout()
         self._build_actions()
+        self.restore_layout()
 
         # ---- wiring ----
         bridge.changed.connect(self._on_changes)
@@ -146,13 +167,15 @@ class MainWindow(QMainWindow):
         centre_layout.addWidget(self.title)
         centre_layout.addWidget(self.subtitle)
         centre_layout.addWidget(self.grid, 1)
-        right = QSplitter(Qt.Orientation.Vertical)
+        self.log_splitter = right = QSplitter(Qt.Orientation.Vertical)
+        right.setObjectName("gridAndLog")
         right.addWidget(centre)
         right.addWidget(self.log_pane)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 1)
         right.setSizes([560, 200])
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("pickerAndGrid")
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
@@ -279,7 +302,49 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()  # the app shuts down in order, then hides the window
+        self.save_layout()
         self.close_requested.emit()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # The app hides the window on shutdown (any path: close, --quit-after, signals).
+        if not event.spontaneous():  # not a minimise: that is no layout change
+            self.save_layout()
+        super().hideEvent(event)
+
+    # ---- layout memory ---------------------------------------------------------------------
+
+    def save_layout(self) -> None:
+        """Write geometry and splitter positions to the settings store (none: demo, no-op)."""
+        store = self._settings_store
+        if store is None:
+            return
+        store.beginGroup(LAYOUT_GROUP)
+        try:
+            store.setValue("geometry", self.saveGeometry())
+            store.setValue("splitter", self.splitter.saveState())
+            store.setValue("logSplitter", self.log_splitter.saveState())
+        finally:
+            store.endGroup()
+        store.sync()
+
+    def restore_layout(self) -> None:
+        """Bring back what save_layout wrote; anything missing or unreadable keeps the default."""
+        store = self._settings_store
+        if store is None:
+            return
+        store.beginGroup(LAYOUT_GROUP)
+        try:
+            saved = {key: store.value(key) for key in ("geometry", "splitter", "logSplitter")}
+        finally:
+            store.endGroup()
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("splitter", self.splitter.restoreState),
+            ("logSplitter", self.log_splitter.restoreState),
+        ):
+            value = saved[key]
+            if isinstance(value, QByteArray) and not value.isEmpty() and not restore(value):
+                log.warning("ignoring an unreadable saved window layout (%s)", key)
 
     # ---- roster and callbacks --------------------------------------------------------------
 

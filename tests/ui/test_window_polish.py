@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import qasync
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QToolButton
 
+from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from tests.forms import team_meeting
@@ -48,3 +51,69 @@ def test_mute_everyone_has_its_own_icon(qtbot: Any, window: MainWindow) -> None:
     ]
     assert all(isinstance(b, QToolButton) for b in buttons)
     assert buttons[0].grab().toImage() != buttons[1].grab().toImage()
+
+
+def ini(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def open_window(qtbot: Any, bridge: RosterBridge, store: QSettings | None) -> MainWindow:
+    made = MainWindow(bridge, None, Settings(), settings_store=store)
+    qtbot.addWidget(made)
+    made.show()
+    qtbot.waitExposed(made)
+    return made
+
+
+def rearrange(window: MainWindow) -> tuple[list[int], list[int]]:
+    """Resize the window and drag both splitters somewhere that is not their default."""
+    window.resize(720, 540)  # fits the offscreen 800x600 screen
+    window.splitter.setSizes([300, 420])
+    window.log_splitter.setSizes([240, 180])
+    QApplication.processEvents()
+    return window.splitter.sizes(), window.log_splitter.sizes()
+
+
+@pytest.mark.parametrize("how", ["close", "hide"])
+def test_window_layout_is_remembered(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    feed: Feed,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    feed(*team_meeting())
+    first = open_window(qtbot, bridge, ini(tmp_path))
+    default = first.size(), first.splitter.sizes(), first.log_splitter.sizes()
+    splitter, log_splitter = rearrange(first)
+    assert first.size() != default[0]
+    assert splitter != default[1] and log_splitter != default[2]
+    if how == "close":
+        with qtbot.waitSignal(first.close_requested, timeout=1000):
+            first.close()  # ignored by the window: the app shuts down, then hides it
+        assert first.isVisible()
+    else:
+        first.hide()  # how the app ends every shutdown (--quit-after, signals, close)
+    second = open_window(qtbot, bridge, ini(tmp_path))  # a fresh QSettings reads the file
+    assert second.size() == QSize(720, 540)
+    assert second.splitter.sizes() == splitter
+    assert second.log_splitter.sizes() == log_splitter
+
+
+def test_save_layout_is_public_and_demo_saves_nothing(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    tmp_path: Path,
+) -> None:
+    store = ini(tmp_path)
+    window = open_window(qtbot, bridge, store)
+    rearrange(window)
+    window.save_layout()
+    assert store.value("window/geometry") is not None
+    demo = open_window(qtbot, bridge, None)  # demo: no store, default layout
+    demo.save_layout()
+    assert demo.size() == QSize(1280, 800)
