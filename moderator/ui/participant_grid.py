@@ -4,16 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QHideEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
+from moderator.domain.roster import Participant
 from moderator.ui import theme
 from moderator.ui.roles import Role
 from moderator.ui.tile_delegate import TileDelegate, utc_now
 
 CLOCK_TICK_MS = 1000
+PENDING_FRAME_MS = 60  # the pending hourglass's frame rate (only those tiles repaint)
+PENDING_FRAMES = 20  # frames per cycle: the hourglass turns over every 1.2 s
 
 
 class ParticipantGrid(QListView):
@@ -45,7 +66,8 @@ class ParticipantGrid(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)  # hover highlight
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.setItemDelegate(TileDelegate(self, clock))
+        self.delegate = TileDelegate(self, clock)
+        self.setItemDelegate(self.delegate)
         self.empty_text = "No one is here yet.\nParticipants appear as they join."
         self._pressed: QModelIndex | None = None
         self.customContextMenuRequested.connect(self._context_menu)
@@ -54,11 +76,127 @@ class ParticipantGrid(QListView):
         self._clock.setInterval(CLOCK_TICK_MS)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
+        # Pending tiles animate; the timer runs only while one of them is on screen.
+        self._pending: dict[str, QPersistentModelIndex] = {}  # call sid -> its row
+        self._pending_frame = 0
+        self.pending_timer = QTimer(self)
+        self.pending_timer.setInterval(PENDING_FRAME_MS)
+        self.pending_timer.timeout.connect(self._animate_pending)
+        self._pending_check = QTimer(self)  # coalesces a burst of model changes into one check
+        self._pending_check.setSingleShot(True)
+        self._pending_check.setInterval(0)
+        self._pending_check.timeout.connect(self._sync_pending_timer)
 
     def current_call_sid(self) -> str | None:
         index = self.currentIndex()
         value = index.data(Role.CALL_SID) if index.isValid() else None
         return value if isinstance(value, str) else None
+
+    # ---- pending animation -----------------------------------------------------------------
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        previous = self.model()
+        if previous is not None:
+            for signal, slot in self._model_slots(previous):
+                signal.disconnect(slot)
+        super().setModel(model)
+        if model is not None:
+            for signal, slot in self._model_slots(model):
+                signal.connect(slot)
+        self._rescan_pending()
+
+    def _model_slots(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
+        return [
+            (model.dataChanged, self._on_data_changed),
+            (model.rowsInserted, self._on_rows_inserted),
+            (model.rowsRemoved, self._on_rows_removed),
+            (model.modelReset, self._rescan_pending),
+            (model.layoutChanged, self._rescan_pending),
+        ]
+
+    def pending_rows(self) -> list[int]:
+        """Rows of the tiles shown as pending (sent, not confirmed), in order."""
+        return sorted(i.row() for i in self._pending.values() if i.isValid())
+
+    def _note(self, row: int) -> None:
+        model = self.model()
+        index = model.index(row, 0)
+        participant = index.data(Role.PARTICIPANT)
+        if not isinstance(participant, Participant):
+            return
+        if participant.pending is not None:
+            self._pending[participant.call_sid] = QPersistentModelIndex(index)
+        else:
+            self._pending.pop(participant.call_sid, None)
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            self._note(row)
+        self._pending_check.start()
+
+    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            self._note(row)
+        self._pending_check.start()
+
+    def _on_rows_removed(self, *_: Any) -> None:
+        self._pending = {sid: i for sid, i in self._pending.items() if i.isValid()}
+        self._pending_check.start()
+
+    def _rescan_pending(self) -> None:
+        self._pending = {}
+        model = self.model()
+        for row in range(model.rowCount() if model is not None else 0):
+            self._note(row)
+        self._pending_check.start()
+
+    def _visible_pending_rects(self) -> list[QRect]:
+        if not self._pending or not self.isVisible():
+            return []
+        area = self.viewport().rect()
+        rects = (self.visualRect(QModelIndex(i)) for i in self._pending.values() if i.isValid())
+        return [rect for rect in rects if rect.intersects(area)]
+
+    def _sync_pending_timer(self) -> None:
+        """Run the animation only while some pending tile is on screen."""
+        self.executeDelayedItemsLayout()  # new rows need their place before we look
+        if self._visible_pending_rects():
+            if not self.pending_timer.isActive():
+                self.pending_timer.start()
+        else:
+            self.pending_timer.stop()
+            self._pending_frame = 0
+            self.delegate.pending_phase = 0.0
+
+    def _animate_pending(self) -> None:
+        rects = self._visible_pending_rects()
+        if not rects:
+            self._sync_pending_timer()
+            return
+        self._pending_frame = (self._pending_frame + 1) % PENDING_FRAMES
+        self.delegate.pending_phase = self._pending_frame / PENDING_FRAMES
+        viewport = self.viewport()
+        for rect in rects:
+            viewport.update(rect)  # those tiles only: the model and the other tiles rest
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._pending_check.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.pending_timer.stop()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._pending_check.start()
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        if self._pending:
+            self._pending_check.start()
+
+    # ---- clicks and keys -------------------------------------------------------------------
 
     def _tick(self) -> None:
         model = self.model()

@@ -19,6 +19,8 @@ RADIUS = 12.0
 PAD = 12
 AVATAR = 44
 
+PENDING_FLIP = 0.35  # the last 35% of each pending cycle turns the hourglass over
+
 PENDING_WORDS = {
     ActionKind.MUTE: "Muting…",
     ActionKind.UNMUTE: "Unmuting…",
@@ -59,6 +61,17 @@ def _avatar_colour(call_sid: str) -> QColor:
     return theme.AVATAR_COLOURS[sum(map(ord, call_sid)) % len(theme.AVATAR_COLOURS)]
 
 
+def hourglass_angle(phase: float) -> float:
+    """Degrees the pending hourglass is turned at `phase` (0..1 of a cycle): it rests, then
+    turns over once, easing in and out, like sand running out and the glass being flipped."""
+    phase %= 1.0
+    rest = 1.0 - PENDING_FLIP
+    if phase <= rest:
+        return 0.0
+    t = (phase - rest) / PENDING_FLIP
+    return 180.0 * t * t * (3 - 2 * t)  # smoothstep
+
+
 def _mix(a: QColor, b: QColor, amount: float) -> QColor:
     return QColor.fromRgbF(
         a.redF() + (b.redF() - a.redF()) * amount,
@@ -75,6 +88,8 @@ class TileDelegate(QStyledItemDelegate):
     ) -> None:
         super().__init__(parent)
         self._clock = clock
+        # Where pending tiles are in their animation cycle (0..1); the grid advances it.
+        self.pending_phase = 0.0
         self._name_font = QFont()
         self._name_font.setPointSizeF(10.5)
         self._name_font.setWeight(QFont.Weight.DemiBold)
@@ -272,10 +287,12 @@ class TileDelegate(QStyledItemDelegate):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#3a4150"))
         painter.drawRoundedRect(chip, 10, 10)
-        painter.drawPixmap(
-            QRectF(chip.left() + 7, chip.top() + 3, 14, 14).toRect(),
-            icons.pixmap("hourglass", 14, theme.PENDING, ratio),
-        )
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.translate(chip.left() + 14, chip.top() + 10)  # the hourglass's centre
+        painter.rotate(hourglass_angle(self.pending_phase))
+        painter.drawPixmap(-7, -7, icons.pixmap("hourglass", 14, theme.PENDING, ratio))
+        painter.restore()
         painter.setPen(theme.PENDING)
         painter.drawText(
             chip.adjusted(24, 0, -8, 0),

@@ -8,14 +8,17 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtCore import QSettings, QSize
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize
+from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
+from moderator.domain.actions import ActionKind
+from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
-from tests.forms import team_meeting
+from moderator.ui.tile_delegate import hourglass_angle
+from tests.forms import CONFERENCE_SID, START, call_sid, team_meeting
 
 from .conftest import Feed
 
@@ -117,3 +120,66 @@ def test_save_layout_is_public_and_demo_saves_nothing(
     demo = open_window(qtbot, bridge, None)  # demo: no store, default layout
     demo.save_layout()
     assert demo.size() == QSize(1280, 800)
+
+
+def test_pending_hourglass_animates_only_its_tile(
+    qtbot: Any, window: MainWindow, roster: Roster
+) -> None:
+    grid = window.grid
+    grid._clock.stop()  # the once-a-second "time in call" repaint would blur the picture
+    assert not grid.pending_timer.isActive()  # nothing pending: no timer
+    alice = call_sid("Alice")
+    row = window.participants.row_of(alice)
+    roster.mark_pending(CONFERENCE_SID, alice, ActionKind.UNMUTE, START)
+    qtbot.waitUntil(grid.pending_timer.isActive, timeout=1000)
+    assert grid.pending_rows() == [row]
+
+    changed: list[int] = []
+    window.participants.dataChanged.connect(lambda tl, _br, *_: changed.append(tl.row()))
+    painted = PaintRecorder(grid.viewport())
+    phases = {grid.delegate.pending_phase}
+    for _ in range(4):
+        qtbot.waitSignal(grid.pending_timer.timeout, timeout=1000).wait()
+        phases.add(grid.delegate.pending_phase)
+    qtbot.waitUntil(lambda: bool(painted.rects), timeout=1000)
+    assert len(phases) > 1  # the hourglass moves
+    assert changed == []  # animating is no model change
+    tile = grid.visualRect(window.participants.index(row))
+    assert all(tile.contains(rect) for rect in painted.rects), (tile, painted.rects)
+
+    roster.clear_pending(CONFERENCE_SID, alice)  # Twilio answered
+    qtbot.waitUntil(lambda: not grid.pending_timer.isActive(), timeout=1000)
+    assert grid.pending_rows() == []
+
+
+def test_pending_timer_stops_when_the_grid_is_hidden(
+    qtbot: Any, window: MainWindow, roster: Roster
+) -> None:
+    roster.mark_pending(CONFERENCE_SID, call_sid("Charles"), ActionKind.HOLD, START)
+    qtbot.waitUntil(window.grid.pending_timer.isActive, timeout=1000)
+    window.hide()
+    assert not window.grid.pending_timer.isActive()
+    window.show()
+    qtbot.waitUntil(window.grid.pending_timer.isActive, timeout=1000)
+
+
+def test_hourglass_turns_over_once_per_cycle(themed: QApplication) -> None:
+    assert hourglass_angle(0.0) == 0.0
+    assert hourglass_angle(0.5) == 0.0  # resting
+    assert 0.0 < hourglass_angle(0.85) < 180.0  # turning
+    assert hourglass_angle(1.0) == 0.0  # a new cycle (180 degrees looks the same)
+
+
+class PaintRecorder(QObject):
+    """Records the rectangles of the paint events a widget receives."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.rects.append(event.rect())
+        return False
