@@ -154,7 +154,7 @@ class ParticipantGrid(QListView):
         if not self._pending or not self.isVisible():
             return []
         area = self.viewport().rect()
-        rects = (self.visualRect(QModelIndex(i)) for i in self._pending.values() if i.isValid())
+        rects = (self.visualRect(i) for i in self._pending.values() if i.isValid())
         return [rect for rect in rects if rect.intersects(area)]
 
     def _sync_pending_timer(self) -> None:
