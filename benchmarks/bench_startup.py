@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -26,24 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build_spec  # noqa: E402
-
-
-def child_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        XDG_DATA_HOME=str(tmp / "data"),
-        XDG_CONFIG_HOME=str(tmp / "config"),
-        XDG_STATE_HOME=str(tmp / "state"),
-        XDG_CACHE_HOME=str(tmp / "cache"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-    )
-    return env
+from tests.child_env import isolated_env  # noqa: E402
 
 
 def time_runs(command: list[str], runs: int, tmp: Path) -> dict[str, Any]:
     """Median wall time of `command --port 0 --quit-after 0 --data-dir ...` over `runs` runs."""
-    env = child_env(tmp)
+    env = isolated_env(tmp)
     args = [*command, "--port", "0", "--quit-after", "0", "--data-dir", str(tmp / "journal")]
     times = []
     for i in range(runs + 1):

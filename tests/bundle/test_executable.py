@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from moderator import __version__
+from tests.child_env import isolated_env
 
 pytestmark = pytest.mark.build
 
@@ -48,16 +48,7 @@ def exe(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def home(tmp_path: Path) -> dict[str, str]:
     """A child environment: offscreen Qt, per-test user folders, no keyring, no credentials."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
-        XDG_DATA_HOME=str(tmp_path / "xdg-data"),
-        XDG_CONFIG_HOME=str(tmp_path / "xdg-config"),
-        XDG_STATE_HOME=str(tmp_path / "xdg-state"),
-        XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
-        PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
-    )
-    return env
+    return isolated_env(tmp_path)
 
 
 def run(

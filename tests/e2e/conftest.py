@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -13,24 +12,23 @@ from pathlib import Path
 
 import pytest
 
+from tests.child_env import isolated_env
+
 ROOT = Path(__file__).parents[2]
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "e2e-auth-token-" + "f" * 17
 LISTENING = re.compile(r"webhook server listening on (http://\S+)")
 
 
-def child_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
-    env.update(
-        QT_QPA_PLATFORM="offscreen",
+def child_env(home: Path, **extra: str) -> dict[str, str]:
+    """An isolated child environment holding the e2e test account's credentials."""
+    return isolated_env(
+        home,
         TWILIO_ACCOUNT_SID=ACCOUNT_SID,
         TWILIO_AUTH_TOKEN=AUTH_TOKEN,
         PYTHONFAULTHANDLER="1",
-        XDG_DATA_HOME=str(Path(extra.pop("HOME_DIR", "/tmp")) / "xdg-data"),
-        XDG_STATE_HOME=str(Path(extra.pop("STATE_DIR", "/tmp")) / "xdg-state"),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 class ConsoleProcess:
@@ -95,9 +93,7 @@ def start_console(tmp_path: Path) -> Iterator[object]:
     started: list[ConsoleProcess] = []
 
     def start(*args: str, **env: str) -> ConsoleProcess:
-        console = ConsoleProcess(
-            list(args), child_env(HOME_DIR=str(tmp_path), STATE_DIR=str(tmp_path), **env)
-        )
+        console = ConsoleProcess(list(args), child_env(tmp_path, **env))
         started.append(console)
         return console
 
@@ -107,12 +103,12 @@ def start_console(tmp_path: Path) -> Iterator[object]:
 
 
 def run_moderator(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+    *args: str, env: dict[str, str], timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "moderator", *args],
         cwd=ROOT,
-        env=env or child_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from twilio.request_validator import RequestValidator
 
-from tests.e2e.conftest import AUTH_TOKEN, run_moderator
+from tests.e2e.conftest import AUTH_TOKEN, child_env, run_moderator
 from tests.forms import form, team_meeting
 
 pytestmark = pytest.mark.e2e
@@ -43,7 +43,9 @@ async def post_all(url: str, forms: list[dict[str, str]], concurrency: int = 1) 
 
 
 def report(data_dir: Path) -> dict[str, Any]:
-    result = run_moderator("report", "--data-dir", str(data_dir), "--format", "json")
+    result = run_moderator(
+        "report", "--data-dir", str(data_dir), "--format", "json", env=child_env(data_dir.parent)
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -136,7 +138,13 @@ def test_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         result = run_moderator(
-            "--port", str(port), "--data-dir", str(tmp_path), "--quit-after", "5"
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path),
+            "--quit-after",
+            "5",
+            env=child_env(tmp_path),
         )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -156,14 +164,14 @@ def test_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
     ],
 )
 def test_user_mistakes_are_one_line_errors(args: list[str], message: str, tmp_path: Path) -> None:
-    result = run_moderator(*args, "--data-dir", str(tmp_path))
+    result = run_moderator(*args, "--data-dir", str(tmp_path), env=child_env(tmp_path))
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_report_without_a_journal_is_a_one_line_error(tmp_path: Path) -> None:
-    result = run_moderator("report", "--data-dir", str(tmp_path / "none"))
+    result = run_moderator("report", "--data-dir", str(tmp_path / "none"), env=child_env(tmp_path))
     assert result.returncode == 2
     assert (
         result.stderr.strip()
@@ -171,6 +179,7 @@ def test_report_without_a_journal_is_a_one_line_error(tmp_path: Path) -> None:
     )
 
 
-def test_version_and_help() -> None:
-    assert run_moderator("--version").stdout.startswith("moderator ")
-    assert "--public-url" in run_moderator("--help").stdout
+def test_version_and_help(tmp_path: Path) -> None:
+    env = child_env(tmp_path)
+    assert run_moderator("--version", env=env).stdout.startswith("moderator ")
+    assert "--public-url" in run_moderator("--help", env=env).stdout

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.e2e
 
 def test_demo_mutes_everyone_but_mary_and_reports_it(tmp_path: Path) -> None:
     data, shot = tmp_path / "data", tmp_path / "demo.png"
-    env = child_env(HOME_DIR=str(tmp_path), STATE_DIR=str(tmp_path))
+    env = child_env(tmp_path)
     for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
         env.pop(name)  # the demo needs no account
     result = run_moderator(

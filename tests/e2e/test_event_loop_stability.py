@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tests.e2e.conftest import ROOT, child_env
 
@@ -36,11 +37,11 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_thirty_thousand_loop_callbacks_do_not_crash() -> None:
+def test_thirty_thousand_loop_callbacks_do_not_crash(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-c", SCRIPT],
         cwd=ROOT,
-        env=child_env(),
+        env=child_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
