@@ -65,6 +65,9 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    # already_running=True registered it as this thread's running loop; undo that too, or a
+    # later test's asyncio.run() in the same process says a loop is already running.
+    asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 
 
