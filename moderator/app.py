@@ -24,6 +24,7 @@ from moderator.settings import Settings
 from moderator.signals import SignalWakeup
 from moderator.sim import Simulator
 from moderator.store.journal import Journal, JournalError
+from moderator.store.report import rebuild_roster
 from moderator.store.writer import CallbackWriter
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
@@ -135,8 +136,7 @@ class Console:
             self.journal = Journal.in_dir(self.options.data_dir)
         except JournalError as exc:
             raise StartupError(str(exc)) from None
-        self.roster.replay(self.journal.events())
-        self.roster.replay(self.journal.snapshots())
+        self.roster = rebuild_roster(self.journal)
         log.info(
             "journal %s: %d callbacks replayed, %d conferences",
             self.journal.path,
