@@ -11,16 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from moderator.control import Moderator
-from moderator.credentials import Credentials
-from moderator.domain.roster import Roster
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
-from moderator.server.webhooks import WebhookServer
+from moderator.core import CoreConfig, open_core
 from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
-from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
 
 GUESTS = 249
 LATENCY = 0.05
@@ -29,27 +22,17 @@ LATENCY = 0.05
 async def run(concurrency: int, data_dir: Path) -> dict[str, Any]:
     """One bulk mute against a fresh simulator and console; returns the measurements."""
     sim = Simulator(seed=1, speed=100.0, faults=Faults())
-    await sim.start()
-    journal = Journal(data_dir / f"journal-{concurrency}.sqlite3")
-    roster = Roster()
-    server = WebhookServer(
-        CallbackIngest(CallbackWriter(journal), roster),
-        SignatureCheck(lambda: sim.auth_token),
-        port=0,
-    )
-    await server.start()
-    moderator = Moderator(
-        roster,
-        journal,
-        credentials=Credentials(sim.account_sid, sim.auth_token),
+    config = CoreConfig(
+        data_dir=data_dir / f"console-{concurrency}",
         settings=Settings(bulk_concurrency=concurrency),
-        api_base_url=sim.base_url,
-        fetch_numbers=False,
+        simulator=sim,
+        control_options={"fetch_numbers": False},
     )
-    try:
-        await moderator.start()
+    async with open_core(config) as core:
+        moderator, roster = core.control, core.roster
         if moderator.startup is not None:
             await moderator.startup
+        server = core.server
         conf = sim.create_conference("Bench", status_callback=server.callback_url)
         await sim.join(conf, label="Presenter", end_conference_on_exit=True)
         for i in range(GUESTS):
@@ -79,11 +62,6 @@ async def run(concurrency: int, data_dir: Path) -> dict[str, Any]:
             "ideal_s": round(ideal_trips * LATENCY, 3),
             "ratio_to_ideal": round(wall / (ideal_trips * LATENCY), 2),
         }
-    finally:
-        await moderator.close()
-        await server.stop()
-        journal.close()
-        await sim.stop()
 
 
 async def main() -> None:

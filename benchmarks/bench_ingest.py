@@ -28,8 +28,10 @@ from twilio.request_validator import RequestValidator
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH  # noqa: E402
+
 TOKEN = "bench-auth-token-0123456789abcdef"
-PATH = "/twilio/conference-events"
+PATH = CONFERENCE_EVENTS_PATH
 MODES = ("bare", "console", "console-qasync")
 
 
@@ -54,19 +56,15 @@ async def _serve_bare() -> None:
 
 
 async def _serve_console(data_dir: str) -> None:
-    from moderator.domain.roster import Roster
-    from moderator.server.ingest import CallbackIngest
-    from moderator.server.signature import SignatureCheck
-    from moderator.server.webhooks import WebhookServer
-    from moderator.store.journal import Journal
-    from moderator.store.writer import CallbackWriter
+    from moderator.core import CoreConfig, open_core
+    from moderator.credentials import Credentials
 
-    journal = Journal.in_dir(Path(data_dir))
-    ingest = CallbackIngest(CallbackWriter(journal), Roster())
-    server = WebhookServer(ingest, SignatureCheck(lambda: TOKEN), port=0)
-    await server.start()
-    print(server.port, flush=True)
-    await asyncio.Event().wait()
+    config = CoreConfig(
+        data_dir=Path(data_dir), credentials=Credentials(auth_token=TOKEN), control=False
+    )
+    async with open_core(config) as core:  # journal, roster and server, as the app wires them
+        print(core.server.port, flush=True)
+        await asyncio.Event().wait()
 
 
 def serve(mode: str, data_dir: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,17 +16,15 @@ from PySide6.QtWidgets import QApplication
 
 from moderator import APP_NAME, credentials
 from moderator.control import Moderator
+from moderator.control.status import TwilioStatus
+from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.settings import Settings
 from moderator.signals import SignalWakeup
 from moderator.sim import Simulator
 from moderator.store.journal import Journal, JournalError
-from moderator.store.report import rebuild_roster
-from moderator.store.writer import CallbackWriter
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from moderator.ui.settings_store import load_settings
@@ -75,81 +74,85 @@ class Console:
         saved_port = 0 if options.demo else self.settings.port
         self.port = options.port if options.port is not None else saved_port
         self.public_url = options.public_url or self.settings.public_url or None
-        self.credentials = Credentials()
         self.quit_requested: asyncio.Future[None] | None = None
-        self.journal: Journal | None = None
-        self.roster = Roster()
-        self.server: WebhookServer | None = None
+        self.core: Core | None = None
         self.bridge: RosterBridge | None = None
-        self.simulator: Simulator | None = None
-        self.moderator: Moderator | None = None
         self.window: MainWindow | None = None
+        self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
+        self._credentials = Credentials()
+
+    # The running parts, as the core built them (None before start and after stop).
+    @property
+    def journal(self) -> Journal | None:
+        return self.core.journal if self.core is not None else None
+
+    @property
+    def roster(self) -> Roster:
+        return self.core.roster if self.core is not None else Roster()
+
+    @property
+    def server(self) -> WebhookServer | None:
+        return self.core.server if self.core is not None else None
+
+    @property
+    def simulator(self) -> Simulator | None:
+        return self.core.simulator if self.core is not None else None
+
+    @property
+    def moderator(self) -> Moderator | None:
+        return self.core.moderator if self.core is not None else None
+
+    @property
+    def credentials(self) -> Credentials:
+        """What signs callbacks and calls REST; setting it takes effect for the next check."""
+        return self.core.credentials if self.core is not None else self._credentials
+
+    @credentials.setter
+    def credentials(self, value: Credentials) -> None:
+        self._credentials = value
+        if self.core is not None:
+            self.core.credentials = value
 
     async def start(self) -> None:
-        """Journal → roster (replayed) → server → [simulator] → control → window.
+        """Core (journal → replayed roster → server → [simulator] → control), then the window.
 
         Raises StartupError for a user mistake (taken port, unwritable data dir).
         """
         loop = asyncio.get_running_loop()
         self.quit_requested = loop.create_future()
-        self._open_journal()
-        assert self.journal is not None
-        self.bridge = RosterBridge(self.roster)
-        ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
-        ingest.listeners.append(self.bridge.on_event)
-        signature = SignatureCheck(lambda: self.credentials.auth_token, self.public_url)
-        self.server = WebhookServer(
-            ingest,
-            signature,
+        simulator: Simulator | None = None
+        if self.options.demo:
+            simulator = self._demo_simulator()
+        else:
+            self._credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
+        config = CoreConfig(
+            data_dir=self.options.data_dir,
+            settings=self.settings,
+            credentials=self._credentials,
+            replay=True,
             host=self.options.host,
             port=self.port,
-            conference_name=self.settings.conference_name,
-        )
-        try:
-            await self.server.start()
-        except ServerStartError as exc:
-            raise StartupError(str(exc)) from None
-        api_base_url = self.options.twilio_api_url
-        if self.options.demo:
-            api_base_url = await self._start_simulator()
-        else:
-            self.credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
-        self.moderator = Moderator(
-            self.roster,
-            self.journal,
-            credentials=self.credentials,
-            settings=self.settings,
-            api_base_url=api_base_url,
-            status_callback_url=self.server.callback_url,
-            notify=self.bridge.message.emit,
+            public_url=self.public_url,
+            api_base_url=self.options.twilio_api_url,
+            simulator=simulator,
+            notify=self._notify,
             on_connection_state=self._on_connection_state,
         )
-        await self.moderator.start()
+        try:
+            self.core = await build_core(config, self._parts)
+        except (JournalError, ServerStartError) as exc:
+            raise StartupError(str(exc)) from None
+        self.bridge = RosterBridge(self.core.roster)
+        self.core.ingest.listeners.append(self.bridge.on_event)
         self._show_window()
-        if self.simulator is not None:
-            self.simulator.start_scenario(DEMO_SCENARIO, callback_url=self.server.callback_url)
+        if self.core.simulator is not None:
+            self.core.simulator.start_scenario(DEMO_SCENARIO, callback_url=self.core.callback_url)
         if self.options.quit_after is not None:
             loop.call_later(self.options.quit_after, self.request_quit)
 
-    def _open_journal(self) -> None:
-        try:
-            self.journal = Journal.in_dir(self.options.data_dir)
-        except JournalError as exc:
-            raise StartupError(str(exc)) from None
-        self.roster = rebuild_roster(self.journal)
-        log.info(
-            "journal %s: %d callbacks replayed, %d conferences",
-            self.journal.path,
-            self.journal.callback_count(),
-            len(self.roster.conferences()),
-        )
-
-    async def _start_simulator(self) -> str:
+    def _demo_simulator(self) -> Simulator:
         """Demo mode: an in-process Twilio with its own throwaway credentials and demo rules."""
         speed = self.options.demo_speed
-        self.simulator = Simulator(speed=speed)
-        base_url = await self.simulator.start()
-        self.credentials = Credentials(self.simulator.account_sid, self.simulator.auth_token)
         # Everyone but Mary is muted once Alice, Bob and Charles are in (they join within
         # 6 scenario seconds of the start), and Bob is muted again when he rejoins.
         self.settings = replace(
@@ -158,8 +161,8 @@ class Console:
             auto_mute_delay=DEMO_AUTO_MUTE_DELAY / speed,
             mute_on_entry=True,
         )
-        log.info("demo: simulator at %s, speed %g", base_url, speed)
-        return base_url
+        log.info("demo: simulator at speed %g", speed)
+        return Simulator(speed=speed)
 
     def _show_window(self) -> None:
         assert self.bridge is not None and self.server is not None
@@ -186,7 +189,12 @@ class Console:
             )
             log.warning("no auth token: set TWILIO_AUTH_TOKEN; callbacks are rejected until then")
 
-    def _on_connection_state(self, state: str) -> None:
+    def _notify(self, level: str, text: str) -> None:
+        """Control's messages for the host: to the window's status bar and log, via the bridge."""
+        if self.bridge is not None:
+            self.bridge.message.emit(level, text)
+
+    def _on_connection_state(self, state: TwilioStatus) -> None:
         if self.window is not None:
             self.window.set_twilio_state(state)
 
@@ -230,17 +238,10 @@ class Console:
         """Reverse order of start; safe after a partial start."""
         if self.window is not None:
             self.window.hide()
-        if self.moderator is not None:
-            await self.moderator.close()
-        if self.simulator is not None:
-            await self.simulator.stop()
-        if self.server is not None:
-            await self.server.stop()
         if self.bridge is not None:
             self.bridge.detach()
-        if self.journal is not None:
-            self.journal.close()
-            self.journal = None
+        await self._parts.aclose()  # control, simulator, server, journal
+        self.core = None
         log.info("console stopped")
 
 

@@ -11,16 +11,11 @@ from twilio.rest import Client
 from moderator.control.errors import NotConfigured
 from moderator.control.http import ResilientHttpClient
 from moderator.control.retry import RetryPolicy
+from moderator.control.status import ConnectionState, TwilioStatus, status_for
 from moderator.credentials import Credentials
 from moderator.settings import Settings
 
 log = logging.getLogger(__name__)
-
-NOT_CONFIGURED = "not configured"
-UNKNOWN = "not checked yet"
-OK = "ok"
-REJECTED = "credentials rejected"
-UNREACHABLE = "unreachable"
 
 
 class TwilioRest:
@@ -37,14 +32,14 @@ class TwilioRest:
         *,
         api_base_url: str | None = None,
         policy: RetryPolicy | None = None,
-        on_state: Callable[[str], None] | None = None,
+        on_state: Callable[[TwilioStatus], None] | None = None,
     ) -> None:
         self.credentials = credentials
         self.settings = settings
         self.api_base_url = api_base_url.rstrip("/") if api_base_url else None
         self.policy = policy or RetryPolicy()
         self.on_state = on_state
-        self.state = NOT_CONFIGURED if not credentials.can_call_rest else UNKNOWN
+        self.status = _untested(credentials)
         self._client: Client | None = None
         self._http: ResilientHttpClient | None = None
         self._retiring: set[asyncio.Task[None]] = set()
@@ -109,7 +104,7 @@ class TwilioRest:
         if changed_creds or changed_http:
             self._retire()
         if changed_creds:
-            self._set_state(NOT_CONFIGURED if not credentials.can_call_rest else UNKNOWN)
+            self._set_status(_untested(credentials))
 
     def _retire(self) -> None:
         http, self._http, self._client = self._http, None, None
@@ -143,17 +138,23 @@ class TwilioRest:
     def total_requests(self) -> int:
         return self.requests + (self._http.requests if self._http else 0)
 
-    def _outcome(self, status: int | None) -> None:
-        if status is None:
-            self._set_state(UNREACHABLE)
-        elif status == 401:
-            self._set_state(REJECTED)
-        else:
-            self._set_state(OK)
+    @property
+    def state(self) -> ConnectionState:
+        return self.status.state
 
-    def _set_state(self, state: str) -> None:
-        if state != self.state:
-            log.info("Twilio connection: %s", state)
-            self.state = state
+    def _outcome(self, http_status: int | None) -> None:
+        self._set_status(status_for(http_status))
+
+    def _set_status(self, status: TwilioStatus) -> None:
+        if status != self.status:
+            log.info("Twilio connection: %s %s", status.state.value, status.reason)
+            self.status = status
             if self.on_state is not None:
-                self.on_state(state)
+                self.on_state(status)
+
+
+def _untested(credentials: Credentials) -> TwilioStatus:
+    """Before any request: no credentials, or not checked yet."""
+    if not credentials.can_call_rest:
+        return TwilioStatus(ConnectionState.NOT_CONFIGURED)
+    return TwilioStatus(ConnectionState.UNKNOWN)

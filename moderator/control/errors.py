@@ -10,11 +10,13 @@ import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response
 
-AUTH_FAILED = 20003
-NOT_FOUND = 20404
-TOO_MANY_REQUESTS = 20429
-CONFERENCE_FULL = 16020
-DUPLICATE_LABEL = 16025
+from moderator.domain.twilio_words import (
+    AUTH_FAILED,
+    CONFERENCE_FULL,
+    DUPLICATE_LABEL,
+    NOT_FOUND,
+    TOO_MANY_REQUESTS,
+)
 
 
 class NoAnswer(Exception):

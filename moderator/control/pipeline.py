@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from twilio.rest import Client
@@ -17,17 +17,15 @@ from moderator.control.results import ActionResult
 from moderator.control.snapshots import conference_snapshot
 from moderator.control.tasks import TaskSet
 from moderator.domain.actions import ActionKind
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, ChangeKind, Roster
+from moderator.domain.state import ConferenceStatus
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]
 Send = Callable[[Client], Awaitable[Any]]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -268,7 +266,7 @@ class ActionPipeline:
                 if (
                     ticket is not None
                     and conference is not None
-                    and conference.status == "completed"
+                    and conference.status is ConferenceStatus.COMPLETED
                 ):
                     del self._ending[change.conference_sid]
                     self._confirm(ticket)

@@ -15,11 +15,13 @@ from moderator.control.errors import describe
 from moderator.control.snapshots import conference_snapshot
 from moderator.domain.roster import Roster
 from moderator.domain.snapshots import ConferenceSnapshot
+from moderator.domain.state import ConferenceStatus
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
-LIVE = ("in-progress", "init")  # Twilio lists a conference still waiting for a host as init
+# Twilio lists a conference still waiting for a host as init
+LIVE = (ConferenceStatus.IN_PROGRESS, ConferenceStatus.INIT)
 PAGE_SIZE = 250  # a conference holds at most 250: one page
 
 
@@ -49,11 +51,11 @@ class Reconciler:
                 targets = {}
                 for status in LIVE:
                     for conference in await client.conferences.list_async(
-                        status=status, page_size=100
+                        status=status.value, page_size=100
                     ):
                         targets[conference.sid] = conference
                 for known in self._roster.conferences():
-                    if known.status != "completed":
+                    if known.status.live:
                         targets.setdefault(known.sid, None)
             done: list[str] = []
             for sid, listed in targets.items():
@@ -78,11 +80,14 @@ class Reconciler:
                     raise
                 # Twilio no longer knows it (or it is another account's): it is over for us.
                 return conference_snapshot(
-                    sid, self._clock(), self._roster.last_sequence(sid), status="completed"
+                    sid,
+                    self._clock(),
+                    self._roster.last_sequence(sid),
+                    status=ConferenceStatus.COMPLETED.value,
                 )
         status = str(conference.status or "")
         participants: list[Any] = []
-        if status != "completed":
+        if status != ConferenceStatus.COMPLETED:
             try:
                 participants = await client.conferences(sid).participants.list_async(
                     page_size=PAGE_SIZE
@@ -90,7 +95,7 @@ class Reconciler:
             except TwilioException as exc:  # list() raises a bare TwilioException
                 if not describe(exc).gone:
                     raise
-                status = "completed"
+                status = ConferenceStatus.COMPLETED.value
         # Taken now: callbacks numbered up to here are older than what REST just said.
         return conference_snapshot(
             sid,

@@ -11,6 +11,7 @@ from typing import Any
 from moderator.control.tasks import TaskSet
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import RuleSettings, auto_mute_wait, mutes_on_entry
+from moderator.domain.state import ConferenceStatus
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,10 @@ class RulesRunner:
     def prime(self) -> None:
         """Take the roster as replayed at start-up: only act on what happens from now on."""
         for conference in self._roster.conferences():
-            if conference.status == "in-progress" and conference.sid not in self._started:
+            if (
+                conference.status is ConferenceStatus.IN_PROGRESS
+                and conference.sid not in self._started
+            ):
                 self._started.add(conference.sid)
                 if self.rules.auto_mute_enabled:
                     wait = auto_mute_wait(
@@ -72,10 +76,10 @@ class RulesRunner:
         conference = self._roster.conference(sid)
         if conference is None:
             return
-        if conference.status == "completed":
+        if conference.status is ConferenceStatus.COMPLETED:
             self._tasks.cancel(_key(sid))
             return
-        if conference.status == "in-progress" and sid not in self._started:
+        if conference.status is ConferenceStatus.IN_PROGRESS and sid not in self._started:
             self._started.add(sid)
             if self.rules.auto_mute_enabled:
                 # Counted from when we saw conference-start: Timestamp has 1 s resolution.
@@ -92,7 +96,7 @@ class RulesRunner:
         conference = self._roster.conference(sid)
         if not self.rules.auto_mute_enabled or conference is None:
             return
-        if conference.status == "completed":
+        if conference.status is ConferenceStatus.COMPLETED:
             return
         self.fired.append(sid)
         await self._mute_all(sid)

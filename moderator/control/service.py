@@ -14,14 +14,16 @@ from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
 from moderator.control.numbers import NumberLookup
-from moderator.control.pipeline import ActionPipeline, Ticket, utc_now
+from moderator.control.pipeline import ActionPipeline, Ticket
 from moderator.control.reconcile import Reconciler
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.retry import RetryPolicy
 from moderator.control.rules_runner import RulesRunner
+from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
 from moderator.domain.actions import ActionKind
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
     AUTO_MUTE,
@@ -33,13 +35,14 @@ from moderator.domain.rules import (
     mute_targets,
     unmute_targets,
 )
+from moderator.domain.state import ConferenceStatus
+from moderator.domain.twilio_words import EVENT_WORDS
 from moderator.settings import Settings
 from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]
-ALL_EVENTS = ["start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement"]
 MAX_CONCURRENCY = 64
 
 
@@ -76,7 +79,7 @@ class Moderator:
         reconcile_debounce: float = 1.0,
         retry_policy: RetryPolicy | None = None,
         fetch_numbers: bool = True,
-        on_connection_state: Callable[[str], None] | None = None,
+        on_connection_state: Callable[[TwilioStatus], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.roster = roster
@@ -148,9 +151,9 @@ class Moderator:
         log.info("moderator control closed")
 
     @property
-    def connection_state(self) -> str:
-        """'not configured', 'not checked yet', 'ok', 'credentials rejected' or 'unreachable'."""
-        return self.rest.state
+    def connection_state(self) -> TwilioStatus:
+        """How the last REST call went: connected, degraded (why), unreachable, rejected, …"""
+        return self.rest.status
 
     def update_settings(self, settings: Settings) -> None:
         """Take effect for the next call (the HTTP client is rebuilt if timeouts changed)."""
@@ -248,10 +251,16 @@ class Moderator:
 
     async def end_conference(self, conf_sid: str) -> ActionResult:
         async def send(client: Client) -> Any:
-            return await client.conferences(conf_sid).update_async(status="completed")
+            return await client.conferences(conf_sid).update_async(
+                status=ConferenceStatus.COMPLETED.value
+            )
 
         return await self._conference(
-            ActionKind.END_CONFERENCE, conf_sid, None, send, {"status": "completed"}
+            ActionKind.END_CONFERENCE,
+            conf_sid,
+            None,
+            send,
+            {"status": ConferenceStatus.COMPLETED.value},
         )
 
     async def announce(self, conf_sid: str, url: str, call_sid: str | None = None) -> ActionResult:
@@ -283,7 +292,7 @@ class Moderator:
             kwargs["label"] = label
         if self.status_callback_url:
             kwargs["conference_status_callback"] = self.status_callback_url
-            kwargs["conference_status_callback_event"] = ALL_EVENTS
+            kwargs["conference_status_callback_event"] = list(EVENT_WORDS)
         params = {"to": number, "from": caller_id, **({"label": label} if label else {})}
 
         async def send(client: Client) -> Any:

@@ -11,7 +11,7 @@ from typing import Any
 
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.snapshots import ConferenceSnapshot
-from moderator.domain.state import Conference, Participant
+from moderator.domain.state import Conference, ConferenceStatus, Participant
 
 Entry = ConferenceEvent | ConferenceSnapshot
 
@@ -51,14 +51,17 @@ def step(conference: Conference, base: dict[str, Participant], entry: Entry) -> 
     if event.kind is EventKind.CONFERENCE_START:
         return replace(
             conference,
-            status="in-progress" if conference.status != "completed" else conference.status,
+            status=ConferenceStatus.IN_PROGRESS if conference.status.live else conference.status,
             started_at=conference.started_at or event.timestamp,
         )
     if event.kind is EventKind.CONFERENCE_END:
         for sid, participant in base.items():
             base[sid] = end_participant(participant, event)
         return replace(
-            conference, status="completed", ended_at=event.timestamp, end_reason=event.reason
+            conference,
+            status=ConferenceStatus.COMPLETED,
+            ended_at=event.timestamp,
+            end_reason=event.reason,
         )
     if event.call_sid is None or not event.kind.is_participant_event:
         return conference  # announcements and unknown events change no state
@@ -135,7 +138,7 @@ def snapshot_participant(
 ) -> Participant | None:
     """What a REST snapshot says about one participant (None: never seen, not listed)."""
     reported = next((p for p in snapshot.participants if p.call_sid == call_sid), None)
-    if reported is not None and snapshot.status != "completed":
+    if reported is not None and snapshot.status != ConferenceStatus.COMPLETED:
         base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
         return replace(
             base,
@@ -151,7 +154,7 @@ def snapshot_participant(
         )
     if current is None or not current.present:
         return current
-    if snapshot.status == "completed":
+    if snapshot.status == ConferenceStatus.COMPLETED:
         return replace(current, present=False, speaking=False, left_at=snapshot.taken_at)
     if snapshot.complete:
         return replace(
@@ -172,12 +175,16 @@ def step_snapshot(
         if updated is not None:
             base[call_sid] = updated
     friendly_name = snapshot.friendly_name or conference.friendly_name
-    if snapshot.status == "completed":
+    reported = ConferenceStatus.parse(snapshot.status)
+    if reported is ConferenceStatus.COMPLETED:
         ended_at = conference.ended_at or snapshot.taken_at
         return replace(
-            conference, status="completed", ended_at=ended_at, friendly_name=friendly_name
+            conference,
+            status=ConferenceStatus.COMPLETED,
+            ended_at=ended_at,
+            friendly_name=friendly_name,
         )
-    status = snapshot.status or conference.status
-    if conference.status == "completed":
-        status = "completed"
+    status = reported or conference.status
+    if not conference.status.live:
+        status = ConferenceStatus.COMPLETED
     return replace(conference, status=status, friendly_name=friendly_name)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Conference, Participant
+from moderator.domain.state import ConferenceStatus
 
 # Journal origins: who took an action.
 HOST = "host"
@@ -77,7 +78,7 @@ def mutes_on_entry(
     return (
         rules.mute_on_entry
         and conference is not None
-        and conference.status == "in-progress"
+        and conference.status is ConferenceStatus.IN_PROGRESS
         and joiner.present
         and not intends_muted(joiner)
         and joiner.call_sid != presenter

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 from moderator.domain.actions import PendingAction
 
@@ -37,13 +38,33 @@ class Participant:
         return self.label or self.number or self.call_sid
 
 
+class ConferenceStatus(str, Enum):
+    """Twilio's conference statuses (a conference waiting for its first starter is `init`)."""
+
+    INIT = "init"
+    IN_PROGRESS = "in-progress"
+    COMPLETED = "completed"
+
+    @classmethod
+    def parse(cls, value: str | None) -> ConferenceStatus | None:
+        """The status for Twilio's word; None for an empty or unknown one."""
+        try:
+            return cls(value) if value else None
+        except ValueError:
+            return None
+
+    @property
+    def live(self) -> bool:
+        return self is not ConferenceStatus.COMPLETED
+
+
 @dataclass(frozen=True)
 class Conference:
     """One conference and its lifecycle."""
 
     sid: str
     friendly_name: str = ""
-    status: str = "init"  # Twilio's values: init, in-progress, completed
+    status: ConferenceStatus = ConferenceStatus.INIT
     started_at: datetime | None = None
     ended_at: datetime | None = None
     end_reason: str | None = None

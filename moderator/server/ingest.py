@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 
+from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent, parse_callback
 from moderator.domain.roster import Roster
 from moderator.store.writer import CallbackWriter
 
 EventListener = Callable[[ConferenceEvent], None]
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class CallbackIngest:

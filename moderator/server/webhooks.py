@@ -11,9 +11,10 @@ from aiohttp import web
 
 from moderator import __version__
 from moderator.domain.events import MalformedCallback
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, HEALTH_PATH, VOICE_PATH
+from moderator.domain.twiml import join_conference
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
-from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH, join_conference
 from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
@@ -59,7 +60,7 @@ class WebhookServer:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
         app.router.add_post(VOICE_PATH, self._voice)
-        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get(HEALTH_PATH, self._healthz)
         return app
 
     async def start(self) -> str:

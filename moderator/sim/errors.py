@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from moderator.domain.twilio_words import (
+    AUTH_FAILED,
+    CONFERENCE_FULL,
+    DUPLICATE_LABEL,
+    FROM_REQUIRED,
+    INVALID_PARAMETER,  # approximate: the simulator's code for a malformed parameter
+    NOT_FOUND,
+    TO_REQUIRED,
+    TOO_MANY_REQUESTS,
+)
+
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 
-NOT_FOUND = 20404
-AUTH_FAILED = 20003
-TOO_MANY_REQUESTS = 20429
-CONFERENCE_FULL = 16020
-DUPLICATE_LABEL = 16025
-FROM_REQUIRED = 21603
-TO_REQUIRED = 21604
-INVALID_PARAMETER = 20001  # approximate: the simulator's code for a malformed parameter
+__all__ = [
+    "AUTH_FAILED",
+    "CONFERENCE_FULL",
+    "DUPLICATE_LABEL",
+    "FROM_REQUIRED",
+    "INVALID_PARAMETER",
+    "NOT_FOUND",
+    "TOO_MANY_REQUESTS",
+    "TO_REQUIRED",
+    "SimError",
+    "default_code",
+    "error_body",
+    "not_found",
+]
 
 
 class SimError(Exception):

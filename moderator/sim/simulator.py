@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from moderator.domain.sids import ACCOUNT, new_sid
+from moderator.domain.twilio_words import SUBSCRIBED_EVENTS, SUBSCRIPTION_WORD
 
 from .callbacks import Dispatcher
 from .errors import SimError
@@ -19,7 +20,6 @@ from .faults import FailureQueue, Faults
 from .rest import build_app
 from .scenarios import build_scenario
 from .state import (
-    EVENT_WORDS,
     LINE_NUMBER,
     Call,
     Conference,
@@ -30,23 +30,6 @@ from .state import (
 from .stats import Stats
 
 log = logging.getLogger(__name__)
-
-SUBSCRIPTION_WORD = {
-    "conference-start": "start",
-    "conference-end": "end",
-    "participant-join": "join",
-    "participant-leave": "leave",
-    "participant-mute": "mute",
-    "participant-unmute": "mute",
-    "participant-hold": "hold",
-    "participant-unhold": "hold",
-    "participant-modify": "modify",
-    "participant-speech-start": "speaker",
-    "participant-speech-stop": "speaker",
-    "announcement-end": "announcement",
-    "announcement-fail": "announcement",
-}
-ALL_EVENTS = " ".join(EVENT_WORDS)
 
 
 class Simulator:
@@ -213,7 +196,7 @@ class Simulator:
         self,
         friendly_name: str,
         status_callback: str | None = None,
-        events: str | Iterable[str] | None = ALL_EVENTS,
+        events: str | Iterable[str] | None = SUBSCRIBED_EVENTS,
     ) -> str:
         """A new conference (status init); returns its SID. Events default to every word."""
         return self.world.create_conference(friendly_name, status_callback, events).sid

@@ -9,11 +9,11 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 
 from moderator.domain.sids import CALL, CONFERENCE, is_sid, new_sid
+from moderator.domain.twilio_words import EVENT_WORDS
 
 from .errors import CONFERENCE_FULL, DUPLICATE_LABEL, SimError, not_found
 
 MAX_PARTICIPANTS = 250
-EVENT_WORDS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
 DEFAULT_REST_EVENTS = frozenset({"start", "end"})
 LINE_NUMBER = "+12025550199"  # the number callers dial to reach the simulated conference line
 

@@ -54,7 +54,7 @@ def _conference_entry(
     return {
         "sid": conference.sid,
         "friendly_name": conference.friendly_name,
-        "status": conference.status,
+        "status": conference.status.value,
         "started_at": _iso(conference.started_at),
         "ended_at": _iso(conference.ended_at),
         "participants": [

@@ -8,16 +8,22 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from moderator.domain.roster import Change, ChangeKind, Conference, Roster
+from moderator.domain.state import ConferenceStatus
 from moderator.ui import theme
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
 
-STATUS_WORDS = {"init": "Waiting", "in-progress": "Live", "completed": "Ended"}
+STATUS_WORDS = {
+    ConferenceStatus.INIT: "Waiting",
+    ConferenceStatus.IN_PROGRESS: "Live",
+    ConferenceStatus.COMPLETED: "Ended",
+}
 
 
-def status_colour(status: str) -> QColor:
-    return {"in-progress": theme.LIVE, "completed": theme.ENDED}.get(status, theme.WAITING)
+def status_colour(status: ConferenceStatus) -> QColor:
+    colours = {ConferenceStatus.IN_PROGRESS: theme.LIVE, ConferenceStatus.COMPLETED: theme.ENDED}
+    return colours.get(status, theme.WAITING)
 
 
 def _dot(colour: QColor) -> QIcon:
@@ -35,7 +41,7 @@ def _dot(colour: QColor) -> QIcon:
 def headline(conference: Conference) -> str:
     """'Live · 4 people' and the like."""
     people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
-    return f"{STATUS_WORDS.get(conference.status, conference.status)} · {people}"
+    return f"{STATUS_WORDS[conference.status]} · {people}"
 
 
 class ConferenceModel(QAbstractListModel):

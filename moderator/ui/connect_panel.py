@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH, join_conference
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
+from moderator.domain.twiml import join_conference
 
 
 def base_url(public_url: str, port: int) -> str:

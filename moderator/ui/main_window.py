@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 )
 
 from moderator import APP_NAME, credentials
+from moderator.control.status import ConnectionState, TwilioStatus
+from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import Change, ChangeKind, Conference
 from moderator.settings import Settings
@@ -60,10 +62,6 @@ log = logging.getLogger(__name__)
 
 
 LAYOUT_GROUP = "window"  # QSettings group of the window's geometry and splitter positions
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class MainWindow(QMainWindow):
@@ -251,9 +249,9 @@ class MainWindow(QMainWindow):
         self._listening = text
         self.status.set_listening(text)
 
-    def set_twilio_state(self, text: str) -> None:
+    def set_twilio_state(self, status: TwilioStatus) -> None:
         """Twilio connection state; also refreshed from the Moderator every second."""
-        self.status.set_twilio_state(text)
+        self.status.set_twilio_state(status)
 
     def show_message(self, level: str, text: str) -> None:
         """A message for the host: status bar (errors stay) and event log."""
@@ -353,7 +351,7 @@ class MainWindow(QMainWindow):
         self.participants.on_changes(changes)
         added = [c.conference_sid for c in changes if c.kind is ChangeKind.CONFERENCE_ADDED]
         current = self._current_conference()
-        if added and (current is None or current.status == "completed"):
+        if added and (current is None or not current.status.live):
             self.select_conference(added[-1])  # follow a new call when nothing live is shown
         if any(c.conference_sid == self.conference_sid for c in changes):
             self._refresh_header()
@@ -370,8 +368,8 @@ class MainWindow(QMainWindow):
         self.status.refresh()
         if self.moderator is not None:
             self.status.set_twilio_state(self.moderator.connection_state)
-        elif not self.status.twilio.text().startswith("Twilio: no"):
-            self.status.set_twilio_state("not configured")
+        else:
+            self.status.set_twilio_state(TwilioStatus(ConnectionState.NOT_CONFIGURED))
 
     # ---- conference picker -----------------------------------------------------------------
 
@@ -380,7 +378,7 @@ class MainWindow(QMainWindow):
         rows = range(self.conferences.rowCount() - 1, -1, -1)
         for row in rows:
             conference = self.conferences.conference(row)
-            if conference is not None and conference.status != "completed":
+            if conference is not None and conference.status.live:
                 return row
         return self.conferences.rowCount() - 1
 
@@ -404,7 +402,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_header(self) -> None:
         conference = self._current_conference()
-        live = conference is not None and conference.status != "completed"
+        live = conference is not None and conference.status.live
         for action in (
             self.mute_all_action,
             self.mute_everyone_action,

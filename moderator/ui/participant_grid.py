@@ -27,10 +27,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui import theme
 from moderator.ui.roles import Role
-from moderator.ui.tile_delegate import TileDelegate, utc_now
+from moderator.ui.tile_delegate import TileDelegate
 
 CLOCK_TICK_MS = 1000
 PENDING_FRAME_MS = 60  # the pending hourglass's frame rate (only those tiles repaint)

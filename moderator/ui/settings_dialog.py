@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from moderator import credentials
-from moderator.server.twiml import CONFERENCE_EVENTS_PATH
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
 from moderator.settings import Settings
 from moderator.ui.connect_panel import ConnectPanel
 

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
+from moderator.control.status import ConnectionState, TwilioStatus
+from moderator.domain.clock import utc_now
+
 MESSAGE_MS = 15000
 STALE_AFTER_S = 120  # after this long without a callback, stop showing it as fresh (green)
 
 _TWILIO_WORDS = {
-    "ok": ("Twilio: connected", "statusOk"),
-    "not checked yet": ("Twilio: not checked yet", ""),
-    "not configured": ("Twilio: no credentials", "statusWarn"),
-    "credentials rejected": ("Twilio: credentials rejected", "statusError"),
-    "unreachable": ("Twilio: unreachable", "statusError"),
+    ConnectionState.CONNECTED: ("Twilio: connected", "statusOk"),
+    ConnectionState.UNKNOWN: ("Twilio: not checked yet", ""),
+    ConnectionState.NOT_CONFIGURED: ("Twilio: no credentials", "statusWarn"),
+    ConnectionState.DEGRADED: ("Twilio: degraded", "statusWarn"),
+    ConnectionState.REJECTED: ("Twilio: credentials rejected", "statusError"),
+    ConnectionState.UNREACHABLE: ("Twilio: unreachable", "statusError"),
 }
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def ago(seconds: float) -> str:
@@ -107,8 +107,11 @@ class ConsoleStatusBar(QStatusBar):
         self.last_callback_at = at
         self.refresh()
 
-    def set_twilio_state(self, state: str) -> None:
-        text, style = _TWILIO_WORDS.get(state, (f"Twilio: {state}", ""))
+    def set_twilio_state(self, status: TwilioStatus) -> None:
+        text, style = _TWILIO_WORDS[status.state]
+        if status.state is ConnectionState.DEGRADED and status.reason:
+            text = f"{text}: {status.reason}"
+        self.twilio.setToolTip(status.reason or text)
         if self.twilio.text() != text:
             self.twilio.setText(text)
             _restyle(self.twilio, style)

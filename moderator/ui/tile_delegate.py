@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from moderator.domain.actions import ActionKind
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui import icons, theme
 from moderator.ui.roles import Role
@@ -28,10 +29,6 @@ PENDING_WORDS = {
     ActionKind.UNHOLD: "Resuming…",
     ActionKind.KICK: "Removing…",
 }
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def initials(name: str) -> str:

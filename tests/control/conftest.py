@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,15 +14,13 @@ import pytest
 
 from moderator.control import Moderator
 from moderator.control.retry import RetryPolicy
+from moderator.core import CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
 from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
 
 SPEED = 50.0
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)
@@ -37,6 +36,7 @@ class Console:
     server: WebhookServer
     moderator: Moderator
     messages: list[tuple[str, str]] = field(default_factory=list)
+    parts: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     @property
     def errors(self) -> list[str]:
@@ -77,37 +77,39 @@ async def open_console(
     start: bool = True,
     **kwargs: Any,
 ) -> Console:
-    journal = Journal(data_dir / "journal.sqlite3")
-    roster = roster if roster is not None else Roster()
-    ingest = CallbackIngest(CallbackWriter(journal), roster)
-    server = WebhookServer(ingest, SignatureCheck(lambda: sim.auth_token), port=port)
-    await server.start()
+    """The app's core (journal, roster, server, control) against the already running `sim`."""
     messages: list[tuple[str, str]] = []
+    on_connection_state = kwargs.pop("on_connection_state", None)
     kwargs.setdefault("confirm_grace", 0.5)
     kwargs.setdefault("reconcile_debounce", 0.05)
     kwargs.setdefault("retry_policy", FAST_RETRY)
-    moderator = Moderator(
-        roster,
-        journal,
-        credentials=credentials or Credentials(sim.account_sid, sim.auth_token),
+    config = CoreConfig(
+        data_dir=data_dir,
         settings=settings or make_settings(),
+        # The webhook server checks signatures with the simulator's token even when control
+        # is given other (e.g. wrong) credentials for its REST calls.
+        credentials=Credentials(sim.account_sid, sim.auth_token),
+        rest_credentials=credentials,
+        roster=roster,
+        port=port,
         api_base_url=sim.base_url,
-        status_callback_url=server.callback_url,
+        start_control=start,
         notify=lambda level, text: messages.append((level, text)),
-        **kwargs,
+        on_connection_state=on_connection_state,
+        control_options=kwargs,
     )
-    console = Console(sim, journal, roster, server, moderator, messages)
-    if start:
-        await moderator.start()
-        if moderator.startup is not None:
-            await moderator.startup
+    parts = AsyncExitStack()
+    core = await build_core(config, parts)
+    console = Console(
+        sim, core.journal, core.roster, core.server, core.control, messages, parts=parts
+    )
+    if start and console.moderator.startup is not None:
+        await console.moderator.startup
     return console
 
 
 async def close_console(console: Console) -> None:
-    await console.moderator.close()
-    await console.server.stop()
-    console.journal.close()
+    await console.parts.aclose()
 
 
 @pytest.fixture

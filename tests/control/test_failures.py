@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from moderator.control.retry import RetryPolicy
+from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.credentials import Credentials
 from moderator.sim import Simulator
 
@@ -70,8 +71,13 @@ async def test_500_is_retried_then_rolled_back(console: Console) -> None:
     )
     assert console.sim.stats.rest_requests["POST"] == 4  # the policy's bound
     assert _shown(console, conf, sids["Alice"]) == (False, None)
-    assert console.moderator.connection_state == "ok"  # Twilio answered, just badly
+    # Twilio answers, but only with errors: not "connected", and the status bar says why
+    assert console.moderator.connection_state == TwilioStatus(
+        ConnectionState.DEGRADED, "Twilio answers with server errors (500)"
+    )
     console.sim.failures.clear()
+    assert (await console.moderator.mute(conf, sids["Alice"])).ok
+    assert console.moderator.connection_state.state is ConnectionState.CONNECTED
 
 
 async def test_503_once_then_success(console: Console) -> None:
@@ -80,6 +86,7 @@ async def test_503_once_then_success(console: Console) -> None:
     console.sim.fail_next(503, count=1)
     assert (await console.moderator.mute(conf, sids["Alice"])).ok
     assert console.sim.stats.rest_requests["POST"] == 2
+    assert console.moderator.connection_state.state is ConnectionState.CONNECTED  # recovered
 
 
 async def test_4xx_is_not_retried(console: Console) -> None:
@@ -118,7 +125,7 @@ async def test_timeout_rolls_back(sim: Simulator, tmp_path: Path) -> None:
         assert not result.ok
         assert result.message == "Could not mute Alice: Twilio did not answer within 0.2 s"
         assert _shown(console, conf, sids["Alice"]) == (False, None)
-        assert console.moderator.connection_state == "unreachable"
+        assert console.moderator.connection_state.state is ConnectionState.UNREACHABLE
         [action] = console.journal.actions(conf)
         assert action.ok is False
         sim.faults.latency = 0.0
@@ -131,7 +138,7 @@ async def test_wrong_credentials_are_named_without_the_token(
     sim: Simulator, tmp_path: Path
 ) -> None:
     bad_token = "f00dfacef00dfacef00dfacef00dface"
-    states: list[str] = []
+    states: list[TwilioStatus] = []
     console = await open_console(
         sim,
         tmp_path,
@@ -150,14 +157,15 @@ async def test_wrong_credentials_are_named_without_the_token(
             "Could not mute Bob: Twilio rejected the credentials;"
             " check the Account SID and Auth Token (20003)"
         )
-        assert console.moderator.connection_state == "credentials rejected"
+        assert console.moderator.connection_state.state is ConnectionState.REJECTED
         assert _shown(console, conf, sids["Bob"]) == (False, None)
         assert all(bad_token not in text for _, text in console.messages)
 
         console.moderator.update_credentials(Credentials(sim.account_sid, sim.auth_token))
         assert (await console.moderator.mute(conf, sids["Bob"])).ok
-        assert console.moderator.connection_state == "ok"
-        assert states[0] == "credentials rejected" and states[-1] == "ok"
+        assert console.moderator.connection_state.state is ConnectionState.CONNECTED
+        assert states[0].state is ConnectionState.REJECTED
+        assert states[-1].state is ConnectionState.CONNECTED
     finally:
         await close_console(console)
 
@@ -165,7 +173,7 @@ async def test_wrong_credentials_are_named_without_the_token(
 async def test_not_configured_refuses_without_sending(sim: Simulator, tmp_path: Path) -> None:
     console = await open_console(sim, tmp_path, credentials=Credentials())
     try:
-        assert console.moderator.connection_state == "not configured"
+        assert console.moderator.connection_state.state is ConnectionState.NOT_CONFIGURED
         conf, sids = await meeting(console, "Bob")
         sim.stats.reset()
         result = await console.moderator.mute(conf, sids["Bob"])
@@ -185,7 +193,7 @@ async def test_unreachable_twilio(sim: Simulator, tmp_path: Path) -> None:
         console.moderator.update_settings(make_settings(rest_timeout=1.5))  # rebuild the client
         result = await console.moderator.mute(conf, sids["Bob"])
         assert result.message == "Could not mute Bob: cannot reach Twilio at 127.0.0.1:9"
-        assert console.moderator.connection_state == "unreachable"
+        assert console.moderator.connection_state.state is ConnectionState.UNREACHABLE
     finally:
         await close_console(console)
 
@@ -233,7 +241,8 @@ async def test_list_failures_are_described_by_their_status(console: Console) -> 
         "Could not reconcile with Twilio: Twilio had a server error (HTTP 503)"
         " and still failed after retries (20503)"
     ]
-    assert console.moderator.connection_state == "ok"
+    assert console.moderator.connection_state.state is ConnectionState.DEGRADED
+    assert "503" in console.moderator.connection_state.reason
     console.sim.failures.clear()
 
 

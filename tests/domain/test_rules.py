@@ -14,9 +14,10 @@ from moderator.domain.rules import (
     mutes_on_entry,
     unmute_targets,
 )
+from moderator.domain.state import ConferenceStatus
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-LIVE = Conference(sid="CF1", status="in-progress", started_at=T0)
+LIVE = Conference(sid="CF1", status=ConferenceStatus.IN_PROGRESS, started_at=T0)
 
 
 def person(sid: str, **flags: object) -> Participant:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,18 +13,13 @@ import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from moderator.control import Moderator
 from moderator.control.retry import RetryPolicy
-from moderator.credentials import Credentials
+from moderator.core import CoreConfig, build_core
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Participant, Roster
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
-from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from moderator.ui.roles import Role
@@ -96,36 +92,29 @@ def live(
     qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> Iterator[Live]:
     sim = Simulator(seed=3, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
-    run(qtbot, qloop, sim.start())
-    journal = Journal(tmp_path / "journal.sqlite3")
     roster = Roster()
     bridge = RosterBridge(roster)
-    ingest = CallbackIngest(CallbackWriter(journal), roster)
-    ingest.listeners.append(bridge.on_event)
-    server = WebhookServer(ingest, SignatureCheck(lambda: sim.auth_token), port=0)
-    run(qtbot, qloop, server.start())
-    moderator = Moderator(
-        roster,
-        journal,
-        credentials=Credentials(sim.account_sid, sim.auth_token),
+    config = CoreConfig(
+        data_dir=tmp_path,
         settings=Settings(rest_timeout=2.0),
-        api_base_url=sim.base_url,
-        status_callback_url=server.callback_url,
+        roster=roster,
+        simulator=sim,
+        event_listeners=[bridge.on_event],
         notify=bridge.message.emit,
-        confirm_grace=0.5,
-        reconcile_debounce=0.05,
-        retry_policy=FAST_RETRY,
+        control_options={
+            "confirm_grace": 0.5,
+            "reconcile_debounce": 0.05,
+            "retry_policy": FAST_RETRY,
+        },
     )
-    run(qtbot, qloop, moderator.start())
-    window = MainWindow(bridge, moderator)
+    parts = AsyncExitStack()
+    core = run(qtbot, qloop, build_core(config, parts))
+    window = MainWindow(bridge, core.control)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    yield Live(qtbot, qloop, sim, roster, server, window)
-    run(qtbot, qloop, moderator.close())
-    run(qtbot, qloop, server.stop())
-    run(qtbot, qloop, sim.stop())
-    journal.close()
+    yield Live(qtbot, qloop, sim, roster, core.server, window)
+    run(qtbot, qloop, parts.aclose())
     bridge.detach()
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from moderator import credentials
+from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
@@ -140,7 +141,7 @@ def test_window_saves_settings_and_secrets(
     memory_keyring: MemoryKeyring,
 ) -> None:
     class Control:
-        connection_state = "ok"
+        connection_state = TwilioStatus(ConnectionState.CONNECTED)
         settings: Settings | None = None
         creds: credentials.Credentials | None = None
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from moderator.control import ActionResult, BulkResult
+from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest, normalise
@@ -25,7 +26,7 @@ from .conftest import Feed
 class FakeModerator:
     """Records what the UI asked for; answers like the real service."""
 
-    connection_state = "ok"
+    connection_state = TwilioStatus(ConnectionState.CONNECTED)
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []

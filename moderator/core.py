@@ -1,0 +1,150 @@
+"""The console without its window: journal, roster, ingest, server, control, optional simulator.
+
+`build_core` is the one place these parts are wired together; the app, the tests and the
+benchmarks all use it. Each part's shutdown is pushed onto the caller's `AsyncExitStack` as it
+starts, so closing the stack stops them in reverse order (control, simulator, server, journal),
+also after a start that failed halfway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moderator.control import Moderator
+from moderator.control.service import Notify
+from moderator.control.status import TwilioStatus
+from moderator.credentials import Credentials
+from moderator.domain.roster import Roster
+from moderator.server.ingest import CallbackIngest, EventListener
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import WebhookServer
+from moderator.settings import Settings
+from moderator.sim import Simulator
+from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.report import rebuild_roster
+from moderator.store.writer import CallbackWriter
+
+log = logging.getLogger(__name__)
+
+
+def _quiet(level: str, text: str) -> None:
+    """Default notify: control logs its messages itself."""
+
+
+@dataclass
+class CoreConfig:
+    """What one core is built from. Defaults suit a test: any free port, no replay."""
+
+    data_dir: Path
+    settings: Settings = field(default_factory=Settings)
+    credentials: Credentials = field(default_factory=Credentials)
+    # REST credentials when they differ from the ones that verify callbacks (a test's wrong token)
+    rest_credentials: Credentials | None = None
+    journal_file: str = JOURNAL_FILE
+    replay: bool = False  # rebuild the roster from the journal (the app does, after a restart)
+    roster: Roster | None = None  # a roster to fold into (without replay) instead of a new one
+    host: str = "127.0.0.1"
+    port: int = 0
+    public_url: str | None = None
+    api_base_url: str | None = None  # None: api.twilio.com, or the simulator's when there is one
+    # Started before control and stopped after it; its account replaces `credentials`.
+    simulator: Simulator | None = None
+    control: bool = True  # False: journal, roster and server only (the ingest benchmark)
+    start_control: bool = True
+    event_listeners: Sequence[EventListener] = ()
+    notify: Notify = _quiet
+    on_connection_state: Callable[[TwilioStatus], None] | None = None
+    control_options: dict[str, Any] = field(default_factory=dict)  # Moderator keyword arguments
+
+
+@dataclass
+class Core:
+    """The running parts. `credentials` is read on every signature check, so it may change."""
+
+    journal: Journal
+    roster: Roster
+    ingest: CallbackIngest
+    server: WebhookServer
+    credentials: Credentials
+    simulator: Simulator | None = None
+    moderator: Moderator | None = None
+
+    @property
+    def callback_url(self) -> str:
+        return self.server.callback_url
+
+    @property
+    def control(self) -> Moderator:
+        """The Moderator service; only for a core built with `control=True`."""
+        assert self.moderator is not None, "this core was built without control"
+        return self.moderator
+
+
+async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
+    """Journal → roster → ingest → server → [simulator] → control, each stopped by `stack`.
+
+    Raises JournalError (unusable data dir) or ServerStartError (port taken) with a one-line
+    message; whatever had started by then is already on `stack`.
+    """
+    journal = Journal(config.data_dir / config.journal_file)
+    stack.callback(journal.close)
+    if config.replay:
+        roster = rebuild_roster(journal)
+        log.info(
+            "journal %s: %d callbacks replayed, %d conferences",
+            journal.path,
+            journal.callback_count(),
+            len(roster.conferences()),
+        )
+    else:
+        roster = config.roster if config.roster is not None else Roster()
+    ingest = CallbackIngest(CallbackWriter(journal), roster)
+    ingest.listeners.extend(config.event_listeners)
+    # Asked on every check, so credentials set later (settings, the simulator's) apply at once.
+    signature = SignatureCheck(lambda: core.credentials.auth_token, config.public_url)
+    server = WebhookServer(
+        ingest,
+        signature,
+        host=config.host,
+        port=config.port,
+        conference_name=config.settings.conference_name,
+    )
+    core = Core(journal, roster, ingest, server, credentials=config.credentials)
+    await core.server.start()
+    stack.push_async_callback(core.server.stop)
+    api_base_url = config.api_base_url
+    if config.simulator is not None:
+        core.simulator = config.simulator
+        api_base_url = await core.simulator.start()
+        stack.push_async_callback(core.simulator.stop)
+        core.credentials = Credentials(core.simulator.account_sid, core.simulator.auth_token)
+    if config.control:
+        options: dict[str, Any] = dict(config.control_options)
+        if config.on_connection_state is not None:
+            options["on_connection_state"] = config.on_connection_state
+        core.moderator = Moderator(
+            roster,
+            journal,
+            credentials=config.rest_credentials or core.credentials,
+            settings=config.settings,
+            api_base_url=api_base_url,
+            status_callback_url=core.server.callback_url,
+            notify=config.notify,
+            **options,
+        )
+        stack.push_async_callback(core.moderator.close)
+        if config.start_control:
+            await core.moderator.start()
+    return core
+
+
+@asynccontextmanager
+async def open_core(config: CoreConfig) -> AsyncIterator[Core]:
+    """`build_core` with a stack of its own: `async with open_core(cfg) as core: ...`."""
+    async with AsyncExitStack() as stack:
+        yield await build_core(config, stack)

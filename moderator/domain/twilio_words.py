@@ -1,0 +1,47 @@
+"""Words Twilio and the console share: callback subscriptions, error codes, webhook paths.
+
+Each lives here once; the server, control, the simulator and the UI import them from here.
+"""
+
+from __future__ import annotations
+
+# ---- statusCallbackEvent subscriptions --------------------------------------------------------
+
+# The words `<Conference statusCallbackEvent>` and the Participants API accept.
+EVENT_WORDS = ("start", "end", "join", "leave", "mute", "hold", "modify", "speaker", "announcement")
+# The console subscribes to every word: "announcement" and "modify" are cheap and keep the log
+# complete. A space-separated string for TwiML, a list for the REST API.
+SUBSCRIBED_EVENTS = " ".join(EVENT_WORDS)
+# Which subscription word makes Twilio send each StatusCallbackEvent.
+SUBSCRIPTION_WORD = {
+    "conference-start": "start",
+    "conference-end": "end",
+    "participant-join": "join",
+    "participant-leave": "leave",
+    "participant-mute": "mute",
+    "participant-unmute": "mute",
+    "participant-hold": "hold",
+    "participant-unhold": "hold",
+    "participant-modify": "modify",
+    "participant-speech-start": "speaker",
+    "participant-speech-stop": "speaker",
+    "announcement-end": "announcement",
+    "announcement-fail": "announcement",
+}
+
+# ---- Twilio REST error codes (https://www.twilio.com/docs/api/errors) -------------------------
+
+INVALID_PARAMETER = 20001
+AUTH_FAILED = 20003
+NOT_FOUND = 20404
+TOO_MANY_REQUESTS = 20429
+CONFERENCE_FULL = 16020
+DUPLICATE_LABEL = 16025
+FROM_REQUIRED = 21603
+TO_REQUIRED = 21604
+
+# ---- the console's webhook routes ------------------------------------------------------------
+
+CONFERENCE_EVENTS_PATH = "/twilio/conference-events"
+VOICE_PATH = "/twilio/voice"
+HEALTH_PATH = "/healthz"
