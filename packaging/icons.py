@@ -1,7 +1,7 @@
 """Renders the app's SVG icon into the per-platform icon files: .ico (Windows), .icns (macOS), .png.
 
-Run by build_spec.py at build time, in its own process (it needs a QGuiApplication):
-    python packaging/icons.py resources/icons/app.svg OUTDIR
+Run by packaging/moderator.spec at build time, in its own process (it needs a QGuiApplication):
+    python packaging/icons.py moderator/resources/icons/app.svg OUTDIR
 Both containers hold PNG-compressed images, which Windows Vista+ and macOS 10.7+ read.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import struct
+import subprocess
 import sys
 from pathlib import Path
 
@@ -92,6 +93,15 @@ def write_icons(svg: Path, out_dir: Path) -> dict[str, Path]:
         written[suffix] = path
     del app
     return written
+
+
+def platform_icon(svg: Path, out_dir: Path) -> str | None:
+    """The icon PyInstaller embeds: .ico on Windows, .icns on macOS, none on Linux (no format)."""
+    suffix = {"win32": ".ico", "darwin": ".icns"}.get(sys.platform)
+    if suffix is None:
+        return None
+    subprocess.run([sys.executable, __file__, str(svg), str(out_dir)], check=True)
+    return str(out_dir / f"moderator{suffix}")
 
 
 def main(argv: list[str]) -> int:

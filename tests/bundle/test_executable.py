@@ -76,7 +76,7 @@ def test_bundle_is_lean_and_complete(exe: Path) -> None:
     archive = CArchiveReader(str(exe))
     files = set(archive.toc)
     modules = set(archive.open_embedded_archive("PYZ.pyz").toc)
-    assert "resources/icons/app.svg" in files
+    assert {"moderator/resources/icons/app.svg", "moderator/resources/style.qss"} <= files
     assert any(name.startswith("keyring-") and name.endswith("entry_points.txt") for name in files)
     assert {"keyring.backends.SecretService", "keyring.backends.null"} <= modules
     assert not {"tkinter", "pytest", "PyInstaller", "PySide6.QtNetwork"} & modules
