@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from moderator import __version__
 
 
-def _public_url(value: str) -> str:
+class _Parser(argparse.ArgumentParser):
+    """argparse with the project's rule for a usage mistake: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _base_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(
@@ -22,6 +31,19 @@ def _public_url(value: str) -> str:
             f"{value!r}: the public base URL takes no query or fragment"
         )
     return value.rstrip("/")
+
+
+def _public_url(value: str) -> str:
+    from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH
+
+    base = _base_url(value)
+    for route in (CONFERENCE_EVENTS_PATH, VOICE_PATH):
+        if base.endswith(route):
+            raise argparse.ArgumentTypeError(
+                f"{value!r} ends in the route {route}: give the base URL the tunnel maps to this "
+                f"server's root, e.g. {base[: -len(route)] or 'https://abc.ngrok.app'}"
+            )
+    return base
 
 
 def _port(value: str) -> int:
@@ -54,7 +76,7 @@ def _speed(value: str) -> float:
 
 
 def console_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="moderator",
         description="Moderator console for Twilio conference calls. "
         "Sub-commands: 'moderator report --help', 'moderator sim --help'.",
@@ -76,7 +98,7 @@ def console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="journal and settings folder")
     parser.add_argument(
-        "--twilio-api-url", type=_public_url, metavar="URL", help="send REST calls here (advanced)"
+        "--twilio-api-url", type=_base_url, metavar="URL", help="send REST calls here (advanced)"
     )
     parser.add_argument(
         "--quit-after", type=_seconds, metavar="SECONDS", help="quit after this long"
@@ -91,26 +113,40 @@ def console_parser() -> argparse.ArgumentParser:
 def report_parser() -> argparse.ArgumentParser:
     from moderator.store.report import FORMATS
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="moderator report", description="Attendance and timeline from the journal."
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="the console's data folder")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="the journal `moderator --demo` keeps (the demo folder inside the data folder)",
+    )
     parser.add_argument("--conference", metavar="SID|NAME", help="only this conference")
     parser.add_argument("--format", choices=FORMATS, default="text")
     return parser
 
 
-def run_report(argv: Sequence[str]) -> int:
+def console_data_dir(data_dir: Path | None, demo: bool) -> Path:
+    """The folder the console keeps its journal in: --data-dir, else the default (demo apart)."""
     from moderator.app import default_data_dir
+
+    return data_dir or default_data_dir() / ("demo" if demo else "")
+
+
+def run_report(argv: Sequence[str]) -> int:
     from moderator.store.journal import Journal, JournalError
     from moderator.store.report import ReportError, build_report, render
 
     args = report_parser().parse_args(argv)
     try:
-        journal = Journal.in_dir(args.data_dir or default_data_dir(), create=False)
+        journal = Journal.in_dir(console_data_dir(args.data_dir, args.demo), create=False)
     except JournalError as exc:
-        print(f"moderator report: error: {exc}", file=sys.stderr)
+        hint = "" if args.demo else " (the demo keeps its own: moderator report --demo)"
+        print(f"moderator report: error: {exc}{hint}", file=sys.stderr)
         return 2
+    # on stderr, so that stdout is only the report (clean JSON or CSV for a pipe)
+    print(f"moderator report: journal {journal.path}", file=sys.stderr)
     try:
         sys.stdout.write(render(build_report(journal, args.conference), args.format))
     except ReportError as exc:
@@ -124,11 +160,20 @@ def run_report(argv: Sequence[str]) -> int:
 def run_sim(argv: Sequence[str]) -> int:
     from moderator.sim import cli as sim_cli
 
-    parser = argparse.ArgumentParser(
-        prog="moderator sim", description="The embedded Twilio simulator, on its own."
-    )
+    parser = _Parser(prog="moderator sim", description="The embedded Twilio simulator, on its own.")
     sim_cli.add_arguments(parser)
     return sim_cli.run(parser.parse_args(argv))
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why the console could not keep its journal and settings in `folder` (None: it can)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,18 +182,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args[1:])
     if args and args[0] == "sim":
         return run_sim(args[1:])
-    options = console_parser().parse_args(args)
+    parser = console_parser()
+    options = parser.parse_args(args)
 
-    from moderator.app import ConsoleOptions, default_data_dir, run_console
+    from moderator.app import ConsoleOptions, run_console
     from moderator.logs import setup_logging
 
+    data_dir = console_data_dir(options.data_dir, options.demo)
+    # checked before anything starts or logs, so the mistake is the only line printed
+    if options.screenshot is not None and not options.screenshot.parent.is_dir():
+        parser.error(f"--screenshot: the folder {options.screenshot.parent} does not exist")
+    problem = _unwritable(data_dir)
+    if problem:
+        print(
+            f"moderator: error: cannot write to the data folder {data_dir}: {problem}"
+            " (choose another with --data-dir)",
+            file=sys.stderr,
+        )
+        return 2
     setup_logging(options.verbose)
     return run_console(
         ConsoleOptions(
             host=options.host,
             port=options.port,
             public_url=options.public_url,
-            data_dir=options.data_dir or default_data_dir() / ("demo" if options.demo else ""),
+            data_dir=data_dir,
             twilio_api_url=options.twilio_api_url,
             quit_after=options.quit_after,
             screenshot=options.screenshot,

@@ -9,9 +9,11 @@ from datetime import datetime, timezone
 from typing import Any
 
 from moderator.domain.roster import Conference, Participant, Roster
+from moderator.domain.rules import HOST
 from moderator.store.journal import ActionRecord, Journal
 
 FORMATS = ("json", "csv", "text")
+DAY_TIME = "%Y-%m-%d %H:%M:%S %Z"  # the text report's dates: the reader's local time
 
 
 class ReportError(Exception):
@@ -19,9 +21,17 @@ class ReportError(Exception):
 
 
 def _iso(moment: datetime | None) -> str | None:
+    """UTC ISO 8601 to the second ("2026-11-25T15:00:03Z"), as JSON and CSV carry times."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _local(iso: str | None, fmt: str = "%H:%M:%S") -> str | None:
+    """A report time in the reader's local time zone, for the text report."""
+    if iso is None:
+        return None
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone().strftime(fmt)
 
 
 def rebuild_roster(journal: Journal) -> Roster:
@@ -48,9 +58,20 @@ def build_report(journal: Journal, conference: str | None = None) -> dict[str, A
     }
 
 
+def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
+    """Whom an action was aimed at: the participant, the number dialled, or None (conference)."""
+    if action.call_sid:
+        return labels.get(action.call_sid) or action.call_sid
+    number, label = action.params.get("to"), action.params.get("label")
+    if number and label:
+        return f"{label} ({number})"
+    return number or label
+
+
 def _conference_entry(
     conference: Conference, participants: list[Participant], actions: list[ActionRecord]
 ) -> dict[str, Any]:
+    labels = {p.call_sid: p.label for p in participants if p.label}
     return {
         "sid": conference.sid,
         "friendly_name": conference.friendly_name,
@@ -77,6 +98,8 @@ def _conference_entry(
                 "ok": a.ok,
                 "confirmed": a.confirmed,
                 "error": a.error,
+                "by": a.origin,  # "host" or the rule that acted (auto-mute, mute-on-entry)
+                "target": _target(a, labels),
             }
             for a in actions
             if a.conference_sid == conference.sid
@@ -120,8 +143,8 @@ def _text(report: dict[str, Any]) -> str:
     for conference in report["conferences"]:
         lines.append(
             f"{conference['friendly_name'] or conference['sid']} ({conference['sid']}):"
-            f" {conference['status']}, {conference['started_at'] or '?'}"
-            f" to {conference['ended_at'] or 'now'}"
+            f" {conference['status']}, {_local(conference['started_at'], DAY_TIME) or '?'}"
+            f" to {_local(conference['ended_at'], DAY_TIME) or 'now'}"
         )
         for p in conference["participants"]:
             state = ", ".join(
@@ -134,15 +157,15 @@ def _text(report: dict[str, Any]) -> str:
                 if on
             )
             lines.append(
-                f"  {p['label'] or p['call_sid']:<20} joined {p['joined_at'] or '?'}"
-                f"  left {p['left_at'] or '-'}  {state}"
+                f"  {p['label'] or p['call_sid']:<20} joined {_local(p['joined_at']) or '?'}"
+                f"  left {_local(p['left_at']) or '-':<8}  {state}"
             )
-        names = {p["call_sid"]: p["label"] or p["call_sid"] for p in conference["participants"]}
         for a in conference["actions"]:
             outcome = (
                 "confirmed" if a["confirmed"] else ("ok" if a["ok"] else (a["error"] or "sent"))
             )
-            who = names.get(a["call_sid"], a["call_sid"]) if a["call_sid"] else "everyone"
-            lines.append(f"  {a['at']}  {a['kind']:<14} {who:<20} {outcome}")
+            target = a["target"] or "the conference"
+            by = "host" if a["by"] == HOST else f"rule {a['by']}"
+            lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
         lines.append("")
     return "\n".join(lines)

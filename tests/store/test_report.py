@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,15 @@ def journal(tmp_path: Path) -> Journal:
     action = journal.record_action(NOW, CONFERENCE_SID, call_sid("Alice"), "mute")
     journal.finish_action(action, NOW, ok=True)
     journal.confirm_action(action)
+    later = NOW + timedelta(seconds=1, microseconds=123456)  # the journal keeps milliseconds
+    dial = journal.record_action(
+        later, CONFERENCE_SID, None, "dial-out", params={"to": "+15550001111", "label": "Dana"}
+    )
+    journal.finish_action(dial, later, ok=True)
+    rule = journal.record_action(
+        later, CONFERENCE_SID, call_sid("Charles"), "mute", origin="auto-mute"
+    )
+    journal.finish_action(rule, later, ok=False, error="Twilio says the participant has left")
     yield journal
     journal.close()
 
@@ -56,7 +66,7 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
     }
     assert people["Bob"]["present"] is False and people["Bob"]["left_at"] == "2026-11-25T15:00:07Z"
     assert people["Alice"]["muted"] is True
-    (action,) = conference["actions"]
+    action, dial, rule = conference["actions"]
     assert action == {
         "at": "2026-11-25T16:00:00Z",
         "kind": "mute",
@@ -64,7 +74,13 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "ok": True,
         "confirmed": True,
         "error": None,
+        "by": "host",
+        "target": "Alice",
     }
+    # UTC to the second, without the journal's milliseconds
+    assert dial["at"] == "2026-11-25T16:00:01Z"
+    assert (dial["by"], dial["target"], dial["call_sid"]) == ("host", "Dana (+15550001111)", None)
+    assert (rule["by"], rule["target"]) == ("auto-mute", "Charles")
 
 
 def test_filter_by_name_or_sid(journal: Journal) -> None:
@@ -80,6 +96,24 @@ def test_csv_and_text(journal: Journal) -> None:
     assert lines[0].startswith("conference_sid,friendly_name,call_sid,label")
     assert len(lines) == 5
     assert any(",Bob," in line and line.endswith("false,false,false") for line in lines)
+    assert "Charles,2026-11-25T15:00:05Z," in csv_text
+
+
+@pytest.fixture
+def berlin(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader's time zone is UTC+1 (Europe/Berlin in November)."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_text_names_targets_and_who_acted_in_local_time(journal: Journal, berlin: None) -> None:
     text = render(build_report(journal), "text")
     assert "TeamMeeting" in text and "Charles" in text
-    assert "mute           Alice                confirmed" in text  # actions name the person
+    assert "2026-11-25 16:00:03 CET to now" in text  # the conference started 15:00:03 UTC
+    assert "17:00:00  mute           Alice                confirmed, by host" in text
+    assert "17:00:01  dial-out       Dana (+15550001111)  ok, by host" in text
+    assert "everyone" not in text
+    assert "Charles              Twilio says the participant has left, by rule auto-mute" in text

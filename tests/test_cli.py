@@ -1,0 +1,104 @@
+"""Command-line mistakes are one line and exit status 2, found before anything starts or logs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from moderator import app, cli
+from moderator.domain.events import parse_callback
+from moderator.store.journal import Journal
+from tests.forms import team_meeting
+
+
+def mistake(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """The one stderr line of a refused command line (SystemExit 2 or a return of 2)."""
+    try:
+        status = cli.main(list(argv))
+    except SystemExit as exit_:
+        status = exit_.code
+    captured = capsys.readouterr()
+    assert status == 2, captured
+    (line,) = captured.err.splitlines()
+    assert captured.out == ""
+    return line
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--port", "99999"],
+        ["--no-such-option"],
+        ["report", "--format", "xml"],
+        ["sim", "--port", "x"],
+    ],
+)
+def test_usage_mistakes_are_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    line = mistake(capsys, *argv)
+    assert "error:" in line and "--help" in line and "usage:" not in line
+
+
+@pytest.mark.parametrize("route", ["/twilio/conference-events", "/twilio/voice", "/twilio/voice/"])
+def test_public_url_with_a_route_path_is_refused(
+    capsys: pytest.CaptureFixture[str], route: str
+) -> None:
+    line = mistake(capsys, "--public-url", f"https://abc.ngrok.app/prefix{route}")
+    assert "ends in the route /twilio/" in line
+    assert "e.g. https://abc.ngrok.app/prefix" in line
+
+
+def test_public_url_with_a_path_prefix_is_kept() -> None:
+    options = cli.console_parser().parse_args(["--public-url", "https://proxy.example/twilio/"])
+    assert options.public_url == "https://proxy.example/twilio"
+
+
+def test_screenshot_into_a_missing_folder_fails_before_start(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    line = mistake(capsys, "--data-dir", str(tmp_path), "--screenshot", str(tmp_path / "no/w.png"))
+    assert line.startswith("moderator: error: --screenshot: the folder") and "does not exist" in line
+
+
+def test_unwritable_data_dir_is_the_only_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A folder that cannot be created (here: below a file, which fails as root too)."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    line = mistake(capsys, "--data-dir", str(blocker / "data"), "--quit-after", "0")
+    assert line.startswith(f"moderator: error: cannot write to the data folder {blocker / 'data'}")
+    assert line.endswith("(choose another with --data-dir)")
+
+
+@pytest.fixture
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default data folder is under tmp_path; the demo's journal holds the TeamMeeting."""
+    monkeypatch.setattr(app, "default_data_dir", lambda: tmp_path / "data")
+    journal = Journal.in_dir(tmp_path / "data" / "demo")
+    now = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+    journal.append_callbacks([(now, f, parse_callback(f, now)) for f in team_meeting()])
+    journal.close()
+    return tmp_path / "data"
+
+
+def test_report_demo_reads_the_demo_journal_and_says_so(
+    capsys: pytest.CaptureFixture[str], data_home: Path
+) -> None:
+    assert cli.main(["report", "--demo", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    (conference,) = json.loads(captured.out)["conferences"]  # stdout is only the JSON
+    assert conference["friendly_name"] == "TeamMeeting"
+    assert captured.err == f"moderator report: journal {data_home / 'demo' / 'journal.sqlite3'}\n"
+
+
+def test_report_without_a_journal_points_at_the_demo(
+    capsys: pytest.CaptureFixture[str], data_home: Path
+) -> None:
+    line = mistake(capsys, "report")
+    assert line == (
+        f"moderator report: error: no journal at {data_home / 'journal.sqlite3'}"
+        " (the demo keeps its own: moderator report --demo)"
+    )
