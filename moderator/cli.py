@@ -34,7 +34,7 @@ def _base_url(value: str) -> str:
 
 
 def _public_url(value: str) -> str:
-    from moderator.server.twiml import CONFERENCE_EVENTS_PATH, VOICE_PATH
+    from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
 
     base = _base_url(value)
     for route in (CONFERENCE_EVENTS_PATH, VOICE_PATH):
