@@ -88,10 +88,6 @@ class TwilioRest:
             )
         return self._client
 
-    @property
-    def http(self) -> ResilientHttpClient | None:
-        return self._http
-
     def reconfigure(self, credentials: Credentials, settings: Settings) -> None:
         """New credentials or settings take effect for the next call."""
         changed_creds = credentials != self.credentials

@@ -45,10 +45,6 @@ class Failure:
         return self.status == 401 or self.code == AUTH_FAILED
 
     @property
-    def unreachable(self) -> bool:
-        return self.status is None and not self.credentials_rejected
-
-    @property
     def gone(self) -> bool:
         """The participant or conference no longer exists: the roster is stale, reconcile."""
         return self.status == 404

@@ -36,10 +36,6 @@ class TaskSet:
         self._keyed[key] = task
         return task
 
-    def running(self, key: str) -> bool:
-        task = self._keyed.get(key)
-        return task is not None and not task.done()
-
     def cancel(self, key: str) -> None:
         task = self._keyed.pop(key, None)
         if task is not None and not task.done() and task is not asyncio.current_task():

@@ -50,7 +50,6 @@ from moderator.ui.event_log_pane import EventLogPane
 from moderator.ui.moderation import ModerationController
 from moderator.ui.participant_grid import ParticipantGrid
 from moderator.ui.participant_model import ParticipantModel
-from moderator.ui.roles import Role
 from moderator.ui.settings_dialog import Secrets, SettingsDialog
 from moderator.ui.settings_store import save_settings
 from moderator.ui.status_bar import ConsoleStatusBar
@@ -524,7 +523,3 @@ class MainWindow(QMainWindow):
     def current_tile_row(self) -> int:
         index = self.grid.currentIndex()
         return index.row() if index.isValid() else -1
-
-    def tile_call_sid(self, row: int) -> str | None:
-        value = self.participants.index(row).data(Role.CALL_SID)
-        return value if isinstance(value, str) else None
