@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -86,10 +85,8 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
         """Send one SDK request, retrying 429 and (for repeatable requests) 5xx answers."""
         method = method.upper()
         send_headers = dict(headers or {})
-        if auth is not None:
-            # Built here rather than with aiohttp.BasicAuth; the header is never logged.
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
-            send_headers["Authorization"] = f"Basic {token}"
+        if auth is not None:  # the header is never logged
+            send_headers["Authorization"] = aiohttp.encode_basic_auth(auth[0], auth[1])
         seconds = timeout or self.timeout or 10.0
         client_timeout = aiohttp.ClientTimeout(
             total=seconds, sock_connect=min(self.connect_timeout, seconds)
