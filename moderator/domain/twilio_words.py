@@ -36,7 +36,13 @@ AUTH_FAILED = 20003
 NOT_FOUND = 20404
 TOO_MANY_REQUESTS = 20429
 CONFERENCE_FULL = 16020
-DUPLICATE_LABEL = 16025
+INVALID_LABEL = (
+    16024  # a Participants API label over 128 characters, shaped like a CallSid or with '/'
+)
+DUPLICATE_LABEL = 16026  # a Participants API label another participant has
+DUPLICATE_LABEL_TWIML = 16025  # the same clash through <Conference participantLabel>
+FROM_NOT_VERIFIED = 21210  # a From the account neither bought nor verified
+INVALID_TO = 21211
 FROM_REQUIRED = 21603
 TO_REQUIRED = 21604
 

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import aiohttp
 from twilio.request_validator import RequestValidator
 
-from .faults import Faults
-from .stats import Stats
+from moderator.sim.faults import Faults
+from moderator.sim.stats import Stats
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,9 @@ import signal
 import sys
 
 from moderator.domain.sids import ACCOUNT, is_sid
-
-from .faults import Faults
-from .scenarios import SCENARIOS
-from .simulator import Simulator
+from moderator.sim.faults import Faults
+from moderator.sim.scenarios import SCENARIOS
+from moderator.sim.simulator import Simulator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

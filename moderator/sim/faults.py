@@ -7,7 +7,18 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 
-RATE_FIELDS = ("rate_limit", "server_error", "drop", "duplicate", "reorder", "target_down")
+RATE_FIELDS = (
+    "rate_limit",
+    "server_error",
+    "drop",
+    "duplicate",
+    "reorder",
+    "target_down",
+    "busy",
+    "no_answer",
+    "dial_failed",
+    "announce_fail",
+)
 
 
 @dataclass
@@ -18,6 +29,7 @@ class Faults:
     """
 
     latency: float = 0.0  # seconds added to every REST answer
+    jitter: float = 0.0  # up to this many more seconds, drawn per request
     rate_limit: float = 0.0  # rate of REST requests answered 429 (code 20429)
     retry_after: float = 1.0  # the Retry-After header sent with a 429
     server_error: float = 0.0  # rate of REST requests answered 500 or 503
@@ -26,6 +38,10 @@ class Faults:
     reorder: float = 0.0  # rate of callbacks held back so later ones overtake them
     reorder_delay: float = 0.5  # how long a reordered callback is held back
     target_down: float = 0.0  # rate of first delivery attempts that fail as if refused
+    busy: float = 0.0  # rate of dial-outs that end busy
+    no_answer: float = 0.0  # rate of dial-outs nobody answers
+    dial_failed: float = 0.0  # rate of dial-outs that fail to connect
+    announce_fail: float = 0.0  # rate of announcements that end in announcement-fail
 
     ALIASES = {
         "rate-limit": "rate_limit",
@@ -75,6 +91,25 @@ class Faults:
                 raise ValueError(f"fault {name.strip()} needs a number, got {raw!r}") from None
             faults.set(name.strip(), value)
         return faults
+
+    def rest_delay(self, rng: random.Random) -> float:
+        """Seconds to hold one REST answer back: `latency` plus up to `jitter` more."""
+        return self.latency + (rng.uniform(0, self.jitter) if self.jitter > 0 else 0.0)
+
+    def dial_outcome(self, rng: random.Random) -> str | None:
+        """The ParticipantCallStatus a dial-out ends with by these rates, or None (answered)."""
+        if not (self.busy or self.no_answer or self.dial_failed):
+            return None
+        draw = rng.random()
+        for status, rate in (
+            ("busy", self.busy),
+            ("no-answer", self.no_answer),
+            ("failed", self.dial_failed),
+        ):
+            if draw < rate:
+                return status
+            draw -= rate
+        return None
 
 
 @dataclass(frozen=True)

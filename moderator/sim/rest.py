@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import hmac
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiohttp import web
+from aiohttp import encode_basic_auth, web
 
 from moderator.domain.sids import CONFERENCE, is_sid
+from moderator.sim import errors
+from moderator.sim.dial_rules import check_from, check_label, check_to
+from moderator.sim.engine import Engine
+from moderator.sim.errors import SimError, error_body
+from moderator.sim.faults import ForcedFailure, random_rest_failure
+from moderator.sim.paging import paginate
+from moderator.sim.records import Conference, Participant
+from moderator.sim.views import API_VERSION, call_json, conference_json, participant_json
+from moderator.sim.world import Event
 
-from . import errors
-from .errors import SimError, error_body
-from .faults import ForcedFailure, random_rest_failure
-from .paging import paginate
-from .state import Conference, Event, Participant
-from .views import API_VERSION, call_json, conference_json, participant_json
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
-
-SIM_KEY: web.AppKey[Simulator] = web.AppKey("simulator")
+SIM_KEY: web.AppKey[Engine] = web.AppKey("simulator")
 ROOT = f"/{API_VERSION}/Accounts/{{AccountSid}}"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FAULT_MESSAGES = {
@@ -35,7 +32,7 @@ FAULT_MESSAGES = {
 }
 
 
-def build_app(sim: Simulator) -> web.Application:
+def build_app(sim: Engine) -> web.Application:
     """The REST application for `sim`."""
     app = web.Application(middlewares=[_middleware], client_max_size=1024**2)
     app[SIM_KEY] = sim
@@ -72,18 +69,15 @@ def _forced(failure: ForcedFailure) -> web.Response:
     return _json(error_body(status, errors.default_code(status), message), status, headers)
 
 
-def _authorized(request: web.Request, sim: Simulator) -> bool:
-    """HTTP Basic auth with the account SID and auth token."""
-    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "basic":
-        return False
-    try:
-        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return False
-    login, _, password = decoded.partition(":")
-    expected = f"{sim.account_sid}:{sim.auth_token}".encode()
-    return hmac.compare_digest(f"{login}:{password}".encode(), expected)
+def _authorized(request: web.Request, sim: Engine) -> bool:
+    """HTTP Basic auth with the account SID and auth token (aiohttp builds the expected
+    header; its BasicAuth class is deprecated since aiohttp 3.14)."""
+    given = request.headers.get("Authorization", "").strip()
+    scheme, _, value = given.partition(" ")
+    expected = encode_basic_auth(sim.account_sid, sim.auth_token)
+    return hmac.compare_digest(f"Basic {value.strip()}".encode(), expected.encode()) and (
+        scheme.lower() == "basic"
+    )
 
 
 @web.middleware
@@ -94,8 +88,9 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
     if mutating:  # callbacks it causes are queued after the answer; drain() must wait
         sim.dispatcher.reserve()
     try:
-        if sim.faults.latency > 0:
-            await asyncio.sleep(sim.faults.latency)
+        delay = sim.faults.rest_delay(sim.rest_rng)
+        if delay > 0:
+            await asyncio.sleep(delay)
         if not _authorized(request, sim):
             err = SimError(401, errors.AUTH_FAILED, "Authentication Error - invalid username")
             return _error(err, {"WWW-Authenticate": 'Basic realm="Twilio API"'})
@@ -129,15 +124,20 @@ async def _respond_then_emit(
 
 
 def _bool(form: Mapping[str, str], name: str) -> bool | None:
+    """Twilio reads a boolean as true only when it says "true" (any case); anything else is
+    false, not an error (so Muted=yes mutes nobody)."""
     raw = form.get(name)
     if raw is None:
         return None
-    lowered = raw.strip().lower()
-    if lowered in ("true", "1"):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise SimError(400, errors.INVALID_PARAMETER, f"{name} must be true or false, got {raw!r}")
+    return raw.strip().lower() == "true"
+
+
+def _method(form: Mapping[str, str], name: str, default: str) -> str:
+    """GET or POST (the default when absent); anything else is a 400, as Twilio answers."""
+    method = form.get(name, default).strip().upper()
+    if method not in ("GET", "POST"):
+        raise SimError(400, errors.INVALID_PARAMETER, f"{name} must be GET or POST")
+    return method
 
 
 def _conference(request: web.Request) -> Conference:
@@ -217,13 +217,16 @@ async def update_conference(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     status = form.get("Status")
     announce = form.get("AnnounceUrl")
+    method = _method(
+        {k: v for k, v in form.items() if isinstance(v, str)}, "AnnounceMethod", "POST"
+    )
     events: list[Event] = []
     if status is not None and status != "completed":
         raise SimError(400, errors.INVALID_PARAMETER, f"Status must be completed, got {status!r}")
     if isinstance(announce, str) and announce:
         if not conf.live:
             raise errors.not_found(f"Conference {conf.sid}")
-        sim.announce(conf, None, announce)
+        sim.announce(conf, None, announce, method)
     if status == "completed":
         events = sim.world.end_conference(
             conf, "conference-ended-via-api", "Conference ended via API"
@@ -233,12 +236,13 @@ async def update_conference(request: web.Request) -> web.StreamResponse:
 
 # ----- participants ------------------------------------------------------------------------
 async def list_participants(request: web.Request) -> web.StreamResponse:
-    """GET Participants.json (live participants only) with Muted, Hold, Coaching filters."""
+    """GET Participants.json with Muted, Hold, Coaching filters: everyone in the conference or
+    still being dialled (status queued, connecting, ringing or connected)."""
     sim = request.app[SIM_KEY]
     conf = _conference(request)
     query = request.query
     filters = _filters(query, ("Muted", "Hold", "Coaching"))
-    items = conf.connected()
+    items = list(conf.participants.values())
     for name, attr in (("Muted", "muted"), ("Hold", "hold"), ("Coaching", "coaching")):
         wanted = _bool(query, name)
         if wanted is not None:
@@ -275,7 +279,7 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
     if "HoldUrl" in form:
         part.hold_url = form["HoldUrl"]
     if "HoldMethod" in form:
-        part.hold_method = form["HoldMethod"].upper()
+        part.hold_method = _method(form, "HoldMethod", "GET")
     if hold is not None:
         events += sim.world.set_hold(conf, part, hold)
     if muted is not None:
@@ -289,7 +293,7 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
         end_conference_on_exit=end_on_exit,
     )
     if form.get("AnnounceUrl"):
-        sim.announce(conf, part, form["AnnounceUrl"])
+        sim.announce(conf, part, form["AnnounceUrl"], _method(form, "AnnounceMethod", "POST"))
     body = _json(participant_json(sim.account_sid, part))
     return await _respond_then_emit(request, body, events)
 
@@ -305,7 +309,7 @@ async def delete_participant(request: web.Request) -> web.StreamResponse:
     return await _respond_then_emit(request, web.Response(status=204), events)
 
 
-def _target_conference(sim: Simulator, key: str, form: Mapping[str, str]) -> Conference:
+def _target_conference(sim: Engine, key: str, form: Mapping[str, str]) -> Conference:
     if is_sid(key, CONFERENCE):
         conf = sim.world.conference(key)
         if not conf.live:
@@ -323,6 +327,11 @@ async def create_participant(request: web.Request) -> web.StreamResponse:
         raise SimError(400, errors.FROM_REQUIRED, "A 'From' phone number is required.")
     if not form.get("To"):
         raise SimError(400, errors.TO_REQUIRED, "A 'To' phone number is required.")
+    check_to(form["To"])
+    check_from(form["From"], sim.phone_numbers)
+    label = form.get("Label") or None
+    if label is not None:
+        check_label(label)
     events_raw = [v for v in raw.getall("ConferenceStatusCallbackEvent", []) if isinstance(v, str)]
     flags = {
         name: _bool(form, name)
@@ -334,7 +343,7 @@ async def create_participant(request: web.Request) -> web.StreamResponse:
         from_=form["From"],
         to=form["To"],
         direction="outbound-api",
-        label=form.get("Label") or None,
+        label=label,
         muted=bool(flags["Muted"]),
         hold=bool(flags["Hold"]),
         coaching=bool(flags["Coaching"]),

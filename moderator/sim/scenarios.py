@@ -6,13 +6,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import SimError
-from .state import MAX_PARTICIPANTS
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
+from moderator.sim.engine import Engine
+from moderator.sim.errors import SimError
+from moderator.sim.records import MAX_PARTICIPANTS
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +38,7 @@ def guest_number(index: int) -> str:
 class Script:
     """Actions at scenario times (seconds, divided by the simulator's speed when played)."""
 
-    def __init__(self, sim: Simulator, conference_sid: str) -> None:
+    def __init__(self, sim: Engine, conference_sid: str) -> None:
         self.sim = sim
         self.conference_sid = conference_sid
         self._steps: list[tuple[float, int, Action]] = []
@@ -107,7 +105,7 @@ class Script:
         return self.conference_sid
 
 
-def team_meeting(sim: Simulator, callback_url: str) -> Script:
+def team_meeting(sim: Engine, callback_url: str) -> Script:
     """Mary hosts Alice, Bob and Charles for about three minutes."""
     conf = sim.create_conference("TeamMeeting", status_callback=callback_url)
     script = Script(sim, conf)
@@ -139,7 +137,7 @@ def team_meeting(sim: Simulator, callback_url: str) -> Script:
 
 
 def large(
-    sim: Simulator, callback_url: str, count: int = MAX_PARTICIPANTS, duration: float = 60.0
+    sim: Engine, callback_url: str, count: int = MAX_PARTICIPANTS, duration: float = 60.0
 ) -> Script:
     """`count` participants in all (a presenter and `count - 1` guests) join in a burst."""
     if not 1 <= count <= MAX_PARTICIPANTS:
@@ -167,7 +165,7 @@ SCENARIOS: dict[str, Callable[..., Script]] = {"team-meeting": team_meeting, "la
 
 
 def build_scenario(
-    sim: Simulator, name: str, callback_url: str, **options: Any
+    sim: Engine, name: str, callback_url: str, **options: Any
 ) -> Coroutine[Any, Any, str]:
     """Check `name` and options now; the returned coroutine plays the scenario."""
     factory = SCENARIOS.get(name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import Call, Conference, Participant, rfc2822
+from moderator.sim.records import Call, Conference, Participant, rfc2822
 
 API_VERSION = "2010-04-01"
 

@@ -169,7 +169,8 @@ async def test_create_participant_rings_then_joins(
     assert is_sid(created.call_sid, "CA")
     assert created.status == "queued"
     assert created.muted is True
-    assert await client.conferences(conf).participants.list_async() == []  # still ringing
+    ringing = await client.conferences(conf).participants.list_async()  # listed while dialled
+    assert [(p.call_sid, p.status) for p in ringing] == [(created.call_sid, "ringing")]
     await sim.drain()
     assert receiver.events() == ["participant-join"]
     join = receiver.items[0].form
@@ -194,8 +195,8 @@ async def test_create_participant_errors(sim: Simulator, client: Client) -> None
     await sim.join(conf, label="Mary")
     participants = client.conferences(conf).participants
     with pytest.raises(TwilioRestException) as dup:
-        await participants.create_async(from_="+12025550199", to="+1617555", label="Mary")
-    assert (dup.value.status, dup.value.code) == (400, 16025)
+        await participants.create_async(from_="+12025550199", to="+16175550124", label="Mary")
+    assert (dup.value.status, dup.value.code) == (400, 16026)
     with pytest.raises(TwilioRestException) as missing:
         await participants.create_async(from_="+12025550199", to="")
     assert missing.value.code == 21604

@@ -1,126 +1,26 @@
-"""In-memory conferences, participants and calls, and the events their changes produce."""
+"""The World: every simulated conference and call, and the callback events each change causes."""
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from email.utils import format_datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from moderator.domain.sids import CALL, CONFERENCE, is_sid, new_sid
-from moderator.domain.twilio_words import EVENT_WORDS
+from moderator.sim.errors import CONFERENCE_FULL, DUPLICATE_LABEL, SimError, not_found
+from moderator.sim.records import (
+    DEFAULT_REST_EVENTS,
+    MAX_PARTICIPANTS,
+    Call,
+    Conference,
+    Participant,
+    parse_events,
+    rfc2822,
+    tf,
+    utcnow,
+)
 
-from .errors import CONFERENCE_FULL, DUPLICATE_LABEL, SimError, not_found
-
-MAX_PARTICIPANTS = 250
-DEFAULT_REST_EVENTS = frozenset({"start", "end"})
-LINE_NUMBER = "+12025550199"  # the number callers dial to reach the simulated conference line
-
-
-def utcnow() -> datetime:
-    """Now, in UTC, at Twilio's one-second resolution."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def rfc2822(moment: datetime | None) -> str | None:
-    """Twilio's date format, e.g. `Thu, 01 Jun 2017 20:48:32 +0000`."""
-    return None if moment is None else format_datetime(moment)
-
-
-def tf(value: bool) -> str:
-    """Twilio's lowercase boolean strings."""
-    return "true" if value else "false"
-
-
-def parse_events(events: str | Iterable[str] | None) -> frozenset[str] | None:
-    """Subscribed statusCallbackEvent words from a space/comma separated string or a list."""
-    if events is None:
-        return None
-    items = [events] if isinstance(events, str) else list(events)
-    words = {w for item in items for w in item.replace(",", " ").split()}
-    return frozenset(w for w in words if w in EVENT_WORDS)
-
-
-@dataclass
-class Call:
-    """The call leg behind a participant (what GET .../Calls/CA….json answers)."""
-
-    sid: str
-    from_: str
-    to: str
-    direction: str
-    caller_name: str | None
-    status: str
-    date_created: datetime
-    date_updated: datetime
-    start_time: datetime | None = None
-    end_time: datetime | None = None
-
-
-@dataclass
-class Participant:
-    """One call in a conference."""
-
-    call_sid: str
-    conference_sid: str
-    label: str | None
-    muted: bool = False
-    hold: bool = False
-    coaching: bool = False
-    call_sid_to_coach: str | None = None
-    start_conference_on_enter: bool = True
-    end_conference_on_exit: bool = False
-    beep_on_exit: bool = True
-    hold_url: str | None = None
-    hold_method: str = "GET"
-    speaking: bool = False
-    status: str = "queued"
-    date_created: datetime = field(default_factory=utcnow)
-    date_updated: datetime = field(default_factory=utcnow)
-
-    @property
-    def connected(self) -> bool:
-        """In the conference (not still ringing)."""
-        return self.status == "connected"
-
-    def describe(self) -> str:
-        """Label or CallSid, for log and error text."""
-        return self.label or self.call_sid
-
-
-@dataclass
-class Conference:
-    """A conference room and its live participants."""
-
-    sid: str
-    account_sid: str
-    friendly_name: str
-    status_callback: str | None = None
-    events: frozenset[str] = DEFAULT_REST_EVENTS
-    subscription_fixed: bool = False
-    status: str = "init"
-    started: bool = False
-    participants: dict[str, Participant] = field(default_factory=dict)
-    reason_conference_ended: str | None = None
-    call_sid_ending_conference: str | None = None
-    date_created: datetime = field(default_factory=utcnow)
-    date_updated: datetime = field(default_factory=utcnow)
-    sequence: int = 0
-
-    @property
-    def live(self) -> bool:
-        """Not yet completed."""
-        return self.status != "completed"
-
-    def connected(self) -> list[Participant]:
-        """Participants currently in the room."""
-        return [p for p in self.participants.values() if p.connected]
-
-    def next_sequence(self) -> int:
-        """SequenceNumber for the next callback of this conference (1, 2, 3 …)."""
-        self.sequence += 1
-        return self.sequence
+ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
 
 
 def _modifiable(part: Participant) -> tuple[object, ...]:
@@ -137,11 +37,14 @@ class Event:
 
 
 class World:
-    """All simulated state for one account; every change returns the events it causes."""
+    """All simulated state for one account; every change returns the events it causes.
 
-    def __init__(self, account_sid: str, rng: random.Random, now: Callable[[], datetime] = utcnow):
+    SIDs are always fresh (never from a seed): a second run must not reuse the identities of
+    the first, or a journal kept between runs would take its callbacks for duplicates.
+    """
+
+    def __init__(self, account_sid: str, now: Callable[[], datetime] = utcnow):
         self.account_sid = account_sid
-        self.rng = rng
         self.now = now
         self.conferences: dict[str, Conference] = {}
         self.calls: dict[str, Call] = {}
@@ -187,7 +90,7 @@ class World:
         """A new conference in status init; a given callback fixes the subscription now."""
         now = self.now()
         conf = Conference(
-            sid=new_sid(CONFERENCE, self.rng),
+            sid=new_sid(CONFERENCE),
             account_sid=self.account_sid,
             friendly_name=friendly_name,
             date_created=now,
@@ -239,7 +142,7 @@ class World:
         self._fix_subscription(conf, status_callback, events)
         now = self.now()
         call = Call(
-            sid=new_sid(CALL, self.rng),
+            sid=new_sid(CALL),
             from_=from_,
             to=to,
             direction=direction,
@@ -267,11 +170,17 @@ class World:
         return part
 
     def ringing(self, part: Participant) -> None:
-        """The dial-out call is ringing."""
-        part.status = "connecting"
+        """The dial-out call is ringing (Twilio lists the participant as `ringing`)."""
+        now = self.now()
+        part.status = "ringing"
+        part.date_updated = now
         call = self.calls[part.call_sid]
         call.status = "ringing"
-        call.date_updated = self.now()
+        call.date_updated = now
+
+    def dial_failed(self, conf: Conference, part: Participant, call_status: str) -> list[Event]:
+        """A dial-out that never joined: participant-leave with participant_add_failed."""
+        return self.remove(conf, part, ADD_FAILED, call_status=call_status)
 
     def connect(self, conf: Conference, part: Participant) -> list[Event]:
         """The call is answered: participant-join, and conference-start when mixing begins."""
@@ -304,9 +213,12 @@ class World:
     ) -> list[Event]:
         """The participant leaves; the conference ends when it was the last or a moderator."""
         was_connected = part.connected
+        dialled = self.calls[part.call_sid].direction == "outbound-api"
         self._finish(conf, part, call_status)
         events: list[Event] = []
-        if was_connected:
+        if not was_connected:  # a dial-out that never joined: Twilio still reports its leave
+            reason = ADD_FAILED
+        if was_connected or dialled:
             leave = self._participant_event(conf, part, "participant-leave")
             leave.params["ParticipantCallStatus"] = call_status
             leave.params["ReasonParticipantLeft"] = reason
@@ -425,16 +337,28 @@ class World:
         name = "participant-speech-start" if speaking else "participant-speech-stop"
         return [self._participant_event(conf, part, name)]
 
-    def announcement_end(
-        self, conf: Conference, part: Participant | None, announce_url: str
+    def announcement_done(
+        self,
+        conf: Conference,
+        part: Participant | None,
+        announce_url: str,
+        failed_reason: str | None = None,
     ) -> list[Event]:
-        """announcement-end for the conference or one participant."""
-        if not conf.live or (part is not None and not part.connected):
+        """announcement-end (or -fail with ReasonAnnouncementFailed) for the conference or one
+        participant. A participant who left meanwhile gets a fail without CallSid: Twilio sends
+        CallSid only while the participant is present."""
+        if not conf.live:
             return []
-        if part is None:
-            event = self._conference_event(conf, "announcement-end")
-        else:
+        if part is not None and part.connected:
             event = self._participant_event(conf, part, "announcement-end")
+        else:
+            event = self._conference_event(conf, "announcement-end")
+            if part is not None:
+                failed_reason = failed_reason or "Participant is no longer in the conference"
+        if failed_reason is not None:
+            event = Event(conf, "announcement-fail", event.params)
+            event.params["StatusCallbackEvent"] = "announcement-fail"
+            event.params["ReasonAnnouncementFailed"] = failed_reason
         event.params["AnnounceUrl"] = announce_url
         return [event]
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from moderator.sim import SimError
 from moderator.sim.paging import paginate
-from moderator.sim.state import World, parse_events
+from moderator.sim.world import World, parse_events
 
 
 def _world() -> tuple[World, str]:
-    world = World("AC" + "0" * 32, random.Random(1))
+    world = World("AC" + "0" * 32)
     return world, world.create_conference("Room", "http://x/cb", "start end join leave").sid
 
 
@@ -61,7 +59,7 @@ def test_labels_are_unique_only_among_present() -> None:
     conf = world.conference(conf_sid)
     with pytest.raises(SimError) as info:
         _join(world, conf_sid, "Bob")
-    assert info.value.code == 16025
+    assert info.value.code == 16026
     world.remove(conf, world.participant(conf, "Bob"), "participant_hung_up")
     assert _join(world, conf_sid, "Bob") == ["participant-join"]
 
