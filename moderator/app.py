@@ -23,7 +23,8 @@ from moderator.domain.roster import Roster
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.settings import Settings
 from moderator.signals import SignalWakeup
-from moderator.sim import Simulator
+from moderator.sim import Faults, Simulator
+from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
@@ -55,6 +56,7 @@ class ConsoleOptions:
     verbose: bool = False
     demo: bool = False
     demo_speed: float = 1.0
+    demo_latency: tuple[float, float] = (0.15, 0.30)  # seconds: Twilio-like REST answer times
 
 
 class StartupError(Exception):
@@ -153,6 +155,10 @@ class Console:
     def _demo_simulator(self) -> Simulator:
         """Demo mode: an in-process Twilio with its own throwaway credentials and demo rules."""
         speed = self.options.demo_speed
+        fastest, slowest = self.options.demo_latency
+        # Twilio answers in a few hundred milliseconds: the demo shows tiles pending as a host
+        # would see them, not answers that arrive before the click has repainted.
+        faults = Faults(latency=fastest, jitter=slowest - fastest)
         # Everyone but Mary is muted once Alice, Bob and Charles are in (they join within
         # 6 scenario seconds of the start), and Bob is muted again when he rejoins.
         self.settings = replace(
@@ -160,9 +166,10 @@ class Console:
             auto_mute_enabled=True,
             auto_mute_delay=DEMO_AUTO_MUTE_DELAY / speed,
             mute_on_entry=True,
+            caller_id=LINE_NUMBER,  # the simulated account's number: dial-outs need a From it owns
         )
         log.info("demo: simulator at speed %g", speed)
-        return Simulator(speed=speed)
+        return Simulator(speed=speed, faults=faults)
 
     def _show_window(self) -> None:
         assert self.bridge is not None and self.server is not None

@@ -75,6 +75,20 @@ def _speed(value: str) -> float:
     return speed
 
 
+def _latency(value: str) -> tuple[float, float]:
+    """`MS` or `MIN-MAX` milliseconds, as (seconds, seconds)."""
+    low, sep, high = value.partition("-")
+    try:
+        bounds = (float(low), float(high) if sep else float(low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not milliseconds, e.g. 200 or 150-300"
+        ) from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"{value!r}: need 0 <= MIN <= MAX milliseconds")
+    return (bounds[0] / 1000, bounds[1] / 1000)
+
+
 def console_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="moderator",
@@ -85,6 +99,13 @@ def console_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="run against the embedded simulator")
     parser.add_argument(
         "--demo-speed", type=_speed, default=1.0, metavar="X", help="demo time factor"
+    )
+    parser.add_argument(
+        "--demo-latency",
+        type=_latency,
+        default="150-300",
+        metavar="MS",
+        help="demo REST answer time, MIN-MAX milliseconds with jitter (default 150-300; 0: none)",
     )
     parser.add_argument(
         "--port", type=_port, help="webhook port (default: the setting, 8080; 0: any free port)"
@@ -218,5 +239,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             verbose=options.verbose,
             demo=options.demo,
             demo_speed=options.demo_speed,
+            demo_latency=options.demo_latency,
         )
     )

@@ -6,30 +6,54 @@ import argparse
 import asyncio
 import contextlib
 import os
+import shlex
 import signal
 import sys
+from urllib.parse import urlsplit
 
 from moderator.domain.sids import ACCOUNT, is_sid
 from moderator.sim.faults import Faults
+from moderator.sim.records import MAX_PARTICIPANTS
 from moderator.sim.scenarios import SCENARIOS
 from moderator.sim.simulator import Simulator
+
+DEFAULT_SCENARIO = "team-meeting"
+CONSOLE_EVENTS_PATH = "/twilio/conference-events"  # the console's statusCallback route
+EXAMPLE_CALLBACK = f"http://127.0.0.1:8080{CONSOLE_EVENTS_PATH}"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+PROBE_INTERVAL = 0.25  # seconds between checks that the console is up
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of `moderator sim`."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0 = any free)")
-    parser.add_argument("--callback-url", help="conference statusCallback URL for scenarios")
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="scenario to play")
+    parser.add_argument(
+        "--callback-url",
+        help=f"the console's statusCallback URL, e.g. {EXAMPLE_CALLBACK}; "
+        f"plays --scenario (default {DEFAULT_SCENARIO}) once it answers",
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        help=f"scenario to play (default {DEFAULT_SCENARIO})",
+    )
     parser.add_argument("--count", type=int, default=250, help="participants in 'large'")
     parser.add_argument("--speed", type=float, default=1.0, help="time factor (2 = twice as fast)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for faults and scenarios")
+    parser.add_argument("--seed", type=int, default=0, help="seed for timings, faults and choices")
     parser.add_argument(
         "--fault",
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help=f"inject a fault; names: {', '.join(n.replace('_', '-') for n in Faults.names())}",
+    )
+    parser.add_argument(
+        "--dial-outcome",
+        action="append",
+        default=[],
+        metavar="NUMBER=OUTCOME",
+        help="how dial-outs to NUMBER end: answer, busy, no-answer, failed or canceled",
     )
     parser.add_argument("--account-sid", help="default: $TWILIO_ACCOUNT_SID, else random")
     parser.add_argument("--auth-token", help="default: $TWILIO_AUTH_TOKEN, else random")
@@ -51,21 +75,58 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         return _fail(f"--port must be 0..65535, got {args.port}")
     if args.scenario and not args.callback_url:
-        return _fail("--scenario needs --callback-url")
-    if args.callback_url and not args.callback_url.startswith(("http://", "https://")):
-        return _fail(f"--callback-url must be an http(s) URL, got {args.callback_url!r}")
+        return _fail(f"--scenario needs --callback-url (the console's, e.g. {EXAMPLE_CALLBACK})")
+    if args.callback_url:
+        parts = urlsplit(args.callback_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return _fail(f"--callback-url must be an http(s) URL, got {args.callback_url!r}")
     account_sid = args.account_sid or os.environ.get("TWILIO_ACCOUNT_SID") or None
-    auth_token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN") or None
     if account_sid and not is_sid(account_sid, ACCOUNT):
-        return _fail("the account SID must be AC followed by 32 lowercase hex digits")
+        return _fail("the account SID must be AC followed by 32 lowercase hexadecimal digits")
+    if args.scenario == "large" and not 1 <= args.count <= MAX_PARTICIPANTS:
+        return _fail(f"--count must be between 1 and {MAX_PARTICIPANTS}, got {args.count}")
+    auth_token = args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN") or None
+    # Never print a secret the simulator did not make: say where it came from instead.
+    token_source = ""  # "": made up here, safe to show
+    if args.auth_token:
+        token_source = "given with --auth-token"
+    elif auth_token:
+        token_source = "taken from $TWILIO_AUTH_TOKEN"
     sim = Simulator(account_sid, auth_token, faults=faults, seed=args.seed, speed=args.speed)
+    for item in args.dial_outcome:
+        number, sep, outcome = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError(f"--dial-outcome must look like NUMBER=OUTCOME, got {item!r}")
+            sim.set_dial_outcome(number.strip(), outcome.strip())
+        except ValueError as err:
+            return _fail(str(err))
     try:
-        return asyncio.run(_serve(sim, args))
+        return asyncio.run(_serve(sim, args, token_source))
     except KeyboardInterrupt:
         return 0
 
 
-async def _serve(sim: Simulator, args: argparse.Namespace) -> int:
+def console_command(sim: Simulator, callback_url: str | None, *, show_token: bool) -> str:
+    """The exact `moderator` command that points a console at this simulator.
+
+    The token is spelt out only when the simulator made it up; otherwise the console reads the
+    same $TWILIO_AUTH_TOKEN (or the one the user typed), which is never echoed.
+    """
+    env = [f"TWILIO_ACCOUNT_SID={sim.account_sid}"]
+    if show_token:
+        env.append(f"TWILIO_AUTH_TOKEN={sim.auth_token}")
+    args = ["moderator", "--twilio-api-url", sim.base_url]
+    parts = urlsplit(callback_url or EXAMPLE_CALLBACK)
+    base_path = parts.path.removesuffix(CONSOLE_EVENTS_PATH)
+    if parts.hostname in LOOPBACK and not base_path:
+        args += ["--port", str(parts.port or (443 if parts.scheme == "https" else 80))]
+    else:  # a tunnel or proxy in front of the console: it must check signatures against it
+        args += ["--public-url", f"{parts.scheme}://{parts.netloc}{base_path}"]
+    return " ".join(shlex.quote(word) for word in [*env, *args])
+
+
+async def _serve(sim: Simulator, args: argparse.Namespace, token_source: str) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -78,21 +139,47 @@ async def _serve(sim: Simulator, args: argparse.Namespace) -> int:
             return _fail(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}")
         print(f"Twilio simulator listening on {base_url}")
         print(f"  TWILIO_ACCOUNT_SID={sim.account_sid}")
-        print(f"  TWILIO_AUTH_TOKEN={sim.auth_token}")
-        print(f"  point the console at it with --twilio-api-url {base_url}")
-        if args.scenario:
-            options = {"count": args.count} if args.scenario == "large" else {}
-            try:
-                task = sim.start_scenario(args.scenario, args.callback_url, **options)
-            except ValueError as err:
-                return _fail(str(err))
-            task.add_done_callback(lambda t: _report(t))
-            print(f"  playing scenario {args.scenario} at speed {args.speed:g}")
+        if token_source:
+            print(f"  TWILIO_AUTH_TOKEN: {token_source} (not shown)")
+        else:
+            print(f"  TWILIO_AUTH_TOKEN={sim.auth_token} (made up for this run)")
+        print("Run the console against it, in another terminal:")
+        print(f"  {console_command(sim, args.callback_url, show_token=not token_source)}")
+        if args.callback_url:
+            scenario = args.scenario or DEFAULT_SCENARIO
+            print(f"Scenario {scenario} starts when {args.callback_url} accepts connections")
+            sim.dispatcher.spawn(_play_when_reachable(sim, scenario, args))
+        else:
+            print(f"No scenario: add --callback-url {EXAMPLE_CALLBACK} to play {DEFAULT_SCENARIO}")
         sys.stdout.flush()
         await stop.wait()
         return 0
     finally:
         await sim.stop()
+
+
+async def _play_when_reachable(sim: Simulator, scenario: str, args: argparse.Namespace) -> None:
+    """Wait until the console listens, then play: started first, it would miss the start."""
+    parts = urlsplit(args.callback_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    while True:
+        try:
+            _reader, writer = await asyncio.open_connection(parts.hostname, port)
+        except OSError:
+            await asyncio.sleep(PROBE_INTERVAL)
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        break
+    options = {"count": args.count} if scenario == "large" else {}
+    try:
+        task = sim.start_scenario(scenario, args.callback_url, **options)
+    except ValueError as err:
+        print(f"moderator sim: error: {err}", file=sys.stderr, flush=True)
+        return
+    print(f"Playing scenario {scenario} at speed {args.speed:g}", flush=True)
+    task.add_done_callback(_report)
 
 
 def _report(task: asyncio.Task[str]) -> None:

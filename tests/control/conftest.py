@@ -20,6 +20,7 @@ from moderator.domain.roster import Roster
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
+from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal
 
 SPEED = 50.0
@@ -60,7 +61,7 @@ def make_settings(**overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "rest_timeout": 2.0,
         "bulk_concurrency": 12,
-        "caller_id": "+15005550006",
+        "caller_id": LINE_NUMBER,  # a From the simulated account owns
     }
     base.update(overrides)
     return Settings(**base)

@@ -7,6 +7,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from moderator.domain.actions import ActionKind
+from moderator.sim.records import LINE_NUMBER
 from tests.forms import form
 
 from .conftest import Console, meeting
@@ -147,7 +148,7 @@ async def test_dial_out_joins_with_label_and_callback(console: Console) -> None:
     )
     dave = console.sid_of(conf, "Dave")
     call = console.sim.call(dave)
-    assert (call.from_, call.to) == ("+15005550006", "+15558675309")
+    assert (call.from_, call.to) == (LINE_NUMBER, "+15558675309")
     [action] = console.journal.actions(conf)
     assert (action.kind, action.ok, action.confirmed) == ("dial-out", True, True)
     # the tile learns the dialled number from the Calls resource
