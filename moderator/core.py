@@ -138,6 +138,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             **options,
         )
         stack.push_async_callback(core.moderator.close)
+        core.server.on_unstored.append(core.moderator.request_reconcile)
         if config.start_control:
             await core.moderator.start()
     return core

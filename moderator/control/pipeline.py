@@ -41,6 +41,7 @@ class Ticket:
     send: Send
     subject: str = "participant"  # what a 404 means
     answer: Any = field(default=None, repr=False)
+    detail: str | None = None  # an announcement's URL: its callbacks may lack the CallSid
 
 
 class ActionPipeline:
@@ -114,6 +115,7 @@ class ActionPipeline:
         elif kind is ActionKind.END_CONFERENCE:
             self._ending[conference_sid] = ticket
         elif kind is ActionKind.ANNOUNCE:
+            ticket.detail = (params or {}).get("announce_url")
             self._announcing[(conference_sid, call_sid)] = ticket
         return ticket
 
@@ -203,9 +205,40 @@ class ActionPipeline:
         except JournalError as exc:
             log.error("could not journal the confirmation of %s: %s", ticket.kind.value, exc)
 
-    def expect_join(self, ticket: Ticket, call_sid: str) -> None:
-        """A dial-out was accepted: its participant-join confirms it."""
-        self._dialing[(ticket.conference_sid, call_sid)] = ticket
+    def expect_join(self, ticket: Ticket, call_sid: str, after_sequence: int) -> None:
+        """A dial-out was accepted: show it ringing (Twilio's answer, folded in as a snapshot
+        taken after `after_sequence`). Its participant-join confirms it; a participant-leave
+        with participant_add_failed closes it as failed."""
+        key = (ticket.conference_sid, call_sid)
+        self._dialing[key] = ticket
+        if ticket.answer is not None:
+            self._apply_answer(ticket.conference_sid, after_sequence, ticket.answer)
+        self._dial_progress(key)  # the join or the leave may have come before the answer
+
+    def _dial_progress(self, key: tuple[str, str]) -> None:
+        ticket = self._dialing.get(key)
+        participant = self._roster.participant(*key)
+        if ticket is None or participant is None or participant.ringing:
+            return
+        if participant.present:
+            del self._dialing[key]
+            self._confirm(ticket)
+        elif participant.left_at is not None:
+            del self._dialing[key]
+            message = dial_failure(ticket.who, participant.call_status)
+            self._finish(ticket, ok=False, error=message)
+            self._notify("error", message)
+
+    def _apply_answer(self, conference_sid: str, after_sequence: int, answer: Any) -> None:
+        """Fold a REST answer about one participant into the roster (and journal it)."""
+        snapshot = conference_snapshot(
+            conference_sid, self._clock(), after_sequence, participants=[answer], complete=False
+        )
+        try:
+            self._journal.append_snapshot(snapshot)
+        except JournalError as exc:
+            log.error("could not journal a snapshot: %s", exc)
+        self._roster.apply_snapshot(snapshot)
 
     async def _resolve_after_grace(self, ticket: Ticket, after_sequence: int) -> None:
         """No confirming callback in time: show what Twilio answered, then reconcile."""
@@ -224,18 +257,7 @@ class ActionPipeline:
         self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
         answer = ticket.answer
         if answer is not None and hasattr(answer, "call_sid"):
-            snapshot = conference_snapshot(
-                ticket.conference_sid,
-                self._clock(),
-                after_sequence,
-                participants=[answer],
-                complete=False,
-            )
-            try:
-                self._journal.append_snapshot(snapshot)
-            except JournalError as exc:
-                log.error("could not journal a snapshot: %s", exc)
-            self._roster.apply_snapshot(snapshot)
+            self._apply_answer(ticket.conference_sid, after_sequence, answer)
         self._on_stale(ticket.conference_sid)
 
     # ---- roster changes --------------------------------------------------------------------
@@ -258,8 +280,8 @@ class ActionPipeline:
                     self._tasks.cancel(_grace_key(*key))
                     if ticket.kind is ActionKind.KICK:
                         self._confirm(ticket)
-                elif change.kind is ChangeKind.PARTICIPANT_JOINED and key in self._dialing:
-                    self._confirm(self._dialing.pop(key))
+                if key in self._dialing:
+                    self._dial_progress(key)
             elif change.kind is ChangeKind.CONFERENCE_UPDATED:
                 conference = self._roster.conference(change.conference_sid)
                 ticket = self._ending.get(change.conference_sid)
@@ -273,15 +295,42 @@ class ActionPipeline:
 
     def _announcement_done(self, change: Change) -> None:
         """announcement-end confirms an announce; announcement-fail turns it into an error."""
-        ticket = self._announcing.pop((change.conference_sid, change.call_sid), None)
+        key = (change.conference_sid, change.call_sid)
+        if change.call_sid is None and key not in self._announcing:
+            # Twilio sends CallSid only while the participant is present: one who left is
+            # found by the URL that was playing to them.
+            key = next(
+                (
+                    k
+                    for k, t in self._announcing.items()
+                    if k[0] == change.conference_sid and t.detail == change.announce_url
+                ),
+                key,
+            )
+        ticket = self._announcing.pop(key, None)
         if ticket is None:
             return
         if change.kind is ChangeKind.ANNOUNCEMENT_ENDED:
             self._confirm(ticket)
             return
-        message = f"Could not {ticket.kind.verb} {ticket.who}: Twilio could not play it"
+        why = f" ({change.reason})" if change.reason else ""
+        message = f"Could not {ticket.kind.verb} {ticket.who}: Twilio could not play it{why}"
         self._finish(ticket, ok=False, error=message)
         self._notify("error", message)
+
+
+_DIAL_OUTCOMES = {
+    "busy": "{who} did not answer (busy)",
+    "no-answer": "{who} did not answer",
+    "failed": "Could not dial {who}: the call failed",
+    "canceled": "The call to {who} was canceled before they answered",
+}
+
+
+def dial_failure(who: str, call_status: str | None) -> str:
+    """What the host reads when a dial-out never joined (Twilio's ParticipantCallStatus)."""
+    text = _DIAL_OUTCOMES.get(call_status or "", "Could not dial {who}: they never joined")
+    return text.format(who=who)
 
 
 def _grace_key(conference_sid: str, call_sid: str) -> str:

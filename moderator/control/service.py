@@ -266,13 +266,19 @@ class Moderator:
     async def announce(self, conf_sid: str, url: str, call_sid: str | None = None) -> ActionResult:
         """Play the audio (or TwiML) at `url` to the whole conference or to one participant."""
 
+        # GET, said explicitly (Twilio's default is POST): a static audio file's host may
+        # refuse a POST, and GET is what fetching a file means.
+        method = "GET"
+
         async def send(client: Client) -> Any:
             if call_sid is None:
-                return await client.conferences(conf_sid).update_async(announce_url=url)
+                return await client.conferences(conf_sid).update_async(
+                    announce_url=url, announce_method=method
+                )
             return (
                 await client.conferences(conf_sid)
                 .participants(call_sid)
-                .update_async(announce_url=url)
+                .update_async(announce_url=url, announce_method=method)
             )
 
         return await self._conference(
@@ -287,13 +293,21 @@ class Moderator:
             message = f"Could not dial {who}: set a caller ID (a Twilio number) in Settings"
             self._notify("error", message)
             return ActionResult(False, message)
-        kwargs: dict[str, Any] = {"from_": caller_id, "to": number}
+        # Explicit, not Twilio's defaults (start true, end false): a dialled guest neither starts
+        # the conference nor ends it, so the presenter rule never takes them for the host.
+        kwargs: dict[str, Any] = {
+            "from_": caller_id,
+            "to": number,
+            "start_conference_on_enter": False,
+            "end_conference_on_exit": False,
+        }
         if label:
             kwargs["label"] = label
         if self.status_callback_url:
             kwargs["conference_status_callback"] = self.status_callback_url
             kwargs["conference_status_callback_event"] = list(EVENT_WORDS)
         params = {"to": number, "from": caller_id, **({"label": label} if label else {})}
+        after_sequence = self.roster.last_sequence(conf_sid)
 
         async def send(client: Client) -> Any:
             return await client.conferences(conf_sid).participants.create_async(**kwargs)
@@ -307,7 +321,7 @@ class Moderator:
         ticket.who = who
         result = await self._guarded(self.pipeline.send(ticket), who, ActionKind.DIAL_OUT)
         if result.ok and ticket.answer is not None:
-            self.pipeline.expect_join(ticket, str(ticket.answer.call_sid))
+            self.pipeline.expect_join(ticket, str(ticket.answer.call_sid), after_sequence)
             self._notify("info", f"Dialling {who}")
         return result
 

@@ -6,10 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
-
-# Participants Twilio lists that are not in the call yet: a ringing dial-out is not "present".
-NOT_YET_IN = frozenset({"queued", "connecting", "ringing"})
+from moderator.domain.snapshots import GONE, ConferenceSnapshot, ParticipantSnapshot
 
 
 def participant_snapshot(resource: Any) -> ParticipantSnapshot:
@@ -24,6 +21,7 @@ def participant_snapshot(resource: Any) -> ParticipantSnapshot:
         start_conference_on_enter=bool(resource.start_conference_on_enter),
         end_conference_on_exit=bool(resource.end_conference_on_exit),
         joined_at=joined if isinstance(joined, datetime) else None,
+        status=str(getattr(resource, "status", None) or "connected"),
     )
 
 
@@ -37,11 +35,10 @@ def conference_snapshot(
     participants: Iterable[Any] = (),
     complete: bool = True,
 ) -> ConferenceSnapshot:
-    """A ConferenceSnapshot; participants still ringing are left out."""
+    """A ConferenceSnapshot. Participants Twilio still rings are kept as ringing (shown, not
+    present); complete or failed ones are left out, so they never count as present."""
     listed = tuple(
-        participant_snapshot(p)
-        for p in participants
-        if (getattr(p, "status", None) or "connected") not in NOT_YET_IN
+        participant_snapshot(p) for p in participants if getattr(p, "status", None) not in GONE
     )
     return ConferenceSnapshot(
         conference_sid=conference_sid,

@@ -71,6 +71,8 @@ class ConferenceEvent:
     call_status: str | None = None  # ParticipantCallStatus on participant-leave
     reason: str | None = None  # ReasonParticipantLeft, ReasonConferenceEnded or Reason
     call_sid_ending_conference: str | None = None
+    announce_url: str | None = None  # AnnounceUrl on announcement-end/-fail
+    announcement_failed: str | None = None  # ReasonAnnouncementFailed
 
     @property
     def key(self) -> tuple[str, int]:
@@ -123,12 +125,19 @@ def parse_callback(form: Mapping[str, str], received_at: datetime) -> Conference
     """Parse a conference statusCallback form; `received_at` stands in for a missing Timestamp.
 
     Raises MalformedCallback naming the field when the form is not a conference event.
-    Unknown events and parameters are accepted: Twilio adds new ones over time.
+    Unknown events and parameters are accepted: Twilio adds new ones over time. The deprecated
+    `conference-record-end` names itself in `EventName` and has no StatusCallbackEvent (and may
+    have no SequenceNumber): it is kept as an unknown event, numbered 0.
     """
-    name = _required(form, "StatusCallbackEvent")
+    legacy = (form.get("EventName") or "").strip()
+    name = legacy if legacy and not form.get("StatusCallbackEvent") else None
+    name = name or _required(form, "StatusCallbackEvent")
     kind = EventKind.from_wire(name)
     conference_sid = _required(form, "ConferenceSid")
-    raw_sequence = _required(form, "SequenceNumber")
+    if kind is EventKind.UNKNOWN and not form.get("SequenceNumber"):
+        raw_sequence = "0"
+    else:
+        raw_sequence = _required(form, "SequenceNumber")
     try:
         sequence = int(raw_sequence)
     except ValueError:
@@ -164,4 +173,6 @@ def parse_callback(form: Mapping[str, str], received_at: datetime) -> Conference
             or _optional(form, "Reason")
         ),
         call_sid_ending_conference=_optional(form, "CallSidEndingConference"),
+        announce_url=_optional(form, "AnnounceUrl"),
+        announcement_failed=_optional(form, "ReasonAnnouncementFailed"),
     )

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from moderator.domain.events import ConferenceEvent, EventKind
-from moderator.domain.snapshots import ConferenceSnapshot
+from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
 from moderator.domain.state import Conference, ConferenceStatus, Participant
 
 Entry = ConferenceEvent | ConferenceSnapshot
@@ -91,10 +91,13 @@ def step_participant(current: Participant | None, event: ConferenceEvent) -> Par
         flags["label"] = event.label
     kind = event.kind
     if kind is EventKind.PARTICIPANT_JOIN:
-        flags.update(present=True, joined_at=event.timestamp, left_at=None, leave_reason=None)
+        flags.update(
+            present=True, ringing=False, joined_at=event.timestamp, left_at=None, leave_reason=None
+        )
     elif kind is EventKind.PARTICIPANT_LEAVE:
         flags.update(
             present=False,
+            ringing=False,
             speaking=False,
             left_at=event.timestamp,
             call_status=event.call_status,
@@ -121,7 +124,9 @@ def step_conference(conference: Conference, event: ConferenceEvent) -> Conferenc
 
 
 def end_participant(participant: Participant, end: ConferenceEvent) -> Participant:
-    """conference-end: whoever is still in has left."""
+    """conference-end: whoever is still in has left; a dial-out still ringing is dropped."""
+    if participant.ringing:
+        return replace(participant, ringing=False, left_at=end.timestamp)
     if not participant.present:
         return participant
     return replace(
@@ -138,6 +143,8 @@ def snapshot_participant(
 ) -> Participant | None:
     """What a REST snapshot says about one participant (None: never seen, not listed)."""
     reported = next((p for p in snapshot.participants if p.call_sid == call_sid), None)
+    if reported is not None and reported.ringing:
+        return _ringing_participant(current, call_sid, reported, snapshot)
     if reported is not None and snapshot.status != ConferenceStatus.COMPLETED:
         base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
         return replace(
@@ -151,7 +158,10 @@ def snapshot_participant(
             start_conference_on_enter=reported.start_conference_on_enter,
             end_conference_on_exit=reported.end_conference_on_exit,
             joined_at=base.joined_at or reported.joined_at,
+            ringing=False,
         )
+    if current is not None and current.ringing and (snapshot.complete or snapshot.status):
+        return replace(current, ringing=False)  # no longer dialled: it never joined
     if current is None or not current.present:
         return current
     if snapshot.status == ConferenceStatus.COMPLETED:
@@ -165,6 +175,33 @@ def snapshot_participant(
             leave_reason="left-while-console-closed",
         )
     return current
+
+
+def _ringing_participant(
+    current: Participant | None,
+    call_sid: str,
+    reported: ParticipantSnapshot,
+    snapshot: ConferenceSnapshot,
+) -> Participant | None:
+    """A dial-out Twilio still rings. Status only moves forward: someone who has joined or
+    left is never put back to ringing by an older or slower answer."""
+    if snapshot.status == ConferenceStatus.COMPLETED:
+        return current
+    if current is not None and (current.present or current.left_at or not current.ringing):
+        return current
+    base = current or Participant(
+        conference_sid=snapshot.conference_sid, call_sid=call_sid, present=False
+    )
+    return replace(
+        base,
+        label=reported.label or base.label,
+        present=False,
+        ringing=True,
+        muted=reported.muted,
+        hold=reported.hold,
+        start_conference_on_enter=reported.start_conference_on_enter,
+        end_conference_on_exit=reported.end_conference_on_exit,
+    )
 
 
 def step_snapshot(

@@ -56,6 +56,9 @@ class Change:
     conference_sid: str
     call_sid: str | None = None
     action: ActionKind | None = None
+    # announcements: what was played and, for a failure, Twilio's ReasonAnnouncementFailed
+    announce_url: str | None = None
+    reason: str | None = None
 
 
 Listener = Callable[[list[Change]], None]
@@ -166,7 +169,13 @@ class Roster:
         changes += self._confirm_pending(record, event)
         if event.kind in _ANNOUNCEMENT_CHANGES:
             changes.append(
-                Change(_ANNOUNCEMENT_CHANGES[event.kind], event.conference_sid, event.call_sid)
+                Change(
+                    _ANNOUNCEMENT_CHANGES[event.kind],
+                    event.conference_sid,
+                    event.call_sid,
+                    announce_url=event.announce_url,
+                    reason=event.announcement_failed,
+                )
             )
         changes += self._recompose(record, affected)
         return self._notify(changes)

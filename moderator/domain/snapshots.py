@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+# Participant statuses (Participants resource): queued, connecting, ringing, connected, complete,
+# failed. Only `connected` is in the call; complete and failed are gone.
+NOT_YET_IN = frozenset({"queued", "connecting", "ringing"})
+GONE = frozenset({"complete", "failed"})
+
 
 @dataclass(frozen=True)
 class ParticipantSnapshot:
@@ -18,6 +23,12 @@ class ParticipantSnapshot:
     start_conference_on_enter: bool = False
     end_conference_on_exit: bool = False
     joined_at: datetime | None = None
+    status: str = "connected"  # Twilio's participant status
+
+    @property
+    def ringing(self) -> bool:
+        """Still being dialled: listed by Twilio, but not in the call."""
+        return self.status in NOT_YET_IN
 
 
 @dataclass(frozen=True)

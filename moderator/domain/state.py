@@ -8,6 +8,8 @@ from enum import Enum
 
 from moderator.domain.actions import PendingAction
 
+ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
+
 
 @dataclass(frozen=True)
 class Participant:
@@ -27,6 +29,9 @@ class Participant:
     end_conference_on_exit: bool = False
     call_status: str | None = None
     leave_reason: str | None = None
+    # A dial-out Twilio lists as queued, connecting or ringing: shown, but not in the call
+    # (not present, not counted) until its participant-join.
+    ringing: bool = False
     # overlays: known to the console, not carried by callbacks
     pending: PendingAction | None = None
     number: str | None = None
@@ -36,6 +41,11 @@ class Participant:
     def display_name(self) -> str:
         """The label, else the caller's number, else the call SID."""
         return self.label or self.number or self.call_sid
+
+    @property
+    def add_failed(self) -> bool:
+        """A dial-out that never joined (busy, no-answer, failed or canceled)."""
+        return self.leave_reason == ADD_FAILED
 
 
 class ConferenceStatus(str, Enum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -52,6 +53,10 @@ class WebhookServer:
         self.port = port
         self.conference_name = conference_name
         self.stats = ServerStats()
+        # Called with the ConferenceSid of a callback that could not be journaled. Twilio
+        # retries only connection failures and timeouts by default (rp=ct,rt), not our 500,
+        # so the console must fetch what it missed itself (control reconciles).
+        self.on_unstored: list[Callable[[str | None], None]] = []
         self._runner: web.AppRunner | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -145,7 +150,9 @@ class WebhookServer:
             raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
         except JournalError as exc:
             self.stats.failed += 1
-            log.error("could not journal a callback, answering 500 so Twilio retries: %s", exc)
+            log.error("could not journal a callback (answered 500, reconciling): %s", exc)
+            for listener in list(self.on_unstored):
+                listener(form.get("ConferenceSid") or None)
             raise web.HTTPInternalServerError(text="could not store the callback") from None
         log.debug("callback %s #%d %s", event.name, event.sequence, event.call_sid or "")
         return web.Response(status=204)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from twilio.request_validator import RequestValidator
@@ -21,13 +22,42 @@ log = logging.getLogger(__name__)
 USER_AGENT = "TwilioProxy/1.1"
 
 
+RETRY_CLASSES = frozenset({"4xx", "5xx", "ct", "rt"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Twilio's webhook connection overrides `rc` (retries, 0-5, default 1) and `rp` (what is
+    retried: 4xx, 5xx, ct = connect failure, rt = read timeout, all; default ct,rt). So by
+    default an HTTP error answer (a 500 included) is not retried."""
+
+    count: int = 1
+    on: frozenset[str] = frozenset({"ct", "rt"})
+
+
+def connection_overrides(url: str) -> tuple[str, RetryPolicy]:
+    """The URL to call (the `#…` fragment is never sent) and the retry policy it asks for."""
+    base, _, fragment = url.partition("#")
+    policy = RetryPolicy()
+    values = dict(parse_qsl(fragment))
+    if "rc" in values:
+        with contextlib.suppress(ValueError):
+            policy = replace(policy, count=max(0, min(5, int(values["rc"]))))
+    if "rp" in values:
+        words = {w.strip() for w in values["rp"].split(",")}
+        on = RETRY_CLASSES if "all" in words else frozenset(words & RETRY_CLASSES)
+        policy = replace(policy, on=on)
+    return base, policy
+
+
 @dataclass(frozen=True)
 class Delivery:
-    """One callback: where it goes, the exact form, and its signature."""
+    """One callback: where it goes, the exact form, its signature and retry policy."""
 
     url: str
     params: dict[str, str]
     signature: str
+    retry: RetryPolicy = RetryPolicy()
 
     def describe(self) -> str:
         """Event and sequence number, never the signature."""
@@ -38,7 +68,8 @@ class Delivery:
 
 
 class Dispatcher:
-    """Posts callbacks in order per conference; one ClientSession; retries a failure once."""
+    """Posts callbacks in order per conference; one ClientSession; retries as Twilio does
+    (connection failures and timeouts once, unless the URL's `#rc=…&rp=…` says otherwise)."""
 
     def __init__(
         self,
@@ -98,7 +129,10 @@ class Dispatcher:
         if self._closed:
             return
         self._stats.callbacks_generated += 1
-        delivery = Delivery(url, params, self._validator.compute_signature(url, params))
+        target, retry = connection_overrides(url)
+        delivery = Delivery(
+            target, params, self._validator.compute_signature(target, params), retry
+        )
         key = params.get("ConferenceSid", "")
         queue = self._queues.get(key)
         if queue is None:
@@ -158,25 +192,38 @@ class Dispatcher:
         await self._send(delivery)
 
     async def _send(self, delivery: Delivery) -> None:
-        """One attempt now; on failure one retry after `retry_delay` in the background."""
+        """One attempt now; a failure the retry policy covers is retried in the background."""
         down = self._rng.random() < self._faults.target_down
-        if await self._attempt(delivery, fake_refusal=down):
+        outcome = await self._attempt(delivery, fake_refusal=down)
+        if outcome is None:
             return
-        self._stats.callbacks_retried += 1
-        self.spawn_pending(lambda: self._retry(delivery))
+        if delivery.retry.count and outcome in delivery.retry.on:
+            self._stats.callbacks_retried += 1
+            self.spawn_pending(lambda: self._retry(delivery, delivery.retry.count))
+        else:
+            self._failed(delivery, outcome)
 
-    async def _retry(self, delivery: Delivery) -> None:
+    async def _retry(self, delivery: Delivery, left: int) -> None:
         await asyncio.sleep(self.retry_delay)
-        if not await self._attempt(delivery, fake_refusal=False):
-            self._stats.callbacks_failed += 1
-            log.warning("callback %s to %s failed after retry", delivery.describe(), delivery.url)
+        outcome = await self._attempt(delivery, fake_refusal=False)
+        if outcome is None:
+            return
+        if left > 1 and outcome in delivery.retry.on:
+            await self._retry(delivery, left - 1)
+        else:
+            self._failed(delivery, outcome)
 
-    async def _attempt(self, delivery: Delivery, *, fake_refusal: bool) -> bool:
+    def _failed(self, delivery: Delivery, outcome: str) -> None:
+        self._stats.callbacks_failed += 1
+        log.warning("callback %s to %s failed (%s)", delivery.describe(), delivery.url, outcome)
+
+    async def _attempt(self, delivery: Delivery, *, fake_refusal: bool) -> str | None:
+        """None when delivered; else the failure's class: ct, rt, 4xx or 5xx."""
         if fake_refusal:
             log.info("fault: target down for callback %s", delivery.describe())
-            return False
+            return "ct"
         if self._session is None:
-            return False
+            return "ct"
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "User-Agent": USER_AGENT,
@@ -186,15 +233,18 @@ class Dispatcher:
         try:
             async with self._session.post(delivery.url, data=body, headers=headers) as resp:
                 await resp.read()
-                ok = 200 <= resp.status < 300
-                if not ok:
-                    log.info("callback %s answered %s", delivery.describe(), resp.status)
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                status = resp.status
+        except asyncio.TimeoutError:
+            log.info("callback %s to %s timed out", delivery.describe(), delivery.url)
+            return "rt"
+        except (aiohttp.ClientError, OSError) as exc:
             log.info("callback %s to %s failed: %s", delivery.describe(), delivery.url, exc)
-            return False
-        if ok:
+            return "ct"
+        if 200 <= status < 300:
             self._stats.callbacks_sent += 1
-        return ok
+            return None
+        log.info("callback %s answered %s", delivery.describe(), status)
+        return "4xx" if status < 500 else "5xx"
 
     async def close(self) -> None:
         """Cancel every delivery and close the session; idempotent."""

@@ -12,14 +12,14 @@ import sys
 from urllib.parse import urlsplit
 
 from moderator.domain.sids import ACCOUNT, is_sid
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
 from moderator.sim.faults import Faults
 from moderator.sim.records import MAX_PARTICIPANTS
 from moderator.sim.scenarios import SCENARIOS
 from moderator.sim.simulator import Simulator
 
 DEFAULT_SCENARIO = "team-meeting"
-CONSOLE_EVENTS_PATH = "/twilio/conference-events"  # the console's statusCallback route
-EXAMPLE_CALLBACK = f"http://127.0.0.1:8080{CONSOLE_EVENTS_PATH}"
+EXAMPLE_CALLBACK = f"http://127.0.0.1:8080{CONFERENCE_EVENTS_PATH}"  # the console's, by default
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 PROBE_INTERVAL = 0.25  # seconds between checks that the console is up
 
@@ -118,7 +118,7 @@ def console_command(sim: Simulator, callback_url: str | None, *, show_token: boo
         env.append(f"TWILIO_AUTH_TOKEN={sim.auth_token}")
     args = ["moderator", "--twilio-api-url", sim.base_url]
     parts = urlsplit(callback_url or EXAMPLE_CALLBACK)
-    base_path = parts.path.removesuffix(CONSOLE_EVENTS_PATH)
+    base_path = parts.path.removesuffix(CONFERENCE_EVENTS_PATH)
     if parts.hostname in LOOPBACK and not base_path:
         args += ["--port", str(parts.port or (443 if parts.scheme == "https" else 80))]
     else:  # a tunnel or proxy in front of the console: it must check signatures against it

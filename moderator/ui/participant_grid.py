@@ -125,7 +125,7 @@ class ParticipantGrid(QListView):
         participant = index.data(Role.PARTICIPANT)
         if not isinstance(participant, Participant):
             return
-        if participant.pending is not None:
+        if participant.pending is not None or participant.ringing:  # both animate
             self._pending[participant.call_sid] = QPersistentModelIndex(index)
         else:
             self._pending.pop(participant.call_sid, None)

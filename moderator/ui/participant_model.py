@@ -27,6 +27,8 @@ def describe(participant: Participant) -> str:
     ]
     if participant.pending is not None:
         flags.append(f"{participant.pending.kind.value} sent, waiting for Twilio")
+    if participant.ringing:
+        flags.append("ringing, not in the call yet")
     lines = [participant.display_name]
     if participant.number and participant.number != participant.display_name:
         lines.append(participant.number)
@@ -34,6 +36,11 @@ def describe(participant: Participant) -> str:
     if flags:
         lines.append(", ".join(flags))
     return "\n".join(lines)
+
+
+def _shown(participant: Participant) -> bool:
+    """In the call, or a dial-out still ringing (a "Ringing…" tile that is not counted)."""
+    return participant.present or participant.ringing
 
 
 class ParticipantModel(QAbstractListModel):
@@ -79,7 +86,7 @@ class ParticipantModel(QAbstractListModel):
         # reorders events can never leave the model out of step.
         assert self._conference_sid is not None
         participant = self._roster.participant(self._conference_sid, call_sid)
-        wanted = participant is not None and participant.present
+        wanted = participant is not None and _shown(participant)
         row = self._rows.get(call_sid)
         if wanted and row is None:
             present = self._present_sids()
@@ -111,9 +118,7 @@ class ParticipantModel(QAbstractListModel):
     def _present_sids(self) -> list[str]:
         if self._conference_sid is None:
             return []
-        return [
-            p.call_sid for p in self._roster.participants(self._conference_sid, present_only=True)
-        ]
+        return [p.call_sid for p in self._roster.participants(self._conference_sid) if _shown(p)]
 
     def _reindex(self) -> None:
         self._rows = {sid: row for row, sid in enumerate(self._sids)}

@@ -22,6 +22,7 @@ AVATAR = 44
 
 PENDING_FLIP = 0.35  # the last 35% of each pending cycle turns the hourglass over
 
+RINGING = "Ringing…"
 PENDING_WORDS = {
     ActionKind.MUTE: "Muting…",
     ActionKind.UNMUTE: "Unmuting…",
@@ -120,7 +121,7 @@ class TileDelegate(QStyledItemDelegate):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         ratio = painter.device().devicePixelRatioF()
-        pending = participant.pending is not None
+        pending = participant.pending is not None or participant.ringing
         if pending:
             painter.setOpacity(0.55)  # sent, not confirmed: visibly not settled yet
         self._card(painter, rect, participant, state)
@@ -275,8 +276,10 @@ class TileDelegate(QStyledItemDelegate):
         self, painter: QPainter, rect: QRect, participant: Participant, ratio: float
     ) -> None:
         """An hourglass chip over the dimmed tile: the action is sent, Twilio has not confirmed."""
-        assert participant.pending is not None
-        text = PENDING_WORDS.get(participant.pending.kind, "Waiting…")
+        if participant.pending is not None:
+            text = PENDING_WORDS.get(participant.pending.kind, "Waiting…")
+        else:
+            text = RINGING  # a dial-out Twilio is still ringing: not in the call yet
         painter.setFont(self._badge_font)
         metrics = QFontMetrics(self._badge_font)
         width = metrics.horizontalAdvance(text) + 34

@@ -134,6 +134,7 @@ async def test_announcement_fail_callback_reports_the_error(console: Console) ->
     assert (action.ok, action.confirmed) == (False, False)
     assert action.error == (
         "Could not play an announcement to the conference TeamMeeting: Twilio could not play it"
+        " (404)"
     )
     assert action.error in console.errors
 

@@ -106,3 +106,31 @@ def test_missing_sequence_number_is_malformed() -> None:
     del fields["SequenceNumber"]
     with pytest.raises(MalformedCallback, match="SequenceNumber"):
         parse_callback(fields, NOW)
+
+
+def test_deprecated_record_end_with_event_name_is_kept_as_unknown() -> None:
+    fields = form("conference-record-end", 4)
+    del fields["StatusCallbackEvent"]
+    del fields["SequenceNumber"]
+    fields.update(EventName="conference-record-end", RecordingUrl="https://api.twilio.com/rec")
+    event = parse_callback(fields, NOW)
+    assert (event.kind, event.name, event.sequence) == (
+        EventKind.UNKNOWN,
+        "conference-record-end",
+        0,
+    )
+
+
+def test_announcement_fail_carries_its_url_and_reason() -> None:
+    fields = form(
+        "announcement-fail",
+        8,
+        AnnounceUrl="https://example.com/a.mp3",
+        ReasonAnnouncementFailed="Unable to fetch",
+    )
+    event = parse_callback(fields, NOW)
+    assert (event.call_sid, event.announce_url, event.announcement_failed) == (
+        None,
+        "https://example.com/a.mp3",
+        "Unable to fetch",
+    )

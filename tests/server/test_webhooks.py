@@ -157,6 +157,15 @@ async def test_unknown_event_is_journaled_and_ignored(harness: Factory) -> None:
     assert h.journal.callback_count() == 1
 
 
+async def test_deprecated_record_end_is_answered_204_and_journaled(harness: Factory) -> None:
+    h = await harness()
+    fields = form("conference-record-end", 1)
+    del fields["StatusCallbackEvent"], fields["SequenceNumber"]
+    fields["EventName"] = "conference-record-end"  # the legacy shape: no StatusCallbackEvent
+    assert (await h.post(fields)).status == 204  # a 400 would show in Twilio's debugger
+    assert h.journal.callback_count() == 1
+
+
 async def test_healthz_counts(harness: Factory) -> None:
     h = await harness()
     await h.post(team_meeting()[0])

@@ -11,6 +11,7 @@ import pytest
 from twilio.rest import Client
 
 from moderator.sim import Faults, Simulator
+from moderator.sim.callbacks import RetryPolicy, connection_overrides
 
 from .helpers import Receiver, async_client_for, make_sim
 
@@ -203,12 +204,31 @@ async def test_refused_target_is_retried_then_counted() -> None:
         assert sim.stats.callbacks_sent == 0
 
 
-async def test_non_2xx_target_is_retried_once(receiver: Receiver) -> None:
-    receiver.status = 500
+async def test_an_error_answer_is_not_retried_by_default(receiver: Receiver) -> None:
+    receiver.status = 500  # Twilio's default retry policy is rp=ct,rt: connection and timeout
     async with make_sim() as sim:
         await _meeting(sim, receiver.url)
         assert sim.stats.callbacks_failed == 16
-    assert len(receiver.items) == 32  # each callback tried twice
+        assert sim.stats.callbacks_retried == 0
+    assert len(receiver.items) == 16  # each callback tried once
+
+
+async def test_connection_overrides_ask_for_5xx_retries(receiver: Receiver) -> None:
+    receiver.status = 500
+    async with make_sim() as sim:
+        await _meeting(sim, receiver.url + "#rc=2&rp=5xx,ct")
+        assert sim.stats.callbacks_failed == 16
+    assert len(receiver.items) == 48  # tried, then retried twice
+    assert all(r.url == receiver.url for r in receiver.items)  # the fragment is never sent
+    receiver.assert_signed(sim.auth_token)
+
+
+def test_connection_overrides_parse() -> None:
+    assert connection_overrides("https://h/x") == ("https://h/x", RetryPolicy())
+    url, policy = connection_overrides("https://h/x?a=1#rc=9&rp=all")
+    assert url == "https://h/x?a=1"
+    assert policy == RetryPolicy(5, frozenset({"4xx", "5xx", "ct", "rt"}))
+    assert connection_overrides("https://h/x#rc=0")[1].count == 0
 
 
 async def test_stop_cancels_pending_deliveries(receiver: Receiver) -> None:

@@ -91,7 +91,7 @@ async def test_unknown_scenario_and_bad_count(sim: Simulator, receiver: Receiver
 
 
 async def test_large_meeting_fills_the_conference(receiver: Receiver) -> None:
-    async with make_sim(speed=20) as sim:  # guests start leaving at 20 s: 1 s real time
+    async with make_sim(speed=5) as sim:  # guests start leaving at 20 s: 4 s real time
         task = sim.start_scenario("large", callback_url=receiver.url, duration=60)
         await receiver.wait_for(lambda: len(receiver.of("participant-join")) == 250, timeout=10)
         conf = receiver.items[0].form["ConferenceSid"]
