@@ -20,7 +20,11 @@ async def test_mute_all_249_with_latency_runs_bounded_and_parallel(
     sim: Simulator, tmp_path: Path
 ) -> None:
     console = await open_console(
-        sim, tmp_path, settings=make_settings(bulk_concurrency=CONCURRENCY), fetch_numbers=False
+        sim,
+        tmp_path,
+        # a generous REST timeout: on a loaded machine 249 answers can queue behind each other
+        settings=make_settings(bulk_concurrency=CONCURRENCY, rest_timeout=15.0),
+        fetch_numbers=False,
     )
     try:
         conf, sids = await meeting(console, *[f"Guest {i:03d}" for i in range(1, GUESTS + 1)])
