@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+NO_CALLER_ID = (
+    "No caller ID yet: enter a number of your Twilio account under Settings → Server "
+    "(Caller ID for dial-out), then add the participant."
+)
+MIN_WIDTH = 440  # the placeholders and the caller-ID hint fit without eliding
 
 
 @dataclass(frozen=True)
@@ -21,27 +26,52 @@ def normalise(number: str) -> str:
     return re.sub(r"[\s\-().]", "", number)
 
 
-class DialOutDialog(QDialog):
-    """Number in E.164 (+14155550100) or a client:/sip: address, and a label for the tile."""
+def problem_with(number: str, caller_id: str) -> str:
+    """Why `number` cannot be dialled from `caller_id` ('' when it can)."""
+    if not caller_id:
+        return NO_CALLER_ID
+    if not number:
+        return ""
+    if not (E164.match(number) or number.startswith(("client:", "sip:"))):
+        return "Use the international format, e.g. +14155550100"
+    if number == normalise(caller_id):
+        return "That is the caller ID itself: dial someone else's number"
+    return ""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+
+class DialOutDialog(QDialog):
+    """Number in E.164 (+14155550100) or a client:/sip: address, and a label for the tile.
+
+    Everything is checked here, while the dialog is open: the host never loses what was typed
+    to an error that shows up after it closed (a missing caller ID included).
+    """
+
+    def __init__(self, caller_id: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add participant")
+        self.setMinimumWidth(MIN_WIDTH)
+        self._caller_id = caller_id.strip()
         self.number = QLineEdit()
         self.number.setPlaceholderText("+14155550100")
         self.label = QLineEdit()
         self.label.setPlaceholderText("Name shown on the tile (optional)")
+        self.caller = QLabel(f"Calls from {self._caller_id}" if self._caller_id else "")
+        self.caller.setObjectName("hint")
         self.problem = QLabel("")
         self.problem.setObjectName("warning")
+        self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Call")
+        self.call_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.call_button.setText("Call")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Number", self.number)
         form.addRow("Name", self.label)
+        if self._caller_id:
+            form.addRow("", self.caller)
         form.addRow(self.problem)
         form.addRow(self.buttons)
         self.number.textChanged.connect(self._check)
@@ -50,10 +80,15 @@ class DialOutDialog(QDialog):
     def request(self) -> DialOutRequest:
         return DialOutRequest(normalise(self.number.text()), self.label.text().strip())
 
-    def _check(self) -> None:
+    def accept(self) -> None:
+        # Enter in a field also lands here: the dialog stays open while anything is wrong.
+        if self._check():
+            super().accept()
+
+    def _check(self) -> bool:
         number = normalise(self.number.text())
-        valid = bool(E164.match(number)) or number.startswith(("client:", "sip:"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(valid)
-        self.problem.setText(
-            "" if valid or not number else "Use the international format, e.g. +14155550100"
-        )
+        problem = problem_with(number, self._caller_id)
+        self.problem.setText(problem)
+        ok = bool(number) and not problem
+        self.call_button.setEnabled(ok)
+        return ok

@@ -79,7 +79,8 @@ class ModerationController(QObject):
         return box.clickedButton() is go
 
     def _dial_out_form(self) -> DialOutRequest | None:
-        dialog = DialOutDialog(self._window)
+        caller_id = self.moderator.settings.caller_id if self.moderator is not None else ""
+        dialog = DialOutDialog(caller_id, self._window)
         return dialog.request() if dialog.exec() else None
 
     # ---- one participant -------------------------------------------------------------------

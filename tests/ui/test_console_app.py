@@ -10,6 +10,7 @@ import qasync
 
 from moderator.app import Console, ConsoleOptions
 from moderator.store.journal import Journal
+from moderator.ui.dial_out_dialog import DialOutRequest
 
 
 def test_closing_the_window_shuts_everything_down(
@@ -57,6 +58,34 @@ def test_saved_settings_apply_while_running(
     )
     assert console.server.conference_name == "Board"
     assert "ngrok.app" in console.window.status.listening.text()
+    console.request_quit()
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+
+
+def test_add_participant_works_in_the_demo(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """The demo presets the simulated account's number as caller ID: dialling out just works."""
+    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20))
+    task = qloop.create_task(console.run())
+    qtbot.waitUntil(
+        lambda: console.window is not None and console.window.participants.rowCount() >= 2,
+        timeout=10000,
+    )
+    window = console.window
+    assert window is not None
+    assert console.settings.caller_id.startswith("+")
+    window.controller.ask_dial_out = lambda: DialOutRequest("+14155550177", "Dora")
+    window.dial_out_action.trigger()
+    qtbot.waitUntil(
+        lambda: any(
+            window.participants.index(row).data() == "Dora"
+            for row in range(window.participants.rowCount())
+        ),
+        timeout=10000,
+    )
+    assert "caller ID" not in window.status.error.text()
     console.request_quit()
     qtbot.waitUntil(task.done, timeout=10000)
     task.result()

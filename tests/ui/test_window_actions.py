@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from moderator.control import ActionResult, BulkResult
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.roster import Roster
+from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest, normalise
 from moderator.ui.main_window import MainWindow
@@ -168,9 +169,9 @@ def test_dial_out(qtbot: Any, window: MainWindow, fake: FakeModerator) -> None:
 
 
 def test_dial_out_dialog_validates(qtbot: Any, themed: QApplication) -> None:
-    dialog = DialOutDialog()
+    dialog = DialOutDialog("+15005550006")
     qtbot.addWidget(dialog)
-    ok = dialog.buttons.buttons()[0]
+    ok = dialog.call_button
     assert not ok.isEnabled()
     dialog.number.setText("+1 (415) 555-0100")
     dialog.label.setText(" Dora ")
@@ -179,6 +180,36 @@ def test_dial_out_dialog_validates(qtbot: Any, themed: QApplication) -> None:
     dialog.number.setText("555")
     assert not ok.isEnabled() and dialog.problem.text()
     assert normalise("+44 20 7946.0000") == "+442079460000"
+
+
+def test_dial_out_without_caller_id_stays_open_with_the_error(
+    qtbot: Any, themed: QApplication
+) -> None:
+    dialog = DialOutDialog("")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.number.setText("+14155550100")
+    dialog.label.setText("Dora")
+    assert "caller ID" in dialog.problem.text()
+    assert not dialog.call_button.isEnabled()
+    qtbot.keyClick(dialog.number, Qt.Key.Key_Return)  # Enter does not get past it either
+    assert dialog.isVisible() and dialog.result() == 0
+    assert (dialog.number.text(), dialog.label.text()) == ("+14155550100", "Dora")  # kept
+
+
+def test_dial_out_dialog_asks_the_moderator_for_its_caller_id(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+
+    def exec_(dialog: DialOutDialog) -> int:
+        seen.append(dialog.caller.text())
+        return 0
+
+    monkeypatch.setattr(DialOutDialog, "exec", exec_)
+    window.controller.moderator.settings = Settings(caller_id="+15005550006")  # type: ignore[union-attr]
+    window.dial_out_action.trigger()
+    assert seen == ["Calls from +15005550006"]
 
 
 def test_context_menu(qtbot: Any, window: MainWindow, fake: FakeModerator, roster: Roster) -> None:
