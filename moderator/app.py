@@ -21,14 +21,14 @@ from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
-from moderator.settings import Settings
 from moderator.signals import SignalWakeup
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
-from moderator.ui.settings_store import load_settings
+from moderator.ui.settings_dialog import Secrets, SettingsEdit
+from moderator.ui.settings_store import load_settings, save_settings
 from moderator.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,10 @@ class Console:
             self.settings,
             # demo settings are not the host's: keep them out of the saved ones
             settings_store=None if self.options.demo else self.settings_store,
+            read_secrets=self._read_secrets,
         )
         self.window.close_requested.connect(self.request_quit)
-        self.window.settings_changed.connect(self._on_settings_changed)
+        self.window.settings_edited.connect(self.apply_settings_edit)
         self.window.set_listening(self.server.callback_url)
         if self.moderator is not None:
             self.window.set_twilio_state(self.moderator.connection_state)
@@ -205,17 +206,57 @@ class Console:
         if self.window is not None:
             self.window.set_twilio_state(state)
 
-    def _on_settings_changed(self, settings: Settings) -> None:
-        """Apply what can change while running; the port takes effect at the next start."""
+    def _read_secrets(self) -> Secrets:
+        """What the settings dialog shows in its secret fields (the demo's are not the host's)."""
+        if self.options.demo:
+            return Secrets()
+        return Secrets(
+            credentials.read_secret(credentials.AUTH_TOKEN_ENTRY) or "",
+            credentials.read_secret(credentials.API_SECRET_ENTRY) or "",
+        )
+
+    def apply_settings_edit(self, edit: SettingsEdit) -> None:
+        """The one path for what the host saved: store it, then apply it once, everywhere.
+
+        Settings go to QSettings and secrets to the keyring (the demo stores nothing: its
+        settings are the session's, not the host's); then credentials are reloaded and the
+        server, the control service and the window are updated. A new port takes effect at
+        the next start.
+        """
+        settings = edit.settings
         self.settings = settings
+        if not self.options.demo:
+            save_settings(self.settings_store, settings)
+            self._store_secrets(edit)
+            self.credentials = credentials.load(settings.account_sid, settings.api_key)
         if self.server is not None:
             self.server.conference_name = settings.conference_name
             if self.options.public_url is None:  # the command line still wins
                 self.server.set_public_url(settings.public_url or None)
-            if self.window is not None:
+        if self.moderator is not None:
+            self.moderator.update_settings(settings)
+            if not self.options.demo:
+                self.moderator.update_credentials(self.credentials)
+        if self.window is not None:
+            self.window.set_settings(settings)
+            if self.server is not None:
                 self.window.set_listening(self.server.callback_url)
-        if not self.options.demo:
-            self.credentials = credentials.load(settings.account_sid, settings.api_key)
+
+    def _store_secrets(self, edit: SettingsEdit) -> None:
+        """Write the secrets the host could edit to the keyring; say where they went, or why not."""
+        notify = self.bridge.message.emit if self.bridge is not None else None
+        try:
+            if edit.token_editable:
+                credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, edit.secrets.auth_token)
+            if edit.secret_editable:
+                credentials.write_secret(credentials.API_SECRET_ENTRY, edit.secrets.api_secret)
+        except credentials.SecretStoreError as exc:
+            log.error("%s", exc)
+            if notify is not None:
+                notify("error", str(exc))
+            return
+        if edit.token_editable and edit.secrets.auth_token and notify is not None:
+            notify("info", credentials.where_token_went())
 
     def request_quit(self) -> None:
         """The one way to ask for shutdown: window close, --quit-after, signals, menu."""

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush
 
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.ui import theme
+from moderator.ui.dialogs import wrapped_tip
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -71,6 +72,19 @@ def entry_for_event(event: ConferenceEvent, name_of: NameOf) -> LogEntry:
     )
 
 
+def full_text(entry: LogEntry) -> str:
+    """Every field of a line, one per line (the details view and Copy)."""
+    local = entry.at.astimezone().isoformat(timespec="seconds")
+    fields = (
+        ("Time", local),
+        ("Event", entry.event),
+        ("Who", entry.who),
+        ("Conference", entry.conference),
+        ("Details", entry.details),
+    )
+    return "\n".join(f"{name}: {value}" for name, value in fields if value)
+
+
 class EventLogModel(QAbstractTableModel):
     """Append-only rows; the oldest are dropped past `limit` (beginRemoveRows, never a reset)."""
 
@@ -111,6 +125,8 @@ class EventLogModel(QAbstractTableModel):
                 if role == Qt.ItemDataRole.ToolTipRole:
                     return local.isoformat(timespec="seconds")
                 return local.strftime("%H:%M:%S")
+            if role == Qt.ItemDataRole.ToolTipRole and column == DETAILS and entry.details:
+                return wrapped_tip(entry.details, "Double-click the line to read or copy it")
             return (entry.event, entry.who, entry.conference, entry.details)[column - 1]
         if role == Qt.ItemDataRole.ForegroundRole:
             if entry.level == "error":

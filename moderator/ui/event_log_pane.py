@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -16,11 +16,17 @@ from PySide6.QtWidgets import (
 )
 
 from moderator.ui.event_log_filter import EventLogFilter
-from moderator.ui.event_log_model import COLUMNS, DETAILS, EventLogModel
+from moderator.ui.event_log_model import COLUMNS, DETAILS, EventLogModel, full_text
 
 
 class EventLogPane(QWidget):
-    """Shows `model` through a filter; follows new rows while scrolled to the bottom."""
+    """Shows `model` through a filter; follows new rows while scrolled to the bottom.
+
+    A line's details are cut at the column's edge: its tool tip holds all of it, and a
+    double click or Enter asks for it in full (details_requested).
+    """
+
+    details_requested = Signal(str, str)  # title, the whole text
 
     def __init__(self, model: EventLogModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,6 +45,7 @@ class EventLogPane(QWidget):
         self.errors = QCheckBox("Errors only")
         self.table = QTableView()
         self.table.setObjectName("eventLog")
+        self.table.setAccessibleName("Event log")
         self.table.setModel(self.proxy)
         self.table.setShowGrid(False)
         self.table.setWordWrap(False)
@@ -73,6 +80,14 @@ class EventLogPane(QWidget):
         self._follow = True
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.proxy.rowsInserted.connect(self._rows_added)
+        self.table.activated.connect(self._open_details)  # double click, or Enter
+
+    def _open_details(self, index: QModelIndex) -> None:
+        source = self.proxy.mapToSource(index)
+        if source.isValid():
+            entry = self.model.entry(source.row())
+            title = f"{entry.event} at {entry.at.astimezone():%H:%M:%S}"
+            self.details_requested.emit(title, full_text(entry))
 
     def _scrolled(self, value: int) -> None:
         self._follow = value >= self.table.verticalScrollBar().maximum() - 2

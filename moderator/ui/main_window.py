@@ -7,23 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QByteArray,
-    QItemSelectionModel,
-    QPoint,
-    QSettings,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QHideEvent,
-    QKeySequence,
-    QResizeEvent,
-    QShowEvent,
-)
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -31,12 +16,11 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from moderator import APP_NAME, credentials
+from moderator import APP_NAME
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent
@@ -44,15 +28,18 @@ from moderator.domain.roster import Change, ChangeKind, Conference
 from moderator.settings import Settings
 from moderator.ui import icons, theme
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.conference_model import ConferenceModel, headline
+from moderator.ui.conference_header import ConferenceHeader, empty_grid_text
+from moderator.ui.conference_model import ConferenceModel
+from moderator.ui.dialogs import DetailsDialog, about_box
 from moderator.ui.event_log_model import EventLogModel, LogEntry, entry_for_event
 from moderator.ui.event_log_pane import EventLogPane
 from moderator.ui.moderation import ModerationController
 from moderator.ui.participant_grid import ParticipantGrid
+from moderator.ui.participant_menu import participant_menu
 from moderator.ui.participant_model import ParticipantModel
 from moderator.ui.settings_dialog import Secrets, SettingsDialog
-from moderator.ui.settings_store import save_settings
 from moderator.ui.status_bar import ConsoleStatusBar
+from moderator.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from moderator.control import Moderator
@@ -63,18 +50,23 @@ log = logging.getLogger(__name__)
 LAYOUT_GROUP = "window"  # QSettings group of the window's geometry and splitter positions
 
 
+def no_secrets() -> Secrets:
+    return Secrets()
+
+
 class MainWindow(QMainWindow):
     """What the host sees during a call. Views only: actions go through ModerationController.
 
-    The app calls set_listening() and (optionally) set_twilio_state(); closing the window emits
-    close_requested and leaves the shutdown to the app. settings_changed(Settings) is emitted
-    after the host saves the settings dialog (settings and keyring already written).
+    The app calls set_listening(), set_settings() and (optionally) set_twilio_state(); closing
+    the window or File → Quit emits close_requested and leaves the shutdown to the app.
+    settings_edited(SettingsEdit) is what the host saved in the settings dialog: the app
+    stores and applies it (the window writes neither QSettings nor the keyring).
     With a settings_store, the window's geometry and splitter positions are saved when it is
     closed or hidden (save_layout) and restored when the next one is built.
     """
 
     close_requested = Signal()
-    settings_changed = Signal(object)  # Settings
+    settings_edited = Signal(object)  # SettingsEdit
 
     def __init__(
         self,
@@ -83,6 +75,7 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         *,
         settings_store: QSettings | None = None,
+        read_secrets: Callable[[], Secrets] = no_secrets,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__()
@@ -95,10 +88,11 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self.settings = settings or Settings()
         self._settings_store = settings_store
+        self._read_secrets = read_secrets
         self.moderator = moderator
         self._shown_once = False
         self._listening: str | None = None  # the running server's statusCallback URL
-        self._labelled_toolbar_width: int | None = None
+        self._ended = {c.sid for c in self._roster.conferences() if not c.status.live}
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -109,20 +103,28 @@ class MainWindow(QMainWindow):
         # ---- views ----
         self.picker = QListView()
         self.picker.setObjectName("conferences")
+        self.picker.setAccessibleName("Conferences")
         self.picker.setModel(self.conferences)
         self.picker.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.picker.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid = ParticipantGrid(clock=clock)
         self.grid.setModel(self.participants)
         self.log_pane = EventLogPane(self.log_model)
-        self.title = QLabel("No conference yet")
-        self.title.setObjectName("conferenceTitle")
-        self.subtitle = QLabel("Waiting for Twilio's first callback")
-        self.subtitle.setObjectName("conferenceSubtitle")
+        self.header = ConferenceHeader()
+        self.title, self.subtitle = self.header.title, self.header.subtitle
         self.status = ConsoleStatusBar(self, clock)
         self.setStatusBar(self.status)
+        self.window_actions = WindowActions(
+            self,
+            self.controller,
+            open_settings=self.open_settings,
+            quit_app=self.close,
+            about=self.show_about,
+        )
+        self._name_actions()
+        self.addToolBar(self.window_actions.toolbar)
+        self.window_actions.fill_menu_bar(self.menuBar())
         self._build_layout()
-        self._build_actions()
         self.restore_layout()
 
         # ---- wiring ----
@@ -136,6 +138,8 @@ class MainWindow(QMainWindow):
         self.grid.toggle_hold_requested.connect(self.controller.toggle_hold)
         self.grid.kick_requested.connect(self.controller.kick)
         self.grid.menu_requested.connect(self._show_menu)
+        self.status.details_requested.connect(self.show_details)
+        self.log_pane.details_requested.connect(self.show_details)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._on_tick)
@@ -144,6 +148,14 @@ class MainWindow(QMainWindow):
             self._select_row(self._preferred_row())
         self._refresh_header()
         self._on_tick()
+
+    def _name_actions(self) -> None:
+        a = self.window_actions
+        self.toolbar = a.toolbar
+        self.mute_all_action, self.mute_everyone_action = a.mute_all, a.mute_everyone
+        self.unmute_all_action, self.dial_out_action = a.unmute_all, a.dial_out
+        self.end_action, self.reconcile_action = a.end, a.reconcile
+        self.settings_action, self.quit_action, self.about_action = a.settings, a.quit, a.about
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -161,8 +173,7 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
-        centre_layout.addWidget(self.title)
-        centre_layout.addWidget(self.subtitle)
+        centre_layout.addWidget(self.header)
         centre_layout.addWidget(self.grid, 1)
         self.log_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("gridAndLog")
@@ -179,74 +190,16 @@ class MainWindow(QMainWindow):
         splitter.setSizes([240, 1040])
         self.setCentralWidget(splitter)
 
-    def _action(
-        self,
-        text: str,
-        icon_name: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
-        tip: str = "",
-    ) -> QAction:
-        action = QAction(icons.icon(icon_name), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            # Shortcuts work wherever focus is in the window (grid, log, picker).
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        shown = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip or text} ({shown})" if shown else tip or text)
-        action.triggered.connect(lambda _checked=False: slot())
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        c = self.controller
-        self.mute_all_action = self._action(
-            "Mute all but presenter", "mic-off", c.mute_all_but_presenter, "Ctrl+M",
-            "Mute everyone except the presenter",
-        )  # fmt: skip
-        self.mute_everyone_action = self._action(
-            "Mute everyone", "mic-off-all", c.mute_everyone, "Ctrl+Shift+M",
-            "Mute everyone, the presenter too",
-        )  # fmt: skip
-        self.unmute_all_action = self._action("Unmute all", "mic", c.unmute_all, "Ctrl+U")
-        self.dial_out_action = self._action(
-            "Add participant", "person-add", c.dial_out, "Ctrl+D", "Dial a number into the call"
-        )
-        self.end_action = self._action(
-            "End conference", "call-end", c.end_conference, None, "End the call for everyone"
-        )
-        self.reconcile_action = self._action(
-            "Refresh", "refresh", c.reconcile, "F5", "Ask Twilio for the current state"
-        )
-        self.settings_action = self._action(
-            "Settings", "settings", self.open_settings, "Ctrl+,", "Account, server, rules"
-        )
-        self.toolbar = toolbar = QToolBar("Moderation")
-        toolbar.setObjectName("moderation")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for action in (self.mute_all_action, self.mute_everyone_action, self.unmute_all_action):
-            toolbar.addAction(action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.dial_out_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.end_action)
-        end_button = toolbar.widgetForAction(self.end_action)
-        end_button.setObjectName("danger")
-        spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Fixed)
-        toolbar.addWidget(spacer)
-        toolbar.addAction(self.reconcile_action)
-        toolbar.addAction(self.settings_action)
-        self.addToolBar(toolbar)
-        self.end_action.setIcon(icons.icon("call-end", theme.ERROR))
-
     # ---- the app's API ---------------------------------------------------------------------
 
     def set_listening(self, text: str) -> None:
         """Where the webhook server listens (shown in the status bar and How to connect)."""
         self._listening = text
         self.status.set_listening(text)
+
+    def set_settings(self, settings: Settings) -> None:
+        """The settings now in effect (what the settings dialog starts from next time)."""
+        self.settings = settings
 
     def set_twilio_state(self, status: TwilioStatus) -> None:
         """Twilio connection state; also refreshed from the Moderator every second."""
@@ -263,6 +216,17 @@ class MainWindow(QMainWindow):
                 level=level,
             )
         )
+
+    def show_details(self, title: str, text: str) -> None:
+        """A message in full, in a window of its own (the status bar and log shorten it)."""
+        dialog = DetailsDialog(title, text, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def show_about(self) -> None:
+        box = about_box(self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # window-modal without a nested event loop
 
     def select_conference(self, conference_sid: str) -> None:
         row = self.conferences.row_of(conference_sid)
@@ -281,21 +245,7 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._fit_toolbar()
-
-    def _fit_toolbar(self) -> None:
-        """Icons only when the labelled buttons do not fit: otherwise End conference, Refresh
-        and Settings slide into the toolbar's barely visible overflow menu."""
-        labelled = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        if self._labelled_toolbar_width is None:
-            current = self.toolbar.toolButtonStyle()
-            self.toolbar.setToolButtonStyle(labelled)
-            self._labelled_toolbar_width = self.toolbar.sizeHint().width()
-            self.toolbar.setToolButtonStyle(current)
-        fits = self.width() >= self._labelled_toolbar_width
-        style = labelled if fits else Qt.ToolButtonStyle.ToolButtonIconOnly
-        if self.toolbar.toolButtonStyle() != style:
-            self.toolbar.setToolButtonStyle(style)
+        self.window_actions.fit_toolbar(self.width())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         event.ignore()  # the app shuts down in order, then hides the window
@@ -352,8 +302,17 @@ class MainWindow(QMainWindow):
         current = self._current_conference()
         if added and (current is None or not current.status.live):
             self.select_conference(added[-1])  # follow a new call when nothing live is shown
+        self._note_endings(changes)
         if any(c.conference_sid == self.conference_sid for c in changes):
             self._refresh_header()
+
+    def _note_endings(self, changes: list[Change]) -> None:
+        """An error from a call that has since ended is stale: it must not come back."""
+        for sid in {c.conference_sid for c in changes} - self._ended:
+            conference = self._roster.conference(sid)
+            if conference is not None and not conference.status.live:
+                self._ended.add(sid)
+                self.status.clear_error()
 
     def _on_event(self, event: ConferenceEvent) -> None:
         self.status.callback_received(self._clock())
@@ -401,71 +360,18 @@ class MainWindow(QMainWindow):
 
     def _refresh_header(self) -> None:
         conference = self._current_conference()
-        live = conference is not None and conference.status.live
-        for action in (
-            self.mute_all_action,
-            self.mute_everyone_action,
-            self.unmute_all_action,
-            self.dial_out_action,
-            self.end_action,
-        ):
-            action.setEnabled(live)
-        if conference is None:
-            self.title.setText("No conference yet")
-            self.subtitle.setText(
-                "Waiting for Twilio's first callback — see Settings, How to connect"
-            )
-            return
-        self.title.setText(conference.friendly_name or conference.sid)
-        present = self._roster.participants(conference.sid, present_only=True)
-        parts = [headline(conference)]
-        muted = sum(1 for p in present if p.muted)
-        if muted:
-            parts.append(f"{muted} muted")
-        held = sum(1 for p in present if p.hold)
-        if held:
-            parts.append(f"{held} on hold")
-        speaking = [p.display_name for p in present if p.speaking]
-        if speaking:
-            parts.append("speaking: " + ", ".join(speaking[:3]))
-        if conference.started_at:
-            parts.append(f"started {conference.started_at.astimezone():%H:%M}")
-        self.subtitle.setText("  ·  ".join(parts))
+        everyone = self._roster.participants(conference.sid) if conference else []
+        self.window_actions.set_live(conference is not None and conference.status.live)
+        self.header.show_conference(conference, everyone)
+        self.grid.set_empty_text(empty_grid_text(conference, everyone))
 
     # ---- participant menu ------------------------------------------------------------------
 
     def build_menu(self, call_sid: str) -> QMenu:
-        """The right-click menu for one tile (built fresh: labels follow the current state)."""
-        menu = QMenu(self)
+        """The menu for one tile (built fresh: labels follow the current state)."""
         sid = self.conference_sid
         participant = self._roster.participant(sid, call_sid) if sid else None
-        if participant is None:
-            return menu
-        c = self.controller
-        title = menu.addAction(participant.display_name)
-        title.setEnabled(False)
-        menu.addSeparator()
-        if participant.muted:
-            menu.addAction(icons.icon("mic"), "Unmute", lambda: c.unmute(call_sid))
-        else:
-            menu.addAction(icons.icon("mic-off"), "Mute", lambda: c.mute(call_sid))
-        if participant.hold:
-            menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
-        else:
-            menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))
-        if participant.presenter and not c.chose_presenter(call_sid):
-            # Chosen automatically (runs the conference): there is nothing to undo.
-            auto = menu.addAction(icons.icon("star"), "Presenter (runs the conference)")
-            auto.setEnabled(False)
-        else:
-            presenter = "Stop being presenter" if participant.presenter else "Make presenter"
-            menu.addAction(icons.icon("star"), presenter, lambda: c.toggle_presenter(call_sid))
-        copy = menu.addAction(icons.icon("copy"), "Copy number", lambda: c.copy_number(call_sid))
-        if not participant.number:
-            copy.setText("Copy call SID")
-        menu.addSeparator()
-        menu.addAction(icons.icon("person-remove"), "Remove from call…", lambda: c.kick(call_sid))
-        return menu
+        return participant_menu(self, participant, self.controller)
 
     def _show_menu(self, call_sid: str, pos: QPoint) -> None:
         menu = self.build_menu(call_sid)
@@ -475,50 +381,12 @@ class MainWindow(QMainWindow):
     # ---- settings --------------------------------------------------------------------------
 
     def open_settings(self) -> None:
-        secrets = Secrets(
-            credentials.read_secret(credentials.AUTH_TOKEN_ENTRY) or "",
-            credentials.read_secret(credentials.API_SECRET_ENTRY) or "",
-        )
         dialog = SettingsDialog(
-            self.settings, secrets, live_callback_url=self._listening, parent=self
+            self.settings, self._read_secrets(), live_callback_url=self._listening, parent=self
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.apply_settings(*dialog.values(), dialog))
+        dialog.accepted.connect(lambda: self.settings_edited.emit(dialog.edit()))
         dialog.open()  # window-modal without a nested event loop
-
-    def apply_settings(
-        self, settings: Settings, secrets: Secrets, dialog: SettingsDialog | None = None
-    ) -> None:
-        """Persist settings (QSettings) and secrets (keyring), then hand them on.
-
-        Without a settings_store (demo mode) nothing is saved and the credentials are left
-        alone: the session's settings change, the host's saved ones and keyring do not.
-        """
-        self.settings = settings
-        if self.moderator is not None:
-            self.moderator.update_settings(settings)
-        if self._settings_store is not None:
-            save_settings(self._settings_store, settings)
-            if self._store_secrets(secrets, dialog) and self.moderator is not None:
-                self.moderator.update_credentials(
-                    credentials.load(settings.account_sid, settings.api_key)
-                )
-        self.settings_changed.emit(settings)
-
-    def _store_secrets(self, secrets: Secrets, dialog: SettingsDialog | None) -> bool:
-        """Write the secrets the host could edit to the keyring; False (and say why) on failure."""
-        token_editable, secret_editable = dialog.secrets_editable() if dialog else (True, True)
-        try:
-            if token_editable:
-                credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, secrets.auth_token)
-            if secret_editable:
-                credentials.write_secret(credentials.API_SECRET_ENTRY, secrets.api_secret)
-        except credentials.SecretStoreError as exc:
-            self.show_message("error", str(exc))
-            return False
-        if token_editable and secrets.auth_token:
-            self.show_message("info", credentials.where_token_went())
-        return True
 
     def current_tile_row(self) -> int:
         index = self.grid.currentIndex()

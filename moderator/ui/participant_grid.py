@@ -42,7 +42,8 @@ class ParticipantGrid(QListView):
     """Shows tiles; emits what the host asked for and leaves the doing to the window.
 
     Click: toggle mute. Space: toggle mute. H: toggle hold. Delete/Backspace: kick.
-    Arrows move between tiles (QListView's own navigation). Right click: menu_requested.
+    Arrows move between tiles (QListView's own navigation). Right click, the Menu key or
+    Shift+F10: menu_requested (so everything in the tile's menu is reachable by keyboard).
     """
 
     toggle_mute_requested = Signal(str)  # call sid
@@ -87,6 +88,12 @@ class ParticipantGrid(QListView):
         self._pending_check.setSingleShot(True)
         self._pending_check.setInterval(0)
         self._pending_check.timeout.connect(self._sync_pending_timer)
+
+    def set_empty_text(self, text: str) -> None:
+        """What the grid says while it has no tiles (waiting for people, or the call ended)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            self.viewport().update()
 
     def current_call_sid(self) -> str | None:
         index = self.currentIndex()
@@ -211,6 +218,13 @@ class ParticipantGrid(QListView):
         self.setCurrentIndex(index)
         self.menu_requested.emit(index.data(Role.CALL_SID), self.viewport().mapToGlobal(pos))
 
+    def _keyboard_menu(self) -> None:
+        index = self.currentIndex()
+        if not index.isValid():
+            return
+        below = self.visualRect(index).center()
+        self.menu_requested.emit(index.data(Role.CALL_SID), self.viewport().mapToGlobal(below))
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         index = self.indexAt(event.position().toPoint())
         pressed = self._pressed
@@ -238,6 +252,12 @@ class ParticipantGrid(QListView):
             Qt.KeyboardModifier.NoModifier,
             Qt.KeyboardModifier.KeypadModifier,
         )
+        if key == Qt.Key.Key_Menu or (
+            key == Qt.Key.Key_F10 and event.modifiers() == Qt.KeyboardModifier.ShiftModifier
+        ):
+            event.accept()
+            self._keyboard_menu()
+            return
         signal = None
         if plain and key == Qt.Key.Key_Space:
             signal = self.toggle_mute_requested

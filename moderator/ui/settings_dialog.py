@@ -39,6 +39,19 @@ class Secrets:
     api_secret: str = dataclasses.field(default="", repr=False)
 
 
+@dataclass(frozen=True)
+class SettingsEdit:
+    """What the host saved in the dialog; the app stores it (QSettings, keyring) and applies it.
+
+    A secret whose field the environment controls is not editable and must not be written.
+    """
+
+    settings: Settings
+    secrets: Secrets
+    token_editable: bool = True
+    secret_editable: bool = True
+
+
 def _password_field() -> QLineEdit:
     field = QLineEdit()
     field.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
@@ -237,6 +250,12 @@ class SettingsDialog(QDialog):
         )
         secrets = Secrets(self.auth_token.text().strip(), self.api_secret.text().strip())
         return settings, secrets
+
+    def edit(self) -> SettingsEdit:
+        """Everything the host saved, for the app to store and apply."""
+        settings, secrets = self.values()
+        token_editable, secret_editable = self.secrets_editable()
+        return SettingsEdit(settings, secrets, token_editable, secret_editable)
 
     def secrets_editable(self) -> tuple[bool, bool]:
         """Whether the token and the API secret fields are the user's (not set by environment)."""

@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.clock import utc_now
+from moderator.ui.dialogs import wrapped_tip
 
 MESSAGE_MS = 15000
+CLICK_HINT = "Click to read or copy all of it"
 STALE_AFTER_S = 120  # after this long without a callback, stop showing it as fresh (green)
 
 _TWILIO_WORDS = {
@@ -42,17 +44,26 @@ def _restyle(label: QLabel, name: str) -> None:
 
 
 class ElidedLabel(QLabel):
-    """A one-line label that shrinks with the window and elides its text (full text: tool tip).
+    """A one-line label that shrinks with the window and elides its text (full text: tool tip
+    and a click, which emits `clicked` so the window can show it in full).
 
     A plain QLabel asks for its whole text's width, so one long error message would make the
     main window wider than the screen and impossible to shrink.
     """
+
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(0)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._full:
+            self.clicked.emit()
 
     def setText(self, text: str) -> None:
         self._full = text
@@ -72,7 +83,10 @@ class ElidedLabel(QLabel):
 
 
 class ConsoleStatusBar(QStatusBar):
-    """Messages on the left; permanent fields on the right. Errors stay until the next one."""
+    """Messages on the left; permanent fields on the right. Errors stay until the next one,
+    or until the conference they came from ends. A click on a message asks for it in full."""
+
+    details_requested = Signal(str, str)  # title, the whole text
 
     def __init__(
         self, parent: QWidget | None = None, clock: Callable[[], datetime] = utc_now
@@ -89,15 +103,39 @@ class ConsoleStatusBar(QStatusBar):
             self.addPermanentWidget(label)
         self.last_callback_at: datetime | None = None
         self.last_error: str | None = None
+        self._error_title = ""
+        self.error.clicked.connect(self._error_details)
+        self.messageChanged.connect(self._message_changed)
 
     def show_message(self, level: str, text: str) -> None:
         if level == "error":
             self.last_error = text
+            self._error_title = f"Last error ({self._clock().astimezone():%H:%M:%S})"
             self.clearMessage()
             self.error.setText(f"⚠ {text}")
-            self.error.setToolTip(f"Last error ({self._clock().astimezone():%H:%M:%S}): {text}")
+            self.error.setToolTip(wrapped_tip(f"{self._error_title}: {text}", CLICK_HINT))
         else:
             self.showMessage(text, MESSAGE_MS)
+
+    def clear_error(self) -> None:
+        """Forget the last error (its conference ended): it does not come back later."""
+        self.last_error = None
+        self.error.setText("")
+        self.error.setToolTip("")
+
+    def _error_details(self) -> None:
+        if self.last_error:
+            self.details_requested.emit(self._error_title, self.last_error)
+
+    def _message_changed(self, text: str) -> None:
+        # The status bar cuts a long message at its edge: the tool tip has all of it.
+        self.setToolTip(wrapped_tip(text, CLICK_HINT) if text else "")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        text = self.currentMessage()
+        if event.button() == Qt.MouseButton.LeftButton and text:
+            self.details_requested.emit("Message", text)
 
     def set_listening(self, text: str) -> None:
         self.listening.setText(f"Callbacks: {text}")

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import qasync
+from PySide6.QtCore import QSettings
 
-from moderator.app import Console, ConsoleOptions
+from moderator import credentials
+from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
+from moderator.credentials import Credentials
+from moderator.settings import Settings
 from moderator.store.journal import Journal
 from moderator.ui.dial_out_dialog import DialOutRequest
+from moderator.ui.settings_dialog import Secrets, SettingsEdit
+from moderator.ui.settings_store import load_settings
+
+from .conftest import MemoryKeyring
 
 
 def test_closing_the_window_shuts_everything_down(
@@ -39,25 +49,101 @@ def test_closing_the_window_shuts_everything_down(
     journal.close()
 
 
-def test_saved_settings_apply_while_running(
-    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
-) -> None:
-    """A new tunnel URL or conference name takes effect without a restart."""
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path))
+CLOSED_PORT = "http://127.0.0.1:9"  # refuses at once: no test talks to the real Twilio
+
+
+@pytest.fixture
+def running(qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Console]:
+    """A console whose REST calls go nowhere (a closed local port), its window shown."""
+    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT))
     task = qloop.create_task(console.run())
     qtbot.waitUntil(
         lambda: console.window is not None and console.window.isVisible(), timeout=10000
     )
+    yield console
+    console.request_quit()
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+
+
+def test_saved_settings_apply_while_running(running: Console) -> None:
+    """A new tunnel URL or conference name takes effect without a restart."""
+    console = running
     assert console.window is not None and console.server is not None
     settings = replace(
         console.settings, public_url="https://moderator.example.ngrok.app/", conference_name="Board"
     )
-    console.window.settings_changed.emit(settings)
+    console.window.settings_edited.emit(SettingsEdit(settings, Secrets()))
     assert console.server.callback_url == (
         "https://moderator.example.ngrok.app/twilio/conference-events"
     )
     assert console.server.conference_name == "Board"
     assert "ngrok.app" in console.window.status.listening.text()
+
+
+def test_saved_settings_are_stored_and_applied_once(
+    running: Console, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    """One path: the app writes QSettings and the keyring, reloads credentials, applies once."""
+    console = running
+    window, moderator = console.window, console.moderator
+    assert window is not None and moderator is not None
+    applied: list[Settings] = []
+    given: list[Credentials] = []
+    real_settings, real_credentials = moderator.update_settings, moderator.update_credentials
+
+    def update_settings(settings: Settings) -> None:
+        applied.append(settings)
+        real_settings(settings)
+
+    def update_credentials(creds: Credentials) -> None:
+        given.append(creds)
+        real_credentials(creds)
+
+    moderator.update_settings = update_settings  # type: ignore[method-assign]
+    moderator.update_credentials = update_credentials  # type: ignore[method-assign]
+    sid = "AC" + "a" * 32
+    settings = replace(console.settings, account_sid=sid, caller_id="+15005550006")
+    window.settings_edited.emit(SettingsEdit(settings, Secrets("token-123", "secret-456")))
+    assert applied == [settings]
+    assert [(c.account_sid, c.auth_token) for c in given] == [(sid, "token-123")]
+    assert window.settings == settings
+    saved = QSettings(str(tmp_path / SETTINGS_FILE), QSettings.Format.IniFormat)
+    assert load_settings(saved) == settings
+    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "auth-token")] == "token-123"
+    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "api-secret")] == "secret-456"
+    assert credentials.KEYRING_SERVICE in window.status.currentMessage()
+    assert "token-123" not in (tmp_path / SETTINGS_FILE).read_text()
+
+
+class FailingKeyring(MemoryKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise RuntimeError("locked")
+
+
+def test_keyring_failure_is_a_message_not_a_crash(running: Console) -> None:
+    import keyring
+
+    keyring.set_keyring(FailingKeyring())  # the autouse fixture restores the previous backend
+    assert running.window is not None
+    running.window.settings_edited.emit(SettingsEdit(running.settings, Secrets("token-123", "")))
+    error = running.window.status.error.text()
+    assert "could not save the secret" in error and "token-123" not in error
+
+
+def test_the_demo_stores_nothing(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20))
+    task = qloop.create_task(console.run())
+    qtbot.waitUntil(lambda: console.window is not None, timeout=10000)
+    assert console.window is not None
+    settings = replace(console.settings, conference_name="Board")
+    console.window.settings_edited.emit(SettingsEdit(settings, Secrets("token-123", "")))
+    assert memory_keyring.entries == {}
+    assert console.settings == settings and console.window.settings == settings
+    saved = QSettings(str(tmp_path / SETTINGS_FILE), QSettings.Format.IniFormat)
+    assert load_settings(saved) == Settings()
     console.request_quit()
     qtbot.waitUntil(task.done, timeout=10000)
     task.result()

@@ -10,11 +10,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from moderator import credentials
-from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
-from moderator.ui.settings_dialog import Secrets, SettingsDialog
+from moderator.ui.settings_dialog import Secrets, SettingsDialog, SettingsEdit
 from moderator.ui.settings_store import load_settings, save_settings
 
 from .conftest import MemoryKeyring
@@ -127,12 +126,7 @@ def test_keyring_storage_and_env_precedence(memory_keyring: MemoryKeyring) -> No
     assert credentials.ENV_AUTH_TOKEN in credentials.where_token_went(env=env)
 
 
-class FailingKeyring(MemoryKeyring):
-    def set_password(self, service: str, username: str, password: str) -> None:
-        raise RuntimeError("locked")
-
-
-def test_window_saves_settings_and_secrets(
+def test_the_window_only_emits_what_the_host_saved(
     qtbot: Any,
     themed: QApplication,
     qloop: qasync.QEventLoop,
@@ -140,44 +134,23 @@ def test_window_saves_settings_and_secrets(
     tmp_path: Path,
     memory_keyring: MemoryKeyring,
 ) -> None:
-    class Control:
-        connection_state = TwilioStatus(ConnectionState.CONNECTED)
-        settings: Settings | None = None
-        creds: credentials.Credentials | None = None
-
-        def update_settings(self, settings: Settings) -> None:
-            self.settings = settings
-
-        def update_credentials(self, creds: credentials.Credentials) -> None:
-            self.creds = creds
-
-    control = Control()
-    window = MainWindow(bridge, control, Settings(), settings_store=ini(tmp_path))  # type: ignore[arg-type]
+    """Views emit; the app stores (QSettings, keyring) and applies: see test_console_app."""
+    store = ini(tmp_path)
+    window = MainWindow(
+        bridge, None, Settings(), settings_store=store, read_secrets=lambda: Secrets("old", "")
+    )
     qtbot.addWidget(window)
-    emitted: list[Settings] = []
-    window.settings_changed.connect(emitted.append)
-    window.apply_settings(EDITED, Secrets("token-123", "secret-456"))
-    assert load_settings(ini(tmp_path)) == EDITED
-    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "auth-token")] == "token-123"
-    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "api-secret")] == "secret-456"
-    assert control.settings == EDITED
-    assert control.creds is not None and control.creds.auth_token == "token-123"
-    assert control.creds.api_key == KEY
-    assert emitted == [EDITED]
-    assert credentials.KEYRING_SERVICE in window.status.currentMessage()
-
-
-def test_keyring_failure_is_a_message_not_a_crash(
-    qtbot: Any, themed: QApplication, bridge: RosterBridge, tmp_path: Path
-) -> None:
-    import keyring
-
-    keyring.set_keyring(FailingKeyring())  # the autouse fixture restores the previous backend
-    window = MainWindow(bridge, None, Settings(), settings_store=ini(tmp_path))
-    qtbot.addWidget(window)
-    window.apply_settings(EDITED, Secrets("token-123", ""))
-    assert "could not save the secret" in window.status.error.text()
-    assert "token-123" not in window.status.error.text()
+    emitted: list[SettingsEdit] = []
+    window.settings_edited.connect(emitted.append)
+    window.open_settings()
+    dialog = window.findChild(SettingsDialog)
+    assert dialog is not None and dialog.auth_token.text() == "old"
+    edit(dialog)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert emitted == [SettingsEdit(EDITED, Secrets("token-123", "secret-456"))]
+    assert memory_keyring.entries == {}  # nothing written by the view
+    assert load_settings(ini(tmp_path)) == Settings()
+    assert window.settings == Settings()  # the app says what is in effect (set_settings)
 
 
 def test_keyring_availability(memory_keyring: MemoryKeyring) -> None:
@@ -187,18 +160,6 @@ def test_keyring_availability(memory_keyring: MemoryKeyring) -> None:
     assert credentials.keyring_available()
     keyring.set_keyring(fail.Keyring())
     assert not credentials.keyring_available()
-
-
-def test_without_a_store_nothing_is_saved(
-    qtbot: Any, themed: QApplication, bridge: RosterBridge, memory_keyring: MemoryKeyring
-) -> None:
-    window = MainWindow(bridge, None, Settings(), settings_store=None)  # demo mode
-    qtbot.addWidget(window)
-    emitted: list[Settings] = []
-    window.settings_changed.connect(emitted.append)
-    window.apply_settings(EDITED, Secrets("token-123", ""))
-    assert memory_keyring.entries == {}
-    assert window.settings == EDITED and emitted == [EDITED]
 
 
 def test_how_to_connect_shows_where_the_running_console_listens(

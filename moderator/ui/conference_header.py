@@ -1,0 +1,86 @@
+"""The heading above the tiles: conference name, status line, and what an empty grid says."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from moderator.domain.roster import Conference, Participant
+from moderator.ui.conference_model import headline
+
+NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
+WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."
+
+
+def people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def duration(seconds: float) -> str:
+    """'42 s', '17 min', '1 h 05 min'."""
+    seconds = int(max(0, seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02} min"
+
+
+def ended_summary(conference: Conference, everyone: list[Participant]) -> str:
+    """'Ended at 15:42 after 42 min · 4 people took part' (the parts that are known)."""
+    parts = ["Ended"]
+    if conference.ended_at is not None:
+        parts[0] += f" at {conference.ended_at.astimezone():%H:%M}"
+        if conference.started_at is not None:
+            lasted = (conference.ended_at - conference.started_at).total_seconds()
+            parts[0] += f" after {duration(lasted)}"
+    parts.append(f"{people(len(everyone))} took part")
+    return " · ".join(parts)
+
+
+def empty_grid_text(conference: Conference | None, everyone: list[Participant]) -> str:
+    """What the grid says with no tiles: waiting for people, or that the call is over."""
+    if conference is not None and not conference.status.live:
+        return f"This conference has ended.\n{ended_summary(conference, everyone)}."
+    return WAITING_FOR_PEOPLE
+
+
+class ConferenceHeader(QWidget):
+    """Title and one status line for the conference shown in the grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("No conference yet")
+        self.title.setObjectName("conferenceTitle")
+        self.subtitle = QLabel("Waiting for Twilio's first callback")
+        self.subtitle.setObjectName("conferenceSubtitle")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+
+    def show_conference(self, conference: Conference | None, everyone: list[Participant]) -> None:
+        """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it."""
+        if conference is None:
+            self.title.setText("No conference yet")
+            self.subtitle.setText(NO_CONFERENCE)
+            return
+        self.title.setText(conference.friendly_name or conference.sid)
+        if not conference.status.live:
+            self.subtitle.setText(ended_summary(conference, everyone))
+            return
+        present = [p for p in everyone if p.present]
+        parts = [headline(conference)]
+        muted = sum(1 for p in present if p.muted)
+        if muted:
+            parts.append(f"{muted} muted")
+        held = sum(1 for p in present if p.hold)
+        if held:
+            parts.append(f"{held} on hold")
+        speaking = [p.display_name for p in present if p.speaking]
+        if speaking:
+            parts.append("speaking: " + ", ".join(speaking[:3]))
+        if conference.started_at:
+            parts.append(f"started {conference.started_at.astimezone():%H:%M}")
+        self.subtitle.setText("  ·  ".join(parts))

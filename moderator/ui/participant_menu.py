@@ -1,0 +1,44 @@
+"""The menu for one tile (right click, the Menu key or Shift+F10): what can be done to them."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMenu, QWidget
+
+from moderator.domain.roster import Participant
+from moderator.ui import icons
+from moderator.ui.moderation import ModerationController
+
+
+def participant_menu(
+    parent: QWidget, participant: Participant | None, controller: ModerationController
+) -> QMenu:
+    """Built fresh each time, so its labels follow the participant's current state."""
+    menu = QMenu(parent)
+    if participant is None:
+        return menu
+    c = controller
+    call_sid = participant.call_sid
+    title = menu.addAction(participant.display_name)
+    title.setEnabled(False)
+    menu.addSeparator()
+    if participant.muted:
+        menu.addAction(icons.icon("mic"), "Unmute", lambda: c.unmute(call_sid))
+    else:
+        menu.addAction(icons.icon("mic-off"), "Mute", lambda: c.mute(call_sid))
+    if participant.hold:
+        menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
+    else:
+        menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))
+    if participant.presenter and not c.chose_presenter(call_sid):
+        # Chosen automatically (runs the conference): there is nothing to undo.
+        auto = menu.addAction(icons.icon("star"), "Presenter (runs the conference)")
+        auto.setEnabled(False)
+    else:
+        presenter = "Stop being presenter" if participant.presenter else "Make presenter"
+        menu.addAction(icons.icon("star"), presenter, lambda: c.toggle_presenter(call_sid))
+    copy = menu.addAction(icons.icon("copy"), "Copy number", lambda: c.copy_number(call_sid))
+    if not participant.number:
+        copy.setText("Copy call SID")
+    menu.addSeparator()
+    menu.addAction(icons.icon("person-remove"), "Remove from call…", lambda: c.kick(call_sid))
+    return menu
