@@ -26,22 +26,27 @@ def duration(seconds: float) -> str:
     return f"{minutes // 60} h {minutes % 60:02} min"
 
 
+def _when_ended(conference: Conference) -> str:
+    """' at 15:42 after 42 min' (the parts that are known)."""
+    if conference.ended_at is None:
+        return ""
+    when = f" at {conference.ended_at.astimezone():%H:%M}"
+    if conference.started_at is not None:
+        when += f" after {duration((conference.ended_at - conference.started_at).total_seconds())}"
+    return when
+
+
 def ended_summary(conference: Conference, everyone: list[Participant]) -> str:
-    """'Ended at 15:42 after 42 min · 4 people took part' (the parts that are known)."""
-    parts = ["Ended"]
-    if conference.ended_at is not None:
-        parts[0] += f" at {conference.ended_at.astimezone():%H:%M}"
-        if conference.started_at is not None:
-            lasted = (conference.ended_at - conference.started_at).total_seconds()
-            parts[0] += f" after {duration(lasted)}"
-    parts.append(f"{people(len(everyone))} took part")
-    return " · ".join(parts)
+    """'Ended at 15:42 after 42 min · 4 people took part'."""
+    return f"Ended{_when_ended(conference)} · {people(len(everyone))} took part"
 
 
 def empty_grid_text(conference: Conference | None, everyone: list[Participant]) -> str:
     """What the grid says with no tiles: waiting for people, or that the call is over."""
     if conference is not None and not conference.status.live:
-        return f"This conference has ended.\n{ended_summary(conference, everyone)}."
+        return (
+            f"This conference ended{_when_ended(conference)}.\n{people(len(everyone))} took part."
+        )
     return WAITING_FOR_PEOPLE
 
 

@@ -42,7 +42,7 @@ def icon(name: str, colour: QColor | None = None) -> QIcon:
     """A toolbar/menu icon; disabled state drawn dimmer."""
     colour = colour or theme.TEXT
     result = QIcon()
-    for size in (16, 24, 32):
+    for size in (16, 24, 32, 48):
         result.addPixmap(pixmap(name, size, colour), QIcon.Mode.Normal)
         result.addPixmap(pixmap(name, size, theme.TEXT_DIM.darker(150)), QIcon.Mode.Disabled)
     return result

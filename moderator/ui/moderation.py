@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from moderator.domain.roster import Participant, Roster
 from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest
+from moderator.ui.dialogs import message_box
 
 if TYPE_CHECKING:
     from moderator.control import Moderator
@@ -71,7 +72,7 @@ class ModerationController(QObject):
         return self.moderator, self.conference_sid
 
     def _ask(self, title: str, question: str, verb: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=self._window)
+        box = message_box(self._window, "warning", title, question)
         go = box.addButton(verb, QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter must not kick anyone

@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from moderator.domain.roster import Change, Participant, Roster
+from moderator.ui import theme
+from moderator.ui.avatar_colours import AvatarSlots
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -56,6 +58,7 @@ class ParticipantModel(QAbstractListModel):
         self._conference_sid: str | None = None
         self._sids: list[str] = []
         self._rows: dict[str, int] = {}
+        self._avatars = AvatarSlots(len(theme.AVATAR_COLOURS))
 
     # ---- feeding ---------------------------------------------------------------------------
 
@@ -71,6 +74,8 @@ class ParticipantModel(QAbstractListModel):
         self._conference_sid = conference_sid
         self._sids = self._present_sids()
         self._reindex()
+        for sid in self._sids:  # in roster order, so colours come out the same every run
+            self._assign_avatar(sid)
         self.endResetModel()
 
     def on_changes(self, changes: list[Change]) -> None:
@@ -94,6 +99,7 @@ class ParticipantModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self._sids.insert(row, call_sid)
             self._reindex()
+            self._assign_avatar(call_sid)
             self.endInsertRows()
         elif not wanted and row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
@@ -119,6 +125,16 @@ class ParticipantModel(QAbstractListModel):
         if self._conference_sid is None:
             return []
         return [p.call_sid for p in self._roster.participants(self._conference_sid) if _shown(p)]
+
+    def _avatar_key(self, call_sid: str) -> str:
+        # The name on the tile, not the call SID: a rejoin is a new call of the same person.
+        assert self._conference_sid is not None
+        participant = self._roster.participant(self._conference_sid, call_sid)
+        return participant.display_name if participant is not None else call_sid
+
+    def _assign_avatar(self, call_sid: str) -> None:
+        present = [self._avatar_key(sid) for sid in self._sids]
+        self._avatars.assign(self._avatar_key(call_sid), present)
 
     def _reindex(self) -> None:
         self._rows = {sid: row for row, sid in enumerate(self._sids)}
@@ -156,6 +172,8 @@ class ParticipantModel(QAbstractListModel):
             return participant
         if role == Role.CALL_SID:
             return participant.call_sid
+        if role == Role.AVATAR_COLOUR:
+            return theme.AVATAR_COLOURS[self._avatars.slot(participant.display_name)]
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

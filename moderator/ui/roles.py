@@ -18,6 +18,7 @@ class Role(IntEnum):
     CONFERENCE_SID = _USER + 4
     EVENT_KIND = _USER + 5  # the log entry's kind, for filtering
     LEVEL = _USER + 6  # "info" / "error" on log entries
+    AVATAR_COLOUR = _USER + 7  # QColor of the tile's avatar, distinct among those present
 
 
 # Flags of every item in the console's flat list models.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDir
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -27,8 +28,21 @@ ENDED = QColor("#6b7280")
 WAITING = QColor("#f5a524")
 ERROR = QColor("#f87171")
 
+# Ten hues far enough apart to tell people apart at a glance (white initials on each).
 AVATAR_COLOURS = tuple(
-    QColor(c) for c in ("#5b8def", "#e0795b", "#4fb286", "#b07ad9", "#d9a441", "#4aa8c9", "#d9667f")
+    QColor(c)
+    for c in (
+        "#5b8def",  # blue
+        "#e0795b",  # coral
+        "#4fb286",  # green
+        "#b07ad9",  # violet
+        "#d9a441",  # amber
+        "#4aa8c9",  # cyan
+        "#d9667f",  # rose
+        "#8a9a3c",  # olive
+        "#7c83e8",  # indigo
+        "#c2703d",  # rust
+    )
 )
 
 
@@ -57,9 +71,17 @@ def palette() -> QPalette:
 THEMED = "moderatorThemed"  # application property: the theme is already applied
 
 
+ICON_SEARCH_PREFIX = "icons"  # the style sheet names its images url(icons:NAME.svg)
+
+
 def apply_theme(app: QApplication) -> None:
-    """Fusion style, the dark palette and resources/style.qss for the whole application."""
-    app.setStyle("Fusion")
+    """Fusion with the app's icons, the dark palette and resources/style.qss, app-wide."""
+    # Imported here: the style draws with icons, and icons import this module's colours.
+    from moderator.ui.console_style import ConsoleStyle
+
+    icons_dir = resources.path("icons", "app.svg").parent
+    QDir.setSearchPaths(ICON_SEARCH_PREFIX, [str(icons_dir)])
+    app.setStyle(ConsoleStyle())
     app.setPalette(palette())
     app.setStyleSheet(resources.read_text("style.qss"))
     app.setProperty(THEMED, True)

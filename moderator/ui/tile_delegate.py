@@ -13,6 +13,7 @@ from moderator.domain.actions import ActionKind
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui import icons, theme
+from moderator.ui.avatar_colours import preferred_slot
 from moderator.ui.roles import Role
 
 TILE_SIZE = QSize(240, 104)
@@ -54,9 +55,13 @@ def elapsed(since: datetime | None, now: datetime) -> str:
     return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
-def _avatar_colour(call_sid: str) -> QColor:
-    # Stable per call (hash() of str is salted per process, so sum the characters instead).
-    return theme.AVATAR_COLOURS[sum(map(ord, call_sid)) % len(theme.AVATAR_COLOURS)]
+def avatar_colour(index: QModelIndex | QPersistentModelIndex, participant: Participant) -> QColor:
+    """The model's pick (distinct among those present), else one derived from the name."""
+    colour = index.data(Role.AVATAR_COLOUR)
+    if isinstance(colour, QColor):
+        return colour
+    palette = theme.AVATAR_COLOURS
+    return palette[preferred_slot(participant.display_name, len(palette))]
 
 
 def hourglass_angle(phase: float) -> float:
@@ -125,7 +130,7 @@ class TileDelegate(QStyledItemDelegate):
         if pending:
             painter.setOpacity(0.55)  # sent, not confirmed: visibly not settled yet
         self._card(painter, rect, participant, state)
-        self._avatar(painter, rect, participant, ratio)
+        self._avatar(painter, rect, participant, avatar_colour(index, participant), ratio)
         self._texts(painter, rect, participant)
         self._mic(painter, rect, participant, ratio)
         self._badges(painter, rect, participant)
@@ -167,14 +172,14 @@ class TileDelegate(QStyledItemDelegate):
         return QRect(rect.left() + PAD, rect.top() + PAD, AVATAR, AVATAR)
 
     def _avatar(
-        self, painter: QPainter, rect: QRect, participant: Participant, ratio: float
+        self, painter: QPainter, rect: QRect, participant: Participant, fill: QColor, ratio: float
     ) -> None:
         circle = self._avatar_rect(rect)
         painter.setPen(Qt.PenStyle.NoPen)
         if participant.hold:
             painter.setBrush(theme.HOLD.darker(140))
         else:
-            painter.setBrush(_avatar_colour(participant.call_sid))
+            painter.setBrush(fill)
         painter.drawEllipse(circle)
         if participant.speaking:
             painter.setBrush(Qt.BrushStyle.NoBrush)
