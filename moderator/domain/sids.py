@@ -8,6 +8,7 @@ import re
 ACCOUNT = "AC"
 CONFERENCE = "CF"
 CALL = "CA"
+PHONE_NUMBER = "PN"
 
 _SID_RE = re.compile(r"^[A-Z]{2}[0-9a-f]{32}$")
 

@@ -43,6 +43,8 @@ DUPLICATE_LABEL = 16026  # a Participants API label another participant has
 DUPLICATE_LABEL_TWIML = 16025  # the same clash through <Conference participantLabel>
 FROM_NOT_VERIFIED = 21210  # a From the account neither bought nor verified
 INVALID_TO = 21211
+INVALID_URL = 21205  # a Calls update Url (or a number's VoiceUrl) that is not an http(s) URL
+CALL_NOT_IN_PROGRESS = 21220  # a Calls update of a call that has ended
 FROM_REQUIRED = 21603
 TO_REQUIRED = 21604
 

@@ -58,6 +58,7 @@ class Delivery:
     params: dict[str, str]
     signature: str
     retry: RetryPolicy = RetryPolicy()
+    method: str = "POST"
 
     def describe(self) -> str:
         """Event and sequence number, never the signature."""
@@ -124,15 +125,23 @@ class Dispatcher:
             await self._idle.wait()
 
     # ----- delivery ------------------------------------------------------------------------
-    def enqueue(self, url: str, params: dict[str, str]) -> None:
+    def sign(self, url: str, params: dict[str, str], method: str = "POST") -> tuple[str, str]:
+        """The URL to request and its X-Twilio-Signature: a GET carries the parameters in
+        its query string and is signed over that full URL alone, as Twilio does."""
+        if method == "GET":
+            joiner = "&" if "?" in url else "?"
+            full = f"{url}{joiner}{urlencode(params)}" if params else url
+            return full, self._validator.compute_signature(full, {})
+        return url, self._validator.compute_signature(url, params)
+
+    def enqueue(self, url: str, params: dict[str, str], method: str = "POST") -> None:
         """Queue a callback; deliveries for one conference go out in order."""
         if self._closed:
             return
         self._stats.callbacks_generated += 1
         target, retry = connection_overrides(url)
-        delivery = Delivery(
-            target, params, self._validator.compute_signature(target, params), retry
-        )
+        signed_target, signature = self.sign(target, params, method)
+        delivery = Delivery(signed_target, params, signature, retry, method)
         key = params.get("ConferenceSid", "")
         queue = self._queues.get(key)
         if queue is None:
@@ -224,14 +233,15 @@ class Dispatcher:
             return "ct"
         if self._session is None:
             return "ct"
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "User-Agent": USER_AGENT,
-            "X-Twilio-Signature": delivery.signature,
-        }
-        body = urlencode(delivery.params)
+        headers = {"User-Agent": USER_AGENT, "X-Twilio-Signature": delivery.signature}
+        body: str | None = None
+        if delivery.method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(delivery.params)
         try:
-            async with self._session.post(delivery.url, data=body, headers=headers) as resp:
+            async with self._session.request(
+                delivery.method, delivery.url, data=body, headers=headers
+            ) as resp:
                 await resp.read()
                 status = resp.status
         except asyncio.TimeoutError:
@@ -245,6 +255,20 @@ class Dispatcher:
             return None
         log.info("callback %s answered %s", delivery.describe(), status)
         return "4xx" if status < 500 else "5xx"
+
+    async def request(self, url: str, method: str, params: dict[str, str]) -> tuple[int, str, str]:
+        """A signed voice webhook (Voice URL, <Gather> action, <Redirect>): status, content
+        type and body. Raises aiohttp.ClientError, OSError or TimeoutError when unreachable."""
+        if self._session is None:
+            raise aiohttp.ClientConnectionError("the simulator is not started")
+        target, signature = self.sign(url, params, method)
+        headers = {"User-Agent": USER_AGENT, "X-Twilio-Signature": signature}
+        body: str | None = None
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            body = urlencode(params)
+        async with self._session.request(method, target, data=body, headers=headers) as resp:
+            return resp.status, resp.content_type, await resp.text()
 
     async def close(self) -> None:
         """Cancel every delivery and close the session; idempotent."""

@@ -12,13 +12,14 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from moderator.domain.sids import ACCOUNT, new_sid
+from moderator.domain.sids import ACCOUNT, PHONE_NUMBER, new_sid
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS, SUBSCRIPTION_WORD
 from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
 from moderator.sim.faults import FailureQueue, Faults
-from moderator.sim.records import LINE_NUMBER, Call, Conference, Participant
+from moderator.sim.records import LINE_NUMBER, Call, Conference, Participant, PhoneNumber, utcnow
 from moderator.sim.stats import Stats
+from moderator.sim.voice import VoicePath
 from moderator.sim.world import Event, World
 
 ANSWER = "answer"
@@ -68,8 +69,13 @@ class Engine:
         self.rest_rng = random.Random(f"rest:{seed}")
         self.rng = random.Random(f"scenario:{seed}")
         self.world = World(self.account_sid)
-        # numbers the account owns (bought or verified): the only valid dial-out `From`
-        self.phone_numbers: set[str] = {LINE_NUMBER}
+        self.account_friendly_name = "Simulated account"
+        self.account_type = "Full"  # or "Trial", as an account fetch reports it
+        self.account_created = utcnow()
+        # the account's numbers (IncomingPhoneNumbers): where their calls go, and the only
+        # valid dial-out `From`
+        self.numbers: dict[str, PhoneNumber] = {}
+        self.add_number(LINE_NUMBER, "Conference line")
         self.dial_outcomes: dict[str, str] = {}  # To number -> how its dial-outs end
         self.announcements: list[Announcement] = []
         self._faults = faults if faults is not None else Faults()
@@ -82,6 +88,7 @@ class Engine:
             timeout=callback_timeout,
             retry_delay=retry_delay,
         )
+        self.voice = VoicePath(self, self.number_for)
 
     # ----- settings ------------------------------------------------------------------------
     @property
@@ -113,17 +120,59 @@ class Engine:
         """Sleep `seconds` of simulated time (divided by speed)."""
         await asyncio.sleep(seconds / self.speed)
 
+    # ----- phone numbers --------------------------------------------------------------------
+    @property
+    def phone_numbers(self) -> frozenset[str]:
+        """The account's numbers in E.164 (what a dial-out `From` must be)."""
+        return frozenset(n.phone_number for n in self.numbers.values())
+
+    def add_number(self, phone_number: str, friendly_name: str | None = None) -> PhoneNumber:
+        """Give the account another number (as buying one would); returns it."""
+        now = utcnow()
+        number = PhoneNumber(
+            sid=new_sid(PHONE_NUMBER),
+            phone_number=phone_number,
+            friendly_name=friendly_name or phone_number,
+            date_created=now,
+            date_updated=now,
+        )
+        self.numbers[number.sid] = number
+        return number
+
+    def number_for(self, phone_number: str) -> PhoneNumber | None:
+        """The account's number `phone_number` (E.164), if it has it."""
+        return next((n for n in self.numbers.values() if n.phone_number == phone_number), None)
+
+    def set_voice_url(self, phone_number: str, url: str, method: str = "POST") -> None:
+        """Point a number's calls at `url` (as an IncomingPhoneNumbers update would)."""
+        number = self.number_for(phone_number)
+        if number is None:
+            raise ValueError(f"{phone_number} is not one of the account's numbers")
+        number.voice_url, number.voice_method = url, method
+        number.date_updated = utcnow()
+
+    def place_call(self, from_: str, to: str, digits: Iterable[str] = ()) -> Call:
+        """An incoming call to the account's number `to`: it walks the number's Voice URL.
+        `digits` are what the caller keys at each <Gather>, in order."""
+        return self.voice.place_call(from_, to, digits)
+
+    async def hang_up(self, call_sid: str) -> None:
+        """The caller hangs up (wherever the call is)."""
+        self.emit(self.voice.hang_up(self.world.call(call_sid)))
+
     # ----- events --------------------------------------------------------------------------
     def emit(self, events: Iterable[Event]) -> None:
         """Number and queue each event its conference subscribed to."""
         for event in events:
+            if event.name == "participant-leave":
+                self.voice.left(event.params["CallSid"], event.params["ReasonParticipantLeft"])
             conf = event.conference
             word = SUBSCRIPTION_WORD.get(event.name)
             if not conf.status_callback or word not in conf.events:
                 continue
             params = dict(event.params)
             params["SequenceNumber"] = str(conf.next_sequence())
-            self.dispatcher.enqueue(conf.status_callback, params)
+            self.dispatcher.enqueue(conf.status_callback, params, conf.status_callback_method)
 
     def ring_then_join(self, conf: Conference, part: Participant) -> None:
         """Dial-out: ring for `ring_time / speed`, then join, or end as the number's outcome

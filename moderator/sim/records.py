@@ -52,6 +52,34 @@ class Call:
     date_updated: datetime
     start_time: datetime | None = None
     end_time: datetime | None = None
+    # the voice path (calls that walk TwiML): what the caller keys at each <Gather>, what the
+    # caller heard (verb, text) and the conference the call is in now
+    digits: list[str] = field(default_factory=list)
+    heard: list[tuple[str, str]] = field(default_factory=list)
+    conference_sid: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Not yet ended (queued, ringing or in-progress)."""
+        return self.status in ("queued", "ringing", "in-progress")
+
+
+@dataclass
+class PhoneNumber:
+    """A number the account owns (an IncomingPhoneNumber) and where its calls go."""
+
+    sid: str
+    phone_number: str
+    friendly_name: str
+    date_created: datetime
+    date_updated: datetime
+    voice_url: str = ""
+    voice_method: str = "POST"
+    voice_fallback_url: str = ""
+    voice_fallback_method: str = "POST"
+    status_callback: str = ""
+    status_callback_method: str = "POST"
+    voice_caller_id_lookup: bool = False
 
 
 @dataclass
@@ -93,7 +121,9 @@ class Conference:
     account_sid: str
     friendly_name: str
     status_callback: str | None = None
+    status_callback_method: str = "POST"
     events: frozenset[str] = DEFAULT_REST_EVENTS
+    record: str = "do-not-record"  # <Conference record>, fixed like the subscription
     subscription_fixed: bool = False
     status: str = "init"
     started: bool = False

@@ -19,11 +19,12 @@ from moderator.sim.errors import SimError, error_body
 from moderator.sim.faults import ForcedFailure, random_rest_failure
 from moderator.sim.paging import paginate
 from moderator.sim.records import Conference, Participant
-from moderator.sim.views import API_VERSION, call_json, conference_json, participant_json
+from moderator.sim.views import API_VERSION, conference_json, participant_json
 from moderator.sim.world import Event
 
 SIM_KEY: web.AppKey[Engine] = web.AppKey("simulator")
 ROOT = f"/{API_VERSION}/Accounts/{{AccountSid}}"
+SIM_ONLY_PREFIX = "/_sim/"  # endpoints Twilio does not have: no auth, no injected faults
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 FAULT_MESSAGES = {
     429: "Too Many Requests",
@@ -45,7 +46,6 @@ def build_app(sim: Engine) -> web.Application:
     app.router.add_get(f"{participants}/{{CallSid}}.json", fetch_participant)
     app.router.add_post(f"{participants}/{{CallSid}}.json", update_participant)
     app.router.add_delete(f"{participants}/{{CallSid}}.json", delete_participant)
-    app.router.add_get(f"{ROOT}/Calls/{{CallSid}}.json", fetch_call)
     return app
 
 
@@ -91,6 +91,8 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         delay = sim.faults.rest_delay(sim.rest_rng)
         if delay > 0:
             await asyncio.sleep(delay)
+        if request.path.startswith(SIM_ONLY_PREFIX):  # the test harness, not Twilio's API
+            return await handler(request)
         if not _authorized(request, sim):
             err = SimError(401, errors.AUTH_FAILED, "Authentication Error - invalid username")
             return _error(err, {"WWW-Authenticate": 'Basic realm="Twilio API"'})
@@ -357,10 +359,3 @@ async def create_participant(request: web.Request) -> web.StreamResponse:
     body = _json(participant_json(sim.account_sid, part), status=201)
     sim.ring_then_join(conf, part)
     return body
-
-
-# ----- calls --------------------------------------------------------------------------------
-async def fetch_call(request: web.Request) -> web.StreamResponse:
-    """GET a call: from, to, caller_name, status, …."""
-    sim = request.app[SIM_KEY]
-    return _json(call_json(sim.account_sid, sim.world.call(request.match_info["CallSid"])))

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from moderator.sim import rest_phone
 from moderator.sim.engine import Engine
 from moderator.sim.rest import build_app
 from moderator.sim.scenarios import build_scenario
@@ -41,7 +42,9 @@ class Simulator(Engine):
         if self._runner is not None:
             return self.base_url
         await self.dispatcher.start()
-        runner = web.AppRunner(build_app(self), access_log=None, handle_signals=False)
+        app = build_app(self)
+        rest_phone.add_routes(app)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, host, port)
         try:

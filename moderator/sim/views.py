@@ -1,10 +1,11 @@
-"""JSON shapes of conferences, participants and calls as Twilio's 2010-04-01 API returns them."""
+"""JSON shapes of Twilio's 2010-04-01 resources the simulator serves: account, numbers, calls,
+conferences and participants."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from moderator.sim.records import Call, Conference, Participant, rfc2822
+from moderator.sim.records import Call, Conference, Participant, PhoneNumber, rfc2822
 
 API_VERSION = "2010-04-01"
 
@@ -104,3 +105,71 @@ def format_number(number: str) -> str:
     if len(digits) == 10 and digits.isdigit():
         return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
     return number
+
+
+def account_json(
+    account_sid: str, *, friendly_name: str, type_: str, created: str
+) -> dict[str, Any]:
+    """An Account resource (what a credential check fetches)."""
+    base = account_root(account_sid)
+    return {
+        "auth_token": None,  # Twilio shows it to its own console; the simulator never echoes it
+        "date_created": created,
+        "date_updated": created,
+        "friendly_name": friendly_name,
+        "owner_account_sid": account_sid,
+        "sid": account_sid,
+        "status": "active",
+        "subresource_uris": {
+            "calls": f"{base}/Calls.json",
+            "conferences": f"{base}/Conferences.json",
+            "incoming_phone_numbers": f"{base}/IncomingPhoneNumbers.json",
+        },
+        "type": type_,
+        "uri": f"{base}.json",
+    }
+
+
+def phone_number_json(account_sid: str, number: PhoneNumber) -> dict[str, Any]:
+    """An IncomingPhoneNumber resource."""
+    return {
+        "account_sid": account_sid,
+        "address_requirements": "none",
+        "address_sid": None,
+        "api_version": API_VERSION,
+        "beta": False,
+        "bundle_sid": None,
+        "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
+        "date_created": rfc2822(number.date_created),
+        "date_updated": rfc2822(number.date_updated),
+        "emergency_address_sid": None,
+        "emergency_address_status": "unregistered",
+        "emergency_status": "Inactive",
+        "friendly_name": number.friendly_name,
+        "identity_sid": None,
+        "origin": "twilio",
+        "phone_number": number.phone_number,
+        "sid": number.sid,
+        "sms_application_sid": "",
+        "sms_fallback_method": "POST",
+        "sms_fallback_url": "",
+        "sms_method": "POST",
+        "sms_url": "",
+        "status": "in-use",
+        "status_callback": number.status_callback,
+        "status_callback_method": number.status_callback_method,
+        "subresource_uris": {
+            "assigned_add_ons": (
+                f"{account_root(account_sid)}/IncomingPhoneNumbers/{number.sid}/AssignedAddOns.json"
+            ),
+        },
+        "trunk_sid": None,
+        "uri": f"{account_root(account_sid)}/IncomingPhoneNumbers/{number.sid}.json",
+        "voice_application_sid": "",
+        "voice_caller_id_lookup": number.voice_caller_id_lookup,
+        "voice_fallback_method": number.voice_fallback_method,
+        "voice_fallback_url": number.voice_fallback_url,
+        "voice_method": number.voice_method,
+        "voice_receive_mode": "voice",
+        "voice_url": number.voice_url,
+    }

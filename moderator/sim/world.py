@@ -20,6 +20,7 @@ from moderator.sim.records import (
     utcnow,
 )
 
+IN_PROGRESS = "in-progress"
 ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
 
 
@@ -102,11 +103,16 @@ class World:
         return conf
 
     def _fix_subscription(
-        self, conf: Conference, url: str | None, events: str | Iterable[str] | None
+        self,
+        conf: Conference,
+        url: str | None,
+        events: str | Iterable[str] | None,
+        method: str = "POST",
     ) -> None:
         if conf.subscription_fixed:
             return
         conf.status_callback = url
+        conf.status_callback_method = method
         parsed = parse_events(events)
         conf.events = DEFAULT_REST_EVENTS if parsed is None else parsed
         conf.subscription_fixed = True
@@ -129,8 +135,13 @@ class World:
         beep_on_exit: bool = True,
         status_callback: str | None = None,
         events: str | Iterable[str] | None = None,
+        status_callback_method: str = "POST",
+        call: Call | None = None,
     ) -> Participant:
-        """Reserve a place (status queued); `connect` makes the participant join."""
+        """Reserve a place (status queued); `connect` makes the participant join.
+
+        `call` is an existing call that joins through TwiML; without it a new call is made.
+        """
         if not conf.live:
             raise not_found(f"Conference {conf.sid}")
         if len(conf.participants) >= MAX_PARTICIPANTS:
@@ -139,19 +150,21 @@ class World:
             )
         if label is not None and any(p.label == label for p in conf.participants.values()):
             raise SimError(400, DUPLICATE_LABEL, f"Participant label {label!r} is already in use")
-        self._fix_subscription(conf, status_callback, events)
+        self._fix_subscription(conf, status_callback, events, status_callback_method)
         now = self.now()
-        call = Call(
-            sid=new_sid(CALL),
-            from_=from_,
-            to=to,
-            direction=direction,
-            caller_name=caller_name,
-            status="queued",
-            date_created=now,
-            date_updated=now,
-        )
-        self.calls[call.sid] = call
+        if call is None:
+            call = Call(
+                sid=new_sid(CALL),
+                from_=from_,
+                to=to,
+                direction=direction,
+                caller_name=caller_name,
+                status="queued",
+                date_created=now,
+                date_updated=now,
+            )
+            self.calls[call.sid] = call
+        call.conference_sid = conf.sid
         part = Participant(
             call_sid=call.sid,
             conference_sid=conf.sid,
@@ -188,7 +201,8 @@ class World:
         part.status = "connected"
         part.date_updated = now
         call = self.calls[part.call_sid]
-        call.status, call.start_time, call.date_updated = "in-progress", now, now
+        call.status, call.date_updated = "in-progress", now
+        call.start_time = call.start_time or now
         events = [self._participant_event(conf, part, "participant-join")]
         present = conf.connected()
         if (
@@ -246,14 +260,17 @@ class World:
         return events
 
     def _finish(self, conf: Conference, part: Participant, call_status: str) -> None:
+        """The participant is gone; its call ends too unless it goes on (`in-progress`:
+        moved by a Calls update, its TwiML continues)."""
         now = self.now()
         conf.participants.pop(part.call_sid, None)
-        part.status = "complete" if call_status == "completed" else "failed"
+        part.status = "complete" if call_status in ("completed", IN_PROGRESS) else "failed"
         part.speaking = False
         part.date_updated = now
         call = self.calls[part.call_sid]
+        call.conference_sid = None
         call.status = call_status
-        call.end_time = now if call.start_time else None
+        call.end_time = now if call.start_time and call_status != IN_PROGRESS else None
         call.date_updated = now
 
     def end_conference(
