@@ -56,6 +56,10 @@ class ParticipantGrid(QListView):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("participants")
+        self.setAccessibleName("Participants")
+        self.setAccessibleDescription(
+            "Space mutes or unmutes, H holds, Delete removes, the Menu key opens more"
+        )
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(True)

@@ -14,8 +14,8 @@ from moderator.ui.roles import ITEM_FLAGS, Role
 _Index = QModelIndex | QPersistentModelIndex
 
 
-def describe(participant: Participant) -> str:
-    """A plain-text summary (tool tip, accessibility)."""
+def states(participant: Participant) -> list[str]:
+    """What is true of the participant, in words: muted, on hold, speaking, pending…"""
     flags = [
         word
         for word, on in (
@@ -31,6 +31,17 @@ def describe(participant: Participant) -> str:
         flags.append(f"{participant.pending.kind.value} sent, waiting for Twilio")
     if participant.ringing:
         flags.append("ringing, not in the call yet")
+    return flags
+
+
+def spoken(participant: Participant) -> str:
+    """One line a screen reader announces: 'Alice, muted, on hold, mute sent, waiting…'."""
+    return ", ".join([participant.display_name, *states(participant)])
+
+
+def describe(participant: Participant) -> str:
+    """A plain-text summary (tool tip and the accessible description)."""
+    flags = states(participant)
     lines = [participant.display_name]
     if participant.number and participant.number != participant.display_name:
         lines.append(participant.number)
@@ -164,9 +175,11 @@ class ParticipantModel(QAbstractListModel):
         participant = self.participant(index.row())
         if participant is None:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
             return participant.display_name
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return spoken(participant)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             return describe(participant)
         if role == Role.PARTICIPANT:
             return participant

@@ -137,6 +137,8 @@ class TileDelegate(QStyledItemDelegate):
         painter.setOpacity(1.0)
         if pending:
             self._pending(painter, rect, participant, ratio)
+        if state & QStyle.StateFlag.State_HasFocus:
+            self._focus_ring(painter, QRect(option.rect))  # type: ignore[attr-defined]
         painter.restore()
 
     # ---- pieces ----------------------------------------------------------------------------
@@ -167,6 +169,15 @@ class TileDelegate(QStyledItemDelegate):
             # Keep the selection visible on a speaking tile: a thin inner accent line.
             painter.setPen(QPen(theme.ACCENT, 1.5))
             painter.drawRoundedRect(QRectF(rect).adjusted(4, 4, -4, -4), RADIUS - 3, RADIUS - 3)
+
+    def _focus_ring(self, painter: QPainter, outer: QRect) -> None:
+        """Keyboard focus: a light ring in the margin around the card, apart from the
+        selection's accent border, so Tab and the arrows always show where Space acts."""
+        pen = QPen(theme.TEXT, 1.5)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        ring = QRectF(outer).adjusted(0.75, 0.75, -0.75, -0.75)
+        painter.drawRoundedRect(ring, RADIUS + 2, RADIUS + 2)
 
     def _avatar_rect(self, rect: QRect) -> QRect:
         return QRect(rect.left() + PAD, rect.top() + PAD, AVATAR, AVATAR)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
@@ -59,3 +59,31 @@ def test_paints_every_state(
         centre = image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
         assert centre.alpha() > 0, f"row {row} painted nothing"
         assert delegate.sizeHint(option, model.index(row)) == TILE_SIZE
+
+
+def test_keyboard_focus_is_visible_on_a_tile(
+    themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(form("participant-join", 1, who="Alice"))
+    model = ParticipantModel(roster)
+    model.set_conference(CONFERENCE_SID)
+    delegate = TileDelegate(clock=lambda: START)
+
+    def paint(state: QStyle.StateFlag) -> QImage:
+        image = QImage(TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(QColor(0, 0, 0, 0))
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
+        option.state = state
+        painter = QPainter(image)
+        delegate.paint(painter, option, model.index(0))
+        painter.end()
+        return image
+
+    enabled = QStyle.StateFlag.State_Enabled
+    selected = paint(enabled | QStyle.StateFlag.State_Selected)
+    focused = paint(enabled | QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus)
+    edge = (1, TILE_SIZE.height() // 2)  # in the margin outside the card
+    assert selected.pixelColor(*edge).alpha() == 0
+    assert focused.pixelColor(*edge).alpha() > 100
+    assert focused.pixelColor(*edge).lightness() > 150
