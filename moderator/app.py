@@ -26,6 +26,7 @@ from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.main_window import MainWindow
 from moderator.ui.settings_dialog import Secrets, SettingsEdit
 from moderator.ui.settings_store import load_settings, save_settings
@@ -299,7 +300,7 @@ def run_console(options: ConsoleOptions) -> int:
     try:
         check_port_free(options.host, console.port)
     except ServerStartError as exc:
-        print(f"moderator: error: {exc}", file=sys.stderr)
+        report_startup_error(str(exc))
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -309,13 +310,16 @@ def run_console(options: ConsoleOptions) -> int:
     wakeup = SignalWakeup(lambda signum: console.request_quit())
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    crashes = CrashReporter()  # a bug gets a dialog: a windowed executable has no stderr
+    crashes.install(loop)
     app.aboutToQuit.connect(console.request_quit)
     try:
         loop.run_until_complete(console.run())
     except StartupError as exc:
-        print(f"moderator: error: {exc}", file=sys.stderr)
+        report_startup_error(str(exc))
         return 2
     finally:
+        crashes.uninstall()
         wakeup.close()
         _close_loop(loop)
     return 0

@@ -72,23 +72,33 @@ def about_box(parent: QWidget | None) -> QMessageBox:
 class DetailsDialog(QDialog):
     """A long message in full: selectable, wrapped, with Copy (for status bar and log lines)."""
 
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, text: str, parent: QWidget | None = None, *, intro: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumSize(520, 240)
-        heading = QLabel(title)
+        heading = QLabel(intro or title)
         heading.setObjectName("dialogHeading")
+        heading.setWordWrap(True)
+        heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.copy_button = QPushButton(icons.icon("copy", QColor(theme.TEXT)), "Copy")
+        self.copy_button.setAutoDefault(False)
         self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.clicked.connect(
-            lambda: QGuiApplication.clipboard().setText(self.text.toPlainText())
-        )
+        self.copy_button.clicked.connect(self.copy)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.text, 1)
         layout.addWidget(self.buttons)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.text.toPlainText())
+
+    def append(self, text: str) -> None:
+        """Add a later message (e.g. a second error while this one is open)."""
+        self.text.appendPlainText(f"\n{text}")
