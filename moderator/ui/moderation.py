@@ -6,12 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import qasync
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from moderator.domain.roster import Participant, Roster
+from moderator.ui.async_slot import async_slot
 from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest
 from moderator.ui.dialogs import message_box
 
@@ -87,37 +87,37 @@ class ModerationController(QObject):
     # ---- one participant -------------------------------------------------------------------
     # Results need no handling here: the Moderator reports failures through notify.
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def toggle_mute(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
             await moderator.toggle_mute(conf, call_sid)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def toggle_hold(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
             await moderator.toggle_hold(conf, call_sid)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def mute(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
             await moderator.mute(conf, call_sid)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def unmute(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
             await moderator.unmute(conf, call_sid)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def hold(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
             await moderator.hold(conf, call_sid)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def unhold(self, call_sid: str) -> None:
         if target := self._target(call_sid):
             moderator, conf, _ = target
@@ -137,7 +137,7 @@ class ModerationController(QObject):
         if self.confirm("Remove participant", question, "Remove"):
             self._kick(conf, call_sid)
 
-    @qasync.asyncSlot(str, str)
+    @async_slot(str, str)
     async def _kick(self, conf: str, call_sid: str) -> None:
         if self.moderator is not None:
             await self.moderator.kick(conf, call_sid)
@@ -174,19 +174,19 @@ class ModerationController(QObject):
 
     # ---- the whole conference --------------------------------------------------------------
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def mute_all_but_presenter(self) -> None:
         if target := self._conference():
             moderator, conf = target
             await moderator.mute_all(conf, except_presenter=True)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def mute_everyone(self) -> None:
         if target := self._conference():
             moderator, conf = target
             await moderator.mute_all(conf, except_presenter=False)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def unmute_all(self) -> None:
         if target := self._conference():
             moderator, conf = target
@@ -204,7 +204,7 @@ class ModerationController(QObject):
         if self.confirm("End conference", question, "End for everyone"):
             self._end(conf)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def _end(self, conf: str) -> None:
         if self.moderator is not None:
             await self.moderator.end_conference(conf)
@@ -219,12 +219,12 @@ class ModerationController(QObject):
         if request is not None:
             self._dial(conf, request.number, request.label)
 
-    @qasync.asyncSlot(str, str, str)
+    @async_slot(str, str, str)
     async def _dial(self, conf: str, number: str, label: str) -> None:
         if self.moderator is not None:
             await self.moderator.dial_out(conf, number, label or None)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def reconcile(self) -> None:
         if self.moderator is None:
             self.message.emit("error", NO_CONTROL)

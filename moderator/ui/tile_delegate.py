@@ -120,8 +120,8 @@ class TileDelegate(QStyledItemDelegate):
         participant = index.data(Role.PARTICIPANT)
         if not isinstance(participant, Participant):
             return
-        state = option.state  # type: ignore[attr-defined]
-        rect = QRect(option.rect).adjusted(2, 2, -2, -2)  # type: ignore[attr-defined]
+        state = option.state
+        rect = QRect(option.rect).adjusted(2, 2, -2, -2)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
@@ -138,7 +138,7 @@ class TileDelegate(QStyledItemDelegate):
         if pending:
             self._pending(painter, rect, participant, ratio)
         if state & QStyle.StateFlag.State_HasFocus:
-            self._focus_ring(painter, QRect(option.rect))  # type: ignore[attr-defined]
+            self._focus_ring(painter, QRect(option.rect))
         painter.restore()
 
     # ---- pieces ----------------------------------------------------------------------------
