@@ -117,7 +117,7 @@ class CrashReporter(QObject):
         logged = f"Details were written to {where}." if where else "The log could not be written."
         dialog = DetailsDialog(
             f"{APP_NAME}: something went wrong",
-            f"{APP_NAME} error report (log: {where})\n{details}",
+            f"{APP_NAME} error report" + (f" (log: {where})" if where else "") + f"\n{details}",
             self._parent,
             intro=f"The console hit a bug: {summary}\n{logged}",
         )
