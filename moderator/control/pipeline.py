@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from twilio.rest import Client
-
 from moderator.control.client import TwilioRest
 from moderator.control.errors import Failure, describe, redact
+from moderator.control.requests import Send
 from moderator.control.results import ActionResult
 from moderator.control.snapshots import conference_snapshot
 from moderator.control.tasks import TaskSet
@@ -25,7 +24,6 @@ from moderator.store.journal import Journal, JournalError
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]
-Send = Callable[[Client], Awaitable[Any]]
 
 
 @dataclass

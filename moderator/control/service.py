@@ -8,14 +8,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from twilio.rest import Client
-
 from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
 from moderator.control.numbers import NumberLookup
 from moderator.control.pipeline import ActionPipeline, Ticket
 from moderator.control.reconcile import Reconciler
+from moderator.control.requests import (
+    RestCall,
+    announce_call,
+    dial_out_call,
+    end_conference_call,
+    participant_call,
+)
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.retry import RetryPolicy
 from moderator.control.rules_runner import RulesRunner
@@ -35,8 +40,6 @@ from moderator.domain.rules import (
     mute_targets,
     unmute_targets,
 )
-from moderator.domain.state import ConferenceStatus
-from moderator.domain.twilio_words import EVENT_WORDS
 from moderator.settings import Settings
 from moderator.store.journal import Journal
 
@@ -229,61 +232,21 @@ class Moderator:
         origin: str,
         music_url: str | None = None,
     ) -> Ticket | ActionResult:
-        params: dict[str, str] = {}
-        fields: dict[str, Any] = {}
-        if kind in (ActionKind.MUTE, ActionKind.UNMUTE):
-            fields["muted"] = kind is ActionKind.MUTE
-        elif kind in (ActionKind.HOLD, ActionKind.UNHOLD):
-            fields["hold"] = kind is ActionKind.HOLD
-            if kind is ActionKind.HOLD and music_url:
-                fields["hold_url"] = params["hold_url"] = music_url
-        params.update({k: str(v).lower() for k, v in fields.items() if isinstance(v, bool)})
-
-        async def send(client: Client) -> Any:
-            resource = client.conferences(conf_sid).participants(call_sid)
-            if kind is ActionKind.KICK:
-                return await resource.delete_async()
-            return await resource.update_async(**fields)
-
-        return self.pipeline.begin(kind, conf_sid, call_sid, send, origin=origin, params=params)
+        call = participant_call(kind, conf_sid, call_sid, hold_url=music_url)
+        return self.pipeline.begin(
+            kind, conf_sid, call_sid, call.send, origin=origin, params=call.params
+        )
 
     # ---- conference actions ----------------------------------------------------------------
 
     async def end_conference(self, conf_sid: str) -> ActionResult:
-        async def send(client: Client) -> Any:
-            return await client.conferences(conf_sid).update_async(
-                status=ConferenceStatus.COMPLETED.value
-            )
-
-        return await self._conference(
-            ActionKind.END_CONFERENCE,
-            conf_sid,
-            None,
-            send,
-            {"status": ConferenceStatus.COMPLETED.value},
-        )
+        call = end_conference_call(conf_sid)
+        return await self._conference(ActionKind.END_CONFERENCE, conf_sid, None, call)
 
     async def announce(self, conf_sid: str, url: str, call_sid: str | None = None) -> ActionResult:
         """Play the audio (or TwiML) at `url` to the whole conference or to one participant."""
-
-        # GET, said explicitly (Twilio's default is POST): a static audio file's host may
-        # refuse a POST, and GET is what fetching a file means.
-        method = "GET"
-
-        async def send(client: Client) -> Any:
-            if call_sid is None:
-                return await client.conferences(conf_sid).update_async(
-                    announce_url=url, announce_method=method
-                )
-            return (
-                await client.conferences(conf_sid)
-                .participants(call_sid)
-                .update_async(announce_url=url, announce_method=method)
-            )
-
-        return await self._conference(
-            ActionKind.ANNOUNCE, conf_sid, call_sid, send, {"announce_url": url}
-        )
+        call = announce_call(conf_sid, url, call_sid)
+        return await self._conference(ActionKind.ANNOUNCE, conf_sid, call_sid, call)
 
     async def dial_out(self, conf_sid: str, number: str, label: str | None = None) -> ActionResult:
         """Call `number` into the conference from the configured caller ID."""
@@ -293,27 +256,18 @@ class Moderator:
             message = f"Could not dial {who}: set a caller ID (a Twilio number) in Settings"
             self._notify("error", message)
             return ActionResult(False, message)
-        # Explicit, not Twilio's defaults (start true, end false): a dialled guest neither starts
-        # the conference nor ends it, so the presenter rule never takes them for the host.
-        kwargs: dict[str, Any] = {
-            "from_": caller_id,
-            "to": number,
-            "start_conference_on_enter": False,
-            "end_conference_on_exit": False,
-        }
-        if label:
-            kwargs["label"] = label
-        if self.status_callback_url:
-            kwargs["conference_status_callback"] = self.status_callback_url
-            kwargs["conference_status_callback_event"] = list(EVENT_WORDS)
-        params = {"to": number, "from": caller_id, **({"label": label} if label else {})}
+        call = dial_out_call(
+            conf_sid, number, caller_id, label=label, status_callback_url=self.status_callback_url
+        )
         after_sequence = self.roster.last_sequence(conf_sid)
-
-        async def send(client: Client) -> Any:
-            return await client.conferences(conf_sid).participants.create_async(**kwargs)
-
         ticket = self.pipeline.begin(
-            ActionKind.DIAL_OUT, conf_sid, None, send, origin=HOST, params=params, pending=False
+            ActionKind.DIAL_OUT,
+            conf_sid,
+            None,
+            call.send,
+            origin=HOST,
+            params=call.params,
+            pending=False,
         )
         if isinstance(ticket, ActionResult):
             self._notify("error", ticket.message or "")
@@ -330,16 +284,15 @@ class Moderator:
         kind: ActionKind,
         conf_sid: str,
         call_sid: str | None,
-        send: Any,
-        params: dict[str, str],
+        call: RestCall,
     ) -> ActionResult:
         ticket = self.pipeline.begin(
             kind,
             conf_sid,
             call_sid,
-            send,
+            call.send,
             origin=HOST,
-            params=params,
+            params=call.params,
             pending=False,
             subject="conference" if call_sid is None else "participant",
         )
