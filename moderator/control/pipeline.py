@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Ticket:
     subject: str = "participant"  # what a 404 means
     answer: Any = field(default=None, repr=False)
     detail: str | None = None  # an announcement's URL: its callbacks may lack the CallSid
+    token: int = 0  # the roster's pending mark carries it (participant actions)
 
 
 class ActionPipeline:
@@ -65,7 +67,10 @@ class ActionPipeline:
         self.grace = grace
         self._on_stale = on_stale  # asks for a (debounced) reconcile of a conference
         self._clock = clock
-        self._awaiting: dict[tuple[str, str], Ticket] = {}  # participant actions to confirm
+        # The latest participant action per participant. Whether it still awaits its callback
+        # is the roster's pending overlay's say (see awaiting()), not a set kept here.
+        self._tickets: dict[tuple[str, str], Ticket] = {}
+        self._tokens = itertools.count(1)
         self._ending: dict[str, Ticket] = {}  # end-conference actions to confirm
         self._dialing: dict[tuple[str, str], Ticket] = {}  # dial-outs waiting for the join
         # announcements waiting for announcement-end/-fail (call SID None: the whole conference)
@@ -107,9 +112,10 @@ class ActionPipeline:
             action_id = 0
         ticket = Ticket(kind, conference_sid, call_sid, who, origin, action_id, send, subject)
         if call_sid is not None and pending:
-            self._awaiting[(conference_sid, call_sid)] = ticket
+            ticket.token = next(self._tokens)
+            self._tickets[(conference_sid, call_sid)] = ticket
             self._tasks.cancel(_grace_key(conference_sid, call_sid))
-            self._roster.mark_pending(conference_sid, call_sid, kind, now)
+            self._roster.mark_pending(conference_sid, call_sid, kind, now, token=ticket.token)
         elif kind is ActionKind.END_CONFERENCE:
             self._ending[conference_sid] = ticket
         elif kind is ActionKind.ANNOUNCE:
@@ -136,8 +142,10 @@ class ActionPipeline:
             self._on_stale(ticket.conference_sid)
         self._finish(ticket, ok=True)
         log.info("%s %s: Twilio accepted (%s)", ticket.kind.value, ticket.who, ticket.origin)
-        key = (ticket.conference_sid, ticket.call_sid or "")
-        if ticket.call_sid is not None and self._awaiting.get(key) is ticket:
+        if (
+            ticket.call_sid is not None
+            and self.awaiting(ticket.conference_sid, ticket.call_sid) is ticket
+        ):
             self._tasks.replace(
                 _grace_key(ticket.conference_sid, ticket.call_sid),
                 self._resolve_after_grace(
@@ -149,6 +157,15 @@ class ActionPipeline:
     def abandon(self, ticket: Ticket, reason: str) -> ActionResult:
         """A begun action that will never be sent: roll its pending mark back, quietly."""
         return self._fail(ticket, Failure(reason), quiet=True)
+
+    def awaiting(self, conference_sid: str, call_sid: str) -> Ticket | None:
+        """The participant action still awaiting its callback: the roster's pending mark, when
+        that mark is one of ours (a snapshot, a leave or a newer action may have replaced it)."""
+        ticket = self._tickets.get((conference_sid, call_sid))
+        pending = self._roster.pending(conference_sid, call_sid)
+        if ticket is None or pending is None or pending.token != ticket.token:
+            return None
+        return ticket
 
     def who(self, conference_sid: str, call_sid: str | None) -> str:
         if call_sid is None:
@@ -172,10 +189,10 @@ class ActionPipeline:
         self._finish(ticket, ok=False, error=message)
         if ticket.call_sid is not None:
             key = (ticket.conference_sid, ticket.call_sid)
-            if self._awaiting.get(key) is ticket:
-                del self._awaiting[key]
+            if self._tickets.get(key) is ticket:
+                del self._tickets[key]
                 # Roll back only our own mark: a newer action may have replaced it meanwhile.
-                self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
+                self._roster.clear_pending(*key, token=ticket.token)
         if self._ending.get(ticket.conference_sid) is ticket:
             del self._ending[ticket.conference_sid]
         if self._announcing.get((ticket.conference_sid, ticket.call_sid)) is ticket:
@@ -239,20 +256,24 @@ class ActionPipeline:
         self._roster.apply_snapshot(snapshot)
 
     async def _resolve_after_grace(self, ticket: Ticket, after_sequence: int) -> None:
-        """No confirming callback in time: show what Twilio answered, then reconcile."""
         await asyncio.sleep(self.grace)
+        self.resolve_unconfirmed(ticket, after_sequence)
+
+    def resolve_unconfirmed(self, ticket: Ticket, after_sequence: int) -> None:
+        """The CONFIRM_GRACE rule (domain/actions.py): Twilio accepted the call but no callback
+        confirmed it in time, so show what the REST answer said, then reconcile."""
         assert ticket.call_sid is not None
         key = (ticket.conference_sid, ticket.call_sid)
-        if self._awaiting.get(key) is not ticket:
+        if self.awaiting(*key) is not ticket:
             return
-        del self._awaiting[key]
+        del self._tickets[key]
         log.warning(
             "no callback confirmed %s of %s within %.1f s; using Twilio's answer",
             ticket.kind.value,
             ticket.who,
             self.grace,
         )
-        self._roster.clear_pending(ticket.conference_sid, ticket.call_sid, ticket.kind)
+        self._roster.clear_pending(*key, token=ticket.token)
         answer = ticket.answer
         if answer is not None and hasattr(answer, "call_sid"):
             self._apply_answer(ticket.conference_sid, after_sequence, answer)
@@ -267,16 +288,21 @@ class ActionPipeline:
                 self._announcement_done(change)
             elif change.call_sid is not None:
                 key = (change.conference_sid, change.call_sid)
+                ticket = self._tickets.get(key)
                 if change.kind is ChangeKind.ACTION_CONFIRMED:
-                    ticket = self._awaiting.get(key)
-                    if ticket is not None and ticket.kind is change.action:
-                        del self._awaiting[key]
+                    if ticket is not None and ticket.token == change.token:
+                        del self._tickets[key]
                         self._tasks.cancel(_grace_key(*key))
                         self._confirm(ticket)
-                elif change.kind is ChangeKind.PARTICIPANT_LEFT and key in self._awaiting:
-                    ticket = self._awaiting.pop(key)
+                elif ticket is not None and self.awaiting(*key) is None:
+                    # The roster dropped the mark (they left, or a snapshot says so): stop
+                    # waiting. A kick has reached its goal when they are gone.
+                    del self._tickets[key]
                     self._tasks.cancel(_grace_key(*key))
-                    if ticket.kind is ActionKind.KICK:
+                    if (
+                        ticket.kind is ActionKind.KICK
+                        and change.kind is ChangeKind.PARTICIPANT_LEFT
+                    ):
                         self._confirm(ticket)
                 if key in self._dialing:
                     self._dial_progress(key)

@@ -38,6 +38,13 @@ _VERBS = {
     ActionKind.DIAL_OUT: "dial",
 }
 
+# The confirmation rule. A participant action is *pending* from the click until its callback
+# (CONFIRMED_BY) arrives; the roster's overlay is the only record of it. When Twilio accepted
+# the REST call but no confirming callback arrived within CONFIRM_GRACE seconds (a callback
+# lost or late), the console stops waiting: the tile shows what the REST answer said, and a
+# reconcile with Twilio's REST API settles the truth. See ActionPipeline.resolve_unconfirmed.
+CONFIRM_GRACE = 3.0
+
 # The callback that proves a participant action took effect.
 CONFIRMED_BY: dict[ActionKind, EventKind] = {
     ActionKind.MUTE: EventKind.PARTICIPANT_MUTE,
@@ -53,12 +60,14 @@ class PendingAction:
     """An action sent to Twilio whose confirming callback has not arrived yet.
 
     `after_sequence` is the conference's last SequenceNumber when the action was sent: only a
-    later callback can confirm it, so a stale duplicate cannot.
+    later callback can confirm it, so a stale duplicate cannot. `token` names the action that
+    set the mark (the control service's ticket), so a newer action's mark is told apart.
     """
 
     kind: ActionKind
     since: datetime
     after_sequence: int = 0
+    token: int = 0
 
     def confirmed_by(self, kind: EventKind, sequence: int) -> bool:
         """True when a callback of `kind` with `sequence` confirms this action."""

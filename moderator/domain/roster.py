@@ -59,6 +59,7 @@ class Change:
     # announcements: what was played and, for a failure, Twilio's ReasonAnnouncementFailed
     announce_url: str | None = None
     reason: str | None = None
+    token: int = 0  # ACTION_CONFIRMED: the confirmed PendingAction's token
 
 
 Listener = Callable[[list[Change]], None]
@@ -145,6 +146,11 @@ class Roster:
         record = self._records.get(conference_sid)
         return record.view.get(call_sid) if record else None
 
+    def pending(self, conference_sid: str, call_sid: str) -> PendingAction | None:
+        """The action sent for this participant and not yet confirmed (the overlay)."""
+        record = self._records.get(conference_sid)
+        return record.pending.get(call_sid) if record else None
+
     def presenter(self, conference_sid: str) -> str | None:
         """The host's chosen presenter, else the present participant who runs the conference."""
         record = self._records.get(conference_sid)
@@ -206,24 +212,41 @@ class Roster:
     # ---- overlays --------------------------------------------------------------------------
 
     def mark_pending(
-        self, conference_sid: str, call_sid: str, kind: ActionKind, now: datetime
+        self,
+        conference_sid: str,
+        call_sid: str,
+        kind: ActionKind,
+        now: datetime,
+        *,
+        token: int = 0,
     ) -> list[Change]:
-        """Show `kind` as sent and unconfirmed until its callback arrives or it is rolled back."""
+        """Show `kind` as sent and unconfirmed until its callback arrives or it is rolled back.
+
+        The overlay is the one record of pending actions: the tile, the grid's animation and
+        the control service's wait for confirmation all read it here.
+        """
         record = self._records.get(conference_sid)
         if record is None or call_sid not in record.base:
             return []
-        record.pending[call_sid] = PendingAction(kind, now, record.max_sequence)
+        record.pending[call_sid] = PendingAction(kind, now, record.max_sequence, token)
         return self._notify(self._recompose(record, {call_sid}))
 
     def clear_pending(
-        self, conference_sid: str, call_sid: str, kind: ActionKind | None = None
+        self,
+        conference_sid: str,
+        call_sid: str,
+        kind: ActionKind | None = None,
+        *,
+        token: int | None = None,
     ) -> list[Change]:
-        """Roll back (or resolve) a pending action; with `kind`, only if that one is pending."""
+        """Roll back (or resolve) a pending action; with `kind` or `token`, only that one."""
         record = self._records.get(conference_sid)
         if record is None:
             return []
         pending = record.pending.get(call_sid)
         if pending is None or (kind is not None and pending.kind != kind):
+            return []
+        if token is not None and pending.token != token:
             return []
         del record.pending[call_sid]
         return self._notify(self._recompose(record, {call_sid}))
@@ -294,7 +317,11 @@ class Roster:
             del record.pending[event.call_sid]
             return [
                 Change(
-                    ChangeKind.ACTION_CONFIRMED, record.conference.sid, event.call_sid, pending.kind
+                    ChangeKind.ACTION_CONFIRMED,
+                    record.conference.sid,
+                    event.call_sid,
+                    pending.kind,
+                    token=pending.token,
                 )
             ]
         if event.kind is EventKind.PARTICIPANT_LEAVE:

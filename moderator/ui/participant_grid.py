@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
-    QPersistentModelIndex,
     QPoint,
     QRect,
     Qt,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui import theme
+from moderator.ui.participant_model import ParticipantModel
 from moderator.ui.roles import Role
 from moderator.ui.tile_delegate import TileDelegate
 
@@ -83,7 +83,6 @@ class ParticipantGrid(QListView):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         # Pending tiles animate; the timer runs only while one of them is on screen.
-        self._pending: dict[str, QPersistentModelIndex] = {}  # call sid -> its row
         self._pending_frame = 0
         self.pending_timer = QTimer(self)
         self.pending_timer.setInterval(PENDING_FRAME_MS)
@@ -109,64 +108,42 @@ class ParticipantGrid(QListView):
     def setModel(self, model: QAbstractItemModel | None) -> None:
         previous = self.model()
         if previous is not None:
-            for signal, slot in self._model_slots(previous):
-                signal.disconnect(slot)
+            for signal in self._model_signals(previous):
+                signal.disconnect(self._pending_check.start)
         super().setModel(model)
         if model is not None:
-            for signal, slot in self._model_slots(model):
-                signal.connect(slot)
-        self._rescan_pending()
+            for signal in self._model_signals(model):
+                signal.connect(self._pending_check.start)
+        self._pending_check.start()
 
-    def _model_slots(self, model: QAbstractItemModel) -> list[tuple[Any, Any]]:
+    @staticmethod
+    def _model_signals(model: QAbstractItemModel) -> list[Any]:
         return [
-            (model.dataChanged, self._on_data_changed),
-            (model.rowsInserted, self._on_rows_inserted),
-            (model.rowsRemoved, self._on_rows_removed),
-            (model.modelReset, self._rescan_pending),
-            (model.layoutChanged, self._rescan_pending),
+            model.dataChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.modelReset,
+            model.layoutChanged,
         ]
 
     def pending_rows(self) -> list[int]:
-        """Rows of the tiles shown as pending (sent, not confirmed), in order."""
-        return sorted(i.row() for i in self._pending.values() if i.isValid())
+        """Rows of the tiles that animate, in order: pending (sent, not confirmed) or ringing.
 
-    def _note(self, row: int) -> None:
+        Read from the model, i.e. from the roster's pending overlay: the grid keeps no set of
+        its own that could disagree with the tiles.
+        """
         model = self.model()
-        index = model.index(row, 0)
-        participant = index.data(Role.PARTICIPANT)
-        if not isinstance(participant, Participant):
-            return
-        if participant.pending is not None or participant.ringing:  # both animate
-            self._pending[participant.call_sid] = QPersistentModelIndex(index)
-        else:
-            self._pending.pop(participant.call_sid, None)
-
-    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
-        for row in range(top_left.row(), bottom_right.row() + 1):
-            self._note(row)
-        self._pending_check.start()
-
-    def _on_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
-        for row in range(first, last + 1):
-            self._note(row)
-        self._pending_check.start()
-
-    def _on_rows_removed(self, *_: Any) -> None:
-        self._pending = {sid: i for sid, i in self._pending.items() if i.isValid()}
-        self._pending_check.start()
-
-    def _rescan_pending(self) -> None:
-        self._pending = {}
-        model = self.model()
-        for row in range(model.rowCount() if model is not None else 0):
-            self._note(row)
-        self._pending_check.start()
+        if isinstance(model, ParticipantModel):
+            return model.pending_rows()  # a dict lookup per row: cheap on every repaint
+        rows = range(model.rowCount() if model is not None else 0)
+        return [row for row in rows if _is_pending(model.index(row, 0))]
 
     def _visible_pending_rects(self) -> list[QRect]:
-        if not self._pending or not self.isVisible():
+        if not self.isVisible():
             return []
         area = self.viewport().rect()
-        rects = (self.visualRect(i) for i in self._pending.values() if i.isValid())
+        model = self.model()
+        rects = (self.visualRect(model.index(row, 0)) for row in self.pending_rows())
         return [rect for rect in rects if rect.intersects(area)]
 
     def _sync_pending_timer(self) -> None:
@@ -205,7 +182,7 @@ class ParticipantGrid(QListView):
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
-        if self._pending:
+        if self.pending_timer.isActive() or self.pending_rows():
             self._pending_check.start()
 
     # ---- clicks and keys -------------------------------------------------------------------
@@ -285,3 +262,10 @@ class ParticipantGrid(QListView):
             area = QRect(self.viewport().rect())
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.empty_text)
             painter.end()
+
+
+def _is_pending(index: QModelIndex) -> bool:
+    participant = index.data(Role.PARTICIPANT)
+    return isinstance(participant, Participant) and (
+        participant.pending is not None or participant.ringing  # both animate
+    )

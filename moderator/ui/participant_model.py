@@ -164,6 +164,19 @@ class ParticipantModel(QAbstractListModel):
     def call_sids(self) -> list[str]:
         return list(self._sids)
 
+    def pending_rows(self) -> list[int]:
+        """Rows whose tile animates: an action sent and unconfirmed (the roster's pending
+        overlay) or a dial-out still ringing."""
+        conference_sid = self._conference_sid
+        if conference_sid is None:
+            return []
+        rows = []
+        for row, sid in enumerate(self._sids):
+            participant = self._roster.participant(conference_sid, sid)
+            if participant is not None and (participant.pending is not None or participant.ringing):
+                rows.append(row)
+        return rows
+
     # ---- QAbstractListModel ----------------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
