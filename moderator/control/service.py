@@ -11,6 +11,7 @@ from typing import Any
 from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
+from moderator.control.interface import ModeratorService
 from moderator.control.numbers import NumberLookup
 from moderator.control.pipeline import ActionPipeline, Ticket
 from moderator.control.reconcile import Reconciler
@@ -27,7 +28,7 @@ from moderator.control.rules_runner import RulesRunner
 from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
-from moderator.domain.actions import ActionKind
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
@@ -78,7 +79,7 @@ class Moderator:
         api_base_url: str | None = None,
         status_callback_url: str | None = None,
         notify: Notify = _no_op,
-        confirm_grace: float = 3.0,
+        confirm_grace: float = CONFIRM_GRACE,
         reconcile_debounce: float = 1.0,
         retry_policy: RetryPolicy | None = None,
         fetch_numbers: bool = True,
@@ -451,3 +452,8 @@ class Moderator:
             self._notify_ui(level, text)
         except Exception:
             log.exception("notify failed")
+
+
+def _offers_the_ui_seam(moderator: Moderator) -> ModeratorService:
+    """Never called: mypy checks here that Moderator provides everything the UI may call."""
+    return moderator

@@ -42,7 +42,7 @@ from moderator.ui.status_bar import ConsoleStatusBar
 from moderator.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
-    from moderator.control import Moderator
+    from moderator.control.interface import ModeratorService
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         bridge: RosterBridge,
-        moderator: Moderator | None = None,
+        moderator: ModeratorService | None = None,
         settings: Settings | None = None,
         *,
         settings_store: QSettings | None = None,

@@ -16,7 +16,7 @@ from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest
 from moderator.ui.dialogs import message_box
 
 if TYPE_CHECKING:
-    from moderator.control import Moderator
+    from moderator.control.interface import ModeratorService
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class ModerationController(QObject):
     def __init__(
         self,
         roster: Roster,
-        moderator: Moderator | None,
+        moderator: ModeratorService | None,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
@@ -51,7 +51,7 @@ class ModerationController(QObject):
 
     # ---- helpers ---------------------------------------------------------------------------
 
-    def _target(self, call_sid: str) -> tuple[Moderator, str, Participant] | None:
+    def _target(self, call_sid: str) -> tuple[ModeratorService, str, Participant] | None:
         """The service, conference and participant for an action, or None (and say why)."""
         if self.moderator is None:
             self.message.emit("error", NO_CONTROL)
@@ -63,7 +63,7 @@ class ModerationController(QObject):
             return None
         return self.moderator, self.conference_sid, participant
 
-    def _conference(self) -> tuple[Moderator, str] | None:
+    def _conference(self) -> tuple[ModeratorService, str] | None:
         if self.moderator is None:
             self.message.emit("error", NO_CONTROL)
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMenu, QWidget
 
 from moderator.domain.roster import Participant
+from moderator.domain.rules import intends_hold, intends_muted
 from moderator.ui import icons
 from moderator.ui.moderation import ModerationController
 
@@ -21,11 +22,12 @@ def participant_menu(
     title = menu.addAction(participant.display_name)
     title.setEnabled(False)
     menu.addSeparator()
-    if participant.muted:
+    # What the tile shows, a pending mark included: the same choice Space and H make.
+    if intends_muted(participant):
         menu.addAction(icons.icon("mic"), "Unmute", lambda: c.unmute(call_sid))
     else:
         menu.addAction(icons.icon("mic-off"), "Mute", lambda: c.mute(call_sid))
-    if participant.hold:
+    if intends_hold(participant):
         menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
     else:
         menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))

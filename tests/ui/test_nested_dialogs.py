@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, call_sid, team_meeting
+from tests.helpers.fake_moderator import FakeModerator
 
 from .conftest import Feed
-from .test_window_actions import FakeModerator
 
 
 def modal_yes(title: str, question: str, verb: str) -> bool:
@@ -30,7 +30,7 @@ def test_kick_confirmation_with_other_tasks_running(
 ) -> None:
     feed(*team_meeting())
     fake = FakeModerator()
-    window = MainWindow(bridge, fake)  # type: ignore[arg-type]
+    window = MainWindow(bridge, fake)
     qtbot.addWidget(window)
     window.controller.confirm = modal_yes
     errors: list[dict[str, Any]] = []

@@ -11,8 +11,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-from moderator.control import ActionResult, BulkResult
-from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
@@ -20,26 +18,9 @@ from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest, normalis
 from moderator.ui.main_window import MainWindow
 from moderator.ui.moderation import NO_CONTROL
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+from tests.helpers.fake_moderator import FakeModerator
 
 from .conftest import Feed
-
-
-class FakeModerator:
-    """Records what the UI asked for; answers like the real service."""
-
-    connection_state = TwilioStatus(ConnectionState.CONNECTED)
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[Any, ...]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        async def action(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, *args, *sorted(kwargs.items())))
-            if name in ("mute_all", "unmute_all"):
-                return BulkResult(attempted=1)
-            return ActionResult(True)
-
-        return action
 
 
 @pytest.fixture
@@ -57,7 +38,7 @@ def window(
     fake: FakeModerator,
 ) -> Iterator[MainWindow]:
     feed(*team_meeting())  # Mary, Alice (muted), Charles present; Bob left
-    made = MainWindow(bridge, fake)  # type: ignore[arg-type]
+    made = MainWindow(bridge, fake)
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)

@@ -1,0 +1,1 @@
+"""Test doubles shared by the test packages (each checks what it is asked)."""
