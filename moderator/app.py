@@ -20,10 +20,12 @@ from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
+from moderator.domain.twiml import KnownCaller
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.signals import SignalWakeup
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
+from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.crash_dialog import CrashReporter, report_startup_error
@@ -149,9 +151,19 @@ class Console:
         self.core.ingest.listeners.append(self.bridge.on_event)
         self._show_window()
         if self.core.simulator is not None:
-            self.core.simulator.start_scenario(DEMO_SCENARIO, callback_url=self.core.callback_url)
+            self._dial_in_demo(self.core.simulator, self.core.server)
         if self.options.quit_after is not None:
             loop.call_later(self.options.quit_after, self.request_quit)
+
+    def _dial_in_demo(self, simulator: Simulator, server: WebhookServer) -> None:
+        """The demo's people call the simulated number, whose Voice URL is this console's voice
+        route, so the demo walks the path a real call walks; Mary is known as the presenter."""
+        server.known_callers = {
+            person.number: KnownCaller(person.label, presenter=person.end_conference_on_exit)
+            for person in TEAM_MEETING_PEOPLE
+        }
+        simulator.set_voice_url(LINE_NUMBER, server.voice_url)
+        simulator.start_scenario(DEMO_SCENARIO, callback_url=server.callback_url, dial=LINE_NUMBER)
 
     def _demo_simulator(self) -> Simulator:
         """Demo mode: an in-process Twilio with its own throwaway credentials and demo rules."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
@@ -9,20 +11,42 @@ from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
 
 
-def join_conference(conference_name: str, status_callback_url: str) -> str:
+@dataclass(frozen=True)
+class KnownCaller:
+    """A caller the voice route recognises by number: a name for the tile, and whether the
+    call is the presenter's (starts the conference, ends it on leaving)."""
+
+    label: str | None = None
+    presenter: bool = False
+
+
+def join_conference(
+    conference_name: str,
+    status_callback_url: str,
+    *,
+    caller: KnownCaller | None = None,
+    presenter_expected: bool = False,
+) -> str:
     """The TwiML document for one caller: join `conference_name`, callbacks to our server.
 
-    Built with ElementTree (escaping included) so the settings dialog can show the same document
-    the voice route serves without importing the server.
+    A presenter starts the conference and ends it on leaving; when a presenter is expected,
+    everyone else waits for them (startConferenceOnEnter false). Built with ElementTree
+    (escaping included) so the settings dialog can show the same document the voice route
+    serves without importing the server.
     """
+    attributes: Mapping[str, str] = {
+        "statusCallback": status_callback_url,
+        "statusCallbackEvent": SUBSCRIBED_EVENTS,
+        "statusCallbackMethod": "POST",
+    }
+    if caller is not None and caller.presenter:
+        attributes = {**attributes, "startConferenceOnEnter": "true", "endConferenceOnExit": "true"}
+    elif presenter_expected:
+        attributes = {**attributes, "startConferenceOnEnter": "false"}
+    if caller is not None and caller.label:
+        attributes = {**attributes, "participantLabel": caller.label}
     response = ElementTree.Element("Response")
     dial = ElementTree.SubElement(response, "Dial")
-    conference = ElementTree.SubElement(
-        dial,
-        "Conference",
-        statusCallback=status_callback_url,
-        statusCallbackEvent=SUBSCRIBED_EVENTS,
-        statusCallbackMethod="POST",
-    )
+    conference = ElementTree.SubElement(dial, "Conference", dict(attributes))
     conference.text = conference_name
     return XML_DECLARATION + ElementTree.tostring(response, encoding="unicode")

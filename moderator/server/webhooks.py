@@ -13,7 +13,7 @@ from aiohttp import web
 from moderator import __version__
 from moderator.domain.events import MalformedCallback
 from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, HEALTH_PATH, VOICE_PATH
-from moderator.domain.twiml import join_conference
+from moderator.domain.twiml import KnownCaller, join_conference
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
@@ -52,6 +52,8 @@ class WebhookServer:
         self.host = host
         self.port = port
         self.conference_name = conference_name
+        # callers the voice route knows by number (the demo's people): a label, the presenter
+        self.known_callers: dict[str, KnownCaller] = {}
         self.stats = ServerStats()
         # Called with the ConferenceSid of a callback that could not be journaled. Twilio
         # retries only connection failures and timeouts by default (rp=ct,rt), not our 500,
@@ -158,8 +160,14 @@ class WebhookServer:
         return web.Response(status=204)
 
     async def _voice(self, request: web.Request) -> web.Response:
-        await self._verified_form(request)
-        twiml = join_conference(self.conference_name, self.callback_url)
+        form = await self._verified_form(request)
+        known = self.known_callers
+        twiml = join_conference(
+            self.conference_name,
+            self.callback_url,
+            caller=known.get(form.get("From", "")),
+            presenter_expected=any(caller.presenter for caller in known.values()),
+        )
         return web.Response(text=twiml, content_type="text/xml")
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -12,9 +12,9 @@ import sys
 from urllib.parse import urlsplit
 
 from moderator.domain.sids import ACCOUNT, is_sid
-from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
 from moderator.sim.faults import Faults
-from moderator.sim.records import MAX_PARTICIPANTS
+from moderator.sim.records import LINE_NUMBER, MAX_PARTICIPANTS
 from moderator.sim.scenarios import SCENARIOS
 from moderator.sim.simulator import Simulator
 
@@ -55,8 +55,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NUMBER=OUTCOME",
         help="how dial-outs to NUMBER end: answer, busy, no-answer, failed or canceled",
     )
+    parser.add_argument(
+        "--voice-url",
+        metavar="URL",
+        help=f"the Voice URL of the simulated number {LINE_NUMBER}, e.g. "
+        f"http://127.0.0.1:8080{VOICE_PATH} (or set it later through the API)",
+    )
+    parser.add_argument(
+        "--call-in",
+        action="append",
+        default=[],
+        metavar="FROM:TO",
+        help=f"place an incoming call from FROM to the account's number TO (e.g. "
+        f"+13125550101:{LINE_NUMBER}) once TO's Voice URL answers; repeatable",
+    )
     parser.add_argument("--account-sid", help="default: $TWILIO_ACCOUNT_SID, else random")
     parser.add_argument("--auth-token", help="default: $TWILIO_AUTH_TOKEN, else random")
+
+
+def _is_http_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _fail(message: str) -> int:
@@ -76,10 +95,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--port must be 0..65535, got {args.port}")
     if args.scenario and not args.callback_url:
         return _fail(f"--scenario needs --callback-url (the console's, e.g. {EXAMPLE_CALLBACK})")
-    if args.callback_url:
-        parts = urlsplit(args.callback_url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return _fail(f"--callback-url must be an http(s) URL, got {args.callback_url!r}")
+    if args.callback_url and not _is_http_url(args.callback_url):
+        return _fail(f"--callback-url must be an http(s) URL, got {args.callback_url!r}")
     account_sid = args.account_sid or os.environ.get("TWILIO_ACCOUNT_SID") or None
     if account_sid and not is_sid(account_sid, ACCOUNT):
         return _fail("the account SID must be AC followed by 32 lowercase hexadecimal digits")
@@ -101,8 +118,21 @@ def run(args: argparse.Namespace) -> int:
             sim.set_dial_outcome(number.strip(), outcome.strip())
         except ValueError as err:
             return _fail(str(err))
+    if args.voice_url:
+        if not _is_http_url(args.voice_url):
+            return _fail(f"--voice-url must be an http(s) URL, got {args.voice_url!r}")
+        sim.set_voice_url(LINE_NUMBER, args.voice_url)
+    calls: list[tuple[str, str]] = []
+    for item in args.call_in:
+        from_, sep, to = item.rpartition(":")
+        if not sep or not from_.strip() or not to.strip():
+            return _fail(f"--call-in must look like FROM:TO, got {item!r}")
+        if sim.number_for(to.strip()) is None:
+            owned = ", ".join(sorted(sim.phone_numbers))
+            return _fail(f"--call-in: {to.strip()} is not a number of the account ({owned})")
+        calls.append((from_.strip(), to.strip()))
     try:
-        return asyncio.run(_serve(sim, args, token_source))
+        return asyncio.run(_serve(sim, args, token_source, calls))
     except KeyboardInterrupt:
         return 0
 
@@ -126,7 +156,9 @@ def console_command(sim: Simulator, callback_url: str | None, *, show_token: boo
     return " ".join(shlex.quote(word) for word in [*env, *args])
 
 
-async def _serve(sim: Simulator, args: argparse.Namespace, token_source: str) -> int:
+async def _serve(
+    sim: Simulator, args: argparse.Namespace, token_source: str, calls: list[tuple[str, str]]
+) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -151,6 +183,10 @@ async def _serve(sim: Simulator, args: argparse.Namespace, token_source: str) ->
             sim.dispatcher.spawn(_play_when_reachable(sim, scenario, args))
         else:
             print(f"No scenario: add --callback-url {EXAMPLE_CALLBACK} to play {DEFAULT_SCENARIO}")
+        for number in sim.numbers.values():
+            print(f"Phone number {number.phone_number}: Voice URL {number.voice_url or '(none)'}")
+        for from_, to in calls:
+            sim.dispatcher.spawn(_call_in_when_reachable(sim, from_, to))
         sys.stdout.flush()
         await stop.wait()
         return 0
@@ -158,9 +194,9 @@ async def _serve(sim: Simulator, args: argparse.Namespace, token_source: str) ->
         await sim.stop()
 
 
-async def _play_when_reachable(sim: Simulator, scenario: str, args: argparse.Namespace) -> None:
-    """Wait until the console listens, then play: started first, it would miss the start."""
-    parts = urlsplit(args.callback_url)
+async def _wait_reachable(url: str) -> None:
+    """Until something accepts connections at `url`'s host and port."""
+    parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     while True:
         try:
@@ -171,7 +207,26 @@ async def _play_when_reachable(sim: Simulator, scenario: str, args: argparse.Nam
         writer.close()
         with contextlib.suppress(OSError):
             await writer.wait_closed()
-        break
+        return
+
+
+async def _call_in_when_reachable(sim: Simulator, from_: str, to: str) -> None:
+    """Wait until `to` has a Voice URL that accepts connections, then place the call."""
+    number = sim.number_for(to)
+    if number is None:
+        return
+    while True:
+        if number.voice_url:
+            break
+        await asyncio.sleep(PROBE_INTERVAL)  # e.g. until `moderator connect-number` sets it
+    await _wait_reachable(number.voice_url)
+    call = sim.place_call(from_, to)
+    print(f"Incoming call {call.sid} from {from_} to {to} -> {number.voice_url}", flush=True)
+
+
+async def _play_when_reachable(sim: Simulator, scenario: str, args: argparse.Namespace) -> None:
+    """Wait until the console listens, then play: started first, it would miss the start."""
+    await _wait_reachable(args.callback_url)
     options = {"count": args.count} if scenario == "large" else {}
     try:
         task = sim.start_scenario(scenario, args.callback_url, **options)

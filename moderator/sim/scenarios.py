@@ -36,11 +36,18 @@ def guest_number(index: int) -> str:
 
 
 class Script:
-    """Actions at scenario times (seconds, divided by the simulator's speed when played)."""
+    """Actions at scenario times (seconds, divided by the simulator's speed when played).
 
-    def __init__(self, sim: Engine, conference_sid: str) -> None:
+    With a conference SID, people are injected into it; with `dial`, they call that number of
+    the account and go wherever its Voice URL's TwiML sends them (the conference is the first
+    one a caller joins).
+    """
+
+    def __init__(self, sim: Engine, conference_sid: str = "", dial: str | None = None) -> None:
         self.sim = sim
         self.conference_sid = conference_sid
+        self.dial = dial
+        self.calls: dict[str, str] = {}  # label -> CallSid of the person's latest call (dial)
         self._steps: list[tuple[float, int, Action]] = []
 
     def at(self, when: float, action: Action) -> None:
@@ -51,6 +58,10 @@ class Script:
         """`person` dials in."""
 
         async def act() -> None:
+            if self.dial is not None:
+                call = self.sim.place_call(person.number, self.dial)
+                self.calls[person.label] = call.sid
+                return
             await self.sim.join(
                 self.conference_sid,
                 label=person.label,
@@ -65,24 +76,49 @@ class Script:
 
     def leave(self, when: float, label: str) -> None:
         """`label` hangs up."""
-        self.at(when, lambda: self.sim.leave(self.conference_sid, label, "participant_hung_up"))
+
+        async def act() -> None:
+            if self.dial is None:
+                await self.sim.leave(self.conference_sid, label, "participant_hung_up")
+            elif label in self.calls and self.sim.call(self.calls[label]).live:
+                await self.sim.hang_up(self.calls[label])
+
+        self.at(when, act)
 
     def hold(self, when: float, label: str, hold: bool) -> None:
         """`label` is put on or taken off hold."""
-        self.at(when, lambda: self.sim.set_hold(self.conference_sid, label, hold))
+
+        async def act() -> None:
+            where = self._where(label)
+            if where is not None:
+                await self.sim.set_hold(*where, hold)
+
+        self.at(when, act)
+
+    def _where(self, label: str) -> tuple[str, str] | None:
+        """(conference SID, CallSid or label) of `label` now, if in a conference."""
+        if self.dial is None:
+            return self.conference_sid, label
+        call_sid = self.calls.get(label)
+        if call_sid is None:
+            return None
+        conference_sid = self.sim.call(call_sid).conference_sid
+        return None if conference_sid is None else (conference_sid, call_sid)
 
     def speak(self, when: float, length: float, label: str) -> None:
         """`label` talks for `length` seconds (if present, unmuted and not on hold)."""
 
         async def start() -> None:
-            part = self.sim.participant(self.conference_sid, label)
-            if part is not None and not part.muted and not part.hold:
-                await self.sim.set_speaking(self.conference_sid, label, True)
+            where = self._where(label)
+            part = self.sim.participant(*where) if where else None
+            if where and part is not None and not part.muted and not part.hold:
+                await self.sim.set_speaking(*where, True)
 
         async def stop() -> None:
-            part = self.sim.participant(self.conference_sid, label)
-            if part is not None and part.speaking:
-                await self.sim.set_speaking(self.conference_sid, label, False)
+            where = self._where(label)
+            part = self.sim.participant(*where) if where else None
+            if where and part is not None and part.speaking:
+                await self.sim.set_speaking(*where, False)
 
         self.at(when, start)
         self.at(when + length, stop)
@@ -95,7 +131,10 @@ class Script:
             delay = began + when / self.sim.speed - loop.time()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if not self.sim.conference(self.conference_sid).live:
+            if not self.conference_sid:  # dialling in: the first conference a caller joined
+                joined = (self.sim.call(sid).conference_sid for sid in self.calls.values())
+                self.conference_sid = next((c for c in joined if c), "")
+            if self.conference_sid and not self.sim.conference(self.conference_sid).live:
                 log.info("scenario conference %s ended early", self.conference_sid)
                 break
             try:
@@ -105,14 +144,26 @@ class Script:
         return self.conference_sid
 
 
-def team_meeting(sim: Engine, callback_url: str) -> Script:
-    """Mary hosts Alice, Bob and Charles for about three minutes."""
-    conf = sim.create_conference("TeamMeeting", status_callback=callback_url)
-    script = Script(sim, conf)
-    mary = Person("Mary", "+12125550100", "MARY JOHNSON", True, True)
-    alice = Person("Alice", "+13125550101", "ALICE SMITH")
-    bob = Person("Bob", "+14155550102", "BOB BROWN")
-    charles = Person("Charles", "+16175550103", "CHARLES DAVIS")
+MARY = Person("Mary", "+12125550100", "MARY JOHNSON", True, True)
+ALICE = Person("Alice", "+13125550101", "ALICE SMITH")
+BOB = Person("Bob", "+14155550102", "BOB BROWN")
+CHARLES = Person("Charles", "+16175550103", "CHARLES DAVIS")
+TEAM_MEETING_PEOPLE = (MARY, ALICE, BOB, CHARLES)  # Mary presents
+
+
+def team_meeting(sim: Engine, callback_url: str, dial: str | None = None) -> Script:
+    """Mary hosts Alice, Bob and Charles for about three minutes.
+
+    With `dial` (one of the account's numbers) they call it, and its Voice URL's TwiML decides
+    who presents and where the callbacks go; `callback_url` is then unused.
+    """
+    if dial is None:
+        script = Script(sim, sim.create_conference("TeamMeeting", status_callback=callback_url))
+    else:
+        if sim.number_for(dial) is None:
+            raise ValueError(f"{dial} is not one of the simulated account's numbers")
+        script = Script(sim, dial=dial)
+    mary, alice, bob, charles = TEAM_MEETING_PEOPLE
     for at, person in ((0, mary), (2, alice), (4, bob), (6, charles)):
         script.join(at, person)
     script.leave(30, "Bob")

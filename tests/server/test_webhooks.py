@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
 
 import pytest
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
 from moderator.domain.roster import Roster
+from moderator.domain.twiml import KnownCaller
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import MAX_BODY_BYTES, WebhookServer
@@ -187,6 +190,39 @@ async def test_voice_route_serves_conference_twiml(harness: Factory) -> None:
         'statusCallbackEvent="start end join leave mute hold modify speaker announcement"' in twiml
     )
     assert ">TeamMeeting</Conference>" in twiml
+
+
+async def test_voice_route_labels_known_callers_and_the_presenter_starts(
+    harness: Factory,
+) -> None:
+    h = await harness()
+    h.server.known_callers = {
+        "+12125550100": KnownCaller("Mary", presenter=True),
+        "+13125550101": KnownCaller("Alice"),
+    }
+
+    async def twiml_for(number: str) -> Element:
+        response = await h.post({"CallSid": "CA" + "9" * 32, "From": number}, path="/twilio/voice")
+        assert response.status == 200
+        return ElementTree.fromstring(await response.text()).find("Dial/Conference")  # type: ignore[return-value]
+
+    mary, alice, stranger = [
+        await twiml_for(n) for n in ("+12125550100", "+13125550101", "+16175550199")
+    ]
+    assert mary.get("participantLabel") == "Mary"
+    assert (mary.get("startConferenceOnEnter"), mary.get("endConferenceOnExit")) == ("true", "true")
+    assert (alice.get("participantLabel"), alice.get("startConferenceOnEnter")) == (
+        "Alice",
+        "false",
+    )
+    assert alice.get("endConferenceOnExit") is None
+    # not known: no label; still waits for the presenter, who is expected
+    assert stranger.get("participantLabel") is None
+    assert stranger.get("startConferenceOnEnter") == "false"
+
+    h.server.known_callers = {}  # nobody presents: everyone starts it (Twilio's default)
+    anyone = await twiml_for("+16175550199")
+    assert anyone.get("startConferenceOnEnter") is None
 
 
 async def test_voice_route_checks_signature(harness: Factory) -> None:

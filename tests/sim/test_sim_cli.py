@@ -51,6 +51,9 @@ def test_defaults() -> None:
         (["--dial-outcome", "+16175550123"], "NUMBER=OUTCOME"),
         (["--account-sid", "nope"], "account SID"),
         (["--port", "70000"], "--port"),
+        (["--voice-url", "localhost:8080/twilio/voice"], "--voice-url must be an http(s) URL"),
+        (["--call-in", "+13125550101"], "FROM:TO"),
+        (["--call-in", "+13125550101:+19995550000"], "not a number of the account"),
     ],
 )
 def test_bad_usage_exits_2_with_one_line(
