@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 from twilio.request_validator import RequestValidator
+from yarl import URL
 
 from moderator.sim.faults import Faults
 from moderator.sim.stats import Stats
@@ -20,6 +21,11 @@ from moderator.sim.stats import Stats
 log = logging.getLogger(__name__)
 
 USER_AGENT = "TwilioProxy/1.1"
+
+
+def _exact(url: str) -> URL:
+    """The URL sent exactly as signed (yarl would otherwise re-quote the query string)."""
+    return URL(url, encoded=True)
 
 
 RETRY_CLASSES = frozenset({"4xx", "5xx", "ct", "rt"})
@@ -240,7 +246,7 @@ class Dispatcher:
             body = urlencode(delivery.params)
         try:
             async with self._session.request(
-                delivery.method, delivery.url, data=body, headers=headers
+                delivery.method, _exact(delivery.url), data=body, headers=headers
             ) as resp:
                 await resp.read()
                 status = resp.status
@@ -267,7 +273,9 @@ class Dispatcher:
         if method == "POST":
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             body = urlencode(params)
-        async with self._session.request(method, target, data=body, headers=headers) as resp:
+        async with self._session.request(
+            method, _exact(target), data=body, headers=headers
+        ) as resp:
             return resp.status, resp.content_type, await resp.text()
 
     async def close(self) -> None:

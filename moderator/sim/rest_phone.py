@@ -20,6 +20,7 @@ from moderator.sim.world import Event
 
 NUMBERS = f"{ROOT}/IncomingPhoneNumbers"
 SIM_CALLS_PATH = f"{SIM_ONLY_PREFIX}calls"
+SIM_DEBUGGER_PATH = f"{SIM_ONLY_PREFIX}debugger"
 
 
 def add_routes(app: web.Application) -> None:
@@ -31,6 +32,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{ROOT}/Calls/{{CallSid}}.json", fetch_call)
     app.router.add_post(f"{ROOT}/Calls/{{CallSid}}.json", update_call)
     app.router.add_post(SIM_CALLS_PATH, incoming_call)
+    app.router.add_get(SIM_DEBUGGER_PATH, debugger)
 
 
 async def _form(request: web.Request) -> dict[str, str]:
@@ -186,3 +188,15 @@ async def incoming_call(request: web.Request) -> web.StreamResponse:
     digits = form["Digits"].split(",") if form.get("Digits") else []
     call = sim.place_call(form["From"], form["To"], [d.strip() for d in digits])
     return _json(call_json(sim.account_sid, call), status=201)
+
+
+async def debugger(request: web.Request) -> web.StreamResponse:
+    """GET /_sim/debugger: the voice path's errors (code, message, call_sid, url), oldest first,
+    as Twilio's debugger would list them."""
+    entries = request.app[SIM_KEY].voice.debugger
+    return _json(
+        [
+            {"code": e.code, "message": e.message, "call_sid": e.call_sid, "url": e.url}
+            for e in entries
+        ]
+    )

@@ -54,9 +54,8 @@ async def app(sim: Simulator) -> AsyncIterator[TwimlApp]:
     async def handle(request: web.Request) -> web.Response:
         form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         params = form if request.method == "POST" else {}
-        signed = validator.validate(
-            str(request.url), params, request.headers.get("X-Twilio-Signature", "")
-        )
+        url = f"{request.url.origin()}{request.raw_path}"  # as sent, query string included
+        signed = validator.validate(url, params, request.headers.get("X-Twilio-Signature", ""))
         values = form or dict(request.query)
         served.requests.append((request.path, request.method, values, signed))
         page = served.pages.get(request.path, (404, "not here"))
@@ -183,6 +182,8 @@ async def test_a_bad_answer_ends_the_call_with_the_application_error(
     assert call.heard == [("Say", APPLICATION_ERROR)]
     (entry,) = sim.voice.debugger
     assert (entry.code, entry.call_sid, entry.url) == (code, call.sid, app.url("/voice"))
+    async with aiohttp.ClientSession() as http, http.get(f"{sim.base_url}/_sim/debugger") as resp:
+        assert [e["code"] for e in await resp.json()] == [code]
 
 
 async def test_unreachable_voice_url_is_11200_and_fallback_is_used(
@@ -315,3 +316,24 @@ async def test_calls_update_moves_a_caller_between_conferences(
     assert (info.value.status, info.value.code) == (400, 21220)
     await sim.drain()
     assert not sim.conference(main or "").live  # its last participant left
+
+
+async def test_status_callback_method_get_is_signed_over_the_query(
+    sim: Simulator, app: TwimlApp
+) -> None:
+    point(sim, app)
+    events = app.url("/events?room=1")
+    app.pages["/events"] = (204, "")
+    app.pages["/voice"] = twiml(
+        f'<Dial><Conference statusCallback="{events}" statusCallbackMethod="GET"'
+        ' statusCallbackEvent="join">Room</Conference></Dial>'
+    )
+    call = sim.place_call(CALLER, LINE_NUMBER)
+    await until(lambda: any(p == "/events" for p, *_ in app.requests), "the join callback")
+    path, method, form, signed = app.requests[-1]
+    assert (path, method, signed) == ("/events", "GET", True)
+    assert (form["StatusCallbackEvent"], form["CallSid"], form["room"]) == (
+        "participant-join",
+        call.sid,
+        "1",
+    )
