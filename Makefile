@@ -27,8 +27,8 @@ lint: $(STAMP)
 test: lint  ## lint, types, then every test (the executable build included)
 	$(BIN)/pytest
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run_all.py
+bench: $(STAMP)  ## every speed figure as one JSON object (`--quick`: under two minutes)
+	$(BIN)/python -m benchmarks --quick
 
 exe: $(STAMP)  ## the one-file executable under dist/
 	$(BIN)/python build_spec.py --onefile

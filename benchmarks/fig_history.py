@@ -1,0 +1,110 @@
+"""History at start: start-up and `report --conference X` with 100,000 and 1,000,000 callbacks.
+
+Start-up is the wall time of `moderator --quit-after 0` (start, window shown, quit, clean exit)
+without credentials, median of a few runs after one warm-up; the baseline is an empty journal
+in the same run. The report of one past conference is timed on the big journal and on a journal
+holding only that conference.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.history import PER_CONFERENCE, conference_sids, write_history
+from benchmarks.processes import ROOT
+from moderator.store.journal import JOURNAL_FILE, SCHEMA_VERSION
+from tests.child_env import isolated_env
+
+CACHE = Path(tempfile.gettempdir()) / "moderator-bench-cache"
+
+
+def history_dir(target: Path, total: int) -> list[str]:
+    """Put a journal of `total` past callbacks in `target` (built once, then copied)."""
+    cached = CACHE / f"history-{total}-{PER_CONFERENCE}-schema{SCHEMA_VERSION}"
+    if not (cached / "done").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        cached.mkdir(parents=True)
+        write_history(cached, total)
+        (cached / "done").write_text("")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached / JOURNAL_FILE, target / JOURNAL_FILE)
+    return conference_sids(total)
+
+
+def _timed(args: list[str], env: dict[str, str], timeout: float) -> float | None:
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "moderator", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None
+    if done.returncode != 0:
+        raise RuntimeError(f"moderator {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def startup(
+    home: Path, data_dir: Path, runs: int, timeout: float, warm: bool = True
+) -> dict[str, Any]:
+    env = isolated_env(home)
+    args = ["--port", "0", "--quit-after", "0", "--data-dir", str(data_dir)]
+    times: list[float] = []
+    for i in range(runs + warm):
+        took = _timed(args, env, timeout)
+        if took is None:
+            return {"median_s": None, "timed_out_after_s": timeout}
+        if i or not warm:  # a first run warms the caches (and lets the journal settle)
+            times.append(took)
+    return {"median_s": round(statistics.median(times), 3), "runs_s": [round(t, 3) for t in times]}
+
+
+def report_time(home: Path, data_dir: Path, conference: str, runs: int) -> float | None:
+    env = isolated_env(home)
+    args = ["report", "--data-dir", str(data_dir), "--conference", conference, "--format", "json"]
+    times = [_timed(args, env, 300) for _ in range(runs)]
+    known = [t for t in times if t is not None]
+    return round(statistics.median(known), 3) if known else None
+
+
+def measure(
+    tmp: Path, sizes: list[int], runs: int, timeout: float, warm: bool = True
+) -> dict[str, Any]:
+    home = tmp / "history-home"
+    empty = tmp / "history-empty"
+    write_history(empty, 0)
+    base = startup(home, empty, runs, timeout, warm)
+    result: dict[str, Any] = {"startup_empty_s": base["median_s"]}
+    for key, total in zip(("startup_100k", "startup_1m"), sizes, strict=False):
+        data = tmp / f"history-{total}"
+        sids = history_dir(data, total)
+        figure = startup(home, data, runs, timeout, warm)
+        ratio = None
+        if figure["median_s"] is not None and base["median_s"]:
+            ratio = round(figure["median_s"] / base["median_s"], 2)
+        result[key] = {"callbacks": total, **figure, "ratio_to_empty": ratio, "goal": "<= 1.3"}
+        shutil.rmtree(data)
+    # report --conference X: the big journal against X's callbacks alone
+    data = tmp / "report-big"
+    sids = history_dir(data, min(sizes))
+    alone = tmp / "report-alone"
+    write_history(alone, PER_CONFERENCE)  # the first past conference, by itself
+    big = report_time(home, data, sids[0], runs)
+    small = report_time(home, alone, sids[0], runs)
+    result["report_one_conference"] = {
+        "journal_callbacks": min(sizes),
+        "seconds": big,
+        "alone_seconds": small,
+        "ratio": round(big / small, 2) if big and small else None,
+        "goal": "reads only X (ratio ~1)",
+    }
+    shutil.rmtree(data)
+    return result

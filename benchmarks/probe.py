@@ -1,0 +1,155 @@
+"""The shipped console with measuring hooks: `python -m benchmarks.probe [moderator options]`.
+
+The hooks wrap methods from outside (production code carries no benchmark switches) and note,
+on time.monotonic() (one clock for every process on the machine):
+- when each callback reached the webhook handler and when that participant's tile was next
+  painted (callback → tile repainted),
+- every grid repaint (repaints per second),
+- how late a 2 ms asyncio timer fires (the longest event-loop stall),
+- with BENCH_CLICKS=1, a Space key posted to the grid every 100 ms while callbacks stream in
+  (the REST stand-in notes when the mute arrives).
+Everything is written as JSON to $BENCH_PROBE_OUT when the process exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PAINTS: list[float] = []
+TILE_LATENCY: list[tuple[float, float]] = []  # (arrival, seconds to the tile's next paint)
+STALLS: list[tuple[float, float]] = []  # (when, how late a 2 ms timer fired), > 1 ms only
+CLICKS: list[tuple[str, float]] = []  # (call SID, when the key event was posted)
+ARRIVALS: list[float] = []
+_waiting: dict[str, float] = {}  # call SID -> first callback since its tile was last painted
+_console: list[Any] = []
+_tasks: list[asyncio.Task[None]] = []
+
+
+def _wrap(owner: type, name: str, make: Callable[[Any], Any]) -> None:
+    setattr(owner, name, make(getattr(owner, name)))
+
+
+def install() -> None:
+    from PySide6.QtCore import QModelIndex
+
+    from moderator.app import Console
+    from moderator.server.webhooks import WebhookServer
+    from moderator.ui.participant_grid import ParticipantGrid
+    from moderator.ui.roles import Role
+    from moderator.ui.tile_delegate import TileDelegate
+
+    def handler(original: Any) -> Any:
+        async def conference_events(self: Any, request: Any) -> Any:
+            arrived = time.monotonic()
+            ARRIVALS.append(arrived)
+            form = await request.post()  # cached: the handler reads the same form
+            call_sid = form.get("CallSid")
+            if call_sid:
+                _waiting.setdefault(str(call_sid), arrived)
+            return await original(self, request)
+
+        return conference_events
+
+    def paint(original: Any) -> Any:
+        def tile_paint(self: Any, painter: Any, option: Any, index: QModelIndex) -> None:
+            original(self, painter, option, index)
+            arrived = _waiting.pop(str(index.data(Role.CALL_SID)), None)
+            if arrived is not None:
+                TILE_LATENCY.append((arrived, time.monotonic() - arrived))
+
+        return tile_paint
+
+    def paint_event(original: Any) -> Any:
+        def grid_paint(self: Any, event: Any) -> None:
+            PAINTS.append(time.monotonic())
+            original(self, event)
+
+        return grid_paint
+
+    def start(original: Any) -> Any:
+        async def console_start(self: Any) -> None:
+            await original(self)
+            _console.append(self)
+            loop = asyncio.get_running_loop()
+            _tasks.append(loop.create_task(_sample_stalls()))
+            if os.environ.get("BENCH_CLICKS") == "1":
+                _tasks.append(loop.create_task(_click_while_busy(self)))
+
+        return console_start
+
+    _wrap(WebhookServer, "_conference_events", handler)
+    _wrap(TileDelegate, "paint", paint)
+    _wrap(ParticipantGrid, "paintEvent", paint_event)
+    _wrap(Console, "start", start)
+
+
+async def _sample_stalls(period: float = 0.002) -> None:
+    while True:
+        before = time.monotonic()
+        await asyncio.sleep(period)
+        late = time.monotonic() - before - period
+        if late > 0.001:
+            STALLS.append((before, late))
+
+
+async def _click_while_busy(console: Any, every: float = 0.1) -> None:
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    seen = 0
+    turn = 0
+    while True:
+        await asyncio.sleep(every)
+        received = len(ARRIVALS)
+        busy, seen = received > seen, received
+        window = console.window
+        if not busy or window is None or window.participants.rowCount() < 2:
+            continue
+        model = window.participants
+        turn += 1
+        row = 1 + turn % min(model.rowCount() - 1, 20)  # a guest whose tile is on screen
+        participant = model.participant(row)
+        if participant is None or participant.pending is not None:
+            continue
+        window.grid.setCurrentIndex(model.index(row))
+        key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Space, Qt.KeyboardModifier.NoModifier)
+        CLICKS.append((participant.call_sid, time.monotonic()))
+        QApplication.postEvent(window.grid, key)  # queued behind whatever Qt has to do
+
+
+def _dump() -> None:
+    out = os.environ.get("BENCH_PROBE_OUT")
+    if not out:
+        return
+    Path(out).write_text(
+        json.dumps(
+            {
+                "paints": PAINTS,
+                "tile_latency": TILE_LATENCY,
+                "stalls": STALLS,
+                "clicks": CLICKS,
+                "arrivals": ARRIVALS,
+            }
+        )
+    )
+
+
+def main() -> int:
+    install()
+    atexit.register(_dump)
+    from moderator.cli import main as moderator_main
+
+    return moderator_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
