@@ -12,6 +12,7 @@ class Settings:
     account_sid: str = ""
     api_key: str = ""  # optional API key SID (SK...); its secret lives in the keyring
     public_url: str = ""  # the tunnel's base URL, e.g. https://abc.ngrok.app
+    tunnel: str = ""  # "ngrok": the console starts its own tunnel (authtoken in the keyring)
     port: int = 8080
     conference_name: str = "TeamMeeting"  # what /twilio/voice puts callers into
     caller_id: str = ""  # From for dial-out: a Twilio number of the account

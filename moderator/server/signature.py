@@ -21,6 +21,12 @@ class SignatureCheck:
     def __init__(self, token: Callable[[], str | None], public_url: str | None = None) -> None:
         self._token = token
         self.public_url = public_url.rstrip("/") if public_url else None
+        # Signatures that did not match, in a row (a good one resets it), and the URL they were
+        # checked against: a run of them usually means the public URL is not the one Twilio
+        # calls. Listeners hear (run, url) after each mismatch; neither holds a secret.
+        self.mismatch_run = 0
+        self.last_mismatch_url: str | None = None
+        self.mismatch_listeners: list[Callable[[int, str], None]] = []
 
     def signed_url(self, local_url: str, path_qs: str) -> str:
         """The URL Twilio signed for a request that reached us as `local_url`."""
@@ -38,7 +44,12 @@ class SignatureCheck:
             return f"missing {SIGNATURE_HEADER} header"
         algorithm = get_signature_algorithm(headers.get(SETTINGS_HEADER))
         if not RequestValidator(token).validate(url, params, signature, algorithm=algorithm):
+            self.mismatch_run += 1
+            self.last_mismatch_url = url
+            for listener in self.mismatch_listeners:
+                listener(self.mismatch_run, url)
             return (
                 f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
             )
+        self.mismatch_run = 0
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class WebhookServer:
         # retries only connection failures and timeouts by default (rp=ct,rt), not our 500,
         # so the console must fetch what it missed itself (control reconciles).
         self.on_unstored: list[Callable[[str | None], None]] = []
+        # Per start of the console: /healthz shows it, so the setup assistant can tell that a
+        # public URL reaches this console and not another one (or another program).
+        self.instance = secrets.token_hex(8)
         self._runner: web.AppRunner | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -94,6 +98,11 @@ class WebhookServer:
     def set_public_url(self, public_url: str | None) -> None:
         """A new tunnel address: signatures are checked against it from now on."""
         self._signature.public_url = public_url.rstrip("/") if public_url else None
+
+    @property
+    def signature(self) -> SignatureCheck:
+        """The signature check (its run of mismatches feeds the console's readiness hint)."""
+        return self._signature
 
     @property
     def local_url(self) -> str:
@@ -175,6 +184,7 @@ class WebhookServer:
         body: dict[str, Any] = {
             "status": "ok",
             "version": __version__,
+            "instance": self.instance,
             "callbacks": self._ingest.received,
             "last_callback_at": last.isoformat() if last else None,
             "rejected_signature": self.stats.rejected_signature,

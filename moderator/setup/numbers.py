@@ -1,0 +1,187 @@
+"""The account's phone numbers: list them, point one's Voice URL here, and put the old one back.
+
+Every change is journaled as an account-level action (no conference): `connect-number` keeps
+the Voice URL it replaced, `restore-number` the one it put back. The old value to restore is
+read from the journal: the `old_voice_url` of the first `connect-number` since the number's
+last `restore-number`, so re-pointing after a new tunnel URL never loses the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from twilio.rest import Client
+
+from moderator.domain.clock import utc_now
+from moderator.domain.twilio_words import VOICE_PATH
+from moderator.setup.errors import SetupError, twilio_failure
+from moderator.store.journal import ActionRecord, Journal
+
+CONNECT = "connect-number"
+RESTORE = "restore-number"
+_NOT_DIGITS = re.compile(r"[^\d+]")
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    """An IncomingPhoneNumber as the setup steps need it."""
+
+    sid: str
+    phone_number: str  # E.164
+    friendly_name: str
+    voice_url: str
+    voice_method: str
+
+    def label(self) -> str:
+        name = f" {self.friendly_name}" if self.friendly_name != self.phone_number else ""
+        return f"{self.phone_number}{name}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A Voice URL change that was made: before and after."""
+
+    number: PhoneNumber
+    old_voice_url: str
+    new_voice_url: str
+
+
+def voice_url_for(public_url: str) -> str:
+    return public_url.rstrip("/") + VOICE_PATH
+
+
+def _number(item: Any) -> PhoneNumber:
+    """From the SDK's IncomingPhoneNumberInstance (untyped)."""
+    return PhoneNumber(
+        sid=str(item.sid),
+        phone_number=str(item.phone_number),
+        friendly_name=str(item.friendly_name or ""),
+        voice_url=str(item.voice_url or ""),
+        voice_method=str(item.voice_method or "POST"),
+    )
+
+
+async def list_numbers(client: Client) -> list[PhoneNumber]:
+    """Every IncomingPhoneNumber of the account, in Twilio's order."""
+    try:
+        found = await client.incoming_phone_numbers.list_async(page_size=100)
+    except Exception as exc:
+        raise twilio_failure(exc, subject="phone number") from None
+    return [_number(item) for item in found]
+
+
+async def find_number(client: Client, wanted: str) -> PhoneNumber:
+    """The account's number `wanted` (E.164 with or without spaces, or its PN SID)."""
+    key = wanted.strip()
+    digits = _NOT_DIGITS.sub("", key)
+    for number in await list_numbers(client):
+        if key in (number.sid, number.phone_number) or digits == number.phone_number:
+            return number
+    raise SetupError(f"the account has no phone number {key} (IncomingPhoneNumbers)")
+
+
+async def _set_voice_url(client: Client, number: PhoneNumber, url: str, method: str) -> str:
+    try:
+        updated = await client.incoming_phone_numbers(number.sid).update_async(
+            voice_url=url, voice_method=method
+        )
+    except Exception as exc:
+        raise twilio_failure(exc, subject="phone number") from None
+    return str(updated.voice_url or "")
+
+
+def _journal(journal: Journal | None, kind: str, number: PhoneNumber, **params: str) -> int | None:
+    if journal is None:
+        return None
+    return journal.record_action(
+        utc_now(),
+        "",  # an account-level action: no conference
+        None,
+        kind,
+        params={"number": number.phone_number, "number_sid": number.sid, **params},
+    )
+
+
+def _finish(journal: Journal | None, action: int | None, error: str | None = None) -> None:
+    if journal is not None and action is not None:
+        journal.finish_action(action, utc_now(), ok=error is None, error=error)
+
+
+async def connect_number(
+    client: Client, number: PhoneNumber, public_url: str, journal: Journal | None
+) -> Change:
+    """Set the number's Voice URL to {public_url}/twilio/voice (POST), journaled."""
+    new_url = voice_url_for(public_url)
+    action = _journal(
+        journal,
+        CONNECT,
+        number,
+        old_voice_url=number.voice_url,
+        old_voice_method=number.voice_method,
+        new_voice_url=new_url,
+    )
+    try:
+        now = await _set_voice_url(client, number, new_url, "POST")
+    except SetupError as exc:
+        _finish(journal, action, str(exc))
+        raise
+    _finish(journal, action)
+    return Change(number, number.voice_url, now)
+
+
+def _changes(journal: Journal) -> list[ActionRecord]:
+    return [a for a in journal.actions() if a.kind in (CONNECT, RESTORE) and a.ok]
+
+
+def connected_numbers(journal: Journal) -> list[tuple[str, str]]:
+    """(number SID, E.164) of the numbers connected from this data folder and not restored."""
+    latest: dict[str, ActionRecord] = {}
+    for action in _changes(journal):
+        latest[action.params.get("number_sid", "")] = action
+    return [
+        (sid, action.params.get("number", ""))
+        for sid, action in latest.items()
+        if sid and action.kind == CONNECT
+    ]
+
+
+def original_voice_url(journal: Journal, number: PhoneNumber) -> tuple[str, str] | None:
+    """(url, method) the number had before the console first connected it, or None."""
+    mine = [a for a in _changes(journal) if a.params.get("number_sid") == number.sid]
+    since_restore: list[ActionRecord] = []
+    for action in mine:
+        if action.kind == RESTORE:
+            since_restore = []
+        else:
+            since_restore.append(action)
+    if not since_restore:
+        return None
+    first = since_restore[0].params
+    return first.get("old_voice_url", ""), first.get("old_voice_method", "POST") or "POST"
+
+
+async def restore_number(client: Client, number: PhoneNumber, journal: Journal) -> Change:
+    """Put back the Voice URL the number had before the console connected it, journaled."""
+    original = original_voice_url(journal, number)
+    if original is None:
+        raise SetupError(
+            f"the journal {journal.path} has no earlier Voice URL of {number.phone_number} "
+            "to restore (it was not connected from this data folder)"
+        )
+    url, method = original
+    action = _journal(journal, RESTORE, number, old_voice_url=number.voice_url, new_voice_url=url)
+    try:
+        now = await _set_voice_url(client, number, url, method)
+    except SetupError as exc:
+        _finish(journal, action, str(exc))
+        raise
+    _finish(journal, action)
+    return Change(number, number.voice_url, now)
+
+
+def points_here(number: PhoneNumber, public_url: str) -> bool:
+    return number.voice_url.rstrip("/") == voice_url_for(public_url) and (
+        number.voice_method.upper() == "POST"
+    )

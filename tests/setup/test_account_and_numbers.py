@@ -1,0 +1,115 @@
+"""Account check and number connect/restore against the simulator, read back with the SDK."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.rest import Client
+
+from moderator.core import Core
+from moderator.credentials import Credentials
+from moderator.setup.account import check_account
+from moderator.setup.errors import UNREACHABLE, WRONG_CREDENTIALS, SetupError
+from moderator.setup.numbers import CONNECT, RESTORE, connected_numbers
+from moderator.setup.service import SetupService
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
+
+OLD_URL = "https://handler.twilio.com/twiml/EH0123"
+TUNNEL = "https://first.ngrok.app"
+
+
+@pytest.fixture
+async def sdk(sim: Simulator) -> AsyncIterator[Client]:
+    """The real twilio SDK, to read back what the setup steps changed."""
+    http = AsyncTwilioHttpClient(timeout=5)
+    client = Client(sim.account_sid, sim.auth_token, http_client=http)
+    client.api.base_url = sim.base_url
+    yield client
+    await http.close()
+
+
+async def voice_url(sdk: Client, e164: str) -> tuple[str, str]:
+    (number,) = await sdk.incoming_phone_numbers.list_async(phone_number=e164)
+    return number.voice_url, number.voice_method
+
+
+async def test_right_credentials_show_the_account_name_and_type(
+    sim: Simulator, creds: Credentials
+) -> None:
+    info = await check_account(creds, api_base_url=sim.base_url)
+    assert (info.sid, info.type) == (sim.account_sid, "Full")
+    assert info.friendly_name == "Simulated account"
+    sim.account_type = "Trial"
+    assert (await check_account(creds, api_base_url=sim.base_url)).type == "Trial"
+
+
+async def test_a_wrong_token_is_wrong_sid_or_token(sim: Simulator) -> None:
+    wrong = Credentials(sim.account_sid, "0" * 32)
+    with pytest.raises(SetupError) as caught:
+        await check_account(wrong, api_base_url=sim.base_url)
+    assert str(caught.value) == WRONG_CREDENTIALS
+    assert "0" * 32 not in str(caught.value)
+
+
+async def test_no_network_is_cannot_reach_twilio(creds: Credentials) -> None:
+    with pytest.raises(SetupError, match=UNREACHABLE):
+        await check_account(creds, api_base_url="http://127.0.0.1:9", timeout=2)
+
+
+async def test_connect_then_restore_puts_the_old_voice_url_back(
+    sim: Simulator, sdk: Client, service: SetupService, creds: Credentials, core: Core
+) -> None:
+    sim.set_voice_url(LINE_NUMBER, OLD_URL, "GET")
+    (line,) = [n for n in await service.numbers(creds) if n.phone_number == LINE_NUMBER]
+    assert line.voice_url == OLD_URL
+
+    change = await service.connect(creds, line, TUNNEL)
+    assert (change.old_voice_url, change.new_voice_url) == (OLD_URL, f"{TUNNEL}/twilio/voice")
+    assert await voice_url(sdk, LINE_NUMBER) == (f"{TUNNEL}/twilio/voice", "POST")
+    assert connected_numbers(core.journal) == [(line.sid, LINE_NUMBER)]
+
+    # a new tunnel start gives a new URL: the number follows, the original is still kept
+    (moved,) = await service.repoint(creds, "https://second.ngrok.app")
+    assert moved.old_voice_url == f"{TUNNEL}/twilio/voice"
+    assert await voice_url(sdk, LINE_NUMBER) == ("https://second.ngrok.app/twilio/voice", "POST")
+    assert await service.repoint(creds, "https://second.ngrok.app") == []  # already there
+
+    (now,) = [n for n in await service.numbers(creds) if n.phone_number == LINE_NUMBER]
+    restored = await service.restore(creds, now)
+    assert restored.new_voice_url == OLD_URL
+    assert await voice_url(sdk, LINE_NUMBER) == (OLD_URL, "GET")
+    assert connected_numbers(core.journal) == []
+    kinds = [(a.kind, a.ok, a.conference_sid) for a in core.journal.actions()]
+    assert kinds == [(CONNECT, True, ""), (CONNECT, True, ""), (RESTORE, True, "")]
+
+
+async def test_restore_without_an_earlier_connect_says_so(
+    service: SetupService, creds: Credentials
+) -> None:
+    (line,) = await service.numbers(creds)
+    with pytest.raises(SetupError, match="no earlier Voice URL"):
+        await service.restore(creds, line)
+
+
+async def test_readiness_checks_the_whole_chain(
+    sim: Simulator, service: SetupService, creds: Credentials, core: Core
+) -> None:
+    public = core.server.local_url  # stands in for a tunnel: it reaches this console
+    before = await service.readiness(creds, public)
+    assert (before.twilio.ok, before.tunnel.ok, before.number.ok) == (True, True, None)
+    assert "Simulated account" in before.twilio.detail
+
+    (line,) = await service.numbers(creds)
+    await service.connect(creds, line, public)
+    ready = await service.readiness(creds, public)
+    assert (ready.twilio.ok, ready.tunnel.ok, ready.number.ok) == (True, True, True)
+    assert ready.ready
+
+    sim.set_voice_url(LINE_NUMBER, OLD_URL)  # someone changed it in Twilio's console
+    broken = await service.readiness(creds, public)
+    assert broken.number.ok is False and OLD_URL in broken.number.detail
+    wrong = await service.readiness(Credentials(sim.account_sid, "0" * 32), None)
+    assert wrong.twilio.ok is False and wrong.tunnel.ok is False and wrong.number.ok is None
