@@ -22,6 +22,7 @@ from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
+from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
@@ -32,6 +33,8 @@ from moderator.ui.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.main_window import MainWindow
 from moderator.ui.settings_dialog import Secrets, SettingsEdit
 from moderator.ui.settings_store import load_settings, save_settings
+from moderator.ui.setup_controller import SetupController
+from moderator.ui.setup_wizard import SetupResult
 from moderator.ui.theme import apply_theme
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,8 @@ class ConsoleOptions:
     demo: bool = False
     demo_speed: float = 1.0
     demo_latency: tuple[float, float] = (0.15, 0.30)  # seconds: Twilio-like REST answer times
+    # None: at a first start without credentials (and not with --quit-after, which scripts use)
+    setup_assistant: bool | None = None
 
 
 class StartupError(Exception):
@@ -83,6 +88,7 @@ class Console:
         self.core: Core | None = None
         self.bridge: RosterBridge | None = None
         self.window: MainWindow | None = None
+        self.setup: SetupController | None = None
         self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
         self._credentials = Credentials()
 
@@ -150,6 +156,8 @@ class Console:
         self.bridge = RosterBridge(self.core.roster)
         self.core.ingest.listeners.append(self.bridge.on_event)
         self._show_window()
+        if not self.options.demo:
+            self._start_setup()
         if self.core.simulator is not None:
             self._dial_in_demo(self.core.simulator, self.core.server)
         if self.options.quit_after is not None:
@@ -209,6 +217,60 @@ class Console:
                 " until then callbacks are rejected",
             )
             log.warning("no auth token: set TWILIO_AUTH_TOKEN; callbacks are rejected until then")
+
+    def _start_setup(self) -> None:
+        """Readiness marks, the built-in tunnel and (at a first start) the setup assistant."""
+        assert self.core is not None and self.window is not None
+        server = self.core.server
+        context = SetupContext(
+            local_port=server.port,
+            instance=server.instance,
+            journal=self.core.journal,
+            api_base_url=self.options.twilio_api_url,
+        )
+        self.setup = SetupController(SetupService(context, self.notify), self, self.window, None)
+        server.signature.mismatch_listeners.append(self.setup.on_signature_mismatch)
+        assert self.bridge is not None
+        self.bridge.event_received.connect(lambda _event: self._callback_accepted())
+        auto = self.options.setup_assistant
+        if auto is None:
+            auto = self.options.quit_after is None and not (
+                self.credentials.account_sid and self.credentials.auth_token
+            )
+        self.setup.start(open_assistant=auto)
+
+    def _callback_accepted(self) -> None:
+        if self.setup is not None:
+            self.setup.on_callback_accepted()
+
+    # ---- what the setup controller asks of the console (SetupHost) ----------------------------
+
+    @property
+    def public_base(self) -> str | None:
+        return self.server.signature.public_url if self.server is not None else self.public_url
+
+    @property
+    def public_url_locked(self) -> bool:
+        return self.options.public_url is not None
+
+    def use_public_url(self, url: str) -> None:
+        """The built-in tunnel's URL (a new one at each start): signatures, status bar."""
+        self.public_url = url
+        if self.server is not None:
+            self.server.set_public_url(url)
+            if self.window is not None:
+                self.window.set_listening(self.server.callback_url)
+
+    def notify(self, level: str, text: str) -> None:
+        self._notify(level, text)
+
+    def apply_setup(self, result: SetupResult) -> None:
+        """What the host set up in the assistant: through the one settings path."""
+        self.apply_settings_edit(
+            SettingsEdit(
+                result.settings, result.secrets, result.token_editable, result.secret_editable
+            )
+        )
 
     def _notify(self, level: str, text: str) -> None:
         """Control's messages for the host: to the window's status bar and log, via the bridge."""
@@ -299,6 +361,9 @@ class Console:
         """Reverse order of start; safe after a partial start."""
         if self.window is not None:
             self.window.hide()
+        if self.setup is not None:
+            await self.setup.stop()  # the built-in tunnel closes before the server
+            self.setup = None
         if self.bridge is not None:
             self.bridge.detach()
         await self._parts.aclose()  # control, simulator, server, journal

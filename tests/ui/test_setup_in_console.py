@@ -1,0 +1,204 @@
+"""The running console: setup assistant, readiness marks, built-in tunnel, signature hint."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import qasync
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMenu
+
+from moderator import credentials
+from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
+from moderator.domain.clock import utc_now
+from moderator.settings import Settings
+from moderator.setup.ngrok_tunnel import AUTHTOKEN_ENTRY
+from moderator.setup.numbers import CONNECT
+from moderator.sim import Faults, Simulator
+from moderator.sim.records import LINE_NUMBER
+from moderator.store.journal import Journal
+from moderator.ui.readiness_indicator import SIGNATURE_HINT
+from moderator.ui.settings_store import save_settings
+from tests.setup.fake_ngrok import FakeSdk
+
+from .conftest import MemoryKeyring, run
+
+
+@pytest.fixture
+def sim(qtbot: Any, qloop: qasync.QEventLoop) -> Iterator[Simulator]:
+    simulator = Simulator(seed=9, speed=50.0, faults=Faults())
+    run(qtbot, qloop, simulator.start())
+    yield simulator
+    run(qtbot, qloop, simulator.stop())
+
+
+def start(qtbot: Any, loop: qasync.QEventLoop, options: ConsoleOptions) -> tuple[Console, Any]:
+    console = Console(options)
+    task = loop.create_task(console.run())
+    qtbot.waitUntil(
+        lambda: console.window is not None and console.window.isVisible(), timeout=10000
+    )
+    return console, task
+
+
+def stop(qtbot: Any, console: Console, task: Any) -> None:
+    console.request_quit()
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+
+
+def save(data_dir: Path, settings: Settings) -> None:
+    save_settings(QSettings(str(data_dir / SETTINGS_FILE), QSettings.Format.IniFormat), settings)
+
+
+def test_first_start_without_credentials_opens_the_assistant(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    console, task = start(qtbot, qloop, ConsoleOptions(port=0, data_dir=tmp_path / "a"))
+    assert console.setup is not None
+    qtbot.waitUntil(lambda: console.setup is not None and console.setup.wizard is not None)
+    assert console.setup.wizard is not None and console.setup.wizard.isVisible()
+    stop(qtbot, console, task)
+
+    scripted = ConsoleOptions(port=0, data_dir=tmp_path / "b", quit_after=30)
+    console, task = start(qtbot, qloop, scripted)
+    assert console.setup is not None and console.setup.wizard is None  # scripts are not asked
+    console.setup.indicator.setup_requested.emit()  # a click on the readiness marks
+    assert console.setup.wizard is not None
+    console.setup.wizard.reject()
+    qtbot.waitUntil(lambda: console.setup is not None and console.setup.wizard is None)
+    assert console.window is not None
+    (file_menu,) = [m for m in console.window.menuBar().findChildren(QMenu) if m.title() == "&File"]
+    texts = [a.text() for a in file_menu.actions()]
+    assert texts[texts.index("&Settings…") + 1] == "Set&up assistant…"
+    console.setup.action.trigger()  # File → Setup assistant…
+    assert console.setup.wizard is not None
+    stop(qtbot, console, task)
+
+
+def test_the_assistant_stores_and_applies_and_the_marks_turn_green(
+    qtbot: Any,
+    qloop: qasync.QEventLoop,
+    tmp_path: Path,
+    sim: Simulator,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=sim.base_url)
+    console, task = start(qtbot, qloop, options)
+    setup = console.setup
+    assert setup is not None and console.server is not None
+    qtbot.waitUntil(lambda: setup.wizard is not None)
+    wizard = setup.wizard
+    assert wizard is not None
+    wizard.credentials_page.sid.setText(sim.account_sid)
+    wizard.credentials_page.token.setText(sim.auth_token)
+    wizard.credentials_page.check_button.click()
+    qtbot.waitUntil(wizard.credentials_page.isComplete, timeout=10000)
+    wizard.next()
+    local = console.server.local_url
+    wizard.public_url_page.pasted.setText(local)
+    wizard.public_url_page.use_button.click()
+    qtbot.waitUntil(wizard.public_url_page.isComplete, timeout=10000)
+    wizard.next()
+    numbers = wizard.number_page
+    qtbot.waitUntil(lambda: numbers.numbers.count() == 1, timeout=10000)
+    numbers.connect_button.click()
+    qtbot.waitUntil(numbers.isComplete, timeout=10000)
+    wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=10000)
+    wizard.accept()
+
+    # stored through the console's settings path: settings file and keyring
+    assert memory_keyring.entries[(credentials.KEYRING_SERVICE, "auth-token")] == sim.auth_token
+    assert console.settings.public_url == local
+    assert console.server.callback_url == f"{local}/twilio/conference-events"
+    marks = setup.indicator.marks
+    qtbot.waitUntil(lambda: marks["Number"].text() == "Number ✓", timeout=10000)
+    assert [label.text() for label in marks.values()] == ["Twilio ✓", "Tunnel ✓", "Number ✓"]
+    assert "Simulated account" in marks["Twilio"].toolTip()
+    assert f"{LINE_NUMBER} → {local}/twilio/voice" in marks["Number"].toolTip()
+    stop(qtbot, console, task)
+
+
+def test_a_run_of_signature_failures_raises_the_hint(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path, sim: Simulator
+) -> None:
+    save(
+        tmp_path, Settings(account_sid=sim.account_sid, public_url="https://127.0.0.2:9/old-tunnel")
+    )
+    credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, sim.auth_token)
+    options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=sim.base_url)
+    console, task = start(qtbot, qloop, options)
+    assert console.setup is not None and console.setup.wizard is None  # credentials are set
+    assert console.server is not None and console.window is not None
+
+    async def post_badly_signed() -> None:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(3):
+                async with session.post(
+                    console.server.local_url + "/twilio/conference-events",  # type: ignore[union-attr]
+                    data={"StatusCallbackEvent": "participant-join"},
+                    headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+                ) as answer:
+                    assert answer.status == 403
+
+    run(qtbot, qloop, post_badly_signed())
+    hint = console.setup.indicator.hint
+    assert hint.isVisibleTo(console.window)
+    checked = "https://127.0.0.2:9/old-tunnel/twilio/conference-events"
+    assert SIGNATURE_HINT in hint.toolTip() and checked in hint.toolTip()
+    assert console.window.status.last_error == f"{SIGNATURE_HINT} Checked against {checked}"
+    assert sim.auth_token not in hint.toolTip() + (console.window.status.last_error or "")
+    stop(qtbot, console, task)
+
+
+def test_the_built_in_tunnel_starts_with_the_console_and_the_number_follows(
+    qtbot: Any,
+    qloop: qasync.QEventLoop,
+    tmp_path: Path,
+    sim: Simulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two starts, each with a new ngrok URL: the number is re-pointed, journaled."""
+    save(tmp_path, Settings(account_sid=sim.account_sid, tunnel="ngrok"))
+    credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, sim.auth_token)
+    credentials.write_secret(AUTHTOKEN_ENTRY, "2ngrokTOKEN")
+    line = sim.number_for(LINE_NUMBER)
+    assert line is not None
+    # connected at an earlier start (the original Voice URL was none)
+    journal = Journal.in_dir(tmp_path)
+    params = {
+        "number": LINE_NUMBER,
+        "number_sid": line.sid,
+        "old_voice_url": "",
+        "new_voice_url": "",
+    }
+    action = journal.record_action(utc_now(), "", None, CONNECT, params=params)
+    journal.finish_action(action, utc_now(), ok=True)
+    journal.close()
+
+    for url in ("https://first.ngrok.app", "https://second.ngrok.app"):
+        sdk = FakeSdk(urls=[url])
+        monkeypatch.setitem(sys.modules, "ngrok", sdk.module())
+        options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=sim.base_url)
+        console, task = start(qtbot, qloop, options)
+        assert console.server is not None
+        voice = f"{url}/twilio/voice"
+        qtbot.waitUntil(lambda v=voice: line.voice_url == v, timeout=10000)  # type: ignore[misc]
+        assert console.server.callback_url == f"{url}/twilio/conference-events"
+        assert sdk.tokens == ["2ngrokTOKEN"]
+        assert sdk.forwarded == [f"http://127.0.0.1:{console.server.port}"]
+        stop(qtbot, console, task)
+        assert sdk.closed == 2  # the tunnel closes with the console
+    journal = Journal.in_dir(tmp_path)
+    repointed = [a.params["new_voice_url"] for a in journal.actions() if a.kind == CONNECT][1:]
+    journal.close()
+    assert repointed == [
+        "https://first.ngrok.app/twilio/voice",
+        "https://second.ngrok.app/twilio/voice",
+    ]
