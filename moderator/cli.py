@@ -1,16 +1,21 @@
-"""Command line: `moderator` (the console), `moderator report`, `moderator sim`."""
+"""Command line: `moderator` (the console), `moderator report`, `moderator sim`,
+`moderator connect-number`."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
 from moderator import __version__
+
+if TYPE_CHECKING:
+    from moderator.settings import Settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -93,7 +98,8 @@ def console_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="moderator",
         description="Moderator console for Twilio conference calls. "
-        "Sub-commands: 'moderator report --help', 'moderator sim --help'.",
+        "Sub-commands: 'moderator report --help', 'moderator sim --help', "
+        "'moderator connect-number --help'.",
     )
     parser.add_argument("--version", action="version", version=f"moderator {__version__}")
     parser.add_argument("--demo", action="store_true", help="run against the embedded simulator")
@@ -126,6 +132,12 @@ def console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--screenshot", type=Path, metavar="PNG", help="save the window before quitting"
+    )
+    parser.add_argument(
+        "--setup-assistant",
+        action="store_true",
+        default=None,
+        help="open the setup assistant at start (it opens by itself when no credentials are set)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
@@ -186,6 +198,73 @@ def run_sim(argv: Sequence[str]) -> int:
     return sim_cli.run(parser.parse_args(argv))
 
 
+def connect_number_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="moderator connect-number",
+        description="Point a Twilio number's Voice URL at the console ({public}/twilio/voice, "
+        "POST), or put back the one it had. The old Voice URL is kept in the journal of the "
+        "data folder. Credentials as the console reads them: environment, else settings and "
+        "keyring.",
+    )
+    parser.add_argument("number", metavar="NUMBER", help="the account's number (E.164) or PN SID")
+    parser.add_argument(
+        "--public-url",
+        type=_public_url,
+        metavar="URL",
+        help="the tunnel's base URL (default: the console's saved public URL)",
+    )
+    parser.add_argument(
+        "--restore", action="store_true", help="put back the Voice URL it had before"
+    )
+    parser.add_argument("--data-dir", type=Path, metavar="DIR", help="the console's data folder")
+    parser.add_argument(
+        "--twilio-api-url", type=_base_url, metavar="URL", help="send REST calls here (advanced)"
+    )
+    return parser
+
+
+def run_connect_number(argv: Sequence[str]) -> int:
+    import asyncio
+
+    from moderator import credentials
+    from moderator.app import SETTINGS_FILE
+    from moderator.setup.connect_command import connect_command
+    from moderator.setup.errors import SetupError
+
+    args = connect_number_parser().parse_args(argv)
+    # the one-line error says it all: no retry warnings from the HTTP client on stderr
+    logging.getLogger().addHandler(logging.NullHandler())
+    data_dir = console_data_dir(args.data_dir, demo=False)
+    settings = _saved_settings(data_dir / SETTINGS_FILE)
+    try:
+        asyncio.run(
+            connect_command(
+                args.number,
+                credentials=credentials.load(settings.account_sid, settings.api_key),
+                data_dir=data_dir,
+                public_url=args.public_url or settings.public_url or None,
+                restore=args.restore,
+                api_base_url=args.twilio_api_url,
+            )
+        )
+    except SetupError as exc:
+        print(f"moderator connect-number: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _saved_settings(path: Path) -> Settings:
+    """The console's saved settings (defaults when there is no settings file yet)."""
+    from PySide6.QtCore import QSettings
+
+    from moderator.settings import Settings
+    from moderator.ui.settings_store import load_settings
+
+    if not path.exists():
+        return Settings()
+    return load_settings(QSettings(str(path), QSettings.Format.IniFormat))
+
+
 def _unwritable(folder: Path) -> str | None:
     """Why the console could not keep its journal and settings in `folder` (None: it can)."""
     try:
@@ -203,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_report(args[1:])
     if args and args[0] == "sim":
         return run_sim(args[1:])
+    if args and args[0] == "connect-number":
+        return run_connect_number(args[1:])
     parser = console_parser()
     options = parser.parse_args(args)
 
@@ -227,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     setup_logging(options.verbose)
-    return run_console(
+    code = run_console(
         ConsoleOptions(
             host=options.host,
             port=options.port,
@@ -240,5 +321,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo=options.demo,
             demo_speed=options.demo_speed,
             demo_latency=options.demo_latency,
+            setup_assistant=options.setup_assistant,
         )
     )
+    from moderator.setup.ngrok_tunnel import exit_past_sdk_threads
+
+    exit_past_sdk_threads(code)  # the built-in tunnel's SDK can crash at interpreter exit
+    return code
