@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,build]'
+	$(BIN)/python -m pip install -q -e '.[test,build,tunnel]'
 	touch $(STAMP)
 
 demo: $(STAMP)  ## the console with the embedded simulator running the TeamMeeting scenario
