@@ -300,8 +300,8 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
     row = QHBoxLayout()
     row.setContentsMargins(24, 0, 0, 0)
     for widget in widgets:
-        row.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
-    if not any(isinstance(widget, QLineEdit) for widget in widgets):
+        row.addWidget(widget, 1 if isinstance(widget, QLineEdit | QComboBox) else 0)
+    if not any(isinstance(widget, QLineEdit | QComboBox) for widget in widgets):
         row.addStretch(1)
     return row
 
@@ -345,6 +345,7 @@ class NumberPage(QWizardPage):
         layout.addWidget(self.result)
         layout.addWidget(self.own_twiml)
         layout.addWidget(self.snippet, 1)
+        layout.addStretch(1)  # keeps the lines together while the snippet is hidden
         self.numbers.currentIndexChanged.connect(lambda _i: self._show_selected())
         self.choice.buttonToggled.connect(lambda *_: self._enable())
         self._enable()
@@ -466,8 +467,10 @@ class CheckPage(QWizardPage):
         self.setSubTitle("The whole chain a call walks, checked once more from here.")
         self.lines = {name: _result_label() for name in ("Twilio", "Tunnel", "Number")}
         self.call_now = QLabel("")
-        self.call_now.setObjectName("callNow")
         self.call_now.setWordWrap(True)
+        bold = self.call_now.font()
+        bold.setBold(True)
+        self.call_now.setFont(bold)
         layout = QFormLayout(self)
         for name, label in self.lines.items():
             layout.addRow(name, label)
