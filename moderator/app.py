@@ -19,6 +19,7 @@ from moderator.control import Moderator
 from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
+from moderator.domain.door import Door, DoorSettings
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
@@ -27,6 +28,7 @@ from moderator.signals import SignalWakeup
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
+from moderator.store.address_book_file import load_book
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.crash_dialog import CrashReporter, report_startup_error
@@ -65,6 +67,9 @@ class ConsoleOptions:
     demo_latency: tuple[float, float] = (0.15, 0.30)  # seconds: Twilio-like REST answer times
     # None: at a first start without credentials (and not with --quit-after, which scripts use)
     setup_assistant: bool | None = None
+    pin: str = ""  # the door at start (the window changes it while running)
+    waiting_room: bool = False
+    locked: bool = False
 
 
 class StartupError(Exception):
@@ -91,6 +96,11 @@ class Console:
         self.setup: SetupController | None = None
         self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
         self._credentials = Credentials()
+        book, self._book_problem = load_book(options.data_dir)
+        self.door = Door(
+            DoorSettings(pin=options.pin, locked=options.locked, waiting_room=options.waiting_room),
+            book,
+        )
 
     # The running parts, as the core built them (None before start and after stop).
     @property
@@ -148,6 +158,7 @@ class Console:
             simulator=simulator,
             notify=self._notify,
             on_connection_state=self._on_connection_state,
+            door=self.door,
         )
         try:
             self.core = await build_core(config, self._parts)
@@ -155,6 +166,10 @@ class Console:
             raise StartupError(str(exc)) from None
         self.bridge = RosterBridge(self.core.roster)
         self.core.ingest.listeners.append(self.bridge.on_event)
+        if self.core.voice_door is not None:  # PIN attempts, lock and waiting room in the log
+            self.core.voice_door.listeners.append(
+                lambda entry: self._notify("info", "Door: " + entry.text)
+            )
         self._show_window()
         if not self.options.demo:
             self._start_setup()
@@ -208,6 +223,8 @@ class Console:
         if self.moderator is not None:
             self.window.set_twilio_state(self.moderator.connection_state)
         self.window.show()
+        if self._book_problem:
+            self.bridge.message.emit("error", self._book_problem)
         if self.options.demo:
             self.bridge.message.emit("info", "Demo: a simulated TeamMeeting is starting")
         elif not self.credentials.auth_token:
@@ -306,6 +323,7 @@ class Console:
             self.credentials = credentials.load(settings.account_sid, settings.api_key)
         if self.server is not None:
             self.server.conference_name = settings.conference_name
+            self.server.hold_music_url = settings.hold_music_url
             if self.options.public_url is None:  # the command line still wins
                 self.server.set_public_url(settings.public_url or None)
         if self.moderator is not None:

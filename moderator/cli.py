@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from moderator import __version__
 
 if TYPE_CHECKING:
+    from moderator.domain.address_book import AddressBook
     from moderator.settings import Settings
 
 
@@ -94,6 +95,13 @@ def _latency(value: str) -> tuple[float, float]:
     return (bounds[0] / 1000, bounds[1] / 1000)
 
 
+def _pin(value: str) -> str:
+    """A meeting PIN: what a caller can key on a phone (digits, 1 to 20 of them)."""
+    if not value.isdigit() or len(value) > 20 or not value.isascii():
+        raise argparse.ArgumentTypeError(f"{value!r} is not a PIN: use 1 to 20 digits")
+    return value
+
+
 def console_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="moderator",
@@ -139,6 +147,12 @@ def console_parser() -> argparse.ArgumentParser:
         default=None,
         help="open the setup assistant at start (it opens by itself when no credentials are set)",
     )
+    door = parser.add_argument_group("the meeting's door (start state; the window changes it)")
+    door.add_argument("--pin", type=_pin, help="callers key this PIN before they join")
+    door.add_argument(
+        "--waiting-room", action="store_true", help="callers wait until the host admits them"
+    )
+    door.add_argument("--locked", action="store_true", help="turn new callers away")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -180,14 +194,29 @@ def run_report(argv: Sequence[str]) -> int:
         return 2
     # on stderr, so that stdout is only the report (clean JSON or CSV for a pipe)
     print(f"moderator report: journal {journal.path}", file=sys.stderr)
+    book, problem = _address_book(journal.path.parent)
+    if problem:
+        print(f"moderator report: {problem}", file=sys.stderr)
     try:
-        sys.stdout.write(render(build_report(journal, args.conference), args.format))
+        report = build_report(journal, args.conference, book.name_of)
+        sys.stdout.write(render(report, args.format))
     except ReportError as exc:
         print(f"moderator report: error: {exc}", file=sys.stderr)
         return 2
     finally:
         journal.close()
     return 0
+
+
+def _address_book(data_dir: Path) -> tuple[AddressBook, str | None]:
+    """The console's address book, read only (the report names callers with it)."""
+    from moderator.domain.address_book import AddressBook, AddressBookError
+    from moderator.store.address_book_file import book_path, read_book
+
+    try:
+        return read_book(book_path(data_dir)), None
+    except AddressBookError as exc:
+        return AddressBook(), f"callers are not named: {exc}"
 
 
 def run_sim(argv: Sequence[str]) -> int:
@@ -322,6 +351,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo_speed=options.demo_speed,
             demo_latency=options.demo_latency,
             setup_assistant=options.setup_assistant,
+            pin=options.pin or "",
+            waiting_room=options.waiting_room,
+            locked=options.locked,
         )
     )
     from moderator.setup.ngrok_tunnel import exit_past_sdk_threads

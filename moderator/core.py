@@ -19,7 +19,9 @@ from moderator.control import Moderator
 from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
 from moderator.credentials import Credentials
+from moderator.domain.door import Door
 from moderator.domain.roster import Roster
+from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest, EventListener
 from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
@@ -60,6 +62,7 @@ class CoreConfig:
     notify: Notify = _quiet
     on_connection_state: Callable[[TwilioStatus], None] | None = None
     control_options: dict[str, Any] = field(default_factory=dict)  # Moderator keyword arguments
+    door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
 
 
 @dataclass
@@ -73,6 +76,12 @@ class Core:
     credentials: Credentials
     simulator: Simulator | None = None
     moderator: Moderator | None = None
+    voice_door: VoiceDoor | None = None
+
+    @property
+    def door(self) -> Door:
+        assert self.voice_door is not None
+        return self.voice_door.door
 
     @property
     def callback_url(self) -> str:
@@ -115,6 +124,11 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         conference_name=config.settings.conference_name,
     )
     core = Core(journal, roster, ingest, server, credentials=config.credentials)
+    core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
+    server.hold_music_url = config.settings.hold_music_url
+    # tiles, the log and messages name callers the address book knows, renamed as it changes
+    roster.set_names(lambda number: config.door.book.name_of(number))
+    config.door.subscribe(lambda _settings, book: roster.set_names(book.name_of))
     await core.server.start()
     stack.push_async_callback(core.server.stop)
     api_base_url = config.api_base_url

@@ -102,3 +102,22 @@ def test_report_without_a_journal_points_at_the_demo(
         f"moderator report: error: no journal at {data_home / 'journal.sqlite3'}"
         " (the demo keeps its own: moderator report --demo)"
     )
+
+
+@pytest.mark.parametrize("pin", ["12a4", "", "1" * 21, "١٢٣"])
+def test_a_pin_is_digits(capsys: pytest.CaptureFixture[str], pin: str) -> None:
+    assert "is not a PIN: use 1 to 20 digits" in mistake(capsys, "--pin", pin)
+
+
+def test_door_start_state_reaches_the_console_options(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[app.ConsoleOptions] = []
+    monkeypatch.setattr(app, "run_console", lambda options: seen.append(options) or 0)
+    monkeypatch.setattr("moderator.system_libs.xcb_problem", lambda: None)
+    monkeypatch.setattr("moderator.logs.setup_logging", lambda verbose: None)
+    assert (
+        cli.main(["--pin", "2468", "--waiting-room", "--locked", "--data-dir", str(tmp_path)]) == 0
+    )
+    (options,) = seen
+    assert (options.pin, options.waiting_room, options.locked) == ("2468", True, True)

@@ -102,6 +102,8 @@ class Roster:
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
         self._listeners: list[Listener] = []
+        self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
+        self._name_of: Callable[[str | None], str | None] = lambda number: None
 
     # ---- observers -------------------------------------------------------------------------
 
@@ -259,6 +261,18 @@ class Roster:
         record.numbers[call_sid] = number
         return self._notify(self._recompose(record, {call_sid}))
 
+    def note_caller(self, call_sid: str, number: str) -> None:
+        """The voice route saw this call's From before it joined: no Calls lookup needed."""
+        self._callers[call_sid] = number
+
+    def set_names(self, name_of: Callable[[str | None], str | None]) -> list[Change]:
+        """Name participants by their number (the address book); every tile is renamed."""
+        self._name_of = name_of
+        changes: list[Change] = []
+        for record in self._records.values():
+            changes += self._recompose(record, set(record.base))
+        return self._notify(changes)
+
     def choose_presenter(self, conference_sid: str, call_sid: str | None) -> list[Change]:
         """The host marks the presenter (None returns to the automatic choice)."""
         record = self._records.get(conference_sid)
@@ -341,11 +355,13 @@ class Roster:
             base = record.base.get(call_sid)
             if base is None:
                 continue
+            number = record.numbers.get(call_sid) or self._callers.get(call_sid)
             new = replace(
                 base,
                 pending=record.pending.get(call_sid),
-                number=record.numbers.get(call_sid),
+                number=number,
                 presenter=call_sid == presenter,
+                name=self._name_of(number),
             )
             old = record.view.get(call_sid)
             if old == new:

@@ -36,11 +36,12 @@ class Participant:
     pending: PendingAction | None = None
     number: str | None = None
     presenter: bool = False
+    name: str | None = None  # the host's name for the caller's number (the address book)
 
     @property
     def display_name(self) -> str:
-        """The label, else the caller's number, else the call SID."""
-        return self.label or self.number or self.call_sid
+        """The host's name for the caller, else the label, else the number, else the call SID."""
+        return self.name or self.label or self.number or self.call_sid
 
     @property
     def add_failed(self) -> bool:

@@ -13,8 +13,15 @@ from aiohttp import web
 
 from moderator import __version__
 from moderator.domain.events import MalformedCallback
-from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, HEALTH_PATH, VOICE_PATH
+from moderator.domain.twilio_words import (
+    ANNOUNCE_PATH,
+    CONFERENCE_EVENTS_PATH,
+    HEALTH_PATH,
+    PIN_PATH,
+    VOICE_PATH,
+)
 from moderator.domain.twiml import KnownCaller, join_conference
+from moderator.server.door_routes import Addresses, VoiceDoor
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
@@ -64,6 +71,8 @@ class WebhookServer:
         # public URL reaches this console and not another one (or another program).
         self.instance = secrets.token_hex(8)
         self._runner: web.AppRunner | None = None
+        self.door: VoiceDoor | None = None  # PIN, lock, waiting room; None: everyone joins
+        self.hold_music_url = ""  # the waiting room's music (empty: Twilio's)
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -71,6 +80,8 @@ class WebhookServer:
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
         app.router.add_post(VOICE_PATH, self._voice)
+        app.router.add_post(PIN_PATH, self._pin)
+        app.router.add_post(ANNOUNCE_PATH, self._announce)
         app.router.add_get(HEALTH_PATH, self._healthz)
         return app
 
@@ -170,14 +181,38 @@ class WebhookServer:
 
     async def _voice(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
-        known = self.known_callers
-        twiml = join_conference(
-            self.conference_name,
-            self.callback_url,
-            caller=known.get(form.get("From", "")),
-            presenter_expected=any(caller.presenter for caller in known.values()),
-        )
+        if self.door is not None:
+            twiml = self.door.arrival(form, self._addresses())
+        else:
+            known = self.known_callers
+            twiml = join_conference(
+                self.conference_name,
+                self.callback_url,
+                caller=known.get(form.get("From", "")),
+                presenter_expected=any(caller.presenter for caller in known.values()),
+            )
         return web.Response(text=twiml, content_type="text/xml")
+
+    async def _pin(self, request: web.Request) -> web.Response:
+        form = await self._verified_form(request)
+        if self.door is None:
+            twiml = join_conference(self.conference_name, self.callback_url)
+        else:
+            twiml = self.door.pin(form, request.query, self._addresses())
+        return web.Response(text=twiml, content_type="text/xml")
+
+    async def _announce(self, request: web.Request) -> web.Response:
+        await self._verified_form(request)
+        return web.Response(text=VoiceDoor.announcement(request.query), content_type="text/xml")
+
+    def _addresses(self) -> Addresses:
+        return Addresses(
+            self.conference_name,
+            self.public_base,
+            self.callback_url,
+            self.hold_music_url,
+            self.known_callers,
+        )
 
     async def _healthz(self, request: web.Request) -> web.Response:
         last = self._ingest.last_received_at

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -42,19 +43,63 @@ def rebuild_roster(journal: Journal) -> Roster:
     return roster
 
 
-def build_report(journal: Journal, conference: str | None = None) -> dict[str, Any]:
-    """The report object (DESIGN.md's JSON shape); `conference` is a SID or friendly name."""
+NameOf = Callable[[str | None], str | None]
+
+
+def build_report(
+    journal: Journal, conference: str | None = None, name_of: NameOf | None = None
+) -> dict[str, Any]:
+    """The report object (DESIGN.md's JSON shape); `conference` is a SID or friendly name.
+
+    `name_of` names callers by number (the address book). "door" lists what happened at the
+    meeting's door (PIN attempts, lock, waiting room, admitted, denied, moved): those actions
+    are journaled under the meeting's name, as a caller at the door is in no conference yet.
+    """
     roster = rebuild_roster(journal)
     conferences = roster.conferences()
+    actions = journal.actions()
+    sids = {c.sid for c in conferences}
+    # account-level actions (connecting a number) name no conference: not the door's
+    door = [a for a in actions if a.conference_sid and a.conference_sid not in sids]
     if conference is not None:
         conferences = [c for c in conferences if conference in (c.sid, c.friendly_name)]
-        if not conferences:
+        if not conferences and all(a.conference_sid != conference for a in door):
             raise ReportError(f"no conference {conference!r} in the journal {journal.path}")
-    actions = journal.actions()
+    callers = {a.call_sid: a.params for a in door if a.call_sid and "from" in a.params}
+    meetings = {c.friendly_name for c in conferences} if conference is not None else None
+
+    def caller(call_sid: str | None) -> tuple[str | None, str | None]:
+        params = callers.get(call_sid or "", {})
+        number = params.get("from")
+        return number, (name_of(number) if name_of else None) or params.get("name")
+
     return {
         "conferences": [
-            _conference_entry(c, roster.participants(c.sid), actions) for c in conferences
-        ]
+            _conference_entry(c, roster.participants(c.sid), actions, caller) for c in conferences
+        ],
+        "door": [
+            _door_entry(a, caller)
+            for a in door
+            if meetings is None or a.conference_sid in meetings or conference == a.conference_sid
+        ],
+    }
+
+
+def _door_entry(
+    action: ActionRecord, caller: Callable[[str | None], tuple[str | None, str | None]]
+) -> dict[str, Any]:
+    number, name = caller(action.call_sid)
+    return {
+        "at": _iso(action.at),
+        "meeting": action.conference_sid,
+        "kind": action.kind,
+        "call_sid": action.call_sid,
+        "number": number or action.params.get("from"),
+        "name": name or action.params.get("name"),
+        "ok": action.ok,
+        "error": action.error,
+        "by": action.origin,  # "door" (decided at the door) or "host"
+        "detail": {k: v for k, v in action.params.items() if k not in ("from", "name")},
     }
 
 
@@ -69,9 +114,16 @@ def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
 
 
 def _conference_entry(
-    conference: Conference, participants: list[Participant], actions: list[ActionRecord]
+    conference: Conference,
+    participants: list[Participant],
+    actions: list[ActionRecord],
+    caller: Callable[[str | None], tuple[str | None, str | None]],
 ) -> dict[str, Any]:
-    labels = {p.call_sid: p.label for p in participants if p.label}
+    labels: dict[str, str] = {}
+    for p in participants:
+        label = caller(p.call_sid)[1] or p.label
+        if label:
+            labels[p.call_sid] = label
     return {
         "sid": conference.sid,
         "friendly_name": conference.friendly_name,
@@ -87,6 +139,8 @@ def _conference_entry(
                 "present": p.present,
                 "muted": p.muted,
                 "hold": p.hold,
+                "number": caller(p.call_sid)[0],
+                "name": caller(p.call_sid)[1],
             }
             for p in participants
         ],
@@ -138,7 +192,7 @@ def _csv(report: dict[str, Any]) -> str:
 
 def _text(report: dict[str, Any]) -> str:
     lines: list[str] = []
-    if not report["conferences"]:
+    if not report["conferences"] and not report.get("door"):
         return "No conferences in the journal yet.\n"
     for conference in report["conferences"]:
         lines.append(
@@ -156,8 +210,9 @@ def _text(report: dict[str, Any]) -> str:
                 )
                 if on
             )
+            who = p.get("name") or p["label"] or p["call_sid"]
             lines.append(
-                f"  {p['label'] or p['call_sid']:<20} joined {_local(p['joined_at']) or '?'}"
+                f"  {who:<20} joined {_local(p['joined_at']) or '?'}"
                 f"  left {_local(p['left_at']) or '-':<8}  {state}"
             )
         for a in conference["actions"]:
@@ -167,5 +222,19 @@ def _text(report: dict[str, Any]) -> str:
             target = a["target"] or "the conference"
             by = "host" if a["by"] == HOST else f"rule {a['by']}"
             lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
+        lines.append("")
+    if report.get("door"):
+        lines.append("At the door:")
+        for d in report["door"]:
+            who = d["name"] or d["number"] or d["call_sid"] or ""
+            if d["name"] and d["number"]:
+                who = f"{d['name']} ({d['number']})"
+            attempt = d["detail"].get("attempt")
+            outcome = "" if d["ok"] is not False else f"  failed: {d['error']}"
+            lines.append(
+                f"  {_local(d['at'])}  {d['meeting']:<14} {d['kind']:<14} {who}"
+                + (f", attempt {attempt}" if attempt else "")
+                + f", by {d['by']}{outcome}"
+            )
         lines.append("")
     return "\n".join(lines)

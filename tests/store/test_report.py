@@ -12,7 +12,7 @@ import pytest
 from moderator.domain.events import parse_callback
 from moderator.store.journal import Journal
 from moderator.store.report import ReportError, build_report, render
-from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
 NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
 
@@ -63,6 +63,8 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "present",
         "muted",
         "hold",
+        "number",  # from the voice route (None: the call did not come through it)
+        "name",  # the address book's name for that number
     }
     assert people["Bob"]["present"] is False and people["Bob"]["left_at"] == "2026-11-25T15:00:07Z"
     assert people["Alice"]["muted"] is True
@@ -117,3 +119,37 @@ def test_text_names_targets_and_who_acted_in_local_time(journal: Journal, berlin
     assert "17:00:01  dial-out       Dana (+15550001111)  ok, by host" in text
     assert "everyone" not in text
     assert "Charles              Twilio says the participant has left, by rule auto-mute" in text
+
+
+def test_door_section_names_callers_and_lists_attempts(journal: Journal) -> None:
+    at = START + timedelta(minutes=1)
+    for kind, params in (
+        ("ask-pin", {"from": "+14155550101", "attempt": "1"}),
+        ("wrong-pin", {"from": "+14155550101", "attempt": "1"}),
+        ("pin-right", {"from": "+14155550101", "attempt": "2"}),
+    ):
+        action = journal.record_action(
+            at, "TeamMeeting", call_sid("Alice"), kind, origin="door", params=params
+        )
+        journal.finish_action(action, at, ok=True)
+    journal.record_action(at, "TeamMeeting", call_sid("Zed"), "locked-out", origin="door",
+                          params={"from": "+14155550199", "name": "Zed"})  # fmt: skip
+
+    def name_of(number: str | None) -> str | None:
+        return {"+14155550101": "Alice Smith"}.get(number or "")
+
+    report = build_report(journal, "TeamMeeting", name_of)
+    kinds = [(d["kind"], d["name"], d["detail"].get("attempt")) for d in report["door"]]
+    assert kinds == [
+        ("ask-pin", "Alice Smith", "1"),
+        ("wrong-pin", "Alice Smith", "1"),
+        ("pin-right", "Alice Smith", "2"),
+        ("locked-out", "Zed", None),
+    ]
+    people = {p["call_sid"]: p for p in report["conferences"][0]["participants"]}
+    assert people[call_sid("Alice")]["number"] == "+14155550101"
+    assert people[call_sid("Alice")]["name"] == "Alice Smith"
+    text = render(report, "text")
+    assert "At the door:" in text
+    assert "wrong-pin      Alice Smith (+14155550101), attempt 1, by door" in text
+    assert "Alice Smith" in text.split("At the door:")[0]  # the attendance line is named too

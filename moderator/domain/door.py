@@ -1,0 +1,132 @@
+"""The meeting's door: given the door settings and a caller, what happens to their call.
+
+Pure decisions; the voice route turns them into TwiML (domain/door_twiml.py) and journals them.
+A caller first meets the PIN (when one is set), then the admission rule: "always admit" callers
+join, a locked meeting turns others away (or holds them in the waiting room when it is on), and
+the waiting room holds everyone else until the host admits them.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum
+
+from moderator.domain.address_book import AddressBook
+
+MAX_PIN_ATTEMPTS = 3
+LOBBY_SUFFIX = "-lobby"  # the waiting room's conference is "{meeting}-lobby"
+
+ASK_PIN = "Please enter the meeting PIN, then press the pound key."
+WRONG_PIN = "That PIN is not right."
+TOO_MANY_ATTEMPTS = "That PIN is not right. Goodbye."
+LOCKED = "This meeting is locked. Goodbye."
+PLEASE_WAIT = "Please wait, the host will let you in soon."
+DENIED = "The host did not let you in to this meeting. Goodbye."
+
+
+@dataclass(frozen=True)
+class DoorSettings:
+    """What the host set for the door: a PIN (empty: none), the lock, the waiting room."""
+
+    pin: str = ""
+    locked: bool = False
+    waiting_room: bool = False
+
+
+class Verdict(str, Enum):
+    """What happens to a call at the door; also the word journaled for it."""
+
+    JOIN = "join"
+    ASK_PIN = "ask-pin"
+    WAIT = "wait"  # into the waiting room (the lobby conference)
+    LOCKED_OUT = "locked-out"
+    WRONG_PIN = "wrong-pin"  # asked again
+    PIN_REFUSED = "pin-refused"  # the last attempt was wrong: hung up
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict, the attempt the next PIN prompt is (1-based), and what the caller hears first."""
+
+    verdict: Verdict
+    attempt: int = 0
+    say: str = ""
+
+
+def lobby_name(meeting: str) -> str:
+    """The waiting room's conference name for a meeting."""
+    return meeting + LOBBY_SUFFIX
+
+
+def is_lobby(friendly_name: str) -> bool:
+    return friendly_name.endswith(LOBBY_SUFFIX)
+
+
+def on_arrival(door: DoorSettings, book: AddressBook, number: str) -> Decision:
+    """A new call reaches /twilio/voice."""
+    if door.pin:
+        return Decision(Verdict.ASK_PIN, attempt=1, say=ASK_PIN)
+    return admission(door, book, number)
+
+
+def on_pin(
+    door: DoorSettings, book: AddressBook, number: str, digits: str, attempt: int
+) -> Decision:
+    """The caller keyed `digits` at PIN prompt number `attempt`."""
+    if not door.pin or hmac.compare_digest(digits.strip().encode(), door.pin.encode()):
+        return admission(door, book, number)
+    if attempt >= MAX_PIN_ATTEMPTS:
+        return Decision(Verdict.PIN_REFUSED, attempt=attempt, say=TOO_MANY_ATTEMPTS)
+    return Decision(Verdict.WRONG_PIN, attempt=attempt + 1, say=f"{WRONG_PIN} {ASK_PIN}")
+
+
+def admission(door: DoorSettings, book: AddressBook, number: str) -> Decision:
+    """Past the PIN: join, wait, or be turned away by the lock.
+
+    "Always admit" opens the lock and skips the waiting room, but not the PIN: a caller ID can be
+    forged, a PIN cannot be guessed from the outside.
+    """
+    if book.always_admits(number):
+        return Decision(Verdict.JOIN)
+    if door.waiting_room:
+        return Decision(Verdict.WAIT, say=PLEASE_WAIT)
+    if door.locked:
+        return Decision(Verdict.LOCKED_OUT, say=LOCKED)
+    return Decision(Verdict.JOIN)
+
+
+DoorListener = Callable[["DoorSettings", AddressBook], None]
+
+
+class Door:
+    """The door as it is now: read by the voice route on every call, changed by the host."""
+
+    def __init__(self, settings: DoorSettings | None = None, book: AddressBook | None = None):
+        self.settings = settings or DoorSettings()
+        self.book = book or AddressBook()
+        self._listeners: list[DoorListener] = []
+
+    def subscribe(self, listener: DoorListener) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: DoorListener) -> None:
+        self._listeners.remove(listener)
+
+    def update(self, **changes: object) -> DoorSettings:
+        """New door settings (pin, locked, waiting_room); listeners hear of a real change."""
+        new = replace(self.settings, **changes)  # type: ignore[arg-type]
+        if new != self.settings:
+            self.settings = new
+            self._tell()
+        return new
+
+    def set_book(self, book: AddressBook) -> None:
+        if book != self.book:
+            self.book = book
+            self._tell()
+
+    def _tell(self) -> None:
+        for listener in list(self._listeners):
+            listener(self.settings, self.book)

@@ -1,0 +1,86 @@
+"""TwiML for the door: the PIN prompt, the waiting room, a spoken goodbye, an announcement."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
+
+from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
+from moderator.domain.twiml import XML_DECLARATION
+
+PIN_TIMEOUT_SECONDS = 10
+# Twilio's own hold music: what a <Conference> plays without a waitUrl, named so the lobby
+# always has music (a host's hold music URL from Settings replaces it).
+TWILIO_HOLD_MUSIC = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical"
+NO_PIN = "No PIN was entered. Goodbye."
+
+
+def _document(response: Element) -> str:
+    return XML_DECLARATION + ElementTree.tostring(response, encoding="unicode")
+
+
+def _say(parent: Element, text: str) -> None:
+    if text:
+        ElementTree.SubElement(parent, "Say").text = text
+
+
+def ask_pin(action_url: str, prompt: str) -> str:
+    """Gather the PIN (ended by #) and post it to `action_url`; silence ends the call."""
+    response = Element("Response")
+    gather = ElementTree.SubElement(
+        response,
+        "Gather",
+        action=action_url,
+        method="POST",
+        finishOnKey="#",
+        timeout=str(PIN_TIMEOUT_SECONDS),
+    )
+    _say(gather, prompt)
+    _say(response, NO_PIN)
+    ElementTree.SubElement(response, "Hangup")
+    return _document(response)
+
+
+def goodbye(text: str) -> str:
+    """Say `text`, then hang up (locked out, PIN refused, denied entry)."""
+    response = Element("Response")
+    _say(response, text)
+    ElementTree.SubElement(response, "Hangup")
+    return _document(response)
+
+
+def conference(
+    name: str,
+    status_callback_url: str,
+    *,
+    say: str = "",
+    wait_url: str | None = None,
+    start_on_enter: bool = True,
+) -> str:
+    """Join the conference `name` with every callback to the console.
+
+    The waiting room is such a conference whose callers have startConferenceOnEnter="false":
+    it never starts, so they hear the wait music until the host moves them.
+    """
+    response = Element("Response")
+    _say(response, say)
+    dial = ElementTree.SubElement(response, "Dial")
+    attributes = {
+        "statusCallback": status_callback_url,
+        "statusCallbackEvent": SUBSCRIBED_EVENTS,
+        "statusCallbackMethod": "POST",
+    }
+    if not start_on_enter:
+        attributes["startConferenceOnEnter"] = "false"
+    if wait_url:
+        attributes["waitUrl"] = wait_url
+        attributes["waitMethod"] = "GET" if wait_url == TWILIO_HOLD_MUSIC else "POST"
+    ElementTree.SubElement(dial, "Conference", attributes).text = name
+    return _document(response)
+
+
+def announcement(text: str) -> str:
+    """What an AnnounceUrl answers: the text, spoken once."""
+    response = Element("Response")
+    _say(response, text)
+    return _document(response)

@@ -1,0 +1,180 @@
+"""The voice route's door: PIN prompt, lock, waiting room, and the announcement TwiML.
+
+The server verifies each request's signature, then asks VoiceDoor for the TwiML. Every decision
+is journaled (origin "door", the meeting's name in place of a conference SID: the caller is in
+no conference yet) and told to listeners, so the event log and the report show each attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from moderator.domain import door_twiml
+from moderator.domain.clock import utc_now
+from moderator.domain.door import (
+    MAX_PIN_ATTEMPTS,
+    Decision,
+    Door,
+    Verdict,
+    lobby_name,
+    on_arrival,
+    on_pin,
+)
+from moderator.domain.roster import Roster
+from moderator.domain.twilio_words import PIN_PATH
+from moderator.domain.twiml import KnownCaller, join_conference
+from moderator.store.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+DOOR = "door"  # the journal's origin for what the door decided (the host's actions say "host")
+MAX_ANNOUNCEMENT_CHARS = 500
+
+
+@dataclass(frozen=True)
+class DoorEntry:
+    """One thing that happened at the door, for the event log."""
+
+    at: datetime
+    call_sid: str
+    number: str
+    name: str | None
+    kind: str  # the journaled word: a Verdict's value, or "pin-right"
+    attempt: int = 0
+
+    @property
+    def who(self) -> str:
+        return f"{self.name} ({self.number})" if self.name else self.number or self.call_sid
+
+    @property
+    def text(self) -> str:
+        return {
+            Verdict.JOIN.value: f"{self.who} is let in",
+            Verdict.ASK_PIN.value: f"{self.who} is asked for the PIN",
+            Verdict.WAIT.value: f"{self.who} is in the waiting room",
+            Verdict.LOCKED_OUT.value: f"{self.who} was turned away: the meeting is locked",
+            Verdict.WRONG_PIN.value: (
+                f"{self.who} entered a wrong PIN (attempt {self.attempt} of {MAX_PIN_ATTEMPTS})"
+            ),
+            Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
+            " and was hung up",
+            "pin-right": f"{self.who} entered the right PIN",
+        }.get(self.kind, f"{self.who}: {self.kind}")
+
+
+DoorListener = Callable[[DoorEntry], None]
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where the door's TwiML points: the meeting and the console's public URLs."""
+
+    meeting: str
+    public_base: str
+    callback_url: str
+    hold_music_url: str = ""
+    # callers the console knows by number (the demo's people): their label, and whether they
+    # present (start the conference, end it on leaving; the others then wait for them)
+    known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
+
+    def join(self, conference: str, number: str) -> str:
+        """The TwiML that puts `number` into `conference` with every callback to the console."""
+        return join_conference(
+            conference,
+            self.callback_url,
+            caller=self.known_callers.get(number),
+            presenter_expected=any(c.presenter for c in self.known_callers.values()),
+        )
+
+
+class VoiceDoor:
+    """Answers /twilio/voice and the PIN prompt's action by the door's current settings."""
+
+    def __init__(
+        self,
+        door: Door,
+        journal: Journal,
+        roster: Roster,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.door = door
+        self._journal = journal
+        self._roster = roster
+        self._clock = clock
+        self.listeners: list[DoorListener] = []
+
+    def arrival(self, form: Mapping[str, str], where: Addresses) -> str:
+        """A new call: PIN prompt, or straight to admission."""
+        number = form.get("From", "")
+        call_sid = form.get("CallSid", "")
+        if call_sid and number:
+            self._roster.note_caller(call_sid, number)
+        decision = on_arrival(self.door.settings, self.door.book, number)
+        self._record(form, where.meeting, decision.verdict.value, decision.attempt)
+        return self._twiml(decision, where, number)
+
+    def pin(self, form: Mapping[str, str], query: Mapping[str, str], where: Addresses) -> str:
+        """The PIN prompt's action: Digits for attempt `?attempt=N`."""
+        try:
+            attempt = max(1, min(MAX_PIN_ATTEMPTS, int(query.get("attempt", "1"))))
+        except ValueError:
+            attempt = 1
+        number = form.get("From", "")
+        decision = on_pin(
+            self.door.settings, self.door.book, number, form.get("Digits", ""), attempt
+        )
+        if decision.verdict in (Verdict.WRONG_PIN, Verdict.PIN_REFUSED):
+            self._record(form, where.meeting, decision.verdict.value, attempt)
+        else:
+            self._record(form, where.meeting, "pin-right", attempt)
+            self._record(form, where.meeting, decision.verdict.value, 0)
+        return self._twiml(decision, where, number)
+
+    @staticmethod
+    def announcement(query: Mapping[str, str]) -> str:
+        return door_twiml.announcement(query.get("text", "")[:MAX_ANNOUNCEMENT_CHARS])
+
+    def _twiml(self, decision: Decision, where: Addresses, number: str) -> str:
+        verdict = decision.verdict
+        if verdict in (Verdict.ASK_PIN, Verdict.WRONG_PIN):
+            action = where.public_base + PIN_PATH + "?" + urlencode({"attempt": decision.attempt})
+            return door_twiml.ask_pin(action, decision.say)
+        if verdict is Verdict.WAIT:
+            return door_twiml.conference(
+                lobby_name(where.meeting),
+                where.callback_url,
+                say=decision.say,
+                wait_url=where.hold_music_url or door_twiml.TWILIO_HOLD_MUSIC,
+                start_on_enter=False,
+            )
+        if verdict is Verdict.JOIN:
+            return where.join(where.meeting, number)
+        return door_twiml.goodbye(decision.say)  # locked out, PIN refused
+
+    def _record(self, form: Mapping[str, str], meeting: str, kind: str, attempt: int) -> None:
+        number = form.get("From", "")
+        call_sid = form.get("CallSid", "")
+        name = self.door.book.name_of(number)
+        now = self._clock()
+        params = {"from": number, **({"name": name} if name else {})}
+        if attempt:
+            params["attempt"] = str(attempt)
+        try:
+            action_id = self._journal.record_action(
+                now, meeting, call_sid or None, kind, origin=DOOR, params=params
+            )
+            self._journal.finish_action(action_id, now, ok=True)
+        except JournalError as exc:
+            log.error("could not journal the door's %s for %s: %s", kind, call_sid, exc)
+        entry = DoorEntry(now, call_sid, number, name, kind, attempt)
+        log.info("door: %s", entry.text)
+        for listener in list(self.listeners):
+            try:
+                listener(entry)
+            except Exception:
+                log.exception("a door listener failed")

@@ -1,0 +1,159 @@
+"""The door on the voice route: PIN prompt and attempts, lock, waiting room, announcements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree
+
+import pytest
+from aiohttp.test_utils import TestClient
+from twilio.request_validator import RequestValidator
+
+from moderator.domain.address_book import AddressBook
+from moderator.domain.door import Door
+from moderator.domain.events import parse_callback
+from moderator.domain.roster import Roster
+from moderator.server.door_routes import DoorEntry, VoiceDoor
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import WebhookServer
+from moderator.store.journal import Journal
+from moderator.store.writer import CallbackWriter
+from tests.forms import START, call_sid, form
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PUBLIC = "https://door.example.ngrok.app/prefix"
+ALICE = "+14155550101"
+STRANGER = "+14155550199"
+
+
+class Door_:
+    def __init__(self, tmp_path: Path) -> None:
+        self.journal = Journal.in_dir(tmp_path)
+        self.roster = Roster()
+        ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
+        self.server = WebhookServer(ingest, SignatureCheck(lambda: TOKEN, PUBLIC), port=0)
+        self.door = Door(book=AddressBook().with_name(ALICE, "Alice"))
+        self.server.door = VoiceDoor(self.door, self.journal, self.roster)
+        self.heard: list[DoorEntry] = []
+        self.server.door.listeners.append(self.heard.append)
+        self.client: TestClient[Any, Any]
+
+    async def call(
+        self, path: str, number: str, who: str = "x", **extra: str
+    ) -> ElementTree.Element:
+        fields = {"CallSid": call_sid(who), "From": number, "To": "+12025550199", **extra}
+        signature = RequestValidator(TOKEN).compute_signature(PUBLIC + path, fields)
+        response = await self.client.post(
+            path, data=fields, headers={"X-Twilio-Signature": signature}
+        )
+        assert response.status == 200, await response.text()
+        assert response.content_type == "text/xml"
+        return ElementTree.fromstring((await response.text()).split("?>", 1)[1])
+
+
+@pytest.fixture
+async def door(tmp_path: Path, aiohttp_client: Any) -> Any:
+    d = Door_(tmp_path)
+    d.client = await aiohttp_client(d.server.make_app())
+    yield d
+    d.journal.close()
+
+
+def _tags(root: ElementTree.Element) -> list[str]:
+    return [element.tag for element in root]
+
+
+async def test_open_door_joins_and_journals_the_caller(door: Door_) -> None:
+    root = await door.call("/twilio/voice", ALICE, "alice")
+    conference = root.find("Dial/Conference")
+    assert conference is not None and conference.text == "TeamMeeting"
+    assert conference.get("statusCallback") == PUBLIC + "/twilio/conference-events"
+    [action] = door.journal.actions()
+    assert (action.kind, action.origin, action.conference_sid) == ("join", "door", "TeamMeeting")
+    assert action.params == {"from": ALICE, "name": "Alice"}
+    assert door.heard[0].text == f"Alice ({ALICE}) is let in"
+
+
+async def test_pin_prompt_then_three_wrong_pins_hang_up(door: Door_) -> None:
+    door.door.update(pin="2468")
+    root = await door.call("/twilio/voice", STRANGER)
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("action") == PUBLIC + "/twilio/voice/pin?attempt=1"
+    for attempt in (1, 2):
+        root = await door.call(f"/twilio/voice/pin?attempt={attempt}", STRANGER, Digits="1111")
+        gather = root.find("Gather")
+        assert gather is not None
+        assert gather.get("action") == PUBLIC + f"/twilio/voice/pin?attempt={attempt + 1}"
+    root = await door.call("/twilio/voice/pin?attempt=3", STRANGER, Digits="1111")
+    assert _tags(root) == ["Say", "Hangup"]
+    kinds = [(a.kind, a.params.get("attempt")) for a in door.journal.actions()]
+    assert kinds == [("ask-pin", "1"), ("wrong-pin", "1"), ("wrong-pin", "2"), ("pin-refused", "3")]
+    assert "attempt 2 of 3" in door.heard[2].text
+    assert "3 times and was hung up" in door.heard[3].text
+
+
+async def test_right_pin_joins(door: Door_) -> None:
+    door.door.update(pin="2468")
+    root = await door.call("/twilio/voice/pin?attempt=2", STRANGER, Digits="2468")
+    assert root.find("Dial/Conference") is not None
+    assert [a.kind for a in door.journal.actions()] == ["pin-right", "join"]
+
+
+async def test_a_forged_attempt_count_cannot_buy_more_tries(door: Door_) -> None:
+    door.door.update(pin="2468")
+    root = await door.call("/twilio/voice/pin?attempt=-5", STRANGER, Digits="0")
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("action", "").endswith("attempt=2")
+
+
+async def test_locked_meeting_turns_callers_away_but_not_always_admit(door: Door_) -> None:
+    door.door.update(locked=True)
+    root = await door.call("/twilio/voice", STRANGER)
+    assert _tags(root) == ["Say", "Hangup"]
+    assert "locked" in (root.findtext("Say") or "")
+    door.door.set_book(door.door.book.with_always_admit(ALICE, True))
+    assert (await door.call("/twilio/voice", ALICE)).find("Dial/Conference") is not None
+    assert [a.kind for a in door.journal.actions()] == ["locked-out", "join"]
+
+
+async def test_waiting_room_sends_callers_to_the_lobby(door: Door_) -> None:
+    door.door.update(waiting_room=True)
+    door.server.hold_music_url = "https://music.example/hold.mp3"
+    root = await door.call("/twilio/voice", STRANGER)
+    conference = root.find("Dial/Conference")
+    assert conference is not None and conference.text == "TeamMeeting-lobby"
+    assert conference.get("startConferenceOnEnter") == "false"
+    assert conference.get("waitUrl") == "https://music.example/hold.mp3"
+    assert conference.get("statusCallback") == PUBLIC + "/twilio/conference-events"
+
+
+async def test_caller_number_reaches_the_tile_before_any_lookup(door: Door_) -> None:
+    await door.call("/twilio/voice", ALICE, "alice")
+    door.roster.set_names(door.door.book.name_of)
+    door.roster.apply(parse_callback(form("participant-join", 1, who="alice"), START))
+    participant = door.roster.participant(
+        form("participant-join", 1)["ConferenceSid"], call_sid("alice")
+    )
+    assert participant is not None
+    assert (participant.number, participant.name, participant.display_name) == (
+        ALICE,
+        "Alice",
+        "Alice",
+    )
+
+
+async def test_announcement_speaks_the_text_and_checks_the_signature(door: Door_) -> None:
+    path = "/twilio/announce?text=" + quote("Rooms close in one minute")
+    root = await door.call(path, "")
+    assert root.findtext("Say") == "Rooms close in one minute"
+    response = await door.client.post(path, data={"CallSid": "CA1"})
+    assert response.status == 403
+
+
+async def test_pin_and_voice_need_a_signature(door: Door_) -> None:
+    for path in ("/twilio/voice", "/twilio/voice/pin?attempt=1"):
+        response = await door.client.post(path, data={"From": STRANGER, "Digits": "2468"})
+        assert response.status == 403
