@@ -28,10 +28,11 @@ from moderator.signals import SignalWakeup
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
-from moderator.store.address_book_file import load_book
+from moderator.store.address_book_file import book_path, load_book
 from moderator.store.journal import Journal, JournalError
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.crash_dialog import CrashReporter, report_startup_error
+from moderator.ui.door_ui import DoorUi
 from moderator.ui.main_window import MainWindow
 from moderator.ui.settings_dialog import Secrets, SettingsEdit
 from moderator.ui.settings_store import load_settings, save_settings
@@ -94,6 +95,7 @@ class Console:
         self.bridge: RosterBridge | None = None
         self.window: MainWindow | None = None
         self.setup: SetupController | None = None
+        self.door_ui: DoorUi | None = None
         self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
         self._credentials = Credentials()
         book, self._book_problem = load_book(options.data_dir)
@@ -159,6 +161,7 @@ class Console:
             notify=self._notify,
             on_connection_state=self._on_connection_state,
             door=self.door,
+            book_file=book_path(self.options.data_dir),
         )
         try:
             self.core = await build_core(config, self._parts)
@@ -217,6 +220,10 @@ class Console:
             settings_store=None if self.options.demo else self.settings_store,
             read_secrets=self._read_secrets,
         )
+        if self.core is not None and self.core.door_service is not None:
+            self.door_ui = DoorUi(self.window, self.core.door_service, self.bridge)
+            if self.core.voice_door is not None:
+                self.core.voice_door.listeners.append(self.door_ui.on_door_entry)
         self.window.close_requested.connect(self.request_quit)
         self.window.settings_edited.connect(self.apply_settings_edit)
         self.window.set_listening(self.server.callback_url)

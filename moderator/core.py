@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from moderator.control import Moderator
+from moderator.control.door_service import DoorService
 from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
 from moderator.credentials import Credentials
@@ -63,6 +64,7 @@ class CoreConfig:
     on_connection_state: Callable[[TwilioStatus], None] | None = None
     control_options: dict[str, Any] = field(default_factory=dict)  # Moderator keyword arguments
     door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
+    book_file: Path | None = None  # where the host's address book changes are saved
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Core:
     simulator: Simulator | None = None
     moderator: Moderator | None = None
     voice_door: VoiceDoor | None = None
+    door_service: DoorService | None = None
 
     @property
     def door(self) -> Door:
@@ -153,6 +156,15 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         stack.push_async_callback(core.moderator.close)
         core.server.on_unstored.append(core.moderator.request_reconcile)
+        core.door_service = DoorService(
+            roster,
+            journal,
+            core.moderator.rest,
+            config.door,
+            server.addresses,
+            book_file=config.book_file,
+            notify=config.notify,
+        )
         if config.start_control:
             await core.moderator.start()
     return core

@@ -9,11 +9,13 @@ the waiting room holds everyone else until the host admits them.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from enum import Enum
 
 from moderator.domain.address_book import AddressBook
+from moderator.domain.twiml import KnownCaller, join_conference
 
 MAX_PIN_ATTEMPTS = 3
 LOBBY_SUFFIX = "-lobby"  # the waiting room's conference is "{meeting}-lobby"
@@ -33,6 +35,28 @@ class DoorSettings:
     pin: str = ""
     locked: bool = False
     waiting_room: bool = False
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Where the door's TwiML points: the meeting and the console's public URLs."""
+
+    meeting: str
+    public_base: str
+    callback_url: str
+    hold_music_url: str = ""
+    # callers the console knows by number (the demo's people): their label, and whether they
+    # present (start the conference, end it on leaving; the others then wait for them)
+    known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
+
+    def join(self, conference: str, number: str) -> str:
+        """The TwiML that puts `number` into `conference` with every callback to the console."""
+        return join_conference(
+            conference,
+            self.callback_url,
+            caller=self.known_callers.get(number),
+            presenter_expected=any(c.presenter for c in self.known_callers.values()),
+        )
 
 
 class Verdict(str, Enum):
@@ -95,6 +119,37 @@ def admission(door: DoorSettings, book: AddressBook, number: str) -> Decision:
     if door.locked:
         return Decision(Verdict.LOCKED_OUT, say=LOCKED)
     return Decision(Verdict.JOIN)
+
+
+@dataclass(frozen=True)
+class DoorEntry:
+    """One thing that happened at the door, for the event log."""
+
+    at: datetime
+    call_sid: str
+    number: str
+    name: str | None
+    kind: str  # the journaled word: a Verdict's value, or "pin-right"
+    attempt: int = 0
+
+    @property
+    def who(self) -> str:
+        return f"{self.name} ({self.number})" if self.name else self.number or self.call_sid
+
+    @property
+    def text(self) -> str:
+        return {
+            Verdict.JOIN.value: f"{self.who} is let in",
+            Verdict.ASK_PIN.value: f"{self.who} is asked for the PIN",
+            Verdict.WAIT.value: f"{self.who} is in the waiting room",
+            Verdict.LOCKED_OUT.value: f"{self.who} was turned away: the meeting is locked",
+            Verdict.WRONG_PIN.value: (
+                f"{self.who} entered a wrong PIN (attempt {self.attempt} of {MAX_PIN_ATTEMPTS})"
+            ),
+            Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
+            " and was hung up",
+            "pin-right": f"{self.who} entered the right PIN",
+        }.get(self.kind, f"{self.who}: {self.kind}")
 
 
 DoorListener = Callable[["DoorSettings", AddressBook], None]

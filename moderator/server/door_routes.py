@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -17,8 +16,10 @@ from moderator.domain import door_twiml
 from moderator.domain.clock import utc_now
 from moderator.domain.door import (
     MAX_PIN_ATTEMPTS,
+    Addresses,
     Decision,
     Door,
+    DoorEntry,
     Verdict,
     lobby_name,
     on_arrival,
@@ -26,7 +27,6 @@ from moderator.domain.door import (
 )
 from moderator.domain.roster import Roster
 from moderator.domain.twilio_words import PIN_PATH
-from moderator.domain.twiml import KnownCaller, join_conference
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
@@ -35,60 +35,7 @@ DOOR = "door"  # the journal's origin for what the door decided (the host's acti
 MAX_ANNOUNCEMENT_CHARS = 500
 
 
-@dataclass(frozen=True)
-class DoorEntry:
-    """One thing that happened at the door, for the event log."""
-
-    at: datetime
-    call_sid: str
-    number: str
-    name: str | None
-    kind: str  # the journaled word: a Verdict's value, or "pin-right"
-    attempt: int = 0
-
-    @property
-    def who(self) -> str:
-        return f"{self.name} ({self.number})" if self.name else self.number or self.call_sid
-
-    @property
-    def text(self) -> str:
-        return {
-            Verdict.JOIN.value: f"{self.who} is let in",
-            Verdict.ASK_PIN.value: f"{self.who} is asked for the PIN",
-            Verdict.WAIT.value: f"{self.who} is in the waiting room",
-            Verdict.LOCKED_OUT.value: f"{self.who} was turned away: the meeting is locked",
-            Verdict.WRONG_PIN.value: (
-                f"{self.who} entered a wrong PIN (attempt {self.attempt} of {MAX_PIN_ATTEMPTS})"
-            ),
-            Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
-            " and was hung up",
-            "pin-right": f"{self.who} entered the right PIN",
-        }.get(self.kind, f"{self.who}: {self.kind}")
-
-
 DoorListener = Callable[[DoorEntry], None]
-
-
-@dataclass(frozen=True)
-class Addresses:
-    """Where the door's TwiML points: the meeting and the console's public URLs."""
-
-    meeting: str
-    public_base: str
-    callback_url: str
-    hold_music_url: str = ""
-    # callers the console knows by number (the demo's people): their label, and whether they
-    # present (start the conference, end it on leaving; the others then wait for them)
-    known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
-
-    def join(self, conference: str, number: str) -> str:
-        """The TwiML that puts `number` into `conference` with every callback to the console."""
-        return join_conference(
-            conference,
-            self.callback_url,
-            caller=self.known_callers.get(number),
-            presenter_expected=any(c.presenter for c in self.known_callers.values()),
-        )
 
 
 class VoiceDoor:

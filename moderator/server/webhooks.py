@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 from aiohttp import web
 
 from moderator import __version__
+from moderator.domain.door import Addresses
 from moderator.domain.events import MalformedCallback
 from moderator.domain.twilio_words import (
     ANNOUNCE_PATH,
@@ -21,7 +22,7 @@ from moderator.domain.twilio_words import (
     VOICE_PATH,
 )
 from moderator.domain.twiml import KnownCaller, join_conference
-from moderator.server.door_routes import Addresses, VoiceDoor
+from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
@@ -182,7 +183,7 @@ class WebhookServer:
     async def _voice(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
         if self.door is not None:
-            twiml = self.door.arrival(form, self._addresses())
+            twiml = self.door.arrival(form, self.addresses())
         else:
             known = self.known_callers
             twiml = join_conference(
@@ -198,14 +199,14 @@ class WebhookServer:
         if self.door is None:
             twiml = join_conference(self.conference_name, self.callback_url)
         else:
-            twiml = self.door.pin(form, request.query, self._addresses())
+            twiml = self.door.pin(form, request.query, self.addresses())
         return web.Response(text=twiml, content_type="text/xml")
 
     async def _announce(self, request: web.Request) -> web.Response:
         await self._verified_form(request)
         return web.Response(text=VoiceDoor.announcement(request.query), content_type="text/xml")
 
-    def _addresses(self) -> Addresses:
+    def addresses(self) -> Addresses:
         return Addresses(
             self.conference_name,
             self.public_base,

@@ -24,7 +24,7 @@ from moderator import APP_NAME
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent
-from moderator.domain.roster import Change, ChangeKind, Conference
+from moderator.domain.roster import Change, ChangeKind, Conference, Participant
 from moderator.settings import Settings
 from moderator.ui import icons, theme
 from moderator.ui.bridge import RosterBridge
@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
         self._shown_once = False
         self._listening: str | None = None  # the running server's statusCallback URL
         self._ended = {c.sid for c in self._roster.conferences() if not c.status.live}
+        # Extensions (the door, breakout rooms): more entries for a tile's menu, and which new
+        # conferences the window follows by itself (not a waiting room or a breakout room).
+        self.menu_hooks: list[Callable[[QMenu, Participant], None]] = []
+        self.follows: Callable[[Conference], bool] = lambda conference: True
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -175,6 +179,7 @@ class MainWindow(QMainWindow):
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.header)
         centre_layout.addWidget(self.grid, 1)
+        self._centre_layout = centre_layout
         self.log_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.setObjectName("gridAndLog")
         right.addWidget(centre)
@@ -191,6 +196,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
 
     # ---- the app's API ---------------------------------------------------------------------
+
+    def insert_panel(self, widget: QWidget) -> None:
+        """A band between the conference title and the tiles (waiting strip, breakout rooms)."""
+        self._centre_layout.insertWidget(self._centre_layout.indexOf(self.grid), widget)
 
     def set_listening(self, text: str) -> None:
         """Where the webhook server listens (shown in the status bar and How to connect)."""
@@ -298,7 +307,13 @@ class MainWindow(QMainWindow):
     def _on_changes(self, changes: list[Change]) -> None:
         self.conferences.on_changes(changes)
         self.participants.on_changes(changes)
-        added = [c.conference_sid for c in changes if c.kind is ChangeKind.CONFERENCE_ADDED]
+        added = [
+            c.conference_sid
+            for c in changes
+            if c.kind is ChangeKind.CONFERENCE_ADDED
+            and (conference := self._roster.conference(c.conference_sid)) is not None
+            and self.follows(conference)
+        ]
         current = self._current_conference()
         if added and (current is None or not current.status.live):
             self.select_conference(added[-1])  # follow a new call when nothing live is shown
@@ -371,7 +386,17 @@ class MainWindow(QMainWindow):
         """The menu for one tile (built fresh: labels follow the current state)."""
         sid = self.conference_sid
         participant = self._roster.participant(sid, call_sid) if sid else None
-        return participant_menu(self, participant, self.controller)
+        menu = participant_menu(self, participant, self.controller)
+        if participant is not None and self.menu_hooks:
+            # the hooks' entries go above "Remove from call…", which stays last
+            *_, separator, remove = menu.actions()
+            menu.removeAction(separator)
+            menu.removeAction(remove)
+            for hook in self.menu_hooks:
+                hook(menu, participant)
+            menu.addAction(separator)
+            menu.addAction(remove)
+        return menu
 
     def _show_menu(self, call_sid: str, pos: QPoint) -> None:
         menu = self.build_menu(call_sid)

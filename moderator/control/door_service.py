@@ -1,0 +1,358 @@
+"""The host's door and rooms: lock, waiting room, PIN, address book, admit, deny, breakout rooms.
+
+What the host does here is journaled under the meeting's name (origin "host"), as the door's own
+decisions are, so `moderator report` lists who was admitted, denied and moved. Calls move by
+replacing their TwiML (control/call_moves.py); the roster follows from the callbacks, so the
+waiting strip and the room columns are views of the roster, not state kept here.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from moderator.control import call_moves
+from moderator.control.bulk import bounded
+from moderator.control.client import TwilioRest
+from moderator.control.errors import describe, redact
+from moderator.control.results import ActionResult
+from moderator.domain import door_twiml
+from moderator.domain.address_book import AddressBook
+from moderator.domain.clock import utc_now
+from moderator.domain.door import DENIED, Addresses, Door, lobby_name
+from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
+from moderator.domain.roster import Conference, Participant, Roster
+from moderator.domain.rules import HOST
+from moderator.domain.twilio_words import ANNOUNCE_PATH
+from moderator.store.address_book_file import read_book, write_book
+from moderator.store.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str, str], None]
+Listener = Callable[[], None]
+MOVE_CONCURRENCY = 8
+
+
+class DoorService:
+    """Every door and room action the UI can take; each returns a result and never raises."""
+
+    def __init__(
+        self,
+        roster: Roster,
+        journal: Journal,
+        rest: TwilioRest,
+        door: Door,
+        addresses: Callable[[], Addresses],
+        *,
+        book_file: Path | None = None,
+        notify: Notify = lambda level, text: None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.roster = roster
+        self.door = door
+        self._journal = journal
+        self._rest = rest
+        self._addresses = addresses
+        self._book_file = book_file
+        self._notify_ui = notify
+        self._clock = clock
+        self.plan: RoomPlan | None = None
+        self.rooms_open = False
+        self.moving: set[str] = set()  # call SIDs whose move Twilio has not answered yet
+        self.listeners: list[Listener] = []  # plan, rooms_open or moving changed
+
+    @property
+    def meeting(self) -> str:
+        return self._addresses().meeting
+
+    # ---- the door's settings ---------------------------------------------------------------
+
+    def set_locked(self, locked: bool) -> None:
+        if self.door.settings.locked != locked:
+            self.door.update(locked=locked)
+            self._record("lock" if locked else "unlock")
+            self._notify("info", "The meeting is locked" if locked else "The meeting is open")
+
+    def set_waiting_room(self, on: bool) -> None:
+        if self.door.settings.waiting_room != on:
+            self.door.update(waiting_room=on)
+            self._record("waiting-room-on" if on else "waiting-room-off")
+            self._notify("info", "Waiting room on" if on else "Waiting room off")
+
+    def set_pin(self, pin: str) -> None:
+        if self.door.settings.pin != pin:
+            self.door.update(pin=pin)
+            self._record("pin-set" if pin else "pin-cleared")  # never the PIN itself
+            self._notify("info", "Callers are asked for a PIN" if pin else "No PIN is asked")
+
+    # ---- the address book ------------------------------------------------------------------
+
+    def rename(self, number: str, name: str) -> None:
+        self.set_book(self.door.book.with_name(number, name))
+
+    def set_always_admit(self, number: str, always: bool) -> None:
+        self.set_book(self.door.book.with_always_admit(number, always))
+
+    def set_book(self, book: AddressBook) -> None:
+        """The new book applies at once (tiles renamed) and is saved in the data folder."""
+        self.door.set_book(book)
+        if self._book_file is None:
+            return
+        try:
+            write_book(self._book_file, book)
+        except OSError as exc:
+            self._notify("error", f"Could not save the address book to {self._book_file}: {exc}")
+
+    def import_book(self, path: Path) -> int:
+        """Add the callers of a CSV file (AddressBookError: nothing imported); how many."""
+        imported = read_book(path)
+        self.set_book(self.door.book.merged(imported))
+        return len(imported)
+
+    def export_book(self, path: Path) -> int:
+        """Write the address book to a CSV file (OSError when it cannot); how many."""
+        write_book(path, self.door.book)
+        return len(self.door.book)
+
+    # ---- the waiting room ------------------------------------------------------------------
+
+    def waiting(self) -> list[Participant]:
+        """Who is in the waiting room now, longest waiting first."""
+        lobby = lobby_name(self.meeting)
+        people = [
+            p
+            for c in self._live(lambda name: name == lobby)
+            for p in self.roster.participants(c.sid, present_only=True)
+        ]
+        return sorted(people, key=lambda p: (p.joined_at is None, p.joined_at))
+
+    async def admit(self, call_sid: str) -> ActionResult:
+        where = self._addresses()
+        twiml = door_twiml.conference(where.meeting, where.callback_url)
+        return await self._move(call_sid, twiml, "admit", "let in")
+
+    async def admit_all(self) -> list[ActionResult]:
+        people = [p.call_sid for p in self.waiting() if p.call_sid not in self.moving]
+        return await bounded(people, self.admit, MOVE_CONCURRENCY)
+
+    async def deny(self, call_sid: str) -> ActionResult:
+        return await self._move(call_sid, door_twiml.goodbye(DENIED), "deny", "turn away")
+
+    # ---- breakout rooms --------------------------------------------------------------------
+
+    def main_conference(self) -> Conference | None:
+        """The meeting's live conference (the newest, if Twilio has more than one)."""
+        live = self._live(lambda name: name == self.meeting)
+        return live[-1] if live else None
+
+    def main_people(self) -> list[Participant]:
+        main = self.main_conference()
+        return self.roster.participants(main.sid, present_only=True) if main else []
+
+    def room_people(self) -> dict[int, list[Participant]]:
+        """Who is in each open room now (room number → people), from the roster."""
+        rooms: dict[int, list[Participant]] = {}
+        if self.plan is not None:
+            rooms = {n: [] for n in range(1, self.plan.count + 1)}
+        for conference in self._live(lambda name: room_number(name, self.meeting) is not None):
+            number = room_number(conference.friendly_name, self.meeting)
+            assert number is not None
+            rooms.setdefault(number, []).extend(
+                self.roster.participants(conference.sid, present_only=True)
+            )
+        return rooms
+
+    def plan_rooms(
+        self,
+        count: int,
+        *,
+        randomly: bool = False,
+        keep_presenter: bool = True,
+        seed: int | None = None,
+    ) -> RoomPlan:
+        """Spread the main conference's people over `count` rooms (not moved until opened)."""
+        people = [p.call_sid for p in self.main_people()]
+        main = self.main_conference()
+        presenter = self.roster.presenter(main.sid) if main else None
+        keep = {presenter} if keep_presenter and presenter else set()
+        rng = random.Random(seed) if randomly else None
+        self.plan = assign(self.meeting, count, people, keep_in_main=keep, rng=rng)
+        self._changed()
+        return self.plan
+
+    def clear_plan(self) -> None:
+        if not self.rooms_open:
+            self.plan = None
+            self._changed()
+
+    async def place(self, call_sid: str, room: int | None) -> ActionResult:
+        """Put someone in `room` (None: main): in the plan, and while rooms are open, move them."""
+        if self.plan is None:
+            return ActionResult(False, "Create the rooms first")
+        try:
+            self.plan = self.plan.moved(call_sid, room)
+        except ValueError as exc:
+            return ActionResult(False, str(exc))
+        self._changed()
+        if not self.rooms_open:
+            return ActionResult(True)
+        where = self._addresses()
+        target = room_name(where.meeting, room) if room is not None else where.meeting
+        twiml = door_twiml.conference(target, where.callback_url)
+        return await self._move(call_sid, twiml, "move", "move", to=target)
+
+    async def open_rooms(self) -> list[ActionResult]:
+        """Move everyone the plan puts in a room there (the rest stay in main)."""
+        if self.plan is None:
+            return [ActionResult(False, "Create the rooms first")]
+        plan, where = self.plan, self._addresses()
+        self.rooms_open = True
+        self._record("rooms-open", params={"rooms": str(plan.count)})
+        self._changed()
+        present = {p.call_sid for p in self.main_people()}
+        movers = [(sid, room) for sid, room in plan.rooms_of.items() if sid in present]
+
+        async def one(item: tuple[str, int]) -> ActionResult:
+            sid, room = item
+            target = room_name(where.meeting, room)
+            twiml = door_twiml.conference(target, where.callback_url)
+            return await self._move(sid, twiml, "move", "move", to=target)
+
+        results = await bounded(movers, one, MOVE_CONCURRENCY)
+        self._notify("info", f"{plan.count} breakout rooms open")
+        return results
+
+    async def close_rooms(self) -> list[ActionResult]:
+        """Everyone in a room goes back to the main conference."""
+        where = self._addresses()
+        self.rooms_open = False
+        self._record("rooms-close")
+        self._changed()
+        people = [p.call_sid for room in self.room_people().values() for p in room]
+        twiml = door_twiml.conference(where.meeting, where.callback_url)
+
+        async def one(sid: str) -> ActionResult:
+            return await self._move(sid, twiml, "move", "move", to=where.meeting)
+
+        results = await bounded(people, one, MOVE_CONCURRENCY)
+        self._notify("info", "Breakout rooms closed: everyone is back in the main conference")
+        return results
+
+    async def announce_rooms(self, text: str) -> ActionResult:
+        """Speak `text` in every open room (Conference update AnnounceUrl)."""
+        where = self._addresses()
+        url = where.public_base + ANNOUNCE_PATH + "?" + urlencode({"text": text})
+        rooms = self._live(lambda name: room_number(name, self.meeting) is not None)
+        action_id = self._record("announce-rooms", params={"text": text}, finished=False)
+        failures: list[str] = []
+        for conference in rooms:
+            try:
+                await call_moves.announce(self._rest.client(), conference.sid, url)
+            except Exception as exc:
+                failures.append(
+                    f"{conference.friendly_name}: {describe(exc, subject='conference').reason}"
+                )
+        message = self._redact("Could not announce in " + "; ".join(failures)) if failures else None
+        self._finish(action_id, ok=not failures, error=message)
+        if message:
+            self._notify("error", message)
+            return ActionResult(False, message)
+        self._notify("info", f"Announced in {len(rooms)} rooms: {text}")
+        return ActionResult(True)
+
+    # ---- plumbing --------------------------------------------------------------------------
+
+    def _live(self, named: Callable[[str], bool]) -> list[Conference]:
+        return [c for c in self.roster.conferences() if c.status.live and named(c.friendly_name)]
+
+    def _find(self, call_sid: str) -> Participant | None:
+        for conference in self.roster.conferences():
+            participant = self.roster.participant(conference.sid, call_sid)
+            if participant is not None and participant.present:
+                return participant
+        return None
+
+    async def _move(
+        self, call_sid: str, twiml: str, kind: str, verb: str, *, to: str | None = None
+    ) -> ActionResult:
+        participant = self._find(call_sid)
+        who = participant.display_name if participant else call_sid
+        params = {"to": to} if to else {}
+        if participant is not None and participant.number:
+            params["from"] = participant.number
+            if participant.name:
+                params["name"] = participant.name
+        if not self._rest.configured:
+            message = f"Could not {verb} {who}: no Twilio credentials are configured"
+            self._notify("error", message)
+            return ActionResult(False, message)
+        action_id = self._record(kind, call_sid, params, finished=False)
+        self.moving.add(call_sid)
+        self._changed()
+        try:
+            await call_moves.replace_twiml(self._rest.client(), call_sid, twiml)
+        except Exception as exc:
+            failure = describe(exc, subject="call")
+            if failure.reason.startswith("unexpected"):
+                log.exception("%s of %s failed", kind, who)
+            message = self._redact(f"Could not {verb} {who}: {failure.reason}")
+            self._finish(action_id, ok=False, error=message)
+            self._notify("error", message)
+            return ActionResult(False, message)
+        finally:
+            self.moving.discard(call_sid)
+            self._changed()
+        self._finish(action_id, ok=True)
+        log.info("%s %s%s: Twilio accepted", kind, who, f" to {to}" if to else "")
+        return ActionResult(True)
+
+    def _record(
+        self,
+        kind: str,
+        call_sid: str | None = None,
+        params: Mapping[str, str] | None = None,
+        *,
+        finished: bool = True,
+    ) -> int:
+        now = self._clock()
+        try:
+            action_id = self._journal.record_action(
+                now, self.meeting, call_sid, kind, origin=HOST, params=params
+            )
+            if finished:
+                self._journal.finish_action(action_id, now, ok=True)
+            return action_id
+        except JournalError as exc:
+            log.error("could not journal %s: %s", kind, exc)
+            return 0
+
+    def _finish(self, action_id: int, *, ok: bool, error: str | None = None) -> None:
+        if not action_id:
+            return
+        try:
+            self._journal.finish_action(action_id, self._clock(), ok=ok, error=error)
+        except JournalError as exc:
+            log.error("could not journal an outcome: %s", exc)
+
+    def _changed(self) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("a door listener failed")
+
+    def _redact(self, text: str) -> str:
+        creds = self._rest.credentials
+        return redact(text, creds.auth_token, creds.api_secret)
+
+    def _notify(self, level: str, text: str) -> None:
+        (log.warning if level == "error" else log.info)("%s", text)
+        try:
+            self._notify_ui(level, text)
+        except Exception:
+            log.exception("notify failed")
