@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QToolButton,
 )
 
 from moderator.control.door_service import DoorService
@@ -69,6 +68,7 @@ class DoorUi(QObject):
 
     def _action(self, text: str, icon: str, shortcut: str | None, tip: str) -> QAction:
         action = QAction(icons.icon(icon), text, self.window)
+        action.setIconText(text.replace("&", "").removesuffix("…"))
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -79,46 +79,53 @@ class DoorUi(QObject):
 
     def _build_actions(self) -> None:
         self.lock_action = self._action(
-            "Lock", "lock", "Ctrl+L", "Lock the meeting: new callers are turned away"
+            "&Lock", "lock", "Ctrl+L", "Lock the meeting: new callers are turned away"
         )
         self.lock_action.setCheckable(True)
         self.lock_action.toggled.connect(self.service.set_locked)
         self.waiting_action = self._action(
-            "Waiting room", "hourglass", "Ctrl+Shift+W", "New callers wait until you admit them"
+            "&Waiting room", "hourglass", "Ctrl+Shift+W", "New callers wait until you admit them"
         )
         self.waiting_action.setCheckable(True)
         self.waiting_action.toggled.connect(self.service.set_waiting_room)
-        self.pin_action = self._action("PIN…", "dialpad", None, "Ask callers for a PIN")
+        self.pin_action = self._action("&PIN…", "dialpad", None, "Ask callers for a PIN")
         self.pin_action.triggered.connect(self.change_pin)
         self.rooms_action = self._action(
-            "Breakout rooms", "groups", "Ctrl+B", "Plan, open and close breakout rooms"
+            "&Breakout rooms", "groups", "Ctrl+B", "Plan, open and close breakout rooms"
         )
         self.rooms_action.setCheckable(True)
         self.rooms_action.toggled.connect(self._show_rooms)
-        self.import_action = QAction("Import address book…", self.window)
+        self.import_action = QAction("&Import address book…", self.window)
+        self.import_action.setToolTip(
+            "Add known callers from a CSV file (number,name,always_admit)"
+        )
         self.import_action.triggered.connect(self.import_book)
-        self.export_action = QAction("Export address book…", self.window)
+        self.export_action = QAction("E&xport address book…", self.window)
         self.export_action.triggered.connect(self.export_book)
-        self.book_menu = QMenu("Address book", self.window)
-        self.book_menu.addAction(self.import_action)
-        self.book_menu.addAction(self.export_action)
-        book_button = QToolButton()
-        book_button.setObjectName("addressBook")
-        book_button.setIcon(icons.icon("contacts"))
-        book_button.setToolTip("Known callers: import or export a CSV (number,name,always_admit)")
-        book_button.setMenu(self.book_menu)
-        book_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.badge = QLabel()
         self.badge.setObjectName("doorBadge")
         toolbar = self.window.toolbar
         before = self.window.end_action
-        toolbar.insertAction(before, self.lock_action)
-        toolbar.insertAction(before, self.waiting_action)
-        toolbar.insertAction(before, self.pin_action)
-        toolbar.insertAction(before, self.rooms_action)
-        toolbar.insertWidget(before, book_button)
+        for action in (self.lock_action, self.waiting_action, self.rooms_action):
+            toolbar.insertAction(before, action)
         toolbar.insertSeparator(before)
+        door_menu = self._meeting_menu()
+        door_menu.addSeparator()
+        for action in (self.lock_action, self.waiting_action, self.pin_action, self.rooms_action):
+            door_menu.addAction(action)
+        door_menu.addSeparator()
+        door_menu.addAction(self.import_action)
+        door_menu.addAction(self.export_action)
         self.window.statusBar().addPermanentWidget(self.badge)
+
+    def _meeting_menu(self) -> QMenu:
+        """The menu bar's Meeting menu (a menu of our own if the window has none)."""
+        bar = self.window.menuBar()
+        for action in bar.actions():
+            menu = action.menu()
+            if isinstance(menu, QMenu) and action.text().replace("&", "") == "Meeting":
+                return menu
+        return bar.addMenu("&Meeting")
 
     def _show_rooms(self, shown: bool) -> None:
         self.rooms.setVisible(shown)
@@ -136,8 +143,8 @@ class DoorUi(QObject):
                 action.blockSignals(True)
                 action.setChecked(on)
                 action.blockSignals(False)
-        self.lock_action.setText("Locked" if settings.locked else "Lock")
-        self.pin_action.setText("PIN on" if settings.pin else "PIN…")
+        self.lock_action.setIconText("Locked" if settings.locked else "Lock")
+        self.pin_action.setText("Change &PIN…" if settings.pin else "&PIN…")
         words = [
             word
             for word, on in (
