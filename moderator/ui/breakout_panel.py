@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import qasync
 from PySide6.QtCore import QMimeData, Qt, Signal, Slot
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -69,6 +69,15 @@ class RoomColumn(QListWidget):
         if items:
             data.setData(CALL_SID_MIME, str(items[0].data(Qt.ItemDataRole.UserRole)).encode())
         return data
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        """Offer a copy only: the source column must not drop its item; all redraw anyway."""
+        item = self.currentItem()
+        if item is None:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self.mimeData([item]))
+        drag.exec(Qt.DropAction.CopyAction)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasFormat(CALL_SID_MIME):

@@ -1,0 +1,236 @@
+"""The door in the window: waiting strip, lock toggle and badge, address book, breakout rooms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from moderator.control.client import TwilioRest
+from moderator.control.door_service import DoorService
+from moderator.credentials import Credentials
+from moderator.domain.address_book import AddressBook
+from moderator.domain.door import Addresses, Door
+from moderator.domain.roster import Roster
+from moderator.settings import Settings
+from moderator.store.journal import Journal
+from moderator.ui.breakout_panel import CALL_SID_MIME, RoomColumn
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.door_ui import DoorUi
+from moderator.ui.main_window import MainWindow
+from moderator.ui.roles import Role
+from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+
+from .conftest import Feed
+
+LOBBY_SID = "CF" + "7" * 32
+ALICE = "+14155550101"
+ZED = "+14155550199"
+
+
+def lobby(sequence: int, who: str) -> dict[str, str]:
+    return form(
+        "participant-join",
+        sequence,
+        who=who,
+        conference_sid=LOBBY_SID,
+        friendly_name="TeamMeeting-lobby",
+    )
+
+
+@pytest.fixture
+def service(tmp_path: Path, roster: Roster) -> Iterator[DoorService]:
+    journal = Journal.in_dir(tmp_path)
+    rest = TwilioRest(Credentials(), Settings())  # no credentials: moves explain, none is sent
+    made = DoorService(
+        roster,
+        journal,
+        rest,
+        Door(book=AddressBook().with_name(ALICE, "Alice Smith")),
+        lambda: Addresses("TeamMeeting", "https://x.example", "https://x.example/cb"),
+        book_file=tmp_path / "address-book.csv",
+    )
+    yield made
+    journal.close()
+
+
+@pytest.fixture
+def door_ui(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    roster: Roster,
+    feed: Feed,
+    service: DoorService,
+) -> DoorUi:
+    roster.note_caller(call_sid("Alice"), ALICE)
+    roster.set_names(service.door.book.name_of)
+    service.door.subscribe(lambda _settings, book: roster.set_names(book.name_of))
+    feed(*team_meeting())
+    window = MainWindow(bridge, None)
+    qtbot.addWidget(window)
+    made = DoorUi(window, service, bridge)
+    window.show()
+    qtbot.waitExposed(window)
+    return made
+
+
+def test_waiting_strip_shows_names_and_hides_when_empty(
+    qtbot: Any, door_ui: DoorUi, feed: Feed, roster: Roster
+) -> None:
+    strip = door_ui.strip
+    assert strip.isHidden()
+    roster.note_caller(call_sid("Zed"), ZED)
+    roster.note_caller(call_sid("Ann"), ALICE)
+    feed(lobby(1, "Zed"), lobby(2, "Ann"))
+    assert strip.isVisible()
+    assert strip.title.text() == "WAITING (2)"
+    texts = [strip.model.index(r).data() for r in range(strip.model.rowCount())]
+    assert texts[0].startswith("Zed  ·  waiting")
+    assert texts[1].startswith("Alice Smith  ·  waiting")  # the address book names the number
+    assert ZED in strip.model.index(0).data(Qt.ItemDataRole.ToolTipRole)
+    # the lobby is not followed: the window still shows the meeting
+    assert door_ui.window.conference_sid == CONFERENCE_SID
+    feed(form("participant-leave", 3, who="Zed", conference_sid=LOBBY_SID,
+              friendly_name="TeamMeeting-lobby"))  # fmt: skip
+    assert strip.title.text() == "WAITING (1)"
+    assert strip.model.rowCount() == 1
+
+
+def test_someone_waiting_asks_for_attention_when_the_window_is_not_active(
+    qtbot: Any, door_ui: DoorUi, feed: Feed
+) -> None:
+    door_ui.attention.tray = None  # no tray here: the taskbar entry flashes instead
+    door_ui.window.isActiveWindow = lambda: False  # type: ignore[method-assign]
+    feed(lobby(1, "Zed"))
+    assert door_ui.attention.last == ("Waiting to join", "Zed is in the waiting room")
+
+
+def test_admit_without_twilio_says_why_and_keeps_them_waiting(
+    qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorService
+) -> None:
+    messages: list[str] = []
+    service._notify_ui = lambda level, text: messages.append(text)
+    feed(lobby(1, "Zed"))
+    door_ui.strip.admit_button.click()
+    qtbot.waitUntil(lambda: bool(messages), timeout=2000)
+    assert messages == ["Could not let in Zed: no Twilio credentials are configured"]
+    assert door_ui.strip.model.rowCount() == 1
+
+
+def test_lock_toggle_badge_shortcut_and_journal(
+    qtbot: Any, door_ui: DoorUi, service: DoorService
+) -> None:
+    assert door_ui.badge.isHidden()
+    door_ui.lock_action.trigger()
+    assert service.door.settings.locked
+    assert door_ui.badge.text() == "LOCKED" and door_ui.badge.isVisible()
+    assert door_ui.lock_action.iconText() == "Locked"
+    assert door_ui.lock_action.shortcut().toString() == "Ctrl+L"
+    service.set_waiting_room(True)  # changed elsewhere: the toolbar follows
+    assert door_ui.waiting_action.isChecked()
+    assert door_ui.badge.text() == "LOCKED  ·  WAITING ROOM"
+    door_ui.lock_action.trigger()
+    kinds = [a.kind for a in service._journal.actions()]
+    assert kinds == ["lock", "waiting-room-on", "unlock"]
+
+
+def test_pin_is_set_from_the_window_never_journaled(
+    qtbot: Any, door_ui: DoorUi, service: DoorService
+) -> None:
+    door_ui.ask_pin = lambda current: "12x"
+    door_ui.change_pin()
+    assert service.door.settings.pin == ""
+    door_ui.ask_pin = lambda current: " 2468 "
+    door_ui.change_pin()
+    assert service.door.settings.pin == "2468"
+    assert "PIN" in door_ui.badge.text()
+    assert "2468" not in str([(a.kind, a.params) for a in service._journal.actions()])
+
+
+def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
+    qtbot: Any, door_ui: DoorUi, service: DoorService, tmp_path: Path
+) -> None:
+    window = door_ui.window
+    sid = call_sid("Alice")
+    menu = {a.text(): a for a in window.build_menu(sid).actions()}
+    assert list(menu)[-1] == "Remove from call…"
+    door_ui.ask_name = lambda participant: "Alice from Sales"
+    menu["Rename…"].trigger()
+    row = window.participants.row_of(sid)
+    assert window.participants.index(row).data(Role.PARTICIPANT).display_name == "Alice from Sales"
+    assert "+14155550101,Alice from Sales," in (tmp_path / "address-book.csv").read_text()
+    menu = {a.text(): a for a in window.build_menu(sid).actions()}
+    menu["Always admit"].trigger()
+    assert service.door.book.always_admits(ALICE)
+    # a participant whose number is not known cannot be renamed
+    no_number = {a.text(): a for a in window.build_menu(call_sid("Mary")).actions()}
+    assert not no_number["Rename… (number not known yet)"].isEnabled()
+
+
+def test_import_and_export_the_address_book(
+    qtbot: Any, door_ui: DoorUi, service: DoorService, tmp_path: Path
+) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text("number,name,always_admit\n+1 415 555 0199,Zed,yes\n")
+    door_ui.ask_path = lambda saving: source
+    door_ui.import_book()
+    assert service.door.book.always_admits(ZED)
+    assert service.door.book.name_of(ALICE) == "Alice Smith"  # merged, not replaced
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Zed,+14155550199\n")
+    door_ui.ask_path = lambda saving: bad
+    door_ui.import_book()
+    log = door_ui.window.log_model
+    assert "Nothing imported" in log.entry(log.rowCount() - 1).details
+    assert len(service.door.book) == 2
+    out = tmp_path / "out.csv"
+    door_ui.ask_path = lambda saving: out
+    door_ui.export_book()
+    assert AddressBook.from_csv(out.read_text()) == service.door.book
+
+
+def drop(column: RoomColumn, call_sid_: str) -> None:
+    data = QMimeData()
+    data.setData(CALL_SID_MIME, call_sid_.encode())
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    column.dropEvent(event)
+    assert event.dropAction() == Qt.DropAction.CopyAction  # the source keeps its item
+
+
+def test_breakout_plan_by_button_and_by_drag_and_drop(
+    qtbot: Any, door_ui: DoorUi, service: DoorService
+) -> None:
+    door_ui.rooms_action.trigger()
+    panel = door_ui.rooms
+    assert panel.isVisible()
+    panel.count.setValue(2)
+    panel.evenly_button.click()
+    # Mary runs the conference (the presenter) and stays in main; Alice and Charles spread
+    assert panel.headcounts() == ["Main · 1", "Room 1 · 1", "Room 2 · 1"]
+    assert panel.columns[0].call_sids() == [call_sid("Mary")]
+    alice_room = service.plan.room_of(call_sid("Alice"))  # type: ignore[union-attr]
+    other = 2 if alice_room == 1 else 1
+    # drag Alice's item from her room onto the other room
+    source = panel.columns[alice_room]
+    mime = source.mimeData([source.item(0)])
+    assert bytes(mime.data(CALL_SID_MIME).data()).decode() == call_sid("Alice")
+    drop(panel.columns[other], call_sid("Alice"))
+    qtbot.waitUntil(lambda: service.plan.room_of(call_sid("Alice")) == other, timeout=2000)  # type: ignore[union-attr]
+    assert panel.headcounts()[other] == f"Room {other} · 2"
+    drop(panel.columns[0], call_sid("Alice"))  # back to main
+    qtbot.waitUntil(lambda: panel.headcounts()[0] == "Main · 2", timeout=2000)
+    assert not panel.close_button.isEnabled() and panel.open_button.isEnabled()
