@@ -1,0 +1,185 @@
+"""The door and breakout rooms end to end with the simulator's voice path: calls dial the
+number, walk /twilio/voice (PIN, lock, waiting room) and are moved by Calls update."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from moderator.core import Core, CoreConfig, build_core
+from moderator.credentials import Credentials
+from moderator.domain.address_book import AddressBook
+from moderator.domain.door import DENIED, LOCKED, Door
+from moderator.domain.roster import Participant
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
+from moderator.store.report import build_report
+
+from .conftest import FAST_RETRY, make_settings
+
+ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+14155550104"
+
+
+class Meeting:
+    def __init__(self, sim: Simulator, core: Core, data_dir: Path) -> None:
+        self.sim = sim
+        self.data_dir = data_dir
+        self.core = core
+        self.messages: list[tuple[str, str]] = []
+
+    @property
+    def service(self) -> Any:
+        assert self.core.door_service is not None
+        return self.core.door_service
+
+    def call(self, number: str, *digits: str) -> str:
+        return self.sim.place_call(number, LINE_NUMBER, digits).sid
+
+    def status(self, call_sid: str) -> str:
+        return self.sim.world.call(call_sid).status
+
+    def heard(self, call_sid: str) -> list[str]:
+        return [text for _verb, text in self.sim.world.call(call_sid).heard]
+
+    def in_main(self) -> list[Participant]:
+        return self.service.main_people()
+
+    def kinds(self) -> list[str]:
+        return [a.kind for a in self.core.journal.actions()]
+
+    async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; messages {self.messages}")
+            await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    simulator = Simulator(seed=5, speed=50.0, callback_retry_delay=0.01)
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def meeting(sim: Simulator, tmp_path: Path) -> AsyncIterator[Meeting]:
+    door = Door(book=AddressBook().with_name(ALICE, "Alice").with_name(BOB, "Bob"))
+    config = CoreConfig(
+        data_dir=tmp_path,
+        settings=make_settings(),
+        credentials=Credentials(sim.account_sid, sim.auth_token),
+        api_base_url=sim.base_url,
+        door=door,
+        book_file=tmp_path / "address-book.csv",
+        control_options={"retry_policy": FAST_RETRY, "fetch_numbers": False},
+    )
+    async with AsyncExitStack() as stack:
+        core = await build_core(config, stack)
+        made = Meeting(sim, core, tmp_path)
+        config.notify = lambda level, text: made.messages.append((level, text))
+        assert core.door_service is not None
+        core.door_service._notify_ui = config.notify
+        sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+        yield made
+
+
+async def test_right_pin_joins_with_the_callers_name(meeting: Meeting) -> None:
+    meeting.core.door.update(pin="2468")
+    call = meeting.call(ALICE, "2468#")
+    await meeting.until(lambda: len(meeting.in_main()) == 1, "Alice in the meeting")
+    (alice,) = meeting.in_main()
+    assert (alice.call_sid, alice.number, alice.display_name) == (call, ALICE, "Alice")
+    assert meeting.kinds() == ["ask-pin", "pin-right", "join"]
+
+
+async def test_three_wrong_pins_hang_up(meeting: Meeting) -> None:
+    meeting.core.door.update(pin="2468")
+    call = meeting.call(BOB, "1111#", "2222#", "3333#")
+    await meeting.until(lambda: meeting.status(call) == "completed", "the call to end")
+    assert meeting.in_main() == []
+    assert meeting.kinds() == ["ask-pin", "wrong-pin", "wrong-pin", "pin-refused"]
+    assert "That PIN is not right. Goodbye." in meeting.heard(call)
+
+
+async def test_locked_meeting_turns_callers_away_but_not_always_admit(meeting: Meeting) -> None:
+    meeting.service.set_locked(True)
+    meeting.service.set_always_admit(ALICE, True)
+    stranger = meeting.call(CAROL)
+    await meeting.until(lambda: meeting.status(stranger) == "completed", "the stranger's end")
+    assert LOCKED in meeting.heard(stranger)
+    meeting.call(ALICE)
+    await meeting.until(lambda: len(meeting.in_main()) == 1, "Alice let in")
+    assert meeting.kinds() == ["lock", "locked-out", "join"]
+    saved = AddressBook.from_csv((meeting.data_dir / "address-book.csv").read_text())
+    assert saved.always_admits(ALICE) and saved.name_of(ALICE) == "Alice"
+
+
+async def test_waiting_caller_is_admitted_another_denied(meeting: Meeting) -> None:
+    meeting.service.set_waiting_room(True)
+    alice, carol = meeting.call(ALICE), meeting.call(CAROL)
+    await meeting.until(lambda: len(meeting.service.waiting()) == 2, "two callers waiting")
+    lobby = meeting.sim.world.calls[alice]
+    assert (
+        "Wait",
+        "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical",
+    ) in lobby.heard
+    assert [p.display_name for p in meeting.service.waiting()] in (
+        ["Alice", CAROL],
+        [CAROL, "Alice"],
+    )
+    assert (await meeting.service.admit(alice)).ok
+    await meeting.until(lambda: [p.call_sid for p in meeting.in_main()] == [alice], "Alice in")
+    assert [p.call_sid for p in meeting.service.waiting()] == [carol]
+    assert (await meeting.service.deny(carol)).ok
+    await meeting.until(lambda: meeting.status(carol) == "completed", "Carol hung up")
+    assert DENIED in meeting.heard(carol)
+    await meeting.until(lambda: meeting.service.waiting() == [], "nobody waiting")
+    report = build_report(meeting.core.journal, "TeamMeeting")
+    door = [(d["kind"], d["name"] or d["number"], d["by"]) for d in report["door"]]
+    assert ("admit", "Alice", "host") in door
+    assert ("deny", CAROL, "host") in door
+
+
+async def test_rooms_open_announce_and_close_with_everyone_back_in_main(meeting: Meeting) -> None:
+    for number in (ALICE, BOB, CAROL, DAVE):
+        meeting.call(number)
+    await meeting.until(lambda: len(meeting.in_main()) == 4, "four in the meeting")
+    plan = meeting.service.plan_rooms(2, keep_presenter=False)
+    assert sorted(len(plan.people_in(n)) for n in (1, 2)) == [2, 2]
+    results = await meeting.service.open_rooms()
+    assert all(r.ok for r in results)
+    await meeting.until(
+        lambda: sorted(len(people) for people in meeting.service.room_people().values()) == [2, 2],
+        "two people in each room",
+    )
+    rooms = meeting.service.room_people()
+    for number, people in rooms.items():
+        assert {p.call_sid for p in people} == set(plan.people_in(number))
+    # move one person from room 1 to room 2 while the rooms are open
+    mover = plan.people_in(1)[0]
+    assert (await meeting.service.place(mover, 2)).ok
+    await meeting.until(
+        lambda: len(meeting.service.room_people()[2]) == 3, "three people in room 2"
+    )
+    assert (await meeting.service.announce_rooms("Rooms close in one minute")).ok
+    announced = [a for a in meeting.sim.announcements if a.call_sid is None]
+    assert len(announced) == 2
+    assert parse_qs(urlsplit(announced[0].url).query)["text"] == ["Rooms close in one minute"]
+    assert all(r.ok for r in await meeting.service.close_rooms())
+    await meeting.until(lambda: len(meeting.in_main()) == 4, "everyone back in main")
+    await meeting.until(
+        lambda: all(not people for people in meeting.service.room_people().values()),
+        "the rooms empty",
+    )
+    kinds = meeting.kinds()
+    assert kinds.count("move") == 4 + 1 + 4
+    assert kinds.index("rooms-open") < kinds.index("announce-rooms") < kinds.index("rooms-close")
