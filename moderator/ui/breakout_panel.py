@@ -48,6 +48,8 @@ class RoomColumn(QListWidget):
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSpacing(2)
+        self.setMaximumHeight(180)  # the tiles below stay in sight
 
     def show_people(self, people: Sequence[Participant], moving: set[str]) -> None:
         self.clear()
@@ -153,7 +155,7 @@ class BreakoutPanel(QWidget):
         layout.addWidget(title)
         layout.addLayout(controls)
         layout.addLayout(self._columns_box, 1)
-        self.setMinimumHeight(220)
+        self.setMinimumHeight(180)
         self.refresh()
 
     # ---- what the host does ----------------------------------------------------------------

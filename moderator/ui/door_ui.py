@@ -22,7 +22,7 @@ from moderator.domain.address_book import AddressBook, AddressBookError
 from moderator.domain.door import DoorEntry, DoorSettings, is_lobby
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
-from moderator.ui import icons
+from moderator.ui import icons, theme
 from moderator.ui.attention import Attention
 from moderator.ui.breakout_panel import BreakoutPanel
 from moderator.ui.bridge import RosterBridge
@@ -104,6 +104,7 @@ class DoorUi(QObject):
         self.export_action.triggered.connect(self.export_book)
         self.badge = QLabel()
         self.badge.setObjectName("doorBadge")
+        self.badge.setStyleSheet(f"color: {theme.WAITING.name()}; font-weight: bold;")
         toolbar = self.window.toolbar
         before = self.window.end_action
         for action in (self.lock_action, self.waiting_action, self.rooms_action):
@@ -144,6 +145,13 @@ class DoorUi(QObject):
                 action.setChecked(on)
                 action.blockSignals(False)
         self.lock_action.setIconText("Locked" if settings.locked else "Lock")
+        # on: the toolbar icon turns amber, so the state shows without reading anything
+        for action, name, on in (
+            (self.lock_action, "lock", settings.locked),
+            (self.waiting_action, "hourglass", settings.waiting_room),
+            (self.pin_action, "dialpad", bool(settings.pin)),
+        ):
+            action.setIcon(icons.icon(name, theme.WAITING if on else None))
         self.pin_action.setText("Change &PIN…" if settings.pin else "&PIN…")
         words = [
             word
