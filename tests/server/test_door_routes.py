@@ -11,16 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
 
+from moderator.core import Core, CoreConfig, open_core
+from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
-from moderator.domain.door import Door
+from moderator.domain.door import Door, DoorEntry
 from moderator.domain.events import parse_callback
-from moderator.domain.roster import Roster
-from moderator.server.door_routes import DoorEntry, VoiceDoor
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
-from moderator.server.webhooks import WebhookServer
-from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
 from tests.forms import START, call_sid, form
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -30,15 +25,14 @@ STRANGER = "+14155550199"
 
 
 class Door_:
-    def __init__(self, tmp_path: Path) -> None:
-        self.journal = Journal.in_dir(tmp_path)
-        self.roster = Roster()
-        ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
-        self.server = WebhookServer(ingest, SignatureCheck(lambda: TOKEN, PUBLIC), port=0)
-        self.door = Door(book=AddressBook().with_name(ALICE, "Alice"))
-        self.server.door = VoiceDoor(self.door, self.journal, self.roster)
+    def __init__(self, core: Core) -> None:
+        self.journal = core.journal
+        self.roster = core.roster
+        self.server = core.server
+        self.door = core.door
         self.heard: list[DoorEntry] = []
-        self.server.door.listeners.append(self.heard.append)
+        assert core.voice_door is not None
+        core.voice_door.listeners.append(self.heard.append)
         self.client: TestClient[Any, Any]
 
     async def call(
@@ -56,10 +50,17 @@ class Door_:
 
 @pytest.fixture
 async def door(tmp_path: Path, aiohttp_client: Any) -> Any:
-    d = Door_(tmp_path)
-    d.client = await aiohttp_client(d.server.make_app())
-    yield d
-    d.journal.close()
+    config = CoreConfig(
+        data_dir=tmp_path,
+        credentials=Credentials("AC" + "1" * 32, TOKEN),
+        public_url=PUBLIC,
+        control=False,
+        door=Door(book=AddressBook().with_name(ALICE, "Alice")),
+    )
+    async with open_core(config) as core:
+        d = Door_(core)
+        d.client = await aiohttp_client(core.server.make_app())
+        yield d
 
 
 def _tags(root: ElementTree.Element) -> list[str]:
