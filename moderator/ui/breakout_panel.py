@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import qasync
 from PySide6.QtCore import QMimeData, Qt, Signal, Slot
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from moderator.control.door_service import DoorService
 from moderator.domain.rooms import MAX_ROOMS
 from moderator.domain.roster import Participant
+from moderator.ui.async_slot import async_slot
 
 CALL_SID_MIME = "application/x-moderator-call-sid"
 DEFAULT_ANNOUNCEMENT = "Breakout rooms close in one minute."
@@ -168,13 +168,13 @@ class BreakoutPanel(QWidget):
             seed=seed,
         )
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _open(self) -> None:
         if self.service.plan is None:
             self.plan(randomly=False)
         await self.service.open_rooms()
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _close(self) -> None:
         await self.service.close_rooms()
 
@@ -185,7 +185,7 @@ class BreakoutPanel(QWidget):
         if text:
             self._announce(text)
 
-    @qasync.asyncSlot(str)
+    @async_slot(str)
     async def _announce(self, text: str) -> None:
         await self.service.announce_rooms(text)
 
@@ -195,7 +195,7 @@ class BreakoutPanel(QWidget):
         )
         return text.strip() if ok else None
 
-    @qasync.asyncSlot(str, object)
+    @async_slot(str, object)
     async def _place(self, call_sid: str, room: int | None) -> None:
         await self.service.place(call_sid, room)
 

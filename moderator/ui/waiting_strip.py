@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import qasync
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from moderator.control.door_service import DoorService
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
+from moderator.ui.async_slot import async_slot
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -179,16 +179,16 @@ class WaitingStrip(QWidget):
         self.deny_button.setEnabled(some)
         self.admit_all_button.setEnabled(self.model.rowCount() > 0)
 
-    @qasync.asyncSlot()
+    @async_slot()
     async def _admit_all(self) -> None:
         await self.service.admit_all()
 
-    @qasync.asyncSlot(list)
+    @async_slot(list)
     async def _admit(self, call_sids: list[str]) -> None:
         for sid in call_sids:
             await self.service.admit(sid)
 
-    @qasync.asyncSlot(list)
+    @async_slot(list)
     async def _deny(self, call_sids: list[str]) -> None:
         for sid in call_sids:
             await self.service.deny(sid)
