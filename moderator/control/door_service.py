@@ -133,7 +133,7 @@ class DoorService:
 
     async def admit(self, call_sid: str) -> ActionResult:
         where = self._addresses()
-        twiml = door_twiml.conference(where.meeting, where.callback_url)
+        twiml = self._to(where, where.meeting, call_sid)
         return await self._move(call_sid, twiml, "admit", "let in")
 
     async def admit_all(self) -> list[ActionResult]:
@@ -203,7 +203,7 @@ class DoorService:
             return ActionResult(True)
         where = self._addresses()
         target = room_name(where.meeting, room) if room is not None else where.meeting
-        twiml = door_twiml.conference(target, where.callback_url)
+        twiml = self._to(where, target, call_sid)
         return await self._move(call_sid, twiml, "move", "move", to=target)
 
     async def open_rooms(self) -> list[ActionResult]:
@@ -220,8 +220,7 @@ class DoorService:
         async def one(item: tuple[str, int]) -> ActionResult:
             sid, room = item
             target = room_name(where.meeting, room)
-            twiml = door_twiml.conference(target, where.callback_url)
-            return await self._move(sid, twiml, "move", "move", to=target)
+            return await self._move(sid, self._to(where, target, sid), "move", "move", to=target)
 
         results = await bounded(movers, one, MOVE_CONCURRENCY)
         self._notify("info", f"{plan.count} breakout rooms open")
@@ -234,9 +233,9 @@ class DoorService:
         self._record("rooms-close")
         self._changed()
         people = [p.call_sid for room in self.room_people().values() for p in room]
-        twiml = door_twiml.conference(where.meeting, where.callback_url)
 
         async def one(sid: str) -> ActionResult:
+            twiml = self._to(where, where.meeting, sid)
             return await self._move(sid, twiml, "move", "move", to=where.meeting)
 
         results = await bounded(people, one, MOVE_CONCURRENCY)
@@ -266,6 +265,15 @@ class DoorService:
         return ActionResult(True)
 
     # ---- plumbing --------------------------------------------------------------------------
+
+    def _to(self, where: Addresses, conference: str, call_sid: str) -> str:
+        """The TwiML that moves a call into the meeting (as /twilio/voice joins it) or a room
+        (which starts as soon as two are in: nobody there waits for a presenter)."""
+        participant = self._find(call_sid)
+        number = participant.number if participant and participant.number else ""
+        if conference == where.meeting:
+            return where.join(conference, number)
+        return door_twiml.conference(conference, where.callback_url, label=where.label_of(number))
 
     def _live(self, named: Callable[[str], bool]) -> list[Conference]:
         return [c for c in self.roster.conferences() if c.status.live and named(c.friendly_name)]

@@ -49,6 +49,10 @@ class Addresses:
     # present (start the conference, end it on leaving; the others then wait for them)
     known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
 
+    def label_of(self, number: str | None) -> str | None:
+        known = self.known_callers.get(number or "")
+        return known.label if known else None
+
     def join(self, conference: str, number: str) -> str:
         """The TwiML that puts `number` into `conference` with every callback to the console."""
         return join_conference(

@@ -56,6 +56,7 @@ def conference(
     say: str = "",
     wait_url: str | None = None,
     start_on_enter: bool = True,
+    label: str | None = None,
 ) -> str:
     """Join the conference `name` with every callback to the console.
 
@@ -72,6 +73,8 @@ def conference(
     }
     if not start_on_enter:
         attributes["startConferenceOnEnter"] = "false"
+    if label:
+        attributes["participantLabel"] = label
     if wait_url:
         attributes["waitUrl"] = wait_url
         attributes["waitMethod"] = "GET" if wait_url == TWILIO_HOLD_MUSIC else "POST"

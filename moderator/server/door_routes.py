@@ -98,6 +98,7 @@ class VoiceDoor:
                 say=decision.say,
                 wait_url=where.hold_music_url or door_twiml.TWILIO_HOLD_MUSIC,
                 start_on_enter=False,
+                label=where.label_of(number),
             )
         if verdict is Verdict.JOIN:
             return where.join(where.meeting, number)

@@ -16,6 +16,7 @@ from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import Door, DoorEntry
 from moderator.domain.events import parse_callback
+from moderator.domain.twiml import KnownCaller
 from tests.forms import START, call_sid, form
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -158,3 +159,19 @@ async def test_pin_and_voice_need_a_signature(door: Door_) -> None:
     for path in ("/twilio/voice", "/twilio/voice/pin?attempt=1"):
         response = await door.client.post(path, data={"From": STRANGER, "Digits": "2468"})
         assert response.status == 403
+
+
+async def test_known_callers_keep_their_label_and_role_through_the_door(door: Door_) -> None:
+    door.server.known_callers = {
+        ALICE: KnownCaller("Alice", presenter=True),
+        STRANGER: KnownCaller("Zed"),
+    }
+    conference = (await door.call("/twilio/voice", ALICE)).find("Dial/Conference")
+    assert conference is not None
+    assert conference.get("participantLabel") == "Alice"
+    assert conference.get("endConferenceOnExit") == "true"
+    door.door.update(waiting_room=True)
+    lobby = (await door.call("/twilio/voice", STRANGER)).find("Dial/Conference")
+    assert lobby is not None and lobby.text == "TeamMeeting-lobby"
+    assert lobby.get("participantLabel") == "Zed"
+    assert lobby.get("startConferenceOnEnter") == "false"
