@@ -135,6 +135,8 @@ def test_door_section_names_callers_and_lists_attempts(journal: Journal) -> None
     journal.record_action(at, "TeamMeeting", call_sid("Zed"), "locked-out", origin="door",
                           params={"from": "+14155550199", "name": "Zed"})  # fmt: skip
 
+    journal.record_action(at, "", None, "number-connect", params={"number": "+12025550199"})
+
     def name_of(number: str | None) -> str | None:
         return {"+14155550101": "Alice Smith"}.get(number or "")
 
