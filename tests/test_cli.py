@@ -116,6 +116,8 @@ def test_door_start_state_reaches_the_console_options(
     monkeypatch.setattr(app, "run_console", lambda options: seen.append(options) or 0)
     monkeypatch.setattr("moderator.system_libs.xcb_problem", lambda: None)
     monkeypatch.setattr("moderator.logs.setup_logging", lambda verbose: None)
+    # with the ngrok SDK loaded (by other tests), main() would leave the process by os._exit
+    monkeypatch.setattr("moderator.setup.ngrok_tunnel.exit_past_sdk_threads", lambda code: None)
     assert (
         cli.main(["--pin", "2468", "--waiting-room", "--locked", "--data-dir", str(tmp_path)]) == 0
     )
