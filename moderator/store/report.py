@@ -229,11 +229,12 @@ def _text(report: dict[str, Any]) -> str:
             who = d["name"] or d["number"] or d["call_sid"] or ""
             if d["name"] and d["number"]:
                 who = f"{d['name']} ({d['number']})"
-            attempt = d["detail"].get("attempt")
+            attempt, to = d["detail"].get("attempt"), d["detail"].get("to")
             outcome = "" if d["ok"] is not False else f"  failed: {d['error']}"
             lines.append(
                 f"  {_local(d['at'])}  {d['meeting']:<14} {d['kind']:<14} {who}"
                 + (f", attempt {attempt}" if attempt else "")
+                + (f" to {to}" if to else "")
                 + f", by {d['by']}{outcome}"
             )
         lines.append("")

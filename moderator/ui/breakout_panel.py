@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QMimeData, Qt, Signal, Slot
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QInputDialog,
@@ -29,6 +30,7 @@ from moderator.control.door_service import DoorService
 from moderator.domain.rooms import MAX_ROOMS
 from moderator.domain.roster import Participant
 from moderator.ui.async_slot import async_slot
+from moderator.ui.roles import Role
 
 CALL_SID_MIME = "application/x-moderator-call-sid"
 DEFAULT_ANNOUNCEMENT = "Breakout rooms close in one minute."
@@ -102,6 +104,56 @@ class RoomColumn(QListWidget):
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
         self.dropped.emit(call_sid, self.room)
+
+
+class TileDrag(QObject):
+    """Lets a tile of the grid be dragged onto a room column while `active()` (the panel shows).
+
+    An event filter on the grid's viewport, so the grid keeps its own click-to-mute: a press
+    and release without moving that far is still a click, and the release that ends a drag is
+    swallowed so it cannot toggle anyone's mute.
+    """
+
+    def __init__(self, grid: QAbstractItemView, active: Callable[[], bool]) -> None:
+        super().__init__(grid)
+        self._grid = grid
+        self._active = active
+        self._origin: QPoint | None = None
+        self._call_sid: str | None = None
+        self._dragged = False
+        self.start_drag: Callable[[str], None] = self._drag  # tests replace the blocking drag
+        grid.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonRelease and self._dragged:
+            self._dragged = False
+            return True
+        if not isinstance(event, QMouseEvent) or not self._active():
+            return False
+        position = event.position().toPoint()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            index = self._grid.indexAt(position)
+            value = index.data(Role.CALL_SID) if index.isValid() else None
+            self._origin, self._call_sid = position, value if isinstance(value, str) else None
+        elif kind == QEvent.Type.MouseMove and self._call_sid and self._origin is not None:
+            held = event.buttons() & Qt.MouseButton.LeftButton
+            far = (position - self._origin).manhattanLength() >= QApplication.startDragDistance()
+            if held and far:
+                call_sid, self._call_sid = self._call_sid, None
+                self._dragged = True
+                self.start_drag(call_sid)
+                return True
+        elif kind == QEvent.Type.MouseButtonRelease:
+            self._call_sid = None
+        return False
+
+    def _drag(self, call_sid: str) -> None:
+        drag = QDrag(self._grid)
+        data = QMimeData()
+        data.setData(CALL_SID_MIME, call_sid.encode())
+        drag.setMimeData(data)
+        drag.exec(Qt.DropAction.CopyAction)
 
 
 class BreakoutPanel(QWidget):

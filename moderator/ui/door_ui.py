@@ -24,7 +24,7 @@ from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
 from moderator.ui import icons, theme
 from moderator.ui.attention import Attention
-from moderator.ui.breakout_panel import BreakoutPanel
+from moderator.ui.breakout_panel import BreakoutPanel, TileDrag
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from moderator.ui.waiting_strip import WaitingStrip
@@ -51,6 +51,8 @@ class DoorUi(QObject):
         self.strip = WaitingStrip(service)
         self.rooms = BreakoutPanel(service)
         self.rooms.hide()
+        # tiles can be dragged onto a room while the rooms panel is shown
+        self.tile_drag = TileDrag(window.grid, self.rooms.isVisible)
         window.insert_panel(self.strip)
         window.insert_panel(self.rooms)
         self.attention = Attention(window)

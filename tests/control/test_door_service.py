@@ -20,7 +20,7 @@ from moderator.domain.door import DENIED, LOCKED, Door
 from moderator.domain.roster import Participant
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
-from moderator.store.report import build_report
+from moderator.store.report import build_report, render
 
 from .conftest import FAST_RETRY, make_settings
 
@@ -182,4 +182,6 @@ async def test_rooms_open_announce_and_close_with_everyone_back_in_main(meeting:
     )
     kinds = meeting.kinds()
     assert kinds.count("move") == 4 + 1 + 4
+    text = render(build_report(meeting.core.journal), "text")
+    assert "move           Alice (+14155550101) to TeamMeeting-room-" in text
     assert kinds.index("rooms-open") < kinds.index("announce-rooms") < kinds.index("rooms-close")

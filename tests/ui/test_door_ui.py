@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtCore import QMimeData, QPointF, Qt
-from PySide6.QtGui import QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from moderator.control.client import TwilioRest
@@ -234,3 +234,44 @@ def test_breakout_plan_by_button_and_by_drag_and_drop(
     drop(panel.columns[0], call_sid("Alice"))  # back to main
     qtbot.waitUntil(lambda: panel.headcounts()[0] == "Main · 2", timeout=2000)
     assert not panel.close_button.isEnabled() and panel.open_button.isEnabled()
+
+
+def _mouse(
+    kind: QEvent.Type, pos: QPoint, button: Qt.MouseButton, held: Qt.MouseButton
+) -> QMouseEvent:
+    point = QPointF(pos)
+    return QMouseEvent(kind, point, point, button, held, Qt.KeyboardModifier.NoModifier)
+
+
+def test_a_tile_dragged_from_the_grid_lands_in_a_room_and_mutes_no_one(
+    qtbot: Any, door_ui: DoorUi, service: DoorService
+) -> None:
+    window = door_ui.window
+    grid = window.grid
+    muted: list[str] = []
+    grid.toggle_mute_requested.connect(muted.append)
+    started: list[str] = []
+    door_ui.tile_drag.start_drag = started.append
+    charles = call_sid("Charles")
+    centre = grid.visualRect(
+        window.participants.index(window.participants.row_of(charles))
+    ).center()
+    viewport = grid.viewport()
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    # the rooms panel is hidden: a press, a move and a release are the grid's own (a click)
+    QApplication.sendEvent(viewport, _mouse(QEvent.Type.MouseButtonPress, centre, left, left))
+    QApplication.sendEvent(viewport, _mouse(QEvent.Type.MouseButtonRelease, centre, left, none))
+    assert started == [] and muted == [charles]
+    door_ui.rooms_action.trigger()
+    door_ui.rooms.count.setValue(2)
+    door_ui.rooms.evenly_button.click()
+    far = centre + QPoint(40, 40)
+    QApplication.sendEvent(viewport, _mouse(QEvent.Type.MouseButtonPress, centre, left, left))
+    QApplication.sendEvent(viewport, _mouse(QEvent.Type.MouseMove, far, none, left))
+    # a drag that ends back on the tile it started from
+    QApplication.sendEvent(viewport, _mouse(QEvent.Type.MouseButtonRelease, centre, left, none))
+    assert started == [charles]
+    assert muted == [charles]  # the release that ended the drag toggled nothing
+    # where it is dropped: room 2
+    drop(door_ui.rooms.columns[2], charles)
+    qtbot.waitUntil(lambda: service.plan.room_of(charles) == 2, timeout=2000)  # type: ignore[union-attr]
