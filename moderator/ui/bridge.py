@@ -2,29 +2,65 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import Change, Roster
 
+FRAME = 1 / 60  # seconds: the views never hear about changes more often than a display shows
+
 
 class RosterBridge(QObject):
-    """Re-emits the roster's changes and every callback as Qt signals (same thread, direct)."""
+    """Re-emits the roster's changes and the callbacks as Qt signals, in batches.
 
-    changed = Signal(list)  # list[Change]
-    event_received = Signal(object)  # ConferenceEvent
+    Whatever arrives within one display frame is delivered together: the first change after a
+    quiet spell goes out on the next pass of the event loop, later ones wait for the end of
+    the frame. However fast callbacks come, the models change (and the window repaints) at
+    most about 60 times a second, and the event log appends a batch at a time.
+    """
+
+    changed = Signal(list)  # list[Change], in the order the roster made them
+    events_received = Signal(list)  # list[ConferenceEvent], in the order they arrived
     message = Signal(str, str)  # level ("info", "error"), text for the status bar and event log
 
     def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.roster = roster
+        self._changes: list[Change] = []
+        self._events: list[ConferenceEvent] = []
+        self._last_flush = -FRAME
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.flush)
         roster.subscribe(self._on_changes)
 
     def _on_changes(self, changes: list[Change]) -> None:
-        self.changed.emit(changes)
+        self._changes.extend(changes)
+        self._schedule()
 
     def on_event(self, event: ConferenceEvent) -> None:
-        self.event_received.emit(event)
+        self._events.append(event)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._timer.isActive():
+            return
+        wait = FRAME - (time.monotonic() - self._last_flush)
+        self._timer.start(max(0, round(wait * 1000)))
+
+    def flush(self) -> None:
+        """Deliver what is waiting now (the timer calls this; tests may too)."""
+        self._timer.stop()
+        self._last_flush = time.monotonic()
+        changes, self._changes = self._changes, []
+        events, self._events = self._events, []
+        if changes:
+            self.changed.emit(changes)
+        if events:
+            self.events_received.emit(events)
 
     def detach(self) -> None:
+        self._timer.stop()
         self.roster.unsubscribe(self._on_changes)

@@ -94,15 +94,23 @@ class EventLogModel(QAbstractTableModel):
         self._entries: list[LogEntry] = []
 
     def append(self, entry: LogEntry) -> None:
-        if len(self._entries) >= self._limit:
-            # Drop a tenth at once so trimming is not a row removal per appended line.
-            drop = max(1, self._limit // 10)
+        self.extend([entry])
+
+    def extend(self, entries: list[LogEntry]) -> None:
+        """Append a batch: one row insertion for all of it (and at most one trim)."""
+        entries = entries[-self._limit :]
+        if not entries:
+            return
+        excess = len(self._entries) + len(entries) - self._limit
+        if excess > 0:
+            # Drop at least a tenth at once so trimming is not a row removal per batch.
+            drop = min(len(self._entries), max(excess, self._limit // 10))
             self.beginRemoveRows(QModelIndex(), 0, drop - 1)
             del self._entries[:drop]
             self.endRemoveRows()
-        row = len(self._entries)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._entries.append(entry)
+        first = len(self._entries)
+        self.beginInsertRows(QModelIndex(), first, first + len(entries) - 1)
+        self._entries.extend(entries)
         self.endInsertRows()
 
     def entry(self, row: int) -> LogEntry:

@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
 
         # ---- wiring ----
         bridge.changed.connect(self._on_changes)
-        bridge.event_received.connect(self._on_event)
+        bridge.events_received.connect(self._on_events)
         bridge.message.connect(self.show_message)
         self.controller.message.connect(self.show_message)
         selection = self.picker.selectionModel()
@@ -329,9 +329,10 @@ class MainWindow(QMainWindow):
                 self._ended.add(sid)
                 self.status.clear_error()
 
-    def _on_event(self, event: ConferenceEvent) -> None:
+    def _on_events(self, events: list[ConferenceEvent]) -> None:
+        """A batch of callbacks (the bridge delivers at most about 60 a second)."""
         self.status.callback_received(self._clock())
-        self.log_model.append(entry_for_event(event, self._name_of))
+        self.log_model.extend([entry_for_event(event, self._name_of) for event in events])
 
     def _name_of(self, conference_sid: str, call_sid: str) -> str | None:
         participant = self._roster.participant(conference_sid, call_sid)

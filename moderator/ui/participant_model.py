@@ -93,9 +93,13 @@ class ParticipantModel(QAbstractListModel):
         """Apply a batch of roster changes: touch only the rows they name."""
         if self._conference_sid is None:
             return
-        for change in changes:
-            if change.conference_sid == self._conference_sid and change.call_sid is not None:
-                self._sync(change.call_sid)
+        touched = dict.fromkeys(  # each participant once per batch, in the order of the changes
+            change.call_sid
+            for change in changes
+            if change.conference_sid == self._conference_sid and change.call_sid is not None
+        )
+        for call_sid in touched:
+            self._sync(call_sid)
 
     def _sync(self, call_sid: str) -> None:
         # Decide from the roster's current state, not the change kind, so a refold that

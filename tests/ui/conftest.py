@@ -94,6 +94,7 @@ class Feed:
             self.roster.apply(event)
             self.bridge.on_event(event)
             events.append(event)
+        self.bridge.flush()  # what the next display frame would deliver, delivered now
         return events
 
 

@@ -36,7 +36,7 @@ def test_closing_the_window_shuts_everything_down(
     )
     window, server, simulator = console.window, console.server, console.simulator
     assert window is not None and server is not None and simulator is not None
-    assert window.participants.rowCount() == 4
+    qtbot.waitUntil(lambda: window.participants.rowCount() == 4)  # the next display frame
 
     window.close()  # what the host does: the close button
     qtbot.waitUntil(task.done, timeout=10000)

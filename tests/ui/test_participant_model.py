@@ -84,6 +84,7 @@ def test_speaking_and_pending_are_row_updates(
     spies = Spies(model)
     feed(form("participant-speech-start", 6, who="Charles"))
     roster.mark_pending(CONFERENCE_SID, call_sid("Bob"), ActionKind.MUTE, START)
+    bridge.flush()
     rows = [spies.changed.at(i)[0].row() for i in range(spies.changed.count())]
     assert rows == [3, 2]
     charles = model.index(3).data(Role.PARTICIPANT)

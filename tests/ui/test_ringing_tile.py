@@ -38,6 +38,7 @@ def test_ringing_dial_out_is_a_tile_but_not_present(
     feed(form("participant-join", 1, who="Mary"))
     model = _model(roster, bridge)
     roster.apply_snapshot(_ringing())
+    bridge.flush()
     assert [model.index(r).data() for r in range(model.rowCount())] == ["Mary", "Dana"]
     participant = model.participant(1)
     assert participant is not None and participant.ringing
@@ -57,6 +58,7 @@ def test_unanswered_dial_out_tile_goes_away(
     feed(form("participant-join", 1, who="Mary"))
     model = _model(roster, bridge)
     roster.apply_snapshot(_ringing("ringing"))
+    bridge.flush()
     assert model.rowCount() == 2
     feed(
         form(

@@ -1,0 +1,79 @@
+"""However fast callbacks come, the views hear about them in display-frame batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from moderator.domain.events import parse_callback
+from moderator.domain.roster import Roster
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.event_log_model import EventLogModel, LogEntry
+from moderator.ui.main_window import MainWindow
+from tests.forms import START, form
+
+
+def _joins(count: int) -> list[dict[str, str]]:
+    forms = [form("participant-join", 1, who="Host", start_on_enter=True)]
+    forms.append(form("conference-start", 2))
+    forms += [form("participant-join", 2 + n, who=f"Guest {n}") for n in range(1, count)]
+    return forms
+
+
+def test_a_burst_of_callbacks_reaches_the_views_as_one_batch(
+    qtbot: Any, qapp: QApplication
+) -> None:
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    batches: list[list[Any]] = []
+    event_batches: list[list[Any]] = []
+    bridge.changed.connect(batches.append)
+    bridge.events_received.connect(event_batches.append)
+    try:
+        for fields in _joins(250):  # as the ingest does, callback after callback
+            event = parse_callback(fields, START)
+            roster.apply(event)
+            bridge.on_event(event)
+        assert batches == [] and event_batches == []  # nothing repaints per callback
+        qtbot.waitUntil(lambda: bool(event_batches))
+        qtbot.wait(50)
+        assert len(batches) == 1 and len(event_batches) == 1
+        assert len(event_batches[0]) == 251
+        joined = {c.call_sid for c in batches[0] if c.call_sid is not None}
+        assert len(joined) == 250
+    finally:
+        bridge.detach()
+
+
+def test_event_log_appends_a_batch_with_one_insertion() -> None:
+    model = EventLogModel(limit=50)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    entries = [LogEntry(at=START, event=f"line {n}") for n in range(30)]
+    model.extend(entries)
+    assert inserted == [(0, 29)]
+    model.extend([LogEntry(at=START, event=f"more {n}") for n in range(40)])
+    assert model.rowCount() == 50  # capped: the oldest twenty went in one removal
+    assert (model.entry(0).event, model.entry(49).event) == ("line 20", "more 39")
+    assert inserted == [(0, 29), (10, 49)]
+
+
+def test_window_takes_a_burst_in_one_batch(qtbot: Any, themed: QApplication) -> None:
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    window = MainWindow(bridge)
+    qtbot.addWidget(window)
+    window.show()
+    inserted: list[tuple[int, int]] = []
+    window.log_model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    try:
+        for fields in _joins(120):
+            event = parse_callback(fields, START)
+            roster.apply(event)
+            bridge.on_event(event)
+        qtbot.waitUntil(lambda: window.participants.rowCount() == 120)
+        qtbot.waitUntil(lambda: window.log_model.rowCount() >= 121)
+        assert len(inserted) == 1  # one insertion for the whole burst, not 121
+    finally:
+        bridge.detach()
