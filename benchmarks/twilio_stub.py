@@ -6,11 +6,13 @@ world that follows the callbacks as they are sent; it notes when each participan
 arrived (time.monotonic, the same clock as the console's on this machine).
 
 `python -m benchmarks.twilio_stub` serves the bare baseline in a process of its own: aiohttp
-reading the form and answering 204, nothing else; it prints its port.
+reading the form and answering 204, nothing else; it prints its port. With `--rest` it serves
+the REST stand-in instead (a meeting already joined, answers after `--latency` seconds).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import re
@@ -75,6 +77,8 @@ class TwilioStub:
         self.latency = latency
         self.updates: list[tuple[str, float]] = []  # (call SID, arrival time.monotonic())
         self.requests: dict[str, int] = {}
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._runner: web.AppRunner | None = None
         self.url = ""
 
@@ -94,6 +98,23 @@ class TwilioStub:
 
     async def _handle(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
+        if request.path.startswith("/_stub/"):
+            return self._control(request)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            return await self._answer_request(request, arrived)
+        finally:
+            self.in_flight -= 1
+
+    def _control(self, request: web.Request) -> web.Response:
+        """The benchmark's own questions: counts and peak, and a reset."""
+        body = {"requests": self.requests, "peak_in_flight": self.peak_in_flight}
+        if request.path == "/_stub/reset":
+            self.requests, self.peak_in_flight = {}, self.in_flight
+        return web.json_response(body)
+
+    async def _answer_request(self, request: web.Request, arrived: float) -> web.Response:
         path = request.path
         kind = _kind(request.method, path)
         self.requests[kind] = self.requests.get(kind, 0) + 1
@@ -167,7 +188,18 @@ def _conference_json(conf: _Conference) -> dict[str, Any]:
     return {"sid": conf.sid, "friendly_name": conf.friendly_name, "status": conf.status}
 
 
-# ---- the bare baseline ------------------------------------------------------------------------
+# ---- processes of their own ---------------------------------------------------------------
+
+
+async def _serve_rest(latency: float, meeting: int, people: int) -> None:
+    from benchmarks.callbacks import Meeting
+
+    stub = TwilioStub(latency=latency)
+    for form in Meeting(meeting, people=people).joins():
+        stub.world.follow(form)
+    url = await stub.start()
+    print(json.dumps({"url": url}), flush=True)
+    await asyncio.Event().wait()
 
 
 async def _serve_bare() -> None:
@@ -185,5 +217,18 @@ async def _serve_bare() -> None:
     await asyncio.Event().wait()
 
 
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the bare server, or --rest: Twilio's REST API")
+    parser.add_argument("--rest", action="store_true")
+    parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--meeting", type=int, default=1, help="a live meeting's number")
+    parser.add_argument("--people", type=int, default=0, help="who has joined it")
+    args = parser.parse_args()
+    if args.rest:
+        asyncio.run(_serve_rest(args.latency, args.meeting, args.people))
+    else:
+        asyncio.run(_serve_bare())
+
+
 if __name__ == "__main__":
-    asyncio.run(_serve_bare())
+    main()

@@ -10,6 +10,7 @@ from twilio.rest import Client
 
 from moderator.control.errors import NotConfigured
 from moderator.control.http import ResilientHttpClient
+from moderator.control.limiter import MAX_IN_FLIGHT, AdaptiveLimit
 from moderator.control.retry import RetryPolicy
 from moderator.control.status import ConnectionState, TwilioStatus, status_for
 from moderator.credentials import Credentials
@@ -41,6 +42,7 @@ class TwilioRest:
         self.on_state = on_state
         self.status = _untested(credentials)
         self._client: Client | None = None
+        self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, settings.bulk_concurrency)))
         self._http: ResilientHttpClient | None = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._retired: set[ResilientHttpClient] = set()
@@ -60,11 +62,14 @@ class TwilioRest:
             raise NotConfigured("no Twilio credentials are configured")
         if self._client is None:
             asyncio.get_running_loop()  # fail loudly if called outside the loop
+            # Every request of this client, whoever sends it, shares one window (Twilio limits
+            # the account's concurrent requests, not the bulk's).
+            self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, self.settings.bulk_concurrency)))
             self._http = ResilientHttpClient(
                 timeout=self.settings.rest_timeout,
                 connect_timeout=min(5.0, self.settings.rest_timeout),
                 policy=self.policy,
-                max_connections=max(16, self.settings.bulk_concurrency * 2),
+                limit=self.limit,
                 on_outcome=self._outcome,
             )
             creds = self.credentials

@@ -14,6 +14,7 @@ from twilio.http import AsyncHttpClient
 from twilio.http.response import Response
 
 from moderator.control.errors import NoAnswer
+from moderator.control.limiter import AdaptiveLimit
 from moderator.control.retry import RetryPolicy, parse_retry_after, retryable
 
 log = logging.getLogger(__name__)
@@ -35,13 +36,14 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
         timeout: float,
         connect_timeout: float | None = None,
         policy: RetryPolicy | None = None,
-        max_connections: int = 32,
+        limit: AdaptiveLimit | None = None,
         on_outcome: OutcomeListener | None = None,
     ) -> None:
         super().__init__(log, True, timeout)
         self.policy = policy or RetryPolicy()
         self.connect_timeout = min(connect_timeout or timeout, timeout)
-        self.max_connections = max_connections
+        # every attempt holds a slot; the connection pool is as big as the window can grow
+        self.limit = limit or AdaptiveLimit(32)
         self.on_outcome = on_outcome
         self.requests = 0  # attempts sent, retries included
         self.retries = 0
@@ -56,7 +58,7 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
             raise NoAnswer("the console is shutting down", timed_out=False)
         if self._session is None:
             # Created on first use, inside the running loop (aiohttp binds sessions to a loop).
-            connector = aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0)
+            connector = aiohttp.TCPConnector(limit=self.limit.ceiling, limit_per_host=0)
             self._session = aiohttp.ClientSession(connector=connector)
         return self._session
 
@@ -107,19 +109,27 @@ class ResilientHttpClient(AsyncHttpClient):  # type: ignore[misc]
             while True:
                 attempt += 1
                 self.requests += 1
-                response = await self._attempt(
-                    session,
-                    method,
-                    url,
-                    where,
-                    params=_pairs(params),
-                    data=_pairs(data),
-                    headers=send_headers,
-                    timeout=client_timeout,
-                    allow_redirects=allow_redirects,
-                    seconds=seconds,
-                )
+                sent = await self.limit.acquire()
+                try:
+                    response = await self._attempt(
+                        session,
+                        method,
+                        url,
+                        where,
+                        params=_pairs(params),
+                        data=_pairs(data),
+                        headers=send_headers,
+                        timeout=client_timeout,
+                        allow_redirects=allow_redirects,
+                        seconds=seconds,
+                    )
+                finally:
+                    self.limit.release()
                 status = response.status_code
+                if status == 429:
+                    self.limit.throttled_at(sent)
+                else:
+                    self.limit.succeeded()
                 if not retryable(status, idempotent=idempotent):
                     return response
                 wait = self.policy.delay(

@@ -12,6 +12,7 @@ from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
 from moderator.control.interface import ModeratorService
+from moderator.control.limiter import MAX_IN_FLIGHT
 from moderator.control.numbers import NumberLookup
 from moderator.control.pipeline import ActionPipeline, Ticket
 from moderator.control.reconcile import Reconciler
@@ -47,7 +48,7 @@ from moderator.store.journal import Journal
 log = logging.getLogger(__name__)
 
 Notify = Callable[[str, str], None]
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = MAX_IN_FLIGHT
 
 
 def _no_op(level: str, text: str) -> None:

@@ -32,6 +32,9 @@ class Faults:
     jitter: float = 0.0  # up to this many more seconds, drawn per request
     rate_limit: float = 0.0  # rate of REST requests answered 429 (code 20429)
     retry_after: float = 1.0  # the Retry-After header sent with a 429
+    # REST requests an account may have in flight; more are answered 429 (code 20429) at
+    # once, unprocessed. Twilio's default per-account limit is 100.
+    concurrency_limit: float = 100
     server_error: float = 0.0  # rate of REST requests answered 500 or 503
     drop: float = 0.0  # rate of callbacks never sent
     duplicate: float = 0.0  # rate of callbacks sent twice (same form, same signature)

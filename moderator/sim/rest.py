@@ -84,6 +84,7 @@ def _authorized(request: web.Request, sim: Engine) -> bool:
 async def _middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     sim = request.app[SIM_KEY]
     sim.stats.rest_started(request.method)
+    over_limit = 0 < sim.faults.concurrency_limit < sim.stats.rest_in_flight
     mutating = request.method not in ("GET", "HEAD")
     if mutating:  # callbacks it causes are queued after the answer; drain() must wait
         sim.dispatcher.reserve()
@@ -96,6 +97,9 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         if not _authorized(request, sim):
             err = SimError(401, errors.AUTH_FAILED, "Authentication Error - invalid username")
             return _error(err, {"WWW-Authenticate": 'Basic realm="Twilio API"'})
+        if over_limit:  # counted on arrival, as Twilio counts it; not processed
+            sim.stats.rest_faults_injected += 1
+            return _forced(ForcedFailure(429, sim.faults.retry_after))
         failure = sim.failures.pop() or random_rest_failure(sim.faults, sim.rest_rng)
         if failure is not None:
             sim.stats.rest_faults_injected += 1
