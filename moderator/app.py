@@ -255,7 +255,7 @@ class Console:
         self.setup = SetupController(SetupService(context, self.notify), self, self.window, None)
         server.signature.mismatch_listeners.append(self.setup.on_signature_mismatch)
         assert self.bridge is not None
-        self.bridge.event_received.connect(lambda _event: self._callback_accepted())
+        self.bridge.events_received.connect(lambda _events: self._callback_accepted())
         auto = self.options.setup_assistant
         if auto is None:
             auto = self.options.quit_after is None and not (
