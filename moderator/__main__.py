@@ -1,5 +1,5 @@
 """`python -m moderator` runs the console, like the `moderator` command."""
 
-from moderator.cli import main
+from moderator.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -356,7 +356,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             locked=options.locked,
         )
     )
+    return code
+
+
+def entry() -> None:
+    """The `moderator` command: main(), then leave the process.
+
+    Kept apart from main() so that in-process callers (tests) get the status back instead of
+    the process ending under them: the built-in tunnel's SDK can crash at interpreter exit,
+    so once it was loaded the process leaves by os._exit after everything is closed.
+    """
+    code = main()
     from moderator.setup.ngrok_tunnel import exit_past_sdk_threads
 
-    exit_past_sdk_threads(code)  # the built-in tunnel's SDK can crash at interpreter exit
-    return code
+    exit_past_sdk_threads(code)
+    raise SystemExit(code)

@@ -47,15 +47,15 @@ def _enable_faulthandler() -> None:
     faulthandler.enable(_crash_file)
 
 
-def main() -> int:
+def main() -> None:
     if getattr(sys, "frozen", False):
         if sys.platform == "win32":
             _attach_windows_console()
         _enable_faulthandler()
-    from moderator.cli import main as moderator_main
+    from moderator.cli import entry
 
-    return moderator_main()
+    entry()
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
