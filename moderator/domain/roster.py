@@ -32,6 +32,7 @@ from moderator.domain.fold import (
 )
 from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.domain.state import Conference, Participant
+from moderator.domain.timeline import Timelines
 
 __all__ = ["Change", "ChangeKind", "Conference", "Listener", "Participant", "Roster"]
 
@@ -104,6 +105,7 @@ class Roster:
         self._listeners: list[Listener] = []
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
         self._name_of: Callable[[str | None], str | None] = lambda number: None
+        self.timelines = Timelines()  # spans and talk time, fed the same entries
 
     # ---- observers -------------------------------------------------------------------------
 
@@ -294,6 +296,7 @@ class Roster:
     def _insert(self, record: _Record, key: _Key, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
+        self.timelines.add(key, entry)
         call_sid = participant_of(entry)
         if call_sid is not None:
             bisect.insort(record.by_call.setdefault(call_sid, []), key)
