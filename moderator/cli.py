@@ -171,6 +171,9 @@ def report_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--conference", metavar="SID|NAME", help="only this conference")
     parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout"
+    )
     return parser
 
 
@@ -184,6 +187,7 @@ def console_data_dir(data_dir: Path | None, demo: bool) -> Path:
 def run_report(argv: Sequence[str]) -> int:
     from moderator.store.journal import Journal, JournalError
     from moderator.store.report import ReportError, build_report, render
+    from moderator.store.report_html import html_report
 
     args = report_parser().parse_args(argv)
     try:
@@ -198,10 +202,19 @@ def run_report(argv: Sequence[str]) -> int:
     if problem:
         print(f"moderator report: {problem}", file=sys.stderr)
     try:
-        report = build_report(journal, args.conference, book.name_of)
-        sys.stdout.write(render(report, args.format))
+        if args.format == "html":
+            text = html_report(journal, args.conference)
+        else:
+            text = render(build_report(journal, args.conference, book.name_of), args.format)
+        if args.output is None:
+            sys.stdout.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
     except ReportError as exc:
         print(f"moderator report: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"moderator report: error: cannot write {args.output}: {exc}", file=sys.stderr)
         return 2
     finally:
         journal.close()

@@ -117,7 +117,7 @@ class ParticipantTimeline:
         return self.label or self.call_sid
 
     def seconds(self, track: Track, until: datetime) -> float:
-        return sum(span.seconds(until) for span in self.spans[track])
+        return sum((span.seconds(until) for span in self.spans[track]), 0.0)
 
 
 @dataclass(frozen=True)
@@ -289,3 +289,14 @@ def _first_presence(participant: ParticipantTimeline) -> tuple[bool, float, str]
     present = participant.spans[Track.PRESENT]
     first = present[0].start.timestamp() if present else 0.0
     return (not present, first, participant.call_sid)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Something the host or a rule did, for a timeline: `by` is "host" or the rule's name."""
+
+    at: datetime
+    kind: str
+    by: str
+    call_sid: str | None = None
+    ok: bool | None = None

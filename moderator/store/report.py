@@ -11,9 +11,10 @@ from typing import Any
 
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
+from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.store.journal import ActionRecord, Journal
 
-FORMATS = ("json", "csv", "text")
+FORMATS = ("json", "csv", "text", "html")  # html: report_html.py
 DAY_TIME = "%Y-%m-%d %H:%M:%S %Z"  # the text report's dates: the reader's local time
 
 
@@ -75,7 +76,10 @@ def build_report(
 
     return {
         "conferences": [
-            _conference_entry(c, roster.participants(c.sid), actions, caller) for c in conferences
+            with_measures(
+                roster, c, _conference_entry(c, roster.participants(c.sid), actions, caller)
+            )
+            for c in conferences
         ],
         "door": [
             _door_entry(a, caller)
@@ -101,6 +105,44 @@ def _door_entry(
         "by": action.origin,  # "door" (decided at the door) or "host"
         "detail": {k: v for k, v in action.params.items() if k not in ("from", "name")},
     }
+
+
+def select(roster: Roster, conference: str | None, journal: Journal) -> list[Conference]:
+    """Every conference, or the one named (ReportError when the journal has none such)."""
+    conferences = roster.conferences()
+    if conference is not None:
+        conferences = [c for c in conferences if conference in (c.sid, c.friendly_name)]
+        if not conferences:
+            raise ReportError(f"no conference {conference!r} in the journal {journal.path}")
+    return conferences
+
+
+def _nobody(call_sid: str | None) -> tuple[str | None, str | None]:
+    return None, None
+
+
+def report_of(
+    roster: Roster, actions: list[ActionRecord], conferences: list[Conference]
+) -> dict[str, Any]:
+    """The conferences' part of the report from a roster (the journal's, or the live one)."""
+    return {
+        "conferences": [
+            with_measures(
+                roster, c, _conference_entry(c, roster.participants(c.sid), actions, _nobody)
+            )
+            for c in conferences
+        ]
+    }
+
+
+def with_measures(roster: Roster, conference: Conference, entry: dict[str, Any]) -> dict[str, Any]:
+    """`entry` with the conference's duration and peak and each participant's seconds."""
+    timeline = roster.timelines.conference(conference.sid)
+    entry.update(conference_measures(timeline))
+    seconds = participant_measures(timeline)
+    for participant in entry["participants"]:
+        participant.update(seconds.get(participant["call_sid"], dict.fromkeys(MEASURED, 0.0)))
+    return entry
 
 
 def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
@@ -161,6 +203,34 @@ def _conference_entry(
     }
 
 
+# Wave-2 figures. A conference still running is measured up to its latest callback.
+MEASURED = {
+    "talk_seconds": Track.SPEAKING,
+    "present_seconds": Track.PRESENT,
+    "muted_seconds": Track.MUTED,
+}
+
+
+def conference_measures(timeline: ConferenceTimeline | None) -> dict[str, Any]:
+    """`duration_seconds` (null before anything is known) and `peak_participants`."""
+    duration = timeline.duration_seconds() if timeline else None
+    return {
+        "duration_seconds": None if duration is None else round(duration, 1),
+        "peak_participants": timeline.peak_participants() if timeline else 0,
+    }
+
+
+def participant_measures(timeline: ConferenceTimeline | None) -> dict[str, dict[str, float]]:
+    """Seconds talking, present and muted, per call SID."""
+    until = timeline.until() if timeline else None
+    if timeline is None or until is None:
+        return {}
+    return {
+        p.call_sid: {key: round(p.seconds(track, until), 1) for key, track in MEASURED.items()}
+        for p in timeline.participants
+    }
+
+
 def render(report: dict[str, Any], fmt: str) -> str:
     """The report as json, csv (a row per participant) or text (for a person)."""
     if fmt == "json":
@@ -174,20 +244,33 @@ def render(report: dict[str, Any], fmt: str) -> str:
 
 _CSV_COLUMNS = ["conference_sid", "friendly_name", "call_sid", "label", "joined_at", "left_at"]
 _CSV_FLAGS = ["present", "muted", "hold"]
+_CSV_SECONDS = [*MEASURED]  # per participant
+_CSV_CONFERENCE = ["duration_seconds", "peak_participants"]  # repeated on each row
 
 
 def _csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS + _CSV_FLAGS)
+    writer.writerow(_CSV_COLUMNS + _CSV_FLAGS + _CSV_SECONDS + _CSV_CONFERENCE)
     for conference in report["conferences"]:
         for p in conference["participants"]:
             writer.writerow(
                 [conference["sid"], conference["friendly_name"]]
                 + [p[key] or "" for key in _CSV_COLUMNS[2:]]
                 + [str(p[key]).lower() for key in _CSV_FLAGS]
+                + [p[key] for key in _CSV_SECONDS]
+                + ["" if conference[key] is None else conference[key] for key in _CSV_CONFERENCE]
             )
     return out.getvalue()
+
+
+def clock(seconds: float | None) -> str:
+    """'4:05' or '1:02:09' ('?' when not known)."""
+    if seconds is None:
+        return "?"
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def _text(report: dict[str, Any]) -> str:
@@ -199,6 +282,7 @@ def _text(report: dict[str, Any]) -> str:
             f"{conference['friendly_name'] or conference['sid']} ({conference['sid']}):"
             f" {conference['status']}, {_local(conference['started_at'], DAY_TIME) or '?'}"
             f" to {_local(conference['ended_at'], DAY_TIME) or 'now'}"
+            f" ({clock(conference['duration_seconds'])}, at most {conference['peak_participants']})"
         )
         for p in conference["participants"]:
             state = ", ".join(
@@ -213,7 +297,8 @@ def _text(report: dict[str, Any]) -> str:
             who = p.get("name") or p["label"] or p["call_sid"]
             lines.append(
                 f"  {who:<20} joined {_local(p['joined_at']) or '?'}"
-                f"  left {_local(p['left_at']) or '-':<8}  {state}"
+                f"  left {_local(p['left_at']) or '-':<8}  talked {clock(p['talk_seconds']):>7}"
+                f"  {state}"
             )
         for a in conference["actions"]:
             outcome = (

@@ -49,6 +49,8 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "ended_at",
         "participants",
         "actions",
+        "duration_seconds",
+        "peak_participants",
     }
     assert conference["friendly_name"] == "TeamMeeting"
     assert conference["started_at"] == "2026-11-25T15:00:03Z"
@@ -65,9 +67,16 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "hold",
         "number",  # from the voice route (None: the call did not come through it)
         "name",  # the address book's name for that number
+        "talk_seconds",
+        "present_seconds",
+        "muted_seconds",
     }
     assert people["Bob"]["present"] is False and people["Bob"]["left_at"] == "2026-11-25T15:00:07Z"
     assert people["Alice"]["muted"] is True
+    # still running: measured up to the latest callback (sequence 7, at 15:00:07)
+    assert people["Bob"]["present_seconds"] == 3.0 and people["Alice"]["muted_seconds"] == 1.0
+    assert people["Mary"]["talk_seconds"] == 0.0
+    assert conference["duration_seconds"] == 4.0 and conference["peak_participants"] == 4
     action, dial, rule = conference["actions"]
     assert action == {
         "at": "2026-11-25T16:00:00Z",
@@ -97,7 +106,13 @@ def test_csv_and_text(journal: Journal) -> None:
     lines = csv_text.splitlines()
     assert lines[0].startswith("conference_sid,friendly_name,call_sid,label")
     assert len(lines) == 5
-    assert any(",Bob," in line and line.endswith("false,false,false") for line in lines)
+    assert lines[0].endswith(
+        "present,muted,hold,talk_seconds,present_seconds,muted_seconds,"
+        "duration_seconds,peak_participants"
+    )
+    assert any(
+        ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4") for line in lines
+    )
     assert "Charles,2026-11-25T15:00:05Z," in csv_text
 
 

@@ -1,0 +1,154 @@
+"""The report as one self-contained HTML page: attendance, talk-time bars, an SVG timeline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from html import escape
+from typing import Any
+
+from moderator.domain.roster import Conference, Roster
+from moderator.domain.timeline import Marker
+from moderator.store.journal import ActionRecord, Journal
+from moderator.store.report import clock, rebuild_roster, report_of, select
+from moderator.store.timeline_svg import timeline_svg
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2430;margin:2em;
+max-width:1000px}
+h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.1em;margin-top:1.6em}
+.facts{color:#6b7280;margin-top:0}
+table{border-collapse:collapse;width:100%;font-size:.92em}
+th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #e5e7eb}
+th{color:#6b7280;font-weight:600}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.bar{background:#e5e7eb;border-radius:3px;height:10px;width:160px;display:inline-block;
+vertical-align:middle;margin-right:.5em}
+.bar span{display:block;height:100%;background:#34d399;border-radius:3px}
+.svg{overflow-x:auto}
+footer{color:#9ca3af;font-size:.8em;margin-top:3em}
+"""
+
+
+def markers_of(actions: list[ActionRecord]) -> list[Marker]:
+    """Journaled actions as timeline markers (who took each: the host or a rule)."""
+    return [Marker(a.at, a.kind, a.origin, a.call_sid, a.ok) for a in actions]
+
+
+def html_report(journal: Journal, conference: str | None = None) -> str:
+    """The page for every conference in the journal, or the one named (SID or name)."""
+    roster = rebuild_roster(journal)
+    return render_html(roster, journal.actions(), select(roster, conference, journal))
+
+
+def render_html(
+    roster: Roster,
+    actions: list[ActionRecord],
+    conferences: list[Conference],
+    now: datetime | None = None,
+) -> str:
+    """The page for `conferences` of `roster` (also used by the console for a live roster)."""
+    report = report_of(roster, actions, conferences)
+    made = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    title = (
+        conferences[0].friendly_name or conferences[0].sid
+        if len(conferences) == 1
+        else "Conference report"
+    )
+    body = [_conference(roster, entry, actions) for entry in report["conferences"]]
+    if not body:
+        body = ["<p>No conferences in the journal yet.</p>"]
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}: report</title><style>{STYLE}</style></head><body>",
+            *body,
+            f"<footer>Made by the Conference Moderator Console at {made:%Y-%m-%d %H:%M} UTC"
+            " from Twilio's conference callbacks.</footer>",
+            "</body></html>",
+            "",
+        ]
+    )
+
+
+def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecord]) -> str:
+    name = entry["friendly_name"] or entry["sid"]
+    facts = [
+        entry["status"],
+        f"{_when(entry['started_at'])} to {_when(entry['ended_at']) or 'now'}",
+        f"duration {clock(entry['duration_seconds'])}",
+        f"{len(entry['participants'])} participants, at most {entry['peak_participants']} at once",
+    ]
+    total_talk = sum(p["talk_seconds"] for p in entry["participants"]) or 1.0
+    most = max((p["talk_seconds"] for p in entry["participants"]), default=0.0) or 1.0
+    rows = []
+    for p in entry["participants"]:
+        share = p["talk_seconds"] / total_talk
+        rows.append(
+            "<tr>"
+            f"<td>{escape(p['label'] or p['call_sid'])}</td>"
+            f"<td>{_when(p['joined_at'])}</td><td>{_when(p['left_at']) or '-'}</td>"
+            f'<td class="num">{clock(p["present_seconds"])}</td>'
+            f'<td><span class="bar"><span style="width:{100 * p["talk_seconds"] / most:.0f}%">'
+            f"</span></span>{clock(p['talk_seconds'])} ({share:.0%})</td>"
+            f'<td class="num">{clock(p["muted_seconds"])}</td>'
+            "</tr>"
+        )
+    timeline = roster.timelines.conference(entry["sid"])
+    own = markers_of([a for a in actions if a.conference_sid == entry["sid"]])
+    svg = timeline_svg(timeline, own, f"Timeline of {name}") if timeline else ""
+    action_rows = [
+        f"<tr><td>{_when(a['at'])}</td><td>{escape(a['kind'])}</td>"
+        f"<td>{escape(_name(entry, a['call_sid']))}</td>"
+        f"<td>{escape(_outcome(a))}</td></tr>"
+        for a in entry["actions"]
+    ]
+    return "\n".join(
+        [
+            f"<section><h1>{escape(name)}</h1>",
+            f'<p class="facts">{escape(" · ".join(facts))}</p>',
+            "<h2>Attendance and talk time</h2>",
+            "<table><thead><tr><th>Participant</th><th>Joined</th><th>Left</th>"
+            "<th>Present</th><th>Talk time (share)</th><th>Muted</th></tr></thead>",
+            "<tbody>",
+            *rows,
+            "</tbody></table>",
+            "<h2>Timeline</h2>",
+            f'<div class="svg">{svg}</div>',
+            *(
+                [
+                    "<h2>What the console did</h2>",
+                    "<table><thead><tr><th>At</th><th>Action</th><th>For</th><th>Outcome</th>"
+                    "</tr></thead><tbody>",
+                    *action_rows,
+                    "</tbody></table>",
+                ]
+                if action_rows
+                else []
+            ),
+            "</section>",
+        ]
+    )
+
+
+def _outcome(action: dict[str, Any]) -> str:
+    if action["confirmed"]:
+        return "confirmed"
+    return "ok" if action["ok"] else str(action["error"] or "sent")
+
+
+def _name(entry: dict[str, Any], call_sid: str | None) -> str:
+    if call_sid is None:
+        return "everyone"
+    for p in entry["participants"]:
+        if p["call_sid"] == call_sid:
+            return str(p["label"] or call_sid)
+    return call_sid
+
+
+def _when(iso: str | None) -> str:
+    """'2026-11-25 15:00:03' from the report's ISO form ('' when not known)."""
+    if not iso:
+        return ""
+    return escape(iso.replace("T", " ").replace("Z", "")[:19])
