@@ -30,6 +30,7 @@ from moderator.sim.records import LINE_NUMBER
 from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
 from moderator.store.address_book_file import book_path, load_book
 from moderator.store.journal import Journal, JournalError
+from moderator.store.report_html import JournalViews
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.door_ui import DoorUi
@@ -225,6 +226,9 @@ class Console:
             if self.core.voice_door is not None:
                 self.core.voice_door.listeners.append(self.door_ui.on_door_entry)
         self.window.close_requested.connect(self.request_quit)
+        if self.journal is not None:  # the timeline's action markers and the HTML report
+            views = JournalViews(self.roster, self.journal)
+            self.window.insights.markers, self.window.insights.html = views.markers, views.html
         self.window.settings_edited.connect(self.apply_settings_edit)
         self.window.set_listening(self.server.callback_url)
         if self.moderator is not None:

@@ -27,7 +27,7 @@ from moderator.domain.fold import (
     touches_everyone,
 )
 from moderator.domain.snapshots import ConferenceSnapshot
-from moderator.domain.state import Participant
+from moderator.domain.state import ConferenceStatus, Participant
 
 Key = tuple[int, int, int]  # the roster's entry key: (sequence, 0, 0) or (after, 1, n)
 
@@ -215,7 +215,7 @@ class Timelines:
     @staticmethod
     def _note_conference(record: _Record, entry: Entry) -> None:
         if isinstance(entry, ConferenceSnapshot):
-            if entry.status == "completed":
+            if entry.status == ConferenceStatus.COMPLETED:
                 record.ended_at = min(filter(None, (record.ended_at, entry.taken_at)))
             return
         if entry.kind is EventKind.CONFERENCE_START:

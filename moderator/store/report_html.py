@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from html import escape
 from typing import Any
@@ -32,6 +33,25 @@ footer{color:#9ca3af;font-size:.8em;margin-top:3em}
 def markers_of(actions: list[ActionRecord]) -> list[Marker]:
     """Journaled actions as timeline markers (who took each: the host or a rule)."""
     return [Marker(a.at, a.kind, a.origin, a.call_sid, a.ok) for a in actions]
+
+
+class JournalViews:
+    """What the console's windows read from the journal: markers and a live HTML report."""
+
+    def __init__(self, roster: Roster, journal: Journal) -> None:
+        self.roster = roster
+        self.journal = journal
+
+    def markers(self, conference_sid: str) -> list[Marker]:
+        try:
+            return markers_of(self.journal.actions(conference_sid))
+        except sqlite3.Error:  # closed at shutdown while a timeline still refreshed
+            return []
+
+    def html(self, conference_sid: str) -> str:
+        conference = self.roster.conference(conference_sid)
+        chosen = [conference] if conference else []
+        return render_html(self.roster, self.journal.actions(conference_sid), chosen)
 
 
 def html_report(journal: Journal, conference: str | None = None) -> str:

@@ -65,8 +65,11 @@ class ConferenceHeader(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
 
-    def show_conference(self, conference: Conference | None, everyone: list[Participant]) -> None:
-        """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it."""
+    def show_conference(
+        self, conference: Conference | None, everyone: list[Participant], speaking: str = ""
+    ) -> None:
+        """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it;
+        `speaking` says who speaks and for how long ("speaking: Mary 0:42"), if known."""
         if conference is None:
             self.title.setText("No conference yet")
             self.subtitle.setText(NO_CONFERENCE)
@@ -83,9 +86,9 @@ class ConferenceHeader(QWidget):
         held = sum(1 for p in present if p.hold)
         if held:
             parts.append(f"{held} on hold")
-        speaking = [p.display_name for p in present if p.speaking]
-        if speaking:
-            parts.append("speaking: " + ", ".join(speaking[:3]))
+        speakers = [p.display_name for p in present if p.speaking]
+        if speaking or speakers:
+            parts.append(speaking or "speaking: " + ", ".join(speakers[:3]))
         if conference.started_at:
             parts.append(f"started {conference.started_at.astimezone():%H:%M}")
         self.subtitle.setText("  ·  ".join(parts))

@@ -33,6 +33,7 @@ from moderator.ui.conference_model import ConferenceModel
 from moderator.ui.dialogs import DetailsDialog, about_box
 from moderator.ui.event_log_model import EventLogModel, LogEntry, entry_for_event
 from moderator.ui.event_log_pane import EventLogPane
+from moderator.ui.meeting_insights import MeetingInsights
 from moderator.ui.moderation import ModerationController
 from moderator.ui.participant_grid import ParticipantGrid
 from moderator.ui.participant_menu import participant_menu
@@ -100,9 +101,13 @@ class MainWindow(QMainWindow):
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
-        self.participants = ParticipantModel(self._roster, self)
+        self.participants = ParticipantModel(self._roster, self, clock=clock)
         self.log_model = EventLogModel(parent=self)
         self.controller = ModerationController(self._roster, moderator, self)
+        # talk time, timeline, end-of-meeting summary (the app connects the journal's parts)
+        self.insights = MeetingInsights(
+            self._roster, self.participants, lambda: self.conference_sid, clock, self
+        )
 
         # ---- views ----
         self.picker = QListView()
@@ -127,6 +132,10 @@ class MainWindow(QMainWindow):
         )
         self._name_actions()
         self.addToolBar(self.window_actions.toolbar)
+        self.window_actions.toolbar.insertAction(  # Timeline, before Refresh
+            self.window_actions.reconcile, self.insights.timeline_action
+        )
+        self.addAction(self.insights.timeline_action)  # Ctrl+T wherever the focus is
         self.window_actions.fill_menu_bar(self.menuBar())
         self._build_layout()
         self.restore_layout()
@@ -134,6 +143,7 @@ class MainWindow(QMainWindow):
         # ---- wiring ----
         bridge.changed.connect(self._on_changes)
         bridge.events_received.connect(self._on_events)
+        bridge.changed.connect(self.insights.on_changes)
         bridge.message.connect(self.show_message)
         self.controller.message.connect(self.show_message)
         selection = self.picker.selectionModel()
@@ -177,7 +187,8 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
-        centre_layout.addWidget(self.header)
+        centre_layout.addWidget(self.insights.beside(self.header))  # + the talk-time sort
+        centre_layout.addWidget(self.insights.banner)
         centre_layout.addWidget(self.grid, 1)
         self._centre_layout = centre_layout
         self.log_splitter = right = QSplitter(Qt.Orientation.Vertical)
@@ -340,6 +351,7 @@ class MainWindow(QMainWindow):
 
     def _on_tick(self) -> None:
         self.status.refresh()
+        self._refresh_header()  # how long the speaker has been speaking
         if self.moderator is not None:
             self.status.set_twilio_state(self.moderator.connection_state)
         else:
@@ -378,7 +390,8 @@ class MainWindow(QMainWindow):
         conference = self._current_conference()
         everyone = self._roster.participants(conference.sid) if conference else []
         self.window_actions.set_live(conference is not None and conference.status.live)
-        self.header.show_conference(conference, everyone)
+        speaking = self.insights.speaking(conference.sid) if conference else ""
+        self.header.show_conference(conference, everyone, speaking)
         self.grid.set_empty_text(empty_grid_text(conference, everyone))
 
     # ---- participant menu ------------------------------------------------------------------

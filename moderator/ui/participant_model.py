@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -9,9 +12,28 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from moderator.domain.roster import Change, Participant, Roster
 from moderator.ui import theme
 from moderator.ui.avatar_colours import AvatarSlots
+from moderator.domain.timeline import Track
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class TalkTime:
+    """How long someone has talked in this conference and their share of all the talking."""
+
+    seconds: float
+    share: float  # 0..1
+
+
+def clock_text(seconds: float) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
 def states(participant: Participant) -> list[str]:
@@ -63,13 +85,20 @@ class ParticipantModel(QAbstractListModel):
     at its roster position (beginInsertRows); any other change emits dataChanged for its row only.
     """
 
-    def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        roster: Roster,
+        parent: QObject | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
         super().__init__(parent)
         self._roster = roster
+        self._clock = clock
         self._conference_sid: str | None = None
         self._sids: list[str] = []
         self._rows: dict[str, int] = {}
         self._avatars = AvatarSlots(len(theme.AVATAR_COLOURS))
+        self._by_talk = False  # rows ordered by talk time (most first) instead of arrival
 
     # ---- feeding ---------------------------------------------------------------------------
 
@@ -100,6 +129,8 @@ class ParticipantModel(QAbstractListModel):
         )
         for call_sid in touched:
             self._sync(call_sid)
+        if self._by_talk:
+            self._resort()  # at callbacks (speech stops), not every second: tiles rest meanwhile
 
     def _sync(self, call_sid: str) -> None:
         # Decide from the roster's current state, not the change kind, so a refold that
@@ -154,6 +185,43 @@ class ParticipantModel(QAbstractListModel):
     def _reindex(self) -> None:
         self._rows = {sid: row for row, sid in enumerate(self._sids)}
 
+    # ---- talk time -------------------------------------------------------------------------
+
+    @property
+    def sorted_by_talk(self) -> bool:
+        return self._by_talk
+
+    def sort_by_talk(self, on: bool) -> None:
+        """Order the tiles by talk time, most first (off: the order people came in)."""
+        self._by_talk = on
+        self._resort()
+
+    def talk_time(self, call_sid: str) -> TalkTime:
+        sid = self._conference_sid
+        if sid is None:
+            return TalkTime(0.0, 0.0)
+        now = self._clock()
+        seconds = self._roster.timelines.seconds(sid, call_sid, Track.SPEAKING, now)
+        total = self._roster.timelines.talk_total(sid, now)
+        return TalkTime(seconds, seconds / total if total > 0 else 0.0)
+
+    def _resort(self) -> None:
+        order = {sid: row for row, sid in enumerate(self._present_sids())}
+        if self._by_talk:
+            talk = {sid: self.talk_time(sid).seconds for sid in self._sids}
+            wanted = sorted(self._sids, key=lambda s: (-talk[s], order.get(s, len(order))))
+        else:
+            wanted = sorted(self._sids, key=lambda s: order.get(s, len(order)))
+        if wanted == self._sids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        moved = self.persistentIndexList()
+        sids = [self._sids[index.row()] for index in moved]
+        self._sids = wanted
+        self._reindex()
+        self.changePersistentIndexList(moved, [self.index(self._rows[sid]) for sid in sids])
+        self.layoutChanged.emit()
+
     # ---- queries ---------------------------------------------------------------------------
 
     def participant(self, row: int) -> Participant | None:
@@ -197,7 +265,12 @@ class ParticipantModel(QAbstractListModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return spoken(participant)
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
-            return describe(participant)
+            talk = self.talk_time(participant.call_sid)
+            share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
+            return f"{describe(participant)}
+{share}"
+        if role == Role.TALK:
+            return self.talk_time(participant.call_sid)
         if role == Role.PARTICIPANT:
             return participant
         if role == Role.CALL_SID:

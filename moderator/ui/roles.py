@@ -19,6 +19,7 @@ class Role(IntEnum):
     EVENT_KIND = _USER + 5  # the log entry's kind, for filtering
     LEVEL = _USER + 6  # "info" / "error" on log entries
     AVATAR_COLOUR = _USER + 7  # QColor of the tile's avatar, distinct among those present
+    TALK = _USER + 20  # a participant's TalkTime (seconds talked, share of all talk)
 
 
 # Flags of every item in the console's flat list models.

@@ -1,4 +1,4 @@
-"""Paints one participant tile: avatar, name, number, mute/hold/speaking/pending, time in call."""
+"""Paints one participant tile: avatar, name, number, flags, pending, time in call, talk time."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui import icons, theme
 from moderator.ui.avatar_colours import preferred_slot
+from moderator.ui.participant_model import TalkTime, clock_text
 from moderator.ui.roles import Role
 
 TILE_SIZE = QSize(240, 104)
@@ -134,6 +135,7 @@ class TileDelegate(QStyledItemDelegate):
         self._texts(painter, rect, participant)
         self._mic(painter, rect, participant, ratio)
         self._badges(painter, rect, participant)
+        self._talk(painter, rect, index.data(Role.TALK), participant.speaking)
         painter.setOpacity(1.0)
         if pending:
             self._pending(painter, rect, participant, ratio)
@@ -240,6 +242,33 @@ class TileDelegate(QStyledItemDelegate):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 clock,
             )
+
+    def _talk(self, painter: QPainter, rect: QRect, talk: object, speaking: bool) -> None:
+        """Under the avatar: a thin bar of this person's share of all talk, and their talk time."""
+        if not isinstance(talk, TalkTime):
+            return
+        top = rect.top() + PAD + AVATAR + 1  # between the avatar and the badges
+        text = f"{clock_text(talk.seconds)} · {talk.share:.0%}"
+        painter.setFont(self._small_font)
+        metrics = QFontMetrics(self._small_font)
+        text_width = metrics.horizontalAdvance("00:00 · 100%") + 4
+        track = QRectF(rect.left() + PAD, top + 5, rect.width() - 2 * PAD - text_width - 6, 4)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.BORDER)
+        painter.drawRoundedRect(track, 2, 2)
+        if talk.share > 0:
+            filled = QRectF(track)
+            filled.setWidth(max(3.0, track.width() * talk.share))
+            colour = QColor(theme.SPEAKING)
+            colour.setAlphaF(1.0 if speaking else 0.6)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(filled, 2, 2)
+        painter.setPen(theme.SPEAKING if speaking else theme.TEXT_DIM)
+        painter.drawText(
+            QRectF(rect.right() - PAD - text_width, top, text_width, 14),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            text,
+        )
 
     def _mic(self, painter: QPainter, rect: QRect, participant: Participant, ratio: float) -> None:
         """Top-right: a red mic-off disc when muted, a quiet mic glyph otherwise."""

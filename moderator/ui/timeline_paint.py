@@ -165,7 +165,9 @@ class TimelinePainter:
         names = ["Conference", *(p.name for p in layout.timeline.participants)]
         for row, name in enumerate(names, start=-1):
             if row >= 0 and row % 2 == 0:  # the row's stripe continues under its name
-                painter.fillRect(QRectF(left, layout.row_top(row), LABEL_WIDTH - 6, ROW), theme.SURFACE)
+                painter.fillRect(
+                    QRectF(left, layout.row_top(row), LABEL_WIDTH - 6, ROW), theme.SURFACE
+                )
             painter.setPen(theme.TEXT_DIM if row < 0 else theme.TEXT)
             painter.drawText(
                 QRectF(left + 10, layout.row_top(row), LABEL_WIDTH - 20, ROW),

@@ -132,7 +132,7 @@ class TimelineWindow(QWidget):
         layout = self.current_layout()
         self.canvas.set_layout(layout)
         conference = self._roster.conference(self.conference_sid)
-        live = conference is not None and conference.status != "completed"
+        live = conference is not None and conference.status.live
         if layout is not None:
             people = len(layout.timeline.participants)
             self.note.setText(
