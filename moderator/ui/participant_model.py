@@ -208,7 +208,9 @@ class ParticipantModel(QAbstractListModel):
     def _resort(self) -> None:
         order = {sid: row for row, sid in enumerate(self._present_sids())}
         if self._by_talk:
-            talk = {sid: self.talk_time(sid).seconds for sid in self._sids}
+            now, conference = self._clock(), self._conference_sid or ""
+            seconds = self._roster.timelines.seconds
+            talk = {sid: seconds(conference, sid, Track.SPEAKING, now) for sid in self._sids}
             wanted = sorted(self._sids, key=lambda s: (-talk[s], order.get(s, len(order))))
         else:
             wanted = sorted(self._sids, key=lambda s: order.get(s, len(order)))
