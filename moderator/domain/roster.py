@@ -175,7 +175,9 @@ class Roster:
         previous_max = record.max_sequence
         if event.sequence > previous_max + 1:
             changes.append(Change(ChangeKind.SEQUENCE_GAP, event.conference_sid))
+        in_order = key > record.last_key
         affected = self._insert(record, key, event)
+        self.timelines.add(key, event, record.base if in_order else None)
         changes += self._confirm_pending(record, event)
         if event.kind in _ANNOUNCEMENT_CHANGES:
             changes.append(
@@ -197,7 +199,9 @@ class Roster:
         key: _Key = (snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
         while key in record.entries:
             key = (key[0], key[1], key[2] + 1)
+        in_order = key > record.last_key
         affected = self._insert(record, key, snapshot)
+        self.timelines.add(key, snapshot, record.base if in_order else None)
         for call_sid in list(record.pending):
             base = record.base.get(call_sid)
             if base is not None and not base.present:
@@ -296,7 +300,6 @@ class Roster:
     def _insert(self, record: _Record, key: _Key, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
-        self.timelines.add(key, entry)
         call_sid = participant_of(entry)
         if call_sid is not None:
             bisect.insort(record.by_call.setdefault(call_sid, []), key)
