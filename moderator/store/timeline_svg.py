@@ -12,7 +12,7 @@ ROW = 30
 AXIS = 28
 PLOT_WIDTH = 800
 COLOURS = {
-    Track.PRESENT: "#3a4252",
+    Track.PRESENT: "#cbd5e1",
     Track.HOLD: "#f5a524",
     Track.MUTED: "#f05252",
     Track.SPEAKING: "#34d399",

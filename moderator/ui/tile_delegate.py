@@ -248,10 +248,10 @@ class TileDelegate(QStyledItemDelegate):
         if not isinstance(talk, TalkTime):
             return
         top = rect.top() + PAD + AVATAR + 1  # between the avatar and the badges
-        text = f"{clock_text(talk.seconds)} · {talk.share:.0%}"
+        text = f"talk {clock_text(talk.seconds)} · {talk.share:.0%}"
         painter.setFont(self._small_font)
         metrics = QFontMetrics(self._small_font)
-        text_width = metrics.horizontalAdvance("00:00 · 100%") + 4
+        text_width = metrics.horizontalAdvance("talk 00:00 · 100%") + 4
         track = QRectF(rect.left() + PAD, top + 5, rect.width() - 2 * PAD - text_width - 6, 4)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(theme.BORDER)

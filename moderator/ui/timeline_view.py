@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import Marker
-from moderator.ui import icons
 from moderator.ui.timeline_paint import Layout, TimelinePainter, layout_for
 
 MarkerSource = Callable[[str], list[Marker]]
@@ -99,9 +98,9 @@ class TimelineWindow(QWidget):
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
         self.toolbar.addSeparator()
-        png = self.toolbar.addAction(icons.icon("copy"), "Export PNG…")
+        png = self.toolbar.addAction("Export PNG…")
         png.triggered.connect(lambda _checked=False: self.ask_path("PNG image (*.png)", ".png"))
-        svg = self.toolbar.addAction(icons.icon("copy"), "Export SVG…")
+        svg = self.toolbar.addAction("Export SVG…")
         svg.triggered.connect(lambda _checked=False: self.ask_path("SVG image (*.svg)", ".svg"))
         self.note = QLabel()
         self.note.setObjectName("timelineNote")
