@@ -10,9 +10,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from moderator.domain.roster import Change, Participant, Roster
+from moderator.domain.timeline import Track
 from moderator.ui import theme
 from moderator.ui.avatar_colours import AvatarSlots
-from moderator.domain.timeline import Track
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
