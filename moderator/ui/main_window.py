@@ -136,7 +136,7 @@ class MainWindow(QMainWindow):
             self.window_actions.reconcile, self.insights.timeline_action
         )
         self.addAction(self.insights.timeline_action)  # Ctrl+T wherever the focus is
-        self.window_actions.fill_menu_bar(self.menuBar())
+        self.window_actions.fill_menu_bar(self.menuBar(), self.insights.menu_actions())
         self._build_layout()
         self.restore_layout()
 

@@ -85,11 +85,11 @@ class MeetingInsights(QObject):
         self.sort_button: QToolButton | None = None  # made by beside()
         self.banner = EndedBanner()
         self.banner.summary_button.clicked.connect(self._summary_from_banner)
-        self.timeline_action = QAction(icons.icon("timeline"), "Timeline", window)
+        self.timeline_action = QAction(icons.icon("timeline"), "&Timeline", window)
         self.timeline_action.setShortcut(QKeySequence("Ctrl+T"))
         self.timeline_action.setToolTip("Who was in, muted, on hold and speaking, when (Ctrl+T)")
         self.timeline_action.triggered.connect(lambda _checked=False: self.open_current())
-        self.sort_action = QAction(icons.icon("sort"), "Sort by talk time", window)
+        self.sort_action = QAction(icons.icon("sort"), "&Sort by talk time", window)
         self.sort_action.setCheckable(True)
         self.sort_action.setToolTip("Order the tiles by talk time, most first")
         self.sort_action.toggled.connect(participants.sort_by_talk)
@@ -100,6 +100,9 @@ class MeetingInsights(QObject):
             for widget in list(self.windows.values()):
                 widget.close()  # the app is shutting down: the journal is about to close
         return False
+
+    def menu_actions(self) -> list[QAction]:
+        return [self.timeline_action, self.sort_action]
 
     def beside(self, subtitle: QWidget) -> QWidget:
         """The header's subtitle with the sort-by-talk-time toggle at its right."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -111,8 +111,9 @@ class WindowActions(QObject):
         toolbar.addAction(self.settings)
         return toolbar
 
-    def fill_menu_bar(self, bar: QMenuBar) -> None:
-        """File (settings, quit), Meeting (every moderation action), Help (about)."""
+    def fill_menu_bar(self, bar: QMenuBar, views: Sequence[QAction] = ()) -> None:
+        """File (settings, quit), Meeting (every moderation action, then `views` of the
+        meeting such as its timeline), Help (about)."""
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.settings)
         file_menu.addSeparator()
@@ -124,6 +125,9 @@ class WindowActions(QObject):
         meeting.addAction(self.dial_out)
         meeting.addAction(self.reconcile)
         meeting.addSeparator()
+        if views:
+            meeting.addActions(list(views))
+            meeting.addSeparator()
         meeting.addAction(self.end)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about)
