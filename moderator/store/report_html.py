@@ -120,7 +120,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
     svg = timeline_svg(timeline, own, f"Timeline of {name}") if timeline else ""
     action_rows = [
         f"<tr><td>{_when(a['at'])}</td><td>{escape(a['kind'])}</td>"
-        f"<td>{escape(_name(entry, a['call_sid']))}</td>"
+        f"<td>{escape(a.get('target') or 'everyone')}</td><td>{escape(a.get('by') or '')}</td>"
         f"<td>{escape(_outcome(a))}</td></tr>"
         for a in entry["actions"]
     ]
@@ -139,7 +139,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
             *(
                 [
                     "<h2>What the console did</h2>",
-                    "<table><thead><tr><th>At</th><th>Action</th><th>For</th><th>Outcome</th>"
+                    "<table><thead><tr><th>At</th><th>Action</th><th>For</th><th>By</th><th>Outcome</th>"
                     "</tr></thead><tbody>",
                     *action_rows,
                     "</tbody></table>",
@@ -156,15 +156,6 @@ def _outcome(action: dict[str, Any]) -> str:
     if action["confirmed"]:
         return "confirmed"
     return "ok" if action["ok"] else str(action["error"] or "sent")
-
-
-def _name(entry: dict[str, Any], call_sid: str | None) -> str:
-    if call_sid is None:
-        return "everyone"
-    for p in entry["participants"]:
-        if p["call_sid"] == call_sid:
-            return str(p["label"] or call_sid)
-    return call_sid
 
 
 def _when(iso: str | None) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, Participant, Roster
 from moderator.domain.timeline import Track
 from moderator.ui import theme
@@ -16,10 +17,6 @@ from moderator.ui.avatar_colours import AvatarSlots
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from moderator.domain.clock import utc_now
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import Marker
 from moderator.ui.timeline_paint import Layout, TimelinePainter, layout_for
@@ -26,10 +27,6 @@ MarkerSource = Callable[[str], list[Marker]]
 ZOOM_STEP = 1.5
 MIN_SCALE, MAX_SCALE = 0.02, 80.0  # pixels per second
 REFRESH_MS = 1000  # while the conference is live and the window shown
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def no_markers(conference_sid: str) -> list[Marker]:
