@@ -266,8 +266,7 @@ class ParticipantModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             talk = self.talk_time(participant.call_sid)
             share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
-            return f"{describe(participant)}
-{share}"
+            return f"{describe(participant)}\n{share}"
         if role == Role.TALK:
             return self.talk_time(participant.call_sid)
         if role == Role.PARTICIPANT:

@@ -7,7 +7,16 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QImage, QKeySequence, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtGui import (
+    QHideEvent,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+    QWheelEvent,
+)
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -79,10 +88,10 @@ class TimelineWindow(QWidget):
         self.setWindowTitle(f"Timeline: {name}")
         self.resize(1100, 420)
         self.canvas = TimelineCanvas()
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(self.canvas)
-        self.scroll.setWidgetResizable(False)
-        bar = self.scroll.horizontalScrollBar()
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(self.canvas)
+        self.scroller.setWidgetResizable(False)
+        bar = self.scroller.horizontalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -104,7 +113,7 @@ class TimelineWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.toolbar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.note)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -117,7 +126,7 @@ class TimelineWindow(QWidget):
         timeline = self._roster.timelines.conference(self.conference_sid)
         if timeline is None:
             return None
-        width = fit_width or max(400, self.scroll.viewport().width())
+        width = fit_width or max(400, self.scroller.viewport().width())
         return layout_for(
             timeline, self._markers(self.conference_sid), self._clock(), scale=self.scale,
             fit_width=width,
@@ -141,16 +150,16 @@ class TimelineWindow(QWidget):
         else:
             self._timer.stop()
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
         self.refresh()
 
-    def hideEvent(self, event: object) -> None:  # type: ignore[override]
-        super().hideEvent(event)  # type: ignore[arg-type]
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
         self._timer.stop()
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
         if self.scale is None:
             self.canvas.set_layout(self.current_layout())
 
@@ -165,8 +174,8 @@ class TimelineWindow(QWidget):
         layout = self.canvas.layout_
         if layout is None:
             return
-        bar = self.scroll.horizontalScrollBar()
-        viewport = self.scroll.viewport().width()
+        bar = self.scroller.horizontalScrollBar()
+        viewport = self.scroller.viewport().width()
         centre_seconds = (bar.value() + viewport / 2 - layout.x(layout.begin)) / layout.scale
         self.scale = min(MAX_SCALE, max(MIN_SCALE, layout.scale * factor))
         self.refresh()
@@ -212,7 +221,7 @@ class TimelineWindow(QWidget):
 
     def export_png(self, path: Path) -> bool:
         image = self.render_image()
-        return image is not None and image.save(str(path), "PNG")
+        return image is not None and image.save(str(path), b"PNG")
 
     def export_svg(self, path: Path) -> bool:
         layout = self.current_layout(fit_width=1200)
