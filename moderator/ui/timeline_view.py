@@ -221,7 +221,7 @@ class TimelineWindow(QWidget):
 
     def export_png(self, path: Path) -> bool:
         image = self.render_image()
-        return image is not None and image.save(str(path), b"PNG")
+        return image is not None and image.save(str(path), "PNG")  # type: ignore[call-overload]  # the stubs want bytes; PySide6 wants str
 
     def export_svg(self, path: Path) -> bool:
         layout = self.current_layout(fit_width=1200)
