@@ -46,11 +46,12 @@ class Scale:
     bulk_latency: float
     sequential_guests: int
     loop_callbacks: int
+    loop_rounds: int
 
 
-FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000)
-QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 1, 120.0, True, 249, 0.2, 10, 1000)
-SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100)  # keys, not values
+FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3)
+QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 1, 120.0, True, 249, 0.2, 10, 1000, 2)
+SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1)  # keys, not values
 
 
 def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
@@ -75,7 +76,7 @@ def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
         )
 
     def loop(tmp: Path) -> dict[str, Any]:
-        return fig_loop.measure(scale.loop_callbacks)
+        return fig_loop.measure(scale.loop_callbacks, scale.loop_rounds)
 
     return {"ingest": ingest, "latency": latency, "history": history, "bulk": bulk, "loop": loop}
 

@@ -5,7 +5,8 @@ concurrency). Modes:
   bare            aiohttp answering 204, nothing else (the ceiling on this machine)
   console         the console's WebhookServer (signature + parse + group-committed journal +
                   roster) on a plain asyncio loop
-  console-qasync  the same on the qasync loop inside an offscreen QApplication, as shipped
+  console-qasync  the same on the stock qasync loop inside an offscreen QApplication
+  console-loop    the same on the console's loop (qasync with batched call_soon), as shipped
 Prints one JSON object; no assertions (machines are shared and noisy).
 """
 
@@ -32,7 +33,7 @@ from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH  # noqa: E402
 
 TOKEN = "bench-auth-token-0123456789abcdef"
 PATH = CONFERENCE_EVENTS_PATH
-MODES = ("bare", "console", "console-qasync")
+MODES = ("bare", "console", "console-qasync", "console-loop")
 
 
 # ---- servers (run in a child process) -------------------------------------------------------
@@ -77,8 +78,10 @@ def serve(mode: str, data_dir: str) -> None:
         import qasync
         from PySide6.QtWidgets import QApplication
 
+        from moderator.loop import ConsoleEventLoop
+
         app = QApplication([])
-        loop = qasync.QEventLoop(app)
+        loop = qasync.QEventLoop(app) if mode == "console-qasync" else ConsoleEventLoop(app)
         asyncio.set_event_loop(loop)
         loop.run_until_complete(_serve_console(data_dir))
 

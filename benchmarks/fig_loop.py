@@ -1,24 +1,34 @@
-"""The loop itself: the webhook server alone on plain asyncio and on qasync, against bare aiohttp.
+"""The loop itself: the webhook server alone on plain asyncio, stock qasync and the console's loop
+(qasync with asyncio's ready queue, moderator/loop.py), against bare aiohttp.
 
-Runs benchmarks/bench_ingest.py's modes (server in a child process, load from this one).
+Runs benchmarks/bench_ingest.py's modes (server in a child process, load from this one), the
+modes taking turns for `rounds` rounds; each figure is the median of its rounds.
 """
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 from benchmarks import bench_ingest
 
+NAMES = {"console": "asyncio", "console-qasync": "qasync", "console-loop": "console_loop"}
 
-def measure(count: int, concurrency: int = 16) -> dict[str, Any]:
-    results = {mode: bench_ingest.measure(mode, count, concurrency) for mode in bench_ingest.MODES}
-    bare = results["bare"]["per_second"]
-    return {
+
+def measure(count: int, rounds: int = 1, concurrency: int = 16) -> dict[str, Any]:
+    runs: dict[str, list[float]] = {mode: [] for mode in bench_ingest.MODES}
+    for _ in range(rounds):
+        for mode in bench_ingest.MODES:
+            runs[mode].append(bench_ingest.measure(mode, count, concurrency)["per_second"])
+    rate = {mode: statistics.median(values) for mode, values in runs.items()}
+    bare = rate["bare"]
+    result: dict[str, Any] = {
         "callbacks": count,
+        "rounds": rounds,
         "concurrency": concurrency,
         "bare_per_s": bare,
-        "asyncio_per_s": results["console"]["per_second"],
-        "qasync_per_s": results["console-qasync"]["per_second"],
-        "asyncio_ratio": round(results["console"]["per_second"] / bare, 3),
-        "qasync_ratio": round(results["console-qasync"]["per_second"] / bare, 3),
     }
+    for mode, name in NAMES.items():
+        result[f"{name}_per_s"] = rate[mode]
+        result[f"{name}_ratio"] = round(rate[mode] / bare, 3)
+    return result

@@ -144,6 +144,10 @@ def _dump() -> None:
 
 
 def main() -> int:
+    if os.environ.get("BENCH_FRAME"):  # experiments: another coalescing interval
+        from moderator.ui import bridge
+
+        bridge.FRAME = float(os.environ["BENCH_FRAME"])
     install()
     atexit.register(_dump)
     from moderator.cli import main as moderator_main

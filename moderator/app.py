@@ -10,7 +10,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import platformdirs
-import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -22,6 +21,7 @@ from moderator.credentials import Credentials
 from moderator.domain.door import Door, DoorSettings
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
+from moderator.loop import ConsoleEventLoop
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
@@ -414,7 +414,7 @@ def run_console(options: ConsoleOptions) -> int:
     apply_theme(app)
     app.setQuitOnLastWindowClosed(False)  # Console.run decides when to quit, after cleanup
     wakeup = SignalWakeup(lambda signum: console.request_quit())
-    loop = qasync.QEventLoop(app)
+    loop = ConsoleEventLoop(app)
     asyncio.set_event_loop(loop)
     crashes = CrashReporter()  # a bug gets a dialog: a windowed executable has no stderr
     crashes.install(loop)

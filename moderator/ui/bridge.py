@@ -10,6 +10,8 @@ from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import Change, Roster
 
 FRAME = 1 / 60  # seconds: the views never hear about changes more often than a display shows
+SLOWEST_FRAME = 0.05  # under load batches grow, but a change still shows within this
+VIEW_SHARE = 0.25  # at most this share of the time goes to the views' handling of batches
 
 
 class RosterBridge(QObject):
@@ -18,7 +20,9 @@ class RosterBridge(QObject):
     Whatever arrives within one display frame is delivered together: the first change after a
     quiet spell goes out on the next pass of the event loop, later ones wait for the end of
     the frame. However fast callbacks come, the models change (and the window repaints) at
-    most about 60 times a second, and the event log appends a batch at a time.
+    most about 60 times a second, and the event log appends a batch at a time. When handling
+    a batch takes long (250 people, a busy machine) the frame stretches so that the views
+    take at most VIEW_SHARE of the time, up to SLOWEST_FRAME: the server keeps up.
     """
 
     changed = Signal(list)  # list[Change], in the order the roster made them
@@ -31,6 +35,7 @@ class RosterBridge(QObject):
         self._changes: list[Change] = []
         self._events: list[ConferenceEvent] = []
         self._last_flush = -FRAME
+        self.frame = FRAME  # the current interval between batches
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
@@ -47,7 +52,7 @@ class RosterBridge(QObject):
     def _schedule(self) -> None:
         if self._timer.isActive():
             return
-        wait = FRAME - (time.monotonic() - self._last_flush)
+        wait = self.frame - (time.monotonic() - self._last_flush)
         self._timer.start(max(0, round(wait * 1000)))
 
     def flush(self) -> None:
@@ -60,6 +65,8 @@ class RosterBridge(QObject):
             self.changed.emit(changes)
         if events:
             self.events_received.emit(events)
+        took = time.monotonic() - self._last_flush
+        self.frame = min(SLOWEST_FRAME, max(FRAME, took / VIEW_SHARE))
 
     def detach(self) -> None:
         self._timer.stop()

@@ -18,7 +18,7 @@ KEYS = {
     "latency": {"steady", "burst_1000", "join_burst_250", "rss_live_250_mb", "history_callbacks"},
     "history": {"startup_empty_s", "startup_100k", "startup_1m", "report_one_conference"},
     "bulk": {"default", "sequential_s", "ideal_s", "ideal_at_concurrency_s", "concurrency"},
-    "loop": {"bare_per_s", "asyncio_per_s", "qasync_per_s", "asyncio_ratio", "qasync_ratio"},
+    "loop": {"bare_per_s", "asyncio_ratio", "qasync_ratio", "console_loop_ratio"},
 }
 LATENCY_KEYS = {
     "steady": {"tile_repaint"},

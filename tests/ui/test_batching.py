@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
-from moderator.ui.bridge import RosterBridge
+from moderator.ui.bridge import FRAME, SLOWEST_FRAME, RosterBridge
 from moderator.ui.event_log_model import EventLogModel, LogEntry
 from moderator.ui.main_window import MainWindow
 from tests.forms import START, form
@@ -75,5 +76,22 @@ def test_window_takes_a_burst_in_one_batch(qtbot: Any, themed: QApplication) -> 
         qtbot.waitUntil(lambda: window.participants.rowCount() == 120)
         qtbot.waitUntil(lambda: window.log_model.rowCount() >= 121)
         assert len(inserted) == 1  # one insertion for the whole burst, not 121
+    finally:
+        bridge.detach()
+
+
+def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplication) -> None:
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    bridge.changed.connect(lambda _changes: time.sleep(0.02))  # a view that takes 20 ms
+    try:
+        assert bridge.frame == FRAME
+        roster.apply(parse_callback(form("participant-join", 1, who="Host"), START))
+        bridge.flush()
+        assert bridge.frame == SLOWEST_FRAME  # 20 ms is more than a quarter of 50 ms
+        bridge.changed.disconnect()
+        roster.apply(parse_callback(form("participant-join", 2, who="Guest"), START))
+        bridge.flush()
+        assert bridge.frame == FRAME  # quick again: back to the display's rate
     finally:
         bridge.detach()
