@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from moderator.domain.roster import Conference, Participant
-from moderator.ui.conference_model import headline
+from moderator.ui.conference_model import headline, took_part
 
 NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
 WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."
@@ -38,15 +38,14 @@ def _when_ended(conference: Conference) -> str:
 
 def ended_summary(conference: Conference, everyone: list[Participant]) -> str:
     """'Ended at 15:42 after 42 min · 4 people took part'."""
-    return f"Ended{_when_ended(conference)} · {people(len(everyone))} took part"
+    return f"Ended{_when_ended(conference)} · {people(took_part(everyone))} took part"
 
 
 def empty_grid_text(conference: Conference | None, everyone: list[Participant]) -> str:
     """What the grid says with no tiles: waiting for people, or that the call is over."""
     if conference is not None and not conference.status.live:
-        return (
-            f"This conference ended{_when_ended(conference)}.\n{people(len(everyone))} took part."
-        )
+        who = people(took_part(everyone))
+        return f"This conference ended{_when_ended(conference)}.\n{who} took part."
     return WAITING_FOR_PEOPLE
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from moderator.domain.roster import Change, ChangeKind, Conference, Roster
-from moderator.domain.state import ConferenceStatus
+from moderator.domain.state import ConferenceStatus, Participant
 from moderator.ui import theme
 from moderator.ui.roles import ITEM_FLAGS, Role
 
@@ -38,19 +39,28 @@ def _dot(colour: QColor) -> QIcon:
     return QIcon(pixmap)
 
 
-def headline(conference: Conference) -> str:
-    """'Live · 4 people' and the like."""
+def took_part(everyone: Iterable[Participant]) -> int:
+    """How many people were in the call: each once (a rejoin is a new call with the same name),
+    a dial-out that never answered not at all."""
+    return len({p.display_name for p in everyone if not p.ringing and not p.add_failed})
+
+
+def headline(conference: Conference, everyone: Iterable[Participant] = ()) -> str:
+    """'Live · 4 people', or for an ended call 'Ended · 4 took part' (from `everyone` in it)."""
+    if not conference.status.live:
+        return f"{STATUS_WORDS[conference.status]} · {took_part(everyone)} took part"
     people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
     return f"{STATUS_WORDS[conference.status]} · {people}"
 
 
 class ConferenceModel(QAbstractListModel):
-    """One row per conference, oldest first; a change touches only that conference's row."""
+    """One row per conference, newest first (a new call lands on top, above yesterday's);
+    a change touches only that conference's row."""
 
     def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._roster = roster
-        self._sids = [c.sid for c in roster.conferences()]
+        self._sids = [c.sid for c in reversed(roster.conferences())]
         self._dots: dict[str, QIcon] = {}
 
     def on_changes(self, changes: list[Change]) -> None:
@@ -58,9 +68,8 @@ class ConferenceModel(QAbstractListModel):
         for change in changes:
             sid = change.conference_sid
             if change.kind is ChangeKind.CONFERENCE_ADDED and sid not in self._sids:
-                row = len(self._sids)
-                self.beginInsertRows(QModelIndex(), row, row)
-                self._sids.append(sid)
+                self.beginInsertRows(QModelIndex(), 0, 0)
+                self._sids.insert(0, sid)
                 self.endInsertRows()
             elif change.kind is ChangeKind.CONFERENCE_UPDATED and sid not in touched:
                 touched.append(sid)
@@ -73,6 +82,15 @@ class ConferenceModel(QAbstractListModel):
         if not 0 <= row < len(self._sids):
             return None
         return self._roster.conference(self._sids[row])
+
+    def preferred_row(self, follows: Callable[[Conference], bool] = lambda _c: True) -> int:
+        """The row of the newest live conference `follows` accepts, else the newest one's
+        (-1: none)."""
+        for row, sid in enumerate(self._sids):
+            conference = self._roster.conference(sid)
+            if conference is not None and conference.status.live and follows(conference):
+                return row
+        return 0 if self._sids else -1
 
     def row_of(self, conference_sid: str) -> int:
         return self._sids.index(conference_sid) if conference_sid in self._sids else -1
@@ -87,12 +105,17 @@ class ConferenceModel(QAbstractListModel):
         if conference is None:
             return None
         name = conference.friendly_name or conference.sid
-        if role == Qt.ItemDataRole.DisplayRole:
-            return f"{name}\n{headline(conference)}"
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{name}, {headline(conference)}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{name}\n{conference.sid}\n{headline(conference)}"
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            line = headline(conference, self._roster.participants(conference.sid))
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{name}\n{line}"
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{name}, {line}"
+            return f"{name}\n{conference.sid}\n{line}"
         if role == Qt.ItemDataRole.DecorationRole:
             if conference.status not in self._dots:
                 self._dots[conference.status] = _dot(status_colour(conference.status))

@@ -98,6 +98,9 @@ class MainWindow(QMainWindow):
         # conferences the window follows by itself (not a waiting room or a breakout room).
         self.menu_hooks: list[Callable[[QMenu, Participant], None]] = []
         self.follows: Callable[[Conference], bool] = lambda conference: True
+        # The picker follows the live call until the host picks a conference themselves.
+        self._host_picked = False
+        self._selecting = False  # the console, not the host, is moving the picker
 
         # ---- models ----
         self.conferences = ConferenceModel(self._roster, self)
@@ -159,7 +162,7 @@ class MainWindow(QMainWindow):
         self._tick.timeout.connect(self._on_tick)
         self._tick.start()
         if self.conferences.rowCount():
-            self._select_row(self._preferred_row())
+            self._select_row(self.conferences.preferred_row(self.follows))
         self._refresh_header()
         self._on_tick()
 
@@ -318,16 +321,13 @@ class MainWindow(QMainWindow):
     def _on_changes(self, changes: list[Change]) -> None:
         self.conferences.on_changes(changes)
         self.participants.on_changes(changes)
-        added = [
-            c.conference_sid
-            for c in changes
-            if c.kind is ChangeKind.CONFERENCE_ADDED
+        appeared = any(
+            c.kind is ChangeKind.CONFERENCE_ADDED
             and (conference := self._roster.conference(c.conference_sid)) is not None
             and self.follows(conference)
-        ]
-        current = self._current_conference()
-        if added and (current is None or not current.status.live):
-            self.select_conference(added[-1])  # follow a new call when nothing live is shown
+            for c in changes
+        )
+        self._follow_live_call(appeared)
         self._note_endings(changes)
         if any(c.conference_sid == self.conference_sid for c in changes):
             self._refresh_header()
@@ -359,21 +359,33 @@ class MainWindow(QMainWindow):
 
     # ---- conference picker -----------------------------------------------------------------
 
-    def _preferred_row(self) -> int:
-        """The newest live conference, else the newest one."""
-        rows = range(self.conferences.rowCount() - 1, -1, -1)
-        for row in rows:
-            conference = self.conferences.conference(row)
-            if conference is not None and conference.status.live:
-                return row
-        return self.conferences.rowCount() - 1
+    def _follow_live_call(self, appeared: bool) -> None:
+        """Show the newest live conference when the one shown has ended (a journal's call that
+        a reconcile closes) or a new one `appeared`, but never move the host off a live
+        conference they picked, nor off an ended one they are reading while no call appears."""
+        current = self._current_conference()
+        if current is not None and (current.status.live or self._host_picked) and not appeared:
+            return
+        if current is not None and current.status.live and self._host_picked:
+            return
+        row = self.conferences.preferred_row(self.follows)
+        target = self.conferences.conference(row)
+        if target is None or target.sid == self.conference_sid:
+            return
+        if current is None or (target.status.live and self.follows(target)):
+            self._select_row(row)
 
     def _select_row(self, row: int) -> None:
-        self.picker.selectionModel().setCurrentIndex(
-            self.conferences.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
-        )
+        self._selecting = True
+        try:
+            self.picker.selectionModel().setCurrentIndex(
+                self.conferences.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        finally:
+            self._selecting = False
 
     def _pick(self, row: int) -> None:
+        self._host_picked = not self._selecting
         conference = self.conferences.conference(row)
         sid = conference.sid if conference else None
         self.participants.set_conference(sid)

@@ -38,9 +38,9 @@ def test_conference_rows(
     before = changed.count()
     feed(team_meeting()[3])  # Bob joins TeamMeeting: headcount 3
     assert changed.count() == before + 1
-    assert changed.at(changed.count() - 1)[0].row() == 0
-    assert "3 people" in model.index(0).data()
-    assert model.index(1).data(Role.CONFERENCE_SID) == OTHER
+    assert changed.at(changed.count() - 1)[0].row() == 1  # newest first: Sales is on top
+    assert "3 people" in model.index(1).data()
+    assert model.index(0).data(Role.CONFERENCE_SID) == OTHER
     assert reset.count() == 0
     qtmodeltester.check(model, force_py=True)
 

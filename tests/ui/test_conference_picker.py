@@ -1,0 +1,112 @@
+"""The conference picker: newest first, it shows the live call, and keeps the one the host chose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.main_window import MainWindow
+from tests.forms import CONFERENCE_SID, form, team_meeting
+
+from .conftest import Feed
+
+NEW = "CF" + "7" * 32
+NEWER = "CF" + "8" * 32
+
+Opener = Callable[[], MainWindow]
+
+
+def start_in(conference_sid: str) -> list[dict[str, str]]:
+    return [
+        form("participant-join", 1, who="Mary", conference_sid=conference_sid, start_on_enter=True),
+        form("conference-start", 2, conference_sid=conference_sid),
+    ]
+
+
+def opener(qtbot: Any, bridge: RosterBridge) -> Opener:
+    def open_window() -> MainWindow:
+        window = MainWindow(bridge, None)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return open_window
+
+
+def click_conference(qtbot: Any, window: MainWindow, conference_sid: str) -> None:
+    """The host clicks a conference in the picker."""
+    rect = window.picker.visualRect(
+        window.conferences.index(window.conferences.row_of(conference_sid))
+    )
+    qtbot.mouseClick(window.picker.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.conference_sid == conference_sid
+
+
+def test_a_new_call_replaces_an_ended_one_shown_at_start(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(*team_meeting(), form("conference-end", 8))  # yesterday's demo, from the journal
+    window = opener(qtbot, bridge)()
+    assert window.conference_sid == CONFERENCE_SID
+    feed(*start_in(NEW))
+    assert window.conference_sid == NEW
+    assert window.conferences.row_of(NEW) == 0  # newest first
+
+
+def test_a_journal_call_closed_by_reconcile_gives_way_to_the_live_one(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    """A second demo: the journal's call looks live at start, then a reconcile ends it."""
+    feed(*team_meeting())  # the console quit mid-call
+    window = opener(qtbot, bridge)()
+    assert window.conference_sid == CONFERENCE_SID
+    feed(*start_in(NEW))
+    feed(form("conference-end", 8))  # what the reconcile finds: that call is over
+    assert window.conference_sid == NEW
+    assert "Live" in window.subtitle.text()
+
+
+def test_the_host_keeps_a_live_conference_they_picked(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(*team_meeting())
+    window = opener(qtbot, bridge)()
+    feed(*start_in(NEW))
+    click_conference(qtbot, window, CONFERENCE_SID)
+    feed(*start_in(NEWER), form("participant-join", 3, who="Zed", conference_sid=NEW))
+    assert window.conference_sid == CONFERENCE_SID
+
+
+def test_an_ended_conference_the_host_reads_stays_until_a_new_call_appears(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(*team_meeting(), form("conference-end", 8), *start_in(NEW))
+    window = opener(qtbot, bridge)()
+    assert window.conference_sid == NEW  # the live one, though the ended one came first
+    click_conference(qtbot, window, CONFERENCE_SID)
+    feed(form("participant-join", 3, who="Zed", conference_sid=NEW))
+    assert window.conference_sid == CONFERENCE_SID
+    feed(*start_in(NEWER))
+    assert window.conference_sid == NEWER
+
+
+def test_the_picker_and_the_heading_count_who_took_part_alike(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    rejoin = "CA" + "5" * 32  # Bob's second call: a new CallSid, the same person
+    feed(
+        *team_meeting(),
+        form("participant-join", 8, who="Bob", CallSid=rejoin),
+        form("conference-end", 9),
+    )
+    window = opener(qtbot, bridge)()
+    row = window.conferences.index(window.conferences.row_of(CONFERENCE_SID))
+    assert row.data().endswith("Ended · 4 took part")  # Mary, Alice, Bob, Charles
+    assert "4 people took part" in window.subtitle.text()
+    assert "4 people took part" in window.grid.empty_text
