@@ -234,7 +234,7 @@ def participant_measures(timeline: ConferenceTimeline | None) -> dict[str, dict[
 def render(report: dict[str, Any], fmt: str) -> str:
     """The report as json, csv (a row per participant) or text (for a person)."""
     if fmt == "json":
-        return json.dumps(report, indent=2)
+        return json.dumps(report, indent=2) + "\n"
     if fmt == "csv":
         return _csv(report)
     if fmt == "text":

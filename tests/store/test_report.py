@@ -170,3 +170,10 @@ def test_door_section_names_callers_and_lists_attempts(journal: Journal) -> None
     assert "At the door:" in text
     assert "wrong-pin      Alice Smith (+14155550101), attempt 1, by door" in text
     assert "Alice Smith" in text.split("At the door:")[0]  # the attendance line is named too
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv"])
+def test_every_format_ends_with_one_newline(journal: Journal, fmt: str) -> None:
+    """A report printed in a terminal leaves the shell prompt on a line of its own."""
+    out = render(build_report(journal), fmt)
+    assert out.endswith("\n") and not out.endswith("\n\n")
