@@ -25,13 +25,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import build_spec  # noqa: E402
-from tests.child_env import isolated_env  # noqa: E402
+from tests.child_env import console_args, isolated_env  # noqa: E402
 
 
 def time_runs(command: list[str], runs: int, tmp: Path) -> dict[str, Any]:
     """Median wall time of `command --port 0 --quit-after 0 --data-dir ...` over `runs` runs."""
     env = isolated_env(tmp)
-    args = [*command, "--port", "0", "--quit-after", "0", "--data-dir", str(tmp / "journal")]
+    args = [
+        *command,
+        *console_args(["--port", "0", "--quit-after", "0", "--data-dir", str(tmp / "journal")]),
+    ]
     times = []
     for i in range(runs + 1):
         started = time.perf_counter()

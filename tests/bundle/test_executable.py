@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from moderator import __version__
-from tests.child_env import isolated_env
+from tests.child_env import console_args, isolated_env
 
 pytestmark = pytest.mark.build
 
@@ -55,7 +55,7 @@ def run(
     exe: Path, *args: str, env: dict[str, str], timeout: float = 90
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [str(exe), *args], env=env, capture_output=True, text=True, timeout=timeout
+        [str(exe), *console_args(args)], env=env, capture_output=True, text=True, timeout=timeout
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc

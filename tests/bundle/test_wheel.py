@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from moderator import __version__
-from tests.child_env import isolated_env
+from tests.child_env import console_args, isolated_env
 
 pytestmark = pytest.mark.build
 
@@ -55,7 +55,7 @@ def run(
     bin_dir: Path, *args: str, cwd: Path, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [str(bin_dir / "moderator"), *args],
+        [str(bin_dir / "moderator"), *console_args(args)],
         cwd=cwd,  # not the checkout: its moderator/ folder must not be the one imported
         env=isolated_env(cwd),
         capture_output=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.child_env import isolated_env
+from tests.child_env import console_args, isolated_env
 
 ROOT = Path(__file__).parents[2]
 ACCOUNT_SID = "AC" + "1" * 32
@@ -36,7 +36,7 @@ class ConsoleProcess:
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moderator", *args],
+            [sys.executable, "-m", "moderator", *console_args(args)],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -106,7 +106,7 @@ def run_moderator(
     *args: str, env: dict[str, str], timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "moderator", *args],
+        [sys.executable, "-m", "moderator", *console_args(args)],
         cwd=ROOT,
         env=env,
         capture_output=True,
