@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -26,17 +27,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _base_url(value: str) -> str:
+def _base_url(value: str, example: str = "https://abc.ngrok.app") -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not an http(s) URL, e.g. https://abc.ngrok.app"
-        )
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL, e.g. {example}")
     if parts.query or parts.fragment:
-        raise argparse.ArgumentTypeError(
-            f"{value!r}: the public base URL takes no query or fragment"
-        )
+        raise argparse.ArgumentTypeError(f"{value!r}: a base URL takes no query or fragment")
     return value.rstrip("/")
+
+
+def _api_url(value: str) -> str:
+    return _base_url(value, example="http://127.0.0.1:PORT (what moderator sim prints)")
+
+
+def _host(value: str) -> str:
+    """A name or address this machine can listen on, checked before anything starts or logs."""
+    try:
+        socket.getaddrinfo(value, None)
+    except (socket.gaierror, UnicodeError):
+        raise argparse.ArgumentTypeError(f"unknown host {value!r}") from None
+    return value
 
 
 def _public_url(value: str) -> str:
@@ -124,7 +134,9 @@ def console_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--port", type=_port, help="webhook port (default: the setting, 8080; 0: any free port)"
     )
-    parser.add_argument("--host", default="127.0.0.1", help="webhook address (default 127.0.0.1)")
+    parser.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="webhook address (default 127.0.0.1)"
+    )
     parser.add_argument(
         "--public-url",
         type=_public_url,
@@ -133,7 +145,7 @@ def console_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="journal and settings folder")
     parser.add_argument(
-        "--twilio-api-url", type=_base_url, metavar="URL", help="send REST calls here (advanced)"
+        "--twilio-api-url", type=_api_url, metavar="URL", help="send REST calls here (advanced)"
     )
     parser.add_argument(
         "--quit-after", type=_seconds, metavar="SECONDS", help="quit after this long"
@@ -260,7 +272,7 @@ def connect_number_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="the console's data folder")
     parser.add_argument(
-        "--twilio-api-url", type=_base_url, metavar="URL", help="send REST calls here (advanced)"
+        "--twilio-api-url", type=_api_url, metavar="URL", help="send REST calls here (advanced)"
     )
     return parser
 

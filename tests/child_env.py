@@ -34,8 +34,8 @@ def isolated_env(home: Path, **extra: str) -> dict[str, str]:
 
 def console_args(args: list[str] | tuple[str, ...]) -> list[str]:
     """`args` for `moderator`, with `--twilio-api-url` pointing at an unreachable loopback port
-    when they start a console that could call Twilio (not the demo, a sub-command or --help)
-    and the test gave none."""
+    when they start something that could call Twilio (the console but not the demo, or
+    connect-number) and the test gave none."""
     args = list(args)
     if args and args[0] in ("report", "sim"):
         return args

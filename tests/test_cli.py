@@ -125,3 +125,9 @@ def test_door_start_state_reaches_the_console_options(
     )
     (options,) = seen
     assert (options.pin, options.waiting_room, options.locked) == ("2468", True, True)
+
+
+def test_a_bad_api_url_shows_an_api_url_example(capsys: pytest.CaptureFixture[str]) -> None:
+    line = mistake(capsys, "--twilio-api-url", "localhost:4010")
+    assert "e.g. http://127.0.0.1:PORT (what moderator sim prints)" in line
+    assert "ngrok" not in line

@@ -62,5 +62,7 @@ def test_a_console_without_an_api_url_gets_an_unreachable_loopback_one() -> None
     assert console_args(["--twilio-api-url=http://127.0.0.1:5000"]) == [
         "--twilio-api-url=http://127.0.0.1:5000"
     ]
+    number = ["connect-number", "+12025550199"]
+    assert console_args(number) == [*number, "--twilio-api-url", UNREACHABLE_API_URL]
     for args in (["--demo"], ["report"], ["sim", "--port", "0"], ["--version"], ["--help"]):
         assert console_args(args) == args

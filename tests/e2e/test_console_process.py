@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import socket
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import aiohttp
 import pytest
 from twilio.request_validator import RequestValidator
 
+from moderator.domain.events import parse_callback
+from moderator.store.journal import Journal
 from tests.e2e.conftest import AUTH_TOKEN, child_env, run_moderator
 from tests.forms import form, team_meeting
 
@@ -184,3 +187,18 @@ def test_version_and_help(tmp_path: Path) -> None:
     env = child_env(tmp_path)
     assert run_moderator("--version", env=env).stdout.startswith("moderator ")
     assert "--public-url" in run_moderator("--help", env=env).stdout
+
+
+def test_an_unknown_host_is_the_only_line_when_a_journal_is_replayed(tmp_path: Path) -> None:
+    """Found before the journal opens: no "callbacks replayed" or "console stopped" line first."""
+    data = tmp_path / "data"
+    journal = Journal.in_dir(data)
+    now = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+    journal.append_callbacks([(now, f, parse_callback(f, now)) for f in team_meeting()])
+    journal.close()
+    result = run_moderator(
+        "--host", "no-such-host.invalid", "--data-dir", str(data), env=child_env(tmp_path)
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("moderator: error: argument --host: unknown host 'no-such-host.invalid'")
