@@ -175,6 +175,9 @@ class Console:
                 lambda entry: self._notify("info", "Door: " + entry.text)
             )
         self._show_window()
+        for problem in self.core.journal.problems:  # a repaired journal, unreadable rows
+            log.warning("%s", problem)
+            self.bridge.message.emit("error", problem)
         if not self.options.demo:
             self._start_setup()
         if self.core.simulator is not None:

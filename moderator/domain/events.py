@@ -105,15 +105,34 @@ def _optional(form: Mapping[str, str], field: str) -> str | None:
     return value if value else None
 
 
+# Bounds that keep every later use of a callback's numbers safe: SQLite stores signed 64-bit
+# integers, and a date near year 9999 overflows as soon as it is shifted to UTC or added to.
+MAX_SEQUENCE_DIGITS = 18  # below 2**63
+EARLIEST_YEAR = 1970
+LATEST_YEAR = 9000
+
+
 def parse_timestamp(raw: str) -> datetime:
-    """An RFC 2822 date (Twilio's `Timestamp`) as an aware UTC datetime."""
+    """An RFC 2822 date (Twilio's `Timestamp`) as an aware UTC datetime within sane years."""
     try:
         parsed = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError) as exc:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.astimezone(timezone.utc)
+    except (TypeError, ValueError, IndexError, OverflowError) as exc:
         raise MalformedCallback("Timestamp", f"not an RFC 2822 date: {raw[:40]!r}") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise MalformedCallback("Timestamp", f"year {parsed.year} is out of range")
+    return parsed
+
+
+def parse_sequence(raw: str) -> int:
+    """`SequenceNumber`: ASCII digits only, small enough for a signed 64-bit column."""
+    if not (raw.isascii() and raw.isdigit()):
+        raise MalformedCallback("SequenceNumber", f"not a non-negative integer: {raw[:20]!r}")
+    if len(raw.lstrip("0")) > MAX_SEQUENCE_DIGITS:
+        raise MalformedCallback("SequenceNumber", f"more than {MAX_SEQUENCE_DIGITS} digits")
+    return int(raw)
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -135,17 +154,9 @@ def parse_callback(form: Mapping[str, str], received_at: datetime) -> Conference
     kind = EventKind.from_wire(name)
     conference_sid = _required(form, "ConferenceSid")
     if kind is EventKind.UNKNOWN and not form.get("SequenceNumber"):
-        raw_sequence = "0"
+        sequence = 0
     else:
-        raw_sequence = _required(form, "SequenceNumber")
-    try:
-        sequence = int(raw_sequence)
-    except ValueError:
-        raise MalformedCallback(
-            "SequenceNumber", f"not an integer: {raw_sequence[:20]!r}"
-        ) from None
-    if sequence < 0:
-        raise MalformedCallback("SequenceNumber", "negative")
+        sequence = parse_sequence(_required(form, "SequenceNumber"))
     raw_time = form.get("Timestamp")
     timestamp = parse_timestamp(raw_time) if raw_time else received_at.astimezone(timezone.utc)
     call_sid = _optional(form, "CallSid")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import socket
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from aiohttp import web
+from multidict import MultiDict
 
 from moderator import __version__
 from moderator.domain.door import Addresses
@@ -23,6 +25,8 @@ from moderator.domain.twilio_words import (
 )
 from moderator.domain.twiml import KnownCaller, join_conference
 from moderator.server.door_routes import VoiceDoor
+from moderator.server.connections import HEADER_TIMEOUT, AcceptFailureFilter, ConnectionGuard
+from moderator.server.forms import UnreadableForm, read_form
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
@@ -30,7 +34,15 @@ from moderator.store.journal import JournalError
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
-FORM_TYPE = "application/x-www-form-urlencoded"
+# aiohttp's own limits: Twilio's headers are short and few, so a client sending more is not Twilio
+# and must not make us buffer megabytes per connection.
+PROTOCOL_LIMITS: dict[str, Any] = {
+    "max_line_size": 4096,
+    "max_field_size": 4096,
+    "max_headers": 32,
+    "keepalive_timeout": HEADER_TIMEOUT,
+    "auto_decompress": False,  # bodies are read raw; a Content-Encoding is refused (415)
+}
 
 
 class ServerStartError(Exception):
@@ -74,11 +86,14 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self.door: VoiceDoor | None = None  # PIN, lock, waiting room; None: everyone joins
         self.hold_music_url = ""  # the waiting room's music (empty: Twilio's)
+        self._listener: asyncio.Server | None = None
+        self._guard: ConnectionGuard | None = None
+        self._accept_filter: AcceptFailureFilter | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
-    def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY_BYTES)
+    def make_app(self, middlewares: tuple[Any, ...] = ()) -> web.Application:
+        app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
         app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
         app.router.add_post(VOICE_PATH, self._voice)
         app.router.add_post(PIN_PATH, self._pin)
@@ -88,22 +103,44 @@ class WebhookServer:
 
     async def start(self) -> str:
         """Listen and return the local base URL; ServerStartError when the port is taken."""
-        self._runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)
+        loop = asyncio.get_running_loop()
+        self._guard = ConnectionGuard()
+        self._runner = web.AppRunner(
+            self.make_app(middlewares=(self._guard.middleware,)),
+            access_log=None,
+            handle_signals=False,
+            **PROTOCOL_LIMITS,
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        assert self._runner.server is not None
+        self._guard.attach(self._runner.server)
         try:
-            await site.start()
+            self._listener = await loop.create_server(
+                self._guard, self.host, self.port, reuse_address=True
+            )
         except OSError as exc:
             await self._runner.cleanup()
             self._runner = None
             raise ServerStartError(describe_bind_error(self.host, self.port, exc)) from None
-        self.port = self._runner.addresses[0][1]  # the real port when 0 was asked for
+        self._guard.start()
+        self._accept_filter = AcceptFailureFilter(loop)
+        self.port = self._listener.sockets[0].getsockname()[1]  # the real port when 0 was asked
         log.info("webhook server listening on %s", self.local_url)
         return self.local_url
 
     async def stop(self) -> None:
+        if self._accept_filter is not None:
+            self._accept_filter.remove()
+            self._accept_filter = None
+        if self._guard is not None:
+            self._guard.stop()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             runner, self._runner = self._runner, None
+            if runner.server is not None:
+                await runner.server.shutdown(2.0)
             await runner.cleanup()
             log.info("webhook server stopped")
 
@@ -137,26 +174,30 @@ class WebhookServer:
     # ---- routes ----------------------------------------------------------------------------
 
     async def _verified_form(self, request: web.Request) -> dict[str, str]:
-        """The request's form once its signature checks out; raises the HTTP error otherwise."""
+        """The request's form once its signature checks out; raises the HTTP error otherwise.
+
+        Nothing in an unsigned request reaches a decoder that could fail in an unexpected way:
+        the body is read raw and parsed by read_form, which only raises UnreadableForm.
+        """
         if SIGNATURE_HEADER not in request.headers:
             self._reject_signature(request, f"missing {SIGNATURE_HEADER} header")
-        if request.content_type != FORM_TYPE:
-            self.stats.rejected_malformed += 1
-            log.warning(
-                "rejected %s: content type %r is not a form", request.path, request.content_type
-            )
-            raise web.HTTPBadRequest(text=f"expected {FORM_TYPE}")
         try:
-            posted = await request.post()
-        except ValueError as exc:
+            posted = await read_form(request)
+        except UnreadableForm as exc:
             self.stats.rejected_malformed += 1
-            log.warning("rejected %s: unreadable form (%s)", request.path, exc)
-            raise web.HTTPBadRequest(text="unreadable form body") from None
-        url = self._signature.signed_url(str(request.url), request.path_qs)
-        problem = self._signature.problem(url, posted, request.headers)  # type: ignore[arg-type]
+            log.warning("rejected %s: %s", request.path, exc)
+            raise _http_error(exc) from None
+        problem = self._signature_problem(request, posted)
         if problem is not None:
             self._reject_signature(request, problem)
         return {key: str(value) for key, value in posted.items()}
+
+    def _signature_problem(self, request: web.Request, posted: MultiDict[str]) -> str | None:
+        try:
+            url = self._signature.signed_url(str(request.url), request.path_qs)
+            return self._signature.problem(url, posted, request.headers)
+        except ValueError:  # e.g. a Host header with a port out of range
+            return "the request's URL cannot be verified"
 
     def _reject_signature(self, request: web.Request, problem: str) -> NoReturn:
         self.stats.rejected_signature += 1
@@ -228,6 +269,17 @@ class WebhookServer:
             "failed": self.stats.failed,
         }
         return web.json_response(body)
+
+
+_FORM_ERRORS: dict[int, type[web.HTTPException]] = {
+    400: web.HTTPBadRequest,
+    408: web.HTTPRequestTimeout,
+    415: web.HTTPUnsupportedMediaType,
+}
+
+
+def _http_error(exc: UnreadableForm) -> web.HTTPException:
+    return _FORM_ERRORS.get(exc.status, web.HTTPBadRequest)(text=str(exc))
 
 
 def describe_bind_error(host: str, port: int, exc: OSError) -> str:

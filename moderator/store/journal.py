@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.store.salvage import Recovery, RowCounter, is_damaged, readable_rows, rebuild
 
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: duplicates of a callback are counted on its row, not stored again
+_T = TypeVar("_T")
+# Anything a damaged or hand-edited row can raise when turned back into Python values.
+_BAD_ROW = (ValueError, TypeError, KeyError, AttributeError)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS callbacks (
@@ -27,7 +34,9 @@ CREATE TABLE IF NOT EXISTS callbacks (
     sequence INTEGER NOT NULL,
     event TEXT NOT NULL,
     call_sid TEXT,
-    form TEXT NOT NULL              -- the whole form as JSON: enough to replay it
+    form TEXT NOT NULL,             -- the whole form as JSON: enough to replay it
+    duplicates INTEGER NOT NULL DEFAULT 0,  -- identical deliveries after the first
+    last_received_at TEXT           -- when the latest duplicate arrived
 );
 CREATE INDEX IF NOT EXISTS callbacks_by_conference ON callbacks (conference_sid, sequence);
 CREATE TABLE IF NOT EXISTS actions (
@@ -78,73 +87,256 @@ def _iso(moment: datetime) -> str:
 
 
 def _from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+    return _utc(text) if text else None
+
+
+def _utc(text: object) -> datetime:
+    """A stored ISO time as an aware datetime; TypeError or ValueError for anything else."""
+    if not isinstance(text, str):
+        raise TypeError(f"not a time: {text!r}")
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _form(text: object) -> dict[str, str]:
+    form = json.loads(text)  # type: ignore[arg-type]
+    if not isinstance(form, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in form.items()
+    ):
+        raise TypeError("a callback form must map strings to strings")
+    return form
 
 
 class Journal:
-    """SQLite in WAL mode; one connection, used only from the event loop's thread."""
+    """SQLite in WAL mode.
+
+    One connection serves the event loop's thread (reads, actions, snapshots); callbacks are
+    written by one writer thread with its own connection (`commit_callbacks`), so a slow or
+    locked disk holds up only the callbacks waiting for it, not the window.
+    `create=False` opens an existing journal read-only (the report): nothing is written to it.
+    """
 
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
-        if not create and not path.exists():
-            raise JournalError(f"no journal at {path}")
+        self.read_only = not create
+        self.recovery: Recovery | None = None
+        self.rows_skipped = RowCounter()
+        self._writer: ThreadPoolExecutor | None = None
+        self._writer_db: sqlite3.Connection | None = None
+        if self.read_only:
+            self._db = self._open_read_only()
+        else:
+            self._db = self._open_for_writing()
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        if not self.path.exists():
+            raise JournalError(f"no journal at {self.path}")
+        if self.path.stat().st_size == 0:
+            raise JournalError(
+                f"the journal {self.path} is empty (0 bytes): nothing was ever written to it"
+            )
+        # Without a WAL file nothing is being written: immutable reads create no -shm or -wal
+        # (works on a read-only folder and a full disk); with one, read it as a live journal.
+        live = Path(f"{self.path}-wal").exists()
+        mode = "mode=ro" if live else "mode=ro&immutable=1"
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._migrate()
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True)
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if not live or "not a database" in str(exc):
+                raise JournalError(f"cannot read the journal {self.path}: {exc}") from exc
+            log.warning("reading %s without its write-ahead log: %s", self.path, exc)
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version > SCHEMA_VERSION:
+            db.close()
+            raise JournalError(
+                f"{self.path} was written by a newer version of the console (schema {version})"
+            )
+        return db
+
+    def _open_for_writing(self) -> sqlite3.Connection:
+        existed = self.path.exists()
+        try:
+            if existed and self.path.stat().st_size == 0:
+                self._set_aside_empty()
+                existed = False
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = self._connect()
+            try:
+                problem = is_damaged(db) if existed else None
+                if problem is not None:
+                    db.close()
+                    self._repair(problem)
+                    db = self._connect()
+                self._migrate(db)
+            except BaseException:
+                db.close()
+                raise
         except (OSError, sqlite3.Error) as exc:
-            raise JournalError(f"cannot open the journal {path}: {exc}") from exc
+            if not existed:
+                self._remove_failed_new_file()
+            raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA busy_timeout=5000")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _set_aside_empty(self) -> None:
+        """A 0-byte journal is what a start on a full disk used to leave: keep it, say so."""
+        aside = self.path.with_name(self.path.name + ".empty")
+        self.path.replace(aside)
+        log.warning(
+            "the journal %s was empty (0 bytes), so no callbacks were lost; it was moved to %s"
+            " and a new journal is started",
+            self.path,
+            aside,
+        )
+
+    def _remove_failed_new_file(self) -> None:
+        """Opening a new journal failed (full disk, read-only folder): leave no 0-byte file."""
+        for leftover in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            try:
+                if leftover.exists() and leftover.stat().st_size == 0:
+                    leftover.unlink()
+            except OSError:
+                pass
+
+    def _repair(self, problem: str) -> None:
+        log.error(
+            "the journal %s is damaged (%s): copying it aside and repairing", self.path, problem
+        )
+        try:
+            self.recovery = rebuild(self.path, _SCHEMA, SCHEMA_VERSION)
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalError(
+                f"the journal {self.path} is damaged ({problem}) and could not be copied aside"
+                f" to repair it: {exc}"
+            ) from exc
+        log.error("%s", self.recovery.describe(self.path))
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, create: bool = True) -> Journal:
         return cls(data_dir / JOURNAL_FILE, create=create)
 
-    def _migrate(self) -> None:
-        (version,) = self._db.execute("PRAGMA user_version").fetchone()
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
             raise JournalError(
                 f"{self.path} was written by a newer version of the console (schema {version})"
             )
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if version == SCHEMA_VERSION:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if version == 1:
+                db.execute("ALTER TABLE callbacks ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0")
+                db.execute("ALTER TABLE callbacks ADD COLUMN last_received_at TEXT")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @property
+    def problems(self) -> list[str]:
+        """What the user should hear about this journal: a repair, rows that could not be read."""
+        found = []
+        if self.recovery is not None:
+            found.append(self.recovery.describe(self.path))
+        if self.rows_skipped.total:
+            found.append(
+                f"{self.rows_skipped.total} unreadable rows of the journal {self.path} were skipped"
+            )
+        return found
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.submit(self._close_writer_db)
+            self._writer.shutdown(wait=True)
+            self._writer = None
         self._db.close()
 
+    def _close_writer_db(self) -> None:
+        if self._writer_db is not None:
+            self._writer_db.close()
+            self._writer_db = None
+
     # ---- callbacks -------------------------------------------------------------------------
+
+    async def commit_callbacks(
+        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
+    ) -> None:
+        """append_callbacks on the writer thread; returns once the batch is committed."""
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-writer")
+        await asyncio.wrap_future(self._writer.submit(self._on_writer_thread, batch))
+
+    def _on_writer_thread(
+        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
+    ) -> None:
+        if self._writer_db is None:
+            try:
+                self._writer_db = self._connect()
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal write failed: {exc}") from exc
+        self._append(self._writer_db, batch)
 
     def append_callbacks(
         self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
     ) -> None:
-        """Store received callbacks in one transaction (one commit for the whole batch)."""
-        rows = [
-            (
-                _iso(received_at),
-                event.conference_sid,
-                event.sequence,
-                event.name,
-                event.call_sid,
-                json.dumps(dict(form), separators=(",", ":")),
-            )
-            for received_at, form, event in batch
-        ]
-        with self._transaction():
-            self._db.executemany(
-                "INSERT INTO callbacks"
-                " (received_at, conference_sid, sequence, event, call_sid, form)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+        """Store received callbacks in one transaction (one commit for the whole batch).
+
+        A delivery identical to one already stored (same conference, sequence and form: a
+        Twilio retry or a replay) only counts on that row, so replays cannot grow the journal.
+        """
+        self._append(self._db, batch)
+
+    def _append(
+        self,
+        db: sqlite3.Connection,
+        batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]],
+    ) -> None:
+        with self._transaction(db):
+            for received_at, form, event in batch:
+                at = _iso(received_at)
+                text = json.dumps(dict(form), separators=(",", ":"))
+                counted = db.execute(
+                    "UPDATE callbacks SET duplicates = duplicates + 1, last_received_at = ?"
+                    " WHERE conference_sid = ? AND sequence = ? AND form = ?",
+                    (at, event.conference_sid, event.sequence, text),
+                ).rowcount
+                if not counted:
+                    db.execute(
+                        "INSERT INTO callbacks"
+                        " (received_at, conference_sid, sequence, event, call_sid, form)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        (
+                            at,
+                            event.conference_sid,
+                            event.sequence,
+                            event.name,
+                            event.call_sid,
+                            text,
+                        ),
+                    )
 
     def callbacks(self) -> Iterator[tuple[datetime, dict[str, str]]]:
-        """Every journaled callback form with its receipt time, in the order received."""
-        for received_at, form in self._db.execute(
-            "SELECT received_at, form FROM callbacks ORDER BY id"
-        ):
-            yield datetime.fromisoformat(received_at), json.loads(form)
+        """Every journaled callback form with its receipt time, in the order received.
+
+        Rows that cannot be read back (damaged page, bad JSON, time or types) are skipped
+        and counted in `rows_skipped`.
+        """
+        yield from self._readable(
+            "callbacks", "received_at, form", lambda row: (_utc(row[1]), _form(row[2]))
+        )
 
     def events(self) -> Iterator[ConferenceEvent]:
         """Every journaled callback parsed again, in the order received."""
@@ -155,8 +347,35 @@ class Journal:
                 log.warning("skipping a journaled callback that no longer parses: %s", exc)
 
     def callback_count(self) -> int:
+        """Callbacks received, duplicates included."""
+        (count,) = self._db.execute("SELECT COUNT(*) + TOTAL(duplicates) FROM callbacks").fetchone()
+        return int(count)
+
+    def callback_rows(self) -> int:
+        """Rows in the callbacks table (a duplicate adds none)."""
         (count,) = self._db.execute("SELECT COUNT(*) FROM callbacks").fetchone()
         return int(count)
+
+    def _readable(
+        self, table: str, columns: str, convert: Callable[[tuple[Any, ...]], _T]
+    ) -> Iterator[_T]:
+        before = self.rows_skipped.skipped.get(table, 0)
+        for row in readable_rows(self._db, table, columns, self.rows_skipped):
+            try:
+                value = convert(row)
+            except _BAD_ROW as exc:
+                self.rows_skipped.skip(table)
+                log.debug("skipping unreadable %s row %s: %s", table, row[0], exc)
+                continue
+            yield value
+        skipped = self.rows_skipped.skipped.get(table, 0) - before
+        if skipped:
+            log.warning(
+                "skipped %d unreadable rows of the %s table in the journal %s",
+                skipped,
+                table,
+                self.path,
+            )
 
     # ---- snapshots -------------------------------------------------------------------------
 
@@ -179,14 +398,7 @@ class Journal:
             )
 
     def snapshots(self) -> Iterator[ConferenceSnapshot]:
-        for (body,) in self._db.execute("SELECT body FROM snapshots ORDER BY id"):
-            data = json.loads(body)
-            participants = tuple(
-                ParticipantSnapshot(**{**p, "joined_at": _from_iso(p["joined_at"])})
-                for p in data.pop("participants")
-            )
-            taken_at = datetime.fromisoformat(data.pop("taken_at"))
-            yield ConferenceSnapshot(**data, taken_at=taken_at, participants=participants)
+        yield from self._readable("snapshots", "body", lambda row: _snapshot(row[1]))
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -225,42 +437,57 @@ class Journal:
             self._db.execute("UPDATE actions SET confirmed = 1 WHERE id = ?", (action_id,))
 
     def actions(self, conference_sid: str | None = None) -> list[ActionRecord]:
-        query = (
-            "SELECT id, at, conference_sid, call_sid, kind, origin, params, ok, confirmed, error"
-            " FROM actions"
-        )
-        args: tuple[str, ...] = ()
-        if conference_sid is not None:
-            query += " WHERE conference_sid = ?"
-            args = (conference_sid,)
-        return [
-            ActionRecord(
-                id=row[0],
-                at=datetime.fromisoformat(row[1]),
-                conference_sid=row[2],
-                call_sid=row[3],
-                kind=row[4],
-                origin=row[5],
-                params=json.loads(row[6]),
-                ok=None if row[7] is None else bool(row[7]),
-                confirmed=bool(row[8]),
-                error=row[9],
-            )
-            for row in self._db.execute(query + " ORDER BY id", args)
-        ]
+        return list(self._readable_actions(conference_sid))
+
+    def _readable_actions(self, conference_sid: str | None) -> Iterator[ActionRecord]:
+        columns = "at, conference_sid, call_sid, kind, origin, params, ok, confirmed, error"
+        for action in self._readable("actions", columns, _action):
+            if conference_sid is None or action.conference_sid == conference_sid:
+                yield action
 
     # ---- plumbing --------------------------------------------------------------------------
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self, db: sqlite3.Connection | None = None) -> Iterator[None]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on error; SQLite errors become JournalError."""
+        db = db if db is not None else self._db
+        if self.read_only:
+            raise JournalError(f"the journal {self.path} is open read-only")
         try:
-            self._db.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")
             try:
                 yield
             except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
+            db.execute("COMMIT")
+        except (sqlite3.Error, OverflowError) as exc:
             raise JournalError(f"journal write failed: {exc}") from exc
+
+
+def _snapshot(body: object) -> ConferenceSnapshot:
+    data = json.loads(body)  # type: ignore[arg-type]
+    participants = tuple(
+        ParticipantSnapshot(**{**p, "joined_at": _from_iso(p["joined_at"])})
+        for p in data.pop("participants")
+    )
+    taken_at = _utc(data.pop("taken_at"))
+    return ConferenceSnapshot(**data, taken_at=taken_at, participants=participants)
+
+
+def _action(row: tuple[Any, ...]) -> ActionRecord:
+    params = json.loads(row[6])
+    if not isinstance(params, dict):
+        raise TypeError("action params must be an object")
+    return ActionRecord(
+        id=row[0],
+        at=_utc(row[1]),
+        conference_sid=row[2],
+        call_sid=row[3],
+        kind=row[4],
+        origin=row[5],
+        params=params,
+        ok=None if row[7] is None else bool(row[7]),
+        confirmed=bool(row[8]),
+        error=row[9],
+    )

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 
 from moderator.domain.events import ConferenceEvent
-from moderator.store.journal import Journal
+from moderator.store.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
 
 _Item = tuple[datetime, Mapping[str, str], ConferenceEvent]
 
 
 class CallbackWriter:
-    """Journals callbacks for the webhook handlers, one commit per loop iteration.
+    """Journals callbacks for the webhook handlers, one commit per batch, off the loop's thread.
 
-    Every handler awaits `append` before answering Twilio, so an answered callback is on disk;
-    handlers that run in the same loop iteration share the commit (the measured lever: one WAL
-    commit per callback caps ingest at about half of what batching allows).
+    Every handler awaits `append` before answering Twilio, so an answered callback is on disk.
+    Callbacks that arrive while a commit is under way share the next one (the measured lever:
+    one WAL commit per callback caps ingest at about half of what batching allows), and the
+    commit runs on the journal's writer thread, so a slow or locked disk delays only these
+    answers, never the window. A batch that fails is retried item by item, so one callback the
+    journal refuses cannot fail the others.
     """
 
     def __init__(self, journal: Journal) -> None:
         self._journal = journal
-        self._items: list[_Item] = []
-        self._waiters: list[asyncio.Future[None]] = []
+        self._pending: list[tuple[_Item, asyncio.Future[None]]] = []
+        self._draining: asyncio.Task[None] | None = None
         self.commits = 0
 
     async def append(
@@ -32,23 +38,44 @@ class CallbackWriter:
         """Return once the callback is committed; raises JournalError if it could not be."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
-        self._items.append((received_at, form, event))
-        self._waiters.append(waiter)
-        if len(self._items) == 1:
-            loop.call_soon(self._flush)
+        self._pending.append(((received_at, form, event), waiter))
+        if self._draining is None or self._draining.done():
+            self._draining = loop.create_task(self._drain())
         await waiter
 
-    def _flush(self) -> None:
-        items, waiters = self._items, self._waiters
-        self._items, self._waiters = [], []
+    async def _drain(self) -> None:
+        await asyncio.sleep(0)  # let the handlers of this loop iteration join the batch
+        while self._pending:
+            batch, self._pending = self._pending, []
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[_Item, asyncio.Future[None]]]) -> None:
         try:
-            self._journal.append_callbacks(items)
+            await self._journal.commit_callbacks([item for item, _ in batch])
         except Exception as exc:
-            for waiter in waiters:
-                if not waiter.done():
-                    waiter.set_exception(exc)
+            error = (
+                exc
+                if isinstance(exc, JournalError)
+                else JournalError(f"journal write failed: {exc}")
+            )
+            if len(batch) == 1:
+                _settle(batch[0][1], error)
+                return
+            log.warning(
+                "a group commit of %d callbacks failed, retrying each: %s", len(batch), error
+            )
+            for entry in batch:
+                await self._commit([entry])
             return
         self.commits += 1
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        for _, waiter in batch:
+            _settle(waiter, None)
+
+
+def _settle(waiter: asyncio.Future[None], error: Exception | None) -> None:
+    if waiter.done():
+        return
+    if error is None:
+        waiter.set_result(None)
+    else:
+        waiter.set_exception(error)
