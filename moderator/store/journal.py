@@ -162,13 +162,8 @@ class Journal:
                 self._set_aside_empty()
                 existed = False
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = self._connect()
+            db = self._open_sound(existed)
             try:
-                problem = is_damaged(db) if existed else None
-                if problem is not None:
-                    db.close()
-                    self._repair(problem)
-                    db = self._connect()
                 self._migrate(db)
             except BaseException:
                 db.close()
@@ -178,6 +173,26 @@ class Journal:
                 self._remove_failed_new_file()
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
         return db
+
+    def _open_sound(self, existed: bool) -> sqlite3.Connection:
+        """A connection to a journal SQLite finds sound, repairing a damaged one first."""
+        db: sqlite3.Connection | None = None
+        try:
+            db = self._connect()
+            problem = is_damaged(db) if existed else None
+        except sqlite3.DatabaseError as exc:
+            # OperationalError is the disk's fault (full, read-only, locked), not the file's
+            if not existed or isinstance(exc, sqlite3.OperationalError):
+                if db is not None:
+                    db.close()
+                raise
+            problem = str(exc)
+        if problem is None and db is not None:
+            return db
+        if db is not None:
+            db.close()
+        self._repair(problem or "unreadable")
+        return self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -359,16 +374,17 @@ class Journal:
     def _readable(
         self, table: str, columns: str, convert: Callable[[tuple[Any, ...]], _T]
     ) -> Iterator[_T]:
-        before = self.rows_skipped.skipped.get(table, 0)
-        for row in readable_rows(self._db, table, columns, self.rows_skipped):
+        counter = RowCounter()  # this read's count: each read replaces the table's last count
+        for row in readable_rows(self._db, table, columns, counter):
             try:
                 value = convert(row)
             except _BAD_ROW as exc:
-                self.rows_skipped.skip(table)
+                counter.skip(table)
                 log.debug("skipping unreadable %s row %s: %s", table, row[0], exc)
                 continue
             yield value
-        skipped = self.rows_skipped.skipped.get(table, 0) - before
+        skipped = counter.skipped.get(table, 0)
+        self.rows_skipped.skipped[table] = skipped
         if skipped:
             log.warning(
                 "skipped %d unreadable rows of the %s table in the journal %s",
