@@ -33,7 +33,7 @@ def many(count: int) -> list[dict[str, str]]:
 
 
 def folder_state(folder: Path) -> dict[str, str]:
-    """Every file in `folder` with a digest of its bytes: equal before and after = nothing written."""
+    """Each file in `folder` with a digest of its bytes: unchanged means nothing was written."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
@@ -139,27 +139,24 @@ def test_a_full_disk_while_running_fails_the_callback_not_the_console(tiny_fs: P
 async def test_a_locked_journal_does_not_block_the_event_loop(tmp_path: Path) -> None:
     journal = Journal.in_dir(tmp_path)
     writer = CallbackWriter(journal)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sqlite3, sys, time
-                db = sqlite3.connect({str(tmp_path / JOURNAL_FILE)!r}, isolation_level=None)
-                db.execute("BEGIN EXCLUSIVE")
-                print("locked", flush=True)
-                sys.stdin.readline()
-                db.execute("COMMIT")
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        textwrap.dedent(
+            f"""
+            import sqlite3, sys
+            db = sqlite3.connect({str(tmp_path / JOURNAL_FILE)!r}, isolation_level=None)
+            db.execute("BEGIN EXCLUSIVE")
+            print("locked", flush=True)
+            sys.stdin.readline()
+            db.execute("COMMIT")
+            """
+        ),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
     )
     assert holder.stdout is not None and holder.stdin is not None
-    assert holder.stdout.readline().strip() == "locked"
+    assert (await holder.stdout.readline()).strip() == b"locked"
     fields = team_meeting()[0]
     commit = asyncio.ensure_future(writer.append(NOW, fields, parse_callback(fields, NOW)))
     ticks = 0
@@ -167,12 +164,10 @@ async def test_a_locked_journal_does_not_block_the_event_loop(tmp_path: Path) ->
         await asyncio.sleep(0.01)
         ticks += 1
     assert not commit.done()
-    holder.stdin.write("\n")
-    holder.stdin.flush()
+    holder.stdin.write(b"\n")
+    await holder.stdin.drain()
     await asyncio.wait_for(commit, timeout=30)
-    holder.wait()
-    holder.stdin.close()
-    holder.stdout.close()
+    await holder.wait()
     assert journal.callback_count() == 1
     journal.close()
 
@@ -239,7 +234,8 @@ def test_a_damaged_page_is_copied_aside_and_the_rest_recovered(tmp_path: Path) -
     journal = Journal.in_dir(tmp_path)  # the console copies it aside and repairs
     assert journal.recovery is not None
     assert journal.recovery.damaged_copy.read_bytes() == damaged_bytes
-    assert 0 < journal.recovery.skipped and 0 < journal.recovery.kept < 3000
+    assert journal.recovery.skipped > 0
+    assert 0 < journal.recovery.kept < 3000
     assert str(journal.recovery.damaged_copy) in journal.problems[0]
     assert len(list(journal.events())) == readable
     store(journal, [form("participant-speech-stop", 5000, who="Mary")])  # keeps journaling
