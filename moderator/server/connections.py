@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 log = logging.getLogger(__name__)
@@ -184,3 +185,38 @@ class AcceptFailureFilter:
     def remove(self) -> None:
         if self._loop.get_exception_handler() is self:
             self._loop.set_exception_handler(self._previous)
+
+
+class BadRequestLog(logging.Filter):
+    """Turns aiohttp's traceback for a malformed request (the client's fault) into one line.
+
+    A client that sends garbage HTTP must not be able to fill the log with tracebacks: such
+    records lose their traceback and are let through once a minute, with a count of the rest.
+    Any other exception (a bug of ours) is logged as aiohttp logs it.
+    """
+
+    QUIET_SECONDS = 60.0
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        super().__init__()
+        self._clock = clock
+        self._last: float | None = None
+        self.suppressed = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, HttpProcessingError):
+            return True
+        now = self._clock()
+        if self._last is not None and now - self._last < self.QUIET_SECONDS:
+            self.suppressed += 1
+            return False
+        self._last = now
+        reason = str(error.message).splitlines()[0][:80]
+        record.msg = "malformed HTTP request refused: %s (%d more since the last report)"
+        record.args = (reason, self.suppressed)
+        record.exc_info = None
+        record.exc_text = None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        self.suppressed = 0
+        return True

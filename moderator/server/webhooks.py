@@ -24,14 +24,20 @@ from moderator.domain.twilio_words import (
     VOICE_PATH,
 )
 from moderator.domain.twiml import KnownCaller, join_conference
+from moderator.server.connections import (
+    HEADER_TIMEOUT,
+    AcceptFailureFilter,
+    BadRequestLog,
+    ConnectionGuard,
+)
 from moderator.server.door_routes import VoiceDoor
-from moderator.server.connections import HEADER_TIMEOUT, AcceptFailureFilter, ConnectionGuard
 from moderator.server.forms import UnreadableForm, read_form
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
+http_log = logging.getLogger("moderator.server.http")  # aiohttp's protocol errors
 
 MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
 # aiohttp's own limits: Twilio's headers are short and few, so a client sending more is not Twilio
@@ -42,6 +48,7 @@ PROTOCOL_LIMITS: dict[str, Any] = {
     "max_headers": 32,
     "keepalive_timeout": HEADER_TIMEOUT,
     "auto_decompress": False,  # bodies are read raw; a Content-Encoding is refused (415)
+    "logger": http_log,
 }
 
 
@@ -89,6 +96,7 @@ class WebhookServer:
         self._listener: asyncio.Server | None = None
         self._guard: ConnectionGuard | None = None
         self._accept_filter: AcceptFailureFilter | None = None
+        self._bad_request_log: BadRequestLog | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -124,11 +132,16 @@ class WebhookServer:
             raise ServerStartError(describe_bind_error(self.host, self.port, exc)) from None
         self._guard.start()
         self._accept_filter = AcceptFailureFilter(loop)
+        self._bad_request_log = BadRequestLog(loop.time)
+        http_log.addFilter(self._bad_request_log)
         self.port = self._listener.sockets[0].getsockname()[1]  # the real port when 0 was asked
         log.info("webhook server listening on %s", self.local_url)
         return self.local_url
 
     async def stop(self) -> None:
+        if self._bad_request_log is not None:
+            http_log.removeFilter(self._bad_request_log)
+            self._bad_request_log = None
         if self._accept_filter is not None:
             self._accept_filter.remove()
             self._accept_filter = None

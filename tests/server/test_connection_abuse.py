@@ -1,0 +1,118 @@
+"""Idle, slow and too many connections: closed or refused, while Twilio's callbacks still get in."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from twilio.request_validator import RequestValidator
+
+from moderator.domain.roster import Roster
+from moderator.server import connections
+from moderator.server.ingest import CallbackIngest
+from moderator.server.signature import SignatureCheck
+from moderator.server.webhooks import WebhookServer
+from moderator.store.journal import Journal
+from moderator.store.writer import CallbackWriter
+from tests.forms import team_meeting
+
+TOKEN = "test-auth-token-0123456789abcdef"
+PATH = "/twilio/conference-events"
+HANG_GUARD = 30.0  # seconds; only stops a broken test from hanging, never a speed check
+
+
+@pytest.fixture
+async def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(connections, "HEADER_TIMEOUT", 0.5)
+    monkeypatch.setattr(connections, "SWEEP_INTERVAL", 0.1)
+    monkeypatch.setattr(connections, "MAX_CONNECTIONS", 16)
+    journal = Journal.in_dir(tmp_path)
+    ingest = CallbackIngest(CallbackWriter(journal), Roster())
+    web = WebhookServer(ingest, SignatureCheck(lambda: TOKEN), port=0)
+    await web.start()
+    yield web
+    await web.stop()
+    journal.close()
+
+
+async def signed_callback(web: WebhookServer, sequence: int = 1) -> int:
+    fields = dict(team_meeting()[0], SequenceNumber=str(sequence))
+    url = web.local_url + PATH
+    signature = RequestValidator(TOKEN).compute_signature(url, fields)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=fields, headers={"X-Twilio-Signature": signature}) as response,
+    ):
+        return response.status
+
+
+async def open_raw(web: WebhookServer) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", web.port)
+
+
+async def closed_by_server(reader: asyncio.StreamReader) -> bool:
+    """True once the server closes the connection (EOF or reset)."""
+    try:
+        while await reader.read(4096):
+            pass
+    except ConnectionError:
+        pass
+    return True
+
+
+async def test_idle_and_slow_clients_are_closed_and_callbacks_still_answered(
+    server: WebhookServer,
+) -> None:
+    idle = [await open_raw(server) for _ in range(5)]
+    slow = [await open_raw(server) for _ in range(5)]
+    for _, writer in slow:
+        writer.write(b"POST /twilio/conference-events HTTP/1.1\r\nHost: x\r\n")
+
+    async def dribble() -> None:  # slowloris: one header line now and then, never the end
+        for n in range(1000):
+            for _, writer in slow:
+                if not writer.is_closing():
+                    writer.write(b"X-%d: y\r\n" % n)
+            await asyncio.sleep(0.05)
+
+    dribbler = asyncio.ensure_future(dribble())
+    assert await asyncio.wait_for(signed_callback(server), HANG_GUARD) == 204
+    for reader, _ in idle + slow:
+        assert await asyncio.wait_for(closed_by_server(reader), HANG_GUARD)
+    dribbler.cancel()
+    for _, writer in idle + slow:
+        writer.close()
+    assert await asyncio.wait_for(signed_callback(server, 2), HANG_GUARD) == 204
+
+
+async def test_a_connection_flood_is_capped_logged_once_and_callbacks_still_get_in(
+    server: WebhookServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    flood = [await open_raw(server) for _ in range(60)]
+    assert server._guard is not None
+    assert server._guard.open_connections <= 16
+    assert await asyncio.wait_for(signed_callback(server), HANG_GUARD) == 204
+    more = [await open_raw(server) for _ in range(60)]
+    assert await asyncio.wait_for(signed_callback(server, 2), HANG_GUARD) == 204
+    assert caplog.text.count("connections open, the limit") == 1
+    for _, writer in flood + more:
+        writer.close()
+
+
+async def test_oversized_headers_are_refused_and_logged_once_without_traceback(
+    server: WebhookServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(20):
+        reader, writer = await open_raw(server)
+        writer.write(b"POST /twilio/conference-events HTTP/1.1\r\nHost: x\r\nX-Big: ")
+        writer.write(b"a" * 64 * 1024 + b"\r\n\r\n")
+        status_line = await asyncio.wait_for(reader.readline(), HANG_GUARD)
+        assert status_line.split()[1] == b"400", status_line
+        writer.close()
+    assert all(record.exc_info is None for record in caplog.records)
+    assert caplog.text.count("malformed HTTP request refused") == 1
