@@ -123,7 +123,7 @@ def copy_aside(path: Path) -> Path:
         counter += 1
     shutil.copy2(path, target)
     wal = Path(f"{path}-wal")
-    if wal.exists():
+    if wal.exists() and wal.stat().st_size:  # committed pages not yet in the main file
         shutil.copy2(wal, Path(f"{target}-wal"))
     return target
 
