@@ -280,3 +280,47 @@ def test_replaying_one_callback_100_times_adds_one_row_and_counts_the_rest(
     store(journal, [changed])
     assert journal.callback_rows() == 2
     journal.close()
+
+
+async def test_healthz_answers_while_a_callback_waits_for_a_locked_journal(
+    tmp_path: Path,
+) -> None:
+    """The callback is answered only after its commit; everything else keeps being served."""
+    import aiohttp
+    from twilio.request_validator import RequestValidator
+
+    from moderator.domain.roster import Roster
+    from moderator.server.ingest import CallbackIngest
+    from moderator.server.signature import SignatureCheck
+    from moderator.server.webhooks import WebhookServer
+
+    token = "storage-fault-token-0123456789ab"
+    journal = Journal.in_dir(tmp_path)
+    server = WebhookServer(
+        CallbackIngest(CallbackWriter(journal), Roster()), SignatureCheck(lambda: token), port=0
+    )
+    base = await server.start()
+    lock = sqlite3.connect(tmp_path / JOURNAL_FILE, isolation_level=None, timeout=0)
+    lock.execute("BEGIN EXCLUSIVE")
+    fields = team_meeting()[0]
+    url = base + "/twilio/conference-events"
+    signature = RequestValidator(token).compute_signature(url, fields)
+    async with aiohttp.ClientSession() as session:
+
+        async def callback() -> int:
+            headers = {"X-Twilio-Signature": signature}
+            async with session.post(url, data=fields, headers=headers) as response:
+                return response.status
+
+        pending = asyncio.ensure_future(callback())
+        for _ in range(5):
+            async with session.get(base + "/healthz") as health:
+                assert health.status == 200
+                assert (await health.json())["callbacks"] == 0
+        assert not pending.done()
+        lock.execute("COMMIT")
+        assert await asyncio.wait_for(pending, 30) == 204
+    lock.close()
+    await server.stop()
+    assert journal.callback_count() == 1
+    journal.close()
