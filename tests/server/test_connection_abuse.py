@@ -11,13 +11,10 @@ import aiohttp
 import pytest
 from twilio.request_validator import RequestValidator
 
-from moderator.domain.roster import Roster
+from moderator.core import CoreConfig, open_core
+from moderator.credentials import Credentials
 from moderator.server import connections
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
-from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
 from tests.forms import team_meeting
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -30,13 +27,9 @@ async def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(connections, "HEADER_TIMEOUT", 0.5)
     monkeypatch.setattr(connections, "SWEEP_INTERVAL", 0.1)
     monkeypatch.setattr(connections, "MAX_CONNECTIONS", 16)
-    journal = Journal.in_dir(tmp_path)
-    ingest = CallbackIngest(CallbackWriter(journal), Roster())
-    web = WebhookServer(ingest, SignatureCheck(lambda: TOKEN), port=0)
-    await web.start()
-    yield web
-    await web.stop()
-    journal.close()
+    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=TOKEN), control=False)
+    async with open_core(config) as core:
+        yield core.server
 
 
 async def signed_callback(web: WebhookServer, sequence: int = 1) -> int:

@@ -13,12 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from moderator.domain.roster import Roster
-from moderator.server.ingest import CallbackIngest
-from moderator.server.signature import SignatureCheck
-from moderator.server.webhooks import WebhookServer
-from moderator.store.journal import Journal
-from moderator.store.writer import CallbackWriter
+from moderator.core import Core, CoreConfig, open_core
+from moderator.credentials import Credentials
 from tests.forms import CONFERENCE_SID, form, team_meeting
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -28,12 +24,13 @@ FORM = "application/x-www-form-urlencoded"
 
 
 class Server:
-    def __init__(self, tmp_path: Path) -> None:
-        self.journal = Journal.in_dir(tmp_path)
-        self.roster = Roster()
-        self.ingest = CallbackIngest(CallbackWriter(self.journal), self.roster)
-        self.web = WebhookServer(self.ingest, SignatureCheck(lambda: TOKEN), port=0)
-        self.client: aiohttp.ClientSession
+    """The real server as the console builds it (build_core: its protocol limits included)."""
+
+    def __init__(self, core: Core, client: aiohttp.ClientSession) -> None:
+        self.journal = core.journal
+        self.roster = core.roster
+        self.web = core.server
+        self.client = client
 
     def sign(self, path: str, fields: dict[str, str]) -> str:
         url = self.web.local_url + path
@@ -47,13 +44,12 @@ class Server:
 
 @pytest.fixture
 async def server(tmp_path: Path) -> Any:
-    """The real server as the console starts it (its protocol limits included), on a free port."""
-    s = Server(tmp_path)
-    base = await s.web.start()
-    async with aiohttp.ClientSession(base_url=base) as s.client:
-        yield s
-    await s.web.stop()
-    s.journal.close()
+    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=TOKEN), control=False)
+    async with (
+        open_core(config) as core,
+        aiohttp.ClientSession(base_url=core.server.local_url) as client,
+    ):
+        yield Server(core, client)
 
 
 def no_tracebacks(caplog: pytest.LogCaptureFixture) -> None:

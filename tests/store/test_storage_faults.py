@@ -286,20 +286,21 @@ async def test_healthz_answers_while_a_callback_waits_for_a_locked_journal(
     tmp_path: Path,
 ) -> None:
     """The callback is answered only after its commit; everything else keeps being served."""
+
+    from moderator.core import CoreConfig, open_core
+    from moderator.credentials import Credentials
+
+    token = "storage-fault-token-0123456789ab"
+    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=token), control=False)
+    async with open_core(config) as core:
+        await locked_journal_keeps_serving(core.server.local_url, token, tmp_path)
+        assert core.journal.callback_count() == 1
+
+
+async def locked_journal_keeps_serving(base: str, token: str, tmp_path: Path) -> None:
     import aiohttp
     from twilio.request_validator import RequestValidator
 
-    from moderator.domain.roster import Roster
-    from moderator.server.ingest import CallbackIngest
-    from moderator.server.signature import SignatureCheck
-    from moderator.server.webhooks import WebhookServer
-
-    token = "storage-fault-token-0123456789ab"
-    journal = Journal.in_dir(tmp_path)
-    server = WebhookServer(
-        CallbackIngest(CallbackWriter(journal), Roster()), SignatureCheck(lambda: token), port=0
-    )
-    base = await server.start()
     lock = sqlite3.connect(tmp_path / JOURNAL_FILE, isolation_level=None, timeout=0)
     lock.execute("BEGIN EXCLUSIVE")
     fields = team_meeting()[0]
@@ -321,6 +322,3 @@ async def test_healthz_answers_while_a_callback_waits_for_a_locked_journal(
         lock.execute("COMMIT")
         assert await asyncio.wait_for(pending, 30) == 204
     lock.close()
-    await server.stop()
-    assert journal.callback_count() == 1
-    journal.close()
