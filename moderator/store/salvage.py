@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "form",
         "duplicates",
         "last_received_at",
+        "digest",
     ),
     "actions": (
         "at",

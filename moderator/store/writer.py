@@ -20,10 +20,11 @@ class CallbackWriter:
 
     Every handler awaits `append` before answering Twilio, so an answered callback is on disk.
     Callbacks that arrive while a commit is under way share the next one (the measured lever:
-    one WAL commit per callback caps ingest at about half of what batching allows), and the
-    commit runs on the journal's writer thread, so a slow or locked disk delays only these
-    answers, never the window. A batch that fails is retried item by item, so one callback the
-    journal refuses cannot fail the others.
+    one WAL commit per callback caps ingest at about half of what batching allows). A commit
+    is tried at once on the loop's thread without waiting for any lock; when another process
+    holds the journal it waits on the journal's writer thread instead, so a locked journal
+    delays only these answers, never the window. A batch that fails is retried item by item,
+    so one callback the journal refuses cannot fail the others.
     """
 
     def __init__(self, journal: Journal) -> None:
@@ -44,14 +45,17 @@ class CallbackWriter:
         await waiter
 
     async def _drain(self) -> None:
-        await asyncio.sleep(0)  # let the handlers of this loop iteration join the batch
+        # No waiting for more handlers to join: callbacks that arrive while this commit is
+        # under way form the next batch, and a sequential sender is not held up a loop turn.
         while self._pending:
             batch, self._pending = self._pending, []
             await self._commit(batch)
 
     async def _commit(self, batch: list[tuple[_Item, asyncio.Future[None]]]) -> None:
         try:
-            await self._journal.commit_callbacks([item for item, _ in batch])
+            items = [item for item, _ in batch]
+            if not self._journal.commit_callbacks_now(items):  # locked: wait off the loop
+                await self._journal.commit_callbacks(items)
         except Exception as exc:
             error = (
                 exc
