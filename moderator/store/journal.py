@@ -310,7 +310,7 @@ class Journal:
             self._fast_db.execute("PRAGMA busy_timeout=0")
             self._fast_db.execute("PRAGMA synchronous=NORMAL")
         try:
-            self._append(self._fast_db, batch)
+            self.append_callbacks(batch, self._fast_db)
         except JournalError as exc:
             cause = exc.__cause__
             if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
@@ -334,17 +334,19 @@ class Journal:
                 self._writer_db = self._connect()
             except sqlite3.Error as exc:
                 raise JournalError(f"journal write failed: {exc}") from exc
-        self._append(self._writer_db, batch)
+        self.append_callbacks(batch, self._writer_db)
 
     def append_callbacks(
-        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
+        self,
+        batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]],
+        connection: sqlite3.Connection | None = None,
     ) -> None:
         """Store received callbacks in one transaction (one commit for the whole batch).
 
         A delivery identical to one already stored (same conference, sequence and form: a
         Twilio retry or a replay) only counts on that row, so replays cannot grow the journal.
         """
-        self._append(self._db, batch)
+        self._append(connection if connection is not None else self._db, batch)
 
     def _append(
         self,
