@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from moderator.domain.roster import Participant
@@ -24,13 +26,15 @@ def participant_menu(
     menu.addSeparator()
     # What the tile shows, a pending mark included: the same choice Space and H make.
     if intends_muted(participant):
-        menu.addAction(icons.icon("mic"), "Unmute", lambda: c.unmute(call_sid))
+        mute = menu.addAction(icons.icon("mic"), "Unmute", lambda: c.unmute(call_sid))
     else:
-        menu.addAction(icons.icon("mic-off"), "Mute", lambda: c.mute(call_sid))
+        mute = menu.addAction(icons.icon("mic-off"), "Mute", lambda: c.mute(call_sid))
+    show_key(mute, "Space")
     if intends_hold(participant):
-        menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
+        hold = menu.addAction(icons.icon("play"), "Take off hold", lambda: c.unhold(call_sid))
     else:
-        menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))
+        hold = menu.addAction(icons.icon("pause"), "Hold", lambda: c.hold(call_sid))
+    show_key(hold, "H")
     if participant.presenter and not c.chose_presenter(call_sid):
         # Chosen automatically (runs the conference): there is nothing to undo.
         auto = menu.addAction(icons.icon("star"), "Presenter (runs the conference)")
@@ -42,5 +46,17 @@ def participant_menu(
     if not participant.number:
         copy.setText("Copy call SID")
     menu.addSeparator()
-    menu.addAction(icons.icon("person-remove"), "Remove from call…", lambda: c.kick(call_sid))
+    remove = icons.icon("person-remove")
+    kick = menu.addAction(remove, "Remove from call…", lambda: c.kick(call_sid))
+    show_key(kick, "Del")
     return menu
+
+
+def show_key(action: QAction, key: str) -> None:
+    """Shows the tile's key for this entry, so the menu teaches the keyboard.
+
+    The grid owns the keys; here the shortcut only lives while the menu has focus, where it
+    does the same thing to the same person."""
+    action.setShortcut(QKeySequence(key))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.setShortcutVisibleInContextMenu(True)

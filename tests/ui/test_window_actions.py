@@ -223,6 +223,20 @@ def test_context_menu(qtbot: Any, window: MainWindow, fake: FakeModerator, roste
     assert QGuiApplication.clipboard().text() == "+14155550111"
 
 
+def test_context_menu_shows_the_tiles_keys(window: MainWindow) -> None:
+    keys = {
+        a.text(): a.shortcut().toString()
+        for a in window.build_menu(call_sid("Alice")).actions()
+        if a.text()
+    }
+    assert (keys["Unmute"], keys["Hold"], keys["Remove from call…"]) == ("Space", "H", "Del")
+    assert all(
+        a.isShortcutVisibleInContextMenu()
+        for a in window.build_menu(call_sid("Alice")).actions()
+        if a.shortcut().toString()
+    )
+
+
 def test_right_click_opens_the_menu(qtbot: Any, window: MainWindow) -> None:
     seen: list[str] = []
     window.grid.menu_requested.connect(lambda sid, pos: seen.append(sid))
