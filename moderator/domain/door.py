@@ -132,13 +132,14 @@ class DoorEntry:
     at: datetime
     call_sid: str
     number: str
-    name: str | None
+    name: str | None  # the address book's name, else the label the console knows them by
     kind: str  # the journaled word: a Verdict's value, or "pin-right"
     attempt: int = 0
 
     @property
     def who(self) -> str:
-        return f"{self.name} ({self.number})" if self.name else self.number or self.call_sid
+        """The caller as their tile names them: the known name, else the number."""
+        return self.name or self.number or self.call_sid
 
     @property
     def text(self) -> str:

@@ -62,7 +62,7 @@ class VoiceDoor:
         if call_sid and number:
             self._roster.note_caller(call_sid, number)
         decision = on_arrival(self.door.settings, self.door.book, number)
-        self._record(form, where.meeting, decision.verdict.value, decision.attempt)
+        self._record(form, where, decision.verdict.value, decision.attempt)
         return self._twiml(decision, where, number)
 
     def pin(self, form: Mapping[str, str], query: Mapping[str, str], where: Addresses) -> str:
@@ -76,10 +76,10 @@ class VoiceDoor:
             self.door.settings, self.door.book, number, form.get("Digits", ""), attempt
         )
         if decision.verdict in (Verdict.WRONG_PIN, Verdict.PIN_REFUSED):
-            self._record(form, where.meeting, decision.verdict.value, attempt)
+            self._record(form, where, decision.verdict.value, attempt)
         else:
-            self._record(form, where.meeting, "pin-right", attempt)
-            self._record(form, where.meeting, decision.verdict.value, 0)
+            self._record(form, where, "pin-right", attempt)
+            self._record(form, where, decision.verdict.value, 0)
         return self._twiml(decision, where, number)
 
     @staticmethod
@@ -104,12 +104,14 @@ class VoiceDoor:
             return where.join(where.meeting, number)
         return door_twiml.goodbye(decision.say)  # locked out, PIN refused
 
-    def _record(self, form: Mapping[str, str], meeting: str, kind: str, attempt: int) -> None:
+    def _record(self, form: Mapping[str, str], where: Addresses, kind: str, attempt: int) -> None:
         number = form.get("From", "")
         call_sid = form.get("CallSid", "")
+        meeting = where.meeting
         name = self.door.book.name_of(number)
         now = self._clock()
         params = {"from": number, **({"name": name} if name else {})}
+        name = name or where.label_of(number)  # what the tile will call them
         if attempt:
             params["attempt"] = str(attempt)
         try:
