@@ -128,7 +128,9 @@ async def console(sim: Simulator, tmp_path: Path) -> AsyncIterator[Console]:
     await close_console(opened)
 
 
-async def meeting(console: Console, *labels: str) -> tuple[str, dict[str, str]]:
+async def meeting(
+    console: Console, *labels: str, timeout: float = 5.0
+) -> tuple[str, dict[str, str]]:
     """A conference with Mary (the host: start + end on exit) and guests; waits for the roster."""
     sim = console.sim
     conf = sim.create_conference("TeamMeeting", status_callback=console.server.callback_url)
@@ -143,6 +145,7 @@ async def meeting(console: Console, *labels: str) -> tuple[str, dict[str, str]]:
         )
     await sim.drain()
     await console.wait_for(
-        lambda: len(console.roster.participants(conf, present_only=True)) == len(sids)
+        lambda: len(console.roster.participants(conf, present_only=True)) == len(sids),
+        timeout=timeout,
     )
     return conf, sids
