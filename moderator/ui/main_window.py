@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         bridge.changed.connect(self._on_changes)
         bridge.events_received.connect(self._on_events)
         bridge.changed.connect(self.insights.on_changes)
+        bridge.events_received.connect(self.insights.on_events)
         bridge.message.connect(self.show_message)
         self.controller.message.connect(self.show_message)
         selection = self.picker.selectionModel()

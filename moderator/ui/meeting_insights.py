@@ -9,6 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
+from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.ui import icons
 from moderator.ui.participant_model import ParticipantModel, clock_text
@@ -80,7 +81,12 @@ class MeetingInsights(QObject):
         self._window = window
         self.markers: MarkerSource = no_markers
         self.html: HtmlSource | None = None
+        # live when the window opened: the journal's replay says so, but a start-up reconcile
+        # may find them long over (the previous run's call); they count as watched only once
+        # Twilio calls back about them in this session
         self._live = {c.sid for c in roster.conferences() if c.status.live}
+        self._carried_over = set(self._live)
+        self._ended_carried_over: set[str] = set()  # ended in this batch: was it Twilio's word?
         self.windows: dict[tuple[str, str], QWidget] = {}  # (kind, conference sid) -> window
         self.sort_button: QToolButton | None = None  # made by beside()
         self.banner = EndedBanner()
@@ -121,6 +127,7 @@ class MeetingInsights(QObject):
 
     def on_changes(self, changes: list[Change]) -> None:
         """Offer the summary of a conference that ends while the console watches."""
+        self._ended_carried_over.clear()
         for change in changes:
             if change.kind not in (ChangeKind.CONFERENCE_ADDED, ChangeKind.CONFERENCE_UPDATED):
                 continue
@@ -131,14 +138,47 @@ class MeetingInsights(QObject):
                 self._live.add(conference.sid)
             elif conference.sid in self._live:
                 self._live.discard(conference.sid)
-                timeline = self._roster.timelines.conference(conference.sid)
-                duration = timeline.duration_seconds() if timeline else None
-                people = len(timeline.participants) if timeline else 0
-                self.banner.offer(
-                    conference.sid,
-                    f"{conference.friendly_name or conference.sid} ended after "
-                    f"{clock_text(duration or 0.0)} with {people} participants.",
-                )
+                if conference.sid in self._carried_over:
+                    # ended by Twilio's callback (on_events, same batch) or by a reconcile
+                    self._ended_carried_over.add(conference.sid)
+                else:
+                    self.banner.offer(conference.sid, "")
+        self._refresh_banner()
+
+    def on_events(self, events: list[ConferenceEvent]) -> None:
+        """Twilio called back about these conferences in this session: the host watches them."""
+        for event in events:
+            sid = event.conference_sid
+            if sid in self._ended_carried_over:
+                self.banner.offer(sid, "")
+            if sid in self._live:
+                self._carried_over.discard(sid)
+        self._ended_carried_over.clear()
+        self._refresh_banner()
+
+    def _refresh_banner(self) -> None:
+        """The banner names its conference (with its start when a same-named one is live) and
+        goes away when that conference is no longer in the roster."""
+        sid = self.banner.conference_sid
+        if sid is None:
+            return
+        conference = self._roster.conference(sid)
+        if conference is None or conference.status.live:
+            self.banner.dismiss()
+            return
+        name = conference.friendly_name or conference.sid
+        same_name_live = any(
+            c.status.live and c.friendly_name == conference.friendly_name and c.sid != sid
+            for c in self._roster.conferences()
+        )
+        if same_name_live and conference.started_at is not None:
+            name += f" (started {conference.started_at.astimezone().strftime('%H:%M')})"
+        timeline = self._roster.timelines.conference(sid)
+        duration = timeline.duration_seconds() if timeline else None
+        people = len(timeline.participants) if timeline else 0
+        self.banner.text.setText(
+            f"{name} ended after {clock_text(duration or 0.0)} with {people} participants."
+        )
 
     def speaking(self, conference_sid: str) -> str:
         return speaking_text(self._roster, conference_sid, self._clock())

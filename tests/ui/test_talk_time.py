@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from moderator.domain.roster import Roster
+from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
 from moderator.ui.participant_model import ParticipantModel, TalkTime
@@ -144,6 +145,32 @@ def test_no_offer_for_a_conference_that_ended_before_the_window(
     qtbot.addWidget(made)
     feed(form("participant-leave", 31, who="Mary"))  # a late callback, same conference
     assert not made.insights.banner.isVisible()
+
+
+def test_no_offer_for_a_replayed_conference_a_reconcile_closes(
+    qtbot: Any, themed: QApplication, bridge: RosterBridge, roster: Roster, feed: Feed
+) -> None:
+    feed(*TALKED)  # the journal's call, live as replayed when the window opens
+    made = MainWindow(bridge, clock=Clock(40))
+    qtbot.addWidget(made)
+    # the start-up reconcile finds it long over: no callback, the host never watched it
+    roster.apply_snapshot(
+        ConferenceSnapshot(CONFERENCE_SID, START + timedelta(hours=1), 99, status="completed")
+    )
+    bridge.flush()
+    assert roster.conference(CONFERENCE_SID).status.live is False  # type: ignore[union-attr]
+    assert made.insights.banner.conference_sid is None
+
+
+def test_the_offer_names_which_call_when_a_same_named_one_is_live(
+    qtbot: Any, window: MainWindow, feed: Feed
+) -> None:
+    feed(form("conference-end", 30))
+    assert window.insights.banner.conference_sid == CONFERENCE_SID
+    assert "started" not in window.insights.banner.text.text()
+    feed(form("conference-start", 60, conference_sid="CF" + "9" * 32))  # TeamMeeting again
+    started = (START + timedelta(seconds=3)).astimezone().strftime("%H:%M")
+    assert f"TeamMeeting (started {started}) ended after" in window.insights.banner.text.text()
 
 
 def test_timeline_opens_for_the_shown_conference_and_closes_with_the_window(
