@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QToolButton,
 )
 
 from moderator.control.door_service import DoorService
@@ -107,11 +108,22 @@ class DoorUi(QObject):
         self.badge = QLabel()
         self.badge.setObjectName("doorBadge")
         self.badge.setStyleSheet(f"color: {theme.WAITING.name()}; font-weight: bold;")
+        # one "Door" button (lock, waiting room, PIN) rather than one button each, so the
+        # toolbar keeps its labels at 1280 px; the Meeting menu lists them one by one
+        self.door_button_menu = QMenu("Door", self.window)
+        for action in (self.lock_action, self.waiting_action, self.pin_action):
+            self.door_button_menu.addAction(action)
+        self.door_action = QAction(icons.icon("lock"), "Door", self.window)
+        self.door_action.setMenu(self.door_button_menu)
         toolbar = self.window.toolbar
         before = self.window.end_action
-        for action in (self.lock_action, self.waiting_action, self.rooms_action):
+        for action in (self.door_action, self.rooms_action):
             toolbar.insertAction(before, action)
         toolbar.insertSeparator(before)
+        door_button = toolbar.widgetForAction(self.door_action)
+        if isinstance(door_button, QToolButton):
+            door_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.window.window_actions.toolbar_changed()
         door_menu = self._meeting_menu()
         door_menu.addSeparator()
         for action in (self.lock_action, self.waiting_action, self.pin_action, self.rooms_action):
@@ -168,6 +180,12 @@ class DoorUi(QObject):
         self.badge.setVisible(bool(words))
         self.badge.setToolTip(
             "The meeting's door: " + (", ".join(w.lower() for w in words) or "open")
+        )
+        # the Door button turns amber like the entries it holds
+        self.door_action.setIcon(icons.icon("lock", theme.WAITING if words else None))
+        self.door_action.setToolTip(
+            "Who gets in: lock, waiting room, PIN · now "
+            + (", ".join(w.lower() for w in words) or "open")
         )
 
     def change_pin(self) -> None:

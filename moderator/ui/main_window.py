@@ -135,10 +135,9 @@ class MainWindow(QMainWindow):
         )
         self._name_actions()
         self.addToolBar(self.window_actions.toolbar)
-        self.window_actions.toolbar.insertAction(  # Timeline, before Refresh
-            self.window_actions.reconcile, self.insights.timeline_action
-        )
-        self.addAction(self.insights.timeline_action)  # Ctrl+T wherever the focus is
+        # Timeline: Meeting menu and Ctrl+T (wherever the focus is), not a toolbar button, so
+        # the toolbar keeps its labels on a laptop screen
+        self.addAction(self.insights.timeline_action)
         self.window_actions.fill_menu_bar(self.menuBar(), self.insights.menu_actions())
         self._build_layout()
         self.restore_layout()

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenuBar, QToolBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenuBar, QToolBar, QToolButton, QWidget
 
 from moderator.ui import icons, theme
 from moderator.ui.moderation import ModerationController
@@ -68,6 +68,7 @@ class WindowActions(QObject):
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.live = (self.mute_all, self.mute_everyone, self.unmute_all, self.dial_out, self.end)
         self.toolbar = self._toolbar()
+        self._style_toolbar(self.toolbar.toolButtonStyle())
 
     def _action(
         self,
@@ -137,16 +138,29 @@ class WindowActions(QObject):
         for action in self.live:
             action.setEnabled(live)
 
+    def toolbar_changed(self) -> None:
+        """Buttons were added or removed: measure the labelled toolbar again."""
+        self._labelled_width = None
+
     def fit_toolbar(self, width: int) -> None:
         """Icons only when the labelled buttons do not fit: otherwise End conference, Refresh
-        and Settings slide into the toolbar's barely visible overflow menu."""
+        and Settings slide into the toolbar's barely visible overflow menu. Refresh and
+        Settings are icons always (F5, Ctrl+, and the menus name them), so the labels of the
+        moderation buttons fit a 1280 px laptop screen."""
         labelled = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         toolbar = self.toolbar
         if self._labelled_width is None:
             current = toolbar.toolButtonStyle()
-            toolbar.setToolButtonStyle(labelled)
+            self._style_toolbar(labelled)
             self._labelled_width = toolbar.sizeHint().width()
-            toolbar.setToolButtonStyle(current)
+            self._style_toolbar(current)
         style = labelled if width >= self._labelled_width else Qt.ToolButtonStyle.ToolButtonIconOnly
         if toolbar.toolButtonStyle() != style:
-            toolbar.setToolButtonStyle(style)
+            self._style_toolbar(style)
+
+    def _style_toolbar(self, style: Qt.ToolButtonStyle) -> None:
+        self.toolbar.setToolButtonStyle(style)  # restyles every button, these two included
+        for action in (self.reconcile, self.settings):
+            button = self.toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -10,7 +10,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 
 from moderator.control.client import TwilioRest
 from moderator.control.door_service import DoorService
@@ -80,6 +80,38 @@ def door_ui(
     window.show()
     qtbot.waitExposed(window)
     return made
+
+
+@pytest.mark.parametrize("width", [1280, 1366, 1440])
+def test_the_full_toolbar_keeps_its_labels_on_a_laptop_screen(
+    qtbot: Any, door_ui: DoorUi, width: int
+) -> None:
+    window = door_ui.window
+    window.resize(width, 800)
+    qtbot.waitUntil(lambda: window.width() == width, timeout=5000)
+    toolbar = window.toolbar
+    assert toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    shown = [
+        a.iconText()
+        for a in toolbar.actions()
+        if a.iconText() and toolbar.widgetForAction(a).isVisible()  # type: ignore[union-attr]
+    ]
+    assert shown == [
+        "Mute all but presenter",
+        "Mute everyone",
+        "Unmute all",
+        "Add participant",
+        "Door",
+        "Breakout rooms",
+        "End conference",
+        "Refresh",
+        "Settings",
+    ]
+    # the door's toggles are one button's menu; Refresh and Settings are icons (F5, Ctrl+,)
+    assert door_ui.door_button_menu.actions()[:2] == [door_ui.lock_action, door_ui.waiting_action]
+    refresh = toolbar.widgetForAction(window.reconcile_action)
+    assert isinstance(refresh, QToolButton)
+    assert refresh.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
 
 
 def test_waiting_strip_shows_names_and_hides_when_empty(
