@@ -7,10 +7,18 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.setup.readiness import Check, Readiness
 
 SIGNATURE_HINT = "Twilio signs the exact URL it calls; is the public URL exactly the tunnel's?"
 _STYLE = {True: "statusOk", False: "statusError", None: ""}
+# What the live REST state makes of the Twilio mark (the other states keep the setup check's)
+_LIVE = {
+    ConnectionState.CONNECTED: ("✓", "statusOk", "connected"),
+    ConnectionState.DEGRADED: ("⚠", "statusWarn", "degraded"),
+    ConnectionState.REJECTED: ("✗", "statusError", "credentials rejected"),
+    ConnectionState.UNREACHABLE: ("✗", "statusError", "unreachable"),
+}
 
 
 class ReadinessIndicator(QWidget):
@@ -21,6 +29,7 @@ class ReadinessIndicator(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.readiness = Readiness()
+        self.live: TwilioStatus | None = None  # the console's REST state, newer than a check
         self.marks = {name: QLabel() for name in ("Twilio", "Tunnel", "Number")}
         self.hint = QLabel("")
         self.hint.setObjectName("statusError")
@@ -42,18 +51,40 @@ class ReadinessIndicator(QWidget):
             self._set(name, check)
         self._tip()
 
+    def set_live_twilio(self, status: TwilioStatus) -> None:
+        """The Twilio mark carries the console's live REST state: ✓ connected, ⚠ degraded
+        (the reason in the tool tip), ✗ unreachable or rejected."""
+        if status == self.live:
+            return
+        self.live = status
+        self._set("Twilio", self.readiness.twilio)
+        self._tip()
+
+    def _live_twilio(self, check: Check) -> tuple[str, str, str]:
+        """Mark, style and detail of the Twilio link: the live state when there is one."""
+        live = _LIVE.get(self.live.state) if self.live else None
+        if live is None or self.live is None:
+            return check.mark, _STYLE[check.ok], check.detail
+        mark, style, words = live
+        reason = f": {self.live.reason}" if self.live.reason else ""
+        return mark, style, f"{words}{reason} (setup check: {check.mark} {check.detail})"
+
     def _set(self, name: str, check: Check) -> None:
         label = self.marks[name]
-        label.setText(f"{name} {check.mark}")
-        label.setToolTip(f"{name}: {check.detail}")
-        style = _STYLE[check.ok]
+        mark, style, detail = (
+            self._live_twilio(check)
+            if name == "Twilio"
+            else (check.mark, _STYLE[check.ok], check.detail)
+        )
+        label.setText(f"{name} {mark}")
+        label.setToolTip(f"{name}: {detail}")
         if label.objectName() != style:
             label.setObjectName(style)
             label.style().unpolish(label)
             label.style().polish(label)
 
     def _tip(self) -> None:
-        lines = [f"{name} {check.mark} {check.detail}" for name, check in self.readiness.lines()]
+        lines = [label.toolTip() for label in self.marks.values()]
         if self.hint.isVisible() or not self.hint.isHidden():
             lines.insert(0, self.hint.toolTip())
         lines.append("Click to open the setup assistant")

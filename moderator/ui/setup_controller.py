@@ -22,6 +22,7 @@ from moderator.setup.service import SetupService
 from moderator.ui.readiness_indicator import SIGNATURE_HINT, ReadinessIndicator
 from moderator.ui.settings_dialog import Secrets
 from moderator.ui.setup_wizard import BUILTIN_TUNNEL, SetupResult, SetupWizard
+from moderator.ui.status_bar import ConsoleStatusBar
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,10 @@ class SetupController(QObject):
         self.window = window
         self.indicator = ReadinessIndicator()
         self.indicator.setup_requested.connect(self.open_assistant)
-        window.statusBar().addPermanentWidget(self.indicator)
+        status_bar = window.statusBar()
+        status_bar.addPermanentWidget(self.indicator)
+        if isinstance(status_bar, ConsoleStatusBar):  # one Twilio indication: the mark
+            status_bar.hand_twilio_to(self.indicator.set_live_twilio)
         self.action = QAction("Set&up assistant…", window)
         self.action.setToolTip("Credentials, public URL and phone number, checked step by step")
         self.action.triggered.connect(lambda _checked=False: self.open_assistant())

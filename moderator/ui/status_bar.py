@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent, QResizeEvent
@@ -102,6 +103,8 @@ class ConsoleStatusBar(QStatusBar):
         for label in (self.listening, self.webhook, self.twilio):
             self.addPermanentWidget(label)
         self.last_callback_at: datetime | None = None
+        self._twilio_status: TwilioStatus | None = None
+        self._twilio_shown_by: Callable[[TwilioStatus], None] | None = None
         self.last_error: str | None = None
         self._error_title = ""
         self.error.clicked.connect(self._error_details)
@@ -138,14 +141,27 @@ class ConsoleStatusBar(QStatusBar):
             self.details_requested.emit("Message", text)
 
     def set_listening(self, text: str) -> None:
-        self.listening.setText(f"Callbacks: {text}")
+        # host and port only, so the message on the left keeps its room; the tip has the URL
+        self.listening.setText(f"Callbacks: {urlsplit(text).netloc or text}")
         self.listening.setToolTip(f"The statusCallback URL Twilio must call: {text}")
 
     def callback_received(self, at: datetime) -> None:
         self.last_callback_at = at
         self.refresh()
 
+    def hand_twilio_to(self, show: Callable[[TwilioStatus], None]) -> None:
+        """The readiness marks show Twilio from now on (one Twilio indication, not two):
+        the label goes and each state goes to `show`."""
+        self._twilio_shown_by = show
+        self.twilio.hide()
+        if self._twilio_status is not None:
+            show(self._twilio_status)
+
     def set_twilio_state(self, status: TwilioStatus) -> None:
+        self._twilio_status = status
+        if self._twilio_shown_by is not None:
+            self._twilio_shown_by(status)
+            return
         text, style = _TWILIO_WORDS[status.state]
         if status.state is ConnectionState.DEGRADED and status.reason:
             text = f"{text}: {status.reason}"
