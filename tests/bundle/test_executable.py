@@ -110,7 +110,7 @@ def test_console_starts_shows_window_and_logs_to_file(
     )
     assert proc.returncode == 0, proc.stderr
     assert shot.stat().st_size > 0
-    assert report(exe, data, home) == {"conferences": []}
+    assert report(exe, data, home) == {"conferences": [], "door": []}
     logs = list(Path(home["XDG_STATE_HOME"]).rglob("moderator.log"))
     assert logs and "console stopped" in logs[0].read_text(encoding="utf-8")
 
