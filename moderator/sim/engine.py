@@ -17,6 +17,7 @@ from moderator.domain.twilio_words import SUBSCRIBED_EVENTS, SUBSCRIPTION_WORD
 from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
 from moderator.sim.faults import FailureQueue, Faults
+from moderator.sim.recordings import RecordingBook
 from moderator.sim.records import LINE_NUMBER, Call, Conference, Participant, PhoneNumber, utcnow
 from moderator.sim.stats import Stats
 from moderator.sim.voice import VoicePath
@@ -88,6 +89,7 @@ class Engine:
             timeout=callback_timeout,
             retry_delay=retry_delay,
         )
+        self.recordings = RecordingBook(self, self.world.now)
         self.voice = VoicePath(self, self.number_for)
 
     # ----- settings ------------------------------------------------------------------------
@@ -167,6 +169,10 @@ class Engine:
             if event.name == "participant-leave":
                 self.voice.left(event.params["CallSid"], event.params["ReasonParticipantLeft"])
             conf = event.conference
+            if event.name == "conference-start":
+                self.recordings.conference_started(conf)
+            elif event.name == "conference-end":
+                self.recordings.conference_ended(conf.sid)
             word = SUBSCRIPTION_WORD.get(event.name)
             if not conf.status_callback or word not in conf.events:
                 continue

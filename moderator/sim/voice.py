@@ -23,6 +23,7 @@ from moderator.domain.sids import CALL, new_sid
 from moderator.domain.twilio_words import DUPLICATE_LABEL, DUPLICATE_LABEL_TWIML
 from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
+from moderator.sim.recordings import RecordingBook, recording_options
 from moderator.sim.records import Call, PhoneNumber, utcnow
 from moderator.sim.twiml import (
     HTTP_RETRIEVAL_FAILURE,
@@ -58,6 +59,7 @@ class VoiceHost(Protocol):
 
     world: World
     dispatcher: Dispatcher
+    recordings: RecordingBook
     account_sid: str
     speed: float
 
@@ -334,6 +336,9 @@ class VoicePath:
         conf = world.live_conference_named(name) or world.create_conference(name)
         if not conf.subscription_fixed:
             conf.record = noun.get("record", "do-not-record")
+        # the first caller's <Conference> fixes the recording (a conference made through the
+        # Python API has its status callback fixed already, but no recording settings)
+        self._host.recordings.configure(conf, recording_options(noun))
         coach = noun.get("coach")
         beep = noun.get("beep", "true").lower()
         try:
