@@ -21,14 +21,17 @@ from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
 from moderator.credentials import Credentials
 from moderator.domain.door import Door
+from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Roster
 from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest, EventListener
+from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
 from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.recording_log import RecordingLog
 from moderator.store.report import rebuild_roster
 from moderator.store.writer import CallbackWriter
 
@@ -65,6 +68,7 @@ class CoreConfig:
     control_options: dict[str, Any] = field(default_factory=dict)  # Moderator keyword arguments
     door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
     book_file: Path | None = None  # where the host's address book changes are saved
+    record: bool = False  # record the meeting from its start (the voice route's <Conference>)
 
 
 @dataclass
@@ -128,6 +132,10 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     )
     core = Core(journal, roster, ingest, server, credentials=config.credentials)
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
+    recording_log = RecordingLog(journal.path)
+    stack.callback(recording_log.close)
+    server.recordings = RecordingIngest(recording_log, RecordingLedger())
+    server.record = config.record
     server.hold_music_url = config.settings.hold_music_url
     # tiles, the log and messages name callers the address book knows, renamed as it changes
     roster.set_names(lambda number: config.door.book.name_of(number))

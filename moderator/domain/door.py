@@ -48,6 +48,7 @@ class Addresses:
     # callers the console knows by number (the demo's people): their label, and whether they
     # present (start the conference, end it on leaving; the others then wait for them)
     known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
+    recording_callback_url: str = ""  # set: the meeting (not its lobby) is recorded
 
     def label_of(self, number: str | None) -> str | None:
         known = self.known_callers.get(number or "")
@@ -60,6 +61,9 @@ class Addresses:
             self.callback_url,
             caller=self.known_callers.get(number),
             presenter_expected=any(c.presenter for c in self.known_callers.values()),
+            recording_callback_url=(
+                self.recording_callback_url if conference == self.meeting else None
+            ),
         )
 
 

@@ -52,6 +52,7 @@ TO_REQUIRED = 21604
 
 CONFERENCE_EVENTS_PATH = "/twilio/conference-events"
 VOICE_PATH = "/twilio/voice"
+RECORDING_EVENTS_PATH = "/twilio/recording-events"  # the recording status callback
 PIN_PATH = "/twilio/voice/pin"  # the PIN prompt's <Gather action>, ?attempt=N
 ANNOUNCE_PATH = "/twilio/announce"  # an AnnounceUrl that speaks ?text=
 HEALTH_PATH = "/healthz"

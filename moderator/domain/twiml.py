@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
+from moderator.domain.recordings import CALLBACK_EVENTS, RECORD_FROM_START
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
@@ -26,13 +27,16 @@ def join_conference(
     *,
     caller: KnownCaller | None = None,
     presenter_expected: bool = False,
+    recording_callback_url: str | None = None,
 ) -> str:
     """The TwiML document for one caller: join `conference_name`, callbacks to our server.
 
     A presenter starts the conference and ends it on leaving; when a presenter is expected,
     everyone else waits for them (startConferenceOnEnter false). Built with ElementTree
     (escaping included) so the settings dialog can show the same document the voice route
-    serves without importing the server.
+    serves without importing the server. With `recording_callback_url` the conference is
+    recorded from the start (the first caller's attributes fix it) and reports its recording's
+    status there.
     """
     attributes: Mapping[str, str] = {
         "statusCallback": status_callback_url,
@@ -45,6 +49,14 @@ def join_conference(
         attributes = {**attributes, "startConferenceOnEnter": "false"}
     if caller is not None and caller.label:
         attributes = {**attributes, "participantLabel": caller.label}
+    if recording_callback_url:
+        attributes = {
+            **attributes,
+            "record": RECORD_FROM_START,
+            "recordingStatusCallback": recording_callback_url,
+            "recordingStatusCallbackMethod": "POST",
+            "recordingStatusCallbackEvent": CALLBACK_EVENTS,
+        }
     response = ElementTree.Element("Response")
     dial = ElementTree.SubElement(response, "Dial")
     conference = ElementTree.SubElement(dial, "Conference", dict(attributes))

@@ -21,6 +21,7 @@ from moderator.domain.twilio_words import (
     CONFERENCE_EVENTS_PATH,
     HEALTH_PATH,
     PIN_PATH,
+    RECORDING_EVENTS_PATH,
     VOICE_PATH,
 )
 from moderator.domain.twiml import KnownCaller, join_conference
@@ -33,6 +34,7 @@ from moderator.server.connections import (
 from moderator.server.door_routes import VoiceDoor
 from moderator.server.forms import UnreadableForm, read_form
 from moderator.server.ingest import CallbackIngest
+from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
 from moderator.store.journal import JournalError
 
@@ -97,6 +99,8 @@ class WebhookServer:
         self._guard: ConnectionGuard | None = None
         self._accept_filter: AcceptFailureFilter | None = None
         self._bad_request_log: BadRequestLog | None = None
+        self.recordings: RecordingIngest | None = None  # recording status callbacks
+        self.record = False  # the voice route records the meeting from its start
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -104,6 +108,7 @@ class WebhookServer:
         app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=middlewares)
         app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
         app.router.add_post(VOICE_PATH, self._voice)
+        app.router.add_post(RECORDING_EVENTS_PATH, self._recording_events)
         app.router.add_post(PIN_PATH, self._pin)
         app.router.add_post(ANNOUNCE_PATH, self._announce)
         app.router.add_get(HEALTH_PATH, self._healthz)
@@ -181,6 +186,10 @@ class WebhookServer:
         return self.public_base + CONFERENCE_EVENTS_PATH
 
     @property
+    def recording_callback_url(self) -> str:
+        return self.public_base + RECORDING_EVENTS_PATH
+
+    @property
     def voice_url(self) -> str:
         return self.public_base + VOICE_PATH
 
@@ -245,8 +254,15 @@ class WebhookServer:
                 self.callback_url,
                 caller=known.get(form.get("From", "")),
                 presenter_expected=any(caller.presenter for caller in known.values()),
+                recording_callback_url=self.recording_callback_url if self.record else None,
             )
         return web.Response(text=twiml, content_type="text/xml")
+
+    async def _recording_events(self, request: web.Request) -> web.Response:
+        form = await self._verified_form(request)
+        if self.recordings is None:
+            raise web.HTTPNotFound(text="recording callbacks are not taken here")
+        return self.recordings.answer(form)
 
     async def _pin(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
@@ -267,6 +283,7 @@ class WebhookServer:
             self.callback_url,
             self.hold_music_url,
             self.known_callers,
+            self.recording_callback_url if self.record else "",
         )
 
     async def _healthz(self, request: web.Request) -> web.Response:

@@ -1,0 +1,55 @@
+"""The recording status callback: parse, journal (before the 204), fold into the ledger."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from aiohttp import web
+
+from moderator.domain.clock import utc_now
+from moderator.domain.events import MalformedCallback
+from moderator.domain.recordings import Recording, RecordingLedger, parse_recording_callback
+from moderator.store.journal import JournalError
+from moderator.store.recording_log import RecordingLog
+
+log = logging.getLogger(__name__)
+
+RecordingListener = Callable[[Recording], None]
+
+
+class RecordingIngest:
+    """Answers a verified recording callback form; listeners see each recording's new state."""
+
+    def __init__(
+        self,
+        store: RecordingLog,
+        ledger: RecordingLedger,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._store = store
+        self.ledger = ledger
+        self._clock = clock
+        self.listeners: list[RecordingListener] = []
+        self.received = 0
+
+    def answer(self, form: Mapping[str, str]) -> web.Response:
+        """204 once stored; 400 for a malformed form, 500 when it could not be stored."""
+        received_at = self._clock()
+        try:
+            event = parse_recording_callback(form, received_at)
+        except MalformedCallback as exc:
+            log.warning("rejected a malformed recording callback: %s", exc)
+            raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
+        try:
+            self._store.append(received_at, form, event)
+        except JournalError as exc:
+            log.error("could not journal a recording callback (answered 500): %s", exc)
+            raise web.HTTPInternalServerError(text="could not store the callback") from None
+        self.received += 1
+        recording = self.ledger.apply(event)
+        log.info("recording %s of %s: %s", recording.sid, recording.conference_sid, event.status)
+        for listener in list(self.listeners):
+            listener(recording)
+        return web.Response(status=204)
