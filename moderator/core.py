@@ -17,6 +17,7 @@ from typing import Any
 
 from moderator.control import Moderator
 from moderator.control.door_service import DoorService
+from moderator.control.recording import RecordingControl
 from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
 from moderator.credentials import Credentials
@@ -84,6 +85,7 @@ class Core:
     moderator: Moderator | None = None
     voice_door: VoiceDoor | None = None
     door_service: DoorService | None = None
+    recordings: RecordingControl | None = None
 
     @property
     def door(self) -> Door:
@@ -134,7 +136,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
     recording_log = RecordingLog(journal.path)
     stack.callback(recording_log.close)
-    server.recordings = RecordingIngest(recording_log, RecordingLedger())
+    recording_ingest = server.recordings = RecordingIngest(recording_log, RecordingLedger())
     server.record = config.record
     server.hold_music_url = config.settings.hold_music_url
     # tiles, the log and messages name callers the address book knows, renamed as it changes
@@ -164,6 +166,11 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         stack.push_async_callback(core.moderator.close)
         core.server.on_unstored.append(core.moderator.request_reconcile)
+        core.recordings = RecordingControl(
+            core.moderator.rest, recording_ingest.ledger, journal, notify=config.notify
+        )
+        stack.push_async_callback(core.recordings.close)
+        recording_ingest.listeners.append(core.recordings.on_recording)
         core.door_service = DoorService(
             roster,
             journal,

@@ -14,6 +14,7 @@ from typing import Any
 from twilio.rest import Client
 
 from moderator.domain.actions import ActionKind
+from moderator.domain.recordings import CURRENT, PAUSED
 from moderator.domain.state import ConferenceStatus
 from moderator.domain.twilio_words import EVENT_WORDS
 
@@ -115,3 +116,27 @@ def dial_out_call(
         return await client.conferences(conf_sid).participants.create_async(**kwargs)
 
     return RestCall(send, params)
+
+
+def recording_call(
+    conf_sid: str, status: str, recording_sid: str = CURRENT, *, pause_behavior: str | None = None
+) -> RestCall:
+    """Pause, resume or stop: POST .../Conferences/CF…/Recordings/{RE… or Twilio.CURRENT}.json
+    with Status=paused|in-progress|stopped (and PauseBehavior skip|silence when pausing)."""
+    fields = {"status": status}
+    if pause_behavior and status == PAUSED:
+        fields["pause_behavior"] = pause_behavior
+
+    async def send(client: Client) -> Any:
+        return await client.conferences(conf_sid).recordings(recording_sid).update_async(**fields)
+
+    return RestCall(send, {**fields, "recording": recording_sid})
+
+
+def list_recordings_call(conf_sid: str) -> RestCall:
+    """GET .../Conferences/CF…/Recordings.json: the conference's recordings."""
+
+    async def send(client: Client) -> Any:
+        return await client.conferences(conf_sid).recordings.list_async()
+
+    return RestCall(send)

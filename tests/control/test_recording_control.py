@@ -1,0 +1,127 @@
+"""Recording pause / resume / stop against the simulator, each confirmed by its callback."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moderator.control.recording import RecordingControl
+from moderator.core import Core, CoreConfig, build_core
+from moderator.credentials import Credentials
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
+
+from .conftest import FAST_RETRY, make_settings
+
+ALICE, BOB = "+13125550101", "+14155550102"
+
+
+@dataclass
+class Recorded:
+    sim: Simulator
+    core: Core
+    messages: list[tuple[str, str]] = field(default_factory=list)
+    heard: list[str] = field(default_factory=list)  # every ledger status the control saw
+
+    @property
+    def control(self) -> RecordingControl:
+        assert self.core.recordings is not None
+        return self.core.recordings
+
+    async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what}; messages {self.messages}")
+            await asyncio.sleep(0.01)
+
+    def status(self) -> str | None:
+        conf = self.conf_sid()
+        rec = self.control.state(conf) if conf else None
+        return rec.status if rec else None
+
+    def conf_sid(self) -> str | None:
+        live = [c for c in self.sim.world.conferences.values() if c.live]
+        return live[0].sid if live else None
+
+
+@pytest.fixture
+async def recorded(tmp_path: Path) -> AsyncIterator[Recorded]:
+    sim = Simulator(seed=3, speed=50.0, callback_retry_delay=0.01)
+    await sim.start()
+    config = CoreConfig(
+        data_dir=tmp_path,
+        settings=make_settings(),
+        credentials=Credentials(sim.account_sid, sim.auth_token),
+        api_base_url=sim.base_url,
+        record=True,
+        control_options={"retry_policy": FAST_RETRY, "fetch_numbers": False},
+    )
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(sim.stop)
+        core = await build_core(config, stack)
+        made = Recorded(sim, core)
+        made.control._notify = lambda level, text: made.messages.append((level, text))
+        made.control.listeners.append(lambda conf: made.heard.append(made.status() or ""))
+        sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+        sim.place_call(ALICE, LINE_NUMBER)
+        sim.place_call(BOB, LINE_NUMBER)
+        await made.until(lambda: made.status() == "in-progress", "the recording to start")
+        yield made
+
+
+async def test_pause_resume_stop_each_pending_until_the_callback(recorded: Recorded) -> None:
+    conf = recorded.conf_sid()
+    assert conf is not None
+    control = recorded.control
+    result = await control.pause(conf)
+    assert result.ok and control.pending.get(conf) == "paused"
+    await recorded.until(lambda: conf not in control.pending, "the paused callback")
+    assert recorded.status() == "paused"
+    assert (await control.resume(conf)).ok
+    await recorded.until(lambda: conf not in control.pending, "the resumed callback")
+    assert recorded.status() == "in-progress"
+    await recorded.sim.sleep(2)
+    assert (await control.stop(conf)).ok
+    await recorded.until(lambda: recorded.status() == "completed", "the completed callback")
+    assert conf not in control.pending
+    (rec,) = control.ledger.of(conf)
+    assert rec.duration is not None and rec.duration >= 1 and rec.url
+    actions = recorded.core.journal.actions(conf)
+    assert [(a.kind, a.ok, a.confirmed) for a in actions] == [
+        ("recording-pause", True, True),
+        ("recording-resume", True, True),
+        ("recording-stop", True, True),
+    ]
+    assert recorded.messages == []
+
+
+async def test_rest_failure_rolls_back_with_a_readable_message(recorded: Recorded) -> None:
+    conf = recorded.conf_sid()
+    assert conf is not None
+    recorded.sim.fail_next(500, count=10)
+    result = await recorded.control.pause(conf)
+    assert not result.ok and result.message is not None
+    assert result.message.startswith("Could not pause the recording: Twilio had a server error")
+    assert conf not in recorded.control.pending
+    assert recorded.status() == "in-progress"
+    assert recorded.messages == [("error", result.message)]
+
+
+async def test_stopping_a_stopped_recording_says_why(recorded: Recorded) -> None:
+    conf = recorded.conf_sid()
+    assert conf is not None
+    await recorded.sim.sleep(2)
+    assert (await recorded.control.stop(conf)).ok
+    await recorded.until(lambda: recorded.status() == "completed", "completion")
+    again = await recorded.control.stop(conf)
+    assert not again.ok and again.message is not None
+    assert "Could not stop the recording" in again.message
+    assert conf not in recorded.control.pending
