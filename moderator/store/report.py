@@ -9,10 +9,17 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
 from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.store.journal import ActionRecord, Journal
+from moderator.store.report_recordings import (
+    journal_recordings,
+    recordings_cell,
+    recordings_of,
+    recordings_text,
+)
 
 FORMATS = ("json", "csv", "text", "html")  # html: report_html.py
 DAY_TIME = "%Y-%m-%d %H:%M:%S %Z"  # the text report's dates: the reader's local time
@@ -68,6 +75,7 @@ def build_report(
             raise ReportError(f"no conference {conference!r} in the journal {journal.path}")
     callers = {a.call_sid: a.params for a in door if a.call_sid and "from" in a.params}
     meetings = {c.friendly_name for c in conferences} if conference is not None else None
+    recordings = journal_recordings(journal)
 
     def caller(call_sid: str | None) -> tuple[str | None, str | None]:
         params = callers.get(call_sid or "", {})
@@ -77,7 +85,10 @@ def build_report(
     return {
         "conferences": [
             with_measures(
-                roster, c, _conference_entry(c, roster.participants(c.sid), actions, caller)
+                roster,
+                c,
+                _conference_entry(c, roster.participants(c.sid), actions, caller),
+                recordings,
             )
             for c in conferences
         ],
@@ -122,21 +133,34 @@ def _nobody(call_sid: str | None) -> tuple[str | None, str | None]:
 
 
 def report_of(
-    roster: Roster, actions: list[ActionRecord], conferences: list[Conference]
+    roster: Roster,
+    actions: list[ActionRecord],
+    conferences: list[Conference],
+    recordings: RecordingLedger | None = None,
 ) -> dict[str, Any]:
     """The conferences' part of the report from a roster (the journal's, or the live one)."""
     return {
         "conferences": [
             with_measures(
-                roster, c, _conference_entry(c, roster.participants(c.sid), actions, _nobody)
+                roster,
+                c,
+                _conference_entry(c, roster.participants(c.sid), actions, _nobody),
+                recordings,
             )
             for c in conferences
         ]
     }
 
 
-def with_measures(roster: Roster, conference: Conference, entry: dict[str, Any]) -> dict[str, Any]:
-    """`entry` with the conference's duration and peak and each participant's seconds."""
+def with_measures(
+    roster: Roster,
+    conference: Conference,
+    entry: dict[str, Any],
+    recordings: RecordingLedger | None = None,
+) -> dict[str, Any]:
+    """`entry` with the conference's duration and peak, each participant's seconds and the
+    conference's recordings."""
+    entry["recordings"] = recordings_of(recordings, conference.sid)
     timeline = roster.timelines.conference(conference.sid)
     entry.update(conference_measures(timeline))
     seconds = participant_measures(timeline)
@@ -246,12 +270,13 @@ _CSV_COLUMNS = ["conference_sid", "friendly_name", "call_sid", "label", "joined_
 _CSV_FLAGS = ["present", "muted", "hold"]
 _CSV_SECONDS = [*MEASURED]  # per participant
 _CSV_CONFERENCE = ["duration_seconds", "peak_participants"]  # repeated on each row
+_CSV_RECORDINGS = "recordings"  # one cell: sid status duration URL per recording
 
 
 def _csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS + _CSV_FLAGS + _CSV_SECONDS + _CSV_CONFERENCE)
+    writer.writerow(_CSV_COLUMNS + _CSV_FLAGS + _CSV_SECONDS + _CSV_CONFERENCE + [_CSV_RECORDINGS])
     for conference in report["conferences"]:
         for p in conference["participants"]:
             writer.writerow(
@@ -260,6 +285,7 @@ def _csv(report: dict[str, Any]) -> str:
                 + [str(p[key]).lower() for key in _CSV_FLAGS]
                 + [p[key] for key in _CSV_SECONDS]
                 + ["" if conference[key] is None else conference[key] for key in _CSV_CONFERENCE]
+                + [recordings_cell(conference)]
             )
     return out.getvalue()
 
@@ -307,6 +333,7 @@ def _text(report: dict[str, Any]) -> str:
             target = a["target"] or "the conference"
             by = "host" if a["by"] == HOST else f"rule {a['by']}"
             lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
+        lines.extend(recordings_text(conference))
         lines.append("")
     if report.get("door"):
         lines.append("At the door:")

@@ -7,10 +7,12 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Roster
 from moderator.domain.timeline import Marker
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report import clock, rebuild_roster, report_of, select
+from moderator.store.report_recordings import journal_recordings, recordings_html
 from moderator.store.timeline_svg import timeline_svg
 
 STYLE = """
@@ -57,7 +59,8 @@ class JournalViews:
 def html_report(journal: Journal, conference: str | None = None) -> str:
     """The page for every conference in the journal, or the one named (SID or name)."""
     roster = rebuild_roster(journal)
-    return render_html(roster, journal.actions(), select(roster, conference, journal))
+    chosen = select(roster, conference, journal)
+    return render_html(roster, journal.actions(), chosen, recordings=journal_recordings(journal))
 
 
 def render_html(
@@ -65,9 +68,10 @@ def render_html(
     actions: list[ActionRecord],
     conferences: list[Conference],
     now: datetime | None = None,
+    recordings: RecordingLedger | None = None,
 ) -> str:
     """The page for `conferences` of `roster` (also used by the console for a live roster)."""
-    report = report_of(roster, actions, conferences)
+    report = report_of(roster, actions, conferences, recordings)
     made = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     title = (
         conferences[0].friendly_name or conferences[0].sid
@@ -136,6 +140,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
             "</tbody></table>",
             "<h2>Timeline</h2>",
             f'<div class="svg">{svg}</div>',
+            *recordings_html(entry),
             *(
                 [
                     "<h2>What the console did</h2>",

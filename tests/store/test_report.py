@@ -51,7 +51,9 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "actions",
         "duration_seconds",
         "peak_participants",
+        "recordings",
     }
+    assert conference["recordings"] == []
     assert conference["friendly_name"] == "TeamMeeting"
     assert conference["started_at"] == "2026-11-25T15:00:03Z"
     assert conference["ended_at"] is None
@@ -108,10 +110,10 @@ def test_csv_and_text(journal: Journal) -> None:
     assert len(lines) == 5
     assert lines[0].endswith(
         "present,muted,hold,talk_seconds,present_seconds,muted_seconds,"
-        "duration_seconds,peak_participants"
+        "duration_seconds,peak_participants,recordings"
     )
     assert any(
-        ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4") for line in lines
+        ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4,") for line in lines
     )
     assert "Charles,2026-11-25T15:00:05Z," in csv_text
 
