@@ -35,6 +35,7 @@ from moderator.ui.bridge import RosterBridge
 from moderator.ui.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.door_ui import DoorUi
 from moderator.ui.main_window import MainWindow
+from moderator.ui.recording_indicator import RecordingIndicator
 from moderator.ui.settings_dialog import Secrets, SettingsEdit
 from moderator.ui.settings_store import load_settings, save_settings
 from moderator.ui.setup_controller import SetupController
@@ -72,6 +73,7 @@ class ConsoleOptions:
     pin: str = ""  # the door at start (the window changes it while running)
     waiting_room: bool = False
     locked: bool = False
+    record: bool = False  # --record: record the meeting from its start (the setting's default)
 
 
 class StartupError(Exception):
@@ -163,6 +165,7 @@ class Console:
             on_connection_state=self._on_connection_state,
             door=self.door,
             book_file=book_path(self.options.data_dir),
+            record=self.options.record or self.settings.record_from_start,
         )
         try:
             self.core = await build_core(config, self._parts)
@@ -228,6 +231,13 @@ class Console:
             self.door_ui = DoorUi(self.window, self.core.door_service, self.bridge)
             if self.core.voice_door is not None:
                 self.core.voice_door.listeners.append(self.door_ui.on_door_entry)
+        if self.core is not None and self.core.recordings is not None:
+            window = self.window
+            self.recording_indicator = RecordingIndicator(
+                self.core.recordings, lambda: window.conference_sid
+            )
+            window.header.add_badge(self.recording_indicator)
+            self.bridge.changed.connect(lambda *_: self.recording_indicator.refresh())
         self.window.close_requested.connect(self.request_quit)
         if self.journal is not None:  # the timeline's action markers and the HTML report
             views = JournalViews(self.roster, self.journal)
@@ -338,6 +348,7 @@ class Console:
         if self.server is not None:
             self.server.conference_name = settings.conference_name
             self.server.hold_music_url = settings.hold_music_url
+            self.server.record = self.options.record or settings.record_from_start
             if self.options.public_url is None:  # the command line still wins
                 self.server.set_public_url(settings.public_url or None)
         if self.moderator is not None:

@@ -165,6 +165,11 @@ def console_parser() -> argparse.ArgumentParser:
         "--waiting-room", action="store_true", help="callers wait until the host admits them"
     )
     door.add_argument("--locked", action="store_true", help="turn new callers away")
+    door.add_argument(
+        "--record",
+        action="store_true",
+        help="record the meeting from its start (Twilio keeps the recording)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -379,6 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pin=options.pin or "",
             waiting_room=options.waiting_room,
             locked=options.locked,
+            record=options.record,
         )
     )
     return code

@@ -24,3 +24,4 @@ class Settings:
     auto_mute_delay: float = 30.0  # ... this many seconds after conference-start
     mute_on_entry: bool = False  # mute late joiners as they join
     hold_music_url: str = ""  # HoldUrl; empty: Twilio's default music
+    record_from_start: bool = False  # the voice route's <Conference record="record-from-start">

@@ -7,10 +7,12 @@ returns a result and never raises; failures also reach the host through `notify`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.status import TwilioStatus
+from moderator.domain.recordings import Recording
 from moderator.settings import Settings
 
 
@@ -57,3 +59,18 @@ class ModeratorService(Protocol):
     ) -> ActionResult: ...
 
     async def reconcile(self, conf_sid: str | None = None) -> None: ...
+
+
+class RecordingService(Protocol):
+    """The conference recording's controls (control/recording.py is the real one)."""
+
+    pending: dict[str, str]  # ConferenceSid -> the status asked for, until confirmed
+    listeners: list[Callable[[str], None]]  # told the ConferenceSid of every change
+
+    def state(self, conf_sid: str) -> Recording | None: ...
+
+    async def pause(self, conf_sid: str) -> ActionResult: ...
+
+    async def resume(self, conf_sid: str) -> ActionResult: ...
+
+    async def stop(self, conf_sid: str) -> ActionResult: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from moderator.domain.roster import Conference, Participant
 from moderator.ui.conference_model import headline, took_part
@@ -61,8 +61,16 @@ class ConferenceHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.title)
+        self._title_row = QHBoxLayout()
+        self._title_row.setSpacing(8)
+        self._title_row.addWidget(self.title)
+        self._title_row.addStretch(1)
+        layout.addLayout(self._title_row)
         layout.addWidget(self.subtitle)
+
+    def add_badge(self, badge: QWidget) -> None:
+        """A small widget beside the title (the REC indicator)."""
+        self._title_row.insertWidget(self._title_row.count() - 1, badge)
 
     def show_conference(
         self, conference: Conference | None, everyone: list[Participant], speaking: str = ""

@@ -174,6 +174,8 @@ class SettingsDialog(QDialog):
         self.auto_mute.toggled.connect(self.auto_mute_delay.setEnabled)
         self.mute_on_entry = QCheckBox("Mute people who join late")
         self.mute_on_entry.setChecked(settings.mute_on_entry)
+        self.record_from_start = QCheckBox("Record the meeting from its start")
+        self.record_from_start.setChecked(settings.record_from_start)
         self.hold_music_url = QLineEdit(settings.hold_music_url)
         self.hold_music_url.setPlaceholderText("Twilio's default hold music")
         moderation = QWidget()
@@ -182,6 +184,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.auto_mute_delay)
         form.addRow("Late joiners", self.mute_on_entry)
         form.addRow("Hold music URL", self.hold_music_url)
+        form.addRow("Recording", self.record_from_start)
         form.addRow("Bulk concurrency", self.bulk_concurrency)
         form.addRow("REST timeout", self.rest_timeout)
         self.tabs.addTab(moderation, "Moderation")
@@ -247,6 +250,7 @@ class SettingsDialog(QDialog):
             auto_mute_delay=self.auto_mute_delay.value(),
             mute_on_entry=self.mute_on_entry.isChecked(),
             hold_music_url=self.hold_music_url.text().strip(),
+            record_from_start=self.record_from_start.isChecked(),
         )
         secrets = Secrets(self.auth_token.text().strip(), self.api_secret.text().strip())
         return settings, secrets
