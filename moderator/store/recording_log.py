@@ -30,12 +30,19 @@ CREATE TABLE IF NOT EXISTS recording_callbacks (
 class RecordingLog:
     """Append-only; a connection of its own (rare, tiny writes committed one by one)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """`read_only` (the report): nothing is written, not even the table."""
         self.path = path
         try:
-            self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA busy_timeout=5000")
-            self._db.executescript(_SCHEMA)
+            if read_only:
+                # as the journal reads itself: immutable without a WAL file (no -shm made)
+                live = Path(f"{path}-wal").exists()
+                mode = "mode=ro" if live else "mode=ro&immutable=1"
+                self._db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+            else:
+                self._db = sqlite3.connect(path, isolation_level=None)
+                self._db.execute("PRAGMA busy_timeout=5000")
+                self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise JournalError(f"cannot open the recordings in {path}: {exc}") from exc
 
@@ -62,8 +69,15 @@ class RecordingLog:
 
     def events(self) -> Iterator[RecordingEvent]:
         """Every stored callback, parsed again, in arrival order."""
-        rows = self._db.execute("SELECT received_at, form FROM recording_callbacks ORDER BY id")
-        for received_at, form in rows.fetchall():
+        try:
+            rows = self._db.execute(
+                "SELECT received_at, form FROM recording_callbacks ORDER BY id"
+            ).fetchall()
+        except sqlite3.DatabaseError as exc:  # no such table (never recorded), or damaged
+            if "no such table" not in str(exc):
+                log.warning("cannot read the recordings in %s: %s", self.path, exc)
+            return
+        for received_at, form in rows:
             try:
                 at = datetime.fromisoformat(received_at)
                 yield parse_recording_callback(json.loads(form), at)

@@ -13,7 +13,7 @@ from moderator.store.recording_log import RecordingLog
 def journal_recordings(journal: Journal) -> RecordingLedger:
     """Every recording the journal's file holds callbacks of (none: an empty ledger)."""
     try:
-        store = RecordingLog(journal.path)
+        store = RecordingLog(journal.path, read_only=True)
     except JournalError:
         return RecordingLedger()
     try:
