@@ -7,6 +7,12 @@ wait in one queue that a single zero-interval timer drains, as asyncio's own loo
 callbacks queued before a pass run in that pass, the ones they queue run in the next, so Qt
 events (input, paints) still get their turn between passes. Delayed callbacks (call_later,
 call_at) keep qasync's timers.
+
+The default executor (`run_in_executor(None, ...)`, `asyncio.to_thread`, aiohttp's DNS lookups)
+is a plain thread pool, not qasync's QThreadExecutor: a QThread that is still running when it is
+garbage-collected aborts the process ("QThread: Destroyed while thread is still running"), which
+is what happens at interpreter exit to a loop that was never closed. Python's pool threads are
+joined at exit instead.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import asyncio
 import contextvars
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import qasync
@@ -31,6 +38,8 @@ class ConsoleEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         self._ready_timer.setInterval(0)
         self._ready_timer.timeout.connect(self._run_ready)
         super().__init__(*args, **kwargs)
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="loop-executor")
+        self.set_default_executor(self.executor)
 
     def call_soon(
         self,

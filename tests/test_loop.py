@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -10,6 +13,7 @@ from aiohttp import web
 from PySide6.QtWidgets import QApplication
 
 from moderator.loop import ConsoleEventLoop
+from tests.child_env import isolated_env
 
 
 def _run(qapp: QApplication, main: Any) -> Any:
@@ -87,3 +91,34 @@ def test_a_server_and_client_talk_on_it(qapp: QApplication) -> None:
 
     _loop, statuses = _run(qapp, main)
     assert statuses == [204] * 50
+
+
+UNCLOSED_LOOP_SCRIPT = """
+import asyncio, sys
+from PySide6.QtWidgets import QApplication
+from moderator.loop import ConsoleEventLoop
+
+app = QApplication([])
+loop = ConsoleEventLoop(app, already_running=True)  # as the UI tests' fixture makes it
+asyncio.set_event_loop(loop)
+done = loop.run_in_executor(None, sum, [1, 2])  # what aiohttp's DNS lookup and to_thread do
+while not done.done():
+    app.processEvents()
+print(done.result())
+"""
+
+
+def test_a_loop_left_open_with_a_used_executor_exits_cleanly(tmp_path: Path) -> None:
+    """qasync's default executor is made of QThreads; one still running at interpreter exit
+    aborts the process (exit 134, "QThread: Destroyed while thread is still running"): it
+    took a whole CI run down after the last test had passed."""
+    result = subprocess.run(
+        [sys.executable, "-c", UNCLOSED_LOOP_SCRIPT],
+        cwd=Path(__file__).parents[1],
+        env=isolated_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, "3"), result.stderr[-2000:]
+    assert "QThread" not in result.stderr

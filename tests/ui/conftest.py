@@ -8,12 +8,12 @@ from typing import Any
 
 import keyring
 import pytest
-import qasync
 from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
 from moderator.domain.events import ConferenceEvent, parse_callback
 from moderator.domain.roster import Roster
+from moderator.loop import ConsoleEventLoop
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.theme import apply_theme
 from tests.forms import START
@@ -60,11 +60,14 @@ def themed(qapp: QApplication) -> QApplication:
 
 
 @pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """qasync loop marked running, so Qt event processing (qtbot.wait*) drives asyncio tasks."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
+def qloop(qapp: QApplication) -> Iterator[ConsoleEventLoop]:
+    """The console's loop marked running: Qt event processing (qtbot.wait*) drives asyncio."""
+    loop = ConsoleEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
+    # A loop marked running cannot be closed; its thread pool (DNS lookups, to_thread) is
+    # shut down here so no worker outlives the test.
+    loop.executor.shutdown(wait=True, cancel_futures=True)
     # already_running=True registered it as this thread's running loop; undo that too, or a
     # later test's asyncio.run() in the same process says a loop is already running.
     asyncio.events._set_running_loop(None)
