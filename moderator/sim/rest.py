@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -22,6 +23,7 @@ from moderator.sim.records import Conference, Participant
 from moderator.sim.views import API_VERSION, conference_json, participant_json
 from moderator.sim.world import Event
 
+log = logging.getLogger(__name__)
 SIM_KEY: web.AppKey[Engine] = web.AppKey("simulator")
 ROOT = f"/{API_VERSION}/Accounts/{{AccountSid}}"
 SIM_ONLY_PREFIX = "/_sim/"  # endpoints Twilio does not have: no auth, no injected faults
@@ -113,6 +115,11 @@ async def _middleware(request: web.Request, handler: Handler) -> web.StreamRespo
         return _json(error_body(405, 20004, "Method not allowed"), 405)
     except web.HTTPNotFound:
         return _error(errors.not_found(request.path))
+    except ConnectionError:
+        # The client hung up before its body arrived (a console quitting with a mute in
+        # flight): nothing was applied, as at Twilio, and there is nobody to answer.
+        log.info("REST client hung up mid-request: %s %s dropped", request.method, request.path)
+        return web.Response(status=400)
     finally:
         sim.stats.rest_finished()
         if mutating:

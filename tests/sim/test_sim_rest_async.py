@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 import pytest
+from aiohttp import encode_basic_auth
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.rest import Client
+from yarl import URL
 
 from moderator.domain.sids import is_sid
 from moderator.sim import Simulator
@@ -317,3 +321,33 @@ async def test_fail_next_429_then_500(sim: Simulator, client: Client) -> None:
     assert len(await client.conferences.list_async()) == 1
     assert sim.stats.rest_faults_injected == 3
     assert sim.stats.rest_requests["GET"] == 4
+
+
+async def test_a_client_that_hangs_up_mid_request_is_dropped_without_a_traceback(
+    sim: Simulator, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A console that quits while its mute is in flight closes the connection mid-body; the
+    simulator drops that request as Twilio would (nothing applied) and logs no traceback."""
+    conf = sim.create_conference("Room")
+    bob = await sim.join(conf, label="Bob")
+    url = URL(f"{sim.base_url}/2010-04-01/Accounts/{sim.account_sid}/Conferences/{conf}")
+    _reader, writer = await asyncio.open_connection(url.host, url.port)
+    body = b"Muted=true"
+    writer.write(
+        f"POST {url.path}/Participants/{bob}.json HTTP/1.1\r\nHost: {url.host}\r\n"
+        f"Authorization: {encode_basic_auth(sim.account_sid, sim.auth_token)}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body) + 100}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    await asyncio.sleep(0.2)  # the handler is waiting for the rest of the body
+    writer.close()
+    await writer.wait_closed()
+    await asyncio.sleep(0.2)
+
+    assert not sim.participant(conf, bob).muted  # type: ignore[union-attr]
+    assert all(record.exc_info is None for record in caplog.records), caplog.text
+    assert "Traceback" not in caplog.text
+    fetched = await client.conferences(conf).participants(bob).fetch_async()
+    assert fetched.muted is False  # and the simulator still answers
