@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
+
+from moderator.control.results import ActionResult
+
+log = logging.getLogger(__name__)
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 NO_CALLER_ID = (
@@ -13,12 +20,16 @@ NO_CALLER_ID = (
     "(Caller ID for dial-out), then add the participant."
 )
 MIN_WIDTH = 440  # the placeholders and the caller-ID hint fit without eliding
+CALLING = "Calling…"
 
 
 @dataclass(frozen=True)
 class DialOutRequest:
     number: str
     label: str = ""
+
+
+PlaceCall = Callable[[DialOutRequest], Awaitable[ActionResult]]
 
 
 def normalise(number: str) -> str:
@@ -43,11 +54,17 @@ class DialOutDialog(QDialog):
     """Number in E.164 (+14155550100) or a client:/sip: address, and a label for the tile.
 
     Everything is checked here, while the dialog is open: the host never loses what was typed
-    to an error that shows up after it closed (a missing caller ID included).
+    to an error that shows up after it closed (a missing caller ID included). With `place`, Call
+    sends the request and the dialog stays open until Twilio answers: it closes when the call is
+    placed, and shows Twilio's refusal (a number it will not dial, say) beside what was typed.
     """
 
-    def __init__(self, caller_id: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, caller_id: str = "", parent: QWidget | None = None, place: PlaceCall | None = None
+    ) -> None:
         super().__init__(parent)
+        self._place = place
+        self._placing: asyncio.Future[ActionResult] | None = None
         self.setWindowTitle("Add participant")
         self.setMinimumWidth(MIN_WIDTH)
         self._caller_id = caller_id.strip()
@@ -82,8 +99,40 @@ class DialOutDialog(QDialog):
 
     def accept(self) -> None:
         # Enter in a field also lands here: the dialog stays open while anything is wrong.
-        if self._check():
+        if self._placing is not None or not self._check():
+            return
+        if self._place is None:
             super().accept()
+            return
+        self._set_calling(True)
+        self._placing = asyncio.ensure_future(self._place(self.request()))
+        self._placing.add_done_callback(self._placed)
+
+    def _placed(self, placing: asyncio.Future[ActionResult]) -> None:
+        """Twilio answered. A host who closed the dialog meanwhile has the status bar's word."""
+        self._placing = None
+        if placing.cancelled():
+            result = ActionResult(False, "The call was not placed")
+        elif (error := placing.exception()) is not None:
+            log.error("dial-out failed", exc_info=error)
+            result = ActionResult(False, f"The call was not placed: {error}")
+        else:
+            result = placing.result()
+        if result.ok:
+            super().accept()
+            return
+        self._set_calling(False)
+        self.problem.setText(result.message or "The call was not placed")
+        self.call_button.setDefault(True)  # focus left the disabled button for Cancel: take it
+        self.number.setFocus()  # back to fix the number, and Enter tries again
+
+    def _set_calling(self, calling: bool) -> None:
+        self.number.setEnabled(not calling)
+        self.label.setEnabled(not calling)
+        self.call_button.setEnabled(not calling)
+        self.call_button.setText(CALLING if calling else "Call")
+        if calling:
+            self.problem.setText("")
 
     def _check(self) -> bool:
         number = normalise(self.number.text())

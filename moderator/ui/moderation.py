@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from moderator.control.results import ActionResult
 from moderator.domain.roster import Participant, Roster
 from moderator.ui.async_slot import async_slot
 from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Confirm = Callable[[str, str, str], bool]  # (title, question, verb on the button) -> go ahead?
-AskDialOut = Callable[[], DialOutRequest | None]
 NO_CONTROL = "Not connected to Twilio: enter the Account SID and Auth Token in Settings"
 
 
@@ -29,7 +29,7 @@ class ModerationController(QObject):
     """Thin async slots: every action goes to the Moderator, which marks the tile pending,
     sends the REST call, and on failure rolls back and reports through `notify`.
 
-    Confirmation (kick, end) and the dial-out form are callables so tests can answer them.
+    Confirmation (kick, end) is a callable so tests can answer it.
     """
 
     message = Signal(str, str)  # level, text: messages of the UI's own (e.g. "not connected")
@@ -47,7 +47,7 @@ class ModerationController(QObject):
         self.conference_sid: str | None = None
         self._chosen_presenter: dict[str, str] = {}  # conference sid -> the host's pick
         self.confirm: Confirm = self._ask
-        self.ask_dial_out: AskDialOut = self._dial_out_form
+        self.dial_out_dialog: DialOutDialog | None = None  # the open one, kept while it calls
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -78,11 +78,6 @@ class ModerationController(QObject):
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter must not kick anyone
         box.exec()
         return box.clickedButton() is go
-
-    def _dial_out_form(self) -> DialOutRequest | None:
-        caller_id = self.moderator.settings.caller_id if self.moderator is not None else ""
-        dialog = DialOutDialog(caller_id, self._window)
-        return dialog.request() if dialog.exec() else None
 
     # ---- one participant -------------------------------------------------------------------
     # Results need no handling here: the Moderator reports failures through notify.
@@ -211,18 +206,17 @@ class ModerationController(QObject):
 
     @Slot()
     def dial_out(self) -> None:
+        """The Add participant form, open (not a nested event loop) until the call is placed."""
         target = self._conference()
         if target is None:
             return
-        _, conf = target
-        request = self.ask_dial_out()
-        if request is not None:
-            self._dial(conf, request.number, request.label)
+        moderator, conf = target
 
-    @async_slot(str, str, str)
-    async def _dial(self, conf: str, number: str, label: str) -> None:
-        if self.moderator is not None:
-            await self.moderator.dial_out(conf, number, label or None)
+        def place(request: DialOutRequest) -> Awaitable[ActionResult]:
+            return moderator.dial_out(conf, request.number, request.label or None)
+
+        self.dial_out_dialog = DialOutDialog(moderator.settings.caller_id, self._window, place)
+        self.dial_out_dialog.open()
 
     @async_slot()
     async def reconcile(self) -> None:

@@ -16,7 +16,7 @@ from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
 from moderator.credentials import Credentials
 from moderator.settings import Settings
 from moderator.store.journal import Journal
-from moderator.ui.dial_out_dialog import DialOutRequest
+from moderator.ui.dial_out_dialog import CALLING
 from moderator.ui.settings_dialog import Secrets, SettingsEdit
 from moderator.ui.settings_store import load_settings
 
@@ -162,8 +162,21 @@ def test_add_participant_works_in_the_demo(
     window = console.window
     assert window is not None
     assert console.settings.caller_id.startswith("+")
-    window.controller.ask_dial_out = lambda: DialOutRequest("+14155550177", "Dora")
     window.dial_out_action.trigger()
+    dialog = window.controller.dial_out_dialog
+    assert dialog is not None
+    # A number the form accepts but Twilio refuses (no +1 area code starts with 1): the dialog
+    # stays open with Twilio's answer beside what was typed, nothing lost.
+    dialog.number.setText("+11235550177")
+    dialog.label.setText("Dora")
+    dialog.call_button.click()
+    assert dialog.call_button.text() == CALLING
+    qtbot.waitUntil(lambda: "not a valid phone number" in dialog.problem.text(), timeout=10000)
+    assert dialog.isVisible() and dialog.number.isEnabled() and dialog.call_button.isEnabled()
+    assert (dialog.number.text(), dialog.label.text()) == ("+11235550177", "Dora")
+    dialog.number.setText("+14155550177")
+    dialog.call_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10000)
     qtbot.waitUntil(
         lambda: any(
             window.participants.index(row).data() == "Dora"

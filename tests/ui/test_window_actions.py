@@ -144,9 +144,15 @@ def test_end_conference_is_confirmed(qtbot: Any, window: MainWindow, fake: FakeM
 
 
 def test_dial_out(qtbot: Any, window: MainWindow, fake: FakeModerator) -> None:
-    window.controller.ask_dial_out = lambda: DialOutRequest("+14155550100", "Dora")
+    fake.settings = Settings(caller_id="+15005550006")
     window.dial_out_action.trigger()
+    dialog = window.controller.dial_out_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.number.setText("+1 415 555 0100")
+    dialog.label.setText("Dora")
+    dialog.call_button.click()
     assert wait_calls(qtbot, fake) == [("dial_out", CONFERENCE_SID, "+14155550100", "Dora")]
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=3000)  # placed: it closes
 
 
 def test_dial_out_dialog_validates(qtbot: Any, themed: QApplication) -> None:
@@ -179,18 +185,12 @@ def test_dial_out_without_caller_id_stays_open_with_the_error(
 
 
 def test_dial_out_dialog_asks_the_moderator_for_its_caller_id(
-    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, window: MainWindow
 ) -> None:
-    seen: list[str] = []
-
-    def exec_(dialog: DialOutDialog) -> int:
-        seen.append(dialog.caller.text())
-        return 0
-
-    monkeypatch.setattr(DialOutDialog, "exec", exec_)
     window.controller.moderator.settings = Settings(caller_id="+15005550006")  # type: ignore[union-attr]
     window.dial_out_action.trigger()
-    assert seen == ["Calls from +15005550006"]
+    dialog = window.controller.dial_out_dialog
+    assert dialog is not None and dialog.caller.text() == "Calls from +15005550006"
 
 
 def test_context_menu(qtbot: Any, window: MainWindow, fake: FakeModerator, roster: Roster) -> None:
