@@ -11,6 +11,7 @@ import random
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from moderator.domain.sids import ACCOUNT, PHONE_NUMBER, new_sid
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS, SUBSCRIPTION_WORD
@@ -21,7 +22,10 @@ from moderator.sim.recordings import RecordingBook
 from moderator.sim.records import LINE_NUMBER, Call, Conference, Participant, PhoneNumber, utcnow
 from moderator.sim.stats import Stats
 from moderator.sim.voice import VoicePath
-from moderator.sim.world import Event, World
+from moderator.sim.world import Event, ParticipantOptions, World
+
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11; only read by the type checker
 
 ANSWER = "answer"
 DIAL_OUTCOMES = (ANSWER, "busy", "no-answer", "failed", "canceled")
@@ -255,31 +259,20 @@ class Engine:
         self,
         conference_sid: str,
         *,
-        label: str | None = None,
         number: str | None = None,
         caller_name: str | None = None,
-        start_conference_on_enter: bool = True,
-        end_conference_on_exit: bool = False,
-        muted: bool = False,
-        hold: bool = False,
-        coaching: bool = False,
-        call_sid_to_coach: str | None = None,
+        **options: Unpack[ParticipantOptions],
     ) -> str:
-        """An inbound caller joins at once; returns the new CallSid."""
+        """An inbound caller (from `number`, else a random one) joins at once, sitting as
+        `options` say (label, muted, hold, ...); returns the new CallSid."""
         conf = self.world.conference(conference_sid)
         part = self.world.add_participant(
             conf,
             from_=number or self.random_number(),
             to=LINE_NUMBER,
             direction="inbound",
-            label=label,
             caller_name=caller_name,
-            muted=muted,
-            hold=hold,
-            coaching=coaching,
-            call_sid_to_coach=call_sid_to_coach,
-            start_conference_on_enter=start_conference_on_enter,
-            end_conference_on_exit=end_conference_on_exit,
+            **options,
         )
         self.emit(self.world.connect(conf, part))
         return part.call_sid

@@ -88,7 +88,7 @@ class Participant:
 
     call_sid: str
     conference_sid: str
-    label: str | None
+    label: str | None = None
     muted: bool = False
     hold: bool = False
     coaching: bool = False

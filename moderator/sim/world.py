@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from moderator.domain.sids import CALL, CONFERENCE, is_sid, new_sid
 from moderator.sim.errors import CONFERENCE_FULL, DUPLICATE_LABEL, SimError, not_found
@@ -20,12 +21,28 @@ from moderator.sim.records import (
     utcnow,
 )
 
+if TYPE_CHECKING:
+    from typing import Unpack  # Python 3.11; only read by the type checker
+
 IN_PROGRESS = "in-progress"
 ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
 
 
 def _modifiable(part: Participant) -> tuple[object, ...]:
     return (part.coaching, part.call_sid_to_coach, part.beep_on_exit, part.end_conference_on_exit)
+
+
+class ParticipantOptions(TypedDict, total=False):
+    """A participant's settings as it joins; each one left out takes Participant's default."""
+
+    label: str | None
+    muted: bool
+    hold: bool
+    coaching: bool
+    call_sid_to_coach: str | None
+    start_conference_on_enter: bool
+    end_conference_on_exit: bool
+    beep_on_exit: bool
 
 
 @dataclass(frozen=True)
@@ -124,24 +141,18 @@ class World:
         from_: str,
         to: str,
         direction: str,
-        label: str | None = None,
         caller_name: str | None = None,
-        muted: bool = False,
-        hold: bool = False,
-        coaching: bool = False,
-        call_sid_to_coach: str | None = None,
-        start_conference_on_enter: bool = True,
-        end_conference_on_exit: bool = False,
-        beep_on_exit: bool = True,
         status_callback: str | None = None,
         events: str | Iterable[str] | None = None,
         status_callback_method: str = "POST",
         call: Call | None = None,
+        **options: Unpack[ParticipantOptions],
     ) -> Participant:
         """Reserve a place (status queued); `connect` makes the participant join.
 
         `call` is an existing call that joins through TwiML; without it a new call is made.
         """
+        label = options.get("label")
         if not conf.live:
             raise not_found(f"Conference {conf.sid}")
         if len(conf.participants) >= MAX_PARTICIPANTS:
@@ -165,20 +176,7 @@ class World:
             )
             self.calls[call.sid] = call
         call.conference_sid = conf.sid
-        part = Participant(
-            call_sid=call.sid,
-            conference_sid=conf.sid,
-            label=label,
-            muted=muted,
-            hold=hold,
-            coaching=coaching,
-            call_sid_to_coach=call_sid_to_coach,
-            start_conference_on_enter=start_conference_on_enter,
-            end_conference_on_exit=end_conference_on_exit,
-            beep_on_exit=beep_on_exit,
-            date_created=now,
-            date_updated=now,
-        )
+        part = Participant(call.sid, conf.sid, date_created=now, date_updated=now, **options)
         conf.participants[part.call_sid] = part
         return part
 
