@@ -6,9 +6,9 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import encode_basic_auth, web
 
@@ -28,6 +28,7 @@ SIM_KEY: web.AppKey[Engine] = web.AppKey("simulator")
 ROOT = f"/{API_VERSION}/Accounts/{{AccountSid}}"
 SIM_ONLY_PREFIX = "/_sim/"  # endpoints Twilio does not have: no auth, no injected faults
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+T = TypeVar("T")
 FAULT_MESSAGES = {
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -167,6 +168,29 @@ def _filters(query: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
     return {name: query[name] for name in names if name in query}
 
 
+def _list_page(
+    request: web.Request,
+    key: str,
+    items: Sequence[T],
+    render: Callable[[T], dict[str, Any]],
+    *,
+    sid_of: Callable[[T], str],
+    filters: Mapping[str, str] | None = None,
+) -> web.Response:
+    """The page of `items` the request's query asks for, in Twilio's list envelope under
+    `key`; the `filters` it applied carry into the page links."""
+    page = paginate(
+        items,
+        key=key,
+        path=request.path,
+        query=request.query,
+        filters=filters or {},
+        sid_of=sid_of,
+        render=render,
+    )
+    return _json(page)
+
+
 # ----- conferences --------------------------------------------------------------------------
 def _date_filter(value: str, name: str) -> date:
     try:
@@ -206,16 +230,9 @@ async def list_conferences(request: web.Request) -> web.StreamResponse:
             items = [c for c in items if getattr(c, attr).date() >= day]
         else:
             items = [c for c in items if getattr(c, attr).date() == day]
-    page = paginate(
-        items,
-        key="conferences",
-        path=request.path,
-        query=query,
-        filters=filters,
-        sid_of=lambda c: c.sid,
-        render=conference_json,
+    return _list_page(
+        request, "conferences", items, conference_json, sid_of=lambda c: c.sid, filters=filters
     )
-    return _json(page)
 
 
 async def fetch_conference(request: web.Request) -> web.StreamResponse:
@@ -260,16 +277,14 @@ async def list_participants(request: web.Request) -> web.StreamResponse:
         wanted = _bool(query, name)
         if wanted is not None:
             items = [p for p in items if getattr(p, attr) == wanted]
-    page = paginate(
+    return _list_page(
+        request,
+        "participants",
         items,
-        key="participants",
-        path=request.path,
-        query=query,
-        filters=filters,
+        lambda p: participant_json(sim.account_sid, p),
         sid_of=lambda p: p.call_sid,
-        render=lambda p: participant_json(sim.account_sid, p),
+        filters=filters,
     )
-    return _json(page)
 
 
 async def fetch_participant(request: web.Request) -> web.StreamResponse:

@@ -11,9 +11,17 @@ from aiohttp import web
 from moderator.domain.twilio_words import CALL_NOT_IN_PROGRESS, INVALID_URL
 from moderator.sim import errors
 from moderator.sim.errors import SimError
-from moderator.sim.paging import paginate
 from moderator.sim.records import PhoneNumber, rfc2822, utcnow
-from moderator.sim.rest import ROOT, SIM_KEY, SIM_ONLY_PREFIX, _json, _method, _respond_then_emit
+from moderator.sim.rest import (
+    ROOT,
+    SIM_KEY,
+    SIM_ONLY_PREFIX,
+    _filters,
+    _json,
+    _list_page,
+    _method,
+    _respond_then_emit,
+)
 from moderator.sim.twiml import MAX_TWIML_CHARS
 from moderator.sim.views import account_json, call_json, phone_number_json
 from moderator.sim.world import Event
@@ -82,23 +90,20 @@ def _number(request: web.Request) -> PhoneNumber:
 async def list_numbers(request: web.Request) -> web.StreamResponse:
     """GET IncomingPhoneNumbers.json, filtered by PhoneNumber and FriendlyName."""
     sim = request.app[SIM_KEY]
-    query = request.query
-    filters = {name: query[name] for name in ("PhoneNumber", "FriendlyName") if name in query}
+    filters = _filters(request.query, ("PhoneNumber", "FriendlyName"))
     items = list(reversed(sim.numbers.values()))  # newest first
     if "PhoneNumber" in filters:
         items = [n for n in items if _matches(filters["PhoneNumber"], n.phone_number)]
     if "FriendlyName" in filters:
         items = [n for n in items if n.friendly_name == filters["FriendlyName"]]
-    page = paginate(
+    return _list_page(
+        request,
+        "incoming_phone_numbers",
         items,
-        key="incoming_phone_numbers",
-        path=request.path,
-        query=query,
-        filters=filters,
+        lambda n: phone_number_json(sim.account_sid, n),
         sid_of=lambda n: n.sid,
-        render=lambda n: phone_number_json(sim.account_sid, n),
+        filters=filters,
     )
-    return _json(page)
 
 
 async def fetch_number(request: web.Request) -> web.StreamResponse:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from moderator.sim.paging import paginate
 from moderator.sim.recordings import recording_json
-from moderator.sim.rest import ROOT, SIM_KEY, _conference, _json
+from moderator.sim.rest import ROOT, SIM_KEY, _conference, _json, _list_page
 
 RECORDINGS = f"{ROOT}/Conferences/{{ConferenceSid}}/Recordings"
 
@@ -22,17 +21,8 @@ async def list_recordings(request: web.Request) -> web.StreamResponse:
     """A conference's recordings (Twilio's list envelope, key `recordings`)."""
     conf = _conference(request)
     book = request.app[SIM_KEY].recordings
-    query = {k: v for k, v in request.query.items()}
-    return _json(
-        paginate(
-            book.of(conf.sid),
-            key="recordings",
-            path=request.path,
-            query=query,
-            filters={},
-            sid_of=lambda rec: rec.sid,
-            render=recording_json,
-        )
+    return _list_page(
+        request, "recordings", book.of(conf.sid), recording_json, sid_of=lambda r: r.sid
     )
 
 
