@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderator.domain.actions import ActionKind
-from moderator.domain.events import ConferenceEvent, parse_callback
 from moderator.domain.roster import ChangeKind, Roster
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from tests.domain.histories import (
+    NOW,
+    Entries,
+    Forms,
+    events,
+    histories,
+    redelivered,
+    replayed,
+    roster_of,
+    with_snapshots,
+)
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
-
-NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
-
-
-def events(forms: list[dict[str, str]]) -> list[ConferenceEvent]:
-    return [parse_callback(f, NOW) for f in forms]
-
-
-def roster_of(forms: list[dict[str, str]]) -> Roster:
-    roster = Roster()
-    for event in events(forms):
-        roster.apply(event)
-    return roster
 
 
 def state(roster: Roster) -> object:
@@ -186,61 +181,17 @@ def test_snapshot_marks_absent_participants_left_and_wins_over_older_state() -> 
 
 # ---- convergence properties -----------------------------------------------------------------
 
-PEOPLE = ["Mary", "Alice", "Bob", "Charles", "Dave"]
-PARTICIPANT_EVENTS = [
-    "participant-join",
-    "participant-leave",
-    "participant-mute",
-    "participant-unmute",
-    "participant-hold",
-    "participant-unhold",
-    "participant-speech-start",
-    "participant-speech-stop",
-    "participant-modify",
-]
-
-
-@st.composite
-def histories(draw: st.DrawFn) -> list[dict[str, str]]:
-    """A plausible callback history across two conferences, numbered per conference."""
-    forms: list[dict[str, str]] = []
-    for conference in ("CF" + "a" * 32, "CF" + "b" * 32):
-        length = draw(st.integers(min_value=1, max_value=30))
-        for sequence in range(1, length + 1):
-            kind = draw(
-                st.sampled_from([*PARTICIPANT_EVENTS, "conference-start", "conference-end"])
-            )
-            who = draw(st.sampled_from(PEOPLE)) if kind.startswith("participant") else None
-            forms.append(
-                form(
-                    kind,
-                    sequence,
-                    who=who,
-                    conference_sid=conference,
-                    muted=kind == "participant-mute",
-                    hold=kind == "participant-hold",
-                    end_on_exit=who == "Mary",
-                )
-            )
-    return forms
-
 
 @settings(max_examples=300, deadline=None)
-@given(history=histories(), data=st.data())
-def test_any_order_with_duplicates_converges(
-    history: list[dict[str, str]], data: st.DataObject
-) -> None:
-    in_order = roster_of(history)
-    duplicated = history + data.draw(st.lists(st.sampled_from(history), max_size=15))
-    shuffled = data.draw(st.permutations(duplicated))
-    assert state(roster_of(list(shuffled))) == state(in_order)
+@given(redelivered())
+def test_any_order_with_duplicates_converges(delivery: tuple[Forms, Forms]) -> None:
+    history, delivered = delivery
+    assert state(roster_of(delivered)) == state(roster_of(history))
 
 
 @settings(max_examples=200, deadline=None)
 @given(history=histories(), data=st.data())
-def test_changes_replay_to_the_same_view(
-    history: list[dict[str, str]], data: st.DataObject
-) -> None:
+def test_changes_replay_to_the_same_view(history: Forms, data: st.DataObject) -> None:
     """A listener that follows changes (like the UI model) ends with what the roster shows."""
     roster = Roster()
     shown: dict[tuple[str, str], bool] = {}
@@ -264,34 +215,9 @@ def test_changes_replay_to_the_same_view(
     assert shown == expected
 
 
-@st.composite
-def snapshots(draw: st.DrawFn, conference_sid: str) -> ConferenceSnapshot:
-    listed = draw(st.lists(st.sampled_from(PEOPLE), unique=True, max_size=4))
-    return ConferenceSnapshot(
-        conference_sid=conference_sid,
-        taken_at=NOW + timedelta(seconds=draw(st.integers(min_value=0, max_value=10**6))),
-        after_sequence=draw(st.integers(min_value=0, max_value=30)),
-        status=draw(st.sampled_from(["in-progress", "completed", ""])),
-        participants=tuple(
-            ParticipantSnapshot(call_sid(who), who, muted=draw(st.booleans())) for who in listed
-        ),
-        complete=draw(st.booleans()),
-    )
-
-
 @settings(max_examples=200, deadline=None)
-@given(history=histories(), data=st.data())
-def test_callbacks_and_snapshots_in_any_order_converge(
-    history: list[dict[str, str]], data: st.DataObject
-) -> None:
+@given(with_snapshots())
+def test_callbacks_and_snapshots_in_any_order_converge(mix: tuple[Entries, Entries]) -> None:
     """Reconcile snapshots are placed by their sequence position, so arrival order is moot."""
-    entries: list[ConferenceEvent | ConferenceSnapshot] = [*events(history)]
-    # Two snapshots taken at the same instant and position have no order: keep them distinct.
-    entries += data.draw(
-        st.lists(snapshots("CF" + "a" * 32), max_size=3, unique_by=lambda snap: snap.taken_at)
-    )
-    in_order = Roster()
-    in_order.replay(entries)
-    shuffled = Roster()
-    shuffled.replay(data.draw(st.permutations(entries)))
-    assert state(shuffled) == state(in_order)
+    in_order, shuffled = mix
+    assert state(replayed(shuffled)) == state(replayed(in_order))

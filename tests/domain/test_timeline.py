@@ -7,11 +7,17 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import Roster
-from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.domain.timeline import ConferenceTimeline, Track
-from tests.domain.test_roster import events, histories, roster_of, snapshots
+from tests.domain.histories import (
+    Entries,
+    Forms,
+    histories,
+    redelivered,
+    replayed,
+    roster_of,
+    with_snapshots,
+)
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
 
@@ -120,30 +126,19 @@ def everything(roster: Roster) -> object:
 
 
 @settings(max_examples=300, deadline=None)
-@given(history=histories(), data=st.data())
-def test_any_order_with_duplicates_gives_the_same_spans(
-    history: list[dict[str, str]], data: st.DataObject
-) -> None:
-    in_order = roster_of(history)
-    duplicated = history + data.draw(st.lists(st.sampled_from(history), max_size=15))
-    shuffled = data.draw(st.permutations(duplicated))
-    assert everything(roster_of(list(shuffled))) == everything(in_order)
+@given(redelivered())
+def test_any_order_with_duplicates_gives_the_same_spans(delivery: tuple[Forms, Forms]) -> None:
+    history, delivered = delivery
+    assert everything(roster_of(delivered)) == everything(roster_of(history))
 
 
 @settings(max_examples=200, deadline=None)
-@given(history=histories(), data=st.data())
+@given(with_snapshots())
 def test_callbacks_and_snapshots_in_any_order_give_the_same_spans(
-    history: list[dict[str, str]], data: st.DataObject
+    mix: tuple[Entries, Entries],
 ) -> None:
-    entries: list[ConferenceEvent | ConferenceSnapshot] = [*events(history)]
-    entries += data.draw(
-        st.lists(snapshots("CF" + "a" * 32), max_size=3, unique_by=lambda snap: snap.taken_at)
-    )
-    in_order = Roster()
-    in_order.replay(entries)
-    shuffled = Roster()
-    shuffled.replay(data.draw(st.permutations(entries)))
-    assert everything(shuffled) == everything(in_order)
+    in_order, shuffled = mix
+    assert everything(replayed(shuffled)) == everything(replayed(in_order))
 
 
 @settings(max_examples=200, deadline=None)
