@@ -1,9 +1,13 @@
-"""UI test fixtures: the qasync loop recipe, an in-memory keyring, and roster feeders."""
+"""UI test fixtures: the qasync loop recipe, an in-memory keyring, roster feeders, and the
+window on a fed roster or on a running simulator."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Iterator
+from contextlib import AsyncExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import keyring
@@ -11,12 +15,16 @@ import pytest
 from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
+from moderator.core import Core, CoreConfig, build_core
 from moderator.domain.events import ConferenceEvent, parse_callback
 from moderator.domain.roster import Roster
 from moderator.loop import ConsoleEventLoop
+from moderator.settings import Settings
+from moderator.sim import Faults, Simulator
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.main_window import MainWindow
 from moderator.ui.theme import apply_theme
-from tests.forms import START
+from tests.forms import START, team_meeting
 
 
 class MemoryKeyring(KeyringBackend):
@@ -116,3 +124,57 @@ def bridge(roster: Roster, qapp: QApplication) -> Iterator[RosterBridge]:
 @pytest.fixture
 def feed(roster: Roster, bridge: RosterBridge) -> Feed:
     return Feed(roster, bridge)
+
+
+@pytest.fixture
+def window(
+    qtbot: Any, themed: QApplication, qloop: ConsoleEventLoop, bridge: RosterBridge, feed: Feed
+) -> Iterator[MainWindow]:
+    """The window showing TeamMeeting (Mary presenting, Alice muted, Charles; Bob left), with
+    no moderator behind it. A test module that needs one defines its own `window`."""
+    feed(*team_meeting())
+    made = MainWindow(bridge, None)
+    qtbot.addWidget(made)
+    made.show()
+    qtbot.waitExposed(made)
+    yield made
+
+
+@dataclass
+class SimConsole:
+    """The console's core and (not yet shown) window on an embedded simulator."""
+
+    sim: Simulator
+    roster: Roster
+    bridge: RosterBridge
+    core: Core
+    window: MainWindow
+
+
+@contextmanager
+def console_on_simulator(
+    qtbot: Any, loop: asyncio.AbstractEventLoop, data_dir: Path, *, seed: int, **config: Any
+) -> Iterator[SimConsole]:
+    """The console as --demo builds it, on a fast simulator (`seed`); `config` adds CoreConfig
+    fields. Closes the core and detaches the bridge on the way out."""
+    sim = Simulator(seed=seed, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    core_config = CoreConfig(
+        data_dir=data_dir,
+        settings=Settings(rest_timeout=2.0),
+        roster=roster,
+        simulator=sim,
+        event_listeners=[bridge.on_event],
+        notify=bridge.message.emit,
+        **config,
+    )
+    parts = AsyncExitStack()
+    core = run(qtbot, loop, build_core(core_config, parts))
+    try:
+        window = MainWindow(bridge, core.control)
+        qtbot.addWidget(window)
+        yield SimConsole(sim, roster, bridge, core, window)
+    finally:
+        run(qtbot, loop, parts.aclose())
+        bridge.detach()

@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import qasync
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtWidgets import QApplication
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
-from moderator.ui.bridge import RosterBridge
 from moderator.ui.main_window import MainWindow
-from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
+from tests.forms import CONFERENCE_SID, START, call_sid, form
 
 from .conftest import Feed
-
-
-@pytest.fixture
-def window(
-    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
-) -> Iterator[MainWindow]:
-    feed(*team_meeting())  # Mary (presenter), Alice (muted), Charles present
-    made = MainWindow(bridge, None)
-    qtbot.addWidget(made)
-    made.show()
-    qtbot.waitExposed(made)
-    yield made
 
 
 def tile_names(window: MainWindow) -> list[str]:

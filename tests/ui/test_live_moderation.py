@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,17 +13,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from moderator.control.retry import RetryPolicy
-from moderator.core import CoreConfig, build_core
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Participant, Roster
 from moderator.server.webhooks import WebhookServer
-from moderator.settings import Settings
-from moderator.sim import Faults, Simulator
-from moderator.ui.bridge import RosterBridge
+from moderator.sim import Simulator
 from moderator.ui.main_window import MainWindow
 from moderator.ui.roles import Role
 
-from .conftest import run
+from .conftest import console_on_simulator, run
 
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.02, max_delay=0.2, total=2.0)
 
@@ -93,31 +89,17 @@ class Live:
 def live(
     qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> Iterator[Live]:
-    sim = Simulator(seed=3, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
-    roster = Roster()
-    bridge = RosterBridge(roster)
-    config = CoreConfig(
-        data_dir=tmp_path,
-        settings=Settings(rest_timeout=2.0),
-        roster=roster,
-        simulator=sim,
-        event_listeners=[bridge.on_event],
-        notify=bridge.message.emit,
-        control_options={
-            "confirm_grace": 0.5,
-            "reconcile_debounce": 0.05,
-            "retry_policy": FAST_RETRY,
-        },
-    )
-    parts = AsyncExitStack()
-    core = run(qtbot, qloop, build_core(config, parts))
-    window = MainWindow(bridge, core.control)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    yield Live(qtbot, qloop, sim, roster, core.server, window)
-    run(qtbot, qloop, parts.aclose())
-    bridge.detach()
+    control_options = {
+        "confirm_grace": 0.5,
+        "reconcile_debounce": 0.05,
+        "retry_policy": FAST_RETRY,
+    }
+    with console_on_simulator(
+        qtbot, qloop, tmp_path, seed=3, control_options=control_options
+    ) as console:
+        console.window.show()
+        qtbot.waitExposed(console.window)
+        yield Live(qtbot, qloop, console.sim, console.roster, console.core.server, console.window)
 
 
 def test_click_mutes_through_twilio_pending_then_confirmed(live: Live) -> None:

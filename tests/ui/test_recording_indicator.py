@@ -3,53 +3,31 @@ showing the change pending until the recording callback confirms it."""
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from moderator.core import CoreConfig, build_core
-from moderator.domain.roster import Roster
-from moderator.settings import Settings
-from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
-from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
 from moderator.ui.recording_indicator import PAUSED_TEXT, RECORDING_TEXT, RecordingIndicator
 
-from .conftest import run
+from .conftest import console_on_simulator
 
 
 def test_rec_indicator_pause_resume_stop(
     qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
-    sim = Simulator(seed=4, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
-    roster = Roster()
-    bridge = RosterBridge(roster)
-    config = CoreConfig(
-        data_dir=tmp_path,
-        settings=Settings(rest_timeout=2.0),
-        roster=roster,
-        simulator=sim,
-        event_listeners=[bridge.on_event],
-        notify=bridge.message.emit,
-        record=True,
-    )
-    parts = AsyncExitStack()
-    core = run(qtbot, qloop, build_core(config, parts))
-    assert core.recordings is not None
-    window = MainWindow(bridge, core.control)
-    qtbot.addWidget(window)
-    indicator = RecordingIndicator(core.recordings, lambda: window.conference_sid)
-    window.header.add_badge(indicator)
-    bridge.changed.connect(lambda *_: indicator.refresh())
-    shown: list[str] = []
-    core.recordings.listeners.append(lambda _sid: shown.append(indicator.text()))
-    window.show()
-    qtbot.waitExposed(window)
-    try:
+    with console_on_simulator(qtbot, qloop, tmp_path, seed=4, record=True) as console:
+        sim, core, window = console.sim, console.core, console.window
+        assert core.recordings is not None
+        indicator = RecordingIndicator(core.recordings, lambda: window.conference_sid)
+        window.header.add_badge(indicator)
+        console.bridge.changed.connect(lambda *_: indicator.refresh())
+        shown: list[str] = []
+        core.recordings.listeners.append(lambda _sid: shown.append(indicator.text()))
+        window.show()
+        qtbot.waitExposed(window)
         assert indicator.isHidden()
         sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
         sim.place_call("+13125550101", LINE_NUMBER)
@@ -76,6 +54,3 @@ def test_rec_indicator_pause_resume_stop(
             timeout=5000,
         )
         assert not window.status.error.text()
-    finally:
-        run(qtbot, qloop, parts.aclose())
-        bridge.detach()

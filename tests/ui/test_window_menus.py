@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import qasync
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QKeySequence
@@ -14,11 +12,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from moderator import __version__
 from moderator.app import Console, ConsoleOptions
-from moderator.ui.bridge import RosterBridge
 from moderator.ui.dialogs import DetailsDialog
 from moderator.ui.main_window import MainWindow
 from moderator.ui.window_actions import quit_shortcut
-from tests.forms import form, team_meeting
+from tests.forms import form
 
 from .conftest import Feed
 
@@ -26,18 +23,6 @@ LONG = (
     "Could not mute Guest 123: Twilio says too many requests (20429), gave up after retrying "
     "three times; the participant stays unmuted until you try again. " * 3
 ).strip()
-
-
-@pytest.fixture
-def window(
-    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
-) -> Iterator[MainWindow]:
-    feed(*team_meeting())
-    made = MainWindow(bridge, None)
-    qtbot.addWidget(made)
-    made.show()
-    qtbot.waitExposed(made)
-    yield made
 
 
 def menu_titles(window: MainWindow) -> dict[str, list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +20,6 @@ from moderator.ui.tile_delegate import hourglass_angle
 from tests.forms import CONFERENCE_SID, START, call_sid, team_meeting
 
 from .conftest import Feed
-
-
-@pytest.fixture
-def window(
-    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
-) -> Iterator[MainWindow]:
-    feed(*team_meeting())
-    made = MainWindow(bridge, None)
-    qtbot.addWidget(made)
-    made.show()
-    qtbot.waitExposed(made)
-    yield made
 
 
 def _icon_image(window: MainWindow, attribute: str) -> QImage:
