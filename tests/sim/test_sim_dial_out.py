@@ -15,6 +15,7 @@ from moderator.sim.records import LINE_NUMBER
 from .helpers import Receiver, make_sim
 
 DANA = "+16175550123"
+HELLO = "https://example.com/hello.mp3"
 
 
 async def _dial(client: Client, conf: str, receiver: Receiver, **kwargs: object) -> str:
@@ -131,17 +132,21 @@ async def test_muted_other_than_true_is_false(sim: Simulator) -> None:
             assert (await resp.json())["muted"] is True
 
 
-async def test_announcements_record_their_method_and_can_fail(
-    sim: Simulator, client: Client, receiver: Receiver
-) -> None:
+async def _announce_to_bob(
+    sim: Simulator, client: Client, receiver: Receiver, **options: str
+) -> tuple[str, str]:
+    """Mary and Bob in a Room whose callbacks reach `receiver`; Bob is sent HELLO."""
     conf = sim.create_conference("Room", status_callback=receiver.url)
     await sim.join(conf, label="Mary")
     bob = await sim.join(conf, label="Bob")
-    await (
-        client.conferences(conf)
-        .participants(bob)
-        .update_async(announce_url="https://example.com/hello.mp3", announce_method="GET")
-    )
+    await client.conferences(conf).participants(bob).update_async(announce_url=HELLO, **options)
+    return conf, bob
+
+
+async def test_announcements_record_their_method_and_can_fail(
+    sim: Simulator, client: Client, receiver: Receiver
+) -> None:
+    conf, bob = await _announce_to_bob(sim, client, receiver, announce_method="GET")
     assert [(a.call_sid, a.method) for a in sim.announcements] == [(bob, "GET")]
     sim.faults.announce_fail = 1.0
     await client.conferences(conf).update_async(announce_url="https://example.com/all.mp3")
@@ -157,19 +162,12 @@ async def test_announcements_record_their_method_and_can_fail(
 async def test_announcement_to_someone_who_left_fails_without_call_sid(
     sim: Simulator, client: Client, receiver: Receiver
 ) -> None:
-    conf = sim.create_conference("Room", status_callback=receiver.url)
-    await sim.join(conf, label="Mary")
-    bob = await sim.join(conf, label="Bob")
-    await (
-        client.conferences(conf)
-        .participants(bob)
-        .update_async(announce_url="https://example.com/hello.mp3")
-    )
+    conf, bob = await _announce_to_bob(sim, client, receiver)
     await sim.leave(conf, bob)
     await sim.drain()
     [failed] = receiver.of("announcement-fail")
     assert "CallSid" not in failed.form
-    assert failed.form["AnnounceUrl"] == "https://example.com/hello.mp3"
+    assert failed.form["AnnounceUrl"] == HELLO
     assert failed.form["ReasonAnnouncementFailed"]
 
 
