@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from moderator.core import Core
@@ -16,6 +15,7 @@ from moderator.setup.numbers import CONNECT, RESTORE, connected_numbers
 from moderator.setup.service import SetupService
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
+from tests.sim.helpers import async_client_for
 
 OLD_URL = "https://handler.twilio.com/twiml/EH0123"
 TUNNEL = "https://first.ngrok.app"
@@ -24,9 +24,7 @@ TUNNEL = "https://first.ngrok.app"
 @pytest.fixture
 async def sdk(sim: Simulator) -> AsyncIterator[Client]:
     """The real twilio SDK, to read back what the setup steps changed."""
-    http = AsyncTwilioHttpClient(timeout=5)
-    client = Client(sim.account_sid, sim.auth_token, http_client=http)
-    client.api.base_url = sim.base_url
+    client, http = async_client_for(sim)
     yield client
     await http.close()
 

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 
 from moderator.sim import Simulator
 
-from .helpers import Received, Receiver, ThreadedSim, make_sim
+from .helpers import Received, Receiver, ThreadedSim, async_client_for, make_sim
 
 
 @pytest.fixture
@@ -44,9 +43,7 @@ async def sim() -> AsyncIterator[Simulator]:
 
 @pytest.fixture
 async def client(sim: Simulator) -> AsyncIterator[Client]:
-    http = AsyncTwilioHttpClient(timeout=5)
-    twilio = Client(sim.account_sid, sim.auth_token, http_client=http)
-    twilio.api.base_url = sim.base_url
+    twilio, http = async_client_for(sim)
     yield twilio
     await http.close()
 

@@ -76,6 +76,7 @@ def make_sim(**kwargs: Any) -> Simulator:
 
 
 def async_client_for(sim: Simulator, token: str | None = None) -> tuple[Client, Any]:
+    """The real async twilio SDK pointed at `sim`, and its HTTP client (close it when done)."""
     http = AsyncTwilioHttpClient(timeout=5)
     twilio = Client(sim.account_sid, token or sim.auth_token, http_client=http)
     twilio.api.base_url = sim.base_url

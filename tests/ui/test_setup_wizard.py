@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 import qasync
 from PySide6.QtWidgets import QWizard
-from twilio.http.async_http_client import AsyncTwilioHttpClient
-from twilio.rest import Client
 
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
@@ -21,6 +19,7 @@ from moderator.sim.records import LINE_NUMBER
 from moderator.ui.settings_dialog import Secrets
 from moderator.ui.setup_wizard import SetupResult, SetupWizard
 from tests.setup.fake_ngrok import FakeSdk, agent_tunnel, serve_agent_api
+from tests.sim.helpers import async_client_for
 
 from .conftest import run
 
@@ -40,10 +39,8 @@ class Rig:
         self.stack.push_async_callback(self.sim.stop)
         config = CoreConfig(tmp_path, control=False)
         self.core: Core = run(qtbot, loop, build_core(config, self.stack))
-        self.sdk_http = AsyncTwilioHttpClient(timeout=5)
-        self.stack.push_async_callback(self.sdk_http.close)
-        self.sdk = Client(self.sim.account_sid, self.sim.auth_token, http_client=self.sdk_http)
-        self.sdk.api.base_url = self.sim.base_url
+        self.sdk, sdk_http = async_client_for(self.sim)
+        self.stack.push_async_callback(sdk_http.close)
 
     def service(self, **context: Any) -> SetupService:
         server = self.core.server
