@@ -14,7 +14,7 @@ import pytest
 
 from moderator.control import Moderator
 from moderator.control.retry import RetryPolicy
-from moderator.core import CoreConfig, build_core
+from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.roster import Roster
 from moderator.server.webhooks import WebhookServer
@@ -25,6 +25,22 @@ from moderator.store.journal import Journal
 
 SPEED = 50.0
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)
+
+
+async def wait_until(
+    check: Callable[[], Any],
+    messages: list[tuple[str, str]],
+    *,
+    what: str = "the check",
+    timeout: float = 5.0,
+) -> None:
+    """Poll `check` until it holds; past `timeout` seconds fail, naming `what` and the
+    messages the console showed meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; messages: {messages}")
+        await asyncio.sleep(0.005)
 
 
 @dataclass
@@ -44,11 +60,7 @@ class Console:
         return [text for level, text in self.messages if level == "error"]
 
     async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; messages: {self.messages}")
-            await asyncio.sleep(0.005)
+        await wait_until(check, self.messages, timeout=timeout)
 
     def sid_of(self, conf_sid: str, label: str) -> str:
         for participant in self.roster.participants(conf_sid, present_only=True):
@@ -107,6 +119,24 @@ async def open_console(
     if start and console.moderator.startup is not None:
         await console.moderator.startup
     return console
+
+
+async def answering_core(
+    sim: Simulator, data_dir: Path, stack: AsyncExitStack, **fields: Any
+) -> Core:
+    """The console's core with the simulator's line pointed at its voice webhook, so placed
+    calls walk the door; `fields` add CoreConfig fields. `stack` closes it."""
+    config = CoreConfig(
+        data_dir=data_dir,
+        settings=make_settings(),
+        credentials=Credentials(sim.account_sid, sim.auth_token),
+        api_base_url=sim.base_url,
+        control_options={"retry_policy": FAST_RETRY, "fetch_numbers": False},
+        **fields,
+    )
+    core = await build_core(config, stack)
+    sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+    return core
 
 
 async def close_console(console: Console) -> None:

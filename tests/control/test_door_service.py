@@ -3,8 +3,6 @@ number, walk /twilio/voice (PIN, lock, waiting room) and are moved by Calls upda
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -13,8 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from moderator.core import Core, CoreConfig, build_core
-from moderator.credentials import Credentials
+from moderator.core import Core
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import DENIED, LOCKED, Door
 from moderator.domain.roster import Participant
@@ -22,7 +19,7 @@ from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.report import build_report, render
 
-from .conftest import FAST_RETRY, make_settings
+from .conftest import answering_core, wait_until
 
 ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+14155550104"
 
@@ -55,40 +52,19 @@ class Meeting:
         return [a.kind for a in self.core.journal.actions()]
 
     async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; messages {self.messages}")
-            await asyncio.sleep(0.01)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(seed=5, speed=50.0, callback_retry_delay=0.01)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
+        await wait_until(check, self.messages, what=what, timeout=timeout)
 
 
 @pytest.fixture
 async def meeting(sim: Simulator, tmp_path: Path) -> AsyncIterator[Meeting]:
     door = Door(book=AddressBook().with_name(ALICE, "Alice").with_name(BOB, "Bob"))
-    config = CoreConfig(
-        data_dir=tmp_path,
-        settings=make_settings(),
-        credentials=Credentials(sim.account_sid, sim.auth_token),
-        api_base_url=sim.base_url,
-        door=door,
-        book_file=tmp_path / "address-book.csv",
-        control_options={"retry_policy": FAST_RETRY, "fetch_numbers": False},
-    )
     async with AsyncExitStack() as stack:
-        core = await build_core(config, stack)
+        core = await answering_core(
+            sim, tmp_path, stack, door=door, book_file=tmp_path / "address-book.csv"
+        )
         made = Meeting(sim, core, tmp_path)
-        config.notify = lambda level, text: made.messages.append((level, text))
         assert core.door_service is not None
-        core.door_service._notify_ui = config.notify
-        sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+        core.door_service._notify_ui = lambda level, text: made.messages.append((level, text))
         yield made
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -13,12 +11,11 @@ from typing import Any
 import pytest
 
 from moderator.control.recording import RecordingControl
-from moderator.core import Core, CoreConfig, build_core
-from moderator.credentials import Credentials
+from moderator.core import Core
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 
-from .conftest import FAST_RETRY, make_settings
+from .conftest import answering_core, wait_until
 
 ALICE, BOB = "+13125550101", "+14155550102"
 
@@ -36,11 +33,7 @@ class Recorded:
         return self.core.recordings
 
     async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; messages {self.messages}")
-            await asyncio.sleep(0.01)
+        await wait_until(check, self.messages, what=what, timeout=timeout)
 
     def status(self) -> str | None:
         conf = self.conf_sid()
@@ -53,24 +46,12 @@ class Recorded:
 
 
 @pytest.fixture
-async def recorded(tmp_path: Path) -> AsyncIterator[Recorded]:
-    sim = Simulator(seed=3, speed=50.0, callback_retry_delay=0.01)
-    await sim.start()
-    config = CoreConfig(
-        data_dir=tmp_path,
-        settings=make_settings(),
-        credentials=Credentials(sim.account_sid, sim.auth_token),
-        api_base_url=sim.base_url,
-        record=True,
-        control_options={"retry_policy": FAST_RETRY, "fetch_numbers": False},
-    )
+async def recorded(sim: Simulator, tmp_path: Path) -> AsyncIterator[Recorded]:
     async with AsyncExitStack() as stack:
-        stack.push_async_callback(sim.stop)
-        core = await build_core(config, stack)
+        core = await answering_core(sim, tmp_path, stack, record=True)
         made = Recorded(sim, core)
         made.control._notify = lambda level, text: made.messages.append((level, text))
         made.control.listeners.append(lambda conf: made.heard.append(made.status() or ""))
-        sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
         sim.place_call(ALICE, LINE_NUMBER)
         sim.place_call(BOB, LINE_NUMBER)
         await made.until(lambda: made.status() == "in-progress", "the recording to start")
