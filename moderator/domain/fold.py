@@ -147,18 +147,14 @@ def snapshot_participant(
         return _ringing_participant(current, call_sid, reported, snapshot)
     if reported is not None and snapshot.status != ConferenceStatus.COMPLETED:
         base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
-        return replace(
+        return _as_listed(
             base,
-            label=reported.label or base.label,
+            reported,
             present=True,
-            left_at=None,
-            muted=reported.muted,
-            hold=reported.hold,
-            coaching=reported.coaching,
-            start_conference_on_enter=reported.start_conference_on_enter,
-            end_conference_on_exit=reported.end_conference_on_exit,
-            joined_at=base.joined_at or reported.joined_at,
             ringing=False,
+            left_at=None,
+            coaching=reported.coaching,
+            joined_at=base.joined_at or reported.joined_at,
         )
     if current is not None and current.ringing and (snapshot.complete or snapshot.status):
         return replace(current, ringing=False)  # no longer dialled: it never joined
@@ -189,18 +185,21 @@ def _ringing_participant(
         return current
     if current is not None and (current.present or current.left_at or not current.ringing):
         return current
-    base = current or Participant(
-        conference_sid=snapshot.conference_sid, call_sid=call_sid, present=False
-    )
+    base = current or Participant(conference_sid=snapshot.conference_sid, call_sid=call_sid)
+    return _as_listed(base, reported, present=False, ringing=True)
+
+
+def _as_listed(base: Participant, reported: ParticipantSnapshot, **changes: Any) -> Participant:
+    """`base` with what Twilio's Participants list says of it (its label, when it gives one),
+    and `changes`."""
     return replace(
         base,
         label=reported.label or base.label,
-        present=False,
-        ringing=True,
         muted=reported.muted,
         hold=reported.hold,
         start_conference_on_enter=reported.start_conference_on_enter,
         end_conference_on_exit=reported.end_conference_on_exit,
+        **changes,
     )
 
 
