@@ -237,8 +237,8 @@ class World:
             events.append(leave)
         if not conf.live:
             return events
+        how = "kicked" if kicked else "left"
         if was_connected and part.end_conference_on_exit:
-            how = "kicked" if kicked else "left"
             events += self.end_conference(
                 conf,
                 f"participant-with-end-conference-on-exit-{how}",
@@ -247,7 +247,6 @@ class World:
                 participant_reason="moderator_ended_conference",
             )
         elif was_connected and not conf.participants:
-            how = "kicked" if kicked else "left"
             events += self.end_conference(
                 conf,
                 f"last-participant-{how}",
