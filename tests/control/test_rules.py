@@ -15,6 +15,15 @@ def _conference_named(console: Console, name: str) -> str | None:
     return found.sid if found else None
 
 
+async def _team_meeting(console: Console) -> str:
+    """Plays the team-meeting scenario to `console`; its SID once the roster knows it."""
+    console.sim.start_scenario("team-meeting", callback_url=console.server.callback_url)
+    await console.wait_for(lambda: _conference_named(console, "TeamMeeting"))
+    conf = _conference_named(console, "TeamMeeting")
+    assert conf is not None
+    return conf
+
+
 def _origins(console: Console, conf: str) -> dict[str, set[str]]:
     """Label -> origins of the confirmed mutes journaled for it."""
     labels = {p.call_sid: p.label or "" for p in console.roster.participants(conf)}
@@ -30,10 +39,7 @@ async def test_auto_mute_mutes_everyone_but_mary(sim: Simulator, tmp_path: Path)
     settings = make_settings(auto_mute_enabled=True, auto_mute_delay=0.25)
     console = await open_console(sim, tmp_path, settings=settings)
     try:
-        sim.start_scenario("team-meeting", callback_url=console.server.callback_url)
-        await console.wait_for(lambda: _conference_named(console, "TeamMeeting"))
-        conf = _conference_named(console, "TeamMeeting")
-        assert conf is not None
+        conf = await _team_meeting(console)
         await console.wait_for(lambda: console.moderator.rules.fired == [conf], timeout=3)
         await console.wait_for(
             lambda: (
@@ -57,10 +63,7 @@ async def test_mute_on_entry_catches_late_joiners(sim: Simulator, tmp_path: Path
     settings = make_settings(mute_on_entry=True)
     console = await open_console(sim, tmp_path, settings=settings)
     try:
-        sim.start_scenario("team-meeting", callback_url=console.server.callback_url)
-        await console.wait_for(lambda: _conference_named(console, "TeamMeeting"))
-        conf = _conference_named(console, "TeamMeeting")
-        assert conf is not None
+        conf = await _team_meeting(console)
         # Bob leaves at 30 s and calls again at 40 s (a new CallSid): 0.8 s at speed 50
         await console.wait_for(
             lambda: (
