@@ -1,4 +1,4 @@
-"""The path of one callback: parse, journal (before we answer), then fold into the roster."""
+"""The path of one callback: parse, fold into the roster, journal (before we answer)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class CallbackIngest:
     def __init__(
         self, writer: CallbackWriter, roster: Roster, clock: Callable[[], datetime] = utc_now
     ) -> None:
-        self._writer = writer
+        self.writer = writer
         self._roster = roster
         self._clock = clock
         self.listeners: list[EventListener] = []
@@ -27,13 +27,20 @@ class CallbackIngest:
         self.last_received_at: datetime | None = None
 
     async def ingest(self, form: Mapping[str, str]) -> ConferenceEvent:
-        """Raises MalformedCallback (answer 400) or JournalError (answer 500, Twilio retries)."""
+        """Raises MalformedCallback (answer 400) or JournalError (answer 500).
+
+        Returns once the callback is committed, so the caller answers Twilio only then. The
+        roster (tiles, confirmations of the host's actions, rules) takes the event at once,
+        without waiting for the disk: what Twilio reports is true whether or not it reached
+        the journal, and a callback that could not be stored makes the console reconcile.
+        """
         received_at = self._clock()
         event = parse_callback(form, received_at)
-        await self._writer.append(received_at, form, event)
-        self.received += 1
-        self.last_received_at = received_at
+        committed = self.writer.queue(received_at, form, event)
         self._roster.apply(event)
         for listener in list(self.listeners):
             listener(event)
+        await committed
+        self.received += 1
+        self.last_received_at = received_at
         return event

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 http_log = logging.getLogger("moderator.server.http")  # aiohttp's protocol errors
 
 MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
+# A journal write this slow means a frozen, locked or failing disk (one takes milliseconds).
+JOURNAL_STALL_SECONDS = 2.0
 # aiohttp's own limits: Twilio's headers are short and few, so a client sending more is not Twilio
 # and must not make us buffer megabytes per connection.
 PROTOCOL_LIMITS: dict[str, Any] = {
@@ -288,8 +290,11 @@ class WebhookServer:
 
     async def _healthz(self, request: web.Request) -> web.Response:
         last = self._ingest.last_received_at
+        writer = self._ingest.writer
+        stalled = writer.stalled_for
         body: dict[str, Any] = {
-            "status": "ok",
+            # degraded: the disk has held one journal write this long (callbacks wait for it)
+            "status": "degraded" if stalled >= JOURNAL_STALL_SECONDS else "ok",
             "version": __version__,
             "instance": self.instance,
             "callbacks": self._ingest.received,
@@ -297,6 +302,7 @@ class WebhookServer:
             "rejected_signature": self.stats.rejected_signature,
             "rejected_malformed": self.stats.rejected_malformed,
             "failed": self.stats.failed,
+            "journal": {"queued_writes": writer.queued_writes, "stalled_s": round(stalled, 1)},
         }
         return web.json_response(body)
 

@@ -8,7 +8,6 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -17,7 +16,9 @@ from typing import Any, TypeVar
 
 from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.store.disk_thread import DiskThread
 from moderator.store.salvage import Recovery, RowCounter, is_damaged, readable_rows, rebuild
+from moderator.store.unsaved import UnsavedActions
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ _T = TypeVar("_T")
 _ROWS_PER_INSERT = 500  # 7 parameters a row, well under SQLite's 32,766
 # Anything a damaged or hand-edited row can raise when turned back into Python values.
 _BAD_ROW = (ValueError, TypeError, KeyError, AttributeError)
+CLOSE_WAIT = 10.0  # seconds close() waits for queued writes before giving up on a stuck disk
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS callbacks (
@@ -115,9 +117,11 @@ def _form(text: object) -> dict[str, str]:
 class Journal:
     """SQLite in WAL mode.
 
-    One connection serves the event loop's thread (reads, actions, snapshots); callbacks are
-    written by one writer thread with its own connection (`commit_callbacks`), so a slow or
-    locked disk holds up only the callbacks waiting for it, not the window.
+    Every write of a running console goes to one writer thread with its own connection, in
+    order: `commit_callbacks` is awaited (a callback is answered after its commit), actions and
+    snapshots are queued and not waited for, so a frozen or locked disk holds up only the
+    callbacks waiting for it, never the window. The event loop's connection only reads (and
+    serves `append_callbacks` for tools and tests that write synchronously).
     `create=False` opens an existing journal read-only (the report): nothing is written to it.
     """
 
@@ -126,13 +130,14 @@ class Journal:
         self.read_only = not create
         self.recovery: Recovery | None = None
         self.rows_skipped = RowCounter()
-        self._writer: ThreadPoolExecutor | None = None
         self._writer_db: sqlite3.Connection | None = None
-        self._fast_db: sqlite3.Connection | None = None
+        self._unsaved = UnsavedActions()
+        self._disk: DiskThread | None = None
         if self.read_only:
             self._db = self._open_read_only()
         else:
             self._db = self._open_for_writing()
+            self._disk = DiskThread("journal-writer")
 
     def _open_read_only(self) -> sqlite3.Connection:
         if not self.path.exists():
@@ -279,15 +284,67 @@ class Journal:
             )
         return found
 
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.submit(self._close_writer_db)
-            self._writer.shutdown(wait=True)
-            self._writer = None
-        if self._fast_db is not None:
-            self._fast_db.close()
-            self._fast_db = None
+    def close(self, timeout: float = CLOSE_WAIT) -> None:
+        """Finish the queued writes (waiting at most `timeout` s for the disk), then close."""
+        disk, self._disk = self._disk, None
+        if disk is not None:
+            disk.submit(self._close_writer_db)
+            if not disk.close(timeout):
+                log.error(
+                    "the disk did not take the journal's last %d writes within %.0f s;"
+                    " closing without them (%s)",
+                    max(0, disk.queued - 1),
+                    timeout,
+                    self.path,
+                )
         self._db.close()
+
+    @property
+    def queued_writes(self) -> int:
+        """Writes handed to the writer thread and not yet finished."""
+        return self._disk.queued if self._disk is not None else 0
+
+    def writer_stalled_for(self) -> float:
+        """Seconds the writer thread's current write has taken (0.0: idle): a stuck disk."""
+        return self._disk.stalled_for() if self._disk is not None else 0.0
+
+    def flush(self, timeout: float = CLOSE_WAIT) -> bool:
+        """Wait (blocking) until the writes queued so far are on disk; False on timeout."""
+        if self._disk is None:
+            return True
+        done = self._disk.submit(lambda: None)
+        try:
+            done.result(timeout)
+        except TimeoutError:
+            return False
+        return True
+
+    def _later(
+        self, what: str, write: Callable[[sqlite3.Connection], None], handle: int = 0
+    ) -> None:
+        """Queue a write nobody awaits; a failure is logged (the caller has moved on)."""
+        if self._disk is None:
+            raise JournalError(f"the journal {self.path} is open read-only")
+
+        def run() -> None:
+            try:
+                write(self._writer_connection())
+            except JournalError as exc:
+                log.error("could not journal %s: %s", what, exc)
+            finally:
+                if handle:
+                    self._unsaved.written(handle)
+
+        self._disk.submit(run)
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        """The writer thread's own connection, opened on first use (on that thread)."""
+        if self._writer_db is None:
+            try:
+                self._writer_db = self._connect()
+            except sqlite3.Error as exc:
+                raise JournalError(f"journal write failed: {exc}") from exc
+        return self._writer_db
 
     def _close_writer_db(self) -> None:
         if self._writer_db is not None:
@@ -296,45 +353,14 @@ class Journal:
 
     # ---- callbacks -------------------------------------------------------------------------
 
-    def commit_callbacks_now(
-        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
-    ) -> bool:
-        """append_callbacks on this thread if the journal is free this instant; False if locked.
-
-        The fast path: no thread hop, so a sender waiting for each answer is not slowed down.
-        A journal locked by another process is left to `commit_callbacks`, which waits for it
-        on the writer thread instead of blocking the event loop.
-        """
-        if self._fast_db is None:
-            self._fast_db = sqlite3.connect(self.path, isolation_level=None)
-            self._fast_db.execute("PRAGMA busy_timeout=0")
-            self._fast_db.execute("PRAGMA synchronous=NORMAL")
-        try:
-            self.append_callbacks(batch, self._fast_db)
-        except JournalError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
-                return False
-            raise
-        return True
-
     async def commit_callbacks(
         self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
     ) -> None:
         """append_callbacks on the writer thread; returns once the batch is committed."""
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journal-writer")
-        await asyncio.wrap_future(self._writer.submit(self._on_writer_thread, batch))
-
-    def _on_writer_thread(
-        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
-    ) -> None:
-        if self._writer_db is None:
-            try:
-                self._writer_db = self._connect()
-            except sqlite3.Error as exc:
-                raise JournalError(f"journal write failed: {exc}") from exc
-        self.append_callbacks(batch, self._writer_db)
+        if self._disk is None:
+            raise JournalError(f"the journal {self.path} is open read-only")
+        job = self._disk.submit(lambda: self.append_callbacks(batch, self._writer_connection()))
+        await asyncio.wrap_future(job)
 
     def append_callbacks(
         self,
@@ -428,24 +454,27 @@ class Journal:
     # ---- snapshots -------------------------------------------------------------------------
 
     def append_snapshot(self, snapshot: ConferenceSnapshot) -> None:
+        """Queue the snapshot for the writer thread (not waited for)."""
         body = asdict(snapshot)
         body["taken_at"] = _iso(snapshot.taken_at)
         for participant in body["participants"]:
             joined = participant["joined_at"]
             participant["joined_at"] = _iso(joined) if joined else None
-        with self._transaction():
-            self._db.execute(
-                "INSERT INTO snapshots (taken_at, conference_sid, after_sequence, body)"
-                " VALUES (?, ?, ?, ?)",
-                (
-                    body["taken_at"],
-                    snapshot.conference_sid,
-                    snapshot.after_sequence,
-                    json.dumps(body),
-                ),
-            )
+        row = (body["taken_at"], snapshot.conference_sid, snapshot.after_sequence, json.dumps(body))
+
+        def insert(db: sqlite3.Connection) -> None:
+            with self._transaction(db):
+                db.execute(
+                    "INSERT INTO snapshots (taken_at, conference_sid, after_sequence, body)"
+                    " VALUES (?, ?, ?, ?)",
+                    row,
+                )
+
+        self._later("a snapshot", insert)
 
     def snapshots(self) -> Iterator[ConferenceSnapshot]:
+        """Every stored snapshot (read at start and by the report; queued ones written first)."""
+        self.flush()
         yield from self._readable("snapshots", "body", lambda row: _snapshot(row[1]))
 
     # ---- actions ---------------------------------------------------------------------------
@@ -460,36 +489,74 @@ class Journal:
         origin: str = "host",
         params: Mapping[str, str] | None = None,
     ) -> int:
-        """Journal an action as it is sent; returns its id for finish/confirm."""
-        with self._transaction():
-            cursor = self._db.execute(
-                "INSERT INTO actions (at, conference_sid, call_sid, kind, origin, params)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (_iso(at), conference_sid, call_sid, kind, origin, json.dumps(dict(params or {}))),
-            )
-        return int(cursor.lastrowid or 0)
+        """Journal an action as it is sent; returns its handle for finish/confirm at once.
+
+        The write is queued for the writer thread, not waited for: a host's click never waits
+        for the disk. `actions()` shows it (and its outcome) before the disk has it.
+        """
+        values = dict(params or {})
+        record = ActionRecord(
+            0, at, conference_sid, call_sid, kind, origin, values, None, False, None
+        )
+        if self._disk is None:
+            raise JournalError(f"the journal {self.path} is open read-only")
+        handle = self._unsaved.add(record)
+        row = (_iso(at), conference_sid, call_sid, kind, origin, json.dumps(values))
+
+        def insert(db: sqlite3.Connection) -> None:
+            with self._transaction(db):
+                cursor = db.execute(
+                    "INSERT INTO actions (at, conference_sid, call_sid, kind, origin, params)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+                self._unsaved.stored(handle, int(cursor.lastrowid or 0))
+
+        self._later(f"the {kind} action", insert, handle)
+        return handle
 
     def finish_action(
         self, action_id: int, at: datetime, *, ok: bool, error: str | None = None
     ) -> None:
-        """The REST answer: ok, or the user-readable error."""
-        with self._transaction():
-            self._db.execute(
-                "UPDATE actions SET ok = ?, error = ?, finished_at = ? WHERE id = ?",
-                (int(ok), error, _iso(at), action_id),
-            )
+        """The REST answer: ok, or the user-readable error (queued, like record_action)."""
+        self._update_action(
+            action_id,
+            "ok = ?, error = ?, finished_at = ?",
+            (int(ok), error, _iso(at)),
+            ok=ok,
+            error=error,
+        )
 
     def confirm_action(self, action_id: int) -> None:
-        """The confirming callback arrived."""
-        with self._transaction():
-            self._db.execute("UPDATE actions SET confirmed = 1 WHERE id = ?", (action_id,))
+        """The confirming callback arrived (queued, like record_action)."""
+        self._update_action(action_id, "confirmed = 1", (), confirmed=True)
+
+    def _update_action(
+        self, handle: int, assignments: str, values: tuple[object, ...], **changes: Any
+    ) -> None:
+        if self._disk is None:
+            raise JournalError(f"the journal {self.path} is open read-only")
+        if not self._unsaved.update(handle, **changes):
+            raise JournalError(f"no action {handle} was recorded by this journal")
+
+        def update(db: sqlite3.Connection) -> None:
+            row = self._unsaved.row(handle)
+            if row is None:  # its insert failed (and was logged)
+                return
+            with self._transaction(db):
+                db.execute(f"UPDATE actions SET {assignments} WHERE id = ?", (*values, row))
+
+        self._later(f"the outcome of action {handle}", update, handle)
 
     def actions(self, conference_sid: str | None = None) -> list[ActionRecord]:
+        """Stored actions, with those whose writes are still queued as they will be stored."""
         return list(self._readable_actions(conference_sid))
 
     def _readable_actions(self, conference_sid: str | None) -> Iterator[ActionRecord]:
         columns = "at, conference_sid, call_sid, kind, origin, params, ok, confirmed, error"
-        for action in self._readable("actions", columns, _action):
+        pending = self._unsaved.pending()  # before the read: see UnsavedActions.merge
+        stored = self._readable("actions", columns, _action)
+        for action in self._unsaved.merge(pending, stored):
             if conference_sid is None or action.conference_sid == conference_sid:
                 yield action
 

@@ -20,11 +20,11 @@ class CallbackWriter:
 
     Every handler awaits `append` before answering Twilio, so an answered callback is on disk.
     Callbacks that arrive while a commit is under way share the next one (the measured lever:
-    one WAL commit per callback caps ingest at about half of what batching allows). A commit
-    is tried at once on the loop's thread without waiting for any lock; when another process
-    holds the journal it waits on the journal's writer thread instead, so a locked journal
-    delays only these answers, never the window. A batch that fails is retried item by item,
-    so one callback the journal refuses cannot fail the others.
+    one WAL commit per callback caps ingest at about half of what batching allows). Commits
+    run on the journal's writer thread, so a frozen or locked disk delays only these answers,
+    never the window (the roster is updated before the commit: see CallbackIngest). A batch
+    that fails is retried item by item, so one callback the journal refuses cannot fail the
+    others.
     """
 
     def __init__(self, journal: Journal) -> None:
@@ -37,12 +37,28 @@ class CallbackWriter:
         self, received_at: datetime, form: Mapping[str, str], event: ConferenceEvent
     ) -> None:
         """Return once the callback is committed; raises JournalError if it could not be."""
+        await self.queue(received_at, form, event)
+
+    def queue(
+        self, received_at: datetime, form: Mapping[str, str], event: ConferenceEvent
+    ) -> asyncio.Future[None]:
+        """Join the next group commit; the future is done once the callback is committed."""
         loop = asyncio.get_running_loop()
         waiter: asyncio.Future[None] = loop.create_future()
         self._pending.append(((received_at, form, event), waiter))
         if self._draining is None or self._draining.done():
             self._draining = loop.create_task(self._drain())
-        await waiter
+        return waiter
+
+    @property
+    def stalled_for(self) -> float:
+        """Seconds the journal's current write has been waiting for the disk (0.0: none)."""
+        return self._journal.writer_stalled_for()
+
+    @property
+    def queued_writes(self) -> int:
+        """The journal's writes not yet on disk (callbacks, actions, snapshots)."""
+        return self._journal.queued_writes
 
     async def _drain(self) -> None:
         # No waiting for more handlers to join: callbacks that arrive while this commit is
@@ -54,8 +70,7 @@ class CallbackWriter:
     async def _commit(self, batch: list[tuple[_Item, asyncio.Future[None]]]) -> None:
         try:
             items = [item for item, _ in batch]
-            if not self._journal.commit_callbacks_now(items):  # locked: wait off the loop
-                await self._journal.commit_callbacks(items)
+            await self._journal.commit_callbacks(items)
         except Exception as exc:
             error = (
                 exc

@@ -1,0 +1,64 @@
+"""A disk that stops taking SQLite writes until thawed, as a frozen file system does."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+_WRITE = re.compile(r"\s*(BEGIN|INSERT|UPDATE|DELETE|COMMIT)\b", re.IGNORECASE)
+
+
+class StuckDisk:
+    """While frozen, every write statement waits for `thaw` (at most `limit` seconds, so a
+    test of code that writes on the event loop's thread fails instead of hanging)."""
+
+    def __init__(self, limit: float = 15.0) -> None:
+        self.limit = limit
+        self._thawed = threading.Event()
+        self._thawed.set()
+        self._lock = threading.Lock()
+        self.stuck = 0  # writes waiting right now
+        self.threads: set[str] = set()  # the threads that had to wait
+
+    def freeze(self) -> None:
+        self._thawed.clear()
+
+    def thaw(self) -> None:
+        self._thawed.set()
+
+    def hold(self, sql: str) -> None:
+        if self._thawed.is_set() or not _WRITE.match(sql):
+            return
+        with self._lock:
+            self.stuck += 1
+            self.threads.add(threading.current_thread().name)
+        try:
+            self._thawed.wait(self.limit)
+        finally:
+            with self._lock:
+                self.stuck -= 1
+
+
+def stuck_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[StuckDisk]:
+    """For a fixture: every SQLite connection opened during the test writes through a StuckDisk."""
+    disk = StuckDisk()
+
+    class Connection(sqlite3.Connection):
+        def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+            disk.hold(sql)
+            return super().execute(sql, parameters)
+
+    real_connect = sqlite3.connect
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", Connection)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    yield disk
+    disk.thaw()
