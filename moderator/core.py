@@ -136,7 +136,9 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
     recording_log = RecordingLog(journal.path)
     stack.callback(recording_log.close)
-    recording_ingest = server.recordings = RecordingIngest(recording_log, RecordingLedger())
+    recording_ingest = server.recordings = RecordingIngest(
+        recording_log, RecordingLedger(), write=journal.write_off_loop
+    )
     server.record = config.record
     server.hold_music_url = config.settings.hold_music_url
     # tiles, the log and messages name callers the address book knows, renamed as it changes

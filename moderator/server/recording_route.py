@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 from aiohttp import web
@@ -17,6 +17,12 @@ from moderator.store.recording_log import RecordingLog
 log = logging.getLogger(__name__)
 
 RecordingListener = Callable[[Recording], None]
+# Runs a blocking store write somewhere it cannot freeze the window (the journal's writer thread).
+WriteOffLoop = Callable[[Callable[[], None]], Awaitable[None]]
+
+
+async def _write_here(write: Callable[[], None]) -> None:
+    write()
 
 
 class RecordingIngest:
@@ -27,14 +33,16 @@ class RecordingIngest:
         store: RecordingLog,
         ledger: RecordingLedger,
         clock: Callable[[], datetime] = utc_now,
+        write: WriteOffLoop = _write_here,
     ) -> None:
         self._store = store
+        self._write = write
         self.ledger = ledger
         self._clock = clock
         self.listeners: list[RecordingListener] = []
         self.received = 0
 
-    def answer(self, form: Mapping[str, str]) -> web.Response:
+    async def answer(self, form: Mapping[str, str]) -> web.Response:
         """204 once stored; 400 for a malformed form, 500 when it could not be stored."""
         received_at = self._clock()
         try:
@@ -43,7 +51,7 @@ class RecordingIngest:
             log.warning("rejected a malformed recording callback: %s", exc)
             raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
         try:
-            self._store.append(received_at, form, event)
+            await self._write(lambda: self._store.append(received_at, form, event))
         except JournalError as exc:
             log.error("could not journal a recording callback (answered 500): %s", exc)
             raise web.HTTPInternalServerError(text="could not store the callback") from None

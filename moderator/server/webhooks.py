@@ -264,7 +264,7 @@ class WebhookServer:
         form = await self._verified_form(request)
         if self.recordings is None:
             raise web.HTTPNotFound(text="recording callbacks are not taken here")
-        return self.recordings.answer(form)
+        return await self.recordings.answer(form)
 
     async def _pin(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)

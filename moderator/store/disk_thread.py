@@ -65,14 +65,23 @@ class DiskThread:
     def _run(self) -> None:
         while (entry := self._jobs.get()) is not None:
             job, future = entry
+            result: Any = None
+            error: BaseException | None = None
+            run = future.set_running_or_notify_cancel()  # False: its awaiter gave up
             self._busy_since = time.monotonic()
             try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(job())
-                    except BaseException as exc:  # handed to whoever awaits the future
-                        future.set_exception(exc)
+                if run:
+                    result = job()
+            except BaseException as exc:  # handed to whoever awaits the future
+                error = exc
             finally:
+                # idle again before anyone hears the result: /healthz must not lag behind
                 self._busy_since = None
                 with self._lock:
                     self._queued -= 1
+            if not run:
+                continue
+            if error is None:
+                future.set_result(result)
+            else:
+                future.set_exception(error)

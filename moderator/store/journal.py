@@ -319,6 +319,12 @@ class Journal:
             return False
         return True
 
+    async def write_off_loop(self, write: Callable[[], _T]) -> _T:
+        """Run a blocking write (another store sharing this file) on the writer thread."""
+        if self._disk is None:
+            raise JournalError(f"the journal {self.path} is open read-only")
+        return await asyncio.wrap_future(self._disk.submit(write))
+
     def _later(
         self, what: str, write: Callable[[sqlite3.Connection], None], handle: int = 0
     ) -> None:

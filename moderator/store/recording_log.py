@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS recording_callbacks (
 
 
 class RecordingLog:
-    """Append-only; a connection of its own (rare, tiny writes committed one by one)."""
+    """Append-only; a connection of its own (rare, tiny writes committed one by one; the
+    console makes them on the journal's writer thread)."""
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         """`read_only` (the report): nothing is written, not even the table."""
@@ -40,7 +41,8 @@ class RecordingLog:
                 mode = "mode=ro" if live else "mode=ro&immutable=1"
                 self._db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
             else:
-                self._db = sqlite3.connect(path, isolation_level=None)
+                # written on the journal's writer thread, read on the loop's (at start)
+                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
                 self._db.execute("PRAGMA busy_timeout=5000")
                 self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
