@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from math import ceil
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from moderator.domain.actions import ActionKind
@@ -23,6 +25,14 @@ PAD = 12
 AVATAR = 44
 
 PENDING_FLIP = 0.35  # the last 35% of each pending cycle turns the hourglass over
+# Tiles kept as finished pixmaps (least recently painted dropped first): the ones on screen,
+# at about 100 KB each, so a scrolled-through 250-person grid does not hold them all.
+CACHE_TILES = 96
+_DRAWN_STATES = (
+    QStyle.StateFlag.State_MouseOver,
+    QStyle.StateFlag.State_Selected,
+    QStyle.StateFlag.State_HasFocus,
+)
 
 RINGING = "Ringing…"
 PENDING_WORDS = {
@@ -63,6 +73,13 @@ def avatar_colour(index: QModelIndex | QPersistentModelIndex, participant: Parti
         return colour
     palette = theme.AVATAR_COLOURS
     return palette[preferred_slot(participant.display_name, len(palette))]
+
+
+def _talk_look(talk: object) -> object:
+    """What the tile shows of a TalkTime: the time in whole seconds, the share to 0.1%."""
+    if not isinstance(talk, TalkTime):
+        return None
+    return (int(talk.seconds), round(talk.share, 3))
 
 
 def hourglass_angle(phase: float) -> float:
@@ -106,6 +123,9 @@ class TileDelegate(QStyledItemDelegate):
         self._avatar_font = QFont()
         self._avatar_font.setPointSizeF(12)
         self._avatar_font.setWeight(QFont.Weight.Bold)
+        # call SID -> (what the tile showed, its pixmap); see paint()
+        self._cache: OrderedDict[str, tuple[tuple[object, ...], QPixmap]] = OrderedDict()
+        self.renders = 0  # tiles drawn afresh rather than copied from the cache
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -118,30 +138,89 @@ class TileDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
+        """Draw the tile from its cached pixmap, rendering it afresh only when what it shows
+        changed: a repaint of the grid (a neighbour's change, the view's own updates) then
+        costs a pixmap copy per unchanged tile instead of its shapes and text."""
         participant = index.data(Role.PARTICIPANT)
         if not isinstance(participant, Participant):
             return
+        colour = avatar_colour(index, participant)
+        talk = index.data(Role.TALK)
         state = option.state
-        rect = QRect(option.rect).adjusted(2, 2, -2, -2)
-        painter.save()
+        pending = participant.pending is not None or participant.ringing
+        ratio = painter.device().devicePixelRatioF()
+        size = option.rect.size()
+        look = (
+            participant,
+            colour.rgba(),
+            _talk_look(talk),
+            elapsed(participant.joined_at, self._clock()),
+            tuple(bool(state & flag) for flag in _DRAWN_STATES),
+            self.pending_phase if pending else 0.0,
+            size.width(),
+            size.height(),
+            ratio,
+        )
+        cached = self._cache.get(participant.call_sid)
+        if cached is not None and cached[0] == look:
+            self._cache.move_to_end(participant.call_sid)
+            pixmap = cached[1]
+        else:
+            pixmap = self._render(participant, colour, talk, state, size, ratio)
+            self._cache[participant.call_sid] = (look, pixmap)
+            self._cache.move_to_end(participant.call_sid)
+            while len(self._cache) > CACHE_TILES:
+                self._cache.popitem(last=False)
+        painter.drawPixmap(option.rect.topLeft(), pixmap)
+
+    def _render(
+        self,
+        participant: Participant,
+        colour: QColor,
+        talk: object,
+        state: QStyle.StateFlag,
+        size: QSize,
+        ratio: float,
+    ) -> QPixmap:
+        self.renders += 1
+        pixmap = QPixmap(ceil(size.width() * ratio), ceil(size.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        try:
+            self._draw(painter, QRect(0, 0, size.width(), size.height()), participant, colour,
+                       talk, state, ratio)  # fmt: skip
+        finally:
+            painter.end()
+        return pixmap
+
+    def _draw(
+        self,
+        painter: QPainter,
+        outer: QRect,
+        participant: Participant,
+        colour: QColor,
+        talk: object,
+        state: QStyle.StateFlag,
+        ratio: float,
+    ) -> None:
+        rect = QRect(outer).adjusted(2, 2, -2, -2)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        ratio = painter.device().devicePixelRatioF()
         pending = participant.pending is not None or participant.ringing
         if pending:
             painter.setOpacity(0.55)  # sent, not confirmed: visibly not settled yet
         self._card(painter, rect, participant, state)
-        self._avatar(painter, rect, participant, avatar_colour(index, participant), ratio)
+        self._avatar(painter, rect, participant, colour, ratio)
         self._texts(painter, rect, participant)
         self._mic(painter, rect, participant, ratio)
         self._badges(painter, rect, participant)
-        self._talk(painter, rect, index.data(Role.TALK), participant.speaking)
+        self._talk(painter, rect, talk, participant.speaking)
         painter.setOpacity(1.0)
         if pending:
             self._pending(painter, rect, participant, ratio)
         if state & QStyle.StateFlag.State_HasFocus:
-            self._focus_ring(painter, QRect(option.rect))
-        painter.restore()
+            self._focus_ring(painter, QRect(outer))
 
     # ---- pieces ----------------------------------------------------------------------------
 

@@ -87,3 +87,37 @@ def test_keyboard_focus_is_visible_on_a_tile(
     assert selected.pixelColor(*edge).alpha() == 0
     assert focused.pixelColor(*edge).alpha() > 100
     assert focused.pixelColor(*edge).lightness() > 150
+
+
+def test_a_tile_is_rendered_again_only_when_what_it_shows_changes(
+    themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    feed(form("participant-join", 1, who="Alice"), form("participant-join", 2, who="Bob"))
+    model = ParticipantModel(roster)
+    model.set_conference(CONFERENCE_SID)
+    bridge.changed.connect(model.on_changes)
+    now = [START + timedelta(minutes=3)]
+    delegate = TileDelegate(clock=lambda: now[0])
+    image = QImage(TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
+
+    def paint(row: int) -> QColor:
+        image.fill(QColor(0, 0, 0, 0))
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
+        painter = QPainter(image)
+        delegate.paint(painter, option, model.index(row))
+        painter.end()
+        return image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
+
+    card = paint(0)
+    assert card.alpha() > 0 and delegate.renders == 1
+    assert paint(0) == card and delegate.renders == 1  # unchanged: copied from the cache
+    paint(1)
+    assert delegate.renders == 2  # another participant, another tile
+    feed(form("participant-mute", 3, who="Alice", muted=True))
+    assert paint(0) != card and delegate.renders == 3  # the participant changed: drawn afresh
+    now[0] += timedelta(seconds=1)
+    paint(0)
+    assert delegate.renders == 4  # the time in call moved on
+    paint(0)
+    assert delegate.renders == 4
