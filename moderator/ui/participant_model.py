@@ -17,6 +17,9 @@ from moderator.ui.avatar_colours import AvatarSlots
 from moderator.ui.roles import ITEM_FLAGS, Role
 
 _Index = QModelIndex | QPersistentModelIndex
+# A repaint asks every tile for its share of all talk; the sum over everyone is taken once per
+# this many seconds (and again after any change), not once per tile.
+TALK_TOTAL_FRESH = 0.05
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ class ParticipantModel(QAbstractListModel):
         self._rows: dict[str, int] = {}
         self._avatars = AvatarSlots(len(theme.AVATAR_COLOURS))
         self._by_talk = False  # rows ordered by talk time (most first) instead of arrival
+        self._batches = 0  # change batches seen: a talk-total memo is from before any newer one
+        self._talk_memo: tuple[str, int, datetime, float] | None = None
 
     # ---- feeding ---------------------------------------------------------------------------
 
@@ -117,6 +122,7 @@ class ParticipantModel(QAbstractListModel):
 
     def on_changes(self, changes: list[Change]) -> None:
         """Apply a batch of roster changes: touch only the rows they name."""
+        self._batches += 1
         if self._conference_sid is None:
             return
         touched = dict.fromkeys(  # each participant once per batch, in the order of the changes
@@ -199,8 +205,20 @@ class ParticipantModel(QAbstractListModel):
             return TalkTime(0.0, 0.0)
         now = self._clock()
         seconds = self._roster.timelines.seconds(sid, call_sid, Track.SPEAKING, now)
-        total = self._roster.timelines.talk_total(sid, now)
+        total = self._talk_total(sid, now)
         return TalkTime(seconds, seconds / total if total > 0 else 0.0)
+
+    def _talk_total(self, sid: str, now: datetime) -> float:
+        memo = self._talk_memo
+        if (
+            memo is not None
+            and memo[:2] == (sid, self._batches)
+            and abs((now - memo[2]).total_seconds()) < TALK_TOTAL_FRESH
+        ):
+            return memo[3]
+        total = self._roster.timelines.talk_total(sid, now)
+        self._talk_memo = (sid, self._batches, now, total)
+        return total
 
     def _resort(self) -> None:
         order = {sid: row for row, sid in enumerate(self._present_sids())}

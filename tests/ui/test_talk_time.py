@@ -183,3 +183,29 @@ def test_timeline_opens_for_the_shown_conference_and_closes_with_the_window(
     assert list(window.insights.windows) == [("timeline", CONFERENCE_SID)]
     window.hide()
     qtbot.waitUntil(lambda: not window.insights.windows, timeout=5000)
+
+
+def test_a_repaint_sums_everyone_s_talk_once_not_per_tile(
+    themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed, monkeypatch: Any
+) -> None:
+    feed(*TALKED)
+    clock = Clock(21)
+    model = ParticipantModel(roster, clock=clock)
+    model.set_conference(CONFERENCE_SID)
+    bridge.changed.connect(model.on_changes)
+    sums: list[float] = []
+    talk_total = roster.timelines.talk_total
+
+    def counted(sid: str, until: datetime) -> float:
+        sums.append(talk_total(sid, until))
+        return sums[-1]
+
+    monkeypatch.setattr(roster.timelines, "talk_total", counted)
+    shares = [model.index(row).data(Role.TALK).share for row in range(model.rowCount())]
+    assert len(sums) == 1 and sorted(shares) == [0.0, 0.25, 0.75]
+    feed(form("participant-speech-stop", 13, who="Mary"))  # a change: the sum is taken again
+    mary = model.row_of(call_sid("Mary"))
+    assert model.index(mary).data(Role.TALK) == TalkTime(1.0, 0.25) and len(sums) == 2
+    clock.now += timedelta(seconds=1)
+    model.index(mary).data(Role.TALK)
+    assert len(sums) == 3  # and again when the clock moves on
