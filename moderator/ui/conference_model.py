@@ -62,11 +62,16 @@ class ConferenceModel(QAbstractListModel):
         self._roster = roster
         self._sids = [c.sid for c in reversed(roster.conferences())]
         self._dots: dict[str, QIcon] = {}
+        # conference SID -> its picker line; a change to the conference drops it. The picker
+        # asks for every row's text at each repaint, and an ended call's "took part" counts
+        # everyone who was ever in it.
+        self._lines: dict[str, str] = {}
 
     def on_changes(self, changes: list[Change]) -> None:
         touched: list[str] = []
         for change in changes:
             sid = change.conference_sid
+            self._lines.pop(sid, None)
             if change.kind is ChangeKind.CONFERENCE_ADDED and sid not in self._sids:
                 self.beginInsertRows(QModelIndex(), 0, 0)
                 self._sids.insert(0, sid)
@@ -110,7 +115,7 @@ class ConferenceModel(QAbstractListModel):
             Qt.ItemDataRole.AccessibleTextRole,
             Qt.ItemDataRole.ToolTipRole,
         ):
-            line = headline(conference, self._roster.participants(conference.sid))
+            line = self._line(conference)
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{name}\n{line}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -125,6 +130,13 @@ class ConferenceModel(QAbstractListModel):
         if role == Role.CONFERENCE_SID:
             return conference.sid
         return None
+
+    def _line(self, conference: Conference) -> str:
+        line = self._lines.get(conference.sid)
+        if line is None:
+            everyone = () if conference.status.live else self._roster.participants(conference.sid)
+            line = self._lines[conference.sid] = headline(conference, everyone)
+        return line
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():

@@ -56,6 +56,25 @@ def entries(count: int) -> list[LogEntry]:
     return [LogEntry(at=START + timedelta(seconds=i), event=f"e{i}") for i in range(count)]
 
 
+def test_picker_lines_are_counted_once_and_again_after_a_change(
+    roster: Roster, bridge: RosterBridge, feed: Feed, monkeypatch: Any
+) -> None:
+    feed(*team_meeting(), form("conference-end", 8))
+    model = ConferenceModel(roster)
+    bridge.changed.connect(model.on_changes)
+    asked: list[str] = []
+    participants = roster.participants
+    monkeypatch.setattr(roster, "participants", lambda sid: asked.append(sid) or participants(sid))
+    for _ in range(5):  # a repaint asks for every role of every row
+        assert model.index(0).data() == "TeamMeeting\nEnded · 4 took part"
+        model.index(0).data(Qt.ItemDataRole.ToolTipRole)
+    assert len(asked) == 1
+    feed(form("participant-join", 1, who="Zed", conference_sid=OTHER, friendly_name="Sales"))
+    assert model.index(1).data() == "TeamMeeting\nEnded · 4 took part" and len(asked) == 1
+    feed(form("participant-join", 9, who="Dora"))  # a late callback for the ended call
+    assert model.index(1).data() == "TeamMeeting\nEnded · 5 took part" and len(asked) == 2
+
+
 def test_log_appends_rows_and_trims_the_oldest(qtmodeltester: Any) -> None:
     model = EventLogModel(limit=20)
     inserted = QSignalSpy(model.rowsInserted)
