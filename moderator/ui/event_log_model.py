@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QBrush
 
 from moderator.domain.events import ConferenceEvent, EventKind
@@ -21,6 +28,9 @@ NameOf = Callable[[str, str], str | None]  # (conference sid, call sid) -> displ
 COLUMNS = ("Time", "Event", "Who", "Conference", "Details")
 TIME, EVENT, WHO, CONFERENCE, DETAILS = range(len(COLUMNS))
 MESSAGE_KIND = "message"
+# Callbacks reach the log at most this often: the table repaints its rows at every insertion
+# (about 10 ms for a screenful), which at display rate took more time than the tiles.
+LOG_BATCH_MS = 250
 
 _WORDS = {
     EventKind.CONFERENCE_START: "Conference started",
@@ -86,18 +96,44 @@ def full_text(entry: LogEntry) -> str:
 
 
 class EventLogModel(QAbstractTableModel):
-    """Append-only rows; the oldest are dropped past `limit` (beginRemoveRows, never a reset)."""
+    """Append-only rows; the oldest are dropped past `limit` (beginRemoveRows, never a reset).
+
+    `queue` collects lines and inserts them every LOG_BATCH_MS in one insertion; `append` and
+    `extend` insert at once (after whatever is queued, so the order stays as it happened).
+    """
 
     def __init__(self, limit: int = 5000, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._limit = limit
         self._entries: list[LogEntry] = []
+        self._queued: list[LogEntry] = []
+        self._batch_timer = QTimer(self)
+        self._batch_timer.setSingleShot(True)
+        self._batch_timer.setInterval(LOG_BATCH_MS)
+        self._batch_timer.timeout.connect(self.flush)
+
+    def queue(self, entries: list[LogEntry]) -> None:
+        """Lines to insert with the next batch (within LOG_BATCH_MS)."""
+        self._queued.extend(entries)
+        if self._queued and not self._batch_timer.isActive():
+            self._batch_timer.start()
+
+    def flush(self) -> None:
+        """Insert what is queued now."""
+        self._batch_timer.stop()
+        queued, self._queued = self._queued, []
+        self._insert(queued)
 
     def append(self, entry: LogEntry) -> None:
         self.extend([entry])
 
     def extend(self, entries: list[LogEntry]) -> None:
-        """Append a batch: one row insertion for all of it (and at most one trim)."""
+        """Append a batch now: one row insertion for it and anything queued (one trim)."""
+        self._batch_timer.stop()
+        queued, self._queued = self._queued, []
+        self._insert(queued + entries)
+
+    def _insert(self, entries: list[LogEntry]) -> None:
         entries = entries[-self._limit :]
         if not entries:
             return

@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
     def _on_events(self, events: list[ConferenceEvent]) -> None:
         """A batch of callbacks (the bridge delivers at most about 60 a second)."""
         self.status.callback_received(self._clock())
-        self.log_model.extend([entry_for_event(event, self._name_of) for event in events])
+        self.log_model.queue([entry_for_event(event, self._name_of) for event in events])
 
     def _name_of(self, conference_sid: str, call_sid: str) -> str | None:
         participant = self._roster.participant(conference_sid, call_sid)

@@ -95,3 +95,18 @@ def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplicati
         assert bridge.frame == FRAME  # quick again: back to the display's rate
     finally:
         bridge.detach()
+
+
+def test_callback_lines_reach_the_log_in_one_insertion_per_batch(qtbot: Any) -> None:
+    model = EventLogModel(limit=50)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    for n in range(3):  # three display frames' worth of callbacks
+        model.queue([LogEntry(at=START, event=f"frame {n} line {k}") for k in range(4)])
+    assert inserted == []  # the table does not repaint per frame
+    qtbot.waitUntil(lambda: model.rowCount() == 12)
+    assert inserted == [(0, 11)]
+    model.queue([LogEntry(at=START, event="queued")])
+    model.append(LogEntry(at=START, event="message"))  # a message comes after what is queued
+    assert [model.entry(row).event for row in (12, 13)] == ["queued", "message"]
+    assert inserted == [(0, 11), (12, 13)]

@@ -268,9 +268,10 @@ def test_error_message_reaches_status_bar_and_log(window: MainWindow, bridge: Ro
     assert "Could not mute Bob" in window.status.error.text()  # the last error stays
 
 
-def test_callbacks_land_in_the_log_and_status(window: MainWindow, feed: Feed) -> None:
+def test_callbacks_land_in_the_log_and_status(qtbot: Any, window: MainWindow, feed: Feed) -> None:
     assert window.log_model.rowCount() == 0  # fed before the window existed
     feed(form("participant-speech-start", 8, who="Mary"))
+    qtbot.waitUntil(lambda: window.log_model.rowCount() == 1)  # the log's next batch
     entry = window.log_model.entry(0)
     assert (entry.event, entry.who) == ("Started speaking", "Mary")
     assert window.status.webhook.text().startswith("Last callback")
