@@ -23,8 +23,25 @@ def participant_of(entry: Entry) -> str | None:
     return None
 
 
+def listed_only(entry: Entry) -> tuple[str, ...] | None:
+    """The call SIDs of a snapshot that speaks only for the participants it lists (a partial
+    listing without the conference's status or name: a REST answer about one person), else
+    None. Such a snapshot folds like callbacks about those participants: it changes nobody
+    else and not the conference, so a late one need not refold everyone."""
+    if (
+        isinstance(entry, ConferenceSnapshot)
+        and not entry.complete
+        and not entry.status
+        and not entry.friendly_name
+    ):
+        return tuple(dict.fromkeys(p.call_sid for p in entry.participants))
+    return None
+
+
 def touches_everyone(entry: Entry) -> bool:
-    return isinstance(entry, ConferenceSnapshot) or entry.kind is EventKind.CONFERENCE_END
+    if isinstance(entry, ConferenceSnapshot):
+        return listed_only(entry) is None
+    return entry.kind is EventKind.CONFERENCE_END
 
 
 def fold_participant(entries: Iterable[Entry], call_sid: str) -> Participant:

@@ -25,6 +25,7 @@ from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.fold import (
     Entry,
     fold_participant,
+    listed_only,
     participant_of,
     step,
     step_conference,
@@ -300,6 +301,9 @@ class Roster:
     def _insert(self, record: _Record, key: _Key, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
+        listed = listed_only(entry)
+        if listed is not None:
+            return self._insert_listed(record, key, entry, listed)
         call_sid = participant_of(entry)
         if call_sid is not None:
             bisect.insort(record.by_call.setdefault(call_sid, []), key)
@@ -328,6 +332,22 @@ class Roster:
         record.conference = conference
         record.base = {**{sid: base[sid] for sid in record.base if sid in base}, **base}
         return set(record.base)
+
+    @staticmethod
+    def _insert_listed(
+        record: _Record, key: _Key, entry: Entry, listed: tuple[str, ...]
+    ) -> set[str]:
+        """A snapshot about `listed` only: filed under each of them, refolding only them."""
+        for call_sid in listed:
+            bisect.insort(record.by_call.setdefault(call_sid, []), key)
+        if key > record.last_key:
+            record.last_key = key
+            record.conference = step(record.conference, record.base, entry)
+            return set(listed)
+        for call_sid in listed:
+            keys = heapq.merge(record.by_call[call_sid], record.shared)
+            record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
+        return set(listed)
 
     def _confirm_pending(self, record: _Record, event: ConferenceEvent) -> list[Change]:
         if event.call_sid is None or event.call_sid not in record.pending:

@@ -21,6 +21,7 @@ from moderator.domain.events import EventKind
 from moderator.domain.fold import (
     Entry,
     end_participant,
+    listed_only,
     participant_of,
     snapshot_participant,
     step_participant,
@@ -198,13 +199,11 @@ class Timelines:
         record.last_moment = at if record.last_moment is None else max(record.last_moment, at)
         self._note_conference(record, entry)
         call_sid = participant_of(entry)
-        if call_sid is not None:
-            insort(record.by_call.setdefault(call_sid, []), key)
-            lane = record.lanes.get(call_sid)
-            if lane is not None and key > lane.last_key:
-                lane.advance(entry, key, folded.get(call_sid) if folded else None)
-            else:
-                record.lanes[call_sid] = self._refold(record, call_sid)
+        own = (call_sid,) if call_sid is not None else listed_only(entry)
+        if own is not None:  # about these participants only
+            for sid in own:
+                insort(record.by_call.setdefault(sid, []), key)
+            lanes = list(own)
         elif touches_everyone(entry):
             insort(record.shared, key)
             listed = (
@@ -212,12 +211,15 @@ class Timelines:
                 if isinstance(entry, ConferenceSnapshot)
                 else []
             )
-            for sid in [*record.lanes, *(s for s in listed if s not in record.lanes)]:
-                lane = record.lanes.get(sid)
-                if lane is not None and key > lane.last_key:
-                    lane.advance(entry, key, folded.get(sid) if folded else None)
-                else:
-                    record.lanes[sid] = self._refold(record, sid)
+            lanes = [*record.lanes, *(s for s in listed if s not in record.lanes)]
+        else:
+            return
+        for sid in lanes:
+            lane = record.lanes.get(sid)
+            if lane is not None and key > lane.last_key:
+                lane.advance(entry, key, folded.get(sid) if folded else None)
+            else:
+                record.lanes[sid] = self._refold(record, sid)
 
     @staticmethod
     def _note_conference(record: _Record, entry: Entry) -> None:

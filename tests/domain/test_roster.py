@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import ChangeKind, Roster
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.domain.timeline import Timelines
 from tests.domain.histories import (
     NOW,
     Entries,
@@ -221,3 +224,34 @@ def test_callbacks_and_snapshots_in_any_order_converge(mix: tuple[Entries, Entri
     """Reconcile snapshots are placed by their sequence position, so arrival order is moot."""
     in_order, shuffled = mix
     assert state(replayed(shuffled)) == state(replayed(in_order))
+
+
+def test_a_late_answer_about_one_participant_refolds_only_them(monkeypatch: Any) -> None:
+    """A REST answer about one person (a partial snapshot, no status) that arrives after newer
+    callbacks is folded like a late callback of theirs: at a click during a 250-person burst,
+    refolding everyone's state and talk time stalled the window for over a second."""
+    people = [f"P{n}" for n in range(20)]
+    history = [form("participant-join", n + 1, who=who) for n, who in enumerate(people)]
+    history += [form("participant-speech-start", 30 + n, who=who) for n, who in enumerate(people)]
+    roster = roster_of(history)
+    refolded: list[str] = []
+    refold = Timelines._refold
+    monkeypatch.setattr(
+        Timelines,
+        "_refold",
+        staticmethod(lambda record, sid: refolded.append(sid) or refold(record, sid)),
+    )
+    answer = ConferenceSnapshot(
+        conference_sid=CONFERENCE_SID,
+        taken_at=NOW,
+        after_sequence=25,  # older than everyone's speech-start
+        participants=(ParticipantSnapshot(call_sid("P5"), "P5", muted=True),),
+        complete=False,
+    )
+    roster.apply_snapshot(answer)
+    assert refolded == [call_sid("P5")]
+    in_order = Roster()
+    in_order.replay(sorted([*events(history), answer], key=lambda e: getattr(e, "sequence", 25.5)))
+    assert state(roster) == state(in_order)
+    p5 = roster.participant(CONFERENCE_SID, call_sid("P5"))
+    assert p5 is not None and p5.speaking and not p5.muted  # the newer speech-start said so
