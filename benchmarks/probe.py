@@ -3,7 +3,7 @@
 The hooks wrap methods from outside (production code carries no benchmark switches) and note,
 on time.monotonic() (one clock for every process on the machine):
 - when each callback reached the webhook handler and when that participant's tile was next
-  painted (callback → tile repainted),
+  painted (callback → tile repainted; a tile scrolled out of view is not counted),
 - every grid repaint (repaints per second),
 - how late a 2 ms asyncio timer fires (the longest event-loop stall),
 - with BENCH_CLICKS=1, a Space key posted to the grid every 100 ms while callbacks stream in
@@ -71,6 +71,7 @@ def install() -> None:
         def grid_paint(self: Any, event: Any) -> None:
             PAINTS.append(time.monotonic())
             original(self, event)
+            _forget_offscreen(self)
 
         return grid_paint
 
@@ -89,6 +90,24 @@ def install() -> None:
     _wrap(TileDelegate, "paint", paint)
     _wrap(ParticipantGrid, "paintEvent", paint_event)
     _wrap(Console, "start", start)
+
+
+def _forget_offscreen(grid: Any) -> None:
+    """A callback about a tile scrolled out of view has no repaint to wait for (the host
+    cannot see it): it is not counted, rather than timed until a scroll happens to show it."""
+    model = grid.model()
+    area = grid.viewport().rect()
+    for call_sid in list(_waiting):
+        row = model.row_of(call_sid)
+        if row >= 0 and not grid.visualRect(model.index(row)).intersects(area):
+            del _waiting[call_sid]
+
+
+def _on_screen_rows(grid: Any) -> list[int]:
+    model = grid.model()
+    area = grid.viewport().rect()
+    rows = range(1, model.rowCount())  # guests: row 0 is the presenter
+    return [row for row in rows if grid.visualRect(model.index(row)).intersects(area)]
 
 
 async def _sample_stalls(period: float = 0.002) -> None:
@@ -115,8 +134,11 @@ async def _click_while_busy(console: Any, every: float = 0.1) -> None:
         if not busy or window is None or window.participants.rowCount() < 2:
             continue
         model = window.participants
+        rows = _on_screen_rows(window.grid)  # clicking a tile off screen would scroll the grid
+        if not rows:
+            continue
         turn += 1
-        row = 1 + turn % min(model.rowCount() - 1, 20)  # a guest whose tile is on screen
+        row = rows[turn % len(rows)]
         participant = model.participant(row)
         if participant is None or participant.pending is not None:
             continue
