@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -64,6 +65,23 @@ def running(qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Co
     console.request_quit()
     qtbot.waitUntil(task.done, timeout=10000)
     task.result()
+
+
+def test_what_start_up_built_is_left_out_of_garbage_collection(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """A full collection walks every object alive: after start-up (a replayed journal of
+    100,000 callbacks) that froze the window for 300 ms in the middle of a meeting."""
+    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT))
+    task = qloop.create_task(console.run())
+    qtbot.waitUntil(
+        lambda: console.window is not None and console.window.isVisible(), timeout=10000
+    )
+    assert gc.get_freeze_count() > 0
+    console.request_quit()
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+    assert gc.get_freeze_count() == 0
 
 
 def test_saved_settings_apply_while_running(running: Console) -> None:
