@@ -76,10 +76,11 @@ def avatar_colour(index: QModelIndex | QPersistentModelIndex, participant: Parti
 
 
 def _talk_look(talk: object) -> object:
-    """What the tile shows of a TalkTime: the time in whole seconds, the share to 0.1%."""
+    """What the tile shows of a TalkTime: the time in whole seconds, the share in whole percent
+    (while anyone speaks everyone's exact share shrinks at every repaint)."""
     if not isinstance(talk, TalkTime):
         return None
-    return (int(talk.seconds), round(talk.share, 3))
+    return (int(talk.seconds), round(talk.share * 100), talk.share > 0)
 
 
 def hourglass_angle(phase: float) -> float:
@@ -126,6 +127,7 @@ class TileDelegate(QStyledItemDelegate):
         # call SID -> (what the tile showed, its pixmap); see paint()
         self._cache: OrderedDict[str, tuple[tuple[object, ...], QPixmap]] = OrderedDict()
         self.renders = 0  # tiles drawn afresh rather than copied from the cache
+        self._cards: dict[tuple[object, ...], QPixmap] = {}  # card backgrounds by look
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -150,11 +152,14 @@ class TileDelegate(QStyledItemDelegate):
         pending = participant.pending is not None or participant.ringing
         ratio = painter.device().devicePixelRatioF()
         size = option.rect.size()
+        # The time in call moves on every second on every tile: it is drawn over the cached
+        # tile, except on a pending tile (its chip covers that corner; it re-renders anyway).
+        clock = elapsed(participant.joined_at, self._clock())
         look = (
             participant,
             colour.rgba(),
             _talk_look(talk),
-            elapsed(participant.joined_at, self._clock()),
+            clock if pending else None,
             tuple(bool(state & flag) for flag in _DRAWN_STATES),
             self.pending_phase if pending else 0.0,
             size.width(),
@@ -172,6 +177,8 @@ class TileDelegate(QStyledItemDelegate):
             while len(self._cache) > CACHE_TILES:
                 self._cache.popitem(last=False)
         painter.drawPixmap(option.rect.topLeft(), pixmap)
+        if not pending and clock:
+            self._clock_text(painter, QRect(option.rect).adjusted(2, 2, -2, -2), clock)
 
     def _render(
         self,
@@ -210,7 +217,7 @@ class TileDelegate(QStyledItemDelegate):
         pending = participant.pending is not None or participant.ringing
         if pending:
             painter.setOpacity(0.55)  # sent, not confirmed: visibly not settled yet
-        self._card(painter, rect, participant, state)
+        self._card(painter, rect, participant, state, ratio)
         self._avatar(painter, rect, participant, colour, ratio)
         self._texts(painter, rect, participant)
         self._mic(painter, rect, participant, ratio)
@@ -225,28 +232,67 @@ class TileDelegate(QStyledItemDelegate):
     # ---- pieces ----------------------------------------------------------------------------
 
     def _card(
-        self, painter: QPainter, rect: QRect, participant: Participant, state: QStyle.StateFlag
+        self,
+        painter: QPainter,
+        rect: QRect,
+        participant: Participant,
+        state: QStyle.StateFlag,
+        ratio: float,
     ) -> None:
-        fill = theme.TILE_HOVER if state & QStyle.StateFlag.State_MouseOver else theme.TILE
-        if participant.hold:
+        """The card: a handful of looks (hover, selection, hold, muted, speaking), each
+        antialiased once and then copied."""
+        look = (
+            bool(state & QStyle.StateFlag.State_MouseOver),
+            bool(state & QStyle.StateFlag.State_Selected),
+            participant.hold,
+            participant.muted,
+            participant.speaking,
+            rect.width(),
+            rect.height(),
+            ratio,
+        )
+        card = self._cards.get(look)
+        if card is None:
+            card = QPixmap(ceil(rect.width() * ratio), ceil(rect.height() * ratio))
+            card.setDevicePixelRatio(ratio)
+            card.fill(Qt.GlobalColor.transparent)
+            card_painter = QPainter(card)
+            card_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._draw_card(card_painter, QRect(0, 0, rect.width(), rect.height()), *look[:5])
+            card_painter.end()
+            self._cards[look] = card
+        painter.drawPixmap(rect.topLeft(), card)
+
+    @staticmethod
+    def _draw_card(
+        painter: QPainter,
+        rect: QRect,
+        hover: bool,
+        selected: bool,
+        hold: bool,
+        muted: bool,
+        speaking: bool,
+    ) -> None:
+        fill = theme.TILE_HOVER if hover else theme.TILE
+        if hold:
             fill = _mix(fill, theme.HOLD, 0.16)
-        elif participant.muted:
+        elif muted:
             fill = _mix(fill, theme.MUTED, 0.07)
         path = QPainterPath()
         path.addRoundedRect(QRectF(rect), RADIUS, RADIUS)
         painter.fillPath(path, fill)
-        if participant.speaking:
+        if speaking:
             pen = QPen(theme.SPEAKING, 3)
-        elif state & QStyle.StateFlag.State_Selected:
+        elif selected:
             pen = QPen(theme.ACCENT, 2)
-        elif participant.hold:
+        elif hold:
             pen = QPen(theme.HOLD, 1.5)
         else:
             pen = QPen(theme.BORDER, 1)
         painter.setPen(pen)
         inset = pen.widthF() / 2
         painter.drawRoundedRect(QRectF(rect).adjusted(inset, inset, -inset, -inset), RADIUS, RADIUS)
-        if participant.speaking and state & QStyle.StateFlag.State_Selected:
+        if speaking and selected:
             # Keep the selection visible on a speaking tile: a thin inner accent line.
             painter.setPen(QPen(theme.ACCENT, 1.5))
             painter.drawRoundedRect(QRectF(rect).adjusted(4, 4, -4, -4), RADIUS - 3, RADIUS - 3)
@@ -312,22 +358,28 @@ class TileDelegate(QStyledItemDelegate):
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 small.elidedText(second, Qt.TextElideMode.ElideRight, width),
             )
-        clock = elapsed(participant.joined_at, self._clock())
-        if clock:
-            painter.setFont(self._small_font)
-            painter.setPen(theme.TEXT_DIM)
-            painter.drawText(
-                QRect(rect.right() - PAD - 70, rect.bottom() - PAD - 16, 70, 16),
-                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                clock,
-            )
+        if participant.pending is not None or participant.ringing:
+            clock = elapsed(participant.joined_at, self._clock())
+            if clock:
+                self._clock_text(painter, rect, clock)
+
+    def _clock_text(self, painter: QPainter, rect: QRect, clock: str) -> None:
+        """Bottom right: the time in call."""
+        painter.setFont(self._small_font)
+        painter.setPen(theme.TEXT_DIM)
+        painter.drawText(
+            QRect(rect.right() - PAD - 70, rect.bottom() - PAD - 16, 70, 16),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            clock,
+        )
 
     def _talk(self, painter: QPainter, rect: QRect, talk: object, speaking: bool) -> None:
         """Under the avatar: a thin bar of this person's share of all talk, and their talk time."""
         if not isinstance(talk, TalkTime):
             return
         top = rect.top() + PAD + AVATAR + 1  # between the avatar and the badges
-        text = f"talk {clock_text(talk.seconds)} · {talk.share:.0%}"
+        percent = round(talk.share * 100)  # the bar shows what the text says (see paint)
+        text = f"talk {clock_text(talk.seconds)} · {percent}%"
         painter.setFont(self._small_font)
         metrics = QFontMetrics(self._small_font)
         text_width = metrics.horizontalAdvance("talk 00:00 · 100%") + 4
@@ -337,7 +389,7 @@ class TileDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(track, 2, 2)
         if talk.share > 0:
             filled = QRectF(track)
-            filled.setWidth(max(3.0, track.width() * talk.share))
+            filled.setWidth(max(3.0, track.width() * percent / 100))
             colour = QColor(theme.SPEAKING)
             colour.setAlphaF(1.0 if speaking else 0.6)
             painter.setBrush(colour)
