@@ -87,6 +87,7 @@ class MeetingInsights(QObject):
         self._live = {c.sid for c in roster.conferences() if c.status.live}
         self._carried_over = set(self._live)
         self._ended_carried_over: set[str] = set()  # ended in this batch: was it Twilio's word?
+        self._banner_facts = ("", "")  # (conference SID, "ended after … with N participants.")
         self.windows: dict[tuple[str, str], QWidget] = {}  # (kind, conference sid) -> window
         self.sort_button: QToolButton | None = None  # made by beside()
         self.banner = EndedBanner()
@@ -128,6 +129,8 @@ class MeetingInsights(QObject):
     def on_changes(self, changes: list[Change]) -> None:
         """Offer the summary of a conference that ends while the console watches."""
         self._ended_carried_over.clear()
+        if any(change.conference_sid == self._banner_facts[0] for change in changes):
+            self._banner_facts = ("", "")  # its duration or people may have changed
         for change in changes:
             if change.kind not in (ChangeKind.CONFERENCE_ADDED, ChangeKind.CONFERENCE_UPDATED):
                 continue
@@ -173,12 +176,13 @@ class MeetingInsights(QObject):
         )
         if same_name_live and conference.started_at is not None:
             name += f" (started {conference.started_at.astimezone().strftime('%H:%M')})"
-        timeline = self._roster.timelines.conference(sid)
-        duration = timeline.duration_seconds() if timeline else None
-        people = len(timeline.participants) if timeline else 0
-        self.banner.text.setText(
-            f"{name} ended after {clock_text(duration or 0.0)} with {people} participants."
-        )
+        if self._banner_facts[0] != sid:  # a frozen copy of its timeline: not at every batch
+            timeline = self._roster.timelines.conference(sid)
+            duration = timeline.duration_seconds() if timeline else None
+            people = len(timeline.participants) if timeline else 0
+            facts = f"ended after {clock_text(duration or 0.0)} with {people} participants."
+            self._banner_facts = (sid, facts)
+        self.banner.text.setText(f"{name} {self._banner_facts[1]}")
 
     def speaking(self, conference_sid: str) -> str:
         return speaking_text(self._roster, conference_sid, self._clock())

@@ -117,6 +117,25 @@ def test_sort_toggle_in_the_header(window: MainWindow) -> None:
     assert names(window.participants)[:2] == ["Mary", "Charles"]
 
 
+def test_the_ended_banner_reads_its_timeline_once_not_at_every_batch(
+    window: MainWindow, feed: Feed, roster: Roster, monkeypatch: Any
+) -> None:
+    feed(form("conference-end", 30))
+    copies: list[str] = []
+    conference = roster.timelines.conference
+    monkeypatch.setattr(
+        roster.timelines, "conference", lambda sid: copies.append(sid) or conference(sid)
+    )
+    other = "CF" + "7" * 32
+    for n in range(5):  # another meeting goes on: a batch per display frame
+        feed(form("participant-join", n + 1, who=f"G{n}", conference_sid=other, friendly_name="B"))
+    assert copies == []
+    assert "TeamMeeting ended after 0:27 with 4 participants" in window.insights.banner.text.text()
+    feed(form("participant-join", 31, who="Late"))  # about the ended call itself
+    assert copies == [CONFERENCE_SID]
+    assert "with 5 participants" in window.insights.banner.text.text()
+
+
 def test_ended_conference_offers_its_summary(
     qtbot: Any, window: MainWindow, feed: Feed, tmp_path: Path
 ) -> None:
