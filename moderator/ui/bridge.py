@@ -22,7 +22,8 @@ class RosterBridge(QObject):
     the frame. However fast callbacks come, the models change (and the window repaints) at
     most about 60 times a second, and the event log appends a batch at a time. When handling
     a batch takes long (250 people, a busy machine) the frame stretches so that the views
-    take at most VIEW_SHARE of the time, up to SLOWEST_FRAME: the server keeps up.
+    take at most VIEW_SHARE of the time, up to SLOWEST_FRAME: the server keeps up. The
+    window's repaint after a batch counts too (`note_paint`): it costs more than the models.
     """
 
     changed = Signal(list)  # list[Change], in the order the roster made them
@@ -36,6 +37,7 @@ class RosterBridge(QObject):
         self._events: list[ConferenceEvent] = []
         self._last_flush = -FRAME
         self.frame = FRAME  # the current interval between batches
+        self._painting = 0.0  # seconds the window's last repaint took
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
@@ -65,8 +67,13 @@ class RosterBridge(QObject):
             self.changed.emit(changes)
         if events:
             self.events_received.emit(events)
-        took = time.monotonic() - self._last_flush
+        took = time.monotonic() - self._last_flush + self._painting
+        self._painting = 0.0
         self.frame = min(SLOWEST_FRAME, max(FRAME, took / VIEW_SHARE))
+
+    def note_paint(self, seconds: float) -> None:
+        """The window repainted in `seconds`: counted with the next batch's handling."""
+        self._painting = seconds
 
     def detach(self) -> None:
         self._timer.stop()

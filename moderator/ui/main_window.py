@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QItemSelectionModel, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelectionModel,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QCloseEvent, QHideEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -259,6 +269,15 @@ class MainWindow(QMainWindow):
     @property
     def conference_sid(self) -> str | None:
         return self.participants.conference_sid
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.UpdateRequest:
+            return super().event(event)
+        # The window's repaint (tiles, log, header): the bridge spaces batches by its cost.
+        started = time.monotonic()
+        handled = super().event(event)
+        self._bridge.note_paint(time.monotonic() - started)
+        return handled
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

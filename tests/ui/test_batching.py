@@ -97,6 +97,30 @@ def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplicati
         bridge.detach()
 
 
+def test_the_window_s_repaint_counts_as_view_time(qtbot: Any, themed: QApplication) -> None:
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    window = MainWindow(bridge)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    painted: list[float] = []
+    note_paint = bridge.note_paint
+    bridge.note_paint = lambda seconds: painted.append(seconds) or note_paint(seconds)  # type: ignore[method-assign]
+    try:
+        window.grid.viewport().update()
+        qtbot.waitUntil(lambda: bool(painted))
+        bridge.note_paint(0.03)  # a repaint of 30 ms: the next batch waits longer
+        roster.apply(parse_callback(form("participant-join", 1, who="Host"), START))
+        bridge.flush()
+        assert bridge.frame == SLOWEST_FRAME
+        roster.apply(parse_callback(form("participant-join", 2, who="Guest"), START))
+        bridge.flush()
+        assert bridge.frame == FRAME  # that repaint is counted once
+    finally:
+        bridge.detach()
+
+
 def test_callback_lines_reach_the_log_in_one_insertion_per_batch(qtbot: Any) -> None:
     model = EventLogModel(limit=50)
     inserted: list[tuple[int, int]] = []
