@@ -5,8 +5,10 @@ event, killTimer): a callback costs three trips through Qt. Socket readiness and
 futures are call_soon callbacks, so under load most of the loop's time went there. Here they
 wait in one queue that a single zero-interval timer drains, as asyncio's own loop does: the
 callbacks queued before a pass run in that pass, the ones they queue run in the next, so Qt
-events (input, paints) still get their turn between passes. Delayed callbacks (call_later,
-call_at) keep qasync's timers.
+events (input, paints) still get their turn between passes. A pass also ends after PASS_BUDGET
+seconds (the rest wait, in order, for the next one): with sixteen webhook requests ready at
+once a pass took 40-60 ms, and a click or key press waited that long. Delayed callbacks
+(call_later, call_at) keep qasync's timers.
 
 The default executor (`run_in_executor(None, ...)`, `asyncio.to_thread`, aiohttp's DNS lookups)
 is a plain thread pool, not qasync's QThreadExecutor: a QThread that is still running when it is
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +29,8 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import QTimer
+
+PASS_BUDGET = 0.008  # seconds of callbacks in one pass before Qt gets its turn
 
 
 class ConsoleEventLoop(qasync.QEventLoop):  # type: ignore[misc]
@@ -55,10 +60,13 @@ class ConsoleEventLoop(qasync.QEventLoop):  # type: ignore[misc]
         return handle
 
     def _run_ready(self) -> None:
+        until = time.monotonic() + PASS_BUDGET
         for _ in range(len(self._ready)):  # not the ones these queue: Qt gets a turn first
             handle = self._ready.popleft()
             if not handle._cancelled:
                 handle._run()
+                if time.monotonic() > until:
+                    break
         if self._ready:
             self._ready_timer.start()
 

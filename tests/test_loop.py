@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 from aiohttp import web
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from moderator.loop import ConsoleEventLoop
+from moderator.loop import PASS_BUDGET, ConsoleEventLoop
 from tests.child_env import isolated_env
 
 
@@ -49,6 +51,27 @@ def test_call_soon_keeps_order_skips_cancelled_and_takes_no_qt_timer_each(
     _loop, seen = _run(qapp, main)
     assert seen == [*range(100), "queued by a callback"]
     assert len(qt_timers) == 1  # only the sleep(0.01)
+
+
+def test_a_long_pass_lets_qt_in_before_the_rest(qapp: QApplication) -> None:
+    """Callbacks past PASS_BUDGET wait for the next pass, after Qt's events (a key press)."""
+
+    async def main(loop: ConsoleEventLoop) -> list[str]:
+        order: list[str] = []
+
+        def slow(name: str) -> None:
+            order.append(name)
+            if name == "a":  # an input event arrives meanwhile
+                QTimer.singleShot(0, lambda: order.append("qt"))
+            time.sleep(PASS_BUDGET)  # each one alone spends a whole pass
+
+        for name in ("a", "b", "c"):
+            loop.call_soon(slow, name)
+        await asyncio.sleep(0.05)
+        return order
+
+    _loop, order = _run(qapp, main)
+    assert order == ["a", "qt", "b", "c"]
 
 
 def test_a_failing_callback_goes_to_the_exception_handler(qapp: QApplication) -> None:
