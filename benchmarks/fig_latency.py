@@ -76,6 +76,7 @@ async def measure(tmp: Path, history_dir: Path | None, burst_callbacks: int) -> 
         await stub.stop()
     probe = json.loads(probe_out.read_text())
     tiles = probe["tile_latency"]
+    gc_pauses = [took for when, took, _gen in probe["gc_pauses"] if when >= steady["window"][0]]
     return {
         "steady": {
             "rate_per_s": steady["rate_sent"],
@@ -97,6 +98,7 @@ async def measure(tmp: Path, history_dir: Path | None, burst_callbacks: int) -> 
             "click_to_rest": _clicks(probe, stub.updates, joins_window),
             "goal": "stall < 50 ms; click p99 < 30 ms",
         },
+        "longest_gc_pause_ms": ms(max(gc_pauses, default=0.0)),
         "rss_live_250_mb": rss,
         "console_exit_code": exit_code,
     }

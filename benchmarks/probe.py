@@ -6,6 +6,7 @@ on time.monotonic() (one clock for every process on the machine):
   painted (callback → tile repainted; a tile scrolled out of view is not counted),
 - every grid repaint (repaints per second),
 - how late a 2 ms asyncio timer fires (the longest event-loop stall),
+- every garbage collection that took over 5 ms (a cause of stalls),
 - with BENCH_CLICKS=1, a Space key posted to the grid every 100 ms while callbacks stream in
   (the REST stand-in notes when the mute arrives).
 Everything is written as JSON to $BENCH_PROBE_OUT when the process exits.
@@ -28,6 +29,8 @@ TILE_LATENCY: list[tuple[float, float]] = []  # (arrival, seconds to the tile's 
 STALLS: list[tuple[float, float]] = []  # (when, how late a 2 ms timer fired), > 1 ms only
 CLICKS: list[tuple[str, float]] = []  # (call SID, when the key event was posted)
 ARRIVALS: list[float] = []
+GC_PAUSES: list[tuple[float, float, int]] = []  # (when, seconds, generation), over 5 ms only
+_gc_started: list[float] = []
 _waiting: dict[str, float] = {}  # call SID -> first callback since its tile was last painted
 _console: list[Any] = []
 _tasks: list[asyncio.Task[None]] = []
@@ -37,7 +40,19 @@ def _wrap(owner: type, name: str, make: Callable[[Any], Any]) -> None:
     setattr(owner, name, make(getattr(owner, name)))
 
 
+def _gc_timer(phase: str, info: dict[str, Any]) -> None:
+    if phase == "start":
+        _gc_started[:] = [time.monotonic()]
+    elif _gc_started:
+        took = time.monotonic() - _gc_started[0]
+        if took > 0.005:
+            GC_PAUSES.append((_gc_started[0], took, int(info["generation"])))
+
+
 def install() -> None:
+    import gc
+
+    gc.callbacks.append(_gc_timer)
     from PySide6.QtCore import QModelIndex
 
     from moderator.app import Console
@@ -160,6 +175,7 @@ def _dump() -> None:
                 "stalls": STALLS,
                 "clicks": CLICKS,
                 "arrivals": ARRIVALS,
+                "gc_pauses": GC_PAUSES,
             }
         )
     )
