@@ -31,9 +31,9 @@ from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
+from moderator.store.history import open_roster
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
-from moderator.store.report import rebuild_roster
 from moderator.store.writer import CallbackWriter
 
 log = logging.getLogger(__name__)
@@ -112,13 +112,9 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     journal = Journal(config.data_dir / config.journal_file)
     stack.callback(journal.close)
     if config.replay:
-        roster = rebuild_roster(journal)
-        log.info(
-            "journal %s: %d callbacks replayed, %d conferences",
-            journal.path,
-            journal.callback_count(),
-            len(roster.conferences()),
-        )
+        # only conferences still open are folded; ended ones are folded when the host asks
+        roster = open_roster(journal)
+        log.info("journal %s: %d conferences", journal.path, len(roster.conferences()))
     else:
         roster = config.roster if config.roster is not None else Roster()
     ingest = CallbackIngest(CallbackWriter(journal), roster)

@@ -9,13 +9,17 @@ they were taken. The fold itself lives in fold.py.
 
 Console-side facts that are not in callbacks (a pending action, the caller's number, the presenter
 the host picked) are overlays kept beside the fold.
+
+An ended conference can be known by its summary alone (`add_past`): its callbacks are folded,
+from `load_past`, the first time anything asks about its participants or timeline or a late
+callback for it arrives. Listing conferences never folds one.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
@@ -32,10 +36,19 @@ from moderator.domain.fold import (
     touches_everyone,
 )
 from moderator.domain.snapshots import ConferenceSnapshot
-from moderator.domain.state import Conference, Participant
+from moderator.domain.state import Conference, Participant, PastConference, took_part
 from moderator.domain.timeline import Timelines
 
-__all__ = ["Change", "ChangeKind", "Conference", "Listener", "Participant", "Roster"]
+__all__ = [
+    "Change",
+    "ChangeKind",
+    "Conference",
+    "Listener",
+    "Participant",
+    "PastConference",
+    "PastLoader",
+    "Roster",
+]
 
 
 class ChangeKind(str, Enum):
@@ -65,6 +78,7 @@ class Change:
 
 
 Listener = Callable[[list[Change]], None]
+PastLoader = Callable[[str], Iterable[Entry]]  # one conference's callbacks, then its snapshots
 _ANNOUNCEMENT_CHANGES = {
     EventKind.ANNOUNCEMENT_END: ChangeKind.ANNOUNCEMENT_ENDED,
     EventKind.ANNOUNCEMENT_FAIL: ChangeKind.ANNOUNCEMENT_FAILED,
@@ -92,6 +106,7 @@ class _Record:
     # Indexes for refolding one participant when its callback arrives late (sorted keys):
     by_call: dict[str, list[_Key]] = field(default_factory=dict)  # its own callbacks
     shared: list[_Key] = field(default_factory=list)  # conference-end and snapshots: touch all
+    past: PastConference | None = None  # not folded yet: this summary stands in for it
 
     @property
     def max_sequence(self) -> int:
@@ -101,12 +116,95 @@ class _Record:
 class Roster:
     """All conferences and participants, converging whatever order callbacks arrive in."""
 
-    def __init__(self) -> None:
+    def __init__(self, load_past: PastLoader | None = None) -> None:
         self._records: dict[str, _Record] = {}
         self._listeners: list[Listener] = []
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
         self._name_of: Callable[[str | None], str | None] = lambda number: None
+        self._load_past = load_past
+        self._quiet = False  # folding a past conference in: nobody is told
         self.timelines = Timelines()  # spans and talk time, fed the same entries
+        self.timelines.missing = self._unfolded
+
+    # ---- past conferences ------------------------------------------------------------------
+
+    def add_past(self, past: PastConference) -> None:
+        """Know an ended conference by its summary; it is folded (from `load_past`) when first
+        asked about. Announces nothing (the roster is being set up)."""
+        sid = past.conference.sid
+        self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
+
+    def summary(self, sid: str) -> PastConference | None:
+        """What `add_past` needs to stand in for this ended conference; None while it is live.
+
+        Who took part is counted without the console's overlays (numbers, address-book names),
+        which a later start does not have either.
+        """
+        record = self._records.get(sid)
+        if record is None or record.past is not None:
+            return record.past if record else None
+        shown = record.shown or record.conference
+        if shown.status.live:
+            return None
+        return PastConference(shown, took_part(record.base.values()))
+
+    def unload(self, sid: str) -> None:
+        """Forget an ended conference's fold, keeping its summary (folded again when asked)."""
+        past = self.summary(sid)
+        record = self._records.get(sid)
+        if past is None or record is None or record.past is not None or record.pending:
+            return
+        self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
+        self.timelines.drop(sid)
+
+    def is_folded(self, sid: str) -> bool:
+        record = self._records.get(sid)
+        return record is not None and record.past is None
+
+    def arrange(self, order: Sequence[str]) -> None:
+        """Put the conferences in this order (oldest first); any not named keep theirs, last."""
+        rank = {sid: index for index, sid in enumerate(order)}
+        ordered = sorted(self._records, key=lambda sid: rank.get(sid, len(rank)))
+        self._records = {sid: self._records[sid] for sid in ordered}
+
+    def took_part(self, conference_sid: str) -> int:
+        """How many people took part (a past conference's summary says, without folding it)."""
+        record = self._records.get(conference_sid)
+        if record is None:
+            return 0
+        if record.past is not None:
+            return record.past.took_part
+        return took_part(record.view.values())
+
+    def _folded(self, sid: str) -> _Record | None:
+        """The conference's record, folded first if only its summary was known."""
+        record = self._records.get(sid)
+        if record is not None and record.past is not None:
+            self._fold_past(record)
+        return record
+
+    def _unfolded(self, sid: str) -> None:
+        self._folded(sid)
+
+    def _fold_past(self, record: _Record) -> list[Change]:
+        """Fold a past conference's journaled entries in without announcing them; a change to
+        its summary (a late callback was journaled since) is returned for the caller to tell."""
+        past = record.past
+        assert past is not None
+        sid = past.conference.sid
+        record.past = None
+        record.conference = Conference(sid=sid, friendly_name=past.conference.friendly_name)
+        record.shown = None
+        quiet, self._quiet = self._quiet, True
+        try:
+            self.replay(self._load_past(sid) if self._load_past is not None else ())
+        finally:
+            self._quiet = quiet
+        if record.shown is None:  # nothing journaled after all: the summary is all there is
+            record.conference = record.shown = past.conference
+        if record.shown != past.conference or took_part(record.base.values()) != past.took_part:
+            return [Change(ChangeKind.CONFERENCE_UPDATED, sid)]
+        return []
 
     # ---- observers -------------------------------------------------------------------------
 
@@ -118,7 +216,7 @@ class Roster:
         self._listeners.remove(listener)
 
     def _notify(self, changes: list[Change]) -> list[Change]:
-        if changes:
+        if changes and not self._quiet:
             for listener in list(self._listeners):
                 listener(changes)
         return changes
@@ -142,13 +240,13 @@ class Roster:
 
     def participants(self, conference_sid: str, *, present_only: bool = False) -> list[Participant]:
         """Participants in the order they were first seen."""
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         if record is None:
             return []
         return [p for p in record.view.values() if p.present or not present_only]
 
     def participant(self, conference_sid: str, call_sid: str) -> Participant | None:
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         return record.view.get(call_sid) if record else None
 
     def pending(self, conference_sid: str, call_sid: str) -> PendingAction | None:
@@ -158,7 +256,7 @@ class Roster:
 
     def presenter(self, conference_sid: str) -> str | None:
         """The host's chosen presenter, else the present participant who runs the conference."""
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         return _presenter_of(record) if record else None
 
     def last_sequence(self, conference_sid: str) -> int:
@@ -234,7 +332,7 @@ class Roster:
         The overlay is the one record of pending actions: the tile, the grid's animation and
         the control service's wait for confirmation all read it here.
         """
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         if record is None or call_sid not in record.base:
             return []
         record.pending[call_sid] = PendingAction(kind, now, record.max_sequence, token)
@@ -262,7 +360,7 @@ class Roster:
 
     def set_number(self, conference_sid: str, call_sid: str, number: str) -> list[Change]:
         """Remember the caller's phone number (from Twilio's Calls resource)."""
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         if record is None or call_sid not in record.base:
             return []
         record.numbers[call_sid] = number
@@ -277,12 +375,13 @@ class Roster:
         self._name_of = name_of
         changes: list[Change] = []
         for record in self._records.values():
-            changes += self._recompose(record, set(record.base))
+            if record.past is None:  # a past one is named as it is folded
+                changes += self._recompose(record, set(record.base))
         return self._notify(changes)
 
     def choose_presenter(self, conference_sid: str, call_sid: str | None) -> list[Change]:
         """The host marks the presenter (None returns to the automatic choice)."""
-        record = self._records.get(conference_sid)
+        record = self._folded(conference_sid)
         if record is None:
             return []
         record.chosen_presenter = call_sid
@@ -293,7 +392,8 @@ class Roster:
     def _record_for(self, sid: str, friendly_name: str) -> tuple[_Record, list[Change]]:
         record = self._records.get(sid)
         if record is not None:
-            return record, []
+            # a late callback for a past conference: fold it first, then this one on top
+            return record, self._fold_past(record) if record.past is not None else []
         record = _Record(Conference(sid=sid, friendly_name=friendly_name))
         self._records[sid] = record
         return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]

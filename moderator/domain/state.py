@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -81,3 +82,17 @@ class Conference:
     end_reason: str | None = None
     last_sequence: int = 0
     headcount: int = 0
+
+
+def took_part(everyone: Iterable[Participant]) -> int:
+    """How many people were in the call: each once (a rejoin is a new call with the same name),
+    a dial-out that never answered not at all."""
+    return len({p.display_name for p in everyone if not p.ringing and not p.add_failed})
+
+
+@dataclass(frozen=True)
+class PastConference:
+    """An ended conference known by its summary; its callbacks are folded only when asked."""
+
+    conference: Conference
+    took_part: int

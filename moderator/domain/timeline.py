@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -184,6 +184,17 @@ class Timelines:
 
     def __init__(self) -> None:
         self._records: dict[str, _Record] = {}
+        # asked before a query about a conference not fed yet: the roster folds a past one
+        self.missing: Callable[[str], None] = lambda conference_sid: None
+
+    def drop(self, conference_sid: str) -> None:
+        """Forget a conference's spans (the roster keeps only a past conference's summary)."""
+        self._records.pop(conference_sid, None)
+
+    def _record(self, conference_sid: str) -> _Record | None:
+        if conference_sid not in self._records:
+            self.missing(conference_sid)
+        return self._records.get(conference_sid)
 
     def add(self, key: Key, entry: Entry, folded: Mapping[str, Participant] | None = None) -> None:
         """Fold in one callback or snapshot stored by the roster under `key`.
@@ -245,20 +256,20 @@ class Timelines:
 
     def seconds(self, conference_sid: str, call_sid: str, track: Track, until: datetime) -> float:
         """Seconds `call_sid` spent in `track` up to `until` (open spans end there)."""
-        record = self._records.get(conference_sid)
+        record = self._record(conference_sid)
         lane = record.lanes.get(call_sid) if record else None
         return lane.seconds(track, until) if lane else 0.0
 
     def talk_total(self, conference_sid: str, until: datetime) -> float:
         """Everyone's talk seconds together, for each person's share."""
-        record = self._records.get(conference_sid)
+        record = self._record(conference_sid)
         if record is None:
             return 0.0
         return sum(lane.seconds(Track.SPEAKING, until) for lane in record.lanes.values())
 
     def speaking_since(self, conference_sid: str) -> dict[str, datetime]:
         """Who is speaking now and since when."""
-        record = self._records.get(conference_sid)
+        record = self._record(conference_sid)
         if record is None:
             return {}
         return {
@@ -269,7 +280,7 @@ class Timelines:
 
     def conference(self, conference_sid: str) -> ConferenceTimeline | None:
         """A frozen copy of the conference's spans (for a timeline view or a report)."""
-        record = self._records.get(conference_sid)
+        record = self._record(conference_sid)
         if record is None:
             return None
         participants: list[ParticipantTimeline] = []

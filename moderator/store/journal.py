@@ -23,7 +23,8 @@ from moderator.store.unsaved import UnsavedActions
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 2  # 2: duplicates of a callback are counted on its row, not stored again
+SCHEMA_VERSION = 3  # 2: duplicates counted on a row; 3: conference summaries and indexes
+
 _T = TypeVar("_T")
 _ROWS_PER_INSERT = 500  # 7 parameters a row, well under SQLite's 32,766
 # Anything a damaged or hand-edited row can raise when turned back into Python values.
@@ -65,6 +66,17 @@ CREATE TABLE IF NOT EXISTS snapshots (
     conference_sid TEXT NOT NULL,
     after_sequence INTEGER NOT NULL,
     body TEXT NOT NULL              -- JSON of the ConferenceSnapshot
+);
+-- schema 3: one conference's rows without reading the others' (history.py)
+CREATE INDEX IF NOT EXISTS callbacks_by_conference_id ON callbacks (conference_sid, id);
+CREATE INDEX IF NOT EXISTS snapshots_by_conference ON snapshots (conference_sid, id);
+CREATE TABLE IF NOT EXISTS conference_summaries (
+    conference_sid TEXT PRIMARY KEY,
+    first_id INTEGER NOT NULL,      -- its first callback's row: the conferences' order
+    through_id INTEGER NOT NULL,    -- the newest callback folded into it
+    through_snapshot INTEGER NOT NULL,  -- the newest snapshot folded into it (0: none)
+    friendly_name TEXT NOT NULL,
+    body TEXT NOT NULL              -- JSON: the ended conference as folded, who took part
 );
 """
 
@@ -283,6 +295,26 @@ class Journal:
                 f"{self.rows_skipped.total} unreadable rows of the journal {self.path} were skipped"
             )
         return found
+
+    @property
+    def reader(self) -> sqlite3.Connection:
+        """The loop thread's connection, for the store's per-conference reads (history.py)."""
+        return self._db
+
+    def save_summaries(self, rows: Sequence[tuple[str, int, int, int, str, str]]) -> None:
+        """Queue summaries of ended conferences for the writer thread (history.py makes them):
+        each (conference_sid, first_id, through_id, through_snapshot, friendly_name, body)."""
+
+        def insert(db: sqlite3.Connection) -> None:
+            with self._transaction(db):
+                db.executemany(
+                    "INSERT OR REPLACE INTO conference_summaries (conference_sid, first_id,"
+                    " through_id, through_snapshot, friendly_name, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+
+        self._later("the summaries of ended conferences", insert)
 
     def close(self, timeout: float = CLOSE_WAIT) -> None:
         """Finish the queued writes (waiting at most `timeout` s for the disk), then close."""

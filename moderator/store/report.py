@@ -13,6 +13,7 @@ from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
 from moderator.domain.timeline import ConferenceTimeline, Track
+from moderator.store.history import Wanted, conference_index, open_roster
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report_recordings import (
     journal_recordings,
@@ -51,6 +52,13 @@ def rebuild_roster(journal: Journal) -> Roster:
     return roster
 
 
+def named(conference: str | None) -> Wanted | None:
+    """Which conferences a report of `conference` (a SID or a friendly name) must fold."""
+    if conference is None:
+        return None
+    return lambda sid, name: conference in (sid, name)
+
+
 NameOf = Callable[[str | None], str | None]
 
 
@@ -63,10 +71,11 @@ def build_report(
     meeting's door (PIN attempts, lock, waiting room, admitted, denied, moved): those actions
     are journaled under the meeting's name, as a caller at the door is in no conference yet.
     """
-    roster = rebuild_roster(journal)
+    # one conference's report reads that conference's rows, not the whole journal
+    roster = open_roster(journal, named(conference))
     conferences = roster.conferences()
     actions = journal.actions()
-    sids = {c.sid for c in conferences}
+    sids = {indexed.sid for indexed in conference_index(journal)}
     # account-level actions (connecting a number) name no conference: not the door's
     door = [a for a in actions if a.conference_sid and a.conference_sid not in sids]
     if conference is not None:

@@ -10,8 +10,9 @@ from typing import Any
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Roster
 from moderator.domain.timeline import Marker
+from moderator.store.history import open_roster
 from moderator.store.journal import ActionRecord, Journal
-from moderator.store.report import clock, rebuild_roster, report_of, select
+from moderator.store.report import clock, named, report_of, select
 from moderator.store.report_recordings import journal_recordings, recordings_html
 from moderator.store.timeline_svg import timeline_svg
 
@@ -58,7 +59,7 @@ class JournalViews:
 
 def html_report(journal: Journal, conference: str | None = None) -> str:
     """The page for every conference in the journal, or the one named (SID or name)."""
-    roster = rebuild_roster(journal)
+    roster = open_roster(journal, named(conference))
     chosen = select(roster, conference, journal)
     return render_html(roster, journal.actions(), chosen, recordings=journal_recordings(journal))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from moderator.domain.roster import Conference, Participant
-from moderator.ui.conference_model import headline, took_part
+from moderator.domain.state import took_part
+from moderator.ui.conference_model import headline
 
 NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
 WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."

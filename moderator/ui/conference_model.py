@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from moderator.domain.roster import Change, ChangeKind, Conference, Roster
-from moderator.domain.state import ConferenceStatus, Participant
+from moderator.domain.state import ConferenceStatus, Participant, took_part
 from moderator.ui import theme
 from moderator.ui.roles import ITEM_FLAGS, Role
 
@@ -39,16 +39,14 @@ def _dot(colour: QColor) -> QIcon:
     return QIcon(pixmap)
 
 
-def took_part(everyone: Iterable[Participant]) -> int:
-    """How many people were in the call: each once (a rejoin is a new call with the same name),
-    a dial-out that never answered not at all."""
-    return len({p.display_name for p in everyone if not p.ringing and not p.add_failed})
-
-
-def headline(conference: Conference, everyone: Iterable[Participant] = ()) -> str:
-    """'Live · 4 people', or for an ended call 'Ended · 4 took part' (from `everyone` in it)."""
+def headline(
+    conference: Conference, everyone: Iterable[Participant] = (), took: int | None = None
+) -> str:
+    """'Live · 4 people', or for an ended call 'Ended · 4 took part' (`took`, else counted
+    from `everyone` in it)."""
     if not conference.status.live:
-        return f"{STATUS_WORDS[conference.status]} · {took_part(everyone)} took part"
+        count = took_part(everyone) if took is None else took
+        return f"{STATUS_WORDS[conference.status]} · {count} took part"
     people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
     return f"{STATUS_WORDS[conference.status]} · {people}"
 
@@ -134,8 +132,9 @@ class ConferenceModel(QAbstractListModel):
     def _line(self, conference: Conference) -> str:
         line = self._lines.get(conference.sid)
         if line is None:
-            everyone = () if conference.status.live else self._roster.participants(conference.sid)
-            line = self._lines[conference.sid] = headline(conference, everyone)
+            # a past conference's count comes from its summary: listing it folds nothing
+            took = None if conference.status.live else self._roster.took_part(conference.sid)
+            line = self._lines[conference.sid] = headline(conference, took=took)
         return line
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -41,7 +41,7 @@ def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
 
     db = sqlite3.connect(tmp_path / "journal.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
     db.execute("PRAGMA user_version=99")
     db.commit()
     db.close()

@@ -1,0 +1,261 @@
+"""History at start: fold only the conferences still open; an ended one stands in by its summary.
+
+A conference that has ended is summarised once (its status, times, name and how many took part)
+in the journal's `conference_summaries`, with the newest callback and snapshot rows it was folded
+through. At the next start the roster gets the summary instead of the fold: listing it costs one
+row, and its callbacks are read (by the conference's index, not the whole journal) only when the
+host opens it or a report asks. A callback journaled after the summary (Twilio delivers late)
+makes it stale: the conference is folded again at start and summarised anew. The journal's
+callbacks stay the source of truth; a summary is only ever a shortcut to them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from moderator.domain.events import MalformedCallback, parse_callback
+from moderator.domain.fold import Entry
+from moderator.domain.roster import Roster
+from moderator.domain.state import Conference, ConferenceStatus, PastConference
+from moderator.store.journal import (
+    _BAD_ROW,
+    Journal,
+    JournalError,
+    _form,
+    _from_iso,
+    _snapshot,
+    _utc,
+)
+
+log = logging.getLogger(__name__)
+
+# Each conference once, by hopping along the index (a few steps per conference, not per row),
+# with its first and newest callback rows.
+_CONFERENCES = """
+WITH RECURSIVE sids(sid) AS (
+    SELECT (SELECT MIN(conference_sid) FROM callbacks)
+    UNION ALL
+    SELECT (SELECT MIN(conference_sid) FROM callbacks WHERE conference_sid > sids.sid)
+    FROM sids WHERE sids.sid IS NOT NULL
+)
+SELECT sid,
+    (SELECT MIN(id) FROM callbacks WHERE conference_sid = sids.sid),
+    (SELECT MAX(id) FROM callbacks WHERE conference_sid = sids.sid)
+FROM sids WHERE sid IS NOT NULL
+"""
+_SNAPSHOTS = "SELECT conference_sid, MIN(id), MAX(id) FROM snapshots GROUP BY conference_sid"
+
+Wanted = Callable[[str, str | None], bool]  # (conference SID, its friendly name) -> fold it?
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """Where one conference's rows are in the journal."""
+
+    sid: str
+    first_id: int  # its first callback (0: known only from a snapshot)
+    last_id: int  # its newest callback
+    last_snapshot: int  # its newest snapshot (0: none)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A stored summary and the rows it was folded through."""
+
+    past: PastConference
+    first_id: int
+    through_id: int
+    through_snapshot: int
+
+    def current(self, indexed: Indexed) -> bool:
+        return (self.first_id, self.through_id, self.through_snapshot) == (
+            indexed.first_id,
+            indexed.last_id,
+            indexed.last_snapshot,
+        )
+
+
+def conference_index(journal: Journal) -> list[Indexed]:
+    """Every conference in the journal, in the order the roster first saw them (its first
+    callback; conferences known only from a snapshot after all others, as a replay sees them)."""
+    db = journal.reader
+    snapshots = {sid: (first, last) for sid, first, last in db.execute(_SNAPSHOTS)}
+    found = [
+        Indexed(sid, first, last, snapshots.get(sid, (0, 0))[1])
+        for sid, first, last in db.execute(_CONFERENCES)
+    ]
+    found.sort(key=lambda indexed: indexed.first_id)
+    known = {indexed.sid for indexed in found}
+    only_snapshots = sorted(
+        (first, sid) for sid, (first, _) in snapshots.items() if sid not in known
+    )
+    found += [Indexed(sid, 0, 0, snapshots[sid][1]) for _, sid in only_snapshots]
+    return found
+
+
+def conference_entries(journal: Journal, sid: str) -> Iterator[Entry]:
+    """One conference's callbacks in the order received, then its snapshots, read by its index.
+
+    Unreadable rows are skipped and counted in the journal's `rows_skipped`, as a full read does.
+    """
+    db = journal.reader
+    try:
+        for row_id, received_at, form in db.execute(
+            "SELECT id, received_at, form FROM callbacks WHERE conference_sid = ? ORDER BY id",
+            (sid,),
+        ):
+            try:
+                yield parse_callback(_form(form), _utc(received_at))
+            except MalformedCallback as exc:  # journaled by an older parser: keep going
+                log.warning("skipping a journaled callback that no longer parses: %s", exc)
+            except _BAD_ROW as exc:
+                journal.rows_skipped.skip("callbacks")
+                log.debug("skipping unreadable callbacks row %s: %s", row_id, exc)
+        for row_id, body in db.execute(
+            "SELECT id, body FROM snapshots WHERE conference_sid = ? ORDER BY id", (sid,)
+        ):
+            try:
+                yield _snapshot(body)
+            except _BAD_ROW as exc:
+                journal.rows_skipped.skip("snapshots")
+                log.debug("skipping unreadable snapshots row %s: %s", row_id, exc)
+    except sqlite3.DatabaseError as exc:
+        journal.rows_skipped.skip("callbacks")
+        log.error("the journal %s could not be read for %s: %s", journal.path, sid, exc)
+
+
+def summaries(journal: Journal) -> dict[str, Summary]:
+    """The stored summaries (none in a journal older than schema 3); unreadable ones left out,
+    so their conferences are folded as if never summarised."""
+    try:
+        rows = journal.reader.execute(
+            "SELECT conference_sid, first_id, through_id, through_snapshot, body"
+            " FROM conference_summaries"
+        ).fetchall()
+    except sqlite3.OperationalError:  # no such table: an older journal, opened read-only
+        return {}
+    found: dict[str, Summary] = {}
+    for sid, first_id, through_id, through_snapshot, body in rows:
+        try:
+            found[sid] = Summary(_past(sid, body), first_id, through_id, through_snapshot)
+        except _BAD_ROW as exc:
+            log.warning("ignoring an unreadable summary of %s: %s", sid, exc)
+    return found
+
+
+def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
+    """The roster as the journal left it, folding only what has no current summary.
+
+    Ended conferences with a current summary are known by it (folded when asked). The others
+    are folded now; any of those that has ended is summarised (unless the journal is open
+    read-only) and its fold let go until asked for. With `wanted`, a conference without a
+    current summary that it rejects is left out altogether (the report of one conference).
+    """
+    roster = Roster(load_past=lambda sid: conference_entries(journal, sid))
+    for table in ("callbacks", "snapshots"):  # this read's count replaces the last one's
+        journal.rows_skipped.skipped.pop(table, None)
+    try:
+        index = conference_index(journal)
+        stored = summaries(journal)
+    except sqlite3.DatabaseError as exc:  # damage the start-up repair did not catch
+        log.error("reading the journal %s conference by conference failed: %s", journal.path, exc)
+        return _replay_everything(journal)
+    folded: list[Indexed] = []
+    for indexed in index:
+        summary = stored.get(indexed.sid)
+        if summary is not None and summary.current(indexed):
+            roster.add_past(summary.past)
+        elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
+            roster.replay(conference_entries(journal, indexed.sid))
+            folded.append(indexed)
+    roster.arrange([indexed.sid for indexed in index])
+    if not journal.read_only:
+        _summarise(journal, roster, folded)
+    return roster
+
+
+def _summarise(journal: Journal, roster: Roster, folded: list[Indexed]) -> None:
+    rows: list[tuple[str, int, int, int, str, str]] = []
+    for indexed in folded:
+        past = roster.summary(indexed.sid)
+        if past is not None:
+            body = json.dumps(_body(past))
+            rows.append(
+                (
+                    indexed.sid,
+                    indexed.first_id,
+                    indexed.last_id,
+                    indexed.last_snapshot,
+                    past.conference.friendly_name,
+                    body,
+                )
+            )
+    if not rows:
+        return
+    try:
+        journal.save_summaries(rows)
+    except JournalError as exc:  # nothing is lost: they are folded again at the next start
+        log.warning("could not store the summaries of ended conferences: %s", exc)
+        return
+    for row in rows:
+        roster.unload(row[0])
+    log.info("summarised %d ended conferences in the journal %s", len(rows), journal.path)
+
+
+def _replay_everything(journal: Journal) -> Roster:
+    roster = Roster()
+    roster.replay(journal.events())
+    roster.replay(journal.snapshots())
+    return roster
+
+
+def _first_name(journal: Journal, indexed: Indexed) -> str | None:
+    """The friendly name on the conference's first callback (None when unreadable)."""
+    row = journal.reader.execute(
+        "SELECT form FROM callbacks WHERE conference_sid = ? ORDER BY id LIMIT 1", (indexed.sid,)
+    ).fetchone()
+    try:
+        return _form(row[0]).get("FriendlyName") if row else None
+    except _BAD_ROW:
+        return None
+
+
+def _body(past: PastConference) -> dict[str, object]:
+    conference = past.conference
+    return {
+        "friendly_name": conference.friendly_name,
+        "status": conference.status.value,
+        "started_at": _time(conference.started_at),
+        "ended_at": _time(conference.ended_at),
+        "end_reason": conference.end_reason,
+        "last_sequence": conference.last_sequence,
+        "headcount": conference.headcount,
+        "took_part": past.took_part,
+    }
+
+
+def _time(moment: datetime | None) -> str | None:
+    """Full precision: a summary must equal the fold it stands in for."""
+    return moment.astimezone(timezone.utc).isoformat() if moment is not None else None
+
+
+def _past(sid: str, body: object) -> PastConference:
+    data = json.loads(body)  # type: ignore[arg-type]
+    if not isinstance(data, dict):
+        raise TypeError("a summary must be an object")
+    conference = Conference(
+        sid=sid,
+        friendly_name=str(data["friendly_name"]),
+        status=ConferenceStatus(data["status"]),
+        started_at=_from_iso(data["started_at"]),
+        ended_at=_from_iso(data["ended_at"]),
+        end_reason=data["end_reason"],
+        last_sequence=int(data["last_sequence"]),
+        headcount=int(data["headcount"]),
+    )
+    return PastConference(conference, int(data["took_part"]))

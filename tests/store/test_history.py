@@ -1,0 +1,189 @@
+"""History at start: only open conferences are folded; ended ones are read when asked, and right."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from moderator.domain.events import parse_callback
+from moderator.domain.fold import Entry
+from moderator.domain.roster import ChangeKind, Roster
+from moderator.store import history
+from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.report import build_report, rebuild_roster
+from tests.forms import call_sid, form
+
+NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
+ALPHA, BRAVO, OPEN = ("CF" + c * 32 for c in "abc")
+
+
+def meeting(sid: str, name: str, *, ended: bool = True) -> list[dict[str, str]]:
+    """Mary presents, Alice and Bob join, Alice speaks and is muted, Bob leaves (and it ends)."""
+    forms = [
+        form("participant-join", 1, who="Mary", conference_sid=sid, friendly_name=name),
+        form("conference-start", 2, conference_sid=sid, friendly_name=name),
+        form("participant-join", 3, who="Alice", conference_sid=sid, friendly_name=name),
+        form("participant-join", 4, who="Bob", conference_sid=sid, friendly_name=name),
+        form("participant-speech-start", 5, who="Alice", conference_sid=sid, friendly_name=name),
+        form("participant-speech-stop", 6, who="Alice", conference_sid=sid, friendly_name=name),
+        form(
+            "participant-mute", 7, who="Alice", muted=True, conference_sid=sid, friendly_name=name
+        ),
+        form("participant-leave", 8, who="Bob", conference_sid=sid, friendly_name=name),
+    ]
+    if ended:
+        forms.append(form("conference-end", 10, conference_sid=sid, friendly_name=name))
+    return forms
+
+
+def store(journal: Journal, forms: list[dict[str, str]]) -> None:
+    journal.append_callbacks([(NOW, f, parse_callback(f, NOW)) for f in forms])
+
+
+def journal_of_three(tmp_path: Path) -> Path:
+    """Alpha and Bravo ended, Open still running; their callbacks interleave a little."""
+    journal = Journal.in_dir(tmp_path)
+    alpha, bravo = meeting(ALPHA, "Alpha"), meeting(BRAVO, "Bravo")
+    store(journal, alpha[:3] + bravo[:2] + alpha[3:] + bravo[2:])
+    store(journal, meeting(OPEN, "Standup", ended=False))
+    journal.close()
+    return tmp_path
+
+
+@pytest.fixture
+def folded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The conferences whose callbacks were read, in order."""
+    read: list[str] = []
+    entries = history.conference_entries
+
+    def counting(journal: Journal, sid: str) -> Iterator[Entry]:
+        read.append(sid)
+        yield from entries(journal, sid)
+
+    monkeypatch.setattr(history, "conference_entries", counting)
+    return read
+
+
+def same_state(roster: Roster, full: Roster) -> None:
+    assert roster.conferences() == full.conferences()
+    for conference in full.conferences():
+        sid = conference.sid
+        assert roster.participants(sid) == full.participants(sid)
+        assert roster.timelines.conference(sid) == full.timelines.conference(sid)
+        assert roster.took_part(sid) == full.took_part(sid)
+        assert roster.conference(sid) == full.conference(sid)
+
+
+def test_a_start_folds_only_open_conferences_yet_every_one_reads_as_before(
+    tmp_path: Path, folded: list[str]
+) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    full = rebuild_roster(journal)
+    history.open_roster(journal)  # the first start folds all three and summarises the ended
+    assert folded == [ALPHA, BRAVO, OPEN]
+    folded.clear()
+
+    roster = history.open_roster(journal)  # every start after that
+    assert folded == [OPEN]
+    assert [c.sid for c in roster.conferences()] == [ALPHA, BRAVO, OPEN]  # picker: newest first
+    assert roster.took_part(ALPHA) == 3 and folded == [OPEN]  # listing folds nothing
+    assert not roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)
+    same_state(roster, full)  # asking about a past one folds it, from its own rows
+    assert folded == [OPEN, ALPHA, BRAVO]
+    journal.close()
+
+
+def test_a_late_callback_for_an_ended_conference_is_folded_and_refreshes_its_summary(
+    tmp_path: Path, folded: list[str]
+) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    history.open_roster(journal)
+    roster = history.open_roster(journal)
+    seen: list[ChangeKind] = []
+    roster.subscribe(lambda changes: seen.extend(c.kind for c in changes))
+    # Zed joined before the end (sequence 9), but Twilio delivered it after the summary
+    late = form("participant-join", 9, who="Zed", conference_sid=ALPHA, friendly_name="Alpha")
+    store(journal, [late])  # journaled before it is folded, as the ingest does
+    roster.apply(parse_callback(late, NOW))
+    assert ChangeKind.CONFERENCE_UPDATED in seen  # the picker's row is redrawn
+    zed = roster.participant(ALPHA, call_sid("Zed"))
+    assert zed is not None and not zed.present  # the end, later in sequence, still applies
+    assert roster.took_part(ALPHA) == 4
+    same_state(roster, rebuild_roster(journal))
+
+    folded.clear()
+    again = history.open_roster(journal)  # the summary is stale: Alpha is folded again
+    assert folded == [ALPHA, OPEN]
+    assert again.took_part(ALPHA) == 4 and not again.is_folded(ALPHA)
+    folded.clear()
+    assert history.open_roster(journal).took_part(ALPHA) == 4 and folded == [OPEN]
+    journal.close()
+
+
+def as_schema_2(path: Path) -> None:
+    """What the previous version wrote: no summaries, no per-conference indexes."""
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE conference_summaries")
+    db.execute("DROP INDEX callbacks_by_conference_id")
+    db.execute("DROP INDEX snapshots_by_conference")
+    db.execute("PRAGMA user_version=2")
+    db.commit()
+    db.close()
+
+
+def test_a_journal_of_the_previous_schema_is_read_unchanged_and_migrated_once(
+    tmp_path: Path, folded: list[str]
+) -> None:
+    path = journal_of_three(tmp_path) / JOURNAL_FILE
+    as_schema_2(path)
+    before = path.read_bytes()
+
+    reader = Journal(path, create=False)  # the report: reads schema 2, writes nothing
+    alpha = build_report(reader, "Alpha")
+    assert [c["sid"] for c in alpha["conferences"]] == [ALPHA]
+    assert len(alpha["conferences"][0]["participants"]) == 3
+    everything = build_report(reader)
+    assert [c["sid"] for c in everything["conferences"]] == [ALPHA, BRAVO, OPEN]
+    reader.close()
+    assert path.read_bytes() == before
+
+    journal = Journal(path)  # the console migrates it
+    assert journal.reader.execute("PRAGMA user_version").fetchone() == (3,)
+    folded.clear()
+    history.open_roster(journal)
+    assert folded == [ALPHA, BRAVO, OPEN]  # once, to summarise the ended ones
+    folded.clear()
+    history.open_roster(journal)
+    assert folded == [OPEN]
+    assert build_report(journal) == everything
+    journal.close()
+
+
+def test_the_report_of_one_conference_reads_only_its_rows(tmp_path: Path) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    expected = build_report(journal, ALPHA)  # summarises Bravo (Open stays open)
+    journal.close()
+    db = sqlite3.connect(tmp_path / JOURNAL_FILE)
+    # every other conference's rows are made unreadable: reading one would count it skipped
+    db.execute("UPDATE callbacks SET form = '{broken' WHERE conference_sid != ?", (ALPHA,))
+    plan = db.execute(
+        "EXPLAIN QUERY PLAN SELECT id, received_at, form FROM callbacks"
+        " WHERE conference_sid = ? ORDER BY id",
+        (ALPHA,),
+    ).fetchall()
+    db.commit()
+    db.close()
+    assert any("callbacks_by_conference_id" in str(step) for step in plan)
+
+    for create in (False, True):  # the report, and the console's own insight windows
+        reader = Journal.in_dir(tmp_path, create=create)
+        assert build_report(reader, ALPHA) == expected
+        assert build_report(reader, "Alpha") == expected
+        assert reader.rows_skipped.total == 0
+        build_report(reader)  # everything: now the broken rows are read, and counted
+        assert reader.rows_skipped.total > 0
+        reader.close()
