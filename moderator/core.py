@@ -31,7 +31,7 @@ from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
-from moderator.store.history import open_roster
+from moderator.store.history import open_roster, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
 from moderator.store.writer import CallbackWriter
@@ -115,6 +115,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         # only conferences still open are folded; ended ones are folded when the host asks
         roster = open_roster(journal)
         log.info("journal %s: %d conferences", journal.path, len(roster.conferences()))
+        # runs after the server has stopped (the stack unwinds in reverse), before the close
+        stack.callback(summarise_ended, journal, roster)
     else:
         roster = config.roster if config.roster is not None else Roster()
     ingest = CallbackIngest(CallbackWriter(journal), roster)

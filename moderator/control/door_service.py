@@ -280,6 +280,8 @@ class DoorService:
 
     def _find(self, call_sid: str) -> Participant | None:
         for conference in self.roster.conferences():
+            if not self.roster.is_folded(conference.sid):
+                continue  # a past conference known by its summary: nobody is in it now
             participant = self.roster.participant(conference.sid, call_sid)
             if participant is not None and participant.present:
                 return participant

@@ -157,6 +157,14 @@ class Roster:
         self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
         self.timelines.drop(sid)
 
+    def folded_counts(self, sid: str) -> tuple[int, int]:
+        """How many callbacks (distinct sequence numbers) and snapshots its fold holds."""
+        record = self._records.get(sid)
+        if record is None or record.past is not None:
+            return (0, 0)
+        snapshots = sum(key[1] for key in record.entries)
+        return (len(record.entries) - snapshots, snapshots)
+
     def is_folded(self, sid: str) -> bool:
         record = self._records.get(sid)
         return record is not None and record.past is None

@@ -179,6 +179,45 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     return roster
 
 
+def summarise_ended(journal: Journal, roster: Roster) -> None:
+    """At shutdown: summarise the conferences that ended while the console ran, so the next
+    start folds none of them.
+
+    Only a fold holding every journaled row of its conference is summarised (a callback
+    journaled but not folded, or a duplicate with another form, leaves it to the next start).
+    """
+    if journal.read_only:
+        return
+    try:
+        stored = summaries(journal)
+        index = {indexed.sid: indexed for indexed in conference_index(journal)}
+        complete: list[Indexed] = []
+        for conference in roster.conferences():
+            indexed = index.get(conference.sid)
+            if indexed is None or conference.status.live or not roster.is_folded(indexed.sid):
+                continue
+            summary = stored.get(indexed.sid)
+            if summary is not None and summary.current(indexed):
+                continue
+            if roster.folded_counts(indexed.sid) == _rows_of(journal, indexed.sid):
+                complete.append(indexed)
+    except sqlite3.Error as exc:
+        log.warning("could not summarise the ended conferences: %s", exc)
+        return
+    _summarise(journal, roster, complete)
+
+
+def _rows_of(journal: Journal, sid: str) -> tuple[int, int]:
+    db = journal.reader
+    (callbacks,) = db.execute(
+        "SELECT COUNT(*) FROM callbacks WHERE conference_sid = ?", (sid,)
+    ).fetchone()
+    (snapshots,) = db.execute(
+        "SELECT COUNT(*) FROM snapshots WHERE conference_sid = ?", (sid,)
+    ).fetchone()
+    return (int(callbacks), int(snapshots))
+
+
 def _summarise(journal: Journal, roster: Roster, folded: list[Indexed]) -> None:
     rows: list[tuple[str, int, int, int, str, str]] = []
     for indexed in folded:

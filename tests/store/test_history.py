@@ -187,3 +187,25 @@ def test_the_report_of_one_conference_reads_only_its_rows(tmp_path: Path) -> Non
         build_report(reader)  # everything: now the broken rows are read, and counted
         assert reader.rows_skipped.total > 0
         reader.close()
+
+
+def test_a_conference_that_ends_while_the_console_runs_is_summarised_at_shutdown(
+    tmp_path: Path, folded: list[str]
+) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    history.open_roster(journal)
+    roster = history.open_roster(journal)
+    end = form("conference-end", 10, conference_sid=OPEN, friendly_name="Standup")
+    store(journal, [end])
+    roster.apply(parse_callback(end, NOW))
+    # a callback journaled but never folded (the console stopped in between): not summarised
+    unfolded = form("participant-join", 11, who="Zed", conference_sid=ALPHA, friendly_name="Alpha")
+    roster.participants(ALPHA)
+    store(journal, [unfolded])
+    history.summarise_ended(journal, roster)
+
+    folded.clear()
+    after = history.open_roster(journal)
+    assert folded == [ALPHA]  # Standup's summary is current; Alpha's is stale
+    assert after.took_part(OPEN) == 3 and after.took_part(ALPHA) == 4
+    journal.close()

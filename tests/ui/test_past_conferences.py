@@ -1,0 +1,52 @@
+"""Past conferences known by their summary: listed without reading them, opened in full."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from moderator.store.history import open_roster
+from moderator.store.journal import Journal
+from moderator.store.report import rebuild_roster
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.main_window import MainWindow
+from tests.store.test_history import ALPHA, BRAVO, OPEN, journal_of_three
+
+from .test_conference_picker import click_conference
+
+
+def test_the_picker_lists_past_conferences_unread_and_opens_them_in_full(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    full = rebuild_roster(journal)
+    open_roster(journal)  # the first start summarises Alpha and Bravo
+    roster = open_roster(journal)
+    bridge = RosterBridge(roster)
+    window = MainWindow(bridge, None)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    assert window.conference_sid == OPEN  # the live call, as before
+    rows = [window.conferences.index(row).data() for row in range(3)]
+    assert rows[0].startswith("Standup")
+    assert rows[1] == "Bravo\nEnded · 3 took part"  # newest first
+    assert rows[2] == "Alpha\nEnded · 3 took part"
+    assert not roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)  # listing read nothing
+
+    click_conference(qtbot, window, ALPHA)  # the host opens yesterday's meeting
+    assert roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)
+    assert "3 people took part" in window.subtitle.text()
+    summary = window.insights.open_summary(BRAVO)  # its summary and timeline read it too
+    assert summary.table.rowCount() == 3
+    timeline = window.insights.open_timeline(BRAVO)
+    layout = timeline.current_layout()
+    assert layout is not None
+    assert roster.timelines.conference(BRAVO) == full.timelines.conference(BRAVO)
+    window.close()
+    bridge.detach()
+    journal.close()
