@@ -114,7 +114,6 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     if config.replay:
         # only conferences still open are folded; ended ones are folded when the host asks
         roster = open_roster(journal)
-        log.info("journal %s: %d conferences", journal.path, len(roster.conferences()))
         # runs after the server has stopped (the stack unwinds in reverse), before the close
         stack.callback(summarise_ended, journal, roster)
     else:

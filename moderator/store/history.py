@@ -166,14 +166,23 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
         log.error("reading the journal %s conference by conference failed: %s", journal.path, exc)
         return _replay_everything(journal)
     folded: list[Indexed] = []
+    past = 0
     for indexed in index:
         summary = stored.get(indexed.sid)
         if summary is not None and summary.current(indexed):
             roster.add_past(summary.past)
+            past += 1
         elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
             roster.replay(conference_entries(journal, indexed.sid))
             folded.append(indexed)
     roster.arrange([indexed.sid for indexed in index])
+    log.info(
+        "journal %s: %d callbacks replayed (%d conferences), %d ended conferences from summaries",
+        journal.path,
+        sum(roster.folded_counts(indexed.sid)[0] for indexed in folded),
+        len(folded),
+        past,
+    )
     if not journal.read_only:
         _summarise(journal, roster, folded)
     return roster
