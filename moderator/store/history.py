@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from moderator.domain.events import MalformedCallback, parse_callback
 from moderator.domain.fold import Entry
@@ -31,6 +32,7 @@ from moderator.store.journal import (
     _snapshot,
     _utc,
 )
+from moderator.store.salvage import RowCounter, readable_rows
 
 log = logging.getLogger(__name__)
 
@@ -101,32 +103,72 @@ def conference_index(journal: Journal) -> list[Indexed]:
 def conference_entries(journal: Journal, sid: str) -> Iterator[Entry]:
     """One conference's callbacks in the order received, then its snapshots, read by its index.
 
-    Unreadable rows are skipped and counted in the journal's `rows_skipped`, as a full read does.
+    Unreadable rows are skipped and counted in the journal's `rows_skipped`, as a full read
+    does; where SQLite finds the file damaged, the rest is read around the damage as a full
+    read does (salvage.readable_rows), keeping this conference's rows.
     """
-    db = journal.reader
+    yield from _rows_of_table(journal, sid, "callbacks", "received_at, form", _event)
+    yield from _rows_of_table(journal, sid, "snapshots", "body", _snapshot_entry)
+
+
+def _event(row: tuple[Any, ...]) -> Entry | None:
     try:
-        for row_id, received_at, form in db.execute(
-            "SELECT id, received_at, form FROM callbacks WHERE conference_sid = ? ORDER BY id",
-            (sid,),
-        ):
-            try:
-                yield parse_callback(_form(form), _utc(received_at))
-            except MalformedCallback as exc:  # journaled by an older parser: keep going
-                log.warning("skipping a journaled callback that no longer parses: %s", exc)
-            except _BAD_ROW as exc:
-                journal.rows_skipped.skip("callbacks")
-                log.debug("skipping unreadable callbacks row %s: %s", row_id, exc)
-        for row_id, body in db.execute(
-            "SELECT id, body FROM snapshots WHERE conference_sid = ? ORDER BY id", (sid,)
-        ):
-            try:
-                yield _snapshot(body)
-            except _BAD_ROW as exc:
-                journal.rows_skipped.skip("snapshots")
-                log.debug("skipping unreadable snapshots row %s: %s", row_id, exc)
+        return parse_callback(_form(row[1]), _utc(row[0]))
+    except MalformedCallback as exc:  # journaled by an older parser: keep going
+        log.warning("skipping a journaled callback that no longer parses: %s", exc)
+        return None
+
+
+def _snapshot_entry(row: tuple[Any, ...]) -> Entry | None:
+    return _snapshot(row[0])
+
+
+def _rows_of_table(
+    journal: Journal,
+    sid: str,
+    table: str,
+    columns: str,
+    convert: Callable[[tuple[Any, ...]], Entry | None],
+) -> Iterator[Entry]:
+    db = journal.reader
+    last_id = 0
+    rows: Iterable[tuple[Any, ...]]
+    try:
+        rows = db.execute(
+            f"SELECT id, {columns} FROM {table} WHERE conference_sid = ? ORDER BY id", (sid,)
+        )
+        for row in rows:
+            last_id = row[0]
+            yield from _converted(journal, table, row, convert)
+        return
     except sqlite3.DatabaseError as exc:
-        journal.rows_skipped.skip("callbacks")
-        log.error("the journal %s could not be read for %s: %s", journal.path, sid, exc)
+        log.error(
+            "the journal %s is damaged (%s): reading around it for %s", journal.path, exc, sid
+        )
+    counter = RowCounter()
+    for row_id, conference_sid, *values in readable_rows(
+        db, table, f"conference_sid, {columns}", counter
+    ):
+        if conference_sid == sid and row_id > last_id:  # type: ignore[operator]
+            yield from _converted(journal, table, (row_id, *values), convert)
+    for name, count in counter.skipped.items():
+        journal.rows_skipped.skipped[name] = journal.rows_skipped.skipped.get(name, 0) + count
+
+
+def _converted(
+    journal: Journal,
+    table: str,
+    row: tuple[Any, ...],
+    convert: Callable[[tuple[Any, ...]], Entry | None],
+) -> Iterator[Entry]:
+    try:
+        entry = convert(row[1:])
+    except _BAD_ROW as exc:
+        journal.rows_skipped.skip(table)
+        log.debug("skipping unreadable %s row %s: %s", table, row[0], exc)
+        return
+    if entry is not None:
+        yield entry
 
 
 def summaries(journal: Journal) -> dict[str, Summary]:
@@ -159,22 +201,22 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     roster = Roster(load_past=lambda sid: conference_entries(journal, sid))
     for table in ("callbacks", "snapshots"):  # this read's count replaces the last one's
         journal.rows_skipped.skipped.pop(table, None)
+    folded: list[Indexed] = []
+    past = 0
     try:
         index = conference_index(journal)
         stored = summaries(journal)
+        for indexed in index:
+            summary = stored.get(indexed.sid)
+            if summary is not None and summary.current(indexed):
+                roster.add_past(summary.past)
+                past += 1
+            elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
+                roster.replay(conference_entries(journal, indexed.sid))
+                folded.append(indexed)
     except sqlite3.DatabaseError as exc:  # damage the start-up repair did not catch
         log.error("reading the journal %s conference by conference failed: %s", journal.path, exc)
         return _replay_everything(journal)
-    folded: list[Indexed] = []
-    past = 0
-    for indexed in index:
-        summary = stored.get(indexed.sid)
-        if summary is not None and summary.current(indexed):
-            roster.add_past(summary.past)
-            past += 1
-        elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
-            roster.replay(conference_entries(journal, indexed.sid))
-            folded.append(indexed)
     roster.arrange([indexed.sid for indexed in index])
     log.info(
         "journal %s: %d callbacks replayed (%d conferences), %d ended conferences from summaries",
