@@ -202,7 +202,8 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     for table in ("callbacks", "snapshots"):  # this read's count replaces the last one's
         journal.rows_skipped.skipped.pop(table, None)
     folded: list[Indexed] = []
-    past = 0
+    rows: list[_Row] = []
+    replayed = past = 0
     try:
         index = conference_index(journal)
         stored = summaries(journal)
@@ -214,6 +215,11 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
             elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
                 roster.replay(conference_entries(journal, indexed.sid))
                 folded.append(indexed)
+                replayed += roster.folded_counts(indexed.sid)[0]
+                row = None if journal.read_only else _summary_row(roster, indexed)
+                if row is not None:  # ended: let its fold go now (one conference at a time)
+                    rows.append(row)
+                    roster.unload(indexed.sid)
     except sqlite3.DatabaseError as exc:  # damage the start-up repair did not catch
         log.error("reading the journal %s conference by conference failed: %s", journal.path, exc)
         return _replay_everything(journal)
@@ -221,12 +227,11 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     log.info(
         "journal %s: %d callbacks replayed (%d conferences), %d ended conferences from summaries",
         journal.path,
-        sum(roster.folded_counts(indexed.sid)[0] for indexed in folded),
+        replayed,
         len(folded),
         past,
     )
-    if not journal.read_only:
-        _summarise(journal, roster, folded)
+    _save(journal, rows)
     return roster
 
 
@@ -255,7 +260,7 @@ def summarise_ended(journal: Journal, roster: Roster) -> None:
     except sqlite3.Error as exc:
         log.warning("could not summarise the ended conferences: %s", exc)
         return
-    _summarise(journal, roster, complete)
+    _save(journal, [row for indexed in complete if (row := _summary_row(roster, indexed))])
 
 
 def _rows_of(journal: Journal, sid: str) -> tuple[int, int]:
@@ -269,22 +274,20 @@ def _rows_of(journal: Journal, sid: str) -> tuple[int, int]:
     return (int(callbacks), int(snapshots))
 
 
-def _summarise(journal: Journal, roster: Roster, folded: list[Indexed]) -> None:
-    rows: list[tuple[str, int, int, int, str, str]] = []
-    for indexed in folded:
-        past = roster.summary(indexed.sid)
-        if past is not None:
-            body = json.dumps(_body(past))
-            rows.append(
-                (
-                    indexed.sid,
-                    indexed.first_id,
-                    indexed.last_id,
-                    indexed.last_snapshot,
-                    past.conference.friendly_name,
-                    body,
-                )
-            )
+_Row = tuple[str, int, int, int, str, str]
+
+
+def _summary_row(roster: Roster, indexed: Indexed) -> _Row | None:
+    """The summaries table's row for a folded conference that has ended (None: still live)."""
+    past = roster.summary(indexed.sid)
+    if past is None:
+        return None
+    body = json.dumps(_body(past))
+    name = past.conference.friendly_name
+    return (indexed.sid, indexed.first_id, indexed.last_id, indexed.last_snapshot, name, body)
+
+
+def _save(journal: Journal, rows: list[_Row]) -> None:
     if not rows:
         return
     try:
@@ -292,8 +295,6 @@ def _summarise(journal: Journal, roster: Roster, folded: list[Indexed]) -> None:
     except JournalError as exc:  # nothing is lost: they are folded again at the next start
         log.warning("could not store the summaries of ended conferences: %s", exc)
         return
-    for row in rows:
-        roster.unload(row[0])
     log.info("summarised %d ended conferences in the journal %s", len(rows), journal.path)
 
 
