@@ -33,7 +33,7 @@ CACHE = Path(tempfile.gettempdir()) / "moderator-bench-cache"
 def history_dir(target: Path, total: int) -> tuple[list[str], float | None]:
     """Put a journal of `total` past callbacks in `target` (built and summarised once, then
     copied); the SIDs and how long summarising took (None: from the cache)."""
-    cached = CACHE / f"history-{total}-{PER_CONFERENCE}-schema{SCHEMA_VERSION}"
+    cached = CACHE / f"history-{total}-{PER_CONFERENCE}-schema{SCHEMA_VERSION}-summarised"
     took: float | None = None
     if not (cached / "done").exists():
         shutil.rmtree(cached, ignore_errors=True)

@@ -146,7 +146,8 @@ class Roster:
         shown = record.shown or record.conference
         if shown.status.live:
             return None
-        return PastConference(shown, took_part(record.base.values()))
+        base = record.base.values()
+        return PastConference(shown, took_part(base), sum(p.present or p.ringing for p in base))
 
     def unload(self, sid: str) -> None:
         """Forget an ended conference's fold, keeping its summary (folded again when asked)."""
@@ -252,6 +253,14 @@ class Roster:
         if record is None:
             return []
         return [p for p in record.view.values() if p.present or not present_only]
+
+    def present_or_ringing(self, conference_sid: str) -> list[Participant]:
+        """Who is in the call or being dialled (a tile each), in the order first seen; a past
+        conference with nobody so is not folded to say so."""
+        record = self._records.get(conference_sid)
+        if record is not None and record.past is not None and not record.past.present_or_ringing:
+            return []
+        return [p for p in self.participants(conference_sid) if p.present or p.ringing]
 
     def participant(self, conference_sid: str, call_sid: str) -> Participant | None:
         record = self._folded(conference_sid)

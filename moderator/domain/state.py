@@ -96,3 +96,4 @@ class PastConference:
 
     conference: Conference
     took_part: int
+    present_or_ringing: int  # 0 (the rule): nobody to show, with no need to fold it to say so

@@ -327,6 +327,7 @@ def _body(past: PastConference) -> dict[str, object]:
         "last_sequence": conference.last_sequence,
         "headcount": conference.headcount,
         "took_part": past.took_part,
+        "present_or_ringing": past.present_or_ringing,
     }
 
 
@@ -349,4 +350,4 @@ def _past(sid: str, body: object) -> PastConference:
         last_sequence=int(data["last_sequence"]),
         headcount=int(data["headcount"]),
     )
-    return PastConference(conference, int(data["took_part"]))
+    return PastConference(conference, int(data["took_part"]), int(data["present_or_ringing"]))

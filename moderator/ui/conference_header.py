@@ -37,15 +37,20 @@ def _when_ended(conference: Conference) -> str:
     return when
 
 
-def ended_summary(conference: Conference, everyone: list[Participant]) -> str:
-    """'Ended at 15:42 after 42 min · 4 people took part'."""
-    return f"Ended{_when_ended(conference)} · {people(took_part(everyone))} took part"
+def ended_summary(
+    conference: Conference, everyone: list[Participant], took: int | None = None
+) -> str:
+    """'Ended at 15:42 after 42 min · 4 people took part' (`took`, else counted in `everyone`)."""
+    count = took_part(everyone) if took is None else took
+    return f"Ended{_when_ended(conference)} · {people(count)} took part"
 
 
-def empty_grid_text(conference: Conference | None, everyone: list[Participant]) -> str:
+def empty_grid_text(
+    conference: Conference | None, everyone: list[Participant], took: int | None = None
+) -> str:
     """What the grid says with no tiles: waiting for people, or that the call is over."""
     if conference is not None and not conference.status.live:
-        who = people(took_part(everyone))
+        who = people(took_part(everyone) if took is None else took)
         return f"This conference ended{_when_ended(conference)}.\n{who} took part."
     return WAITING_FOR_PEOPLE
 
@@ -74,17 +79,22 @@ class ConferenceHeader(QWidget):
         self._title_row.insertWidget(self._title_row.count() - 1, badge)
 
     def show_conference(
-        self, conference: Conference | None, everyone: list[Participant], speaking: str = ""
+        self,
+        conference: Conference | None,
+        everyone: list[Participant],
+        speaking: str = "",
+        took: int | None = None,
     ) -> None:
         """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it;
-        `speaking` says who speaks and for how long ("speaking: Mary 0:42"), if known."""
+        `speaking` says who speaks and for how long ("speaking: Mary 0:42"), if known; `took`
+        how many took part in an ended one (else counted in `everyone`)."""
         if conference is None:
             self.title.setText("No conference yet")
             self.subtitle.setText(NO_CONFERENCE)
             return
         self.title.setText(conference.friendly_name or conference.sid)
         if not conference.status.live:
-            self.subtitle.setText(ended_summary(conference, everyone))
+            self.subtitle.setText(ended_summary(conference, everyone, took))
             return
         present = [p for p in everyone if p.present]
         parts = [headline(conference)]

@@ -419,11 +419,14 @@ class MainWindow(QMainWindow):
 
     def _refresh_header(self) -> None:
         conference = self._current_conference()
-        everyone = self._roster.participants(conference.sid) if conference else []
-        self.window_actions.set_live(conference is not None and conference.status.live)
-        speaking = self.insights.speaking(conference.sid) if conference else ""
-        self.header.show_conference(conference, everyone, speaking)
-        self.grid.set_empty_text(empty_grid_text(conference, everyone))
+        live = conference is not None and conference.status.live
+        # an ended one is told from its summary: showing yesterday's call folds nothing
+        everyone = self._roster.participants(conference.sid) if conference and live else []
+        took = self._roster.took_part(conference.sid) if conference else None
+        self.window_actions.set_live(live)
+        speaking = self.insights.speaking(conference.sid) if conference and live else ""
+        self.header.show_conference(conference, everyone, speaking, took)
+        self.grid.set_empty_text(empty_grid_text(conference, everyone, took))
 
     # ---- participant menu ------------------------------------------------------------------
 

@@ -173,7 +173,7 @@ class ParticipantModel(QAbstractListModel):
     def _present_sids(self) -> list[str]:
         if self._conference_sid is None:
             return []
-        return [p.call_sid for p in self._roster.participants(self._conference_sid) if _shown(p)]
+        return [p.call_sid for p in self._roster.present_or_ringing(self._conference_sid)]
 
     def _avatar_key(self, call_sid: str) -> str:
         # The name on the tile, not the call SID: a rejoin is a new call of the same person.

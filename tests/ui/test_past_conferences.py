@@ -39,10 +39,13 @@ def test_the_picker_lists_past_conferences_unread_and_opens_them_in_full(
     assert not roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)  # listing read nothing
 
     click_conference(qtbot, window, ALPHA)  # the host opens yesterday's meeting
-    assert roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)
-    assert "3 people took part" in window.subtitle.text()
-    summary = window.insights.open_summary(BRAVO)  # its summary and timeline read it too
+    assert "3 people took part" in window.subtitle.text()  # from its summary: no tiles to show
+    assert "3 people took part" in window.grid.empty_text
+    assert window.participants.rowCount() == 0
+    assert not roster.is_folded(ALPHA)
+    summary = window.insights.open_summary(BRAVO)  # its summary and timeline read it in full
     assert summary.table.rowCount() == 3
+    assert roster.is_folded(BRAVO) and not roster.is_folded(ALPHA)
     timeline = window.insights.open_timeline(BRAVO)
     layout = timeline.current_layout()
     assert layout is not None
