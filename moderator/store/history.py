@@ -199,6 +199,7 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     current summary that it rejects is left out altogether (the report of one conference).
     """
     roster = Roster(load_past=lambda sid: conference_entries(journal, sid))
+    journal.flush()  # summaries and snapshots still queued for the writer thread, if any
     for table in ("callbacks", "snapshots"):  # this read's count replaces the last one's
         journal.rows_skipped.skipped.pop(table, None)
     folded: list[Indexed] = []
@@ -242,7 +243,7 @@ def summarise_ended(journal: Journal, roster: Roster) -> None:
     Only a fold holding every journaled row of its conference is summarised (a callback
     journaled but not folded, or a duplicate with another form, leaves it to the next start).
     """
-    if journal.read_only:
+    if journal.read_only or not journal.flush():  # a stuck disk: the next start folds them
         return
     try:
         stored = summaries(journal)
