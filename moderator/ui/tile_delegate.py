@@ -176,9 +176,14 @@ class TileDelegate(QStyledItemDelegate):
             self._cache.move_to_end(participant.call_sid)
             while len(self._cache) > CACHE_TILES:
                 self._cache.popitem(last=False)
+        painter.save()
+        # A rectangular clip lets Qt blend the pixmap straight in; clipped to the grid's dirty
+        # region (several tiles) it went row by row through a thread pool and waited for it.
+        painter.setClipRect(option.rect, Qt.ClipOperation.IntersectClip)
         painter.drawPixmap(option.rect.topLeft(), pixmap)
         if not pending and clock:
             self._clock_text(painter, QRect(option.rect).adjusted(2, 2, -2, -2), clock)
+        painter.restore()
 
     def _render(
         self,
