@@ -1,9 +1,16 @@
-"""Logging set-up: stderr for the terminal, a rotating file under the platform's log dir."""
+"""Logging set-up: stderr for the terminal, a rotating file under the platform's log dir.
+
+The file is written by a thread of its own: the log folder usually sits on the same disk as
+the journal, and a frozen or slow disk must not stop the window or the webhook server at their
+first log line (the journal's writes already run on a thread for the same reason).
+"""
 
 from __future__ import annotations
 
 import logging
 import logging.handlers
+import queue
+import threading
 from pathlib import Path
 
 import platformdirs
@@ -11,6 +18,35 @@ import platformdirs
 from moderator import APP_NAME
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+CLOSE_WAIT_SECONDS = 5.0  # at exit, how long queued lines may wait for a disk that is stuck
+
+
+class BackgroundFileHandler(logging.handlers.QueueHandler):
+    """Queues records for a daemon thread that hands them to `target` (the rotating file).
+
+    Logging returns at once whatever the disk does; at close the queued lines are written,
+    waiting at most `close_wait` seconds, so a frozen disk costs its lines, not the exit.
+    """
+
+    def __init__(self, target: logging.Handler, close_wait: float = CLOSE_WAIT_SECONDS) -> None:
+        self._records: queue.SimpleQueue[logging.LogRecord | None] = queue.SimpleQueue()
+        super().__init__(self._records)
+        self.target = target
+        self.baseFilename: str = getattr(target, "baseFilename", "")  # where the crash dialog looks
+        self._close_wait = close_wait
+        self._thread = threading.Thread(target=self._write_all, name="log-writer", daemon=True)
+        self._thread.start()
+
+    def _write_all(self) -> None:
+        while (record := self._records.get()) is not None:
+            self.target.handle(record)
+        self.target.close()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._records.put(None)
+            self._thread.join(self._close_wait)
+        super().close()
 
 
 def default_log_dir() -> Path:
@@ -40,5 +76,5 @@ def setup_logging(verbose: bool, log_dir: Path | None = None) -> Path | None:
         return None
     file_handler.setLevel(logging.DEBUG)
     file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root.addHandler(file_handler)
+    root.addHandler(BackgroundFileHandler(file_handler))
     return path

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from moderator import APP_NAME
+from moderator.logs import BackgroundFileHandler
 from moderator.ui.dialogs import DetailsDialog, message_box
 
 log = logging.getLogger(__name__)
@@ -24,9 +25,10 @@ ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None]
 
 
 def log_file_path() -> Path | None:
-    """The file the root logger writes to (setup_logging's rotating file), if any."""
+    """The file the root logger writes to (setup_logging's rotating file, behind its
+    background writer), if any."""
     for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.handlers.RotatingFileHandler):
+        if isinstance(handler, logging.handlers.RotatingFileHandler | BackgroundFileHandler):
             return Path(handler.baseFilename)
     return None
 
