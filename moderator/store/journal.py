@@ -317,19 +317,25 @@ class Journal:
         self._later("the summaries of ended conferences", insert)
 
     def close(self, timeout: float = CLOSE_WAIT) -> None:
-        """Finish the queued writes (waiting at most `timeout` s for the disk), then close."""
+        """Finish the queued writes (waiting at most `timeout` s for the disk), then close.
+
+        Both connections are closed on the writer thread, inside the bounded wait: the last
+        connection to close checkpoints the WAL, which writes, and on a frozen disk that would
+        hold the loop's thread until the thaw.
+        """
         disk, self._disk = self._disk, None
-        if disk is not None:
-            disk.submit(self._close_writer_db)
-            if not disk.close(timeout):
-                log.error(
-                    "the disk did not take the journal's last %d writes within %.0f s;"
-                    " closing without them (%s)",
-                    max(0, disk.queued - 1),
-                    timeout,
-                    self.path,
-                )
-        self._db.close()
+        if disk is None:
+            self._db.close()
+            return
+        disk.submit(self._close_connections)
+        if not disk.close(timeout):
+            log.error(
+                "the disk did not take the journal's last %d writes within %.0f s;"
+                " closing without them (%s)",
+                max(0, disk.queued - 1),
+                timeout,
+                self.path,
+            )
 
     @property
     def queued_writes(self) -> int:
@@ -384,7 +390,9 @@ class Journal:
                 raise JournalError(f"journal write failed: {exc}") from exc
         return self._writer_db
 
-    def _close_writer_db(self) -> None:
+    def _close_connections(self) -> None:
+        """On the writer thread: the loop's reader first, so the writer's close is the last."""
+        self._db.close()
         if self._writer_db is not None:
             self._writer_db.close()
             self._writer_db = None

@@ -43,6 +43,7 @@ from moderator.ui.conference_model import ConferenceModel
 from moderator.ui.dialogs import DetailsDialog, about_box
 from moderator.ui.event_log_model import EventLogModel, LogEntry, entry_for_event
 from moderator.ui.event_log_pane import EventLogPane
+from moderator.ui.layout_file import layout_path, read_layout, write_layout
 from moderator.ui.meeting_insights import MeetingInsights
 from moderator.ui.moderation import ModerationController
 from moderator.ui.participant_grid import ParticipantGrid
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-LAYOUT_GROUP = "window"  # QSettings group of the window's geometry and splitter positions
+LAYOUT_GROUP = "window"  # where versions before layout.json kept geometry and splitter positions
 
 
 def no_secrets() -> Secrets:
@@ -303,35 +304,42 @@ class MainWindow(QMainWindow):
     # ---- layout memory ---------------------------------------------------------------------
 
     def save_layout(self) -> None:
-        """Write geometry and splitter positions to the settings store (none: demo, no-op)."""
+        """Write geometry and splitter positions beside the settings (none: demo, no-op)."""
         store = self._settings_store
         if store is None:
             return
-        store.beginGroup(LAYOUT_GROUP)
-        try:
-            store.setValue("geometry", self.saveGeometry())
-            store.setValue("splitter", self.splitter.saveState())
-            store.setValue("logSplitter", self.log_splitter.saveState())
-        finally:
-            store.endGroup()
-        store.sync()
+        layout = {
+            "geometry": self.saveGeometry(),
+            "splitter": self.splitter.saveState(),
+            "logSplitter": self.log_splitter.saveState(),
+        }
+        write_layout(
+            layout_path(store.fileName()),
+            {key: bytes(value.data()) for key, value in layout.items()},
+        )
 
     def restore_layout(self) -> None:
-        """Bring back what save_layout wrote; anything missing or unreadable keeps the default."""
+        """Bring back what save_layout wrote (or, from earlier versions, the settings' "window"
+        group); anything missing or unreadable keeps the default."""
         store = self._settings_store
         if store is None:
             return
-        store.beginGroup(LAYOUT_GROUP)
-        try:
-            saved = {key: store.value(key) for key in ("geometry", "splitter", "logSplitter")}
-        finally:
-            store.endGroup()
+        saved: dict[str, object] = {
+            key: QByteArray(value)
+            for key, value in read_layout(layout_path(store.fileName())).items()
+        }
+        if not saved:
+            store.beginGroup(LAYOUT_GROUP)
+            try:
+                saved = {key: store.value(key) for key in ("geometry", "splitter", "logSplitter")}
+            finally:
+                store.endGroup()
         for key, restore in (
             ("geometry", self.restoreGeometry),
             ("splitter", self.splitter.restoreState),
             ("logSplitter", self.log_splitter.restoreState),
         ):
-            value = saved[key]
+            value = saved.get(key)
             if isinstance(value, QByteArray) and not value.isEmpty() and not restore(value):
                 log.warning("ignoring an unreadable saved window layout (%s)", key)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-_WRITE = re.compile(r"\s*(BEGIN|INSERT|UPDATE|DELETE|COMMIT)\b", re.IGNORECASE)
+_WRITE = re.compile(r"\s*(BEGIN|INSERT|UPDATE|DELETE|COMMIT|CLOSE)\b", re.IGNORECASE)
 
 
 class StuckDisk:
@@ -23,6 +23,7 @@ class StuckDisk:
         self._thawed.set()
         self._lock = threading.Lock()
         self.stuck = 0  # writes waiting right now
+        self.open_connections = 0  # of every file: the last one's close writes
         self.threads: set[str] = set()  # the threads that had to wait
 
     def freeze(self) -> None:
@@ -53,11 +54,22 @@ def stuck_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[StuckDisk]:
             disk.hold(sql)
             return super().execute(sql, parameters)
 
+        def close(self) -> None:
+            with disk._lock:
+                disk.open_connections -= 1
+                last = disk.open_connections == 0
+            if last:  # the last connection to close checkpoints and removes the WAL: it writes
+                disk.hold("CLOSE")
+            super().close()
+
     real_connect = sqlite3.connect
 
     def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         kwargs.setdefault("factory", Connection)
-        return real_connect(*args, **kwargs)
+        made = real_connect(*args, **kwargs)
+        with disk._lock:
+            disk.open_connections += 1
+        return made
 
     monkeypatch.setattr(sqlite3, "connect", connect)
     yield disk

@@ -101,4 +101,5 @@ def test_close_waits_for_queued_writes_but_not_for_ever(
     journal.record_action(datetime.now(timezone.utc), CONFERENCE_SID, None, "end-conference")
     journal.close(timeout=0.2)  # the disk never comes back: close gives up, says so
     assert "did not take the journal's last 1 writes" in caplog.text
+    assert "MainThread" not in disk.threads  # nor does it wait on the disk to close its reader
     disk.thaw()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
+from moderator.ui import layout_file
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.layout_file import read_layout
 from moderator.ui.main_window import MainWindow
 from moderator.ui.tile_delegate import hourglass_angle
 from tests.forms import CONFERENCE_SID, START, call_sid, team_meeting
@@ -103,10 +106,56 @@ def test_save_layout_is_public_and_demo_saves_nothing(
     window = open_window(qtbot, bridge, store)
     rearrange(window)
     window.save_layout()
-    assert store.value("window/geometry") is not None
+    assert set(read_layout(tmp_path / "layout.json")) == {"geometry", "splitter", "logSplitter"}
     demo = open_window(qtbot, bridge, None)  # demo: no store, default layout
     demo.save_layout()
     assert demo.size() == QSize(1280, 800)
+
+
+def test_a_layout_saved_by_an_earlier_version_is_still_restored(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    tmp_path: Path,
+) -> None:
+    first = open_window(qtbot, bridge, None)
+    rearrange(first)
+    old = ini(tmp_path)  # what versions before layout.json wrote
+    old.setValue("window/geometry", first.saveGeometry())
+    old.sync()
+    second = open_window(qtbot, bridge, ini(tmp_path))
+    assert second.size() == QSize(720, 540)
+
+
+def test_a_disk_that_takes_no_write_costs_the_layout_not_the_quit(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The layout file sits on the journal's disk: a frozen disk must not hang the quit."""
+    window = open_window(qtbot, bridge, ini(tmp_path))
+    rearrange(window)
+    thaw = threading.Event()
+    stuck_in: list[str] = []
+    real_write = layout_file._write
+
+    def frozen_write(path: Path, text: str) -> None:
+        stuck_in.append(threading.current_thread().name)
+        thaw.wait(30)
+        real_write(path, text)
+
+    monkeypatch.setattr(layout_file, "_write", frozen_write)
+    monkeypatch.setattr(layout_file, "WRITE_WAIT", 0.2)
+    try:
+        window.hide()  # how every shutdown ends: it returns though the write is stuck
+        assert stuck_in == ["layout-writer"]  # the window's own thread never waited
+        assert not (tmp_path / "layout.json").exists()
+    finally:
+        thaw.set()
 
 
 def test_pending_hourglass_animates_only_its_tile(
