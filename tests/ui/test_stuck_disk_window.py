@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,11 @@ import qasync
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 
-from moderator.core import CoreConfig, build_core
-from moderator.domain.roster import Participant, Roster
-from moderator.settings import Settings
-from moderator.sim import Faults, Simulator
-from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.domain.roster import Participant
 from moderator.ui.roles import Role
 from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
-from .conftest import run
+from .conftest import console_on_simulator, run
 
 
 @pytest.fixture
@@ -46,51 +40,42 @@ class PaintsWhileStuck(QObject):
 def test_a_click_is_confirmed_and_painted_while_the_disk_is_stuck(
     qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, tmp_path: Path, disk: StuckDisk
 ) -> None:
-    sim = Simulator(seed=3, speed=50.0, faults=Faults(), callback_retry_delay=0.01)
-    roster = Roster()
-    bridge = RosterBridge(roster)
-    config = CoreConfig(
-        data_dir=tmp_path,
-        settings=Settings(rest_timeout=2.0),
-        roster=roster,
-        simulator=sim,
-        event_listeners=[bridge.on_event],
-        notify=bridge.message.emit,
+    with console_on_simulator(
+        qtbot,
+        qloop,
+        tmp_path,
+        seed=3,
         control_options={"confirm_grace": 0.5, "reconcile_debounce": 0.05},
-    )
-    parts = AsyncExitStack()
-    core = run(qtbot, qloop, build_core(config, parts))
-    window = MainWindow(bridge, core.control)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    paints = PaintsWhileStuck(disk)
-    window.grid.viewport().installEventFilter(paints)
-    try:
-        conf = sim.create_conference("TeamMeeting", status_callback=core.server.callback_url)
-        run(qtbot, qloop, sim.join(conf, label="Mary", number="+14155550000"))
-        alice = run(qtbot, qloop, sim.join(conf, label="Alice", number="+14155550001"))
-        run(qtbot, qloop, sim.drain())
-        qtbot.waitUntil(lambda: window.participants.rowCount() == 2, timeout=5000)
-        model = window.participants
+    ) as console:
+        sim, core, window = console.sim, console.core, console.window
+        window.show()
+        qtbot.waitExposed(window)
+        paints = PaintsWhileStuck(disk)
+        window.grid.viewport().installEventFilter(paints)
+        try:
+            conf = sim.create_conference("TeamMeeting", status_callback=core.server.callback_url)
+            run(qtbot, qloop, sim.join(conf, label="Mary", number="+14155550000"))
+            alice = run(qtbot, qloop, sim.join(conf, label="Alice", number="+14155550001"))
+            run(qtbot, qloop, sim.drain())
+            qtbot.waitUntil(lambda: window.participants.rowCount() == 2, timeout=5000)
+            model = window.participants
 
-        def tile() -> Participant:
-            value = model.index(model.row_of(alice)).data(Role.PARTICIPANT)
-            assert isinstance(value, Participant)
-            return value
+            def tile() -> Participant:
+                value = model.index(model.row_of(alice)).data(Role.PARTICIPANT)
+                assert isinstance(value, Participant)
+                return value
 
-        disk.freeze()
-        rect = window.grid.visualRect(model.index(model.row_of(alice)))
-        qtbot.mouseClick(window.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-        # the mute's callback is answered only after the disk comes back; the tile is not held up
-        qtbot.waitUntil(lambda: tile().muted and tile().pending is None, timeout=20000)
-        assert disk.stuck > 0
-        qtbot.waitUntil(lambda: paints.count > 0, timeout=5000)  # repainted while stuck
-        disk.thaw()
-        run(qtbot, qloop, sim.drain(), timeout=20000)
-        assert "MainThread" not in disk.threads
-    finally:
-        disk.thaw()
-        window.grid.viewport().removeEventFilter(paints)
-        run(qtbot, qloop, parts.aclose(), timeout=20000)
-        bridge.detach()
+            disk.freeze()
+            rect = window.grid.visualRect(model.index(model.row_of(alice)))
+            qtbot.mouseClick(window.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            # the mute's callback is answered only after the disk comes back; the tile is not
+            # held up
+            qtbot.waitUntil(lambda: tile().muted and tile().pending is None, timeout=20000)
+            assert disk.stuck > 0
+            qtbot.waitUntil(lambda: paints.count > 0, timeout=5000)  # repainted while stuck
+            disk.thaw()
+            run(qtbot, qloop, sim.drain(), timeout=20000)
+            assert "MainThread" not in disk.threads
+        finally:
+            disk.thaw()  # before the console closes: its journal drains first
+            window.grid.viewport().removeEventFilter(paints)
