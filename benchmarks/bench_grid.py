@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Change, Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import form
 
 PEOPLE = 250

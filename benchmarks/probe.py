@@ -57,9 +57,9 @@ def install() -> None:
 
     from moderator.app import Console
     from moderator.server.webhooks import WebhookServer
-    from moderator.ui.participant_grid import ParticipantGrid
-    from moderator.ui.roles import Role
-    from moderator.ui.tile_delegate import TileDelegate
+    from moderator.ui.grid.participant_grid import ParticipantGrid
+    from moderator.ui.grid.roles import Role
+    from moderator.ui.grid.tile_delegate import TileDelegate
 
     def handler(original: Any) -> Any:
         async def conference_events(self: Any, request: Any) -> Any:

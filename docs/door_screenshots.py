@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication
 from moderator.app import Console, ConsoleOptions
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
-from moderator.ui.theme import apply_theme
+from moderator.ui.look.console_style import apply_theme
 
 DOCS = Path(__file__).parent
 PEOPLE = {

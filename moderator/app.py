@@ -33,15 +33,15 @@ from moderator.store.address_book_file import book_path, load_book
 from moderator.store.journal import Journal, JournalError
 from moderator.store.report_html import JournalViews
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.crash_dialog import CrashReporter, report_startup_error
-from moderator.ui.door_ui import DoorUi
-from moderator.ui.main_window import MainWindow
-from moderator.ui.recording_indicator import RecordingIndicator
-from moderator.ui.settings_dialog import Secrets, SettingsEdit
-from moderator.ui.settings_store import load_settings, save_settings
-from moderator.ui.setup_controller import SetupController
-from moderator.ui.setup_wizard import SetupResult
-from moderator.ui.theme import apply_theme
+from moderator.ui.door.door_ui import DoorUi
+from moderator.ui.grid.recording_indicator import RecordingIndicator
+from moderator.ui.look.console_style import apply_theme
+from moderator.ui.setup.setup_controller import SetupController
+from moderator.ui.setup.setup_wizard import SetupResult
+from moderator.ui.shell.crash_dialog import CrashReporter, report_startup_error
+from moderator.ui.shell.main_window import MainWindow
+from moderator.ui.shell.settings_dialog import Secrets, SettingsEdit
+from moderator.ui.shell.settings_store import load_settings, save_settings
 
 log = logging.getLogger(__name__)
 

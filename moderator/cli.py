@@ -317,7 +317,7 @@ def _saved_settings(path: Path) -> Settings:
     from PySide6.QtCore import QSettings
 
     from moderator.settings import Settings
-    from moderator.ui.settings_store import load_settings
+    from moderator.ui.shell.settings_store import load_settings
 
     if not path.exists():
         return Settings()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from moderator import APP_NAME, __version__
-from moderator.ui import icons, theme
+from moderator.ui.look import icons, theme
 
 ICON_SIZE = 40
 

@@ -1,0 +1,305 @@
+"""The door in the window: lock, waiting room and PIN toggles, the waiting strip, breakout
+rooms, names from the address book (rename, always admit, CSV import/export), attention."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+)
+
+from moderator.control.door_service import DoorService
+from moderator.domain.address_book import AddressBook, AddressBookError
+from moderator.domain.door import DoorEntry, DoorSettings, is_lobby
+from moderator.domain.rooms import room_number
+from moderator.domain.roster import Change, Conference, Participant
+from moderator.ui.bridge import RosterBridge
+from moderator.ui.door.attention import Attention
+from moderator.ui.door.breakout_panel import BreakoutPanel, TileDrag
+from moderator.ui.door.waiting_strip import WaitingStrip
+from moderator.ui.look import icons, theme
+from moderator.ui.shell.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+AskName = Callable[[Participant], str | None]
+AskPin = Callable[[str], str | None]
+AskPath = Callable[[bool], Path | None]  # (for saving?) -> the chosen CSV file
+
+
+class DoorUi(QObject):
+    """Installs the door's widgets and actions into a MainWindow (one hook: this class)."""
+
+    def __init__(self, window: MainWindow, service: DoorService, bridge: RosterBridge) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        # dialogs are callables so tests can answer them
+        self.ask_name: AskName = self._ask_name
+        self.ask_pin: AskPin = self._ask_pin
+        self.ask_path: AskPath = self._ask_path
+
+        self.strip = WaitingStrip(service)
+        self.rooms = BreakoutPanel(service)
+        self.rooms.hide()
+        # tiles can be dragged onto a room while the rooms panel is shown
+        self.tile_drag = TileDrag(window.grid, self.rooms.isVisible)
+        window.insert_panel(self.strip)
+        window.insert_panel(self.rooms)
+        self.attention = Attention(window)
+        self._build_actions()
+        window.menu_hooks.append(self._extend_menu)
+        window.follows = self._follows
+
+        bridge.changed.connect(self._on_changes)
+        service.listeners.append(self._on_service)
+        service.door.subscribe(self._on_door)
+        self.strip.arrived.connect(self._on_arrived)
+        self._on_door(service.door.settings, service.door.book)
+
+    # ---- toolbar ---------------------------------------------------------------------------
+
+    def _action(self, text: str, icon: str, shortcut: str | None, tip: str) -> QAction:
+        action = QAction(icons.icon(icon), text, self.window)
+        action.setIconText(text.replace("&", "").removesuffix("…"))
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        self.window.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.lock_action = self._action(
+            "&Lock", "lock", "Ctrl+L", "Lock the meeting: new callers are turned away"
+        )
+        self.lock_action.setCheckable(True)
+        self.lock_action.toggled.connect(self.service.set_locked)
+        self.waiting_action = self._action(
+            "&Waiting room", "hourglass", "Ctrl+Shift+W", "New callers wait until you admit them"
+        )
+        self.waiting_action.setCheckable(True)
+        self.waiting_action.toggled.connect(self.service.set_waiting_room)
+        self.pin_action = self._action("&PIN…", "dialpad", None, "Ask callers for a PIN")
+        self.pin_action.triggered.connect(self.change_pin)
+        self.rooms_action = self._action(
+            "&Breakout rooms", "groups", "Ctrl+B", "Plan, open and close breakout rooms"
+        )
+        self.rooms_action.setCheckable(True)
+        self.rooms_action.toggled.connect(self._show_rooms)
+        self.import_action = QAction("&Import address book…", self.window)
+        self.import_action.setToolTip(
+            "Add known callers from a CSV file (number,name,always_admit)"
+        )
+        self.import_action.triggered.connect(self.import_book)
+        self.export_action = QAction("E&xport address book…", self.window)
+        self.export_action.triggered.connect(self.export_book)
+        self.badge = QLabel()
+        self.badge.setObjectName("doorBadge")
+        self.badge.setStyleSheet(f"color: {theme.WAITING.name()}; font-weight: bold;")
+        # one "Door" button (lock, waiting room, PIN) rather than one button each, so the
+        # toolbar keeps its labels at 1280 px; the Meeting menu lists them one by one
+        self.door_button_menu = QMenu("Door", self.window)
+        for action in (self.lock_action, self.waiting_action, self.pin_action):
+            self.door_button_menu.addAction(action)
+        self.door_action = QAction(icons.icon("lock"), "Door", self.window)
+        self.door_action.setMenu(self.door_button_menu)
+        toolbar = self.window.toolbar
+        before = self.window.end_action
+        for action in (self.door_action, self.rooms_action):
+            toolbar.insertAction(before, action)
+        toolbar.insertSeparator(before)
+        door_button = toolbar.widgetForAction(self.door_action)
+        if isinstance(door_button, QToolButton):
+            door_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.window.window_actions.toolbar_changed()
+        door_menu = self._meeting_menu()
+        door_menu.addSeparator()
+        for action in (self.lock_action, self.waiting_action, self.pin_action, self.rooms_action):
+            door_menu.addAction(action)
+        door_menu.addSeparator()
+        door_menu.addAction(self.import_action)
+        door_menu.addAction(self.export_action)
+        self.window.statusBar().addPermanentWidget(self.badge)
+
+    def _meeting_menu(self) -> QMenu:
+        """The menu bar's Meeting menu (a menu of our own if the window has none)."""
+        bar = self.window.menuBar()
+        for action in bar.actions():
+            menu = action.menu()
+            if isinstance(menu, QMenu) and action.text().replace("&", "") == "Meeting":
+                return menu
+        return bar.addMenu("&Meeting")
+
+    def _show_rooms(self, shown: bool) -> None:
+        self.rooms.setVisible(shown)
+        if shown:
+            self.rooms.refresh()
+
+    # ---- the door's state, at a glance -----------------------------------------------------
+
+    def _on_door(self, settings: DoorSettings, book: AddressBook) -> None:
+        for action, on in (
+            (self.lock_action, settings.locked),
+            (self.waiting_action, settings.waiting_room),
+        ):
+            if action.isChecked() != on:
+                action.blockSignals(True)
+                action.setChecked(on)
+                action.blockSignals(False)
+        self.lock_action.setIconText("Locked" if settings.locked else "Lock")
+        # on: the toolbar icon turns amber, so the state shows without reading anything
+        for action, name, on in (
+            (self.lock_action, "lock", settings.locked),
+            (self.waiting_action, "hourglass", settings.waiting_room),
+            (self.pin_action, "dialpad", bool(settings.pin)),
+        ):
+            action.setIcon(icons.icon(name, theme.WAITING if on else None))
+        self.pin_action.setText("Change &PIN…" if settings.pin else "&PIN…")
+        words = [
+            word
+            for word, on in (
+                ("LOCKED", settings.locked),
+                ("WAITING ROOM", settings.waiting_room),
+                ("PIN", bool(settings.pin)),
+            )
+            if on
+        ]
+        self.badge.setText("  ·  ".join(words))
+        self.badge.setVisible(bool(words))
+        self.badge.setToolTip(
+            "The meeting's door: " + (", ".join(w.lower() for w in words) or "open")
+        )
+        # the Door button turns amber like the entries it holds
+        self.door_action.setIcon(icons.icon("lock", theme.WAITING if words else None))
+        self.door_action.setToolTip(
+            "Who gets in: lock, waiting room, PIN · now "
+            + (", ".join(w.lower() for w in words) or "open")
+        )
+
+    def change_pin(self) -> None:
+        pin = self.ask_pin(self.service.door.settings.pin)
+        if pin is None:
+            return
+        pin = pin.strip()
+        if pin and (not pin.isdigit() or not pin.isascii() or len(pin) > 20):
+            self.window.show_message("error", "A PIN is 1 to 20 digits; the PIN was not changed")
+            return
+        self.service.set_pin(pin)
+
+    def _ask_pin(self, current: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self.window,
+            "Meeting PIN",
+            "Callers key this PIN before they join (empty: no PIN):",
+            QLineEdit.EchoMode.Normal,
+            current,
+        )
+        return text if ok else None
+
+    # ---- names -----------------------------------------------------------------------------
+
+    def _extend_menu(self, menu: QMenu, participant: Participant) -> None:
+        number = participant.number
+        rename = menu.addAction(icons.icon("contacts"), "Rename…", lambda: self.rename(participant))
+        admit = menu.addAction("Always admit")
+        admit.setCheckable(True)
+        admit.setChecked(self.service.door.book.always_admits(number))
+        admit.toggled.connect(lambda on: self._always_admit(participant, on))
+        if not number:
+            rename.setEnabled(False)
+            rename.setText("Rename… (number not known yet)")
+            admit.setEnabled(False)
+
+    def rename(self, participant: Participant) -> None:
+        if not participant.number:
+            return
+        name = self.ask_name(participant)
+        if name is None:
+            return
+        try:
+            self.service.rename(participant.number, name)
+        except AddressBookError as exc:
+            self.window.show_message("error", str(exc))
+
+    def _always_admit(self, participant: Participant, on: bool) -> None:
+        if participant.number:
+            self.service.set_always_admit(participant.number, on)
+
+    def _ask_name(self, participant: Participant) -> str | None:
+        current = self.service.door.book.name_of(participant.number) or participant.label or ""
+        text, ok = QInputDialog.getText(
+            self.window,
+            "Rename caller",
+            f"Name for {participant.number} (kept on this computer only):",
+            QLineEdit.EchoMode.Normal,
+            current,
+        )
+        return text if ok else None
+
+    def import_book(self) -> None:
+        path = self.ask_path(False)
+        if path is None:
+            return
+        try:
+            count = self.service.import_book(path)
+        except AddressBookError as exc:
+            self.window.show_message("error", f"Nothing imported: {exc}")
+            return
+        self.window.show_message("info", f"Imported {count} callers from {path.name}")
+
+    def export_book(self) -> None:
+        path = self.ask_path(True)
+        if path is None:
+            return
+        try:
+            count = self.service.export_book(path)
+        except OSError as exc:
+            self.window.show_message("error", f"Could not export the address book: {exc}")
+            return
+        self.window.show_message("info", f"Exported {count} callers to {path}")
+
+    def _ask_path(self, saving: bool) -> Path | None:
+        caption = "Export address book" if saving else "Import address book"
+        chooser = QFileDialog.getSaveFileName if saving else QFileDialog.getOpenFileName
+        name, _ = chooser(self.window, caption, "address-book.csv", "CSV files (*.csv)")
+        return Path(name) if name else None
+
+    # ---- following the roster --------------------------------------------------------------
+
+    def _follows(self, conference: Conference) -> bool:
+        """The window follows the meeting, not its waiting room or breakout rooms."""
+        name = conference.friendly_name
+        return not is_lobby(name) and room_number(name, self.service.meeting) is None
+
+    def _on_changes(self, changes: list[Change]) -> None:
+        self.strip.refresh()
+        if self.rooms.isVisible():
+            self.rooms.refresh()
+
+    def _on_service(self) -> None:
+        self.strip.refresh()
+        if self.service.plan is not None and not self.rooms.isVisible():
+            self.rooms_action.setChecked(True)
+        if self.rooms.isVisible():
+            self.rooms.refresh()
+
+    def _on_arrived(self, people: list[Participant]) -> None:
+        names = ", ".join(p.display_name for p in people)
+        self.attention.request("Waiting to join", f"{names} is in the waiting room")
+
+    def on_door_entry(self, entry: DoorEntry) -> None:
+        """A knock on a locked door (or a PIN refused) also asks for attention."""
+        if entry.kind == "locked-out":
+            self.attention.request("Knocking", f"{entry.who} tried to join the locked meeting")

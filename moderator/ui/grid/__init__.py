@@ -1,0 +1,1 @@
+"""The participant grid: the tiles, their model and delegate, and what a click on them does."""

@@ -1,0 +1,112 @@
+"""The heading above the tiles: conference name, status line, and what an empty grid says."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from moderator.domain.roster import Conference, Participant
+from moderator.domain.state import took_part
+from moderator.ui.grid.conference_model import headline
+
+NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
+WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."
+
+
+def people(count: int) -> str:
+    return "1 person" if count == 1 else f"{count} people"
+
+
+def duration(seconds: float) -> str:
+    """'42 s', '17 min', '1 h 05 min'."""
+    seconds = int(max(0, seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02} min"
+
+
+def _when_ended(conference: Conference) -> str:
+    """' at 15:42 after 42 min' (the parts that are known)."""
+    if conference.ended_at is None:
+        return ""
+    when = f" at {conference.ended_at.astimezone():%H:%M}"
+    if conference.started_at is not None:
+        when += f" after {duration((conference.ended_at - conference.started_at).total_seconds())}"
+    return when
+
+
+def ended_summary(
+    conference: Conference, everyone: list[Participant], took: int | None = None
+) -> str:
+    """'Ended at 15:42 after 42 min · 4 people took part' (`took`, else counted in `everyone`)."""
+    count = took_part(everyone) if took is None else took
+    return f"Ended{_when_ended(conference)} · {people(count)} took part"
+
+
+def empty_grid_text(
+    conference: Conference | None, everyone: list[Participant], took: int | None = None
+) -> str:
+    """What the grid says with no tiles: waiting for people, or that the call is over."""
+    if conference is not None and not conference.status.live:
+        who = people(took_part(everyone) if took is None else took)
+        return f"This conference ended{_when_ended(conference)}.\n{who} took part."
+    return WAITING_FOR_PEOPLE
+
+
+class ConferenceHeader(QWidget):
+    """Title and one status line for the conference shown in the grid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("No conference yet")
+        self.title.setObjectName("conferenceTitle")
+        self.subtitle = QLabel("Waiting for Twilio's first callback")
+        self.subtitle.setObjectName("conferenceSubtitle")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self._title_row = QHBoxLayout()
+        self._title_row.setSpacing(8)
+        self._title_row.addWidget(self.title)
+        self._title_row.addStretch(1)
+        layout.addLayout(self._title_row)
+        layout.addWidget(self.subtitle)
+
+    def add_badge(self, badge: QWidget) -> None:
+        """A small widget beside the title (the REC indicator)."""
+        self._title_row.insertWidget(self._title_row.count() - 1, badge)
+
+    def show_conference(
+        self,
+        conference: Conference | None,
+        everyone: list[Participant],
+        speaking: str = "",
+        took: int | None = None,
+    ) -> None:
+        """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it;
+        `speaking` says who speaks and for how long ("speaking: Mary 0:42"), if known; `took`
+        how many took part in an ended one (else counted in `everyone`)."""
+        if conference is None:
+            self.title.setText("No conference yet")
+            self.subtitle.setText(NO_CONFERENCE)
+            return
+        self.title.setText(conference.friendly_name or conference.sid)
+        if not conference.status.live:
+            self.subtitle.setText(ended_summary(conference, everyone, took))
+            return
+        present = [p for p in everyone if p.present]
+        parts = [headline(conference)]
+        muted = sum(1 for p in present if p.muted)
+        if muted:
+            parts.append(f"{muted} muted")
+        held = sum(1 for p in present if p.hold)
+        if held:
+            parts.append(f"{held} on hold")
+        speakers = [p.display_name for p in present if p.speaking]
+        if speaking or speakers:
+            parts.append(speaking or "speaking: " + ", ".join(speakers[:3]))
+        if conference.started_at:
+            parts.append(f"started {conference.started_at.astimezone():%H:%M}")
+        self.subtitle.setText("  ·  ".join(parts))

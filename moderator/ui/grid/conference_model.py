@@ -1,0 +1,143 @@
+"""Every conference the roster knows, with status and headcount, for the conference picker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+
+from moderator.domain.roster import Change, ChangeKind, Conference, Roster
+from moderator.domain.state import ConferenceStatus, Participant, took_part
+from moderator.ui.grid.roles import ITEM_FLAGS, Role
+from moderator.ui.look import theme
+
+_Index = QModelIndex | QPersistentModelIndex
+
+STATUS_WORDS = {
+    ConferenceStatus.INIT: "Waiting",
+    ConferenceStatus.IN_PROGRESS: "Live",
+    ConferenceStatus.COMPLETED: "Ended",
+}
+
+
+def status_colour(status: ConferenceStatus) -> QColor:
+    colours = {ConferenceStatus.IN_PROGRESS: theme.LIVE, ConferenceStatus.COMPLETED: theme.ENDED}
+    return colours.get(status, theme.WAITING)
+
+
+def _dot(colour: QColor) -> QIcon:
+    pixmap = QPixmap(12, 12)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(0, 0, 0, 0))
+    painter.setBrush(colour)
+    painter.drawEllipse(1, 1, 10, 10)
+    painter.end()
+    return QIcon(pixmap)
+
+
+def headline(
+    conference: Conference, everyone: Iterable[Participant] = (), took: int | None = None
+) -> str:
+    """'Live · 4 people', or for an ended call 'Ended · 4 took part' (`took`, else counted
+    from `everyone` in it)."""
+    if not conference.status.live:
+        count = took_part(everyone) if took is None else took
+        return f"{STATUS_WORDS[conference.status]} · {count} took part"
+    people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
+    return f"{STATUS_WORDS[conference.status]} · {people}"
+
+
+class ConferenceModel(QAbstractListModel):
+    """One row per conference, newest first (a new call lands on top, above yesterday's);
+    a change touches only that conference's row."""
+
+    def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._roster = roster
+        self._sids = [c.sid for c in reversed(roster.conferences())]
+        self._dots: dict[str, QIcon] = {}
+        # conference SID -> its picker line; a change to the conference drops it. The picker
+        # asks for every row's text at each repaint, and an ended call's "took part" counts
+        # everyone who was ever in it.
+        self._lines: dict[str, str] = {}
+
+    def on_changes(self, changes: list[Change]) -> None:
+        touched: list[str] = []
+        for change in changes:
+            sid = change.conference_sid
+            self._lines.pop(sid, None)
+            if change.kind is ChangeKind.CONFERENCE_ADDED and sid not in self._sids:
+                self.beginInsertRows(QModelIndex(), 0, 0)
+                self._sids.insert(0, sid)
+                self.endInsertRows()
+            elif change.kind is ChangeKind.CONFERENCE_UPDATED and sid not in touched:
+                touched.append(sid)
+        for sid in touched:
+            if sid in self._sids:
+                index = self.index(self._sids.index(sid))
+                self.dataChanged.emit(index, index)
+
+    def conference(self, row: int) -> Conference | None:
+        if not 0 <= row < len(self._sids):
+            return None
+        return self._roster.conference(self._sids[row])
+
+    def preferred_row(self, follows: Callable[[Conference], bool] = lambda _c: True) -> int:
+        """The row of the newest live conference `follows` accepts, else the newest one's
+        (-1: none)."""
+        for row, sid in enumerate(self._sids):
+            conference = self._roster.conference(sid)
+            if conference is not None and conference.status.live and follows(conference):
+                return row
+        return 0 if self._sids else -1
+
+    def row_of(self, conference_sid: str) -> int:
+        return self._sids.index(conference_sid) if conference_sid in self._sids else -1
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._sids)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        conference = self.conference(index.row())
+        if conference is None:
+            return None
+        name = conference.friendly_name or conference.sid
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            line = self._line(conference)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{name}\n{line}"
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{name}, {line}"
+            return f"{name}\n{conference.sid}\n{line}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            if conference.status not in self._dots:
+                self._dots[conference.status] = _dot(status_colour(conference.status))
+            return self._dots[conference.status]
+        if role == Role.CONFERENCE:
+            return conference
+        if role == Role.CONFERENCE_SID:
+            return conference.sid
+        return None
+
+    def _line(self, conference: Conference) -> str:
+        line = self._lines.get(conference.sid)
+        if line is None:
+            # a past conference's count comes from its summary: listing it folds nothing
+            took = None if conference.status.live else self._roster.took_part(conference.sid)
+            line = self._lines[conference.sid] = headline(conference, took=took)
+        return line
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return ITEM_FLAGS

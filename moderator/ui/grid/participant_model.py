@@ -1,0 +1,301 @@
+"""The participants present in one conference, as a list model fed by roster changes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from moderator.domain.clock import utc_now
+from moderator.domain.roster import Change, Participant, Roster
+from moderator.domain.timeline import Track
+from moderator.ui.grid.avatar_colours import AvatarSlots
+from moderator.ui.grid.roles import ITEM_FLAGS, Role
+from moderator.ui.look import theme
+
+_Index = QModelIndex | QPersistentModelIndex
+# A repaint asks every tile for its share of all talk; the sum over everyone is taken once per
+# this many seconds (and again after any change), not once per tile.
+TALK_TOTAL_FRESH = 0.05
+
+
+@dataclass(frozen=True)
+class TalkTime:
+    """How long someone has talked in this conference and their share of all the talking."""
+
+    seconds: float
+    share: float  # 0..1
+
+
+def clock_text(seconds: float) -> str:
+    hours, rest = divmod(int(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def states(participant: Participant) -> list[str]:
+    """What is true of the participant, in words: muted, on hold, speaking, pending…"""
+    flags = [
+        word
+        for word, on in (
+            ("muted", participant.muted),
+            ("on hold", participant.hold),
+            ("speaking", participant.speaking),
+            ("presenter", participant.presenter),
+            ("coaching", participant.coaching),
+        )
+        if on
+    ]
+    if participant.pending is not None:
+        flags.append(f"{participant.pending.kind.value} sent, waiting for Twilio")
+    if participant.ringing:
+        flags.append("ringing, not in the call yet")
+    return flags
+
+
+def spoken(participant: Participant) -> str:
+    """One line a screen reader announces: 'Alice, muted, on hold, mute sent, waiting…'."""
+    return ", ".join([participant.display_name, *states(participant)])
+
+
+def describe(participant: Participant) -> str:
+    """A plain-text summary (tool tip and the accessible description)."""
+    flags = states(participant)
+    lines = [participant.display_name]
+    if participant.number and participant.number != participant.display_name:
+        lines.append(participant.number)
+    lines.append(participant.call_sid)
+    if flags:
+        lines.append(", ".join(flags))
+    return "\n".join(lines)
+
+
+def _shown(participant: Participant) -> bool:
+    """In the call, or a dial-out still ringing (a "Ringing…" tile that is not counted)."""
+    return participant.present or participant.ringing
+
+
+class ParticipantModel(QAbstractListModel):
+    """Present participants of the selected conference, in the order the roster first saw them.
+
+    A participant who leaves is removed (beginRemoveRows); one who joins or rejoins is inserted
+    at its roster position (beginInsertRows); any other change emits dataChanged for its row only.
+    """
+
+    def __init__(
+        self,
+        roster: Roster,
+        parent: QObject | None = None,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self._roster = roster
+        self._clock = clock
+        self._conference_sid: str | None = None
+        self._sids: list[str] = []
+        self._rows: dict[str, int] = {}
+        self._avatars = AvatarSlots(len(theme.AVATAR_COLOURS))
+        self._by_talk = False  # rows ordered by talk time (most first) instead of arrival
+        self._batches = 0  # change batches seen: a talk-total memo is from before any newer one
+        self._talk_memo: tuple[str, int, datetime, float] | None = None
+
+    # ---- feeding ---------------------------------------------------------------------------
+
+    @property
+    def conference_sid(self) -> str | None:
+        return self._conference_sid
+
+    def set_conference(self, conference_sid: str | None) -> None:
+        """Show another conference (the only time the model resets)."""
+        if conference_sid == self._conference_sid:
+            return
+        self.beginResetModel()
+        self._conference_sid = conference_sid
+        self._sids = self._present_sids()
+        self._reindex()
+        for sid in self._sids:  # in roster order, so colours come out the same every run
+            self._assign_avatar(sid)
+        self.endResetModel()
+
+    def on_changes(self, changes: list[Change]) -> None:
+        """Apply a batch of roster changes: touch only the rows they name."""
+        self._batches += 1
+        if self._conference_sid is None:
+            return
+        touched = dict.fromkeys(  # each participant once per batch, in the order of the changes
+            change.call_sid
+            for change in changes
+            if change.conference_sid == self._conference_sid and change.call_sid is not None
+        )
+        for call_sid in touched:
+            self._sync(call_sid)
+        if self._by_talk:
+            self._resort()  # at callbacks (speech stops), not every second: tiles rest meanwhile
+
+    def _sync(self, call_sid: str) -> None:
+        # Decide from the roster's current state, not the change kind, so a refold that
+        # reorders events can never leave the model out of step.
+        assert self._conference_sid is not None
+        participant = self._roster.participant(self._conference_sid, call_sid)
+        wanted = participant is not None and _shown(participant)
+        row = self._rows.get(call_sid)
+        if wanted and row is None:
+            present = self._present_sids()
+            row = self._insert_position(present, call_sid)
+            self.beginInsertRows(QModelIndex(), row, row)
+            self._sids.insert(row, call_sid)
+            self._reindex()
+            self._assign_avatar(call_sid)
+            self.endInsertRows()
+        elif not wanted and row is not None:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._sids[row]
+            self._reindex()
+            self.endRemoveRows()
+        elif row is not None:
+            index = self.index(row)
+            self.dataChanged.emit(index, index)
+
+    def _insert_position(self, present: list[str], call_sid: str) -> int:
+        """Where `call_sid` goes so the rows keep the roster's order."""
+        shown = set(self._sids)
+        before = 0
+        for sid in present:
+            if sid == call_sid:
+                break
+            if sid in shown:
+                before += 1
+        return before
+
+    def _present_sids(self) -> list[str]:
+        if self._conference_sid is None:
+            return []
+        return [p.call_sid for p in self._roster.present_or_ringing(self._conference_sid)]
+
+    def _avatar_key(self, call_sid: str) -> str:
+        # The name on the tile, not the call SID: a rejoin is a new call of the same person.
+        assert self._conference_sid is not None
+        participant = self._roster.participant(self._conference_sid, call_sid)
+        return participant.display_name if participant is not None else call_sid
+
+    def _assign_avatar(self, call_sid: str) -> None:
+        present = [self._avatar_key(sid) for sid in self._sids]
+        self._avatars.assign(self._avatar_key(call_sid), present)
+
+    def _reindex(self) -> None:
+        self._rows = {sid: row for row, sid in enumerate(self._sids)}
+
+    # ---- talk time -------------------------------------------------------------------------
+
+    @property
+    def sorted_by_talk(self) -> bool:
+        return self._by_talk
+
+    def sort_by_talk(self, on: bool) -> None:
+        """Order the tiles by talk time, most first (off: the order people came in)."""
+        self._by_talk = on
+        self._resort()
+
+    def talk_time(self, call_sid: str) -> TalkTime:
+        sid = self._conference_sid
+        if sid is None:
+            return TalkTime(0.0, 0.0)
+        now = self._clock()
+        seconds = self._roster.timelines.seconds(sid, call_sid, Track.SPEAKING, now)
+        total = self._talk_total(sid, now)
+        return TalkTime(seconds, seconds / total if total > 0 else 0.0)
+
+    def _talk_total(self, sid: str, now: datetime) -> float:
+        memo = self._talk_memo
+        if (
+            memo is not None
+            and memo[:2] == (sid, self._batches)
+            and abs((now - memo[2]).total_seconds()) < TALK_TOTAL_FRESH
+        ):
+            return memo[3]
+        total = self._roster.timelines.talk_total(sid, now)
+        self._talk_memo = (sid, self._batches, now, total)
+        return total
+
+    def _resort(self) -> None:
+        order = {sid: row for row, sid in enumerate(self._present_sids())}
+        if self._by_talk:
+            now, conference = self._clock(), self._conference_sid or ""
+            seconds = self._roster.timelines.seconds
+            talk = {sid: seconds(conference, sid, Track.SPEAKING, now) for sid in self._sids}
+            wanted = sorted(self._sids, key=lambda s: (-talk[s], order.get(s, len(order))))
+        else:
+            wanted = sorted(self._sids, key=lambda s: order.get(s, len(order)))
+        if wanted == self._sids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        moved = self.persistentIndexList()
+        sids = [self._sids[index.row()] for index in moved]
+        self._sids = wanted
+        self._reindex()
+        self.changePersistentIndexList(moved, [self.index(self._rows[sid]) for sid in sids])
+        self.layoutChanged.emit()
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def participant(self, row: int) -> Participant | None:
+        if self._conference_sid is None or not 0 <= row < len(self._sids):
+            return None
+        return self._roster.participant(self._conference_sid, self._sids[row])
+
+    def row_of(self, call_sid: str) -> int:
+        """The row showing `call_sid`, or -1."""
+        return self._rows.get(call_sid, -1)
+
+    def call_sids(self) -> list[str]:
+        return list(self._sids)
+
+    def pending_rows(self) -> list[int]:
+        """Rows whose tile animates: an action sent and unconfirmed (the roster's pending
+        overlay) or a dial-out still ringing."""
+        conference_sid = self._conference_sid
+        if conference_sid is None:
+            return []
+        rows = []
+        for row, sid in enumerate(self._sids):
+            participant = self._roster.participant(conference_sid, sid)
+            if participant is not None and (participant.pending is not None or participant.ringing):
+                rows.append(row)
+        return rows
+
+    # ---- QAbstractListModel ----------------------------------------------------------------
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._sids)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        participant = self.participant(index.row())
+        if participant is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return participant.display_name
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return spoken(participant)
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
+            talk = self.talk_time(participant.call_sid)
+            share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
+            return f"{describe(participant)}\n{share}"
+        if role == Role.TALK:
+            return self.talk_time(participant.call_sid)
+        if role == Role.PARTICIPANT:
+            return participant
+        if role == Role.CALL_SID:
+            return participant.call_sid
+        if role == Role.AVATAR_COLOUR:
+            return theme.AVATAR_COLOURS[self._avatars.slot(participant.display_name)]
+        return None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return ITEM_FLAGS

@@ -1,0 +1,1 @@
+"""What the meeting was like: talk time, the timeline window and the summary."""

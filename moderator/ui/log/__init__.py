@@ -1,0 +1,1 @@
+"""The event log pane: its model, filter and view."""

@@ -1,0 +1,1 @@
+"""The console's look: theme colours, icons and the Qt style."""

@@ -1,0 +1,1 @@
+"""The setup assistant for a real call and the readiness indicator."""

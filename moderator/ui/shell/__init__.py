@@ -1,0 +1,1 @@
+"""The main window that holds the rooms: menus, status bar, settings and dialogs."""

@@ -1,0 +1,266 @@
+"""The settings dialog: Twilio account, server, moderation rules, and how to connect."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from moderator import credentials
+from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
+from moderator.settings import Settings
+from moderator.ui.setup.connect_panel import ConnectPanel
+
+ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
+API_KEY = re.compile(r"^SK[0-9a-fA-F]{32}$")
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """What goes to the keyring; an empty string means "none stored"."""
+
+    auth_token: str = dataclasses.field(default="", repr=False)
+    api_secret: str = dataclasses.field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class SettingsEdit:
+    """What the host saved in the dialog; the app stores it (QSettings, keyring) and applies it.
+
+    A secret whose field the environment controls is not editable and must not be written.
+    """
+
+    settings: Settings
+    secrets: Secrets
+    token_editable: bool = True
+    secret_editable: bool = True
+
+
+def _password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+    return field
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings and secrets; `values()` reads them back after accept()."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: Secrets,
+        *,
+        env: Mapping[str, str] | None = None,
+        live_callback_url: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`live_callback_url`: the statusCallback URL of the running console (its real port
+        and public URL, which the command line may have set); shown while the host has not
+        edited the port or public URL."""
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(620)
+        self._original = settings
+        self._live_base = (
+            live_callback_url.removesuffix(CONFERENCE_EVENTS_PATH) if live_callback_url else None
+        )
+        self._env = dict(os.environ if env is None else env)
+        overrides = credentials.environment_overrides(self._env)
+        self.tabs = QTabWidget()
+
+        # ---- Twilio account ----
+        self.account_sid = QLineEdit(settings.account_sid)
+        self.account_sid.setPlaceholderText("AC followed by 32 hex digits")
+        self.auth_token = _password_field()
+        self.auth_token.setText(secrets.auth_token)
+        self.api_key = QLineEdit(settings.api_key)
+        self.api_key.setPlaceholderText("optional: SK…")
+        self.api_secret = _password_field()
+        self.api_secret.setText(secrets.api_secret)
+        self.show_secrets = QCheckBox("Show secrets")
+        self.show_secrets.toggled.connect(self._show_secrets)
+        self.account_problem = QLabel("")
+        self.account_problem.setObjectName("warning")
+        for env_name, field in (
+            (credentials.ENV_ACCOUNT_SID, self.account_sid),
+            (credentials.ENV_AUTH_TOKEN, self.auth_token),
+            (credentials.ENV_API_KEY, self.api_key),
+            (credentials.ENV_API_SECRET, self.api_secret),
+        ):
+            if env_name in overrides:
+                field.setEnabled(False)
+                field.setToolTip(f"{env_name} is set in the environment and wins over this field")
+                field.setPlaceholderText(f"set by {env_name}")
+                if field.echoMode() != QLineEdit.EchoMode.Normal:
+                    field.clear()  # never show a secret that came from the environment
+        where = QLabel(
+            f"The Auth Token and API secret are kept in the system keyring "
+            f"({credentials.keyring_name()}) under the service “{credentials.KEYRING_SERVICE}”, "
+            f"never in the settings file. Environment variables (TWILIO_ACCOUNT_SID, "
+            f"TWILIO_AUTH_TOKEN, TWILIO_API_KEY, TWILIO_API_SECRET) win over what is entered here."
+        )
+        where.setObjectName("hint")
+        where.setWordWrap(True)
+        if not credentials.keyring_available():
+            where.setObjectName("warning")
+            where.setText(
+                "No system keyring is available here, so the Auth Token cannot be saved: set "
+                "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment instead."
+            )
+        account = QWidget()
+        form = QFormLayout(account)
+        form.addRow("Account SID", self.account_sid)
+        form.addRow("Auth Token", self.auth_token)
+        form.addRow("API key SID", self.api_key)
+        form.addRow("API key secret", self.api_secret)
+        form.addRow("", self.show_secrets)
+        form.addRow(self.account_problem)
+        form.addRow(where)
+        self.tabs.addTab(account, "Twilio account")
+
+        # ---- server ----
+        self.public_url = QLineEdit(settings.public_url)
+        self.public_url.setPlaceholderText("https://your-tunnel.example.com")
+        self.port = QSpinBox()
+        self.port.setRange(0, 65535)
+        self.port.setValue(settings.port)
+        self.port.setToolTip("0 picks any free port")
+        self.conference_name = QLineEdit(settings.conference_name)
+        self.caller_id = QLineEdit(settings.caller_id)
+        self.caller_id.setPlaceholderText("+14155550100 (a number of your Twilio account)")
+        server = QWidget()
+        form = QFormLayout(server)
+        form.addRow("Public URL", self.public_url)
+        form.addRow("Webhook port", self.port)
+        form.addRow("Conference name", self.conference_name)
+        form.addRow("Caller ID for dial-out", self.caller_id)
+        restart = QLabel("A new port or public URL takes effect the next time the console starts.")
+        restart.setObjectName("hint")
+        restart.setWordWrap(True)
+        form.addRow(restart)
+        self.tabs.addTab(server, "Server")
+
+        # ---- moderation ----
+        self.bulk_concurrency = QSpinBox()
+        self.bulk_concurrency.setRange(1, 64)
+        self.bulk_concurrency.setValue(settings.bulk_concurrency)
+        self.rest_timeout = QDoubleSpinBox()
+        self.rest_timeout.setRange(1.0, 120.0)
+        self.rest_timeout.setSuffix(" s")
+        self.rest_timeout.setValue(settings.rest_timeout)
+        self.auto_mute = QCheckBox("Mute everyone but the presenter after the conference starts")
+        self.auto_mute.setChecked(settings.auto_mute_enabled)
+        self.auto_mute_delay = QDoubleSpinBox()
+        self.auto_mute_delay.setRange(0.0, 3600.0)
+        self.auto_mute_delay.setSuffix(" s after start")
+        self.auto_mute_delay.setValue(settings.auto_mute_delay)
+        self.auto_mute_delay.setEnabled(settings.auto_mute_enabled)
+        self.auto_mute.toggled.connect(self.auto_mute_delay.setEnabled)
+        self.mute_on_entry = QCheckBox("Mute people who join late")
+        self.mute_on_entry.setChecked(settings.mute_on_entry)
+        self.record_from_start = QCheckBox("Record the meeting from its start")
+        self.record_from_start.setChecked(settings.record_from_start)
+        self.hold_music_url = QLineEdit(settings.hold_music_url)
+        self.hold_music_url.setPlaceholderText("Twilio's default hold music")
+        moderation = QWidget()
+        form = QFormLayout(moderation)
+        form.addRow("Auto-mute", self.auto_mute)
+        form.addRow("", self.auto_mute_delay)
+        form.addRow("Late joiners", self.mute_on_entry)
+        form.addRow("Hold music URL", self.hold_music_url)
+        form.addRow("Recording", self.record_from_start)
+        form.addRow("Bulk concurrency", self.bulk_concurrency)
+        form.addRow("REST timeout", self.rest_timeout)
+        self.tabs.addTab(moderation, "Moderation")
+
+        # ---- how to connect ----
+        self.connect_panel = ConnectPanel()
+        self.tabs.addTab(self.connect_panel, "How to connect")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.buttons)
+
+        for field in (self.public_url, self.conference_name, self.account_sid, self.api_key):
+            field.textChanged.connect(self._refresh)
+        self.port.valueChanged.connect(self._refresh)
+        self._refresh()
+
+    def _show_secrets(self, show: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.PasswordEchoOnEdit
+        self.auth_token.setEchoMode(mode)
+        self.api_secret.setEchoMode(mode)
+
+    def _refresh(self) -> None:
+        edited = (
+            self.public_url.text().strip().rstrip("/") != self._original.public_url
+            or self.port.value() != self._original.port
+        )
+        self.connect_panel.update_for(
+            self.public_url.text(),
+            self.port.value(),
+            self.conference_name.text().strip(),
+            live_base=None if edited else self._live_base,
+        )
+        problems = []
+        sid = self.account_sid.text().strip()
+        if sid and not ACCOUNT_SID.match(sid):
+            problems.append("The Account SID is AC followed by 32 hex digits.")
+        key = self.api_key.text().strip()
+        if key and not API_KEY.match(key):
+            problems.append("An API key SID is SK followed by 32 hex digits.")
+        self.account_problem.setText(" ".join(problems))
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(not problems)
+
+    def values(self) -> tuple[Settings, Secrets]:
+        """The edited settings (unknown fields kept as they were) and secrets."""
+        settings = dataclasses.replace(
+            self._original,
+            account_sid=self.account_sid.text().strip(),
+            api_key=self.api_key.text().strip(),
+            public_url=self.public_url.text().strip().rstrip("/"),
+            port=self.port.value(),
+            conference_name=self.conference_name.text().strip() or "TeamMeeting",
+            caller_id=self.caller_id.text().strip(),
+            bulk_concurrency=self.bulk_concurrency.value(),
+            rest_timeout=self.rest_timeout.value(),
+            auto_mute_enabled=self.auto_mute.isChecked(),
+            auto_mute_delay=self.auto_mute_delay.value(),
+            mute_on_entry=self.mute_on_entry.isChecked(),
+            hold_music_url=self.hold_music_url.text().strip(),
+            record_from_start=self.record_from_start.isChecked(),
+        )
+        secrets = Secrets(self.auth_token.text().strip(), self.api_secret.text().strip())
+        return settings, secrets
+
+    def edit(self) -> SettingsEdit:
+        """Everything the host saved, for the app to store and apply."""
+        settings, secrets = self.values()
+        token_editable, secret_editable = self.secrets_editable()
+        return SettingsEdit(settings, secrets, token_editable, secret_editable)
+
+    def secrets_editable(self) -> tuple[bool, bool]:
+        """Whether the token and the API secret fields are the user's (not set by environment)."""
+        return self.auth_token.isEnabled(), self.api_secret.isEnabled()
