@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from moderator.logs import BackgroundFileHandler, setup_logging
-from moderator.ui.crash_dialog import log_file_path
+from moderator.ui.shell.crash_dialog import log_file_path
 
 
 class StuckDisk(logging.Handler):

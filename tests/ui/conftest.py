@@ -22,8 +22,8 @@ from moderator.loop import ConsoleEventLoop
 from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
-from moderator.ui.theme import apply_theme
+from moderator.ui.look.console_style import apply_theme
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import START, team_meeting
 
 

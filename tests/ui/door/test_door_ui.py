@@ -20,14 +20,14 @@ from moderator.domain.door import Addresses, Door
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.store.journal import Journal
-from moderator.ui.breakout_panel import CALL_SID_MIME, RoomColumn
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.door_ui import DoorUi
-from moderator.ui.main_window import MainWindow
-from moderator.ui.roles import Role
+from moderator.ui.door.breakout_panel import CALL_SID_MIME, RoomColumn
+from moderator.ui.door.door_ui import DoorUi
+from moderator.ui.grid.roles import Role
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 LOBBY_SID = "CF" + "7" * 32
 ALICE = "+14155550101"

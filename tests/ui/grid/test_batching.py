@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import FRAME, SLOWEST_FRAME, RosterBridge
-from moderator.ui.event_log_model import EventLogModel, LogEntry
-from moderator.ui.main_window import MainWindow
+from moderator.ui.log.event_log_model import EventLogModel, LogEntry
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import START, form
 
 

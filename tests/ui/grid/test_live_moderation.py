@@ -17,10 +17,10 @@ from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Participant, Roster
 from moderator.server.webhooks import WebhookServer
 from moderator.sim import Simulator
-from moderator.ui.main_window import MainWindow
-from moderator.ui.roles import Role
+from moderator.ui.grid.roles import Role
+from moderator.ui.shell.main_window import MainWindow
 
-from .conftest import console_on_simulator, run
+from ..conftest import console_on_simulator, run
 
 FAST_RETRY = RetryPolicy(attempts=2, base_delay=0.02, max_delay=0.2, total=2.0)
 

@@ -10,11 +10,11 @@ from PySide6.QtTest import QSignalSpy
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.participant_model import ParticipantModel, describe
-from moderator.ui.roles import Role
+from moderator.ui.grid.participant_model import ParticipantModel, describe
+from moderator.ui.grid.roles import Role
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def model_for(roster: Roster, bridge: RosterBridge) -> ParticipantModel:

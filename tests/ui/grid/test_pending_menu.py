@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, START, call_sid, team_meeting
 from tests.helpers.fake_moderator import FakeModerator
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from moderator.sim.records import LINE_NUMBER
-from moderator.ui.recording_indicator import PAUSED_TEXT, RECORDING_TEXT, RecordingIndicator
+from moderator.ui.grid.recording_indicator import PAUSED_TEXT, RECORDING_TEXT, RecordingIndicator
 
-from .conftest import console_on_simulator
+from ..conftest import console_on_simulator
 
 
 def test_rec_indicator_pause_resume_stop(

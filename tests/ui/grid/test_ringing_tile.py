@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from moderator.domain.roster import Roster
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.participant_model import ParticipantModel, describe
-from moderator.ui.tile_delegate import TILE_SIZE, TileDelegate
+from moderator.ui.grid.participant_model import ParticipantModel, describe
+from moderator.ui.grid.tile_delegate import TILE_SIZE, TileDelegate
 from tests.forms import CONFERENCE_SID, START, call_sid, form
 
-from .conftest import Feed
+from ..conftest import Feed
 
 DANA = call_sid("Dana")
 

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.participant_model import ParticipantModel
-from moderator.ui.tile_delegate import TILE_SIZE, TileDelegate, elapsed, initials
+from moderator.ui.grid.participant_model import ParticipantModel
+from moderator.ui.grid.tile_delegate import TILE_SIZE, TileDelegate, elapsed, initials
 from tests.forms import CONFERENCE_SID, START, call_sid, form
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def test_initials_and_elapsed() -> None:

@@ -14,14 +14,14 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from moderator.domain.roster import Roster
 from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
-from moderator.ui.participant_model import ParticipantModel, TalkTime
-from moderator.ui.roles import Role
-from moderator.ui.summary_dialog import SummaryDialog
-from moderator.ui.tile_delegate import PAD, TILE_SIZE, TileDelegate
+from moderator.ui.grid.participant_model import ParticipantModel, TalkTime
+from moderator.ui.grid.roles import Role
+from moderator.ui.grid.tile_delegate import PAD, TILE_SIZE, TileDelegate
+from moderator.ui.insight.summary_dialog import SummaryDialog
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 class Clock:

@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication
 
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import Marker
-from moderator.ui.timeline_view import TimelineWindow
+from moderator.ui.insight.timeline_view import TimelineWindow
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 SPOKEN = [
     *team_meeting(),

@@ -11,13 +11,13 @@ from PySide6.QtTest import QSignalSpy
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.conference_model import ConferenceModel
-from moderator.ui.event_log_filter import EventLogFilter
-from moderator.ui.event_log_model import EventLogModel, LogEntry, entry_for_event
-from moderator.ui.roles import Role
+from moderator.ui.grid.conference_model import ConferenceModel
+from moderator.ui.grid.roles import Role
+from moderator.ui.log.event_log_filter import EventLogFilter
+from moderator.ui.log.event_log_model import EventLogModel, LogEntry, entry_for_event
 from tests.forms import START, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 OTHER = "CF" + "9" * 32
 

@@ -8,16 +8,16 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QSpinBox, QStyle, QStyleOptionSpinBox
 
 from moderator.domain.roster import Roster
-from moderator.ui import icons, theme
-from moderator.ui.avatar_colours import AvatarSlots, preferred_slot
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.dial_out_dialog import DialOutDialog
 from moderator.ui.dialogs import message_box
-from moderator.ui.participant_model import ParticipantModel
-from moderator.ui.roles import Role
+from moderator.ui.grid.avatar_colours import AvatarSlots, preferred_slot
+from moderator.ui.grid.dial_out_dialog import DialOutDialog
+from moderator.ui.grid.participant_model import ParticipantModel
+from moderator.ui.grid.roles import Role
+from moderator.ui.look import icons, theme
 from tests.forms import CONFERENCE_SID, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def _light_pixels(image: QImage, x0: int, y0: int, x1: int, y1: int) -> int:

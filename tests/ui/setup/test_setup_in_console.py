@@ -22,11 +22,11 @@ from moderator.setup.numbers import CONNECT
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal
-from moderator.ui.readiness_indicator import SIGNATURE_HINT
-from moderator.ui.settings_store import save_settings
+from moderator.ui.setup.readiness_indicator import SIGNATURE_HINT
+from moderator.ui.shell.settings_store import save_settings
 from tests.setup.fake_ngrok import FakeSdk
 
-from .conftest import MemoryKeyring, run
+from ..conftest import MemoryKeyring, run
 
 
 @pytest.fixture

@@ -16,12 +16,12 @@ from moderator.settings import Settings
 from moderator.setup.service import SetupContext, SetupService
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
-from moderator.ui.settings_dialog import Secrets
-from moderator.ui.setup_wizard import SetupResult, SetupWizard
+from moderator.ui.setup.setup_wizard import SetupResult, SetupWizard
+from moderator.ui.shell.settings_dialog import Secrets
 from tests.setup.fake_ngrok import FakeSdk, agent_tunnel, serve_agent_api
 from tests.sim.helpers import async_client_for
 
-from .conftest import run
+from ..conftest import run
 
 OLD_URL = "https://handler.twilio.com/twiml/EH0123"
 

@@ -9,10 +9,10 @@ from PySide6.QtGui import QAccessible
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, START, call_sid, form
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def tile_names(window: MainWindow) -> list[str]:

@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, form, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 NEW = "CF" + "7" * 32
 NEWER = "CF" + "8" * 32

@@ -17,11 +17,11 @@ from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
 from moderator.credentials import Credentials
 from moderator.settings import Settings
 from moderator.store.journal import Journal
-from moderator.ui.dial_out_dialog import CALLING
-from moderator.ui.settings_dialog import Secrets, SettingsEdit
-from moderator.ui.settings_store import load_settings
+from moderator.ui.grid.dial_out_dialog import CALLING
+from moderator.ui.shell.settings_dialog import Secrets, SettingsEdit
+from moderator.ui.shell.settings_store import load_settings
 
-from .conftest import MemoryKeyring
+from ..conftest import MemoryKeyring
 
 
 def test_closing_the_window_shuts_everything_down(

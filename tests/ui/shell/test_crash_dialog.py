@@ -17,8 +17,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from moderator.app import ConsoleOptions, run_console
-from moderator.ui import crash_dialog
-from moderator.ui.crash_dialog import CrashReporter, has_terminal, report_startup_error
+from moderator.ui.shell import crash_dialog
+from moderator.ui.shell.crash_dialog import CrashReporter, has_terminal, report_startup_error
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, call_sid, team_meeting
 from tests.helpers.fake_moderator import FakeModerator
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def modal_yes(title: str, question: str, verb: str) -> bool:

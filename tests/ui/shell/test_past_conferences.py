@@ -12,7 +12,7 @@ from moderator.store.history import open_roster
 from moderator.store.journal import Journal
 from moderator.store.report import rebuild_roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
+from moderator.ui.shell.main_window import MainWindow
 from tests.store.test_history import ALPHA, BRAVO, OPEN, journal_of_three
 
 from .test_conference_picker import click_conference

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from moderator import credentials
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.main_window import MainWindow
-from moderator.ui.settings_dialog import Secrets, SettingsDialog, SettingsEdit
-from moderator.ui.settings_store import load_settings, save_settings
+from moderator.ui.shell.main_window import MainWindow
+from moderator.ui.shell.settings_dialog import Secrets, SettingsDialog, SettingsEdit
+from moderator.ui.shell.settings_store import load_settings, save_settings
 
-from .conftest import MemoryKeyring
+from ..conftest import MemoryKeyring
 
 SID = "AC" + "a" * 32
 KEY = "SK" + "b" * 32

@@ -12,10 +12,10 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 
 from moderator.domain.roster import Participant
-from moderator.ui.roles import Role
+from moderator.ui.grid.roles import Role
 from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
-from .conftest import console_on_simulator, run
+from ..conftest import console_on_simulator, run
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from moderator.control.status import ConnectionState, TwilioStatus, status_for
 from moderator.setup.readiness import Check, Readiness
-from moderator.ui.readiness_indicator import ReadinessIndicator
-from moderator.ui.status_bar import ConsoleStatusBar
+from moderator.ui.setup.readiness_indicator import ReadinessIndicator
+from moderator.ui.shell.status_bar import ConsoleStatusBar
 
 
 def test_every_state_has_words_and_degraded_says_why(qtbot: Any, themed: QApplication) -> None:

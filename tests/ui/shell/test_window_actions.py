@@ -14,13 +14,13 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.dial_out_dialog import DialOutDialog, DialOutRequest, normalise
-from moderator.ui.main_window import MainWindow
-from moderator.ui.moderation import NO_CONTROL
+from moderator.ui.grid.dial_out_dialog import DialOutDialog, DialOutRequest, normalise
+from moderator.ui.grid.moderation import NO_CONTROL
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
 from tests.helpers.fake_moderator import FakeModerator
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 @pytest.fixture

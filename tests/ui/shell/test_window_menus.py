@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from moderator import __version__
 from moderator.app import Console, ConsoleOptions
 from moderator.ui.dialogs import DetailsDialog
-from moderator.ui.main_window import MainWindow
-from moderator.ui.window_actions import quit_shortcut
+from moderator.ui.shell.main_window import MainWindow
+from moderator.ui.shell.window_actions import quit_shortcut
 from tests.forms import form
 
-from .conftest import Feed
+from ..conftest import Feed
 
 LONG = (
     "Could not mute Guest 123: Twilio says too many requests (20429), gave up after retrying "

@@ -15,14 +15,14 @@ from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
-from moderator.ui import layout_file
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.layout_file import read_layout
-from moderator.ui.main_window import MainWindow
-from moderator.ui.tile_delegate import hourglass_angle
+from moderator.ui.grid.tile_delegate import hourglass_angle
+from moderator.ui.shell import layout_file
+from moderator.ui.shell.layout_file import read_layout
+from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, START, call_sid, team_meeting
 
-from .conftest import Feed
+from ..conftest import Feed
 
 
 def _icon_image(window: MainWindow, attribute: str) -> QImage:

@@ -1,0 +1,161 @@
+"""The import rules of DESIGN.md's package table, and the rooms of `ui/`, checked on the source.
+
+The layout is the architecture: a rule broken here is a layer the newcomer's map no longer
+describes. Imports are read with `ast` (nothing is imported), local imports included.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "moderator"
+
+# Top-level modules every package may use: the version and app name, settings, credentials,
+# the package resources and logging set-up.
+SHARED = {"moderator", "settings", "credentials", "resources", "logs"}
+
+# DESIGN.md, "Packages and the rule between them": package -> the packages it may import.
+MAY_IMPORT: dict[str, set[str]] = {
+    "domain": set(),
+    "store": {"domain"},
+    "server": {"domain", "store"},
+    "control": {"domain", "store"},
+    "setup": {"domain", "store", "control"},
+    "sim": {"domain"},
+    # The setup assistant's pages drive setup's steps (account check, public URL, number).
+    "ui": {"domain", "control", "setup"},
+}
+
+# Third-party packages a layer must never touch: Qt stays in the outer layer, the network
+# (aiohttp, the twilio SDK) stays out of the window and the journal. The server and the
+# simulator use twilio's RequestValidator; control's SDK client runs on aiohttp.
+QT = {"PySide6", "qasync", "shiboken6"}
+NEVER: dict[str, set[str]] = {
+    "store": QT | {"aiohttp", "twilio"},
+    "server": QT,
+    "control": QT,
+    "setup": QT,
+    "sim": QT,
+    "ui": {"aiohttp", "twilio"},
+}
+
+# The window's rooms: the tiles, the log and the look are built on, never build on the rest.
+UI_ROOMS = {"grid", "door", "insight", "log", "setup", "shell", "look"}
+ROOM_MAY_NOT: dict[str, set[str]] = {
+    "grid": {"shell", "door", "setup", "insight"},
+    "log": {"shell", "door", "setup", "insight"},
+    "look": UI_ROOMS - {"look"},
+}
+
+
+def _modules() -> list[tuple[str, Path]]:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found.append((".".join(parts), path))
+    return found
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module name an import statement in the file names (`from a import b` gives a, a.b)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _package(module: str) -> str | None:
+    """`moderator.store.journal` -> store; top-level modules by their own name."""
+    parts = module.split(".")
+    if parts[0] != "moderator":
+        return None
+    return parts[1] if len(parts) > 1 else "moderator"
+
+
+def _room(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[:2] == ["moderator", "ui"] and len(parts) > 2 and parts[2] in UI_ROOMS:
+        return parts[2]
+    return None
+
+
+def _existing(name: str) -> bool:
+    """`from moderator.ui import theme` names a module; `from moderator import APP_NAME` a value."""
+    path = ROOT.parent.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+MODULES = _modules()
+
+
+@pytest.mark.parametrize("package", sorted(MAY_IMPORT))
+def test_a_package_imports_only_what_the_design_table_allows(package: str) -> None:
+    allowed = MAY_IMPORT[package] | SHARED | {package}
+    broken = []
+    for module, path in MODULES:
+        if _package(module) != package:
+            continue
+        for name in _imports(path):
+            target = _package(name)
+            if target is not None and _existing(name) and target not in allowed:
+                broken.append(f"{module} imports {name}")
+    assert not broken, "\n".join(sorted(broken))
+
+
+@pytest.mark.parametrize("package", sorted(NEVER))
+def test_a_layer_never_touches_the_libraries_of_another(package: str) -> None:
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if _package(module) == package
+        for name in _imports(path)
+        if name.split(".")[0] in NEVER[package]
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
+def test_domain_imports_the_standard_library_only() -> None:
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if _package(module) == "domain"
+        for name in _imports(path)
+        if name.split(".")[0] not in sys.stdlib_module_names | {"moderator", "__future__"}
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
+@pytest.mark.parametrize("room", sorted(ROOM_MAY_NOT))
+def test_the_grid_the_log_and_the_look_build_on_no_other_room(room: str) -> None:
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if _room(module) == room
+        for name in _imports(path)
+        if _room(name) in ROOM_MAY_NOT[room]
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
+def test_every_room_says_what_it_is_for() -> None:
+    for room in sorted(UI_ROOMS):
+        init = ROOT / "ui" / room / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc, f"ui/{room}/__init__.py needs a docstring"
+        assert len(doc.splitlines()) == 1, f"ui/{room}/__init__.py: one line says what it is for"
+
+
+def test_the_rules_see_every_package() -> None:
+    """A new package must be placed in the table, not slip past it."""
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()}
+    assert packages - set(MAY_IMPORT) <= {"resources"}
