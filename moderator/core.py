@@ -28,7 +28,7 @@ from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest, EventListener
 from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SignatureCheck
-from moderator.server.webhooks import WebhookServer
+from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
 from moderator.store.history import open_roster, summarise_ended
@@ -70,6 +70,8 @@ class CoreConfig:
     door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
     book_file: Path | None = None  # where the host's address book changes are saved
     record: bool = False  # record the meeting from its start (the voice route's <Conference>)
+    # how long the server's stop lets a request in progress finish (a test needs none)
+    shutdown_grace: float = SHUTDOWN_GRACE
 
 
 @dataclass
@@ -128,6 +130,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         host=config.host,
         port=config.port,
         conference_name=config.settings.conference_name,
+        shutdown_grace=config.shutdown_grace,
     )
     core = Core(journal, roster, ingest, server, credentials=config.credentials)
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)

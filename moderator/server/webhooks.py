@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 http_log = logging.getLogger("moderator.server.http")  # aiohttp's protocol errors
 
 MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
+# How long stop() lets a request being handled finish before it is cancelled. Idle keep-alive
+# connections are closed at once (they used to hold every stop for the whole grace).
+SHUTDOWN_GRACE = 2.0
 # A journal write this slow means a frozen, locked or failing disk (one takes milliseconds).
 JOURNAL_STALL_SECONDS = 2.0
 # aiohttp's own limits: Twilio's headers are short and few, so a client sending more is not Twilio
@@ -78,8 +81,11 @@ class WebhookServer:
         host: str = "127.0.0.1",
         port: int = 8080,
         conference_name: str = "TeamMeeting",
+        shutdown_grace: float = SHUTDOWN_GRACE,
     ) -> None:
         self._ingest = ingest
+        # aiohttp reads a timeout of 0 as "no timeout": a grace of none is a millisecond
+        self.shutdown_grace = max(shutdown_grace, 0.001)
         self._signature = signature
         self.host = host
         self.port = port
@@ -160,7 +166,10 @@ class WebhookServer:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             if runner.server is not None:
-                await runner.server.shutdown(2.0)
+                # Close idle keep-alive connections now: aiohttp's shutdown waits the whole
+                # timeout for a connection that is only waiting for its next request.
+                runner.server.pre_shutdown()
+                await runner.server.shutdown(self.shutdown_grace)
             await runner.cleanup()
             log.info("webhook server stopped")
 

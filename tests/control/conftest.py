@@ -110,6 +110,7 @@ async def open_console(
         notify=lambda level, text: messages.append((level, text)),
         on_connection_state=on_connection_state,
         control_options=kwargs,
+        shutdown_grace=0.0,  # a test's teardown need not wait for a request in progress
     )
     parts = AsyncExitStack()
     core = await build_core(config, parts)

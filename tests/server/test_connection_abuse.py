@@ -109,3 +109,25 @@ async def test_oversized_headers_are_refused_and_logged_once_without_traceback(
         writer.close()
     assert all(record.exc_info is None for record in caplog.records)
     assert caplog.text.count("malformed HTTP request refused") == 1
+
+
+async def test_stop_does_not_wait_the_grace_for_an_idle_keep_alive_connection(
+    tmp_path: Path,
+) -> None:
+    # aiohttp's shutdown waited its whole timeout for a connection that was only waiting for
+    # its next request, so every stop (a test's teardown, the console's quit) took the grace.
+    config = CoreConfig(
+        data_dir=tmp_path,
+        credentials=Credentials(auth_token=TOKEN),
+        control=False,
+        shutdown_grace=3600.0,
+    )
+    async with open_core(config) as core, aiohttp.ClientSession() as session:
+        web = core.server
+        fields = dict(team_meeting()[0], SequenceNumber="1")
+        url = web.local_url + PATH
+        signature = RequestValidator(TOKEN).compute_signature(url, fields)
+        async with session.post(url, data=fields, headers={"X-Twilio-Signature": signature}) as r:
+            assert r.status == 204
+        # the session keeps its connection open (keep-alive) while the server stops
+        await asyncio.wait_for(web.stop(), HANG_GUARD)
