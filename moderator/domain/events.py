@@ -112,17 +112,18 @@ EARLIEST_YEAR = 1970
 LATEST_YEAR = 9000
 
 
-def parse_timestamp(raw: str) -> datetime:
-    """An RFC 2822 date (Twilio's `Timestamp`) as an aware UTC datetime within sane years."""
+def parse_timestamp(raw: str, name: str = "Timestamp") -> datetime:
+    """An RFC 2822 date (the field `name`, Twilio's `Timestamp` unless said) as an aware UTC
+    datetime within sane years; MalformedCallback for anything else, a huge offset included."""
     try:
         parsed = parsedate_to_datetime(raw)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
         parsed = parsed.astimezone(timezone.utc)
     except (TypeError, ValueError, IndexError, OverflowError) as exc:
-        raise MalformedCallback("Timestamp", f"not an RFC 2822 date: {raw[:40]!r}") from exc
+        raise MalformedCallback(name, f"not an RFC 2822 date: {raw[:40]!r}") from exc
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        raise MalformedCallback("Timestamp", f"year {parsed.year} is out of range")
+        raise MalformedCallback(name, f"year {parsed.year} is out of range")
     return parsed
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
-from moderator.domain.events import MalformedCallback
+from moderator.domain.events import MAX_SEQUENCE_DIGITS, MalformedCallback, parse_timestamp
 from moderator.domain.sids import is_sid
 
 RECORD_FROM_START = "record-from-start"  # <Conference record=…>
@@ -73,6 +72,9 @@ def _int(form: Mapping[str, str], name: str) -> int | None:
     raw = form.get(name, "").strip()
     if not raw:
         return None
+    # a bounded count of digits: a 5,000-digit "duration" is no number Twilio sends
+    if len(raw.lstrip("-")) > MAX_SEQUENCE_DIGITS:
+        raise MalformedCallback(name, f"not a number Twilio sends: {raw[:20]!r}…")
     try:
         return int(raw)
     except ValueError:
@@ -93,10 +95,8 @@ def parse_recording_callback(form: Mapping[str, str], received_at: datetime) -> 
         raise MalformedCallback("RecordingStatus", "missing")
     started: datetime | None = None
     if form.get("RecordingStartTime"):
-        try:
-            started = parsedate_to_datetime(form["RecordingStartTime"])
-        except (TypeError, ValueError):
-            raise MalformedCallback("RecordingStartTime", "not an RFC 2822 date") from None
+        # the conference route's parser: a huge offset or year is a 400, not an OverflowError
+        started = parse_timestamp(form["RecordingStartTime"], "RecordingStartTime")
     error = _int(form, "ErrorCode")
     return RecordingEvent(
         conference_sid=conference_sid,

@@ -58,6 +58,11 @@ class RecordingIngest:
         self.received += 1
         recording = self.ledger.apply(event)
         log.info("recording %s of %s: %s", recording.sid, recording.conference_sid, event.status)
+        # The callback is stored: whatever a listener does wrong, Twilio gets its 204 (a 500
+        # now would only hide a stored callback behind a traceback).
         for listener in list(self.listeners):
-            listener(recording)
+            try:
+                listener(recording)
+            except Exception:
+                log.exception("a recording listener failed on %s", recording.sid)
         return web.Response(status=204)

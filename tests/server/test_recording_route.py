@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.twiml import join_conference
 from moderator.server.recording_route import RecordingIngest
@@ -97,3 +99,46 @@ async def test_voice_route_records_from_start_when_asked(harness: Factory) -> No
     assert 'recordingStatusCallbackEvent="in-progress completed absent"' in text
     plain = join_conference("Room", f"{PUBLIC}/twilio/conference-events")
     assert "record" not in plain.replace("Callback", "")
+
+
+@pytest.mark.parametrize(
+    "start_time",
+    [
+        "Wed, 25 Nov 2026 21:00:00 +9999999999",  # an offset beyond any timedelta
+        "Wed, 25 Nov 99999999 21:00:00 +0000",  # a year beyond any datetime
+        "Wed, 25 Nov 9999 23:59:59 -2359",  # valid, but past year 9999 once in UTC
+    ],
+)
+async def test_a_start_time_out_of_range_is_400_not_a_traceback(
+    harness: Factory, tmp_path: Path, start_time: str
+) -> None:
+    h = await harness()
+    store = with_recordings(h, tmp_path)
+    fields = recording_form("in-progress", RecordingStartTime=start_time)
+    response = await h.post(fields, path=PATH)
+    assert response.status == 400
+    text = await response.text()
+    assert "RecordingStartTime" in text and "Traceback" not in text
+    huge = recording_form("completed", RecordingDuration="9" * 40)
+    assert (await h.post(huge, path=PATH)).status == 400
+    assert list(store.events()) == []
+    store.close()
+
+
+async def test_a_failing_listener_still_gets_twilio_its_204(
+    harness: Factory, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    h = await harness()
+    store = with_recordings(h, tmp_path)
+    assert h.server.recordings is not None
+    seen: list[Any] = []
+
+    def broken(_recording: Any) -> None:
+        raise RuntimeError("a bug in a listener")
+
+    h.server.recordings.listeners.extend([broken, seen.append])
+    assert (await h.post(recording_form("in-progress"), path=PATH)).status == 204
+    assert [r.status for r in seen] == ["in-progress"]  # the next listener still heard it
+    assert len(list(store.events())) == 1
+    assert "a recording listener failed" in caplog.text
+    store.close()
