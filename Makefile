@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo run test lint bench exe clean
+.PHONY: demo run test test-fast lint bench exe clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 test: lint  ## lint, types, then every test (the executable build included)
 	$(BIN)/pytest
+
+test-fast: $(STAMP)  ## the edit-and-rerun loop: every test but the builds and the e2e processes
+	$(BIN)/pytest -q -m "not build and not e2e"
 
 bench: $(STAMP)  ## every speed figure as one JSON object (`--quick`: under two minutes)
 	$(BIN)/python -m benchmarks --quick

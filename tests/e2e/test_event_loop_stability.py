@@ -12,7 +12,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import ROOT, child_env
+
+pytestmark = pytest.mark.e2e  # a child Python process (`make test-fast` leaves it out)
 
 SCRIPT = textwrap.dedent(
     """
