@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from moderator.domain.address_book import AddressBook, AddressBookError
@@ -19,16 +20,20 @@ def book_path(data_dir: Path) -> Path:
     return data_dir / ADDRESS_BOOK_FILE
 
 
-def read_book(path: Path) -> AddressBook:
-    """The book in `path` (empty when there is none); AddressBookError when unreadable."""
+def read_book(path: Path, progress: Callable[[int], None] | None = None) -> AddressBook:
+    """The book in `path` (empty when there is none); AddressBookError when unreadable.
+
+    Read row by row (a million rows are not held as one string too); `progress` hears how many
+    rows have been read so far. Blocking: the console calls it off the event loop's thread.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet's export may carry a BOM
+        # a spreadsheet's export may carry a BOM; newline="": quoted cells may hold line breaks
+        with path.open(encoding="utf-8-sig", newline="") as lines:
+            return AddressBook.from_lines(lines, progress)
     except FileNotFoundError:
         return AddressBook()
     except (OSError, UnicodeDecodeError) as exc:
         raise AddressBookError(f"cannot read {path}: {exc}") from None
-    try:
-        return AddressBook.from_csv(text)
     except AddressBookError as exc:
         raise AddressBookError(f"{path}: {exc}") from None
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from moderator.domain.csv_cells import safe_cell
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
@@ -283,12 +284,13 @@ _CSV_RECORDINGS = "recordings"  # one cell: sid status duration URL per recordin
 
 
 def _csv(report: dict[str, Any]) -> str:
+    """A row per participant; text cells neutralised, so a caller's name runs no formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_CSV_COLUMNS + _CSV_FLAGS + _CSV_SECONDS + _CSV_CONFERENCE + [_CSV_RECORDINGS])
     for conference in report["conferences"]:
         for p in conference["participants"]:
-            writer.writerow(
+            row = (
                 [conference["sid"], conference["friendly_name"]]
                 + [p[key] or "" for key in _CSV_COLUMNS[2:]]
                 + [str(p[key]).lower() for key in _CSV_FLAGS]
@@ -296,6 +298,7 @@ def _csv(report: dict[str, Any]) -> str:
                 + ["" if conference[key] is None else conference[key] for key in _CSV_CONFERENCE]
                 + [recordings_cell(conference)]
             )
+            writer.writerow([safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from moderator.domain.recordings import RecordingLedger
 from moderator.store.journal import Journal, JournalError
@@ -64,16 +65,27 @@ def recordings_text(conference: dict[str, Any]) -> list[str]:
     ]
 
 
+def _is_web_address(url: str) -> bool:
+    """Only an http(s) URL becomes a link: `javascript:`, `data:` and the like stay text."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _media_cell(url: str | None) -> str:
+    if not url:
+        return "<td></td>"
+    if _is_web_address(url):
+        return f'<td><a href="{escape(url)}">{escape(url)}</a></td>'
+    return f"<td>{escape(url)}</td>"
+
+
 def recordings_html(conference: dict[str, Any]) -> list[str]:
     """The HTML report's recordings table (nothing when there are none)."""
     rows = [
         f"<tr><td>{escape(r['sid'])}</td><td>{escape(r['status'])}</td>"
         f'<td class="num">{_duration(r["duration_seconds"])}</td>'
-        + (
-            f'<td><a href="{escape(r["media_url"])}">{escape(r["media_url"])}</a></td></tr>'
-            if r["media_url"]
-            else "<td></td></tr>"
-        )
+        + _media_cell(r["media_url"])
+        + "</tr>"
         for r in conference.get("recordings", [])
     ]
     if not rows:

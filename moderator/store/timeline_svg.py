@@ -86,8 +86,9 @@ def timeline_svg(
 
     for index, person in enumerate(rows):
         y = AXIS + ROW * (index + 1)
-        name = escape(person.name)
-        out.append(f'<text x="8" y="{y + 19}" fill="{TEXT}">{name[:22]}</text>')
+        # cut, then escape: cutting escaped text leaves "AT&amp;T &lt;support&g"
+        name = escape(person.name[:22])
+        out.append(f'<text x="8" y="{y + 19}" fill="{TEXT}">{name}</text>')
         for span in person.spans[Track.PRESENT]:
             out.append(bar(span, y + 6, 18, COLOURS[Track.PRESENT], f"{person.name} present"))
         for span in person.spans[Track.HOLD]:

