@@ -8,10 +8,13 @@ waiting strip and the room columns are views of the roster, not state kept here.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -63,6 +66,7 @@ class DoorService:
         self._clock = clock
         self.plan: RoomPlan | None = None
         self.rooms_open = False
+        self._book_queued = False  # a write of the address book waits on the writer thread
         self.moving: set[str] = set()  # call SIDs whose move Twilio has not answered yet
         self.listeners: list[Listener] = []  # plan, rooms_open or moving changed
 
@@ -99,25 +103,68 @@ class DoorService:
         self.set_book(self.door.book.with_always_admit(number, always))
 
     def set_book(self, book: AddressBook) -> None:
-        """The new book applies at once (tiles renamed) and is saved in the data folder."""
+        """The new book applies at once (tiles renamed); the journal's writer thread saves it
+        to the data folder, so a frozen disk holds neither the window nor the webhook server."""
         self.door.set_book(book)
-        if self._book_file is None:
-            return
-        try:
-            write_book(self._book_file, book)
-        except OSError as exc:
-            self._notify("error", f"Could not save the address book to {self._book_file}: {exc}")
+        self._save_book()
 
-    def import_book(self, path: Path) -> int:
-        """Add the callers of a CSV file (AddressBookError: nothing imported); how many."""
-        imported = read_book(path)
-        self.set_book(self.door.book.merged(imported))
+    def _save_book(self) -> None:
+        path = self._book_file
+        if path is None or self._book_queued:
+            return  # the write already queued takes the newest book when it runs
+        self._book_queued = True
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # called outside the loop (a script): tell from the writer thread
+            loop = None
+
+        def write() -> None:  # on the writer thread
+            # cleared before the book is read: a change made after this queues another write
+            self._book_queued = False
+            write_book(path, self.door.book)
+
+        def done(future: Future[None]) -> None:
+            error = future.exception()
+            if error is None:
+                return
+            message = f"Could not save the address book to {path}: {error}"
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._notify, "error", message)
+            else:
+                self._notify("error", message)
+
+        try:
+            self._journal.write_later(write).add_done_callback(done)
+        except JournalError as exc:
+            self._book_queued = False
+            self._notify("error", f"Could not save the address book to {path}: {exc}")
+
+    async def import_book(self, path: Path, progress: Callable[[int], None] | None = None) -> int:
+        """Add the callers of a CSV file (AddressBookError: nothing imported); how many.
+
+        Read and merged on a worker thread (a million rows take seconds); `progress` hears, on
+        the loop's thread, how many rows have been read.
+        """
+        loop = asyncio.get_running_loop()
+
+        def tell(rows: int) -> None:  # on the worker thread
+            if progress is not None:
+                loop.call_soon_threadsafe(progress, rows)
+
+        imported = await asyncio.to_thread(read_book, path, tell)
+        merged = await asyncio.to_thread(self.door.book.merged, imported)
+        self.set_book(merged)
         return len(imported)
 
-    def export_book(self, path: Path) -> int:
-        """Write the address book to a CSV file (OSError when it cannot); how many."""
-        write_book(path, self.door.book)
-        return len(self.door.book)
+    async def export_book(self, path: Path) -> int:
+        """Write the address book to a CSV file on the writer thread (OSError when it cannot);
+        how many."""
+        book = self.door.book
+        try:
+            await self._journal.write_off_loop(partial(write_book, path, book))
+        except JournalError as exc:  # the writer thread is closed: the console is stopping
+            raise OSError(str(exc)) from None
+        return len(book)
 
     # ---- the waiting room ------------------------------------------------------------------
 

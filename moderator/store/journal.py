@@ -8,6 +8,7 @@ import json
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -359,9 +360,17 @@ class Journal:
 
     async def write_off_loop(self, write: Callable[[], _T]) -> _T:
         """Run a blocking write (another store sharing this file) on the writer thread."""
+        return await asyncio.wrap_future(self.write_later(write))
+
+    def write_later(self, write: Callable[[], _T]) -> Future[_T]:
+        """Queue a blocking file write (the address book) on the writer thread, in order with
+        the journal's own; JournalError when the journal is read-only or closed."""
         if self._disk is None:
-            raise JournalError(f"the journal {self.path} is open read-only")
-        return await asyncio.wrap_future(self._disk.submit(write))
+            raise JournalError(f"the journal {self.path} is open read-only or closed")
+        try:
+            return self._disk.submit(write)
+        except RuntimeError as exc:  # the writer thread is closed: the console is stopping
+            raise JournalError(str(exc)) from None
 
     def _later(
         self, what: str, write: Callable[[sqlite3.Connection], None], handle: int = 0

@@ -3,7 +3,8 @@ number, walk /twilio/voice (PIN, lock, waiting room) and are moved by Calls upda
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from moderator.control import door_service
 from moderator.core import Core
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import DENIED, LOCKED, Door
@@ -18,6 +20,7 @@ from moderator.domain.roster import Participant
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.report import build_report, render
+from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
 from .conftest import answering_core, wait_until
 
@@ -95,6 +98,7 @@ async def test_locked_meeting_turns_callers_away_but_not_always_admit(meeting: M
     meeting.call(ALICE)
     await meeting.until(lambda: len(meeting.in_main()) == 1, "Alice let in")
     assert meeting.kinds() == ["lock", "locked-out", "join"]
+    assert meeting.core.journal.flush(10)  # the writer thread saves the book
     saved = AddressBook.from_csv((meeting.data_dir / "address-book.csv").read_text())
     assert saved.always_admits(ALICE) and saved.name_of(ALICE) == "Alice"
 
@@ -161,3 +165,60 @@ async def test_rooms_open_announce_and_close_with_everyone_back_in_main(meeting:
     text = render(build_report(meeting.core.journal), "text")
     assert "move           Alice (+14155550101) to TeamMeeting-room-" in text
     assert kinds.index("rooms-open") < kinds.index("announce-rooms") < kinds.index("rooms-close")
+
+
+@pytest.fixture
+def disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[StuckDisk]:
+    made = next(stuck_disk(monkeypatch))
+    made.limit = 5.0  # today's code (a write on the loop's thread) fails fast, not at 15 s
+    monkeypatch.setattr(door_service, "write_book", made.holding(door_service.write_book))
+    yield made
+    made.thaw()
+
+
+async def test_address_book_changes_wait_for_a_frozen_disk_off_the_loop(
+    disk: StuckDisk, meeting: Meeting, tmp_path: Path
+) -> None:
+    people = tmp_path / "people.csv"
+    people.write_text(f"number,name,always_admit\n{DAVE},Dave,yes\n")
+    disk.freeze()
+    meeting.service.rename(CAROL, "Carol")  # Rename…
+    meeting.service.set_always_admit(CAROL, True)  # Always admit
+    assert await meeting.service.import_book(people) == 1  # Import
+    book = meeting.core.door.book  # applies at once
+    assert book.name_of(CAROL) == "Carol" and book.always_admits(CAROL)
+    assert book.always_admits(DAVE)
+    await meeting.until(lambda: disk.stuck > 0, "the book's write to wait for the disk")
+    # the door answers meanwhile: Carol is let into the locked meeting by the new book
+    meeting.service.set_locked(True)
+    meeting.call(CAROL)
+    await meeting.until(lambda: len(meeting.in_main()) == 1, "Carol let in")
+    assert "MainThread" not in disk.threads  # the loop's thread never waited for the disk
+    disk.thaw()
+    assert meeting.core.journal.flush(10)
+    saved = AddressBook.from_csv((meeting.data_dir / "address-book.csv").read_text())
+    assert saved == meeting.core.door.book
+    assert [level for level, _ in meeting.messages if level == "error"] == []
+
+
+async def test_a_big_import_is_read_off_the_loop_with_progress(
+    meeting: Meeting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = tmp_path / "people.csv"
+    rows = 30_000
+    people.write_text("".join(f"+1555{n:07},Caller {n}\n" for n in range(rows)))
+    threads: list[str] = []
+    real_read = door_service.read_book
+
+    def read_book(*args: Any) -> AddressBook:
+        threads.append(threading.current_thread().name)
+        return real_read(*args)
+
+    monkeypatch.setattr(door_service, "read_book", read_book)
+    heard: list[tuple[int, str]] = []
+    count = await meeting.service.import_book(
+        people, lambda n: heard.append((n, threading.current_thread().name))
+    )
+    assert count == rows and len(meeting.core.door.book) == rows + 2
+    assert threads and "MainThread" not in threads
+    assert heard == [(10_000, "MainThread"), (20_000, "MainThread"), (30_000, "MainThread")]

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 import pytest
 
+P = ParamSpec("P")
+T = TypeVar("T")
 _WRITE = re.compile(r"\s*(BEGIN|INSERT|UPDATE|DELETE|COMMIT|CLOSE)\b", re.IGNORECASE)
 
 
@@ -31,6 +33,15 @@ class StuckDisk:
 
     def thaw(self) -> None:
         self._thawed.set()
+
+    def holding(self, write: Callable[P, T]) -> Callable[P, T]:
+        """`write` (a plain file write, e.g. the address book's) waits like a SQLite write."""
+
+        def held(*args: P.args, **kwargs: P.kwargs) -> T:
+            self.hold("INSERT")
+            return write(*args, **kwargs)
+
+        return held
 
     def hold(self, sql: str) -> None:
         if self._thawed.is_set() or not _WRITE.match(sql):

@@ -23,6 +23,7 @@ from moderator.domain.address_book import AddressBook, AddressBookError
 from moderator.domain.door import DoorEntry, DoorSettings, is_lobby
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
+from moderator.ui.async_slot import async_slot
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.door.attention import Attention
 from moderator.ui.door.breakout_panel import BreakoutPanel, TileDrag
@@ -248,27 +249,34 @@ class DoorUi(QObject):
         )
         return text if ok else None
 
-    def import_book(self) -> None:
+    @async_slot()
+    async def import_book(self) -> None:
+        """Read the chosen CSV off the loop, the status bar counting the rows read."""
         path = self.ask_path(False)
         if path is None:
             return
+
+        def progress(rows: int) -> None:
+            self.window.statusBar().showMessage(f"Importing {path.name}: {rows:,} rows read…")
+
         try:
-            count = self.service.import_book(path)
+            count = await self.service.import_book(path, progress)
         except AddressBookError as exc:
             self.window.show_message("error", f"Nothing imported: {exc}")
             return
-        self.window.show_message("info", f"Imported {count} callers from {path.name}")
+        self.window.show_message("info", f"Imported {count:,} callers from {path.name}")
 
-    def export_book(self) -> None:
+    @async_slot()
+    async def export_book(self) -> None:
         path = self.ask_path(True)
         if path is None:
             return
         try:
-            count = self.service.export_book(path)
+            count = await self.service.export_book(path)
         except OSError as exc:
             self.window.show_message("error", f"Could not export the address book: {exc}")
             return
-        self.window.show_message("info", f"Exported {count} callers to {path}")
+        self.window.show_message("info", f"Exported {count:,} callers to {path}")
 
     def _ask_path(self, saving: bool) -> Path | None:
         caption = "Export address book" if saving else "Import address book"

@@ -198,7 +198,8 @@ def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
     menu["Rename…"].trigger()
     row = window.participants.row_of(sid)
     assert window.participants.index(row).data(Role.PARTICIPANT).display_name == "Alice from Sales"
-    assert "+14155550101,Alice from Sales," in (tmp_path / "address-book.csv").read_text()
+    book_file = tmp_path / "address-book.csv"  # saved by the journal's writer thread
+    qtbot.waitUntil(lambda: "+14155550101,Alice from Sales," in book_file.read_text())
     menu = {a.text(): a for a in window.build_menu(sid).actions()}
     menu["Always admit"].trigger()
     assert service.door.book.always_admits(ALICE)
@@ -213,19 +214,25 @@ def test_import_and_export_the_address_book(
     source = tmp_path / "people.csv"
     source.write_text("number,name,always_admit\n+1 415 555 0199,Zed,yes\n")
     door_ui.ask_path = lambda saving: source
-    door_ui.import_book()
+    door_ui.import_book()  # read off the loop: done when the log says so
+    log = door_ui.window.log_model
+
+    def said(text: str) -> bool:
+        return any(text in log.entry(row).details for row in range(log.rowCount()))
+
+    qtbot.waitUntil(lambda: said("Imported 1 callers"))
     assert service.door.book.always_admits(ZED)
     assert service.door.book.name_of(ALICE) == "Alice Smith"  # merged, not replaced
     bad = tmp_path / "bad.csv"
     bad.write_text("Zed,+14155550199\n")
     door_ui.ask_path = lambda saving: bad
     door_ui.import_book()
-    log = door_ui.window.log_model
-    assert "Nothing imported" in log.entry(log.rowCount() - 1).details
+    qtbot.waitUntil(lambda: said("Nothing imported"))
     assert len(service.door.book) == 2
     out = tmp_path / "out.csv"
     door_ui.ask_path = lambda saving: out
     door_ui.export_book()
+    qtbot.waitUntil(lambda: said("Exported 2 callers"))
     assert AddressBook.from_csv(out.read_text()) == service.door.book
 
 
