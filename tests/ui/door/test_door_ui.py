@@ -199,7 +199,9 @@ def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
     row = window.participants.row_of(sid)
     assert window.participants.index(row).data(Role.PARTICIPANT).display_name == "Alice from Sales"
     book_file = tmp_path / "address-book.csv"  # saved by the journal's writer thread
-    qtbot.waitUntil(lambda: "+14155550101,Alice from Sales," in book_file.read_text())
+    qtbot.waitUntil(
+        lambda: book_file.exists() and "+14155550101,Alice from Sales," in book_file.read_text()
+    )
     menu = {a.text(): a for a in window.build_menu(sid).actions()}
     menu["Always admit"].trigger()
     assert service.door.book.always_admits(ALICE)
