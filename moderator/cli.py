@@ -220,7 +220,7 @@ def run_report(argv: Sequence[str]) -> int:
         print(f"moderator report: {problem}", file=sys.stderr)
     try:
         if args.format == "html":
-            text = html_report(journal, args.conference)
+            text = html_report(journal, args.conference, book.name_of)
         else:
             text = render(build_report(journal, args.conference, book.name_of), args.format)
         if args.output is None:

@@ -37,7 +37,7 @@ from moderator.domain.fold import (
 )
 from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.domain.state import Conference, Participant, PastConference, took_part
-from moderator.domain.timeline import Timelines
+from moderator.domain.timeline import ConferenceTimeline, Timelines
 
 __all__ = [
     "Change",
@@ -98,6 +98,7 @@ class _Record:
     view: dict[str, Participant] = field(default_factory=dict)  # base + overlays
     pending: dict[str, PendingAction] = field(default_factory=dict)
     numbers: dict[str, str] = field(default_factory=dict)
+    ordinals: dict[str, int] = field(default_factory=dict)  # "Caller N": order of first sight
     chosen_presenter: str | None = None
     last_key: _Key = (0, 0, 0)
     shown: Conference | None = None  # the fold plus headcount, as last announced
@@ -120,6 +121,7 @@ class Roster:
         self._records: dict[str, _Record] = {}
         self._listeners: list[Listener] = []
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
+        self._caller_names: dict[str, str] = {}  # call sid -> CallerName (Twilio's lookup)
         self._name_of: Callable[[str | None], str | None] = lambda number: None
         self._load_past = load_past
         self._quiet = False  # folding a past conference in: nobody is told
@@ -239,6 +241,15 @@ class Roster:
     def conference(self, sid: str) -> Conference | None:
         record = self._records.get(sid)
         return (record.shown or record.conference) if record else None
+
+    def timeline(self, conference_sid: str) -> ConferenceTimeline | None:
+        """The conference's spans, each row called as its tile is (the one display name)."""
+        timeline = self.timelines.conference(conference_sid)
+        if timeline is None:
+            return None
+        return timeline.named(
+            {p.call_sid: p.display_name for p in self.participants(conference_sid)}
+        )
 
     def find_conference(self, sid_or_name: str) -> Conference | None:
         """The conference with this SID, else the newest with this friendly name."""
@@ -383,9 +394,13 @@ class Roster:
         record.numbers[call_sid] = number
         return self._notify(self._recompose(record, {call_sid}))
 
-    def note_caller(self, call_sid: str, number: str) -> None:
-        """The voice route saw this call's From before it joined: no Calls lookup needed."""
-        self._callers[call_sid] = number
+    def note_caller(self, call_sid: str, number: str, caller_name: str | None = None) -> None:
+        """The voice route saw this call's From (and CallerName) before it joined: no Calls
+        lookup needed."""
+        if number:
+            self._callers[call_sid] = number
+        if caller_name:
+            self._caller_names[call_sid] = caller_name
 
     def set_names(self, name_of: Callable[[str | None], str | None]) -> list[Change]:
         """Name participants by their number (the address book); every tile is renamed."""
@@ -499,12 +514,15 @@ class Roster:
             if base is None:
                 continue
             number = record.numbers.get(call_sid) or self._callers.get(call_sid)
+            ordinal = record.ordinals.setdefault(call_sid, len(record.ordinals) + 1)
             new = replace(
                 base,
                 pending=record.pending.get(call_sid),
                 number=number,
                 presenter=call_sid == presenter,
                 name=self._name_of(number),
+                caller_name=self._caller_names.get(call_sid),
+                ordinal=ordinal,
             )
             old = record.view.get(call_sid)
             if old == new:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
 from moderator.domain.actions import PendingAction
+from moderator.domain.names import display_name
 
 ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
 
@@ -38,11 +39,29 @@ class Participant:
     number: str | None = None
     presenter: bool = False
     name: str | None = None  # the host's name for the caller's number (the address book)
+    caller_name: str | None = None  # Twilio's CallerName lookup, as the voice route saw it
+    # The order this call first reached the console in its conference ("Caller N"): kept for
+    # the session so a name never shifts under the host's eyes; not part of the fold's state
+    # (arrival order is not), so it takes no part in comparing two states.
+    ordinal: int = field(default=0, compare=False)
 
     @property
     def display_name(self) -> str:
-        """The host's name for the caller, else the label, else the number, else the call SID."""
-        return self.name or self.label or self.number or self.call_sid
+        """The one name (domain/names.py): address book, label, caller name, number, Caller N."""
+        return display_name(
+            name=self.name,
+            label=self.label,
+            caller_name=self.caller_name,
+            number=self.number,
+            ordinal=self.ordinal,
+        )
+
+    @property
+    def person(self) -> str:
+        """Who this call is, to count people: a rejoin under the same name is the same person;
+        a caller known by nothing is their call alone."""
+        known = self.name or self.label or self.caller_name or self.number
+        return self.display_name if known else self.call_sid
 
     @property
     def add_failed(self) -> bool:
@@ -87,7 +106,7 @@ class Conference:
 def took_part(everyone: Iterable[Participant]) -> int:
     """How many people were in the call: each once (a rejoin is a new call with the same name),
     a dial-out that never answered not at all."""
-    return len({p.display_name for p in everyone if not p.ringing and not p.add_failed})
+    return len({p.person for p in everyone if not p.ringing and not p.add_failed})
 
 
 @dataclass(frozen=True)

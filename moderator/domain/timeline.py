@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from bisect import insort
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 
@@ -27,6 +27,7 @@ from moderator.domain.fold import (
     step_participant,
     touches_everyone,
 )
+from moderator.domain.names import display_name
 from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.domain.state import ConferenceStatus, Participant
 
@@ -115,10 +116,11 @@ class ParticipantTimeline:
     call_sid: str
     label: str | None
     spans: dict[Track, tuple[Span, ...]]
+    shown_as: str | None = None  # the one display name (the roster's `timeline` sets it)
 
     @property
     def name(self) -> str:
-        return self.label or self.call_sid
+        return self.shown_as or display_name(label=self.label)
 
     def seconds(self, track: Track, until: datetime) -> float:
         return sum((span.seconds(until) for span in self.spans[track]), 0.0)
@@ -133,6 +135,13 @@ class ConferenceTimeline:
     ended_at: datetime | None
     last_moment: datetime | None
     participants: tuple[ParticipantTimeline, ...]
+
+    def named(self, names: Mapping[str, str]) -> ConferenceTimeline:
+        """The same spans with each row called by its display name (call SID -> name)."""
+        rows = tuple(
+            replace(p, shown_as=names.get(p.call_sid, p.shown_as)) for p in self.participants
+        )
+        return replace(self, participants=rows)
 
     @property
     def first_moment(self) -> datetime | None:

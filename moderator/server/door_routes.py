@@ -60,7 +60,7 @@ class VoiceDoor:
         number = form.get("From", "")
         call_sid = form.get("CallSid", "")
         if call_sid and number:
-            self._roster.note_caller(call_sid, number)
+            self._roster.note_caller(call_sid, number, form.get("CallerName") or None)
         decision = on_arrival(self.door.settings, self.door.book, number)
         self._record(form, where, decision.verdict.value, decision.attempt)
         return self._twiml(decision, where, number)
@@ -111,6 +111,8 @@ class VoiceDoor:
         name = self.door.book.name_of(number)
         now = self._clock()
         params = {"from": number, **({"name": name} if name else {})}
+        if form.get("CallerName"):
+            params["caller_name"] = form["CallerName"]  # Twilio's lookup: a name for the report
         name = name or where.label_of(number)  # what the tile will call them
         if attempt:
             params["attempt"] = str(attempt)

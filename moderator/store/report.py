@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from moderator.domain.csv_cells import safe_cell
+from moderator.domain.names import display_name, plural
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
@@ -74,57 +75,115 @@ def build_report(
     """
     # one conference's report reads that conference's rows, not the whole journal
     roster = open_roster(journal, named(conference))
-    conferences = roster.conferences()
     actions = journal.actions()
-    sids = {indexed.sid for indexed in conference_index(journal)}
-    # account-level actions (connecting a number) name no conference: not the door's
-    door = [a for a in actions if a.conference_sid and a.conference_sid not in sids]
+    door = door_actions(journal, actions)
+    name_callers(roster, door, name_of)
+    conferences = roster.conferences()
     if conference is not None:
         conferences = [c for c in conferences if conference in (c.sid, c.friendly_name)]
         if not conferences and all(a.conference_sid != conference for a in door):
             raise ReportError(f"no conference {conference!r} in the journal {journal.path}")
-    callers = {a.call_sid: a.params for a in door if a.call_sid and "from" in a.params}
-    meetings = {c.friendly_name for c in conferences} if conference is not None else None
     recordings = journal_recordings(journal)
-
-    def caller(call_sid: str | None) -> tuple[str | None, str | None]:
-        params = callers.get(call_sid or "", {})
-        number = params.get("from")
-        return number, (name_of(number) if name_of else None) or params.get("name")
-
     return {
         "conferences": [
             with_measures(
-                roster,
-                c,
-                _conference_entry(c, roster.participants(c.sid), actions, caller),
-                recordings,
+                roster, c, _conference_entry(c, roster.participants(c.sid), actions), recordings
             )
             for c in conferences
         ],
-        "door": [
-            _door_entry(a, caller)
-            for a in door
-            if meetings is None or a.conference_sid in meetings or conference == a.conference_sid
-        ],
+        "door": door_rows(roster, door, conferences, conference, name_of),
     }
 
 
-def _door_entry(
-    action: ActionRecord, caller: Callable[[str | None], tuple[str | None, str | None]]
-) -> dict[str, Any]:
-    number, name = caller(action.call_sid)
+def door_actions(journal: Journal, actions: list[ActionRecord]) -> list[ActionRecord]:
+    """The actions journaled under a meeting's name (the door's), not under a conference SID."""
+    sids = {indexed.sid for indexed in conference_index(journal)}
+    # account-level actions (connecting a number) name no conference: not the door's
+    return [a for a in actions if a.conference_sid and a.conference_sid not in sids]
+
+
+def name_callers(roster: Roster, door: list[ActionRecord], name_of: NameOf | None) -> None:
+    """Tell the roster each caller's number and CallerName as the door saw them, and name them
+    by the address book (else the name the door journaled), so every row of every format is
+    called by the one display name the console's tiles use."""
+    journaled: dict[str, str] = {}
+    for action in door:
+        number = action.params.get("from")
+        if action.call_sid and number:
+            roster.note_caller(action.call_sid, number, action.params.get("caller_name"))
+            if action.params.get("name"):
+                journaled[number] = action.params["name"]
+
+    def name(number: str | None) -> str | None:
+        known = name_of(number) if name_of else None
+        return known or journaled.get(number or "")
+
+    roster.set_names(name)
+
+
+def door_rows(
+    roster: Roster,
+    door: list[ActionRecord],
+    conferences: list[Conference],
+    conference: str | None,
+    name_of: NameOf | None = None,
+) -> list[dict[str, Any]]:
+    """The door's rows for the report: every meeting's, or those of the meeting asked for.
+
+    Asked by SID, only the rows of that meeting's time: after the previous conference of the
+    same name ended and up to this one's end (a meeting name is reused day after day).
+    """
+    if conference is None:
+        chosen = door
+    else:
+        windows = [_window(roster, c) for c in conferences if conference == c.sid]
+        names = {c.friendly_name for c in conferences}
+        chosen = [
+            a
+            for a in door
+            if a.conference_sid == conference
+            or (
+                a.conference_sid in names
+                and (not windows or any(low < a.at <= high for low, high in windows))
+            )
+        ]
+    return [_door_entry(a, name_of) for a in chosen]
+
+
+_EVER = (datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc))
+
+
+def _window(roster: Roster, conference: Conference) -> tuple[datetime, datetime]:
+    """From the end of the previous conference of the same name to this one's end."""
+    low, high = _EVER
+    for other in roster.conferences():
+        if other.friendly_name != conference.friendly_name or other.sid == conference.sid:
+            continue
+        before = (
+            other.started_at and conference.started_at and other.started_at < conference.started_at
+        )
+        if before and other.ended_at and other.ended_at > low:
+            low = other.ended_at
+    return low, conference.ended_at or high
+
+
+def _door_entry(action: ActionRecord, name_of: NameOf | None) -> dict[str, Any]:
+    number = action.params.get("from")
+    name = (name_of(number) if name_of else None) or action.params.get("name")
+    shown = display_name(name=name, caller_name=action.params.get("caller_name"), number=number)
     return {
         "at": _iso(action.at),
         "meeting": action.conference_sid,
         "kind": action.kind,
         "call_sid": action.call_sid,
-        "number": number or action.params.get("from"),
-        "name": name or action.params.get("name"),
+        "number": number,
+        "name": shown if (name or number or action.params.get("caller_name")) else None,
         "ok": action.ok,
         "error": action.error,
         "by": action.origin,  # "door" (decided at the door) or "host"
-        "detail": {k: v for k, v in action.params.items() if k not in ("from", "name")},
+        "detail": {
+            k: v for k, v in action.params.items() if k not in ("from", "name", "caller_name")
+        },
     }
 
 
@@ -138,10 +197,6 @@ def select(roster: Roster, conference: str | None, journal: Journal) -> list[Con
     return conferences
 
 
-def _nobody(call_sid: str | None) -> tuple[str | None, str | None]:
-    return None, None
-
-
 def report_of(
     roster: Roster,
     actions: list[ActionRecord],
@@ -152,10 +207,7 @@ def report_of(
     return {
         "conferences": [
             with_measures(
-                roster,
-                c,
-                _conference_entry(c, roster.participants(c.sid), actions, _nobody),
-                recordings,
+                roster, c, _conference_entry(c, roster.participants(c.sid), actions), recordings
             )
             for c in conferences
         ]
@@ -171,18 +223,33 @@ def with_measures(
     """`entry` with the conference's duration and peak, each participant's seconds and the
     conference's recordings."""
     entry["recordings"] = recordings_of(recordings, conference.sid)
-    timeline = roster.timelines.conference(conference.sid)
+    timeline = roster.timeline(conference.sid)
     entry.update(conference_measures(timeline))
     seconds = participant_measures(timeline)
+    first = first_joins(timeline)
     for participant in entry["participants"]:
         participant.update(seconds.get(participant["call_sid"], dict.fromkeys(MEASURED, 0.0)))
+        # "joined" is the first join (a call moved to a room and back joins again), so that
+        # present never exceeds left - joined
+        participant["joined_at"] = first.get(participant["call_sid"], participant["joined_at"])
     return entry
+
+
+def first_joins(timeline: ConferenceTimeline | None) -> dict[str, str | None]:
+    """When each call was first present (call SID -> ISO time)."""
+    if timeline is None:
+        return {}
+    return {
+        p.call_sid: _iso(p.spans[Track.PRESENT][0].start)
+        for p in timeline.participants
+        if p.spans[Track.PRESENT]
+    }
 
 
 def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
     """Whom an action was aimed at: the participant, the number dialled, or None (conference)."""
     if action.call_sid:
-        return labels.get(action.call_sid) or action.call_sid
+        return labels.get(action.call_sid) or display_name()
     number, label = action.params.get("to"), action.params.get("label")
     if number and label:
         return f"{label} ({number})"
@@ -190,16 +257,9 @@ def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
 
 
 def _conference_entry(
-    conference: Conference,
-    participants: list[Participant],
-    actions: list[ActionRecord],
-    caller: Callable[[str | None], tuple[str | None, str | None]],
+    conference: Conference, participants: list[Participant], actions: list[ActionRecord]
 ) -> dict[str, Any]:
-    labels: dict[str, str] = {}
-    for p in participants:
-        label = caller(p.call_sid)[1] or p.label
-        if label:
-            labels[p.call_sid] = label
+    labels = {p.call_sid: p.display_name for p in participants}
     return {
         "sid": conference.sid,
         "friendly_name": conference.friendly_name,
@@ -214,9 +274,9 @@ def _conference_entry(
                 "left_at": _iso(p.left_at),
                 "present": p.present,
                 "muted": p.muted,
-                "hold": p.hold,
-                "number": caller(p.call_sid)[0],
-                "name": caller(p.call_sid)[1],
+                "hold": p.hold and p.present,  # someone who left is not on hold
+                "number": p.number,
+                "name": p.display_name,  # the one display name (domain/names.py)
             }
             for p in participants
         ],
@@ -251,6 +311,9 @@ def conference_measures(timeline: ConferenceTimeline | None) -> dict[str, Any]:
     return {
         "duration_seconds": None if duration is None else round(duration, 1),
         "peak_participants": timeline.peak_participants() if timeline else 0,
+        # the latest moment any callback carries: where a meeting the console stopped watching
+        # (quit mid-call) was last seen
+        "last_seen_at": _iso(timeline.last_moment) if timeline else None,
     }
 
 
@@ -276,7 +339,16 @@ def render(report: dict[str, Any], fmt: str) -> str:
     raise ReportError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-_CSV_COLUMNS = ["conference_sid", "friendly_name", "call_sid", "label", "joined_at", "left_at"]
+_CSV_COLUMNS = [
+    "conference_sid",
+    "friendly_name",
+    "call_sid",
+    "label",
+    "name",  # the one display name, as the console and the other formats call the caller
+    "number",
+    "joined_at",
+    "left_at",
+]
 _CSV_FLAGS = ["present", "muted", "hold"]
 _CSV_SECONDS = [*MEASURED]  # per participant
 _CSV_CONFERENCE = ["duration_seconds", "peak_participants"]  # repeated on each row
@@ -316,25 +388,25 @@ def _text(report: dict[str, Any]) -> str:
     if not report["conferences"] and not report.get("door"):
         return "No conferences in the journal yet.\n"
     for conference in report["conferences"]:
+        people = people_of(conference["participants"])
         lines.append(
-            f"{conference['friendly_name'] or conference['sid']} ({conference['sid']}):"
-            f" {conference['status']}, {_local(conference['started_at'], DAY_TIME) or '?'}"
-            f" to {_local(conference['ended_at'], DAY_TIME) or 'now'}"
-            f" ({clock(conference['duration_seconds'])}, at most {conference['peak_participants']})"
+            f"{heading(conference)} ({conference['sid']}): {status_words(conference)}"
+            f" ({clock(conference['duration_seconds'])}, {plural(len(people), 'participant')},"
+            f" at most {conference['peak_participants']} at once)"
         )
-        for p in conference["participants"]:
+        for p in people:
             state = ", ".join(
                 word
                 for word, on in (
                     ("present", p["present"]),
-                    ("muted", p["muted"]),
-                    ("on hold", p["hold"]),
+                    ("muted", p["muted"] and p["present"]),
+                    ("on hold", p["hold"] and p["present"]),
+                    (f"rejoined {plural(p['calls'] - 1, 'time')}", p["calls"] > 1),
                 )
                 if on
             )
-            who = p.get("name") or p["label"] or p["call_sid"]
             lines.append(
-                f"  {who:<20} joined {_local(p['joined_at']) or '?'}"
+                f"  {p['name']:<20} joined {_local(p['joined_at']) or '?'}"
                 f"  left {_local(p['left_at']) or '-':<8}  talked {clock(p['talk_seconds']):>7}"
                 f"  {state}"
             )
@@ -350,16 +422,95 @@ def _text(report: dict[str, Any]) -> str:
     if report.get("door"):
         lines.append("At the door:")
         for d in report["door"]:
-            who = d["name"] or d["number"] or d["call_sid"] or ""
-            if d["name"] and d["number"]:
-                who = f"{d['name']} ({d['number']})"
-            attempt, to = d["detail"].get("attempt"), d["detail"].get("to")
-            outcome = "" if d["ok"] is not False else f"  failed: {d['error']}"
-            lines.append(
-                f"  {_local(d['at'])}  {d['meeting']:<14} {d['kind']:<14} {who}"
-                + (f", attempt {attempt}" if attempt else "")
-                + (f" to {to}" if to else "")
-                + f", by {d['by']}{outcome}"
-            )
+            lines.append(f"  {_local(d['at'])}  {d['meeting']:<14} {door_words(d)}")
         lines.append("")
     return "\n".join(lines)
+
+
+_DOOR_WORDS = {
+    "join": "{who} was let in",
+    "ask-pin": "{who} was asked for the PIN",
+    "pin-right": "{who} entered the right PIN",
+    "wrong-pin": "{who} entered a wrong PIN (attempt {attempt})",
+    "pin-refused": "{who} entered a wrong PIN too often and was hung up",
+    "wait": "{who} went to the waiting room",
+    "locked-out": "{who} was turned away: the meeting was locked",
+    "admit": "{who} was admitted",
+    "deny": "{who} was turned away",
+    "move": "{who} was moved to {to}",
+    "lock": "the meeting was locked",
+    "unlock": "the meeting was unlocked",
+    "waiting-room-on": "the waiting room was turned on",
+    "waiting-room-off": "the waiting room was turned off",
+    "pin-set": "a PIN was set",
+    "pin-cleared": "the PIN was cleared",
+    "rooms-open": "{rooms} breakout rooms were opened",
+    "rooms-close": "the breakout rooms were closed",
+    "announce-rooms": 'the rooms heard: "{text}"',
+}
+
+
+def door_words(row: dict[str, Any]) -> str:
+    """A door row of the report in words: what happened, to whom, by whom, and any failure."""
+    detail = row["detail"]
+    who = row["name"] or display_name()
+    if row["name"] and row["number"] and row["name"] != row["number"]:
+        who = f"{row['name']} ({row['number']})"
+    fields = {
+        "who": who,
+        "attempt": detail.get("attempt", "?"),
+        "to": detail.get("to", "?"),
+        "rooms": detail.get("rooms", "?"),
+        "text": detail.get("text", ""),
+    }
+    template = _DOOR_WORDS.get(row["kind"])
+    text = template.format(**fields) if template else f"{row['kind']}: {who}"
+    by = "the door" if row["by"] == "door" else row["by"]
+    failed = f"; failed: {row['error']}" if row["ok"] is False else ""
+    return f"{text}, by {by}{failed}"
+
+
+_STATUS_WORDS = {"init": "not started", "in-progress": "in progress", "completed": "ended"}
+
+
+def heading(conference: dict[str, Any]) -> str:
+    """'TeamMeeting, 2026-11-25 15:00 UTC': the name with the date and time it started (a
+    meeting name comes back day after day)."""
+    name = conference["friendly_name"] or conference["sid"]
+    start = _local(conference["started_at"], "%Y-%m-%d %H:%M %Z")
+    return f"{name}, {start}" if start else name
+
+
+def status_words(conference: dict[str, Any]) -> str:
+    """'ended, 15:00:03 to 15:02:59', or, for one the journal never saw end (the console quit
+    mid-call), 'in progress when last seen at 15:01:40'."""
+    start = _local(conference["started_at"], DAY_TIME) or "?"
+    if conference["ended_at"]:
+        return f"ended, {start} to {_local(conference['ended_at'], DAY_TIME)}"
+    status = _STATUS_WORDS.get(conference["status"], conference["status"])
+    seen = _local(conference.get("last_seen_at"), DAY_TIME)
+    return f"{status} since {start}" + (f", last seen at {seen}" if seen else "")
+
+
+def people_of(participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The report's calls as people: a rejoin under the same name is one person who rejoined
+    (first join, last leave, seconds summed, `calls` how many calls they made)."""
+    people: dict[str, dict[str, Any]] = {}
+    for p in participants:
+        person = people.get(p["name"])
+        if person is None:
+            people[p["name"]] = {**p, "calls": 1}
+            continue
+        person["calls"] += 1
+        joins = [t for t in (person["joined_at"], p["joined_at"]) if t]
+        person["joined_at"] = min(joins) if joins else None
+        if p["present"] or person["present"]:
+            person["left_at"] = None
+        else:
+            lefts = [t for t in (person["left_at"], p["left_at"]) if t]
+            person["left_at"] = max(lefts) if lefts else None
+        if p["present"]:
+            person.update(present=True, muted=p["muted"], hold=p["hold"])
+        for key in MEASURED:
+            person[key] = round(person[key] + p[key], 1)
+    return list(people.values())

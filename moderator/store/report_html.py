@@ -7,12 +7,26 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
+from moderator.domain.names import plural
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Conference, Roster
 from moderator.domain.timeline import Marker
 from moderator.store.history import open_roster
 from moderator.store.journal import ActionRecord, Journal
-from moderator.store.report import clock, named, report_of, select
+from moderator.store.report import (
+    NameOf,
+    clock,
+    door_actions,
+    door_rows,
+    door_words,
+    heading,
+    name_callers,
+    named,
+    people_of,
+    report_of,
+    select,
+    status_words,
+)
 from moderator.store.report_recordings import journal_recordings, recordings_html
 from moderator.store.timeline_svg import timeline_svg
 
@@ -57,11 +71,22 @@ class JournalViews:
         return render_html(self.roster, self.journal.actions(conference_sid), chosen)
 
 
-def html_report(journal: Journal, conference: str | None = None) -> str:
-    """The page for every conference in the journal, or the one named (SID or name)."""
+def html_report(
+    journal: Journal, conference: str | None = None, name_of: NameOf | None = None
+) -> str:
+    """The page for every conference in the journal, or the one named (SID or name), with the
+    door's rows of those meetings (`name_of`: the address book, as the other formats use it)."""
     roster = open_roster(journal, named(conference))
+    door = door_actions(journal, journal.actions())
+    name_callers(roster, door, name_of)
     chosen = select(roster, conference, journal)
-    return render_html(roster, journal.actions(), chosen, recordings=journal_recordings(journal))
+    return render_html(
+        roster,
+        journal.actions(),
+        chosen,
+        recordings=journal_recordings(journal),
+        door=door_rows(roster, door, chosen, conference, name_of),
+    )
 
 
 def render_html(
@@ -70,25 +95,24 @@ def render_html(
     conferences: list[Conference],
     now: datetime | None = None,
     recordings: RecordingLedger | None = None,
+    door: list[dict[str, Any]] | None = None,
 ) -> str:
     """The page for `conferences` of `roster` (also used by the console for a live roster)."""
     report = report_of(roster, actions, conferences, recordings)
     made = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    title = (
-        conferences[0].friendly_name or conferences[0].sid
-        if len(conferences) == 1
-        else "Conference report"
-    )
+    names = list(dict.fromkeys(c.friendly_name or c.sid for c in conferences))
+    title = "Conference report: " + ", ".join(names) if names else "Conference report"
     body = [_conference(roster, entry, actions) for entry in report["conferences"]]
-    if not body:
+    if not body and not door:
         body = ["<p>No conferences in the journal yet.</p>"]
     return "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)}: report</title><style>{STYLE}</style></head><body>",
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
             *body,
+            *_door(door or []),
             f"<footer>Made by the Conference Moderator Console at {made:%Y-%m-%d %H:%M} UTC"
             " from Twilio's conference callbacks.</footer>",
             "</body></html>",
@@ -97,22 +121,41 @@ def render_html(
     )
 
 
+def _door(rows: list[dict[str, Any]]) -> list[str]:
+    """The "At the door" section: PIN attempts, turned away, admitted, lock, rooms, moves."""
+    if not rows:
+        return []
+    cells = [
+        f"<tr><td>{_when(d['at'])}</td><td>{escape(d['meeting'] or '')}</td>"
+        f"<td>{escape(door_words(d))}</td></tr>"
+        for d in rows
+    ]
+    return [
+        "<section><h2>At the door</h2>",
+        "<table><thead><tr><th>At</th><th>Meeting</th><th>What happened</th></tr></thead>",
+        "<tbody>",
+        *cells,
+        "</tbody></table></section>",
+    ]
+
+
 def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecord]) -> str:
     name = entry["friendly_name"] or entry["sid"]
+    people = people_of(entry["participants"])
     facts = [
-        entry["status"],
-        f"{_when(entry['started_at'])} to {_when(entry['ended_at']) or 'now'}",
+        status_words(entry),
         f"duration {clock(entry['duration_seconds'])}",
-        f"{len(entry['participants'])} participants, at most {entry['peak_participants']} at once",
+        f"{plural(len(people), 'participant')}, at most {entry['peak_participants']} at once",
     ]
-    total_talk = sum(p["talk_seconds"] for p in entry["participants"]) or 1.0
-    most = max((p["talk_seconds"] for p in entry["participants"]), default=0.0) or 1.0
+    total_talk = sum(p["talk_seconds"] for p in people) or 1.0
+    most = max((p["talk_seconds"] for p in people), default=0.0) or 1.0
     rows = []
-    for p in entry["participants"]:
+    for p in people:
         share = p["talk_seconds"] / total_talk
+        rejoined = f" (rejoined {plural(p['calls'] - 1, 'time')})" if p["calls"] > 1 else ""
         rows.append(
             "<tr>"
-            f"<td>{escape(p['label'] or p['call_sid'])}</td>"
+            f"<td>{escape(p['name'])}{escape(rejoined)}</td>"
             f"<td>{_when(p['joined_at'])}</td><td>{_when(p['left_at']) or '-'}</td>"
             f'<td class="num">{clock(p["present_seconds"])}</td>'
             f'<td><span class="bar"><span style="width:{100 * p["talk_seconds"] / most:.0f}%">'
@@ -120,7 +163,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
             f'<td class="num">{clock(p["muted_seconds"])}</td>'
             "</tr>"
         )
-    timeline = roster.timelines.conference(entry["sid"])
+    timeline = roster.timeline(entry["sid"])
     own = markers_of([a for a in actions if a.conference_sid == entry["sid"]])
     svg = timeline_svg(timeline, own, f"Timeline of {name}") if timeline else ""
     action_rows = [
@@ -131,7 +174,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
     ]
     return "\n".join(
         [
-            f"<section><h1>{escape(name)}</h1>",
+            f"<section><h1>{escape(heading(entry))}</h1>",
             f'<p class="facts">{escape(" · ".join(facts))}</p>',
             "<h2>Attendance and talk time</h2>",
             "<table><thead><tr><th>Participant</th><th>Joined</th><th>Left</th>"

@@ -54,8 +54,10 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "duration_seconds",
         "peak_participants",
         "recordings",
+        "last_seen_at",  # where a meeting never seen to end was last seen
     }
     assert conference["recordings"] == []
+    assert conference["last_seen_at"] == "2026-11-25T15:00:07Z"
     assert conference["friendly_name"] == "TeamMeeting"
     assert conference["started_at"] == "2026-11-25T15:00:03Z"
     assert conference["ended_at"] is None
@@ -70,7 +72,7 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "muted",
         "hold",
         "number",  # from the voice route (None: the call did not come through it)
-        "name",  # the address book's name for that number
+        "name",  # the one display name (address book, label, caller name, number, Caller N)
         "talk_seconds",
         "present_seconds",
         "muted_seconds",
@@ -117,7 +119,7 @@ def test_csv_and_text(journal: Journal) -> None:
     assert any(
         ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4,") for line in lines
     )
-    assert "Charles,2026-11-25T15:00:05Z," in csv_text
+    assert "Charles,Charles,,2026-11-25T15:00:05Z," in csv_text  # label, name, number, joined
 
 
 @pytest.fixture
@@ -133,7 +135,10 @@ def berlin(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_text_names_targets_and_who_acted_in_local_time(journal: Journal, berlin: None) -> None:
     text = render(build_report(journal), "text")
     assert "TeamMeeting" in text and "Charles" in text
-    assert "2026-11-25 16:00:03 CET to now" in text  # the conference started 15:00:03 UTC
+    # the conference started 15:00:03 UTC; never seen to end: when it was last seen, not "now"
+    assert "in progress since 2026-11-25 16:00:03 CET, last seen at 2026-11-25 16:00:07 CET" in text
+    assert "TeamMeeting, 2026-11-25 16:00 CET (" in text  # the heading carries date and time
+    assert "4 participants" in text
     assert "17:00:00  mute           Alice                confirmed, by host" in text
     assert "17:00:01  dial-out       Dana (+15550001111)  ok, by host" in text
     assert "everyone" not in text
@@ -172,7 +177,7 @@ def test_door_section_names_callers_and_lists_attempts(journal: Journal) -> None
     assert people[call_sid("Alice")]["name"] == "Alice Smith"
     text = render(report, "text")
     assert "At the door:" in text
-    assert "wrong-pin      Alice Smith (+14155550101), attempt 1, by door" in text
+    assert "Alice Smith (+14155550101) entered a wrong PIN (attempt 1), by the door" in text
     assert "Alice Smith" in text.split("At the door:")[0]  # the attendance line is named too
 
 

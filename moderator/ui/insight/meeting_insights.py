@@ -177,7 +177,7 @@ class MeetingInsights(QObject):
         if same_name_live and conference.started_at is not None:
             name += f" (started {conference.started_at.astimezone().strftime('%H:%M')})"
         if self._banner_facts[0] != sid:  # a frozen copy of its timeline: not at every batch
-            timeline = self._roster.timelines.conference(sid)
+            timeline = self._roster.timeline(sid)
             duration = timeline.duration_seconds() if timeline else None
             people = len(timeline.participants) if timeline else 0
             facts = f"ended after {clock_text(duration or 0.0)} with {people} participants."

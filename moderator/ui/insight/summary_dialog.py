@@ -94,7 +94,7 @@ class SummaryDialog(QDialog):
         conference = roster.conference(conference_sid)
         name = (conference.friendly_name if conference else "") or conference_sid
         self.setWindowTitle(f"Summary: {name}")
-        timeline = roster.timelines.conference(conference_sid)
+        timeline = roster.timeline(conference_sid)
         layout = QVBoxLayout(self)
         self.facts = QLabel(self._facts(name, timeline))
         self.facts.setObjectName("summaryFacts")

@@ -123,7 +123,7 @@ class TimelineWindow(QWidget):
     # ---- content ---------------------------------------------------------------------------
 
     def current_layout(self, fit_width: int | None = None) -> Layout | None:
-        timeline = self._roster.timelines.conference(self.conference_sid)
+        timeline = self._roster.timeline(self.conference_sid)
         if timeline is None:
             return None
         width = fit_width or max(400, self.scroller.viewport().width())

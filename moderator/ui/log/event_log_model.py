@@ -18,6 +18,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from moderator.domain.events import ConferenceEvent, EventKind
+from moderator.domain.names import display_name
+from moderator.domain.reasons import reason_words
 from moderator.ui.dialogs import wrapped_tip
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
 from moderator.ui.look import theme
@@ -66,10 +68,12 @@ def entry_for_event(event: ConferenceEvent, name_of: NameOf) -> LogEntry:
     """How a callback reads in the log."""
     who = ""
     if event.call_sid is not None:
-        who = name_of(event.conference_sid, event.call_sid) or event.label or event.call_sid
-    details = [f"#{event.sequence}"]
+        who = name_of(event.conference_sid, event.call_sid) or display_name(label=event.label)
+    details = []
     if event.reason:
-        details.append(event.reason.replace("_", " "))
+        ending = event.call_sid_ending_conference
+        ender = name_of(event.conference_sid, ending) if ending else None
+        details.append(reason_words(event.reason, ender))
     level = "error" if event.kind is EventKind.ANNOUNCEMENT_FAIL else "info"
     return LogEntry(
         at=event.timestamp,

@@ -15,7 +15,7 @@ from moderator.ui.grid.conference_model import ConferenceModel
 from moderator.ui.grid.roles import Role
 from moderator.ui.log.event_log_filter import EventLogFilter
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry, entry_for_event
-from tests.forms import START, form, team_meeting
+from tests.forms import START, call_sid, form, team_meeting
 
 from ..conftest import Feed
 
@@ -95,7 +95,37 @@ def test_log_words_for_callbacks(roster: Roster, feed: Feed) -> None:
     leave = parse_callback(team_meeting()[6], START)
     entry = entry_for_event(leave, lambda conf, call: roster.participant(conf, call).label)  # type: ignore[union-attr]
     assert (entry.event, entry.who, entry.conference) == ("Left", "Bob", "TeamMeeting")
-    assert "participant hung up" in entry.details
+    assert entry.details == "hung up"  # in words, and no bare sequence number
+
+
+def test_log_says_why_in_words_and_never_shows_a_call_sid(roster: Roster, feed: Feed) -> None:
+    """The chair leaving ends the meeting: the others' leaves say so, not "moderator ended
+    conference"; the end names who ended it; a caller known by nothing is not a CallSid."""
+    mary_leaves = form(
+        "participant-leave", 8, who="Mary", end_on_exit=True,
+        ReasonParticipantLeft="participant_hung_up",
+    )  # fmt: skip
+    alice_leaves = form(
+        "participant-leave", 9, who="Alice", ReasonParticipantLeft="moderator_ended_conference"
+    )
+    end = form(
+        "conference-end", 10, CallSidEndingConference=call_sid("Mary"),
+        ReasonConferenceEnded="participant-with-end-conference-on-exit-left",
+    )  # fmt: skip
+    feed(*team_meeting(), mary_leaves, alice_leaves, end)
+
+    def name_of(conf: str, call: str) -> str | None:
+        participant = roster.participant(conf, call)
+        return participant.display_name if participant else None
+
+    alice = entry_for_event(parse_callback(alice_leaves, START), name_of)
+    assert alice.details == "the meeting ended when its chair left"
+    ended = entry_for_event(parse_callback(end, START), name_of)
+    assert ended.details == "Mary left and the meeting ended with them"
+    stranger = form("participant-join", 11, who="Zed")
+    del stranger["ParticipantLabel"]
+    entry = entry_for_event(parse_callback(stranger, START), lambda conf, call: None)
+    assert entry.who == "Caller" and "CA" not in entry.who
 
 
 def test_log_filter_text_speech_and_errors(qtmodeltester: Any) -> None:
