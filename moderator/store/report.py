@@ -10,8 +10,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 from moderator.domain.csv_cells import safe_cell
+from moderator.domain.door import lobby_name
 from moderator.domain.names import display_name, plural
 from moderator.domain.recordings import RecordingLedger
+from moderator.domain.rooms import room_number
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
 from moderator.domain.timeline import ConferenceTimeline, Track
@@ -450,6 +452,16 @@ _DOOR_WORDS = {
 }
 
 
+def place_words(conference_name: str, meeting: str) -> str:
+    """'room 2', 'the main meeting', 'the waiting room' for a conference of `meeting`."""
+    if conference_name == meeting:
+        return "the main meeting"
+    if conference_name == lobby_name(meeting):
+        return "the waiting room"
+    number = room_number(conference_name, meeting)
+    return f"room {number}" if number is not None else conference_name
+
+
 def door_words(row: dict[str, Any]) -> str:
     """A door row of the report in words: what happened, to whom, by whom, and any failure."""
     detail = row["detail"]
@@ -459,7 +471,7 @@ def door_words(row: dict[str, Any]) -> str:
     fields = {
         "who": who,
         "attempt": detail.get("attempt", "?"),
-        "to": detail.get("to", "?"),
+        "to": place_words(detail.get("to", "?"), row["meeting"] or ""),
         "rooms": detail.get("rooms", "?"),
         "text": detail.get("text", ""),
     }

@@ -163,7 +163,8 @@ async def test_rooms_open_announce_and_close_with_everyone_back_in_main(meeting:
     kinds = meeting.kinds()
     assert kinds.count("move") == 4 + 1 + 4
     text = render(build_report(meeting.core.journal), "text")
-    assert "move           Alice (+14155550101) to TeamMeeting-room-" in text
+    assert "Alice (+14155550101) was moved to room " in text  # in words (issue 18)
+    assert "was moved to the main meeting" in text
     assert kinds.index("rooms-open") < kinds.index("announce-rooms") < kinds.index("rooms-close")
 
 
