@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Callable, Mapping
 
-from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.request_validator import (
+    HMAC_SHA1,
+    HMAC_SHA256,
+    RequestValidator,
+    get_signature_algorithm,
+)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
+# The digest's length for each algorithm Twilio signs with (the Auth Token's HMAC-SHA1 unless
+# the settings header names another): a signature of any other shape cannot be Twilio's.
+DIGEST_BYTES = {HMAC_SHA1: 20, HMAC_SHA256: 32}
+
+
+def shape_problem(headers: Mapping[str, str]) -> str | None:
+    """Why the signature header cannot be Twilio's, judged from the headers alone (None: it
+    may be). Checked before a body is read, so a client without a plausible signature costs
+    no wait for its body."""
+    signature = headers.get(SIGNATURE_HEADER)
+    if not signature:
+        return f"missing {SIGNATURE_HEADER} header"
+    algorithm = get_signature_algorithm(headers.get(SETTINGS_HEADER)).upper()
+    size = DIGEST_BYTES.get(algorithm)
+    if size is None:
+        return "unknown signature algorithm"
+    if len(signature) != 4 * ((size + 2) // 3):
+        return f"{SIGNATURE_HEADER} is not a signature (wrong length)"
+    try:
+        digest = binascii.a2b_base64(signature, strict_mode=True)
+    except binascii.Error:
+        return f"{SIGNATURE_HEADER} is not a signature (not base64)"
+    if len(digest) != size:
+        return f"{SIGNATURE_HEADER} is not a signature (wrong length)"
+    return None
 
 
 class SignatureCheck:

@@ -6,7 +6,9 @@ import asyncio
 import logging
 import secrets
 import socket
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -30,18 +32,22 @@ from moderator.server.connections import (
     AcceptFailureFilter,
     BadRequestLog,
     ConnectionGuard,
+    LogBudget,
 )
 from moderator.server.door_routes import VoiceDoor
-from moderator.server.forms import UnreadableForm, read_form
+from moderator.server.forms import BODY_READ_TIMEOUT, UnreadableForm, read_form
 from moderator.server.ingest import CallbackIngest
 from moderator.server.recording_route import RecordingIngest
-from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck
+from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck, shape_problem
 from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
 http_log = logging.getLogger("moderator.server.http")  # aiohttp's protocol errors
 
 MAX_BODY_BYTES = 16 * 1024  # a conference callback is well under 2 KB
+# Each rejected request is logged, but at most this many lines a minute (a count says the rest),
+# so a flood of bad requests cannot rotate the log's history away (4 files of 2 MB).
+REJECTIONS_LOGGED_PER_MINUTE = 20
 # How long stop() lets a request being handled finish before it is cancelled. Idle keep-alive
 # connections are closed at once (they used to hold every stop for the whole grace).
 SHUTDOWN_GRACE = 2.0
@@ -54,6 +60,9 @@ PROTOCOL_LIMITS: dict[str, Any] = {
     "max_field_size": 4096,
     "max_headers": 32,
     "keepalive_timeout": HEADER_TIMEOUT,
+    # after an answer given before the body was read (a refused signature), the rest of the body
+    # is read and dropped for this long only: a slow client's refusal costs no longer than its body
+    "lingering_time": BODY_READ_TIMEOUT,
     "auto_decompress": False,  # bodies are read raw; a Content-Encoding is refused (415)
     "logger": http_log,
 }
@@ -107,6 +116,7 @@ class WebhookServer:
         self._guard: ConnectionGuard | None = None
         self._accept_filter: AcceptFailureFilter | None = None
         self._bad_request_log: BadRequestLog | None = None
+        self._rejections = LogBudget(time.monotonic, burst=REJECTIONS_LOGGED_PER_MINUTE)
         self.recordings: RecordingIngest | None = None  # recording status callbacks
         self.record = False  # the voice route records the meeting from its start
 
@@ -210,15 +220,19 @@ class WebhookServer:
         """The request's form once its signature checks out; raises the HTTP error otherwise.
 
         Nothing in an unsigned request reaches a decoder that could fail in an unexpected way:
-        the body is read raw and parsed by read_form, which only raises UnreadableForm.
+        the body is read raw and parsed by read_form, which only raises UnreadableForm. A
+        request whose signature header cannot be Twilio's is refused before its body is read,
+        and while the body comes in the connection may be closed to make room for others.
         """
-        if SIGNATURE_HEADER not in request.headers:
-            self._reject_signature(request, f"missing {SIGNATURE_HEADER} header")
+        problem = shape_problem(request.headers)
+        if problem is not None:
+            self._reject_signature(request, problem)
         try:
-            posted = await read_form(request)
+            with self._reading_body(request):
+                posted = await read_form(request)
         except UnreadableForm as exc:
             self.stats.rejected_malformed += 1
-            log.warning("rejected %s: %s", request.path, exc)
+            self._log_rejection("rejected %s: %s", request.path, exc)
             raise _http_error(exc) from None
         problem = self._signature_problem(request, posted)
         if problem is not None:
@@ -232,10 +246,25 @@ class WebhookServer:
         except ValueError:  # e.g. a Host header with a port out of range
             return "the request's URL cannot be verified"
 
+    def _reading_body(self, request: web.Request) -> AbstractContextManager[None]:
+        if self._guard is None:  # an app made without start() (tests)
+            return nullcontext()
+        return self._guard.reading_body(request.protocol)
+
     def _reject_signature(self, request: web.Request, problem: str) -> NoReturn:
         self.stats.rejected_signature += 1
-        log.warning("rejected %s from %s: %s", request.path, request.remote, problem)
+        self._log_rejection("rejected %s from %s: %s", request.path, request.remote, problem)
         raise web.HTTPForbidden(text=f"invalid or missing {SIGNATURE_HEADER}")
+
+    def _log_rejection(self, message: str, *args: object) -> None:
+        """One warning per rejected request, within the minute's budget."""
+        dropped = self._rejections.allow()
+        if dropped is None:
+            return
+        if dropped:
+            message += " (%d more rejected requests not logged)"
+            args += (dropped,)
+        log.warning(message, *args)
 
     async def _conference_events(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
@@ -243,7 +272,7 @@ class WebhookServer:
             event = await self._ingest.ingest(form)
         except MalformedCallback as exc:
             self.stats.rejected_malformed += 1
-            log.warning("rejected a malformed conference callback: %s", exc)
+            self._log_rejection("rejected a malformed conference callback: %s", exc)
             raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
         except JournalError as exc:
             self.stats.failed += 1

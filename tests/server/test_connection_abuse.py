@@ -97,6 +97,104 @@ async def test_a_connection_flood_is_capped_logged_once_and_callbacks_still_get_
         writer.close()
 
 
+@pytest.fixture
+async def full_size_server(tmp_path: Path) -> Any:
+    """The server as shipped: its own connection limit and timeouts."""
+    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=TOKEN), control=False)
+    async with open_core(config) as core:
+        yield core.server
+
+
+SHAPED = "A" * 27 + "="  # base64 of 20 bytes: the shape of Twilio's signature, not one of its
+SLOW_BODY_ROUNDS = 40  # connections each flooding client opens in turn (bounded)
+DRIP_SECONDS = 0.25  # between body bytes
+
+
+async def slow_body_client(port: int, signature: str, stop: asyncio.Event) -> None:
+    """Complete headers announcing a 16,000-byte body, then one byte at a time; reconnects when
+    the server closes the connection, at most SLOW_BODY_ROUNDS times."""
+    head = (
+        "POST /twilio/conference-events HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Twilio-Signature: {signature}\r\nContent-Length: 16000\r\n\r\n"
+    ).encode()
+    for _ in range(SLOW_BODY_ROUNDS):
+        if stop.is_set():
+            return
+        await asyncio.sleep(DRIP_SECONDS)
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            continue
+        try:
+            writer.write(head)
+            for _ in range(16000):
+                if stop.is_set() or reader.at_eof() or writer.transport.is_closing():
+                    break
+                writer.write(b"a")
+                await writer.drain()
+                await asyncio.sleep(DRIP_SECONDS)
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.mark.parametrize("signature", ["AAAA", SHAPED])
+async def test_a_slow_body_flood_does_not_lock_twilio_out(
+    full_size_server: WebhookServer, signature: str
+) -> None:
+    """The issue's flood: more clients than the server takes, each with complete headers
+    ("AAAA", or a signature of Twilio's shape) and then a byte of body now and then.
+    Refused at once ("AAAA") or waited for (shaped), they must leave room for Twilio."""
+    server = full_size_server
+    guard = server._guard
+    assert guard is not None
+    stop = asyncio.Event()
+    clients = guard.limit + 64
+    flood = [
+        asyncio.ensure_future(slow_body_client(server.port, signature, stop))
+        for _ in range(clients)
+    ]
+    try:
+        busy = guard.limit * 3 // 4  # the flood holds at least this many connections
+        for _ in range(400):  # until it does (bounded)
+            if guard.open_connections >= guard.limit:
+                break
+            await asyncio.sleep(0.05)
+        assert guard.open_connections >= busy
+        served, open_at_send = 0, []
+        for sequence in range(1, 21):
+            open_at_send.append(guard.open_connections)
+            try:
+                status = await asyncio.wait_for(signed_callback(server, sequence), HANG_GUARD)
+            except aiohttp.ClientError:
+                continue
+            served += status == 204
+        assert served == 20, f"{served} of 20 signed callbacks served during the flood"
+        assert min(open_at_send) >= busy  # each was sent during the flood
+        if signature == SHAPED:
+            assert guard.closed_slow > 0  # connections still reading a body made room
+    finally:
+        stop.set()
+        await asyncio.gather(*flood, return_exceptions=True)
+    assert server.stats.rejected_signature + server.stats.rejected_malformed > 0
+
+
+async def test_a_signature_not_of_twilios_shape_is_refused_before_its_body(
+    server: WebhookServer,
+) -> None:
+    reader, writer = await open_raw(server)
+    writer.write(
+        b"POST /twilio/conference-events HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"X-Twilio-Signature: AAAA\r\nContent-Length: 16000\r\n\r\n"
+    )
+    status_line = await asyncio.wait_for(reader.readline(), HANG_GUARD)  # no byte of body sent
+    assert status_line.split()[1] == b"403", status_line
+    writer.close()
+
+
 async def test_oversized_headers_are_refused_and_logged_once_without_traceback(
     server: WebhookServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -131,3 +229,13 @@ async def test_stop_does_not_wait_the_grace_for_an_idle_keep_alive_connection(
             assert r.status == 204
         # the session keeps its connection open (keep-alive) while the server stops
         await asyncio.wait_for(web.stop(), HANG_GUARD)
+
+
+def test_a_log_budget_lets_a_burst_through_a_minute_and_counts_the_rest() -> None:
+    now = [0.0]
+    budget = connections.LogBudget(lambda: now[0], burst=3)
+    assert [budget.allow() for _ in range(5)] == [0, 0, 0, None, None]
+    now[0] = 59.0
+    assert budget.allow() is None
+    now[0] = 60.0  # a new minute: the first line says how many were dropped
+    assert [budget.allow() for _ in range(4)] == [3, 0, 0, None]

@@ -16,7 +16,11 @@ from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.server.ingest import CallbackIngest
 from moderator.server.signature import SignatureCheck
-from moderator.server.webhooks import MAX_BODY_BYTES, WebhookServer
+from moderator.server.webhooks import (
+    MAX_BODY_BYTES,
+    REJECTIONS_LOGGED_PER_MINUTE,
+    WebhookServer,
+)
 from moderator.store.journal import Journal
 from moderator.store.writer import CallbackWriter
 from tests.forms import CONFERENCE_SID, form, team_meeting
@@ -112,13 +116,28 @@ async def test_missing_signature_is_403(harness: Factory) -> None:
 
 async def test_wrong_signature_is_403(harness: Factory, caplog: pytest.LogCaptureFixture) -> None:
     h = await harness()
-    response = await h.post(
-        team_meeting()[0], sign=False, headers={"X-Twilio-Signature": "bm9wZQ=="}
-    )
+    wrong = "A" * 27 + "="  # the shape of Twilio's signature (base64 of 20 bytes)
+    response = await h.post(team_meeting()[0], sign=False, headers={"X-Twilio-Signature": wrong})
     assert response.status == 403
     assert h.journal.callback_count() == 0
     assert "does not match" in caplog.text
-    assert TOKEN not in caplog.text and "bm9wZQ==" not in caplog.text
+    assert TOKEN not in caplog.text and wrong not in caplog.text
+
+
+async def test_a_flood_of_rejected_requests_logs_a_bounded_number_of_lines(
+    harness: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each rejection is logged, within a budget a minute: a flood cannot rotate the log."""
+    h = await harness()
+    wrong = {"X-Twilio-Signature": "A" * 27 + "="}
+    for n in range(150):
+        await h.post(team_meeting()[0], sign=False)
+        await h.post(team_meeting()[0], sign=False, headers=dict(wrong))
+        await h.post(form("participant-join", n, who="Mary", SequenceNumber="x"))  # 400
+    assert h.server.stats.rejected_signature == 300
+    assert h.server.stats.rejected_malformed == 150
+    lines = [r for r in caplog.records if r.getMessage().startswith("rejected")]
+    assert len(lines) == REJECTIONS_LOGGED_PER_MINUTE
 
 
 async def test_tampered_body_is_403(harness: Factory) -> None:
@@ -141,7 +160,9 @@ async def test_malformed_callback_is_400_with_reason(harness: Factory) -> None:
 async def test_not_a_form_is_400(harness: Factory) -> None:
     h = await harness()
     response = await h.client.post(
-        PATH, json={"StatusCallbackEvent": "conference-start"}, headers={"X-Twilio-Signature": "x"}
+        PATH,
+        json={"StatusCallbackEvent": "conference-start"},
+        headers={"X-Twilio-Signature": "A" * 27 + "="},
     )
     assert response.status == 400
 
