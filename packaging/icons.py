@@ -1,18 +1,23 @@
 """Renders the app's SVG icon into the per-platform icon files: .ico (Windows), .icns (macOS), .png.
 
-Run by packaging/moderator.spec at build time, in its own process (it needs a QGuiApplication):
-    python packaging/icons.py moderator/resources/icons/app.svg OUTDIR
+resources/icons/app.svg is the one source; the three files it gives are checked in under
+resources/executable/ (the spec embeds them, Linux's .desktop entry names the PNG). After a change
+to the SVG, one command renders them again (`make icons`):
+    python packaging/icons.py [APP.svg OUTDIR]
 Both containers hold PNG-compressed images, which Windows Vista+ and macOS 10.7+ read.
+tests/bundle/test_resources.py fails when the checked-in files no longer match the SVG.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-import subprocess
 import sys
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+APP_SVG = ROOT / "resources" / "icons" / "app.svg"
+OUT_DIR = ROOT / "resources" / "executable"
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 # icns element types whose payload may be a PNG, by pixel size (ic11-ic14 are the @2x variants).
 ICNS_TYPES = (
@@ -95,20 +100,12 @@ def write_icons(svg: Path, out_dir: Path) -> dict[str, Path]:
     return written
 
 
-def platform_icon(svg: Path, out_dir: Path) -> str | None:
-    """The icon PyInstaller embeds: .ico on Windows, .icns on macOS, none on Linux (no format)."""
-    suffix = {"win32": ".ico", "darwin": ".icns"}.get(sys.platform)
-    if suffix is None:
-        return None
-    subprocess.run([sys.executable, __file__, str(svg), str(out_dir)], check=True)
-    return str(out_dir / f"moderator{suffix}")
-
-
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print("usage: python packaging/icons.py APP.svg OUTDIR", file=sys.stderr)
+    if len(argv) not in (0, 2):
+        print("usage: python packaging/icons.py [APP.svg OUTDIR]", file=sys.stderr)
         return 2
-    for path in write_icons(Path(argv[0]), Path(argv[1])).values():
+    svg, out_dir = (Path(argv[0]), Path(argv[1])) if argv else (APP_SVG, OUT_DIR)
+    for path in write_icons(svg, out_dir).values():
         print(path)
     return 0
 

@@ -1,30 +1,27 @@
-"""The VERSIONINFO resource of moderator.exe (Explorer's Details tab), from the package version."""
+"""The VERSIONINFO resource of moderator.exe: resources/executable/version-info.txt, filled in.
+
+The template holds the resource's shape; the version and names come from the package, so the
+version has one source (moderator.__version__).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "resources" / "executable" / "version-info.txt"
 
 
-def windows_version_info(version: str, app_name: str, exe_name: str) -> Any:
-    """A PyInstaller VSVersionInfo: product name, version and file description."""
-    from PyInstaller.utils.win32 import versioninfo as vi
-
+def version_info_text(version: str, app_name: str, exe_name: str) -> str:
+    """The template with the version (four numbers for the fixed part) and names filled in."""
     numbers = tuple(int(part) for part in (version.split(".") + ["0"] * 4)[:4])
-    strings = {
-        "CompanyName": app_name,
-        "FileDescription": app_name,
-        "FileVersion": version,
-        "InternalName": exe_name,
-        "OriginalFilename": f"{exe_name}.exe",
-        "ProductName": app_name,
-        "ProductVersion": version,
-    }
-    return vi.VSVersionInfo(
-        ffi=vi.FixedFileInfo(filevers=numbers, prodvers=numbers),
-        kids=[
-            vi.StringFileInfo(
-                [vi.StringTable("040904B0", [vi.StringStruct(k, v) for k, v in strings.items()])]
-            ),
-            vi.VarFileInfo([vi.VarStruct("Translation", [0x0409, 1200])]),
-        ],
+    return TEMPLATE.read_text(encoding="utf-8").format(
+        numbers=numbers, version=version, name=app_name, exe=exe_name
     )
+
+
+def write_version_file(out_dir: Path, version: str, app_name: str, exe_name: str) -> str:
+    """Writes the filled-in file under out_dir (the build's work folder); returns its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "version-info.txt"
+    path.write_text(version_info_text(version, app_name, exe_name), encoding="utf-8")
+    return str(path)

@@ -77,6 +77,9 @@ def test_bundle_is_lean_and_complete(exe: Path) -> None:
     files = set(archive.toc)
     modules = set(archive.open_embedded_archive("PYZ.pyz").toc)
     assert {"moderator/resources/icons/app.svg", "moderator/resources/style.qss"} <= files
+    assert not any(name.startswith("moderator/resources/executable/") for name in files)
+    if sys.platform.startswith("linux"):  # the menu entry and its icon from resources/executable/
+        assert {"moderator.desktop", "moderator.png"} <= {p.name for p in exe.parent.iterdir()}
     assert any(name.startswith("keyring-") and name.endswith("entry_points.txt") for name in files)
     assert {"keyring.backends.SecretService", "keyring.backends.null"} <= modules
     assert not {"tkinter", "pytest", "PyInstaller", "PySide6.QtNetwork"} & modules

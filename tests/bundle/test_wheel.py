@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from moderator import __version__
-from tests.child_env import console_args, isolated_env
+from tests.child_env import LOOPBACK_ONLY, console_args, isolated_env
 
 pytestmark = pytest.mark.build
 
@@ -26,9 +26,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     so this checkout's editable install cannot stand in for the wheel."""
     work = tmp_path_factory.mktemp("wheel")
     source = work / "source"  # a copy: building in the checkout would leave build/ behind
-    shutil.copytree(
-        ROOT / "moderator", source / "moderator", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for folder in ("moderator", "resources"):  # resources/ is the package moderator.resources
+        shutil.copytree(
+            ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__")
+        )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
@@ -51,13 +52,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python.parent
 
 
+def wheel_env(home: Path) -> dict[str, str]:
+    """isolated_env with only the loopback guard on PYTHONPATH: a checkout on PYTHONPATH (the
+    team's worktree set-up) would be imported instead of the wheel."""
+    return isolated_env(home, PYTHONPATH=str(LOOPBACK_ONLY))
+
+
 def run(
     bin_dir: Path, *args: str, cwd: Path, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [str(bin_dir / "moderator"), *console_args(args)],
         cwd=cwd,  # not the checkout: its moderator/ folder must not be the one imported
-        env=isolated_env(cwd),
+        env=wheel_env(cwd),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -67,14 +74,27 @@ def run(
 
 
 def test_installed_package_is_the_wheel(installed: Path, tmp_path: Path) -> None:
+    """resources/ is installed as moderator.resources, the style sheet and icons with it; the
+    executable's own files (resources/executable/) are for the build and stay out."""
     proc = subprocess.run(
-        [str(installed / "python"), "-c", "import moderator.resources as r; print(r.__file__)"],
+        [
+            str(installed / "python"),
+            "-c",
+            "from moderator import resources as r; "
+            "print(r.__file__); print(r.path('style.qss')); print(r.path('icons', 'mic.svg'))",
+        ],
         cwd=tmp_path,
+        env=wheel_env(tmp_path),
         capture_output=True,
         text=True,
         check=True,
     )
-    assert Path(proc.stdout.strip()).is_relative_to(installed.parent), proc.stdout
+    init, style, icon = (Path(line) for line in proc.stdout.splitlines())
+    venv = installed.parent
+    assert all(path.is_relative_to(venv) for path in (init, style, icon)), proc.stdout
+    assert init.parent.parts[-2:] == ("moderator", "resources")
+    assert style.is_file() and icon.is_file()
+    assert not (init.parent / "executable").exists()
 
 
 def test_installed_console_prints_its_version(installed: Path, tmp_path: Path) -> None:

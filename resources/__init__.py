@@ -1,7 +1,9 @@
 """The app's own files (style sheet, icons): package data read with importlib.resources.
 
-They live next to this module, in moderator/resources/, so a wheel, an editable install, a source
-checkout and a PyInstaller bundle all find them the same way.
+This folder is the top-level resources/ of the checkout, installed as the package
+moderator.resources (pyproject.toml's package-dir), so an editable install, a wheel and the
+PyInstaller bundle all find the files the same way: next to this module. resources/executable/
+holds what the executable is built with; it is not package data.
 """
 
 from __future__ import annotations

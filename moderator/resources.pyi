@@ -1,0 +1,6 @@
+# The typing of moderator.resources for mypy, which cannot follow pyproject.toml's package-dir
+# (the package is the top-level resources/); tests/bundle/test_resources.py keeps it in step.
+from pathlib import Path
+
+def path(*parts: str) -> Path: ...
+def read_text(*parts: str) -> str: ...
