@@ -1,5 +1,5 @@
 # The typing of moderator.resources for mypy, which cannot follow pyproject.toml's package-dir
-# (the package is the top-level resources/); tests/bundle/test_resources.py keeps it in step.
+# (the package is the top-level resources/); tests/test_resources.py keeps it in step.
 from pathlib import Path
 
 def path(*parts: str) -> Path: ...

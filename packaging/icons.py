@@ -5,7 +5,7 @@ resources/executable/ (the spec embeds them, Linux's .desktop entry names the PN
 to the SVG, one command renders them again (`make icons`):
     python packaging/icons.py [APP.svg OUTDIR]
 Both containers hold PNG-compressed images, which Windows Vista+ and macOS 10.7+ read.
-tests/bundle/test_resources.py fails when the checked-in files no longer match the SVG.
+tests/test_resources.py fails when the checked-in files no longer match the SVG.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from moderator import APP_NAME, __version__, resources
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 EXECUTABLE = ROOT / "resources" / "executable"
 
 
