@@ -54,3 +54,4 @@ icons: $(APP)  ## render resources/icons/app.svg into resources/executable/ (.ic
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache .mypy_cache
+	rm -rf moderator/resources  # the old layout's __pycache__ (resources are in resources/)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 from tests import loopback_guard
 
@@ -10,3 +12,11 @@ loopback_guard.install()  # no test reaches a host but this machine (see tests/l
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("TWILIO_REGION", None)
 os.environ.pop("TWILIO_EDGE", None)
+
+# The style sheet and icons moved from moderator/resources/ to the top-level resources/ (the
+# package moderator.resources). A checkout that ran the old layout keeps moderator/resources/
+# with only __pycache__ in it, which Python would import as an empty namespace package in place
+# of resources/: a generated leftover, removed here (it holds no source).
+_OLD_RESOURCES = Path(__file__).resolve().parents[1] / "moderator" / "resources"
+if _OLD_RESOURCES.is_dir() and {p.name for p in _OLD_RESOURCES.iterdir()} <= {"__pycache__"}:
+    shutil.rmtree(_OLD_RESOURCES, ignore_errors=True)
