@@ -7,6 +7,8 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from moderator.domain.door import LOBBY_SUFFIX
+
 MAX_ROOMS = 50
 _ROOM = re.compile(r"(?P<meeting>.+)-room-(?P<number>[0-9]+)")
 
@@ -22,6 +24,17 @@ def room_number(friendly_name: str, meeting: str) -> int | None:
     if match is None or match["meeting"] != meeting:
         return None
     return int(match["number"])
+
+
+def side_of(friendly_name: str) -> tuple[str, str] | None:
+    """(meeting, 'waiting room' or 'room N') when a conference is a meeting's waiting room or
+    breakout room: listed under its meeting, never followed as a meeting of its own."""
+    if friendly_name.endswith(LOBBY_SUFFIX) and len(friendly_name) > len(LOBBY_SUFFIX):
+        return friendly_name[: -len(LOBBY_SUFFIX)], "waiting room"
+    match = _ROOM.fullmatch(friendly_name)
+    if match is not None:
+        return match["meeting"], f"room {int(match['number'])}"
+    return None
 
 
 @dataclass(frozen=True)

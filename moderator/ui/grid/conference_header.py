@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from moderator.domain.roster import Conference, Participant
 from moderator.domain.state import took_part
 from moderator.ui.grid.conference_model import headline
+from moderator.ui.grid.participant_model import clock_text
 
 NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
 WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."
@@ -17,14 +18,8 @@ def people(count: int) -> str:
 
 
 def duration(seconds: float) -> str:
-    """'42 s', '17 min', '1 h 05 min'."""
-    seconds = int(max(0, seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02} min"
+    """'2:56', '1:02:09': the one way every view (banner, summary, reports) writes a length."""
+    return clock_text(max(0.0, seconds))
 
 
 def _when_ended(conference: Conference) -> str:

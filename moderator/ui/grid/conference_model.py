@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
+from moderator.domain.rooms import side_of
 from moderator.domain.roster import Change, ChangeKind, Conference, Roster
 from moderator.domain.state import ConferenceStatus, Participant, took_part
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
@@ -51,6 +52,23 @@ def headline(
     return f"{STATUS_WORDS[conference.status]} · {people}"
 
 
+def ordered(conferences: list[Conference]) -> list[str]:
+    """Conference SIDs for the picker, newest meeting first, each meeting's waiting room and
+    breakout rooms right under it (`conferences` oldest first, as the roster lists them)."""
+    groups: list[list[str]] = []
+    latest: dict[str, list[str]] = {}  # meeting name -> its newest group
+    for conference in conferences:
+        side = side_of(conference.friendly_name)
+        if side is not None and side[0] in latest:
+            latest[side[0]].append(conference.sid)
+            continue
+        group = [conference.sid]
+        groups.append(group)
+        if side is None:
+            latest[conference.friendly_name] = group
+    return [sid for group in reversed(groups) for sid in group]
+
+
 class ConferenceModel(QAbstractListModel):
     """One row per conference, newest first (a new call lands on top, above yesterday's);
     a change touches only that conference's row."""
@@ -58,7 +76,7 @@ class ConferenceModel(QAbstractListModel):
     def __init__(self, roster: Roster, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._roster = roster
-        self._sids = [c.sid for c in reversed(roster.conferences())]
+        self._sids = ordered(roster.conferences())
         self._dots: dict[str, QIcon] = {}
         # conference SID -> its picker line; a change to the conference drops it. The picker
         # asks for every row's text at each repaint, and an ended call's "took part" counts
@@ -71,8 +89,9 @@ class ConferenceModel(QAbstractListModel):
             sid = change.conference_sid
             self._lines.pop(sid, None)
             if change.kind is ChangeKind.CONFERENCE_ADDED and sid not in self._sids:
-                self.beginInsertRows(QModelIndex(), 0, 0)
-                self._sids.insert(0, sid)
+                row = self._row_for(sid)
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._sids.insert(row, sid)
                 self.endInsertRows()
             elif change.kind is ChangeKind.CONFERENCE_UPDATED and sid not in touched:
                 touched.append(sid)
@@ -95,6 +114,24 @@ class ConferenceModel(QAbstractListModel):
                 return row
         return 0 if self._sids else -1
 
+    def _row_for(self, sid: str) -> int:
+        """A new meeting goes on top; a waiting room or breakout room under its newest meeting
+        (after the rooms already there)."""
+        conference = self._roster.conference(sid)
+        side = side_of(conference.friendly_name) if conference else None
+        if side is None:
+            return 0
+        found = False
+        for row, other_sid in enumerate(self._sids):
+            other = self._roster.conference(other_sid)
+            name = other.friendly_name if other else ""
+            other_side = side_of(name)
+            if not found:
+                found = name == side[0]
+            elif other_side is None or other_side[0] != side[0]:
+                return row
+        return len(self._sids) if found else 0
+
     def row_of(self, conference_sid: str) -> int:
         return self._sids.index(conference_sid) if conference_sid in self._sids else -1
 
@@ -108,6 +145,9 @@ class ConferenceModel(QAbstractListModel):
         if conference is None:
             return None
         name = conference.friendly_name or conference.sid
+        side = side_of(conference.friendly_name)
+        if side is not None:  # listed under its meeting
+            name = f"    ↳ {side[1].capitalize()} of {side[0]}"
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.AccessibleTextRole,

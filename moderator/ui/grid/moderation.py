@@ -223,4 +223,4 @@ class ModerationController(QObject):
         if self.moderator is None:
             self.message.emit("error", NO_CONTROL)
             return
-        await self.moderator.reconcile(self.conference_sid)
+        await self.moderator.reconcile(None)  # every live conference, not only the one shown

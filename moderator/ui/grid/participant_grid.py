@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
+    QPersistentModelIndex,
     QPoint,
     QRect,
     Qt,
@@ -115,6 +116,17 @@ class ParticipantGrid(QListView):
             for signal in self._model_signals(model):
                 signal.connect(self._pending_check.start)
         self._pending_check.start()
+
+    def rowsAboutToBeRemoved(
+        self, parent: QModelIndex | QPersistentModelIndex, start: int, end: int
+    ) -> None:
+        """The chosen person leaves: nobody is chosen now. Qt would move the current tile to a
+        neighbour, and the next Space, H or Delete would act on someone the host never chose."""
+        current = self.currentIndex()
+        gone = current.isValid() and not parent.isValid() and start <= current.row() <= end
+        super().rowsAboutToBeRemoved(parent, start, end)
+        if gone:
+            self.selectionModel().clear()  # current and selection: no tile is chosen
 
     @staticmethod
     def _model_signals(model: QAbstractItemModel) -> list[Any]:

@@ -10,7 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from moderator.domain.events import ConferenceEvent
-from moderator.domain.roster import Change, ChangeKind, Roster
+from moderator.domain.names import plural
+from moderator.domain.roster import Change, ChangeKind, Conference, Roster
 from moderator.ui.grid.participant_model import ParticipantModel, clock_text
 from moderator.ui.insight.summary_dialog import HtmlSource, SummaryDialog
 from moderator.ui.insight.timeline_view import MarkerSource, TimelineWindow, no_markers
@@ -81,6 +82,8 @@ class MeetingInsights(QObject):
         self._window = window
         self.markers: MarkerSource = no_markers
         self.html: HtmlSource | None = None
+        # a waiting room or breakout room ending is no meeting ending: no banner for it
+        self.is_meeting: Callable[[Conference], bool] = lambda conference: True
         # live when the window opened: the journal's replay says so, but a start-up reconcile
         # may find them long over (the previous run's call); they count as watched only once
         # Twilio calls back about them in this session
@@ -141,6 +144,8 @@ class MeetingInsights(QObject):
                 self._live.add(conference.sid)
             elif conference.sid in self._live:
                 self._live.discard(conference.sid)
+                if not self.is_meeting(conference):
+                    continue
                 if conference.sid in self._carried_over:
                     # ended by Twilio's callback (on_events, same batch) or by a reconcile
                     self._ended_carried_over.add(conference.sid)
@@ -179,8 +184,8 @@ class MeetingInsights(QObject):
         if self._banner_facts[0] != sid:  # a frozen copy of its timeline: not at every batch
             timeline = self._roster.timeline(sid)
             duration = timeline.duration_seconds() if timeline else None
-            people = len(timeline.participants) if timeline else 0
-            facts = f"ended after {clock_text(duration or 0.0)} with {people} participants."
+            people = plural(self._roster.took_part(sid), "participant")  # a rejoin is one
+            facts = f"ended after {clock_text(duration or 0.0)} with {people}."
             self._banner_facts = (sid, facts)
         self.banner.text.setText(f"{name} {self._banner_facts[1]}")
 

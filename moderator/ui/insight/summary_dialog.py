@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from moderator.domain.names import plural
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.ui.grid.participant_model import clock_text
@@ -75,6 +77,41 @@ class TalkChart(QWidget):
         painter.end()
 
 
+@dataclass
+class Person:
+    """One person's row: their calls under one name (a rejoin is the same person)."""
+
+    name: str
+    joined: datetime | None = None  # first join
+    left: datetime | None = None  # last leave (None while still in the call)
+    present: float = 0.0
+    talked: float = 0.0
+    calls: int = 0
+    here: bool = False  # one of their calls is in the meeting now
+
+
+def people_of(timeline: ConferenceTimeline, until: datetime) -> list[Person]:
+    """The timeline's rows as people: first join, last leave, seconds summed."""
+    people: dict[str, Person] = {}
+    for row in timeline.participants:
+        person = people.setdefault(row.name, Person(row.name))
+        spans = row.spans[Track.PRESENT]
+        person.calls += 1
+        person.present += row.seconds(Track.PRESENT, until)
+        person.talked += row.seconds(Track.SPEAKING, until)
+        if not spans:
+            continue
+        first, last = spans[0].start, spans[-1].end
+        person.joined = first if person.joined is None else min(person.joined, first)
+        person.here = person.here or last is None
+        if last is not None and (person.left is None or last > person.left):
+            person.left = last
+    for person in people.values():
+        if person.here:
+            person.left = None
+    return list(people.values())
+
+
 class SummaryDialog(QDialog):
     """Non-modal: it sits beside the main window while the host carries on elsewhere."""
 
@@ -101,22 +138,21 @@ class SummaryDialog(QDialog):
         self.facts.setWordWrap(True)
         layout.addWidget(self.facts)
         until = timeline.until() if timeline else None
-        people = list(timeline.participants) if timeline else []
+        people = people_of(timeline, until) if timeline and until else []
         self.table = QTableWidget(len(people), 5)
         self.table.setHorizontalHeaderLabels(["Participant", "Joined", "Left", "Present", "Talk"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         talk: list[tuple[str, float]] = []
         for row, person in enumerate(people):
-            present = person.spans[Track.PRESENT]
-            talked = person.seconds(Track.SPEAKING, until) if until else 0.0
-            talk.append((person.name, talked))
+            talk.append((person.name, person.talked))
+            rejoined = f" (rejoined {plural(person.calls - 1, 'time')})" if person.calls > 1 else ""
             cells = [
-                person.name,
-                local_time(present[0].start if present else None),
-                local_time(present[-1].end if present else None),
-                clock_text(person.seconds(Track.PRESENT, until) if until else 0.0),
-                clock_text(talked),
+                person.name + rejoined,
+                local_time(person.joined),
+                local_time(person.left),
+                clock_text(person.present),
+                clock_text(person.talked),
             ]
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
@@ -145,10 +181,12 @@ class SummaryDialog(QDialog):
         if timeline is None:
             return f"{name}: nothing recorded."
         duration = timeline.duration_seconds()
+        until = timeline.until()
+        count = len(people_of(timeline, until)) if until else 0
         return (
             f"<b>{name}</b> lasted {clock_text(duration or 0.0)}"
             f" ({local_time(timeline.started_at or timeline.first_moment)}"
-            f" to {local_time(timeline.ended_at)}): {len(timeline.participants)} participants,"
+            f" to {local_time(timeline.ended_at)}): {plural(count, 'participant')},"
             f" at most {timeline.peak_participants()} at once."
         )
 

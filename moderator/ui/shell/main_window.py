@@ -34,6 +34,7 @@ from moderator import APP_NAME
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent
+from moderator.domain.rooms import side_of
 from moderator.domain.roster import Change, ChangeKind, Conference, Participant
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
@@ -60,6 +61,11 @@ log = logging.getLogger(__name__)
 
 
 LAYOUT_GROUP = "window"  # where versions before layout.json kept geometry and splitter positions
+
+
+def is_meeting(conference: Conference) -> bool:
+    """A meeting, not a meeting's waiting room or breakout room."""
+    return side_of(conference.friendly_name) is None
 
 
 def no_secrets() -> Secrets:
@@ -108,7 +114,8 @@ class MainWindow(QMainWindow):
         # Extensions (the door, breakout rooms): more entries for a tile's menu, and which new
         # conferences the window follows by itself (not a waiting room or a breakout room).
         self.menu_hooks: list[Callable[[QMenu, Participant], None]] = []
-        self.follows: Callable[[Conference], bool] = lambda conference: True
+        # A meeting's waiting room and breakout rooms are listed under it, never followed.
+        self.follows: Callable[[Conference], bool] = is_meeting
         # The picker follows the live call until the host picks a conference themselves.
         self._host_picked = False
         self._selecting = False  # the console, not the host, is moving the picker
@@ -122,6 +129,7 @@ class MainWindow(QMainWindow):
         self.insights = MeetingInsights(
             self._roster, self.participants, lambda: self.conference_sid, clock, self
         )
+        self.insights.is_meeting = lambda conference: self.follows(conference)
 
         # ---- views ----
         self.picker = QListView()

@@ -110,3 +110,38 @@ def test_the_picker_and_the_heading_count_who_took_part_alike(
     assert row.data().endswith("Ended · 4 took part")  # Mary, Alice, Bob, Charles
     assert "4 people took part" in window.subtitle.text()
     assert "4 people took part" in window.grid.empty_text
+
+
+LOBBY = "CF" + "a" * 32
+ROOM = "CF" + "b" * 32
+
+
+def test_the_waiting_room_and_rooms_sit_under_their_meeting_and_never_take_the_window(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    """After a restart the window opens on the meeting, not TeamMeeting-lobby; a room that ends
+    puts no "ended" bar over the live meeting."""
+    feed(*team_meeting())
+    feed(
+        form("participant-join", 1, who="Wanda", conference_sid=LOBBY,
+             friendly_name="TeamMeeting-lobby"),
+        form("participant-join", 1, who="Rita", conference_sid=ROOM,
+             friendly_name="TeamMeeting-room-1", start_on_enter=True),
+        form("conference-start", 2, conference_sid=ROOM, friendly_name="TeamMeeting-room-1"),
+    )  # fmt: skip
+    window = opener(qtbot, bridge)()
+    assert window.conference_sid == CONFERENCE_SID  # the newest live one is the room: not it
+    rows = [window.conferences.index(r).data() for r in range(window.conferences.rowCount())]
+    assert rows[0].startswith("TeamMeeting\n")
+    assert {rows[1].split("\n")[0], rows[2].split("\n")[0]} == {
+        "    ↳ Waiting room of TeamMeeting",
+        "    ↳ Room 1 of TeamMeeting",
+    }
+    feed(form("conference-end", 3, conference_sid=ROOM, friendly_name="TeamMeeting-room-1"))
+    assert window.insights.banner.isHidden()
+    assert window.conference_sid == CONFERENCE_SID
+    room2 = "CF" + "c" * 32
+    feed(form("participant-join", 1, who="Ron", conference_sid=room2,
+              friendly_name="TeamMeeting-room-2"))  # fmt: skip
+    assert window.conferences.row_of(room2) == 3  # opened while the window is up: still under
+    assert window.conference_sid == CONFERENCE_SID

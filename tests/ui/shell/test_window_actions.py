@@ -329,3 +329,33 @@ def test_every_toolbar_button_stays_visible_when_narrow(
             assert button.isVisible(), f"{action.text()} is in the overflow menu at {width} px"
     wide = window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
     assert wide == (width == 1280)
+
+
+def test_when_the_chosen_person_leaves_no_one_else_is_chosen(
+    qtbot: Any, window: MainWindow, fake: FakeModerator, feed: Feed
+) -> None:
+    """Alice is chosen and hangs up: H and Delete must not act on Charles, who took her place."""
+    select(window, "Alice")
+    feed(form("participant-leave", 8, who="Alice", ReasonParticipantLeft="participant_hung_up"))
+    assert window.participants.row_of(call_sid("Alice")) < 0
+    assert window.grid.current_call_sid() is None
+    for key in (Qt.Key.Key_H, Qt.Key.Key_Space, Qt.Key.Key_Delete):
+        qtbot.keyClick(window.grid, key)
+    qtbot.wait(50)
+    assert fake.calls == []
+    select(window, "Charles")  # the host chooses again: keys act on that choice
+    qtbot.keyClick(window.grid, Qt.Key.Key_H)
+    assert wait_calls(qtbot, fake)[0][:3] == ("toggle_hold", CONFERENCE_SID, call_sid("Charles"))
+
+
+def test_f5_reconciles_every_live_conference(
+    qtbot: Any, window: MainWindow, fake: FakeModerator
+) -> None:
+    reconciled: list[str | None] = []
+
+    async def reconcile(conf_sid: str | None = None) -> None:
+        reconciled.append(conf_sid)
+
+    fake.reconcile = reconcile  # type: ignore[method-assign]
+    qtbot.keyClick(window.grid, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: reconciled == [None], timeout=2000)  # None: all, not the shown one
