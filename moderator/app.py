@@ -19,7 +19,7 @@ from moderator.control import Moderator
 from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
-from moderator.domain.door import Door, DoorSettings
+from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.loop import ConsoleEventLoop
@@ -175,8 +175,11 @@ class Console:
         self.bridge = RosterBridge(self.core.roster)
         self.core.ingest.listeners.append(self.bridge.on_event)
         if self.core.voice_door is not None:  # PIN attempts, lock and waiting room in the log
+            # the PIN alarm is an error: the status bar keeps it until the host reads it
             self.core.voice_door.listeners.append(
-                lambda entry: self._notify("info", "Door: " + entry.text)
+                lambda entry: self._notify(
+                    "error" if entry.kind == PIN_ALARM_KIND else "info", "Door: " + entry.text
+                )
             )
         self._show_window()
         for problem in self.core.journal.problems:  # a repaired journal, unreadable rows

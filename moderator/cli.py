@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
+import os
 import socket
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
@@ -105,11 +107,42 @@ def _latency(value: str) -> tuple[float, float]:
     return (bounds[0] / 1000, bounds[1] / 1000)
 
 
+ENV_PIN = "MODERATOR_PIN"  # the meeting PIN, kept out of `ps` (a --pin argument shows there)
+
+
 def _pin(value: str) -> str:
-    """A meeting PIN: what a caller can key on a phone (digits, 1 to 20 of them)."""
-    if not value.isdigit() or len(value) > 20 or not value.isascii():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a PIN: use 1 to 20 digits")
+    """A meeting PIN: what a caller can key on a phone (4 to 20 digits)."""
+    from moderator.domain.pin_guard import pin_problem
+
+    problem = pin_problem(value) if value else "a PIN is 4 to 20 digits"
+    if problem:
+        raise argparse.ArgumentTypeError(f"not a PIN: {problem}")
     return value
+
+
+def start_pin(
+    options: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    env: Mapping[str, str],
+    ask: Callable[[str], str] | None = None,
+) -> str:
+    """The door's PIN at start: --pin, else --ask-pin (typed, not echoed), else MODERATOR_PIN."""
+    if options.pin:
+        return str(options.pin)
+    where, value = ENV_PIN, env.get(ENV_PIN, "")
+    if options.ask_pin:
+        where = "the PIN typed"
+        try:
+            value = (ask or getpass.getpass)("Meeting PIN (4 to 20 digits, not shown): ")
+        except (EOFError, KeyboardInterrupt):
+            parser.error("--ask-pin: no PIN was typed")
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        return _pin(value)
+    except argparse.ArgumentTypeError as exc:
+        parser.error(f"{where}: {exc}")
 
 
 def console_parser() -> argparse.ArgumentParser:
@@ -160,7 +193,17 @@ def console_parser() -> argparse.ArgumentParser:
         help="open the setup assistant at start (it opens by itself when no credentials are set)",
     )
     door = parser.add_argument_group("the meeting's door (start state; the window changes it)")
-    door.add_argument("--pin", type=_pin, help="callers key this PIN before they join")
+    door.add_argument(
+        "--pin",
+        type=_pin,
+        help="callers key this PIN (4 to 20 digits) before they join; other users can read"
+        f" it in `ps`: prefer --ask-pin or the environment variable {ENV_PIN}",
+    )
+    door.add_argument(
+        "--ask-pin",
+        action="store_true",
+        help="type the PIN at start (not shown, not in `ps`)",
+    )
     door.add_argument(
         "--waiting-room", action="store_true", help="callers wait until the host admits them"
     )
@@ -351,6 +394,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from moderator.system_libs import xcb_problem
 
     data_dir = console_data_dir(options.data_dir, options.demo)
+    pin = start_pin(options, parser, os.environ)
     # checked before anything starts or logs, so the mistake is the only line printed
     if options.screenshot is not None and not options.screenshot.parent.is_dir():
         parser.error(f"--screenshot: the folder {options.screenshot.parent} does not exist")
@@ -381,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             demo_speed=options.demo_speed,
             demo_latency=options.demo_latency,
             setup_assistant=options.setup_assistant,
-            pin=options.pin or "",
+            pin=pin,
             waiting_room=options.waiting_room,
             locked=options.locked,
             record=options.record,

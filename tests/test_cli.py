@@ -106,9 +106,42 @@ def test_report_without_a_journal_points_at_the_demo(
     )
 
 
-@pytest.mark.parametrize("pin", ["12a4", "", "1" * 21, "١٢٣"])
+@pytest.mark.parametrize("pin", ["12a4", "", "1" * 21, "١٢٣٤"])
 def test_a_pin_is_digits(capsys: pytest.CaptureFixture[str], pin: str) -> None:
-    assert "is not a PIN: use 1 to 20 digits" in mistake(capsys, "--pin", pin)
+    assert "not a PIN: a PIN is 4 to 20 digits" in mistake(capsys, "--pin", pin)
+
+
+@pytest.mark.parametrize("pin", ["1", "12", "123"])
+def test_a_pin_shorter_than_4_digits_is_refused(
+    capsys: pytest.CaptureFixture[str], pin: str
+) -> None:
+    assert "guessed in minutes; use 4 to 20 digits" in mistake(capsys, "--pin", pin)
+
+
+def start_options(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str
+) -> app.ConsoleOptions:
+    seen: list[app.ConsoleOptions] = []
+    monkeypatch.setattr(app, "run_console", lambda options: seen.append(options) or 0)
+    monkeypatch.setattr("moderator.system_libs.xcb_problem", lambda: None)
+    monkeypatch.setattr("moderator.logs.setup_logging", lambda verbose: None)
+    monkeypatch.setitem(sys.modules, "ngrok", types.ModuleType("ngrok"))
+    assert cli.main([*args, "--data-dir", str(tmp_path)]) == 0
+    (options,) = seen
+    return options
+
+
+def test_the_pin_can_come_from_the_environment_or_a_prompt(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MODERATOR_PIN", "97531")
+    assert start_options(monkeypatch, tmp_path).pin == "97531"  # not on the command line
+    assert start_options(monkeypatch, tmp_path, "--pin", "2468").pin == "2468"
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: "86420\n")
+    assert start_options(monkeypatch, tmp_path, "--ask-pin").pin == "86420"
+    monkeypatch.setenv("MODERATOR_PIN", "12")
+    line = mistake(capsys, "--data-dir", str(tmp_path))
+    assert line.startswith("moderator: error: MODERATOR_PIN: not a PIN: a PIN of 2 digits")
 
 
 def test_door_start_state_reaches_the_console_options(

@@ -26,6 +26,10 @@ TOO_MANY_ATTEMPTS = "That PIN is not right. Goodbye."
 LOCKED = "This meeting is locked. Goodbye."
 PLEASE_WAIT = "Please wait, the host will let you in soon."
 DENIED = "The host did not let you in to this meeting. Goodbye."
+# the PIN guard (domain/pin_guard.py): journaled words and what a locked-out number hears
+PIN_LOCKED_OUT_KIND = "pin-locked-out"
+PIN_ALARM_KIND = "pin-alarm"
+PIN_LOCKED_OUT = "Too many wrong PINs were keyed from this number. Please try again later. Goodbye."
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,10 @@ class DoorEntry:
             Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
             " and was hung up",
             "pin-right": f"{self.who} entered the right PIN",
+            PIN_LOCKED_OUT_KIND: f"{self.who} keyed too many wrong PINs: that number is refused"
+            " for now",
+            PIN_ALARM_KIND: "Many wrong PINs from several numbers: someone may be guessing the"
+            " PIN. The door now answers slowly and gives each call one try.",
         }.get(self.kind, f"{self.who}: {self.kind}")
 
 

@@ -24,9 +24,14 @@ def _say(parent: Element, text: str) -> None:
         ElementTree.SubElement(parent, "Say").text = text
 
 
-def ask_pin(action_url: str, prompt: str) -> str:
-    """Gather the PIN (ended by #) and post it to `action_url`; silence ends the call."""
+def ask_pin(action_url: str, prompt: str, *, pause: int = 0) -> str:
+    """Gather the PIN (ended by #) and post it to `action_url`; silence ends the call.
+
+    `pause` seconds of silence come first (the door is slowed while someone guesses PINs).
+    """
     response = Element("Response")
+    if pause > 0:
+        ElementTree.SubElement(response, "Pause", length=str(pause))
     gather = ElementTree.SubElement(
         response,
         "Gather",

@@ -3,6 +3,8 @@
 The server verifies each request's signature, then asks VoiceDoor for the TwiML. Every decision
 is journaled (origin "door", the meeting's name in place of a conference SID: the caller is in
 no conference yet) and told to listeners, so the event log and the report show each attempt.
+Wrong PINs are counted across calls by a PinGuard (domain/pin_guard.py): a number that keys
+too many is refused for a while, and many from any numbers slow the door and alarm the host.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from moderator.domain import door_twiml
 from moderator.domain.clock import utc_now
 from moderator.domain.door import (
     MAX_PIN_ATTEMPTS,
+    PIN_ALARM_KIND,
+    PIN_LOCKED_OUT,
+    PIN_LOCKED_OUT_KIND,
+    TOO_MANY_ATTEMPTS,
     Addresses,
     Decision,
     Door,
@@ -25,6 +31,7 @@ from moderator.domain.door import (
     on_arrival,
     on_pin,
 )
+from moderator.domain.pin_guard import PinGuard
 from moderator.domain.roster import Roster
 from moderator.domain.twilio_words import PIN_PATH
 from moderator.store.journal import Journal, JournalError
@@ -48,11 +55,13 @@ class VoiceDoor:
         roster: Roster,
         *,
         clock: Callable[[], datetime] = utc_now,
+        guard: PinGuard | None = None,
     ) -> None:
         self.door = door
         self._journal = journal
         self._roster = roster
         self._clock = clock
+        self.guard = guard or PinGuard()
         self.listeners: list[DoorListener] = []
 
     def arrival(self, form: Mapping[str, str], where: Addresses) -> str:
@@ -61,6 +70,8 @@ class VoiceDoor:
         call_sid = form.get("CallSid", "")
         if call_sid and number:
             self._roster.note_caller(call_sid, number, form.get("CallerName") or None)
+        if self.door.settings.pin and self.guard.locked_out(number, self._clock()):
+            return self._refuse(form, where)
         decision = on_arrival(self.door.settings, self.door.book, number)
         self._record(form, where, decision.verdict.value, decision.attempt)
         return self._twiml(decision, where, number)
@@ -72,15 +83,33 @@ class VoiceDoor:
         except ValueError:
             attempt = 1
         number = form.get("From", "")
+        now = self._clock()
+        if self.door.settings.pin and self.guard.locked_out(number, now):
+            return self._refuse(form, where)  # another call from it used the last tries
         decision = on_pin(
             self.door.settings, self.door.book, number, form.get("Digits", ""), attempt
         )
-        if decision.verdict in (Verdict.WRONG_PIN, Verdict.PIN_REFUSED):
-            self._record(form, where, decision.verdict.value, attempt)
-        else:
+        if decision.verdict not in (Verdict.WRONG_PIN, Verdict.PIN_REFUSED):
+            self.guard.succeeded(number)
             self._record(form, where, "pin-right", attempt)
             self._record(form, where, decision.verdict.value, 0)
+            return self._twiml(decision, where, number)
+        failure = self.guard.failed(number, now)
+        if failure.alarm:
+            self._record(form, where, PIN_ALARM_KIND, 0)
+        if failure.locked_out:
+            self._record(form, where, decision.verdict.value, attempt)
+            return self._refuse(form, where)
+        if decision.verdict is Verdict.WRONG_PIN and self.guard.under_attack(now):
+            # while someone guesses, one try a call: each guess costs a new call and the pause
+            decision = Decision(Verdict.PIN_REFUSED, attempt, TOO_MANY_ATTEMPTS)
+        self._record(form, where, decision.verdict.value, attempt)
         return self._twiml(decision, where, number)
+
+    def _refuse(self, form: Mapping[str, str], where: Addresses) -> str:
+        """A number locked out for wrong PINs: told so and hung up, no PIN asked."""
+        self._record(form, where, PIN_LOCKED_OUT_KIND, 0)
+        return door_twiml.goodbye(PIN_LOCKED_OUT)
 
     @staticmethod
     def announcement(query: Mapping[str, str]) -> str:
@@ -90,7 +119,9 @@ class VoiceDoor:
         verdict = decision.verdict
         if verdict in (Verdict.ASK_PIN, Verdict.WRONG_PIN):
             action = where.public_base + PIN_PATH + "?" + urlencode({"attempt": decision.attempt})
-            return door_twiml.ask_pin(action, decision.say)
+            attacked = self.guard.under_attack(self._clock())
+            pause = self.guard.policy.slow_seconds if attacked else 0
+            return door_twiml.ask_pin(action, decision.say, pause=pause)
         if verdict is Verdict.WAIT:
             return door_twiml.conference(
                 lobby_name(where.meeting),

@@ -180,3 +180,23 @@ async def test_known_callers_keep_their_label_and_role_through_the_door(door: Do
         "Alice is let in",
         "Zed is in the waiting room",
     ]
+
+
+async def test_under_attack_the_pin_prompt_waits_and_a_locked_out_number_is_not_asked(
+    door: Door_,
+) -> None:
+    assert door.server.door is not None
+    guard = door.server.door.guard
+    door.door.update(pin="2468")
+    now = door.server.door._clock()
+    for n in range(guard.policy.alarm_at):
+        guard.failed(f"+1312555{n:04}", now)
+    root = await door.call("/twilio/voice", STRANGER, "stranger")
+    assert _tags(root)[:2] == ["Pause", "Gather"]
+    pause = root.find("Pause")
+    assert pause is not None and pause.get("length") == str(guard.policy.slow_seconds)
+    for _ in range(guard.policy.per_number):
+        guard.failed(STRANGER, now)
+    root = await door.call("/twilio/voice", STRANGER, "stranger")
+    assert _tags(root) == ["Say", "Hangup"]
+    assert door.journal.actions()[-1].kind == "pin-locked-out"

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from moderator.control.door_service import DoorService
 from moderator.domain.address_book import AddressBook, AddressBookError
-from moderator.domain.door import DoorEntry, DoorSettings, is_lobby
+from moderator.domain.door import PIN_ALARM_KIND, DoorEntry, DoorSettings, is_lobby
+from moderator.domain.pin_guard import MAX_PIN_DIGITS, MIN_PIN_DIGITS, pin_problem
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
 from moderator.ui.async_slot import async_slot
@@ -194,8 +195,9 @@ class DoorUi(QObject):
         if pin is None:
             return
         pin = pin.strip()
-        if pin and (not pin.isdigit() or not pin.isascii() or len(pin) > 20):
-            self.window.show_message("error", "A PIN is 1 to 20 digits; the PIN was not changed")
+        problem = pin_problem(pin)
+        if problem:
+            self.window.show_message("error", f"The PIN was not changed: {problem}")
             return
         self.service.set_pin(pin)
 
@@ -203,7 +205,8 @@ class DoorUi(QObject):
         text, ok = QInputDialog.getText(
             self.window,
             "Meeting PIN",
-            "Callers key this PIN before they join (empty: no PIN):",
+            f"Callers key this PIN ({MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits) before they"
+            " join (empty: no PIN):",
             QLineEdit.EchoMode.Normal,
             current,
         )
@@ -308,6 +311,8 @@ class DoorUi(QObject):
         self.attention.request("Waiting to join", f"{names} is in the waiting room")
 
     def on_door_entry(self, entry: DoorEntry) -> None:
-        """A knock on a locked door (or a PIN refused) also asks for attention."""
+        """A knock on a locked door, or many wrong PINs (the alarm), also asks for attention."""
         if entry.kind == "locked-out":
             self.attention.request("Knocking", f"{entry.who} tried to join the locked meeting")
+        elif entry.kind == PIN_ALARM_KIND:
+            self.attention.request("Someone may be guessing the PIN", entry.text)

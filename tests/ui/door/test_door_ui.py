@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from moderator.control.client import TwilioRest
 from moderator.control.door_service import DoorService
 from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
-from moderator.domain.door import Addresses, Door
+from moderator.domain.door import PIN_ALARM_KIND, Addresses, Door, DoorEntry
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.store.journal import Journal
@@ -145,6 +146,16 @@ def test_someone_waiting_asks_for_attention_when_the_window_is_not_active(
     assert door_ui.attention.last == ("Waiting to join", "Zed is in the waiting room")
 
 
+def test_the_pin_alarm_asks_for_attention(qtbot: Any, door_ui: DoorUi) -> None:
+    door_ui.attention.tray = None
+    door_ui.window.isActiveWindow = lambda: False  # type: ignore[method-assign]
+    now = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+    door_ui.on_door_entry(DoorEntry(now, call_sid("Zed"), ZED, None, PIN_ALARM_KIND))
+    assert door_ui.attention.last is not None
+    title, text = door_ui.attention.last
+    assert title == "Someone may be guessing the PIN" and "door now answers slowly" in text
+
+
 def test_admit_without_twilio_says_why_and_keeps_them_waiting(
     qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorService
 ) -> None:
@@ -180,6 +191,11 @@ def test_pin_is_set_from_the_window_never_journaled(
     door_ui.ask_pin = lambda current: "12x"
     door_ui.change_pin()
     assert service.door.settings.pin == ""
+    door_ui.ask_pin = lambda current: "246"  # too short: guessed in minutes
+    door_ui.change_pin()
+    assert service.door.settings.pin == ""
+    log = door_ui.window.log_model
+    assert "guessed in minutes" in log.entry(log.rowCount() - 1).details
     door_ui.ask_pin = lambda current: " 2468 "
     door_ui.change_pin()
     assert service.door.settings.pin == "2468"
