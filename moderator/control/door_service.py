@@ -16,7 +16,6 @@ from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from urllib.parse import urlencode
 
 from moderator.control import call_moves
 from moderator.control.bulk import bounded
@@ -30,7 +29,6 @@ from moderator.domain.door import DENIED, Addresses, Door, lobby_name
 from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
-from moderator.domain.twilio_words import ANNOUNCE_PATH
 from moderator.store.address_book_file import read_book, write_book
 from moderator.store.journal import Journal, JournalError
 
@@ -292,7 +290,7 @@ class DoorService:
     async def announce_rooms(self, text: str) -> ActionResult:
         """Speak `text` in every open room (Conference update AnnounceUrl)."""
         where = self._addresses()
-        url = where.public_base + ANNOUNCE_PATH + "?" + urlencode({"text": text})
+        url = where.announce_url(text)
         rooms = self._live(lambda name: room_number(name, self.meeting) is not None)
         action_id = self._record("announce-rooms", params={"text": text}, finished=False)
         failures: list[str] = []

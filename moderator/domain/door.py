@@ -13,8 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
+from urllib.parse import urlencode
 
 from moderator.domain.address_book import AddressBook
+from moderator.domain.announcements import AnnouncementBoard
+from moderator.domain.twilio_words import ANNOUNCE_PATH
 from moderator.domain.twiml import KnownCaller, join_conference
 
 MAX_PIN_ATTEMPTS = 3
@@ -53,6 +56,17 @@ class Addresses:
     # present (start the conference, end it on leaving; the others then wait for them)
     known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
     recording_callback_url: str = ""  # set: the meeting (not its lobby) is recorded
+    # where the announce route finds an announcement's text (the URL names only its id)
+    announcements: AnnouncementBoard = field(default_factory=AnnouncementBoard)
+
+    def announce_url(self, text: str) -> str:
+        """The AnnounceUrl that speaks `text`: kept on the board, its id in the URL."""
+        return (
+            self.public_base
+            + ANNOUNCE_PATH
+            + "?"
+            + urlencode({"id": self.announcements.post(text)})
+        )
 
     def label_of(self, number: str | None) -> str | None:
         known = self.known_callers.get(number or "")

@@ -6,17 +6,13 @@ from xml.etree import ElementTree
 from xml.etree.ElementTree import Element
 
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
-from moderator.domain.twiml import XML_DECLARATION
+from moderator.domain.twiml import document
 
 PIN_TIMEOUT_SECONDS = 10
 # Twilio's own hold music: what a <Conference> plays without a waitUrl, named so the lobby
 # always has music (a host's hold music URL from Settings replaces it).
 TWILIO_HOLD_MUSIC = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical"
 NO_PIN = "No PIN was entered. Goodbye."
-
-
-def _document(response: Element) -> str:
-    return XML_DECLARATION + ElementTree.tostring(response, encoding="unicode")
 
 
 def _say(parent: Element, text: str) -> None:
@@ -43,7 +39,7 @@ def ask_pin(action_url: str, prompt: str, *, pause: int = 0) -> str:
     _say(gather, prompt)
     _say(response, NO_PIN)
     ElementTree.SubElement(response, "Hangup")
-    return _document(response)
+    return document(response)
 
 
 def goodbye(text: str) -> str:
@@ -51,7 +47,7 @@ def goodbye(text: str) -> str:
     response = Element("Response")
     _say(response, text)
     ElementTree.SubElement(response, "Hangup")
-    return _document(response)
+    return document(response)
 
 
 def conference(
@@ -84,11 +80,11 @@ def conference(
         attributes["waitUrl"] = wait_url
         attributes["waitMethod"] = "GET" if wait_url == TWILIO_HOLD_MUSIC else "POST"
     ElementTree.SubElement(dial, "Conference", attributes).text = name
-    return _document(response)
+    return document(response)
 
 
 def announcement(text: str) -> str:
     """What an AnnounceUrl answers: the text, spoken once."""
     response = Element("Response")
     _say(response, text)
-    return _document(response)
+    return document(response)

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.etree import ElementTree
+from xml.etree.ElementTree import Element
 
 from moderator.domain.recordings import CALLBACK_EVENTS, RECORD_FROM_START
 from moderator.domain.twilio_words import SUBSCRIBED_EVENTS
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
+# What XML 1.0 cannot hold, even escaped: C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF. ElementTree writes them as they are, and Twilio cannot parse the result.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def document(response: Element) -> str:
+    """The TwiML document for `response`, always parseable: characters XML cannot hold (an
+    announcement's or a name's control characters) are left out."""
+    return XML_DECLARATION + _NOT_XML.sub("", ElementTree.tostring(response, encoding="unicode"))
 
 
 @dataclass(frozen=True)
@@ -61,4 +72,4 @@ def join_conference(
     dial = ElementTree.SubElement(response, "Dial")
     conference = ElementTree.SubElement(dial, "Conference", dict(attributes))
     conference.text = conference_name
-    return XML_DECLARATION + ElementTree.tostring(response, encoding="unicode")
+    return document(response)

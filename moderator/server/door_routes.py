@@ -39,7 +39,6 @@ from moderator.store.journal import Journal, JournalError
 log = logging.getLogger(__name__)
 
 DOOR = "door"  # the journal's origin for what the door decided (the host's actions say "host")
-MAX_ANNOUNCEMENT_CHARS = 500
 
 
 DoorListener = Callable[[DoorEntry], None]
@@ -110,10 +109,6 @@ class VoiceDoor:
         """A number locked out for wrong PINs: told so and hung up, no PIN asked."""
         self._record(form, where, PIN_LOCKED_OUT_KIND, 0)
         return door_twiml.goodbye(PIN_LOCKED_OUT)
-
-    @staticmethod
-    def announcement(query: Mapping[str, str]) -> str:
-        return door_twiml.announcement(query.get("text", "")[:MAX_ANNOUNCEMENT_CHARS])
 
     def _twiml(self, decision: Decision, where: Addresses, number: str) -> str:
         verdict = decision.verdict

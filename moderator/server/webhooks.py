@@ -16,6 +16,8 @@ from aiohttp import web
 from multidict import MultiDict
 
 from moderator import __version__
+from moderator.domain import door_twiml
+from moderator.domain.announcements import AnnouncementBoard
 from moderator.domain.door import Addresses
 from moderator.domain.events import MalformedCallback
 from moderator.domain.twilio_words import (
@@ -112,6 +114,7 @@ class WebhookServer:
         self._runner: web.AppRunner | None = None
         self.door: VoiceDoor | None = None  # PIN, lock, waiting room; None: everyone joins
         self.hold_music_url = ""  # the waiting room's music (empty: Twilio's)
+        self.announcements = AnnouncementBoard()  # texts the announce route speaks, by id
         self._listener: asyncio.Server | None = None
         self._guard: ConnectionGuard | None = None
         self._accept_filter: AcceptFailureFilter | None = None
@@ -313,8 +316,10 @@ class WebhookServer:
         return web.Response(text=twiml, content_type="text/xml")
 
     async def _announce(self, request: web.Request) -> web.Response:
+        """The text posted on the board under ?id= (silence for an id not known)."""
         await self._verified_form(request)
-        return web.Response(text=VoiceDoor.announcement(request.query), content_type="text/xml")
+        text = self.announcements.text(request.query.get("id", "")) or ""
+        return web.Response(text=door_twiml.announcement(text), content_type="text/xml")
 
     def addresses(self) -> Addresses:
         return Addresses(
@@ -324,6 +329,7 @@ class WebhookServer:
             self.hold_music_url,
             self.known_callers,
             self.recording_callback_url if self.record else "",
+            announcements=self.announcements,
         )
 
     async def _healthz(self, request: web.Request) -> web.Response:

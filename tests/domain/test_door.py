@@ -116,3 +116,16 @@ def test_goodbye_and_announcement() -> None:
     assert [e.tag for e in _parse(door_twiml.goodbye("Bye <now>"))] == ["Say", "Hangup"]
     say = _parse(door_twiml.announcement("Rooms close in one minute")).find("Say")
     assert say is not None and say.text == "Rooms close in one minute"
+
+
+def test_twiml_leaves_out_what_xml_cannot_hold() -> None:
+    """Control characters (pasted into an announcement, a name, a label) made TwiML that Twilio
+    could not parse; XML 1.0 has no escape for them, so they are left out."""
+    text = "Rooms\x00 close\x1b[31m in\x0b one minute\ud800\ufffe\n"
+    assert (
+        _parse(door_twiml.announcement(text)).findtext("Say") == "Rooms close[31m in one minute\n"
+    )
+    room = _parse(door_twiml.conference("Room\x01 1", "https://x/cb", label="Al\x07ice"))
+    conference = room.find("Dial/Conference")
+    assert conference is not None
+    assert (conference.text, conference.get("participantLabel")) == ("Room 1", "Alice")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
@@ -147,12 +146,29 @@ async def test_caller_number_reaches_the_tile_before_any_lookup(door: Door_) -> 
     )
 
 
+def announce_path(door: Door_, text: str) -> str:
+    url = door.server.addresses().announce_url(text)
+    assert url.startswith(PUBLIC)
+    return url[len(PUBLIC) :]
+
+
 async def test_announcement_speaks_the_text_and_checks_the_signature(door: Door_) -> None:
-    path = "/twilio/announce?text=" + quote("Rooms close in one minute")
+    path = announce_path(door, "Rooms close in one minute")
+    assert "Rooms" not in path  # the text stays on the server; the URL names its id
     root = await door.call(path, "")
     assert root.findtext("Say") == "Rooms close in one minute"
     response = await door.client.post(path, data={"CallSid": "CA1"})
     assert response.status == 403
+    unknown = await door.call("/twilio/announce?id=forgotten", "")
+    assert unknown.findtext("Say") is None  # silence, not someone else's text
+
+
+async def test_control_characters_in_an_announcement_still_make_twiml_that_parses(
+    door: Door_,
+) -> None:
+    text = "Rooms\x00 close\x1b[31m in\x0b one\x7f minute\ud800\uffff\tnow"
+    root = await door.call(announce_path(door, text), "")  # call() parses the answer
+    assert root.findtext("Say") == "Rooms close[31m in one\x7f minute\tnow"
 
 
 async def test_pin_and_voice_need_a_signature(door: Door_) -> None:
