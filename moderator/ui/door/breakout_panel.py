@@ -251,6 +251,10 @@ class BreakoutPanel(QWidget):
     async def _place(self, call_sid: str, room: int | None) -> None:
         await self.service.place(call_sid, room)
 
+    def place(self, call_sid: str, room: int | None) -> None:
+        """Put someone in `room` (None: the main meeting): a drop, or the tile menu's Move to."""
+        self._place(call_sid, room)
+
     # ---- drawing ---------------------------------------------------------------------------
 
     def refresh(self) -> None:

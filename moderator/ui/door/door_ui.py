@@ -225,6 +225,15 @@ class DoorUi(QObject):
             rename.setEnabled(False)
             rename.setText("Rename… (number not known yet)")
             admit.setEnabled(False)
+        plan = self.service.plan
+        if plan is not None:  # rooms without drag and drop: one entry per room
+            move = menu.addMenu(icons.icon("groups"), "Move to")
+            move.addAction("Main meeting", lambda: self.rooms.place(participant.call_sid, None))
+            for room in range(1, plan.count + 1):
+                move.addAction(
+                    f"Room {room}",
+                    lambda room=room: self.rooms.place(participant.call_sid, room),  # type: ignore[misc]
+                )
 
     def rename(self, participant: Participant) -> None:
         if not participant.number:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -13,7 +14,7 @@ from moderator.domain.events import ConferenceEvent
 from moderator.domain.names import plural
 from moderator.domain.roster import Change, ChangeKind, Conference, Roster
 from moderator.ui.grid.participant_model import ParticipantModel, clock_text
-from moderator.ui.insight.summary_dialog import HtmlSource, SummaryDialog
+from moderator.ui.insight.summary_dialog import HtmlSource, SummaryDialog, save_page
 from moderator.ui.insight.timeline_view import MarkerSource, TimelineWindow, no_markers
 from moderator.ui.look import icons
 
@@ -30,7 +31,8 @@ def speaking_text(roster: Roster, conference_sid: str, now: datetime, limit: int
 
 
 class EndedBanner(QFrame):
-    """A slim bar above the tiles: 'TeamMeeting ended … [Summary…] [Dismiss]'. Takes no focus."""
+    """A slim bar above the tiles: 'TeamMeeting ended … [Summary…] [Dismiss]'; its buttons are
+    in the Tab order like any other (a keyboard host reaches them)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,8 +41,6 @@ class EndedBanner(QFrame):
         self.text = QLabel()
         self.summary_button = QPushButton(icons.icon("summary"), "Summary…")
         self.close_button = QPushButton("Dismiss")
-        for button in (self.summary_button, self.close_button):
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.close_button.clicked.connect(self.dismiss)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 4, 8, 4)
@@ -82,6 +82,7 @@ class MeetingInsights(QObject):
         self._window = window
         self.markers: MarkerSource = no_markers
         self.html: HtmlSource | None = None
+        self.notify: Callable[[str, str], None] = lambda level, text: None  # the status bar
         # a waiting room or breakout room ending is no meeting ending: no banner for it
         self.is_meeting: Callable[[Conference], bool] = lambda conference: True
         # live when the window opened: the journal's replay says so, but a start-up reconcile
@@ -103,6 +104,12 @@ class MeetingInsights(QObject):
         self.sort_action.setCheckable(True)
         self.sort_action.setToolTip("Order the tiles by talk time, most first")
         self.sort_action.toggled.connect(participants.sort_by_talk)
+        self.summary_action = QAction(icons.icon("summary"), "S&ummary…", window)
+        self.summary_action.setToolTip("Who came, for how long, and who talked")
+        self.summary_action.triggered.connect(lambda _checked=False: self.summary_of_current())
+        self.report_action = QAction("Save HTML &report…", window)
+        self.report_action.setToolTip("The meeting's report as one page to keep or send")
+        self.report_action.triggered.connect(lambda _checked=False: self.save_report_of_current())
         window.installEventFilter(self)  # its windows close when the main window goes
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -112,7 +119,7 @@ class MeetingInsights(QObject):
         return False
 
     def menu_actions(self) -> list[QAction]:
-        return [self.timeline_action, self.sort_action]
+        return [self.timeline_action, self.summary_action, self.report_action, self.sort_action]
 
     def beside(self, subtitle: QWidget) -> QWidget:
         """The header's subtitle with the sort-by-talk-time toggle at its right."""
@@ -218,6 +225,23 @@ class MeetingInsights(QObject):
             self._keep("summary", conference_sid, dialog)
         self._raise(dialog)
         return dialog
+
+    def summary_of_current(self) -> SummaryDialog | None:
+        sid = self._current()
+        return self.open_summary(sid) if sid is not None else None
+
+    def save_report_of_current(self) -> None:
+        """Meeting → Save HTML report…: the summary's save dialog, without opening the summary."""
+        sid = self._current()
+        if sid is None or self.html is None:
+            return
+        html = self.html
+
+        def save(path: Path) -> None:
+            problem = save_page(html, sid, path)
+            self.notify("error" if problem else "info", problem or f"Saved the report to {path}")
+
+        SummaryDialog.ask_path_for(self._window, save)
 
     def _summary_from_banner(self) -> None:
         sid = self.banner.conference_sid

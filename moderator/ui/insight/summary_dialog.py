@@ -192,20 +192,32 @@ class SummaryDialog(QDialog):
 
     def ask_path(self) -> None:
         """A save dialog without a nested event loop."""
-        dialog = QFileDialog(self, "Save report", "report.html", "HTML page (*.html)")
+        self.ask_path_for(self, lambda path: self.save_html(path))
+
+    @staticmethod
+    def ask_path_for(parent: QWidget, save: Callable[[Path], object]) -> QFileDialog:
+        dialog = QFileDialog(parent, "Save report", "report.html", "HTML page (*.html)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("html")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: self.save_html(Path(path)))
+        dialog.fileSelected.connect(lambda path: save(Path(path)))
         dialog.open()
+        return dialog
 
     def save_html(self, path: Path) -> bool:
         if self._html is None:
             return False
-        try:
-            path.write_text(self._html(self.conference_sid), encoding="utf-8")
-        except OSError as exc:
-            self.note.setText(f"Could not save the report: {exc.strerror or exc}")
-            return False
-        self.note.setText(f"Saved {path}")
-        return True
+        problem = save_page(self._html, self.conference_sid, path)
+        self.note.setText(problem or f"Saved {path}")
+        return problem is None
+
+
+def save_page(html: HtmlSource | None, conference_sid: str, path: Path) -> str | None:
+    """Write the conference's HTML report to `path`; the problem in words, or None."""
+    if html is None:
+        return "No report to save"
+    try:
+        path.write_text(html(conference_sid), encoding="utf-8")
+    except OSError as exc:
+        return f"Could not save the report: {exc.strerror or exc}"
+    return None

@@ -104,6 +104,13 @@ class TimelineWindow(QWidget):
             action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
         self.toolbar.addSeparator()
+        close = self.toolbar.addAction("Close")
+        close.setShortcuts(
+            [QKeySequence(Qt.Key.Key_Escape), QKeySequence(QKeySequence.StandardKey.Close)]
+        )
+        close.setToolTip("Close the timeline (Esc)")
+        close.triggered.connect(lambda _checked=False: self.close())
+        self.toolbar.addSeparator()
         png = self.toolbar.addAction("Export PNG…")
         png.triggered.connect(lambda _checked=False: self.ask_path("PNG image (*.png)", ".png"))
         svg = self.toolbar.addAction("Export SVG…")

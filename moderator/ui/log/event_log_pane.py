@@ -48,6 +48,9 @@ class EventLogPane(QWidget):
         self.table.setAccessibleName("Event log")
         self.table.setModel(self.proxy)
         self.table.setShowGrid(False)
+        # Tab leaves the log for the next widget (a table's default moves between its cells,
+        # so a keyboard host who tabbed in could never get out)
+        self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

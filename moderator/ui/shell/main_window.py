@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
             self._roster, self.participants, lambda: self.conference_sid, clock, self
         )
         self.insights.is_meeting = lambda conference: self.follows(conference)
+        self.insights.notify = lambda level, text: self.show_message(level, text)
 
         # ---- views ----
         self.picker = QListView()

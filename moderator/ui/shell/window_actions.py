@@ -8,10 +8,21 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenuBar, QToolBar, QToolButton, QWidget
 
+from moderator.ui.dialogs import DetailsDialog
 from moderator.ui.grid.moderation import ModerationController
 from moderator.ui.look import icons, theme
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str | None
+
+# What the keys do on the tile the host chose (the grid handles them itself)
+TILE_KEYS = (
+    ("Arrow keys", "Choose a tile"),
+    ("Space", "Mute or unmute the chosen person"),
+    ("H", "Hold or resume the chosen person"),
+    ("Delete", "Remove the chosen person from the call (asks first)"),
+    ("Menu, Shift+F10", "More for the chosen person: rename, move to a room…"),
+    ("Tab", "Next part of the window (tiles, event log, conferences)"),
+)
 
 
 def quit_shortcut() -> QKeySequence:
@@ -64,6 +75,9 @@ class WindowActions(QObject):
         )
         self.quit = self._action("&Quit", "", quit_app, quit_shortcut(), "Quit the console")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
+        self.shortcuts = self._action(
+            "&Keyboard shortcuts", "help", self.show_shortcuts, "F1", "Every key the console knows"
+        )
         self.about = self._action("&About", "app", about, None, "Version and licence")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.live = (self.mute_all, self.mute_everyone, self.unmute_all, self.dial_out, self.end)
@@ -131,7 +145,26 @@ class WindowActions(QObject):
             meeting.addSeparator()
         meeting.addAction(self.end)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.shortcuts)
         help_menu.addAction(self.about)
+
+    def shortcut_text(self) -> str:
+        """Every key of the window: the tile keys, then each action's shortcut (the door's and
+        the timeline's too, as they are the window's actions), one per line."""
+        lines = [f"{key} — {what}" for key, what in TILE_KEYS]
+        seen: set[tuple[str, str]] = set()
+        for action in self._window.actions():
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            what = action.text().replace("&", "").removesuffix("…")
+            if keys and what and (keys, what) not in seen:
+                seen.add((keys, what))
+                lines.append(f"{keys} — {what}")
+        return "\n".join(lines)
+
+    def show_shortcuts(self) -> None:
+        dialog = DetailsDialog("Keyboard shortcuts", self.shortcut_text(), self._window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def set_live(self, live: bool) -> None:
         """Conference actions are enabled only while the shown conference runs."""

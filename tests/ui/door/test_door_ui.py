@@ -332,3 +332,23 @@ def test_a_tile_dragged_from_the_grid_lands_in_a_room_and_mutes_no_one(
     # where it is dropped: room 2
     drop(door_ui.rooms.columns[2], charles)
     qtbot.waitUntil(lambda: service.plan.room_of(charles) == 2, timeout=2000)  # type: ignore[union-attr]
+
+
+def test_the_tile_menu_moves_someone_to_a_room_without_drag_and_drop(
+    qtbot: Any, door_ui: DoorUi, service: DoorService
+) -> None:
+    window = door_ui.window
+    charles = call_sid("Charles")
+    menu = window.build_menu(charles)
+    assert "Move to" not in [a.text() for a in menu.actions()]  # no rooms planned yet
+    door_ui.rooms_action.trigger()
+    door_ui.rooms.count.setValue(2)
+    door_ui.rooms.evenly_button.click()
+    menu = window.build_menu(charles)
+    (move,) = [a.menu() for a in menu.actions() if a.text() == "Move to"]
+    entries = {a.text(): a for a in move.actions()}  # type: ignore[union-attr]
+    assert list(entries) == ["Main meeting", "Room 1", "Room 2"]
+    target = 1 if service.plan.room_of(charles) == 2 else 2  # type: ignore[union-attr]
+    entries[f"Room {target}"].trigger()
+    qtbot.waitUntil(lambda: service.plan.room_of(charles) == target, timeout=2000)  # type: ignore[union-attr]
+    assert menu.actions()[-1].text().startswith("Remove")  # Remove stays last

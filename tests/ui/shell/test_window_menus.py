@@ -40,7 +40,8 @@ def test_menu_bar_holds_every_action(window: MainWindow) -> None:
     assert list(menus) == ["File", "Meeting", "Help"]
     assert menus["File"] == ["Settings…", "Quit"]
     assert "End conference…" in menus["Meeting"] and "Add participant…" in menus["Meeting"]
-    assert menus["Help"] == ["About"]
+    assert menus["Help"] == ["Keyboard shortcuts", "About"]
+    assert {"Summary…", "Save HTML report…", "Timeline"} <= set(menus["Meeting"])
     toolbar = {a.iconText() for a in window.toolbar.actions() if a.iconText()}
     in_menus = {text.removesuffix("…") for texts in menus.values() for text in texts}
     assert toolbar <= in_menus  # every toolbar button is also reachable from the keyboard

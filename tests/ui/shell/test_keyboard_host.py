@@ -1,0 +1,73 @@
+"""A host with only a keyboard: Tab gets in and out of every pane, the ended bar's buttons are
+reachable, the timeline closes with Esc, and Help lists every key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from moderator.ui.dialogs import DetailsDialog
+from moderator.ui.shell.main_window import MainWindow
+from tests.forms import form
+
+from ..conftest import Feed
+
+
+def focus_chain(window: MainWindow, steps: int = 40) -> list[Any]:
+    """The widgets Tab visits, in order, starting on the grid."""
+    window.grid.setFocus()
+    visited = []
+    for _ in range(steps):
+        window.focusNextChild()
+        QApplication.processEvents()
+        visited.append(QApplication.focusWidget())
+    return visited
+
+
+def test_tab_goes_into_the_event_log_and_out_again(qtbot: Any, window: MainWindow) -> None:
+    table = window.log_pane.table
+    assert not table.tabKeyNavigation()
+    window.activateWindow()
+    table.setFocus()
+    qtbot.waitUntil(table.hasFocus)
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert not table.hasFocus()  # Tab left the log
+    chain = focus_chain(window)
+    assert table in chain and window.grid in chain
+
+
+def test_the_ended_bars_buttons_take_focus_and_the_summary_is_in_the_menu(
+    qtbot: Any, window: MainWindow, feed: Feed
+) -> None:
+    feed(form("conference-end", 8, ReasonConferenceEnded="last-participant-left"))
+    banner = window.insights.banner
+    qtbot.waitUntil(banner.isVisible)
+    assert "with 4 participants" in banner.text.text()  # people: Bob's call counted once
+    for button in (banner.summary_button, banner.close_button):
+        assert button.focusPolicy() != Qt.FocusPolicy.NoFocus
+    assert banner.summary_button in focus_chain(window)
+    window.insights.summary_action.trigger()
+    assert ("summary", window.conference_sid) in window.insights.windows
+
+
+def test_the_timeline_window_closes_with_escape(qtbot: Any, window: MainWindow) -> None:
+    timeline = window.insights.open_timeline(window.conference_sid or "")
+    qtbot.waitExposed(timeline)
+    timeline.activateWindow()
+    qtbot.waitUntil(timeline.isActiveWindow)
+    qtbot.keyClick(timeline, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not timeline.isVisible())
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot: Any, window: MainWindow) -> None:
+    window.window_actions.shortcuts.trigger()
+    dialogs = [w for w in window.findChildren(DetailsDialog) if w.isVisible()]
+    assert dialogs
+    text = dialogs[-1].text.toPlainText()
+    for words in ("Space — Mute or unmute", "H — Hold", "F5 — Refresh", "Ctrl+M — Mute all"):
+        assert words in text
+    assert "Ctrl+T — Timeline" in text
+    dialogs[-1].close()
+    assert isinstance(dialogs[-1].buttons.buttons()[0], QPushButton)
