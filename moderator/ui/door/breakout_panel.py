@@ -156,6 +156,20 @@ class TileDrag(QObject):
         drag.exec(Qt.DropAction.CopyAction)
 
 
+ANNOUNCE_WIDTH = 520  # a sentence of the announcement reads whole (the default was ~250 px)
+
+
+def announcement_dialog(parent: QWidget | None) -> QInputDialog:
+    """ "Say in every room:" with room for a sentence."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("Announce to every room")
+    dialog.setLabelText("Say in every room (callers hear it read aloud):")
+    dialog.setTextValue(DEFAULT_ANNOUNCEMENT)
+    dialog.setMinimumWidth(ANNOUNCE_WIDTH)
+    dialog.resize(ANNOUNCE_WIDTH, dialog.sizeHint().height())
+    return dialog
+
+
 class BreakoutPanel(QWidget):
     """Rooms side by side under the toolbar; hidden until the host opens it (Ctrl+B)."""
 
@@ -242,9 +256,10 @@ class BreakoutPanel(QWidget):
         await self.service.announce_rooms(text)
 
     def _ask_announcement(self) -> str | None:
-        text, ok = QInputDialog.getText(
-            self, "Announce to every room", "Say in every room:", text=DEFAULT_ANNOUNCEMENT
-        )
+        dialog = announcement_dialog(self)
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        text = dialog.textValue()
+        dialog.deleteLater()
         return text.strip() if ok else None
 
     @async_slot(str, object)

@@ -14,11 +14,19 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QPoint,
     QSettings,
+    QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QCloseEvent, QHideEvent, QResizeEvent, QShowEvent
+from PySide6.QtGui import (
+    QCloseEvent,
+    QGuiApplication,
+    QHideEvent,
+    QResizeEvent,
+    QScreen,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
@@ -63,6 +71,20 @@ log = logging.getLogger(__name__)
 LAYOUT_GROUP = "window"  # where versions before layout.json kept geometry and splitter positions
 
 
+PREFERRED_SIZE = QSize(1280, 800)
+FRAME_ALLOWANCE = QSize(16, 48)  # the window manager's title bar and borders, outside our size
+
+
+def fitting_size(screen: QScreen | None = None) -> QSize:
+    """1280x800, or less: what fits the screen's free area with the window's frame, so on a
+    1280x800 laptop (a panel or dock taking some of it) the status bar stays on screen."""
+    screen = screen or QGuiApplication.primaryScreen()
+    if screen is None:
+        return PREFERRED_SIZE
+    room = screen.availableGeometry().size() - FRAME_ALLOWANCE
+    return PREFERRED_SIZE.boundedTo(room).expandedTo(QSize(640, 480))
+
+
 def is_meeting(conference: Conference) -> bool:
     """A meeting, not a meeting's waiting room or breakout room."""
     return side_of(conference.friendly_name) is None
@@ -100,7 +122,7 @@ class MainWindow(QMainWindow):
         console_style.ensure_theme()
         self.setWindowTitle(APP_NAME)
         self.setWindowIcon(icons.app_icon())
-        self.resize(1280, 800)
+        self.resize(fitting_size())
         self._bridge = bridge
         self._roster = bridge.roster
         self._clock = clock

@@ -352,3 +352,18 @@ def test_the_tile_menu_moves_someone_to_a_room_without_drag_and_drop(
     entries[f"Room {target}"].trigger()
     qtbot.waitUntil(lambda: service.plan.room_of(charles) == target, timeout=2000)  # type: ignore[union-attr]
     assert menu.actions()[-1].text().startswith("Remove")  # Remove stays last
+
+
+def test_the_announce_dialog_is_wide_enough_to_read(qtbot: Any, door_ui: DoorUi) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from moderator.ui.door.breakout_panel import DEFAULT_ANNOUNCEMENT, announcement_dialog
+
+    dialog = announcement_dialog(door_ui.rooms)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    field = dialog.findChild(QLineEdit)
+    assert field is not None and field.text() == DEFAULT_ANNOUNCEMENT
+    assert field.width() > field.fontMetrics().horizontalAdvance(DEFAULT_ANNOUNCEMENT)
+    dialog.reject()

@@ -71,3 +71,26 @@ def test_help_lists_the_keyboard_shortcuts(qtbot: Any, window: MainWindow) -> No
     assert "Ctrl+T — Timeline" in text
     dialogs[-1].close()
     assert isinstance(dialogs[-1].buttons.buttons()[0], QPushButton)
+
+
+def test_the_window_fits_a_1280x800_laptop_with_its_status_bar(
+    qtbot: Any, window: MainWindow
+) -> None:
+    from PySide6.QtCore import QSize
+
+    from moderator.ui.shell.main_window import FRAME_ALLOWANCE, PREFERRED_SIZE, fitting_size
+
+    screen = window.screen()
+    free = screen.availableGeometry().size()
+    size = fitting_size(screen)
+    assert size.width() <= max(640, free.width() - FRAME_ALLOWANCE.width())
+    assert size.height() <= max(480, free.height() - FRAME_ALLOWANCE.height())
+    assert size.width() <= PREFERRED_SIZE.width() and size.height() <= PREFERRED_SIZE.height()
+    # a laptop's 1280x800 with a 32 px panel: the window, frame and all, fits
+    laptop = QSize(1280, 800 - 32) - FRAME_ALLOWANCE
+    hint = window.minimumSizeHint()
+    assert hint.width() <= laptop.width() and hint.height() <= laptop.height()
+    window.resize(laptop)
+    qtbot.waitUntil(lambda: window.size() == laptop)
+    status = window.statusBar()
+    assert status.isVisible() and status.geometry().bottom() < window.height()
