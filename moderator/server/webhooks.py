@@ -333,22 +333,43 @@ class WebhookServer:
         )
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        last = self._ingest.last_received_at
+        """Status and this start's nonce (all the setup assistant and a tunnel check need).
+
+        "failing" while journal writes fail (callbacks are answered 500), "degraded" while
+        one waits for the disk. Counts and times are for a GET signed with the auth token
+        (X-Twilio-Signature over the URL, as Twilio signs): anyone else on the internet
+        learns nothing of the meeting's traffic.
+        """
         writer = self._ingest.writer
         stalled = writer.stalled_for
-        body: dict[str, Any] = {
-            # degraded: the disk has held one journal write this long (callbacks wait for it)
-            "status": "degraded" if stalled >= JOURNAL_STALL_SECONDS else "ok",
-            "version": __version__,
-            "instance": self.instance,
-            "callbacks": self._ingest.received,
-            "last_callback_at": last.isoformat() if last else None,
-            "rejected_signature": self.stats.rejected_signature,
-            "rejected_malformed": self.stats.rejected_malformed,
-            "failed": self.stats.failed,
-            "journal": {"queued_writes": writer.queued_writes, "stalled_s": round(stalled, 1)},
-        }
+        if writer.write_failure is not None:
+            status = "failing"
+        elif stalled >= JOURNAL_STALL_SECONDS:
+            status = "degraded"  # the disk has held one journal write this long
+        else:
+            status = "ok"
+        body: dict[str, Any] = {"status": status, "instance": self.instance}
+        if self._signed_get(request):
+            last = self._ingest.last_received_at
+            body |= {
+                "version": __version__,
+                "callbacks": self._ingest.received,
+                "last_callback_at": last.isoformat() if last else None,
+                "rejected_signature": self.stats.rejected_signature,
+                "rejected_malformed": self.stats.rejected_malformed,
+                "failed": self.stats.failed,
+                "journal": {
+                    "queued_writes": writer.queued_writes,
+                    "stalled_s": round(stalled, 1),
+                    "failure": writer.write_failure,
+                },
+            }
         return web.json_response(body)
+
+    def _signed_get(self, request: web.Request) -> bool:
+        if shape_problem(request.headers) is not None:
+            return False
+        return self._signature_problem(request, MultiDict()) is None
 
 
 _FORM_ERRORS: dict[int, type[web.HTTPException]] = {

@@ -144,6 +144,9 @@ class Journal:
         self.recovery: Recovery | None = None
         self.rows_skipped = RowCounter()
         self._writer_db: sqlite3.Connection | None = None
+        # Why the last write failed (the disk full, read-only, locked, failing), None once a
+        # write succeeds: /healthz must not say "ok" while no write gets through.
+        self.write_failure: str | None = None
         self._unsaved = UnsavedActions()
         self._disk: DiskThread | None = None
         if self.read_only:
@@ -396,6 +399,7 @@ class Journal:
             try:
                 self._writer_db = self._connect()
             except sqlite3.Error as exc:
+                self._note_write(exc)
                 raise JournalError(f"journal write failed: {exc}") from exc
         return self._writer_db
 
@@ -632,7 +636,17 @@ class Journal:
                 raise
             db.execute("COMMIT")
         except (sqlite3.Error, OverflowError) as exc:
+            self._note_write(exc)
             raise JournalError(f"journal write failed: {exc}") from exc
+        self._note_write(None)
+
+    def _note_write(self, error: BaseException | None) -> None:
+        """Remember whether the last write reached the disk (a row SQLite refuses for its
+        content says nothing about the disk, so it leaves the state as it was)."""
+        if error is None:
+            self.write_failure = None
+        elif isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError:
+            self.write_failure = str(error)
 
 
 def _snapshot(body: object) -> ConferenceSnapshot:

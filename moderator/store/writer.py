@@ -56,6 +56,11 @@ class CallbackWriter:
         return self._journal.writer_stalled_for()
 
     @property
+    def write_failure(self) -> str | None:
+        """Why the journal's last write failed; None once one succeeds."""
+        return self._journal.write_failure
+
+    @property
     def queued_writes(self) -> int:
         """The journal's writes not yet on disk (callbacks, actions, snapshots)."""
         return self._journal.queued_writes

@@ -190,14 +190,23 @@ async def test_deprecated_record_end_is_answered_204_and_journaled(harness: Fact
     assert h.journal.callback_count() == 1
 
 
-async def test_healthz_counts(harness: Factory) -> None:
+async def test_healthz_counts_only_for_a_request_signed_with_the_auth_token(
+    harness: Factory,
+) -> None:
     h = await harness()
     await h.post(team_meeting()[0])
     await h.post(team_meeting()[1], sign=False)
+    # anyone: the status and this start's nonce (what the setup assistant checks), no more
     body = await (await h.client.get("/healthz")).json()
+    assert body == {"status": "ok", "instance": h.server.instance}
+    wrong = {"X-Twilio-Signature": "A" * 27 + "="}
+    assert await (await h.client.get("/healthz", headers=wrong)).json() == body
+    signature = RequestValidator(TOKEN).compute_signature(h.url_for("/healthz"), {})
+    signed = await h.client.get("/healthz", headers={"X-Twilio-Signature": signature})
+    body = await signed.json()
     assert body["status"] == "ok"
     assert body["callbacks"] == 1
-    assert body["rejected_signature"] == 1
+    assert body["rejected_signature"] == 1  # a health check is no rejected callback
     assert body["last_callback_at"] is not None
 
 

@@ -316,11 +316,52 @@ async def locked_journal_keeps_serving(base: str, token: str, tmp_path: Path) ->
                 return response.status
 
         pending = asyncio.ensure_future(callback())
+        health_url = base + "/healthz"
+        signed = {"X-Twilio-Signature": RequestValidator(token).compute_signature(health_url, {})}
         for _ in range(5):
-            async with session.get(base + "/healthz") as health:
+            async with session.get(health_url, headers=signed) as health:
                 assert health.status == 200
                 assert (await health.json())["callbacks"] == 0
         assert not pending.done()
         lock.execute("COMMIT")
         assert await asyncio.wait_for(pending, 30) == 204
     lock.close()
+
+
+async def test_healthz_says_failing_while_journal_writes_fail(tiny_fs: Path) -> None:
+    """A full disk under a running console: every write fails (callbacks are answered 500),
+    and /healthz must say so instead of "ok"."""
+    import aiohttp
+    from twilio.request_validator import RequestValidator
+
+    from moderator.core import CoreConfig, open_core
+    from moderator.credentials import Credentials
+
+    token = "storage-fault-token-0123456789ab"
+    config = CoreConfig(data_dir=tiny_fs, credentials=Credentials(auth_token=token), control=False)
+    async with open_core(config) as core, aiohttp.ClientSession() as session:
+        base = core.server.local_url
+        url = base + "/twilio/conference-events"
+
+        async def callback(fields: dict[str, str]) -> int:
+            signature = RequestValidator(token).compute_signature(url, fields)
+            headers = {"X-Twilio-Signature": signature}
+            async with session.post(url, data=fields, headers=headers) as answer:
+                return answer.status
+
+        async def status() -> str:
+            async with session.get(base + "/healthz") as answer:
+                return str((await answer.json())["status"])
+
+        assert await callback(team_meeting()[0]) == 204 and await status() == "ok"
+        fill(tiny_fs)
+        answers = []
+        for fields in many(200):  # until the journal's WAL needs a page the disk has not got
+            answers.append(await callback(fields))
+            if answers[-1] != 204:
+                break
+        assert answers[-1] == 500
+        assert await status() == "failing"
+        (tiny_fs / "filler").unlink()
+        assert await callback(team_meeting()[1]) == 204  # space again: journaling resumes
+        assert await status() == "ok"
