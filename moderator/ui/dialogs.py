@@ -45,6 +45,7 @@ def message_box(
     """A QMessageBox with the app's SVG icon for `kind` (warning, error, info, question)."""
     box = QMessageBox(parent)
     box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text may name a caller: never HTML
     box.setText(text)
     if informative:
         box.setInformativeText(informative)

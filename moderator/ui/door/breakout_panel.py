@@ -31,6 +31,7 @@ from moderator.domain.rooms import MAX_ROOMS
 from moderator.domain.roster import Participant
 from moderator.ui.async_slot import async_slot
 from moderator.ui.grid.roles import Role
+from moderator.ui.plain_text import plain_label, plain_tip
 
 CALL_SID_MIME = "application/x-moderator-call-sid"
 DEFAULT_ANNOUNCEMENT = "Breakout rooms close in one minute."
@@ -59,7 +60,7 @@ class RoomColumn(QListWidget):
             text = person.display_name + ("  · moving…" if person.call_sid in moving else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, person.call_sid)
-            item.setToolTip(person.number or person.call_sid)
+            item.setToolTip(plain_tip(person.number or person.call_sid))
             self.addItem(item)
 
     def call_sids(self) -> list[str]:
@@ -322,7 +323,7 @@ class BreakoutPanel(QWidget):
             box = QWidget()
             box_layout = QVBoxLayout(box)
             box_layout.setContentsMargins(0, 0, 0, 0)
-            header = QLabel()
+            header = plain_label()  # "{meeting} · 3": the meeting's name is caller text
             header.setObjectName("roomHeader")
             column = RoomColumn(room, box)
             column.dropped.connect(self._place)

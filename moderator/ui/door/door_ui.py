@@ -30,6 +30,7 @@ from moderator.ui.door.attention import Attention
 from moderator.ui.door.breakout_panel import BreakoutPanel, TileDrag
 from moderator.ui.door.waiting_strip import WaitingStrip
 from moderator.ui.look import icons, theme
+from moderator.ui.plain_text import ask_text
 from moderator.ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -252,14 +253,12 @@ class DoorUi(QObject):
 
     def _ask_name(self, participant: Participant) -> str | None:
         current = self.service.door.book.name_of(participant.number) or participant.label or ""
-        text, ok = QInputDialog.getText(
+        return ask_text(
             self.window,
             "Rename caller",
             f"Name for {participant.number} (kept on this computer only):",
-            QLineEdit.EchoMode.Normal,
             current,
         )
-        return text if ok else None
 
     @async_slot()
     async def import_book(self) -> None:

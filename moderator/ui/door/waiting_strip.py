@@ -29,6 +29,7 @@ from moderator.domain.clock import utc_now
 from moderator.domain.roster import Participant
 from moderator.ui.async_slot import async_slot
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
+from moderator.ui.plain_text import plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -98,7 +99,7 @@ class WaitingModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             since = person.joined_at.astimezone().strftime("%H:%M:%S") if person.joined_at else "?"
             number = person.number or "number unknown"
-            return f"{person.display_name}\n{number}\nwaiting since {since}"
+            return plain_tip(f"{person.display_name}\n{number}\nwaiting since {since}")
         if role == Role.CALL_SID:
             return person.call_sid
         if role == Role.PARTICIPANT:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from moderator.domain.roster import Conference, Participant
@@ -57,8 +58,11 @@ class ConferenceHeader(QWidget):
         super().__init__(parent)
         self.title = QLabel("No conference yet")
         self.title.setObjectName("conferenceTitle")
+        # the conference's name is the caller's (or Twilio's) text: never read as HTML
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.subtitle = QLabel("Waiting for Twilio's first callback")
         self.subtitle.setObjectName("conferenceSubtitle")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # names who speaks
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)

@@ -13,6 +13,7 @@ from moderator.domain.roster import Change, ChangeKind, Conference, Roster
 from moderator.domain.state import ConferenceStatus, Participant, took_part
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
 from moderator.ui.look import theme
+from moderator.ui.plain_text import plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -158,7 +159,7 @@ class ConferenceModel(QAbstractListModel):
                 return f"{name}\n{line}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return f"{name}, {line}"
-            return f"{name}\n{conference.sid}\n{line}"
+            return plain_tip(f"{name}\n{conference.sid}\n{line}")
         if role == Qt.ItemDataRole.DecorationRole:
             if conference.status not in self._dots:
                 self._dots[conference.status] = _dot(status_colour(conference.status))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from moderator.control.results import ActionResult
+from moderator.ui.plain_text import plain_label
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class DialOutDialog(QDialog):
         self.label.setPlaceholderText("Name shown on the tile (optional)")
         self.caller = QLabel(f"Calls from {self._caller_id}" if self._caller_id else "")
         self.caller.setObjectName("hint")
-        self.problem = QLabel("")
+        self.problem = plain_label()  # Twilio's reason, naming the number
         self.problem.setObjectName("warning")
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(

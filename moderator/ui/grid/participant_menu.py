@@ -10,6 +10,7 @@ from moderator.domain.roster import Participant
 from moderator.domain.rules import intends_hold, intends_muted
 from moderator.ui.grid.moderation import ModerationController
 from moderator.ui.look import icons
+from moderator.ui.plain_text import menu_text
 
 
 def participant_menu(
@@ -21,7 +22,7 @@ def participant_menu(
         return menu
     c = controller
     call_sid = participant.call_sid
-    title = menu.addAction(participant.display_name)
+    title = menu.addAction(menu_text(participant.display_name))
     title.setEnabled(False)
     menu.addSeparator()
     # What the tile shows, a pending mark included: the same choice Space and H make.

@@ -15,6 +15,7 @@ from moderator.domain.timeline import Track
 from moderator.ui.grid.avatar_colours import AvatarSlots
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
 from moderator.ui.look import theme
+from moderator.ui.plain_text import plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 # A repaint asks every tile for its share of all talk; the sum over everyone is taken once per
@@ -284,7 +285,8 @@ class ParticipantModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             talk = self.talk_time(participant.call_sid)
             share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
-            return f"{describe(participant)}\n{share}"
+            text = f"{describe(participant)}\n{share}"
+            return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Role.TALK:
             return self.talk_time(participant.call_sid)
         if role == Role.PARTICIPANT:

@@ -39,6 +39,7 @@ class EndedBanner(QFrame):
         self.setObjectName("endedBanner")
         self.conference_sid: str | None = None
         self.text = QLabel()
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # the conference's name
         self.summary_button = QPushButton(icons.icon("summary"), "Summary…")
         self.close_button = QPushButton("Dismiss")
         self.close_button.clicked.connect(self.dismiss)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,6 +135,7 @@ class SummaryDialog(QDialog):
         timeline = roster.timeline(conference_sid)
         layout = QVBoxLayout(self)
         self.facts = QLabel(self._facts(name, timeline))
+        self.facts.setTextFormat(Qt.TextFormat.RichText)  # the name in bold, escaped
         self.facts.setObjectName("summaryFacts")
         self.facts.setWordWrap(True)
         layout.addWidget(self.facts)
@@ -162,6 +164,7 @@ class SummaryDialog(QDialog):
         self.chart = TalkChart(talk)
         layout.addWidget(self.chart)
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # a path
         layout.addWidget(self.note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
@@ -179,12 +182,12 @@ class SummaryDialog(QDialog):
     @staticmethod
     def _facts(name: str, timeline: ConferenceTimeline | None) -> str:
         if timeline is None:
-            return f"{name}: nothing recorded."
+            return f"{html.escape(name)}: nothing recorded."
         duration = timeline.duration_seconds()
         until = timeline.until()
         count = len(people_of(timeline, until)) if until else 0
         return (
-            f"<b>{name}</b> lasted {clock_text(duration or 0.0)}"
+            f"<b>{html.escape(name)}</b> lasted {clock_text(duration or 0.0)}"
             f" ({local_time(timeline.started_at or timeline.first_moment)}"
             f" to {local_time(timeline.ended_at)}): {plural(count, 'participant')},"
             f" at most {timeline.peak_participants()} at once."

@@ -116,6 +116,7 @@ class TimelineWindow(QWidget):
         svg = self.toolbar.addAction("Export SVG…")
         svg.triggered.connect(lambda _checked=False: self.ask_path("SVG image (*.svg)", ".svg"))
         self.note = QLabel()
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # a path
         self.note.setObjectName("timelineNote")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -23,6 +23,7 @@ from moderator.domain.reasons import reason_words
 from moderator.ui.dialogs import wrapped_tip
 from moderator.ui.grid.roles import ITEM_FLAGS, Role
 from moderator.ui.look import theme
+from moderator.ui.plain_text import plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 NameOf = Callable[[str, str], str | None]  # (conference sid, call sid) -> display name
@@ -175,7 +176,8 @@ class EventLogModel(QAbstractTableModel):
                 return local.strftime("%H:%M:%S")
             if role == Qt.ItemDataRole.ToolTipRole and column == DETAILS and entry.details:
                 return wrapped_tip(entry.details, "Double-click the line to read or copy it")
-            return (entry.event, entry.who, entry.conference, entry.details)[column - 1]
+            text = (entry.event, entry.who, entry.conference, entry.details)[column - 1]
+            return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Qt.ItemDataRole.ForegroundRole:
             if entry.level == "error":
                 return QBrush(theme.ERROR)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
 from moderator.domain.twiml import join_conference
+from moderator.ui.plain_text import plain_label
 
 
 def base_url(public_url: str, port: int) -> str:
@@ -39,7 +40,7 @@ class ConnectPanel(QWidget):
         self.twiml.setReadOnly(True)
         self.twiml.setFont(mono)
         self.twiml.setMinimumHeight(150)
-        self.warning = QLabel("")
+        self.warning = plain_label()
         self.warning.setObjectName("warning")
         self.warning.setWordWrap(True)
         intro = QLabel(

@@ -30,6 +30,7 @@ from moderator.setup.numbers import Change, PhoneNumber, points_here, voice_url_
 from moderator.setup.public_url import normalize_public_url
 from moderator.setup.readiness import Readiness
 from moderator.setup.service import SetupService
+from moderator.ui.plain_text import plain_label
 from moderator.ui.setup.connect_panel import ConnectPanel
 from moderator.ui.shell.settings_dialog import ACCOUNT_SID, API_KEY, Secrets
 
@@ -62,7 +63,7 @@ FAIL = "✗ "
 
 
 def _result_label() -> QLabel:
-    label = QLabel("")
+    label = plain_label()  # says what Twilio or the tunnel answered
     label.setWordWrap(True)
     label.setObjectName("hint")
     return label
@@ -352,7 +353,7 @@ class NumberPage(QWizardPage):
         self.choice.addButton(self.own_twiml)
         self.connect_choice.setChecked(True)
         self.numbers = QComboBox()
-        self.voice_url = QLabel("")
+        self.voice_url = plain_label()  # the number's Voice URL, whatever it was set to
         self.voice_url.setWordWrap(True)
         self.connect_button = QPushButton("Connect")
         self.connect_button.clicked.connect(self.connect_number)
@@ -489,7 +490,7 @@ class CheckPage(QWizardPage):
         self.setTitle("Check")
         self.setSubTitle("The whole chain a call walks, checked once more from here.")
         self.lines = {name: _result_label() for name in ("Twilio", "Tunnel", "Number")}
-        self.call_now = QLabel("")
+        self.call_now = plain_label()
         self.call_now.setWordWrap(True)
         bold = self.call_now.font()
         bold.setBold(True)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from moderator import credentials
 from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
 from moderator.settings import Settings
+from moderator.ui.plain_text import plain_label
 from moderator.ui.setup.connect_panel import ConnectPanel
 
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
@@ -95,7 +96,7 @@ class SettingsDialog(QDialog):
         self.api_secret.setText(secrets.api_secret)
         self.show_secrets = QCheckBox("Show secrets")
         self.show_secrets.toggled.connect(self._show_secrets)
-        self.account_problem = QLabel("")
+        self.account_problem = plain_label()
         self.account_problem.setObjectName("warning")
         for env_name, field in (
             (credentials.ENV_ACCOUNT_SID, self.account_sid),

@@ -95,6 +95,7 @@ class ConsoleStatusBar(QStatusBar):
         super().__init__(parent)
         self._clock = clock
         self.error = ElidedLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # errors name callers
         self.error.setObjectName("statusError")
         self.listening = QLabel("")
         self.webhook = QLabel("Webhooks: no callback yet")

@@ -11,7 +11,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 
 from moderator.control.client import TwilioRest
 from moderator.control.door_service import DoorService
@@ -154,6 +154,46 @@ def test_the_pin_alarm_asks_for_attention(qtbot: Any, door_ui: DoorUi) -> None:
     assert door_ui.attention.last is not None
     title, text = door_ui.attention.last
     assert title == "Someone may be guessing the PIN" and "door now answers slowly" in text
+
+
+HOSTILE = '<h1 style="color:red">FAKE: account suspended</h1><img src="https://evil.example/x">'
+HOSTILE_SID = "CF" + "8" * 32
+
+
+def test_caller_supplied_text_is_never_drawn_as_html(
+    qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorService
+) -> None:
+    window = door_ui.window
+    feed(
+        form("participant-join", 1, who=HOSTILE, conference_sid=HOSTILE_SID, friendly_name=HOSTILE),
+        form("conference-start", 2, conference_sid=HOSTILE_SID, friendly_name=HOSTILE),
+        lobby(3, HOSTILE),
+    )
+    window.select_conference(HOSTILE_SID)
+    window.show_message("error", f"Could not admit {HOSTILE}")
+    service.plan_rooms(2)
+    door_ui.rooms_action.setChecked(True)
+    qtbot.waitUntil(lambda: window.header.title.text() == HOSTILE)
+    # every label showing it shows it as text: no headline, no image fetched
+    showing = [label for label in window.findChildren(QLabel) if "<h1" in label.text()]
+    assert len(showing) >= 2  # the header's title, the status bar's error
+    for label in showing:
+        assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+    # every tooltip showing it is HTML that shows the text literally
+    models = [window.participants, window.conferences, window.log_model, door_ui.strip.model]
+    tips = [
+        str(model.index(row, column).data(Qt.ItemDataRole.ToolTipRole) or "")
+        for model in models
+        for row in range(model.rowCount())
+        for column in range(5 if model is window.log_model else 1)
+    ]
+    tips += [
+        door_ui.rooms.columns[0].item(r).toolTip() for r in range(door_ui.rooms.columns[0].count())
+    ]
+    hostile_tips = [tip for tip in tips if "FAKE" in tip]
+    assert len(hostile_tips) >= 3  # a tile, the conference list, the log, the waiting strip
+    for tip in hostile_tips:
+        assert "<h1" not in tip and "<img" not in tip and "&lt;h1" in tip
 
 
 def test_admit_without_twilio_says_why_and_keeps_them_waiting(
