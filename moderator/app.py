@@ -352,7 +352,14 @@ class Console:
         if not self.options.demo:
             save_settings(self.settings_store, settings)
             self._store_secrets(edit)
-            self.credentials = credentials.load(settings.account_sid, settings.api_key)
+            loaded = credentials.load(settings.account_sid, settings.api_key)
+            # what the keyring could not keep is still the host's for this session (no keyring,
+            # or it failed): calls work now, and the message said how to keep them
+            self.credentials = credentials.with_session_secrets(
+                loaded,
+                edit.secrets.auth_token if edit.token_editable else "",
+                edit.secrets.api_secret if edit.secret_editable else "",
+            )
         if self.server is not None:
             self.server.conference_name = settings.conference_name
             self.server.hold_music_url = settings.hold_music_url
@@ -371,6 +378,12 @@ class Console:
     def _store_secrets(self, edit: SettingsEdit) -> None:
         """Write the secrets the host could edit to the keyring; say where they went, or why not."""
         notify = self.bridge.message.emit if self.bridge is not None else None
+        if not credentials.keyring_available():
+            if edit.token_editable and edit.secrets.auth_token:
+                log.warning("no system keyring: the secrets are kept for this session only")
+                if notify is not None:
+                    notify("warning", credentials.NO_KEYRING)
+            return
         try:
             if edit.token_editable:
                 credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, edit.secrets.auth_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,22 @@ def keyring_available() -> bool:
     except Exception:
         return False
     return not type(backend).__module__.startswith("keyring.backends.fail")
+
+
+NO_KEYRING = (
+    "No system keyring here: the Auth Token is kept for this session only. To keep it, set "
+    "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment before starting the console."
+)
+
+
+def with_session_secrets(loaded: Credentials, auth_token: str, api_secret: str) -> Credentials:
+    """`loaded` with the secrets the host just entered where neither the environment nor the
+    keyring gave one (no keyring: they live in memory until the console quits)."""
+    return replace(
+        loaded,
+        auth_token=loaded.auth_token or auth_token or None,
+        api_secret=loaded.api_secret or api_secret or None,
+    )
 
 
 def where_token_went(env: Mapping[str, str] | None = None) -> str:

@@ -9,6 +9,7 @@ from xml.dom import minidom
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -59,12 +60,17 @@ class ConnectPanel(QWidget):
             grid.addWidget(QLabel(name), row, 0)
             grid.addWidget(field, row, 1)
             grid.addWidget(self._copy_button(field.text, name), row, 2)
+        # the TwiML's Copy sits on its heading's row, beside it, never over the text
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("TwiML"))
+        heading.addStretch(1)
+        heading.addWidget(self._copy_button(self.twiml.toPlainText, "TwiML"))
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(intro)
         layout.addLayout(grid)
-        layout.addWidget(QLabel("TwiML"))
+        layout.addLayout(heading)
         layout.addWidget(self.twiml, 1)
-        layout.addWidget(self._copy_button(self.twiml.toPlainText, "TwiML"))
         layout.addWidget(self.warning)
 
     def _field(self, font: QFont) -> QLineEdit:
@@ -91,7 +97,16 @@ class ConnectPanel(QWidget):
         twiml = join_conference(conference_name or "TeamMeeting", callback)
         self.twiml.setPlainText(_pretty(twiml))
         parts = urlsplit(base)
-        if parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if local and (public_url.strip() or live_base):
+            # a URL the host gave and the assistant accepted: it is one, just not reachable
+            # from Twilio's servers (a rehearsal against `moderator sim` uses exactly that)
+            self.warning.setText(
+                f"{base} is on this machine: a simulator here reaches it, Twilio's servers "
+                f"do not. For a real call, use a tunnel's https:// address (e.g. ngrok http "
+                f"{parts.port or port})."
+            )
+        elif local:
             self.warning.setText(
                 "No public URL: Twilio cannot reach 127.0.0.1. Start a tunnel (e.g. ngrok http "
                 f"{parts.port or port}) and enter its https:// address as the public URL."

@@ -86,6 +86,20 @@ def _secret_field() -> QLineEdit:
     return field
 
 
+def keyring_words(available: bool) -> str:
+    """Where the assistant keeps the secrets, checked first as Settings does."""
+    if available:
+        return (
+            f"Secrets are saved in the system keyring ({credentials.keyring_name()}) when you "
+            "finish, never in a file."
+        )
+    return (
+        "No system keyring is available here, so the Auth Token cannot be saved. The checked "
+        "credentials are used for this session only. To keep them, set TWILIO_ACCOUNT_SID and "
+        "TWILIO_AUTH_TOKEN in the environment (for example in ~/.profile) before starting."
+    )
+
+
 # ---- 1. credentials ------------------------------------------------------------------------
 
 
@@ -124,11 +138,8 @@ class CredentialsPage(QWizardPage):
         self.check_button = QPushButton("Check with Twilio")
         self.check_button.clicked.connect(self.check)
         self.result = _result_label()
-        where = QLabel(
-            f"Secrets are saved in the system keyring ({credentials.keyring_name()}) when you "
-            "finish, never in a file."
-        )
-        where.setObjectName("hint")
+        where = QLabel(keyring_words(credentials.keyring_available()))
+        where.setObjectName("hint" if credentials.keyring_available() else "warning")
         where.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow("Account SID", self.sid)
@@ -200,6 +211,12 @@ class CredentialsPage(QWizardPage):
     def _failed(self, reason: str) -> None:
         self.check_button.setEnabled(True)
         _show(self.result, False, reason[:1].upper() + reason[1:])
+        # The check button was disabled while Twilio was asked, so focus went on (to Cancel,
+        # where Enter closes the assistant): put it back on what is most likely wrong.
+        field = next((f for f in (self.token, self.sid) if f.isEnabled()), self.check_button)
+        field.setFocus()
+        if isinstance(field, QLineEdit):
+            field.selectAll()
 
     def isComplete(self) -> bool:
         return self._wizard.account is not None
@@ -330,6 +347,14 @@ def _row(*widgets: QWidget) -> QHBoxLayout:
     return row
 
 
+def voice_url_text(number: PhoneNumber, here: bool) -> str:
+    """'Voice URL now: https://… (POST, this console)' or 'Voice URL now: none set'."""
+    if not number.voice_url:
+        return "Voice URL now: none set (calls to this number get Twilio's default answer)"
+    method = number.voice_method or "POST"
+    return f"Voice URL now: {number.voice_url} ({method}{', this console' if here else ''})"
+
+
 # ---- 3. phone number -----------------------------------------------------------------------
 
 
@@ -410,10 +435,7 @@ class NumberPage(QWizardPage):
         if number is None:
             self.voice_url.setText("")
         else:
-            here = " (this console)" if self._points_here(number) else ""
-            self.voice_url.setText(
-                f"Voice URL now: {number.voice_url or '(none)'} {number.voice_method}{here}"
-            )
+            self.voice_url.setText(voice_url_text(number, self._points_here(number)))
         self._wizard.number = number if number and self._points_here(number) else None
         self._enable()
         self.completeChanged.emit()

@@ -202,3 +202,32 @@ def test_the_built_in_tunnel_starts_with_the_console_and_the_number_follows(
         "https://first.ngrok.app/twilio/voice",
         "https://second.ngrok.app/twilio/voice",
     ]
+
+
+def test_without_a_keyring_finish_keeps_the_checked_credentials_for_the_session(
+    qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path, sim: Simulator
+) -> None:
+    """A plain Linux session has no keyring: the calls must still work, and the host is told
+    how to keep the credentials (the environment)."""
+    import keyring
+    from keyring.backends import fail
+
+    from moderator.ui.setup.setup_wizard import SetupResult
+    from moderator.ui.shell.settings_dialog import Secrets
+
+    keyring.set_keyring(fail.Keyring())
+    options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=sim.base_url, quit_after=60)
+    console, task = start(qtbot, qloop, options)
+    assert console.window is not None
+    notes: list[str] = []
+    console.window.log_model.rowsInserted.connect(
+        lambda *_: notes.append(console.window.log_model.entry(  # type: ignore[union-attr]
+            console.window.log_model.rowCount() - 1).details)  # type: ignore[union-attr]
+    )  # fmt: skip
+    console.apply_setup(
+        SetupResult(Settings(account_sid=sim.account_sid), Secrets(sim.auth_token, ""))
+    )
+    assert console.credentials.account_sid == sim.account_sid
+    assert console.credentials.auth_token == sim.auth_token  # kept for this session
+    assert any("this session only" in n and "TWILIO_AUTH_TOKEN" in n for n in notes)
+    stop(qtbot, console, task)

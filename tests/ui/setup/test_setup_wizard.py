@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import qasync
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLabel, QWizard
 
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
@@ -96,6 +96,11 @@ def test_wrong_then_right_credentials(qtbot: Any, rig: Rig) -> None:
     qtbot.waitUntil(lambda: page.result.text().startswith("✗"), timeout=10000)
     assert page.result.text() == "✗ Wrong SID or token: Twilio refused them (20003)"
     assert not next_button.isEnabled()
+    # focus is back on the token (not on Cancel, where Enter would close the assistant)
+    cancel = wizard.button(QWizard.WizardButton.CancelButton)
+    assert not cancel.hasFocus()
+    assert page.token.hasFocus() or not wizard.isActiveWindow()
+    assert page.token.selectedText() == "0" * 32 or not wizard.isActiveWindow()
 
     page.token.setText(rig.sim.auth_token)
     page.check_button.click()
@@ -187,7 +192,7 @@ def test_pasted_url_number_connect_and_disconnect(qtbot: Any, rig: Rig) -> None:
 
     numbers = wizard.number_page
     qtbot.waitUntil(lambda: numbers.numbers.count() == 1, timeout=10000)
-    assert numbers.voice_url.text() == f"Voice URL now: {OLD_URL} POST"
+    assert numbers.voice_url.text() == f"Voice URL now: {OLD_URL} (POST)"
     assert not numbers.isComplete()
     numbers.connect_button.click()
     voice = rig.core.server.local_url + "/twilio/voice"
@@ -226,6 +231,10 @@ def test_own_twiml_shows_the_status_callback_snippet(qtbot: Any, rig: Rig) -> No
     assert numbers.isComplete()
     snippet = numbers.snippet.twiml.toPlainText()
     assert f'statusCallback="{rig.core.server.local_url}/twilio/conference-events"' in snippet
+    # the URL was just accepted: not "No public URL", but where it can be reached from
+    warning = numbers.snippet.warning.text()
+    assert not warning.startswith("No public URL")
+    assert warning.startswith(f"{rig.core.server.local_url} is on this machine")
     wizard.next()
     check = wizard.check_page
     qtbot.waitUntil(check.isComplete, timeout=10000)
@@ -270,3 +279,24 @@ def test_credentials_from_the_environment_are_used_not_stored(qtbot: Any, rig: R
     qtbot.waitUntil(page.isComplete, timeout=10000)  # checked at once: nothing to type
     assert wizard.result_value().token_editable is False
     assert Credentials(rig.sim.account_sid, rig.sim.auth_token) == wizard.credentials
+
+
+def test_a_number_with_no_voice_url_says_so_in_words() -> None:
+    from moderator.setup.numbers import PhoneNumber
+    from moderator.ui.setup.setup_pages import voice_url_text
+
+    bare = PhoneNumber("PN1", LINE_NUMBER, LINE_NUMBER, "", "POST")
+    assert "(none)" not in voice_url_text(bare, False)
+    assert voice_url_text(bare, False).startswith("Voice URL now: none set")
+
+
+def test_without_a_keyring_the_assistant_says_so_plainly(qtbot: Any, rig: Rig) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    wizard = wizard_for(qtbot, rig.service())
+    text = " ".join(label.text() for label in wizard.credentials_page.findChildren(QLabel))
+    assert "No system keyring is available here" in text
+    assert "this session only" in text and "TWILIO_AUTH_TOKEN" in text
+    assert "fail Keyring" not in text
