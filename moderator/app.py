@@ -252,6 +252,7 @@ class Console:
             self.window.insights.markers, self.window.insights.html = views.markers, views.html
         self.window.settings_edited.connect(self.apply_settings_edit)
         self.window.set_listening(self.server.callback_url)
+        self.window.set_demo(self.options.demo)
         if self.moderator is not None:
             self.window.set_twilio_state(self.moderator.connection_state)
         self.window.show()

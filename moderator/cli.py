@@ -391,14 +391,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from moderator.app import ConsoleOptions, run_console
     from moderator.logs import setup_logging
-    from moderator.system_libs import xcb_problem
+    from moderator.system_libs import display_problem, xcb_problem
 
     data_dir = console_data_dir(options.data_dir, options.demo)
     pin = start_pin(options, parser, os.environ)
     # checked before anything starts or logs, so the mistake is the only line printed
     if options.screenshot is not None and not options.screenshot.parent.is_dir():
         parser.error(f"--screenshot: the folder {options.screenshot.parent} does not exist")
-    problem = xcb_problem()
+    problem = xcb_problem() or display_problem()
     if problem:
         print(f"moderator: error: {problem}", file=sys.stderr)
         return 2

@@ -65,18 +65,66 @@ def missing_libraries(find: Loadable | None = None) -> list[str]:
     return [soname for soname in XCB_LIBRARIES if not find(soname)]
 
 
-def install_command(sonames: list[str], which: Which | None = None) -> str:
-    """The command that installs the packages holding `sonames`, for this system's package tool."""
+def is_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def install_command(
+    sonames: list[str], which: Which | None = None, root: bool | None = None
+) -> str:
+    """The command that installs the packages holding `sonames`, for this system's package tool
+    (with sudo unless the user is root already)."""
     which = which or shutil.which
+    sudo = "" if (is_root() if root is None else root) else "sudo "
     debian = sorted({XCB_LIBRARIES[name][0] for name in sonames})
     fedora = sorted({XCB_LIBRARIES[name][1] for name in sonames})
     if which("apt-get"):
-        return f"sudo apt-get install {' '.join(debian)}"
+        return f"{sudo}apt-get install {' '.join(debian)}"
     if which("dnf"):
-        return f"sudo dnf install {' '.join(fedora)}"
+        return f"{sudo}dnf install {' '.join(fedora)}"
     return (
-        f"Debian/Ubuntu: sudo apt-get install {' '.join(debian)}; "
-        f"Fedora/RHEL: sudo dnf install {' '.join(fedora)}"
+        f"Debian/Ubuntu: {sudo}apt-get install {' '.join(debian)}; "
+        f"Fedora/RHEL: {sudo}dnf install {' '.join(fedora)}"
+    )
+
+
+def display_opens(display: str | None) -> bool:
+    """Whether an X connection to `display` opens (libxcb's xcb_connect, as Qt's plugin does)."""
+    if not display:
+        return False
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # cannot tell: the missing library is reported on its own
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    connection = xcb.xcb_connect(display.encode(), None)
+    try:
+        return bool(connection) and xcb.xcb_connection_has_error(connection) == 0
+    finally:
+        if connection:
+            xcb.xcb_disconnect(connection)
+
+
+def display_problem(
+    environ: Mapping[str, str] | None = None,
+    platform: str | None = None,
+    opens: Callable[[str | None], bool] = display_opens,
+) -> str | None:
+    """One line when Qt would find no display to open (it aborts, exit 134, naming
+    xcb-cursor0 even when that is installed); None when the window can open."""
+    environ = os.environ if environ is None else environ
+    if not uses_xcb(environ, platform or sys.platform):
+        return None
+    display = environ.get("DISPLAY")
+    if opens(display):
+        return None
+    where = f"DISPLAY={display}" if display else "DISPLAY is not set"
+    return (
+        f"no display could be opened ({where}): start the console in a desktop session"
+        " (or, for a script, with QT_QPA_PLATFORM=offscreen)"
     )
 
 
@@ -85,6 +133,7 @@ def xcb_problem(
     find: Loadable | None = None,
     which: Which | None = None,
     platform: str | None = None,
+    root: bool | None = None,
 ) -> str | None:
     """One line saying what is missing and how to install it; None when the window can open."""
     if not uses_xcb(os.environ if environ is None else environ, platform or sys.platform):
@@ -94,5 +143,5 @@ def xcb_problem(
         return None
     return (
         f"Qt's X11 platform plugin needs system libraries that are missing"
-        f" ({', '.join(missing)}); install them with: {install_command(missing, which)}"
+        f" ({', '.join(missing)}); install them with: {install_command(missing, which, root)}"
     )

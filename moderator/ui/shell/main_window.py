@@ -262,6 +262,11 @@ class MainWindow(QMainWindow):
         self._listening = text
         self.status.set_listening(text)
 
+    def set_demo(self, demo: bool) -> None:
+        """The demo says so (status bar, title): it must never pass for a real Twilio call."""
+        self.status.set_demo(demo)
+        self.setWindowTitle(f"{APP_NAME} — Demo" if demo else APP_NAME)
+
     def set_settings(self, settings: Settings) -> None:
         """The settings now in effect (what the settings dialog starts from next time)."""
         self.settings = settings

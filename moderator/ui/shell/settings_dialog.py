@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -151,7 +152,13 @@ class SettingsDialog(QDialog):
         form.addRow("Webhook port", self.port)
         form.addRow("Conference name", self.conference_name)
         form.addRow("Caller ID for dial-out", self.caller_id)
-        restart = QLabel("A new port or public URL takes effect the next time the console starts.")
+        live_port = urlsplit(self._live_base).port if self._live_base else None
+        self.live_port = live_port
+        restart_text = "A new port or public URL takes effect the next time the console starts."
+        if live_port is not None and live_port != settings.port:
+            # --port, --port 0 or the demo (any free port): say where it really listens
+            restart_text = f"Listening on port {live_port} now. " + restart_text
+        restart = QLabel(restart_text)
         restart.setObjectName("hint")
         restart.setWordWrap(True)
         form.addRow(restart)

@@ -97,11 +97,15 @@ class ConsoleStatusBar(QStatusBar):
         self.error = ElidedLabel()
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # errors name callers
         self.error.setObjectName("statusError")
+        self.demo = QLabel("Demo")  # shown only in the demo: nothing here is a real call
+        self.demo.setObjectName("demoBadge")
+        self.demo.setToolTip("A simulated Twilio on this machine: no account, no real calls")
+        self.demo.hide()
         self.listening = QLabel("")
         self.webhook = QLabel("Webhooks: no callback yet")
         self.twilio = QLabel("Twilio: —")
         self.addWidget(self.error, 1)
-        for label in (self.listening, self.webhook, self.twilio):
+        for label in (self.demo, self.listening, self.webhook, self.twilio):
             self.addPermanentWidget(label)
         self.last_callback_at: datetime | None = None
         self._twilio_status: TwilioStatus | None = None
@@ -140,6 +144,9 @@ class ConsoleStatusBar(QStatusBar):
         text = self.currentMessage()
         if event.button() == Qt.MouseButton.LeftButton and text:
             self.details_requested.emit("Message", text)
+
+    def set_demo(self, demo: bool) -> None:
+        self.demo.setVisible(demo)
 
     def set_listening(self, text: str) -> None:
         # host and port only, so the message on the left keeps its room; the tip has the URL

@@ -7,7 +7,7 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from moderator import credentials
 from moderator.settings import Settings
@@ -176,6 +176,9 @@ def test_how_to_connect_shows_where_the_running_console_listens(
     assert panel.callback_url.text() == "http://127.0.0.1:40307/twilio/conference-events"
     assert panel.voice_url.text() == "http://127.0.0.1:40307/twilio/voice"
     assert "ngrok http 40307" in panel.warning.text()
+    # the server tab says the port it really listens on (the demo's any-free-port too)
+    hints = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any(text.startswith("Listening on port 40307 now.") for text in hints)
     dialog.port.setValue(9000)  # an edit shows what the next start will use
     assert panel.callback_url.text() == "http://127.0.0.1:9000/twilio/conference-events"
     dialog.reject()
@@ -192,3 +195,15 @@ def test_how_to_connect_follows_a_public_url_from_the_command_line(
     assert panel.voice_url.text() == "https://tunnel.example.com/console/twilio/voice"
     assert f'statusCallback="{live}"' in panel.twiml.toPlainText()
     assert panel.warning.text() == ""
+
+
+def test_the_demo_says_demo_in_the_status_bar_and_title(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge
+) -> None:
+    window = MainWindow(bridge, None)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.status.demo.isVisible()
+    window.set_demo(True)
+    assert window.status.demo.isVisible() and window.status.demo.text() == "Demo"
+    assert window.windowTitle().endswith("Demo")
