@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
 from moderator import __version__
+from moderator.private import FILE_MODE, keep_private, narrow, private_folder
 
 if TYPE_CHECKING:
     from moderator.domain.address_book import AddressBook
@@ -270,6 +271,7 @@ def run_report(argv: Sequence[str]) -> int:
             sys.stdout.write(text)
         else:
             args.output.write_text(text, encoding="utf-8")
+            narrow(args.output, FILE_MODE)  # it names callers
     except ReportError as exc:
         print(f"moderator report: error: {exc}", file=sys.stderr)
         return 2
@@ -410,6 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    private_folder(data_dir)  # 0700, and files an older version left 0644 become 0600
     setup_logging(options.verbose)
     code = run_console(
         ConsoleOptions(
@@ -441,6 +444,7 @@ def entry() -> None:
     the process ending under them: the built-in tunnel's SDK can crash at interpreter exit,
     so once it was loaded the process leaves by os._exit after everything is closed.
     """
+    keep_private()  # every file this process makes is 0600, every folder 0700
     code = main()
     from moderator.setup.ngrok_tunnel import exit_past_sdk_threads
 

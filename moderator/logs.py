@@ -16,6 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from moderator import APP_NAME
+from moderator.private import FILE_MODE, narrow, private_folder
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 CLOSE_WAIT_SECONDS = 5.0  # at exit, how long queued lines may wait for a disk that is stuck
@@ -67,11 +68,12 @@ def setup_logging(verbose: bool, log_dir: Path | None = None) -> Path | None:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)  # logs request bodies
     log_dir = log_dir or default_log_dir()
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_folder(log_dir)  # 0700; the logs name callers
         path = log_dir / "moderator.log"
         file_handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
         )
+        narrow(path, FILE_MODE)  # new here: made under the caller's umask
     except OSError:
         return None
     file_handler.setLevel(logging.DEBUG)

@@ -15,8 +15,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "moderator"
 
 # Top-level modules every package may use: the version and app name, settings, credentials,
-# the package resources (the top-level resources/, mapped onto moderator.resources) and logging.
-SHARED = {"moderator", "settings", "credentials", "resources", "logs"}
+# the package resources (the top-level resources/, mapped onto moderator.resources), logging and
+# the private modes of the files callers' names are kept in.
+SHARED = {"moderator", "settings", "credentials", "resources", "logs", "private"}
 
 # DESIGN.md, "Packages and the rule between them": package -> the packages it may import.
 MAY_IMPORT: dict[str, set[str]] = {
