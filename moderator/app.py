@@ -20,6 +20,7 @@ from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
+from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.loop import ConsoleEventLoop
@@ -104,7 +105,11 @@ class Console:
         self._credentials = Credentials()
         book, self._book_problem = load_book(options.data_dir)
         self.door = Door(
-            DoorSettings(pin=options.pin, locked=options.locked, waiting_room=options.waiting_room),
+            DoorSettings(
+                pin_hash=hash_pin(options.pin) if options.pin else "",
+                locked=options.locked,
+                waiting_room=options.waiting_room,
+            ),
             book,
         )
 

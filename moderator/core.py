@@ -17,6 +17,7 @@ from typing import Any
 
 from moderator.control import Moderator
 from moderator.control.door_service import DoorService
+from moderator.control.host_restore import Restored, restore
 from moderator.control.recording import RecordingControl
 from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
@@ -88,6 +89,7 @@ class Core:
     voice_door: VoiceDoor | None = None
     door_service: DoorService | None = None
     recordings: RecordingControl | None = None
+    restored: Restored | None = None  # what the start found of the meeting's host state
 
     @property
     def door(self) -> Door:
@@ -136,8 +138,10 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
     recording_log = RecordingLog(journal.path)
     stack.callback(recording_log.close)
+    # after a restart the REC badge starts from the journaled recording callbacks
+    ledger = recording_log.ledger() if config.replay else RecordingLedger()
     recording_ingest = server.recordings = RecordingIngest(
-        recording_log, RecordingLedger(), write=journal.write_off_loop
+        recording_log, ledger, write=journal.write_off_loop
     )
     server.record = config.record
     server.hold_music_url = config.settings.hold_music_url
@@ -182,6 +186,10 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             book_file=config.book_file,
             notify=config.notify,
         )
+        if config.replay:  # the live meeting's lock, PIN, rooms… as the host left them
+            core.restored = restore(
+                roster, journal, config.door, core.door_service, core.recordings
+            )
         if config.start_control:
             await core.moderator.start()
     return core

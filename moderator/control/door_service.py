@@ -26,6 +26,17 @@ from moderator.domain import door_twiml
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
 from moderator.domain.door import DENIED, Addresses, Door, lobby_name
+from moderator.domain.host_state import (
+    PIN_CLEARED,
+    PIN_SET,
+    ROOMS_CLEAR,
+    ROOMS_CLOSE,
+    ROOMS_OPEN,
+    ROOMS_PLAN,
+    hash_pin,
+    pin_matches,
+    plan_params,
+)
 from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
@@ -87,10 +98,21 @@ class DoorService:
             self._notify("info", "Waiting room on" if on else "Waiting room off")
 
     def set_pin(self, pin: str) -> None:
-        if self.door.settings.pin != pin:
-            self.door.update(pin=pin)
-            self._record("pin-set" if pin else "pin-cleared")  # never the PIN itself
-            self._notify("info", "Callers are asked for a PIN" if pin else "No PIN is asked")
+        """A new PIN (empty: none). Only its salted hash is kept and journaled, never the PIN."""
+        current = self.door.settings.pin_hash
+        if (pin and current and pin_matches(pin, current)) or (not pin and not current):
+            return
+        pin_hash = hash_pin(pin) if pin else ""
+        self.door.update(pin_hash=pin_hash)
+        self._record(PIN_SET if pin else PIN_CLEARED, params={"hash": pin_hash} if pin else None)
+        self._notify("info", "Callers are asked for a PIN" if pin else "No PIN is asked")
+
+    def restore(self, plan: RoomPlan | None, rooms_open: bool) -> None:
+        """The rooms as the host left them (at start, control/host_restore.py): the plan, and
+        whether they are open (checked against who is in the live rooms)."""
+        self.plan = plan
+        self.rooms_open = plan is not None and rooms_open
+        self._changed()
 
     # ---- the address book ------------------------------------------------------------------
 
@@ -227,12 +249,14 @@ class DoorService:
         keep = {presenter} if keep_presenter and presenter else set()
         rng = random.Random(seed) if randomly else None
         self.plan = assign(self.meeting, count, people, keep_in_main=keep, rng=rng)
+        self._record(ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         return self.plan
 
     def clear_plan(self) -> None:
-        if not self.rooms_open:
+        if not self.rooms_open and self.plan is not None:
             self.plan = None
+            self._record(ROOMS_CLEAR)
             self._changed()
 
     async def place(self, call_sid: str, room: int | None) -> ActionResult:
@@ -243,6 +267,7 @@ class DoorService:
             self.plan = self.plan.moved(call_sid, room)
         except ValueError as exc:
             return ActionResult(False, str(exc))
+        self._record(ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         if not self.rooms_open:
             return ActionResult(True)
@@ -257,7 +282,7 @@ class DoorService:
             return [ActionResult(False, "Create the rooms first")]
         plan, where = self.plan, self._addresses()
         self.rooms_open = True
-        self._record("rooms-open", params={"rooms": str(plan.count)})
+        self._record(ROOMS_OPEN, params=plan_params(plan))
         self._changed()
         present = {p.call_sid for p in self.main_people()}
         movers = [(sid, room) for sid, room in plan.rooms_of.items() if sid in present]
@@ -275,7 +300,7 @@ class DoorService:
         """Everyone in a room goes back to the main conference."""
         where = self._addresses()
         self.rooms_open = False
-        self._record("rooms-close")
+        self._record(ROOMS_CLOSE)
         self._changed()
         people = [p.call_sid for room in self.room_people().values() for p in room]
 

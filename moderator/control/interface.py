@@ -54,6 +54,10 @@ class ModeratorService(Protocol):
 
     async def end_conference(self, conf_sid: str) -> ActionResult: ...
 
+    def choose_presenter(self, conf_sid: str, call_sid: str | None) -> None:
+        """The host's presenter (None: the automatic one); journaled, no REST call."""
+        ...
+
     async def dial_out(
         self, conf_sid: str, number: str, label: str | None = None
     ) -> ActionResult: ...

@@ -79,6 +79,15 @@ class RecordingControl:
         """The conference's live recording, else its latest one, else None."""
         return self.ledger.live(conf_sid) or next(reversed(self.ledger.of(conf_sid)), None)
 
+    def restore(self, conf_sid: str, intent: str) -> None:
+        """At start: the host's last word on the recording (paused, stopped, resumed) stands
+        over the journaled callbacks (Twilio sends none for a pause), until a refresh."""
+        live = self.ledger.live(conf_sid)
+        if live is not None and live.status != intent:
+            self.ledger.apply(RecordingEvent(conf_sid, live.sid, intent, self._clock()))
+            self._changed(conf_sid)
+        self._tasks.spawn(self.refresh(conf_sid))
+
     async def refresh(self, conf_sid: str) -> None:
         """Fold Twilio's list of the conference's recordings in (after a restart)."""
         try:

@@ -31,6 +31,7 @@ from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
 from moderator.domain.actions import CONFIRM_GRACE, ActionKind
 from moderator.domain.clock import utc_now
+from moderator.domain.host_state import PRESENTER
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
     AUTO_MUTE,
@@ -43,7 +44,7 @@ from moderator.domain.rules import (
     unmute_targets,
 )
 from moderator.settings import Settings
-from moderator.store.journal import Journal
+from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,17 @@ class Moderator:
         return self.pipeline.begin(
             kind, conf_sid, call_sid, call.send, origin=origin, params=call.params
         )
+
+    def choose_presenter(self, conf_sid: str, call_sid: str | None) -> None:
+        """The host marks the presenter (None: back to the automatic one). No REST call: it is
+        the console's own choice, journaled so a restart keeps it (domain/host_state.py)."""
+        self.roster.choose_presenter(conf_sid, call_sid)
+        now = self._clock()
+        try:
+            action_id = self.journal.record_action(now, conf_sid, call_sid, PRESENTER, origin=HOST)
+            self.journal.finish_action(action_id, now, ok=True)
+        except JournalError as exc:
+            log.error("could not journal the presenter: %s", exc)
 
     # ---- conference actions ----------------------------------------------------------------
 

@@ -8,7 +8,6 @@ the waiting room holds everyone else until the host admits them.
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,6 +17,7 @@ from urllib.parse import urlencode
 from moderator.domain.address_book import AddressBook
 from moderator.domain.announcements import AnnouncementBoard
 from moderator.domain.twilio_words import ANNOUNCE_PATH
+from moderator.domain.host_state import pin_matches
 from moderator.domain.twiml import KnownCaller, join_conference
 
 MAX_PIN_ATTEMPTS = 3
@@ -37,9 +37,10 @@ PIN_LOCKED_OUT = "Too many wrong PINs were keyed from this number. Please try ag
 
 @dataclass(frozen=True)
 class DoorSettings:
-    """What the host set for the door: a PIN (empty: none), the lock, the waiting room."""
+    """What the host set for the door: a PIN (its salted hash, empty: none), the lock, the
+    waiting room. The clear PIN is never kept (domain/host_state.py hashes it)."""
 
-    pin: str = ""
+    pin_hash: str = ""
     locked: bool = False
     waiting_room: bool = False
 
@@ -116,7 +117,7 @@ def is_lobby(friendly_name: str) -> bool:
 
 def on_arrival(door: DoorSettings, book: AddressBook, number: str) -> Decision:
     """A new call reaches /twilio/voice."""
-    if door.pin:
+    if door.pin_hash:
         return Decision(Verdict.ASK_PIN, attempt=1, say=ASK_PIN)
     return admission(door, book, number)
 
@@ -125,7 +126,7 @@ def on_pin(
     door: DoorSettings, book: AddressBook, number: str, digits: str, attempt: int
 ) -> Decision:
     """The caller keyed `digits` at PIN prompt number `attempt`."""
-    if not door.pin or hmac.compare_digest(digits.strip().encode(), door.pin.encode()):
+    if not door.pin_hash or pin_matches(digits, door.pin_hash):
         return admission(door, book, number)
     if attempt >= MAX_PIN_ATTEMPTS:
         return Decision(Verdict.PIN_REFUSED, attempt=attempt, say=TOO_MANY_ATTEMPTS)
@@ -201,7 +202,7 @@ class Door:
         self._listeners.remove(listener)
 
     def update(self, **changes: object) -> DoorSettings:
-        """New door settings (pin, locked, waiting_room); listeners hear of a real change."""
+        """New door settings (pin_hash, locked, waiting_room); listeners hear of a real change."""
         new = replace(self.settings, **changes)  # type: ignore[arg-type]
         if new != self.settings:
             self.settings = new

@@ -287,6 +287,11 @@ class Roster:
         record = self._folded(conference_sid)
         return _presenter_of(record) if record else None
 
+    def chosen_presenter(self, conference_sid: str) -> str | None:
+        """The presenter the host picked (None: the automatic choice stands)."""
+        record = self._records.get(conference_sid)
+        return record.chosen_presenter if record else None
+
     def last_sequence(self, conference_sid: str) -> int:
         record = self._records.get(conference_sid)
         return record.max_sequence if record else 0

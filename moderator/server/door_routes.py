@@ -69,7 +69,7 @@ class VoiceDoor:
         call_sid = form.get("CallSid", "")
         if call_sid and number:
             self._roster.note_caller(call_sid, number, form.get("CallerName") or None)
-        if self.door.settings.pin and self.guard.locked_out(number, self._clock()):
+        if self.door.settings.pin_hash and self.guard.locked_out(number, self._clock()):
             return self._refuse(form, where)
         decision = on_arrival(self.door.settings, self.door.book, number)
         self._record(form, where, decision.verdict.value, decision.attempt)
@@ -83,7 +83,7 @@ class VoiceDoor:
             attempt = 1
         number = form.get("From", "")
         now = self._clock()
-        if self.door.settings.pin and self.guard.locked_out(number, now):
+        if self.door.settings.pin_hash and self.guard.locked_out(number, now):
             return self._refuse(form, where)  # another call from it used the last tries
         decision = on_pin(
             self.door.settings, self.door.book, number, form.get("Digits", ""), attempt

@@ -20,6 +20,7 @@ from moderator.control import door_service
 from moderator.core import Core
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import DENIED, LOCKED, Door
+from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Participant
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
@@ -76,7 +77,7 @@ async def meeting(sim: Simulator, tmp_path: Path) -> AsyncIterator[Meeting]:
 
 
 async def test_right_pin_joins_with_the_callers_name(meeting: Meeting) -> None:
-    meeting.core.door.update(pin="2468")
+    meeting.core.door.update(pin_hash=hash_pin("2468"))
     call = meeting.call(ALICE, "2468#")
     await meeting.until(lambda: len(meeting.in_main()) == 1, "Alice in the meeting")
     (alice,) = meeting.in_main()
@@ -85,7 +86,7 @@ async def test_right_pin_joins_with_the_callers_name(meeting: Meeting) -> None:
 
 
 async def test_three_wrong_pins_hang_up(meeting: Meeting) -> None:
-    meeting.core.door.update(pin="2468")
+    meeting.core.door.update(pin_hash=hash_pin("2468"))
     call = meeting.call(BOB, "1111#", "2222#", "3333#")
     await meeting.until(lambda: meeting.status(call) == "completed", "the call to end")
     assert meeting.in_main() == []

@@ -12,6 +12,7 @@ import pytest
 
 from moderator.core import Core
 from moderator.domain.door import PIN_ALARM_KIND, PIN_LOCKED_OUT, TOO_MANY_ATTEMPTS, DoorEntry
+from moderator.domain.host_state import hash_pin
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 
@@ -25,7 +26,7 @@ ALICE, BOB = "+14155550101", "+14155550102"
 async def core(sim: Simulator, tmp_path: Path) -> AsyncIterator[Core]:
     async with AsyncExitStack() as stack:
         made = await answering_core(sim, tmp_path, stack)
-        made.door.update(pin=PIN)
+        made.door.update(pin_hash=hash_pin(PIN))
         yield made
 
 

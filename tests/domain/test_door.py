@@ -20,6 +20,7 @@ from moderator.domain.door import (
     on_arrival,
     on_pin,
 )
+from moderator.domain.host_state import hash_pin
 
 ALICE = "+14155550101"
 STRANGER = "+14155550199"
@@ -48,7 +49,7 @@ def test_locked_out_hears_why() -> None:
 
 
 def test_pin_is_asked_first_even_of_always_admit_callers() -> None:
-    settings = DoorSettings(pin="4321", locked=True)
+    settings = DoorSettings(pin_hash=hash_pin("4321"), locked=True)
     for number in (ALICE, STRANGER):
         decision = on_arrival(settings, BOOK, number)
         assert (decision.verdict, decision.attempt) == (Verdict.ASK_PIN, 1)
@@ -58,7 +59,7 @@ def test_pin_is_asked_first_even_of_always_admit_callers() -> None:
 
 
 def test_three_wrong_pins_hang_up() -> None:
-    settings = DoorSettings(pin="4321")
+    settings = DoorSettings(pin_hash=hash_pin("4321"))
     first = on_pin(settings, BOOK, STRANGER, "1111", 1)
     assert (first.verdict, first.attempt) == (Verdict.WRONG_PIN, 2)
     second = on_pin(settings, BOOK, STRANGER, "", 2)

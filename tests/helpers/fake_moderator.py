@@ -71,6 +71,9 @@ class FakeModerator:
         self._record("unmute_all", conf_sid, None)
         return BulkResult(attempted=1)
 
+    def choose_presenter(self, conf_sid: str, call_sid: str | None) -> None:
+        self._record("choose_presenter", conf_sid, call_sid)
+
     async def end_conference(self, conf_sid: str) -> ActionResult:
         self._record("end_conference", conf_sid, None)
         return ActionResult(True)

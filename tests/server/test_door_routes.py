@@ -15,6 +15,7 @@ from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import Door, DoorEntry
 from moderator.domain.events import parse_callback
+from moderator.domain.host_state import hash_pin
 from moderator.domain.twiml import KnownCaller
 from tests.forms import START, call_sid, form
 
@@ -79,7 +80,7 @@ async def test_open_door_joins_and_journals_the_caller(door: Door_) -> None:
 
 
 async def test_pin_prompt_then_three_wrong_pins_hang_up(door: Door_) -> None:
-    door.door.update(pin="2468")
+    door.door.update(pin_hash=hash_pin("2468"))
     root = await door.call("/twilio/voice", STRANGER)
     gather = root.find("Gather")
     assert gather is not None and gather.get("action") == PUBLIC + "/twilio/voice/pin?attempt=1"
@@ -97,14 +98,14 @@ async def test_pin_prompt_then_three_wrong_pins_hang_up(door: Door_) -> None:
 
 
 async def test_right_pin_joins(door: Door_) -> None:
-    door.door.update(pin="2468")
+    door.door.update(pin_hash=hash_pin("2468"))
     root = await door.call("/twilio/voice/pin?attempt=2", STRANGER, Digits="2468")
     assert root.find("Dial/Conference") is not None
     assert [a.kind for a in door.journal.actions()] == ["pin-right", "join"]
 
 
 async def test_a_forged_attempt_count_cannot_buy_more_tries(door: Door_) -> None:
-    door.door.update(pin="2468")
+    door.door.update(pin_hash=hash_pin("2468"))
     root = await door.call("/twilio/voice/pin?attempt=-5", STRANGER, Digits="0")
     gather = root.find("Gather")
     assert gather is not None and gather.get("action", "").endswith("attempt=2")
@@ -203,7 +204,7 @@ async def test_under_attack_the_pin_prompt_waits_and_a_locked_out_number_is_not_
 ) -> None:
     assert door.server.door is not None
     guard = door.server.door.guard
-    door.door.update(pin="2468")
+    door.door.update(pin_hash=hash_pin("2468"))
     now = door.server.door._clock()
     for n in range(guard.policy.alarm_at):
         guard.failed(f"+1312555{n:04}", now)

@@ -36,7 +36,7 @@ from moderator.ui.shell.main_window import MainWindow
 log = logging.getLogger(__name__)
 
 AskName = Callable[[Participant], str | None]
-AskPin = Callable[[str], str | None]
+AskPin = Callable[[bool], str | None]  # (a PIN is set?) -> the new PIN, "" for none
 AskPath = Callable[[bool], Path | None]  # (for saving?) -> the chosen CSV file
 
 
@@ -69,6 +69,8 @@ class DoorUi(QObject):
         service.door.subscribe(self._on_door)
         self.strip.arrived.connect(self._on_arrived)
         self._on_door(service.door.settings, service.door.book)
+        if service.plan is not None:  # rooms restored at start (control/host_restore.py)
+            self._on_service()
 
     # ---- toolbar ---------------------------------------------------------------------------
 
@@ -166,16 +168,16 @@ class DoorUi(QObject):
         for action, name, on in (
             (self.lock_action, "lock", settings.locked),
             (self.waiting_action, "hourglass", settings.waiting_room),
-            (self.pin_action, "dialpad", bool(settings.pin)),
+            (self.pin_action, "dialpad", bool(settings.pin_hash)),
         ):
             action.setIcon(icons.icon(name, theme.WAITING if on else None))
-        self.pin_action.setText("Change &PIN…" if settings.pin else "&PIN…")
+        self.pin_action.setText("Change &PIN…" if settings.pin_hash else "&PIN…")
         words = [
             word
             for word, on in (
                 ("LOCKED", settings.locked),
                 ("WAITING ROOM", settings.waiting_room),
-                ("PIN", bool(settings.pin)),
+                ("PIN", bool(settings.pin_hash)),
             )
             if on
         ]
@@ -192,7 +194,7 @@ class DoorUi(QObject):
         )
 
     def change_pin(self) -> None:
-        pin = self.ask_pin(self.service.door.settings.pin)
+        pin = self.ask_pin(bool(self.service.door.settings.pin_hash))
         if pin is None:
             return
         pin = pin.strip()
@@ -202,14 +204,16 @@ class DoorUi(QObject):
             return
         self.service.set_pin(pin)
 
-    def _ask_pin(self, current: str) -> str | None:
+    def _ask_pin(self, is_set: bool) -> str | None:
+        # the console keeps only the PIN's hash, so a set PIN cannot be shown: only replaced
+        told = " A PIN is set; a new one replaces it." if is_set else ""
         text, ok = QInputDialog.getText(
             self.window,
             "Meeting PIN",
             f"Callers key this PIN ({MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits) before they"
-            " join (empty: no PIN):",
+            f" join (empty: no PIN).{told}",
             QLineEdit.EchoMode.Normal,
-            current,
+            "",
         )
         return text if ok else None
 

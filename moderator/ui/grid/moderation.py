@@ -45,7 +45,6 @@ class ModerationController(QObject):
         self.moderator = moderator
         self._window = parent
         self.conference_sid: str | None = None
-        self._chosen_presenter: dict[str, str] = {}  # conference sid -> the host's pick
         self.confirm: Confirm = self._ask
         self.dial_out_dialog: DialOutDialog | None = None  # the open one, kept while it calls
 
@@ -139,26 +138,22 @@ class ModerationController(QObject):
 
     def chose_presenter(self, call_sid: str) -> bool:
         """Whether the host made `call_sid` the presenter (not the roster's automatic choice)."""
-        return (
-            self.conference_sid is not None
-            and self._chosen_presenter.get(self.conference_sid) == call_sid
-        )
+        conf = self.conference_sid
+        return conf is not None and self._roster.chosen_presenter(conf) == call_sid
 
     def toggle_presenter(self, call_sid: str) -> None:
-        """The presenter is the console's own choice (kept out of mute-all); no REST call.
+        """The presenter is the console's own choice (kept out of mute-all); no REST call, but
+        journaled by the service so a restart keeps it.
 
         Undoing the host's choice returns to the automatic presenter (whoever runs the call);
         the automatic presenter cannot be unset, so the menu does not offer it.
         """
-        conf = self.conference_sid
-        if conf is None:
+        target = self._conference()
+        if target is None:
             return
-        if self._chosen_presenter.get(conf) == call_sid:
-            del self._chosen_presenter[conf]
-            self._roster.choose_presenter(conf, None)
-        else:
-            self._chosen_presenter[conf] = call_sid
-            self._roster.choose_presenter(conf, call_sid)
+        moderator, conf = target
+        chosen = None if self._roster.chosen_presenter(conf) == call_sid else call_sid
+        moderator.choose_presenter(conf, chosen)
 
     def copy_number(self, call_sid: str) -> None:
         if self.conference_sid is None:

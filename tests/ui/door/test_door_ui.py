@@ -18,6 +18,7 @@ from moderator.control.door_service import DoorService
 from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import PIN_ALARM_KIND, Addresses, Door, DoorEntry
+from moderator.domain.host_state import pin_matches
 from moderator.domain.roster import Roster
 from moderator.settings import Settings
 from moderator.store.journal import Journal
@@ -228,17 +229,18 @@ def test_lock_toggle_badge_shortcut_and_journal(
 def test_pin_is_set_from_the_window_never_journaled(
     qtbot: Any, door_ui: DoorUi, service: DoorService
 ) -> None:
-    door_ui.ask_pin = lambda current: "12x"
+    door_ui.ask_pin = lambda is_set: "12x"
     door_ui.change_pin()
-    assert service.door.settings.pin == ""
-    door_ui.ask_pin = lambda current: "246"  # too short: guessed in minutes
+    assert service.door.settings.pin_hash == ""
+    door_ui.ask_pin = lambda is_set: "246"  # too short: guessed in minutes
     door_ui.change_pin()
-    assert service.door.settings.pin == ""
+    assert service.door.settings.pin_hash == ""
     log = door_ui.window.log_model
     assert "guessed in minutes" in log.entry(log.rowCount() - 1).details
-    door_ui.ask_pin = lambda current: " 2468 "
+    door_ui.ask_pin = lambda is_set: " 2468 "
     door_ui.change_pin()
-    assert service.door.settings.pin == "2468"
+    assert pin_matches("2468", service.door.settings.pin_hash)
+    assert "2468" not in service.door.settings.pin_hash
     assert "PIN" in door_ui.badge.text()
     assert "2468" not in str([(a.kind, a.params) for a in service._journal.actions()])
 

@@ -1,0 +1,144 @@
+"""At start: the host's meeting state comes back from the journal while the meeting is live.
+
+The rule (README, "The door"): while the meeting, its waiting room or one of its rooms is live
+(by the journal's roster), what the host set for it is restored: the door (lock, waiting room,
+PIN hash), the presenter, the rooms (checked against who is in the live `-room-N` conferences)
+and the recording's intent. Start flags turn things on; they never turn off what the host set.
+A start with no live meeting begins from the flags and Settings, and says so in the journal
+(a "fresh-start" row), so older rows never come back later. Whatever the flags turned on is
+journaled too, so the next start without flags finds it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from moderator.control.door_service import DoorService
+from moderator.control.recording import RecordingControl
+from moderator.domain.clock import utc_now
+from moderator.domain.door import Door, is_lobby, lobby_name
+from moderator.domain.host_state import (
+    FRESH_START,
+    LOCK,
+    PIN_SET,
+    WAITING_ROOM_ON,
+    HostState,
+    fold,
+)
+from moderator.domain.rooms import room_number
+from moderator.domain.roster import Roster
+from moderator.store.journal import Journal, JournalError
+
+log = logging.getLogger(__name__)
+
+START = "start"  # the journal's origin for what the start flags turned on
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What a start found: the fold, and whether the meeting was live (so it was restored)."""
+
+    state: HostState
+    live: bool
+
+
+def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostState, bool]:
+    """The meeting's host state by the journal, and whether the meeting is live now."""
+    sids: set[str] = set()
+    since: datetime | None = None
+    live = False
+    for conference in roster.conferences():
+        name = conference.friendly_name
+        ours = name == meeting or room_number(name, meeting) is not None
+        if ours:
+            sids.add(conference.sid)
+        if (ours or name == lobby_name(meeting)) and conference.status.live:
+            live = True
+        ended = conference.ended_at
+        if name == meeting and not conference.status.live and ended is not None:
+            since = ended if since is None or ended > since else since
+    state = fold(meeting, journal.actions(), meeting_sids=sids, since=since)
+    return state, live
+
+
+def restore(
+    roster: Roster,
+    journal: Journal,
+    door: Door,
+    service: DoorService,
+    recordings: RecordingControl | None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+) -> Restored:
+    """Restore the live meeting's host state (see the module's docstring); never raises."""
+    meeting = service.meeting
+    state, live = meeting_state(roster, journal, meeting)
+    flags = door.settings
+    if live:
+        merged = state.with_flags(
+            locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
+        )
+        door.update(
+            locked=merged.locked, waiting_room=merged.waiting_room, pin_hash=merged.pin_hash
+        )
+        _restore_meeting(roster, meeting, state, service, recordings)
+        if not state.empty:
+            log.info("restored the host's state of the live meeting %s", meeting)
+    else:
+        merged = HostState(meeting).with_flags(
+            locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
+        )
+        if not state.empty:
+            _journal(journal, clock(), meeting, FRESH_START)
+    # what the flags turned on, so the next start (without them) finds it in the journal
+    before = state if live else HostState(meeting)
+    now = clock()
+    if merged.locked and not before.locked:
+        _journal(journal, now, meeting, LOCK)
+    if merged.waiting_room and not before.waiting_room:
+        _journal(journal, now, meeting, WAITING_ROOM_ON)
+    if merged.pin_hash and merged.pin_hash != before.pin_hash:
+        _journal(journal, now, meeting, PIN_SET, {"hash": merged.pin_hash})
+    return Restored(state, live)
+
+
+def _restore_meeting(
+    roster: Roster,
+    meeting: str,
+    state: HostState,
+    service: DoorService,
+    recordings: RecordingControl | None,
+) -> None:
+    in_rooms: dict[str, int] = {}
+    for conference in roster.conferences():
+        if not conference.status.live:
+            continue
+        number = room_number(conference.friendly_name, meeting)
+        if number is not None:
+            for person in roster.participants(conference.sid, present_only=True):
+                in_rooms[person.call_sid] = number
+        elif not is_lobby(conference.friendly_name):
+            chosen = state.presenter(conference.sid)
+            if chosen is not None:
+                roster.choose_presenter(conference.sid, chosen)
+        if recordings is not None and conference.sid in state.recording:
+            recordings.restore(conference.sid, state.recording[conference.sid])
+    plan, rooms_open = state.rooms_now(in_rooms)
+    service.restore(plan, rooms_open)
+
+
+def _journal(
+    journal: Journal,
+    at: datetime,
+    meeting: str,
+    kind: str,
+    params: dict[str, str] | None = None,
+) -> None:
+    try:
+        action_id = journal.record_action(at, meeting, None, kind, origin=START, params=params)
+        journal.finish_action(action_id, at, ok=True)
+    except JournalError as exc:
+        log.error("could not journal the start's %s: %s", kind, exc)

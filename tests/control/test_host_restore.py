@@ -1,0 +1,223 @@
+"""What the host set for a live meeting comes back when the console starts again without flags:
+in the services, and in how the door treats the next caller (the simulator walks its voice route).
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from moderator.control.door_service import DoorService
+from moderator.core import Core
+from moderator.domain.address_book import AddressBook
+from moderator.domain.door import LOCKED, PLEASE_WAIT, Door, DoorSettings
+from moderator.domain.host_state import hash_pin, pin_matches
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
+
+from .conftest import answering_core, wait_until
+
+ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+14155550104"
+
+
+def free_port() -> int:
+    """One port for both starts: Twilio keeps sending a live conference's callbacks to the URL
+    its first participant gave, so a console restarts on the same port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Consoles:
+    """A console core over one data folder, stopped and started again as a host would."""
+
+    def __init__(self, sim: Simulator, data_dir: Path) -> None:
+        self.sim = sim
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.stack = AsyncExitStack()
+        self.core: Core | None = None
+        self.messages: list[tuple[str, str]] = []
+
+    async def start(self, door: DoorSettings | None = None, **fields: Any) -> Core:
+        book = AddressBook().with_name(ALICE, "Alice")
+        self.core = await answering_core(
+            self.sim,
+            self.data_dir,
+            self.stack,
+            door=Door(door, book),
+            replay=True,
+            port=self.port,
+            **fields,
+        )
+        return self.core
+
+    async def restart(self, **fields: Any) -> Core:
+        """Stop the console (its journal as it left it) and start it again without flags."""
+        await self.stack.aclose()
+        self.stack = AsyncExitStack()
+        return await self.start(**fields)
+
+    @property
+    def service(self) -> DoorService:
+        assert self.core is not None and self.core.door_service is not None
+        return self.core.door_service
+
+    def call(self, number: str, *digits: str) -> str:
+        return self.sim.place_call(number, LINE_NUMBER, digits).sid
+
+    def status(self, call_sid: str) -> str:
+        return self.sim.world.call(call_sid).status
+
+    def heard(self, call_sid: str) -> list[str]:
+        return [text for _verb, text in self.sim.world.call(call_sid).heard]
+
+    def main_calls(self) -> set[str]:
+        return {p.call_sid for p in self.service.main_people()}
+
+    def waiting_calls(self) -> set[str]:
+        return {p.call_sid for p in self.service.waiting()}
+
+    async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+        await wait_until(check, self.messages, what=what, timeout=timeout)
+
+    async def in_main(self, *numbers: str) -> list[str]:
+        sids = [self.call(n) for n in numbers]
+        await self.until(lambda: set(sids) <= self.main_calls(), "callers in the meeting")
+        return sids
+
+
+@pytest.fixture
+async def consoles(sim: Simulator, tmp_path: Path) -> AsyncIterator[Consoles]:
+    made = Consoles(sim, tmp_path)
+    await made.start()
+    yield made
+    await made.stack.aclose()
+
+
+async def test_lock_lasts(consoles: Consoles) -> None:
+    await consoles.in_main(ALICE)
+    consoles.service.set_locked(True)
+    core = await consoles.restart()
+    assert core.door.settings.locked
+    bob = consoles.call(BOB)
+    await consoles.until(lambda: consoles.status(bob) == "completed", "Bob turned away")
+    assert LOCKED in consoles.heard(bob)
+
+
+async def test_waiting_room_and_who_waits_last(consoles: Consoles) -> None:
+    (alice,) = await consoles.in_main(ALICE)
+    consoles.service.set_waiting_room(True)
+    bob = consoles.call(BOB)
+    await consoles.until(lambda: consoles.waiting_calls() == {bob}, "Bob waiting")
+    core = await consoles.restart()
+    assert core.door.settings.waiting_room
+    assert consoles.waiting_calls() == {bob}
+    carol = consoles.call(CAROL)  # the next caller waits too
+    await consoles.until(lambda: consoles.waiting_calls() == {bob, carol}, "Carol waiting")
+    assert PLEASE_WAIT in consoles.heard(carol)
+    assert (await consoles.service.admit(bob)).ok
+    await consoles.until(lambda: consoles.main_calls() == {alice, bob}, "Bob admitted")
+
+
+async def test_pin_lasts_as_a_hash_only(consoles: Consoles) -> None:
+    await consoles.in_main(ALICE)
+    consoles.service.set_pin("2468")
+    core = await consoles.restart()
+    assert pin_matches("2468", core.door.settings.pin_hash)
+    rows = [(a.kind, a.params) for a in core.journal.actions()]
+    assert "2468" not in repr(rows) and "2468" not in repr(core.door.settings)
+    bob = consoles.call(BOB, "1111#", "2222#", "3333#")
+    carol = consoles.call(CAROL, "2468#")
+    await consoles.until(lambda: consoles.status(bob) == "completed", "Bob refused")
+    await consoles.until(lambda: carol in consoles.main_calls(), "Carol in")
+
+
+async def test_presenter_lasts(consoles: Consoles) -> None:
+    _alice, bob = await consoles.in_main(ALICE, BOB)
+    core = consoles.core
+    assert core is not None
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    core.control.choose_presenter(conf.sid, bob)
+    assert core.roster.presenter(conf.sid) == bob
+    core = await consoles.restart()
+    assert core.roster.presenter(conf.sid) == bob
+    assert core.roster.chosen_presenter(conf.sid) == bob
+    core.control.choose_presenter(conf.sid, None)  # undone, and that lasts too
+    core = await consoles.restart()
+    assert core.roster.chosen_presenter(conf.sid) is None
+
+
+async def test_open_rooms_with_people_in_them_last(consoles: Consoles) -> None:
+    people = await consoles.in_main(ALICE, BOB, CAROL, DAVE)
+    plan = consoles.service.plan_rooms(2, keep_presenter=False)
+    assert all(r.ok for r in await consoles.service.open_rooms())
+
+    def in_rooms() -> int:
+        return sum(len(room) for room in consoles.service.room_people().values())
+
+    await consoles.until(lambda: in_rooms() == 4, "everyone in a room")
+    await consoles.restart()
+    service = consoles.service
+    assert service.rooms_open and service.plan == plan
+    assert {p.call_sid for room in service.room_people().values() for p in room} == set(people)
+    eve = consoles.call("+14155550105")  # the door still lets callers into the main meeting
+    await consoles.until(lambda: eve in consoles.main_calls(), "Eve in the main meeting")
+    assert all(r.ok for r in await service.close_rooms())
+    await consoles.until(lambda: consoles.main_calls() == {*people, eve}, "everyone back")
+    await consoles.until(lambda: in_rooms() == 0, "the rooms empty")
+
+
+async def test_recording_paused_lasts(sim: Simulator, tmp_path: Path) -> None:
+    consoles = Consoles(sim, tmp_path)
+    try:
+        core = await consoles.start(record=True)
+        await consoles.in_main(ALICE, BOB)
+        conf = consoles.service.main_conference()
+        assert conf is not None and core.recordings is not None
+        recordings = core.recordings
+        await consoles.until(lambda: recordings.state(conf.sid) is not None, "recording")
+        assert (await recordings.pause(conf.sid)).ok
+        await consoles.until(lambda: conf.sid not in recordings.pending, "pause confirmed")
+        core = await consoles.restart(record=True)
+        assert core.recordings is not None
+        state = core.recordings.state(conf.sid)
+        assert state is not None and state.status == "paused"
+        assert sim.recordings.of(conf.sid)[-1].status == "paused"
+    finally:
+        await consoles.stack.aclose()
+
+
+async def test_flags_turn_on_but_never_off(consoles: Consoles) -> None:
+    await consoles.in_main(ALICE)
+    consoles.service.set_locked(True)
+    core = await consoles.restart(door=DoorSettings(waiting_room=True))
+    assert core.door.settings.locked and core.door.settings.waiting_room
+    core = await consoles.restart()  # and what the flag turned on lasts without it
+    assert core.door.settings.locked and core.door.settings.waiting_room
+
+
+async def test_a_start_without_a_live_meeting_begins_from_the_flags(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    consoles = Consoles(sim, tmp_path)
+    try:
+        await consoles.start()
+        consoles.service.set_locked(True)  # nobody is in the meeting: nothing is live
+        consoles.service.set_pin("1111")
+        core = await consoles.restart(door=DoorSettings(pin_hash=hash_pin("2468")))
+        assert not core.door.settings.locked
+        assert pin_matches("2468", core.door.settings.pin_hash)
+        alice = consoles.call(ALICE, "2468#")  # the meeting begins, then the console restarts
+        await consoles.until(lambda: alice in consoles.main_calls(), "Alice in")
+        core = await consoles.restart()
+        assert not core.door.settings.locked  # the lock of before the fresh start stays gone
+        assert pin_matches("2468", core.door.settings.pin_hash)
+    finally:
+        await consoles.stack.aclose()
