@@ -16,8 +16,8 @@ from urllib.parse import urlencode
 
 from moderator.domain.address_book import AddressBook
 from moderator.domain.announcements import AnnouncementBoard
+from moderator.domain.pin_hash import pin_matches
 from moderator.domain.twilio_words import ANNOUNCE_PATH
-from moderator.domain.host_state import pin_matches
 from moderator.domain.twiml import KnownCaller, join_conference
 
 MAX_PIN_ATTEMPTS = 3

@@ -13,14 +13,12 @@ hash, so the clear PIN is nowhere but in the caller's keypad and the host's dial
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from moderator.domain.pin_hash import hash_pin, is_pin_hash, pin_matches
 from moderator.domain.rooms import MAX_ROOMS, RoomPlan, room_number
 
 # the kinds of the journal's rows this fold reads (the door's verdicts are domain/door.py's)
@@ -39,8 +37,7 @@ RECORDING_PREFIX = "recording-"  # recording-pause, recording-resume, recording-
 RECORDING_INTENTS = {"recording-pause": "paused", "recording-resume": "in-progress"}
 RECORDING_INTENTS["recording-stop"] = "stopped"
 
-HASH_NAME = "pbkdf2-sha256"
-HASH_ROUNDS = 20_000  # a PIN's few digits are not what the rounds protect; the salt is
+__all__ = ["HostState", "fold", "hash_pin", "pin_matches"]
 
 
 class ActionRow(Protocol):
@@ -63,35 +60,6 @@ class ActionRow(Protocol):
 
     @property
     def ok(self) -> bool | None: ...
-
-
-# ---- the PIN ------------------------------------------------------------------------------
-
-
-def hash_pin(pin: str, salt: bytes | None = None) -> str:
-    """The PIN's salted hash, as the door keeps it and the journal records it:
-    "pbkdf2-sha256$rounds$salt$hash"."""
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, HASH_ROUNDS)
-    return f"{HASH_NAME}${HASH_ROUNDS}${salt.hex()}${digest.hex()}"
-
-
-def pin_matches(digits: str, pin_hash: str) -> bool:
-    """Whether the keyed `digits` are the PIN `pin_hash` was made from (False for a bad hash)."""
-    try:
-        name, rounds, salt, digest = pin_hash.split("$")
-        if name != HASH_NAME:
-            return False
-        keyed = hashlib.pbkdf2_hmac(
-            "sha256", digits.strip().encode(), bytes.fromhex(salt), int(rounds)
-        )
-    except ValueError:
-        return False
-    return hmac.compare_digest(keyed.hex(), digest)
-
-
-def is_pin_hash(text: str) -> bool:
-    return text.startswith(HASH_NAME + "$") and text.count("$") == 3
 
 
 # ---- rooms in a row's params ----------------------------------------------------------------
