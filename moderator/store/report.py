@@ -149,7 +149,9 @@ def door_rows(
                 and (not windows or any(low < a.at <= high for low, high in windows))
             )
         ]
-    return [_door_entry(a, name_of) for a in chosen]
+    # a caller who got in is called as their tile was (a label the door cannot know)
+    called = {p.call_sid: p.display_name for c in conferences for p in roster.participants(c.sid)}
+    return [_door_entry(a, name_of, called.get(a.call_sid or "")) for a in chosen]
 
 
 _EVER = (datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc))
@@ -169,9 +171,11 @@ def _window(roster: Roster, conference: Conference) -> tuple[datetime, datetime]
     return low, conference.ended_at or high
 
 
-def _door_entry(action: ActionRecord, name_of: NameOf | None) -> dict[str, Any]:
+def _door_entry(
+    action: ActionRecord, name_of: NameOf | None, called: str | None = None
+) -> dict[str, Any]:
     number = action.params.get("from")
-    name = (name_of(number) if name_of else None) or action.params.get("name")
+    name = (name_of(number) if name_of else None) or action.params.get("name") or called
     shown = display_name(name=name, caller_name=action.params.get("caller_name"), number=number)
     return {
         "at": _iso(action.at),

@@ -130,3 +130,16 @@ def test_a_sid_limits_the_door_rows_to_that_meetings_time(journal: Journal) -> N
     assert len(first) == 6 and len(second) == 1 and len(both) == 7
     assert second[0]["number"] == "+14155550999"
     assert "+14155550666" not in html_report(journal, SECOND)  # the first meeting's door
+
+
+def test_a_door_row_calls_a_caller_who_got_in_as_their_tile_did(tmp_path: Path) -> None:
+    from tests.forms import team_meeting
+
+    journal = Journal.in_dir(tmp_path)
+    journal.append_callbacks([(START, f, parse_callback(f, START)) for f in team_meeting()])
+    door(journal, 0, "TeamMeeting", "Alice", "join", **{"from": ALICE})  # labelled "Alice"
+    report = build_report(journal)
+    journal.close()
+    (row,) = report["door"]
+    assert row["name"] == "Alice"
+    assert "Alice (+14155550101) was let in, by the door" in render(report, "text")
