@@ -85,8 +85,7 @@ def restore(
             locked=merged.locked, waiting_room=merged.waiting_room, pin_hash=merged.pin_hash
         )
         _restore_meeting(roster, meeting, state, service, recordings)
-        if not state.empty:
-            log.info("restored the host's state of the live meeting %s", meeting)
+        log.info("the meeting %s is live: %s", meeting, describe(door, service, state))
     else:
         merged = HostState(meeting).with_flags(
             locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
@@ -103,6 +102,27 @@ def restore(
     if merged.pin_hash and merged.pin_hash != before.pin_hash:
         _journal(journal, now, meeting, PIN_SET, {"hash": merged.pin_hash})
     return Restored(state, live)
+
+
+def describe(door: Door, service: DoorService, state: HostState) -> str:
+    """The restored state in a log line (never the PIN, not even its hash)."""
+    settings = door.settings
+    words = [
+        word
+        for word, on in (
+            ("locked", settings.locked),
+            ("waiting room", settings.waiting_room),
+            ("PIN", bool(settings.pin_hash)),
+            ("presenter chosen", any(state.presenters.values())),
+        )
+        if on
+    ]
+    if service.rooms_open and service.plan is not None:
+        inside = sum(len(people) for people in service.room_people().values())
+        words.append(f"{service.plan.count} rooms open, {inside} people in them")
+    words += [f"recording {intent}" for intent in state.recording.values()]
+    words.append(f"{len(service.waiting())} waiting")
+    return "restored " + ", ".join(words)
 
 
 def _restore_meeting(
