@@ -75,4 +75,4 @@ def test_data_and_log_folders_are_0700_and_their_files_0600(
         if mode != (0o700 if name in (data.name, f"log/{logs.name}") else 0o600)
     }
     assert wrong == {}, found
-    assert "settings.ini" in found and "log/moderator.log" in found
+    assert {"settings.ini", "layout.json", "log/moderator.log"} <= set(found)
