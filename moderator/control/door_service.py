@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
@@ -21,12 +21,15 @@ from moderator.control import call_moves
 from moderator.control.bulk import bounded
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
+from moderator.control.requests import end_conference_call
 from moderator.control.results import ActionResult
 from moderator.domain import door_twiml
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
-from moderator.domain.door import DENIED, Addresses, Door, lobby_name
+from moderator.domain.door import DENIED, MEETING_OVER, Addresses, Door, lobby_name
 from moderator.domain.host_state import (
+    GONE,
+    MEETING_ENDED,
     PIN_CLEARED,
     PIN_SET,
     ROOMS_CLEAR,
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 Notify = Callable[[str, str], None]
 Listener = Callable[[], None]
 MOVE_CONCURRENCY = 8
+ROOMS_EMPTY_WAIT = 10.0  # seconds the end waits for rooms' people to be back in main
 
 
 class DoorService:
@@ -333,6 +337,81 @@ class DoorService:
             return ActionResult(False, message)
         self._notify("info", f"Announced in {len(rooms)} rooms: {text}")
         return ActionResult(True)
+
+    # ---- the meeting's end ----------------------------------------------------------------
+
+    async def end_meeting(
+        self,
+        end_main: Callable[[], Awaitable[ActionResult]],
+        *,
+        close_rooms_first: bool = False,
+    ) -> list[ActionResult]:
+        """End the meeting and close its door: callers still waiting hear that it has ended
+        and are hung up, the rooms end with it (or everyone is brought back first), then
+        `end_main` ends the main conference and the waiting room ends too."""
+        waiting = [p.call_sid for p in self.waiting()]
+
+        async def goodbye(sid: str) -> ActionResult:
+            twiml = door_twiml.goodbye(MEETING_OVER)
+            return await self._move(sid, twiml, GONE, "hang up")
+
+        results = await bounded(waiting, goodbye, MOVE_CONCURRENCY)
+        if close_rooms_first and self.room_people():
+            results += await self.close_rooms()
+            await self._until_rooms_empty()
+        rooms = self._live(lambda name: room_number(name, self.meeting) is not None)
+        results += [await self._end_conference(room) for room in rooms]
+        results.append(await end_main())
+        for lobby in self._live(lambda name: name == lobby_name(self.meeting)):
+            results.append(await self._end_conference(lobby))
+        self.plan, self.rooms_open = None, False
+        self._record(MEETING_ENDED)
+        self._changed()
+        return results
+
+    async def _until_rooms_empty(self, timeout: float = ROOMS_EMPTY_WAIT) -> None:
+        """Moves back to main are accepted before the calls arrive: ending the main
+        conference before they do would leave them in a new one of the same name."""
+        empty = asyncio.Event()
+
+        def check(_changes: object = None) -> None:
+            if not any(self.room_people().values()):
+                empty.set()
+
+        self.roster.subscribe(check)
+        try:
+            check()
+            await asyncio.wait_for(empty.wait(), timeout)
+        except TimeoutError:
+            log.warning("the rooms were not empty %.0f s after closing them", timeout)
+        finally:
+            self.roster.unsubscribe(check)
+
+    async def _end_conference(self, conference: Conference) -> ActionResult:
+        """End a room or the waiting room (Status=completed), journaled under its SID."""
+        call = end_conference_call(conference.sid)
+        action_id = self._record_under(conference.sid, "end-conference", call.params)
+        try:
+            await call.send(self._rest.client())
+        except Exception as exc:
+            reason = describe(exc, subject="conference").reason
+            message = self._redact(f"Could not end {conference.friendly_name}: {reason}")
+            self._finish(action_id, ok=False, error=message)
+            if "not found" not in reason.lower():  # it ended by itself meanwhile
+                self._notify("error", message)
+                return ActionResult(False, message)
+            return ActionResult(True)
+        self._finish(action_id, ok=True)
+        return ActionResult(True)
+
+    def _record_under(self, conf_sid: str, kind: str, params: Mapping[str, str]) -> int:
+        try:
+            return self._journal.record_action(
+                self._clock(), conf_sid, None, kind, origin=HOST, params=params
+            )
+        except JournalError as exc:
+            log.error("could not journal %s: %s", kind, exc)
+            return 0
 
     # ---- plumbing --------------------------------------------------------------------------
 

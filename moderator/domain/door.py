@@ -29,6 +29,7 @@ TOO_MANY_ATTEMPTS = "That PIN is not right. Goodbye."
 LOCKED = "This meeting is locked. Goodbye."
 PLEASE_WAIT = "Please wait, the host will let you in soon."
 DENIED = "The host did not let you in to this meeting. Goodbye."
+MEETING_OVER = "The meeting has ended. Goodbye."  # to those still waiting when the host ends it
 # the PIN guard (domain/pin_guard.py): journaled words and what a locked-out number hears
 PIN_LOCKED_OUT_KIND = "pin-locked-out"
 PIN_ALARM_KIND = "pin-alarm"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QToolButton,
 )
 
@@ -26,9 +27,11 @@ from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
 from moderator.ui.async_slot import async_slot
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.dialogs import message_box
 from moderator.ui.door.attention import Attention
 from moderator.ui.door.breakout_panel import BreakoutPanel, TileDrag
 from moderator.ui.door.waiting_strip import WaitingStrip
+from moderator.ui.grid.moderation import NO_CONTROL
 from moderator.ui.look import icons, theme
 from moderator.ui.plain_text import ask_text
 from moderator.ui.shell.main_window import MainWindow
@@ -38,6 +41,9 @@ log = logging.getLogger(__name__)
 AskName = Callable[[Participant], str | None]
 AskPin = Callable[[bool], str | None]  # (a PIN is set?) -> the new PIN, "" for none
 AskPath = Callable[[bool], Path | None]  # (for saving?) -> the chosen CSV file
+# (name, people in rooms, callers waiting) -> END, CLOSE_ROOMS_FIRST, or None (cancelled)
+AskEnd = Callable[[str, int, int], str | None]
+END, CLOSE_ROOMS_FIRST = "end", "close-rooms-first"
 
 
 class DoorUi(QObject):
@@ -51,6 +57,7 @@ class DoorUi(QObject):
         self.ask_name: AskName = self._ask_name
         self.ask_pin: AskPin = self._ask_pin
         self.ask_path: AskPath = self._ask_path
+        self.ask_end: AskEnd = self._ask_end
 
         self.strip = WaitingStrip(service)
         self.rooms = BreakoutPanel(service)
@@ -63,6 +70,7 @@ class DoorUi(QObject):
         self._build_actions()
         window.menu_hooks.append(self._extend_menu)
         window.follows = self._follows
+        window.controller.ending = self.end_meeting
 
         bridge.changed.connect(self._on_changes)
         service.listeners.append(self._on_service)
@@ -216,6 +224,48 @@ class DoorUi(QObject):
             "",
         )
         return text if ok else None
+
+    # ---- the meeting's end ------------------------------------------------------------------
+
+    def end_meeting(self, conf_sid: str) -> bool:
+        """End conference on the meeting: its door closes and its rooms end with it (the host
+        chooses whether everyone comes back from the rooms first). False: not the meeting."""
+        main = self.service.main_conference()
+        if main is None or main.sid != conf_sid:
+            return False
+        in_rooms = sum(len(people) for people in self.service.room_people().values())
+        choice = self.ask_end(main.friendly_name, in_rooms, len(self.service.waiting()))
+        if choice is not None:
+            self._end_meeting(conf_sid, choice == CLOSE_ROOMS_FIRST)
+        return True
+
+    @async_slot(str, bool)
+    async def _end_meeting(self, conf_sid: str, close_rooms_first: bool) -> None:
+        moderator = self.window.controller.moderator
+        if moderator is None:
+            self.window.show_message("error", NO_CONTROL)
+            return
+        await self.service.end_meeting(
+            lambda: moderator.end_conference(conf_sid), close_rooms_first=close_rooms_first
+        )
+
+    def _ask_end(self, name: str, in_rooms: int, waiting: int) -> str | None:
+        told = [f"Every call in “{name}” is disconnected."]
+        if waiting:
+            told.append(f"{waiting} waiting to join will hear that the meeting has ended.")
+        if in_rooms:
+            told.append(f"{in_rooms} in breakout rooms: their rooms end too, or bring them back.")
+        box = message_box(self.window, "warning", "End meeting", f"End “{name}” for everyone?")
+        box.setInformativeText(" ".join(told))
+        end = box.addButton("End for everyone", QMessageBox.ButtonRole.DestructiveRole)
+        first = None
+        if in_rooms:
+            first = box.addButton("Close rooms, then end", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter ends nothing
+        box.exec()
+        clicked = box.clickedButton()
+        return END if clicked is end else CLOSE_ROOMS_FIRST if clicked is first else None
 
     # ---- names -----------------------------------------------------------------------------
 

@@ -46,6 +46,8 @@ class ModerationController(QObject):
         self._window = parent
         self.conference_sid: str | None = None
         self.confirm: Confirm = self._ask
+        # the meeting's end with its door and rooms (ui/door sets it): True when it took it over
+        self.ending: Callable[[str], bool] | None = None
         self.dial_out_dialog: DialOutDialog | None = None  # the open one, kept while it calls
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -188,6 +190,8 @@ class ModerationController(QObject):
         if target is None:
             return
         _, conf = target
+        if self.ending is not None and self.ending(conf):
+            return
         conference = self._roster.conference(conf)
         name = conference.friendly_name if conference and conference.friendly_name else conf
         question = f"End “{name}” for everyone? Every call in it is disconnected."
