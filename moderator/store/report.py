@@ -13,7 +13,7 @@ from moderator.domain.csv_cells import safe_cell
 from moderator.domain.door import lobby_name
 from moderator.domain.names import display_name, plural
 from moderator.domain.recordings import RecordingLedger
-from moderator.domain.rooms import room_number
+from moderator.domain.rooms import room_number, side_of
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.rules import HOST
 from moderator.domain.timeline import ConferenceTimeline, Track
@@ -80,7 +80,7 @@ def build_report(
     actions = journal.actions()
     door = door_actions(journal, actions)
     name_callers(roster, door, name_of)
-    conferences = roster.conferences()
+    conferences = with_sides(roster.conferences())
     if conference is not None:
         conferences = [c for c in conferences if conference in (c.sid, c.friendly_name)]
         if not conferences and all(a.conference_sid != conference for a in door):
@@ -95,6 +95,37 @@ def build_report(
         ],
         "door": door_rows(roster, door, conferences, conference, name_of),
     }
+
+
+def with_sides(conferences: list[Conference]) -> list[Conference]:
+    """The conferences in order, each meeting's waiting room and breakout rooms right after the
+    meeting of that name nearest in time (a waiting room fills before its meeting starts)."""
+    meetings = [c for c in conferences if side_of(c.friendly_name) is None]
+    under: dict[str, list[Conference]] = {c.sid: [] for c in meetings}
+    alone: list[Conference] = []
+    for conference in conferences:
+        side = side_of(conference.friendly_name)
+        if side is None:
+            continue
+        mine = [m for m in meetings if m.friendly_name == side[0]]
+        if not mine:
+            alone.append(conference)
+            continue
+        moment = conference.started_at or conference.ended_at
+        closest = min(mine, key=lambda m: _distance(m, moment))
+        under[closest.sid].append(conference)
+    ordered = [x for m in meetings for x in (m, *under[m.sid])]
+    return ordered + alone
+
+
+def _distance(meeting: Conference, moment: datetime | None) -> float:
+    if moment is None or meeting.started_at is None:
+        return 0.0 if meeting.ended_at is None else float("inf")
+    end = meeting.ended_at or datetime.max.replace(tzinfo=timezone.utc)
+    if meeting.started_at <= moment <= end:
+        return 0.0
+    edge = meeting.started_at if moment < meeting.started_at else end
+    return abs((moment - edge).total_seconds())
 
 
 def door_actions(journal: Journal, actions: list[ActionRecord]) -> list[ActionRecord]:
@@ -481,7 +512,7 @@ def door_words(row: dict[str, Any]) -> str:
     }
     template = _DOOR_WORDS.get(row["kind"])
     text = template.format(**fields) if template else f"{row['kind']}: {who}"
-    by = "the door" if row["by"] == "door" else row["by"]
+    by = {"door": "the door", "start": "the start options"}.get(row["by"], row["by"])
     failed = f"; failed: {row['error']}" if row["ok"] is False else ""
     return f"{text}, by {by}{failed}"
 
@@ -489,21 +520,33 @@ def door_words(row: dict[str, Any]) -> str:
 _STATUS_WORDS = {"init": "not started", "in-progress": "in progress", "completed": "ended"}
 
 
+def _began(conference: dict[str, Any]) -> str | None:
+    """When it began: its start, else its first join (a waiting room never "starts")."""
+    joins = [p["joined_at"] for p in conference["participants"] if p["joined_at"]]
+    return conference["started_at"] or (min(joins) if joins else None)
+
+
 def heading(conference: dict[str, Any]) -> str:
     """'TeamMeeting, 2026-11-25 15:00 UTC': the name with the date and time it started (a
-    meeting name comes back day after day)."""
+    meeting name comes back day after day); a waiting room or breakout room is named as its
+    meeting's ('TeamMeeting (waiting room), …')."""
     name = conference["friendly_name"] or conference["sid"]
-    start = _local(conference["started_at"], "%Y-%m-%d %H:%M %Z")
+    side = side_of(conference["friendly_name"] or "")
+    if side is not None:
+        name = f"{side[0]} ({side[1]})"
+    start = _local(_began(conference), "%Y-%m-%d %H:%M %Z")
     return f"{name}, {start}" if start else name
 
 
 def status_words(conference: dict[str, Any]) -> str:
     """'ended, 15:00:03 to 15:02:59', or, for one the journal never saw end (the console quit
     mid-call), 'in progress when last seen at 15:01:40'."""
-    start = _local(conference["started_at"], DAY_TIME) or "?"
+    start = _local(_began(conference), DAY_TIME) or "?"
     if conference["ended_at"]:
         return f"ended, {start} to {_local(conference['ended_at'], DAY_TIME)}"
     status = _STATUS_WORDS.get(conference["status"], conference["status"])
+    if side_of(conference["friendly_name"] or "") is not None and conference["status"] == "init":
+        status = "open"  # a waiting room holds callers without ever starting
     seen = _local(conference.get("last_seen_at"), DAY_TIME)
     return f"{status} since {start}" + (f", last seen at {seen}" if seen else "")
 

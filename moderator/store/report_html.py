@@ -9,6 +9,7 @@ from typing import Any
 
 from moderator.domain.names import plural
 from moderator.domain.recordings import RecordingLedger
+from moderator.domain.rooms import side_of
 from moderator.domain.roster import Conference, Roster
 from moderator.domain.timeline import Marker
 from moderator.store.history import open_roster
@@ -26,6 +27,7 @@ from moderator.store.report import (
     report_of,
     select,
     status_words,
+    with_sides,
 )
 from moderator.store.report_recordings import journal_recordings, recordings_html
 from moderator.store.timeline_svg import timeline_svg
@@ -79,7 +81,7 @@ def html_report(
     roster = open_roster(journal, named(conference))
     door = door_actions(journal, journal.actions())
     name_callers(roster, door, name_of)
-    chosen = select(roster, conference, journal)
+    chosen = with_sides(select(roster, conference, journal))
     return render_html(
         roster,
         journal.actions(),
@@ -100,7 +102,13 @@ def render_html(
     """The page for `conferences` of `roster` (also used by the console for a live roster)."""
     report = report_of(roster, actions, conferences, recordings)
     made = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    names = list(dict.fromkeys(c.friendly_name or c.sid for c in conferences))
+    # the meetings' names: a waiting room or breakout room is part of its meeting
+    names = list(
+        dict.fromkeys(
+            (side[0] if (side := side_of(c.friendly_name)) else c.friendly_name) or c.sid
+            for c in conferences
+        )
+    )
     title = "Conference report: " + ", ".join(names) if names else "Conference report"
     body = [_conference(roster, entry, actions) for entry in report["conferences"]]
     if not body and not door:

@@ -143,3 +143,20 @@ def test_a_door_row_calls_a_caller_who_got_in_as_their_tile_did(tmp_path: Path) 
     (row,) = report["door"]
     assert row["name"] == "Alice"
     assert "Alice (+14155550101) was let in, by the door" in render(report, "text")
+
+
+def test_a_waiting_room_is_listed_under_its_meeting(tmp_path: Path) -> None:
+    lobby = "CF" + "4" * 32
+    journal = Journal.in_dir(tmp_path)
+    waiting = form("participant-join", 1, who="Wanda", conference_sid=lobby,
+                   friendly_name="TeamMeeting-lobby")  # fmt: skip
+    forms = [waiting, form("participant-join", 1, who="Mary"), form("conference-start", 2)]
+    journal.append_callbacks([(START, f, parse_callback(f, START)) for f in forms])
+    report = build_report(journal)
+    page = html_report(journal)
+    journal.close()
+    assert [c["sid"] for c in report["conferences"]] == [CONFERENCE_SID, lobby]
+    text = render(report, "text")
+    assert "TeamMeeting (waiting room), 2026-11-25 15:00" in text
+    assert "open since" in text and "not started" not in text
+    assert "<title>Conference report: TeamMeeting</title>" in page  # the meeting, once

@@ -147,8 +147,8 @@ class ConferenceModel(QAbstractListModel):
             return None
         name = conference.friendly_name or conference.sid
         side = side_of(conference.friendly_name)
-        if side is not None:  # listed under its meeting
-            name = f"    ↳ {side[1].capitalize()} of {side[0]}"
+        if side is not None:  # listed under its meeting: short, the picker is narrow
+            name = f"  ↳ {side[1].capitalize()}"
         if role in (
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.AccessibleTextRole,
@@ -158,7 +158,8 @@ class ConferenceModel(QAbstractListModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{name}\n{line}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{name}, {line}"
+                spoken = f"{side[1]} of {side[0]}" if side is not None else name
+                return f"{spoken}, {line}"
             return plain_tip(f"{name}\n{conference.sid}\n{line}")
         if role == Qt.ItemDataRole.DecorationRole:
             if conference.status not in self._dots:

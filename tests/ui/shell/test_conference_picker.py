@@ -134,9 +134,11 @@ def test_the_waiting_room_and_rooms_sit_under_their_meeting_and_never_take_the_w
     rows = [window.conferences.index(r).data() for r in range(window.conferences.rowCount())]
     assert rows[0].startswith("TeamMeeting\n")
     assert {rows[1].split("\n")[0], rows[2].split("\n")[0]} == {
-        "    ↳ Waiting room of TeamMeeting",
-        "    ↳ Room 1 of TeamMeeting",
+        "  ↳ Waiting room",
+        "  ↳ Room 1",
     }
+    spoken = window.conferences.index(1).data(Qt.ItemDataRole.AccessibleTextRole)
+    assert " of TeamMeeting, " in spoken  # a screen reader hears whose room it is
     feed(form("conference-end", 3, conference_sid=ROOM, friendly_name="TeamMeeting-room-1"))
     assert window.insights.banner.isHidden()
     assert window.conference_sid == CONFERENCE_SID
