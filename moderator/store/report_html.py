@@ -68,9 +68,16 @@ class JournalViews:
             return []
 
     def html(self, conference_sid: str) -> str:
+        """The live page of one conference, with its meeting's door rows of that meeting's
+        time (as `report --format html --conference CF…` would print it)."""
         conference = self.roster.conference(conference_sid)
         chosen = [conference] if conference else []
-        return render_html(self.roster, self.journal.actions(conference_sid), chosen)
+        everything = self.journal.actions()
+        door = door_rows(
+            self.roster, door_actions(self.journal, everything), chosen, conference_sid
+        )
+        own = [a for a in everything if a.conference_sid == conference_sid]
+        return render_html(self.roster, own, chosen, door=door)
 
 
 def html_report(

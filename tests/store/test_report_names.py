@@ -160,3 +160,12 @@ def test_a_waiting_room_is_listed_under_its_meeting(tmp_path: Path) -> None:
     assert "TeamMeeting (waiting room), 2026-11-25 15:00" in text
     assert "open since" in text and "not started" not in text
     assert "<title>Conference report: TeamMeeting</title>" in page  # the meeting, once
+
+
+def test_the_windows_save_html_report_has_the_door_section_too(journal: Journal) -> None:
+    from moderator.store.history import open_roster
+    from moderator.store.report_html import JournalViews
+
+    roster = open_roster(journal, None)
+    page = JournalViews(roster, journal).html(CONFERENCE_SID)
+    assert "<h2>At the door</h2>" in page and "was asked for the PIN" in page
