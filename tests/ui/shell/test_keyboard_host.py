@@ -94,3 +94,19 @@ def test_the_window_fits_a_1280x800_laptop_with_its_status_bar(
     qtbot.waitUntil(lambda: window.size() == laptop)
     status = window.statusBar()
     assert status.isVisible() and status.geometry().bottom() < window.height()
+
+
+def test_the_summary_counts_a_rejoin_as_one_person_who_rejoined(
+    qtbot: Any, window: MainWindow, feed: Feed
+) -> None:
+    rejoin = "CA" + "5" * 32  # Bob's second call: a new CallSid, the same person
+    feed(
+        form("participant-join", 8, who="Bob", CallSid=rejoin),
+        form("conference-end", 9, ReasonConferenceEnded="last-participant-left"),
+    )
+    dialog = window.insights.open_summary(window.conference_sid or "")
+    rows = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
+    assert sorted(rows) == ["Alice", "Bob (rejoined 1 time)", "Charles", "Mary"]
+    assert "4 participants" in dialog.facts.text()
+    assert "with 4 participants" in window.insights.banner.text.text()  # one count everywhere
+    dialog.close()
