@@ -47,6 +47,8 @@ def history_dir(target: Path, total: int) -> tuple[list[str], float | None]:
         (cached / "done").write_text("")
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(cached / JOURNAL_FILE, target / JOURNAL_FILE)
+    # as the console's last session left it: closed cleanly, with its marker (clean_close.py)
+    Journal(target / JOURNAL_FILE).close()
     return conference_sids(total), took
 
 

@@ -187,6 +187,10 @@ class Console:
                 )
             )
         self._show_window()
+        # the whole-file check a clean close let the start skip (store/clean_close.py)
+        self.core.journal.check_in_background(
+            lambda message: loop.call_soon_threadsafe(self._notify, "error", message)
+        )
         for problem in self.core.journal.problems:  # a repaired journal, unreadable rows
             log.warning("%s", problem)
             self.bridge.message.emit("error", problem)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.store import clean_close
 from moderator.store.disk_thread import DiskThread
 from moderator.store.salvage import Recovery, RowCounter, is_damaged, readable_rows, rebuild
 from moderator.store.unsaved import UnsavedActions
@@ -149,6 +151,11 @@ class Journal:
         self.write_failure: str | None = None
         self._unsaved = UnsavedActions()
         self._disk: DiskThread | None = None
+        # True when the start trusted the clean-close marker and skipped SQLite's whole-file
+        # check: check_in_background() runs it once the window is up (clean_close.py).
+        self.unchecked = False
+        self._damage: str | None = None  # what the background check found (no marker at close)
+        self._checker: _BackgroundCheck | None = None
         if self.read_only:
             self._db = self._open_read_only()
         else:
@@ -204,9 +211,11 @@ class Journal:
     def _open_sound(self, existed: bool) -> sqlite3.Connection:
         """A connection to a journal SQLite finds sound, repairing a damaged one first."""
         db: sqlite3.Connection | None = None
+        self.unchecked = existed and clean_close.closed_cleanly(self.path)
+        clean_close.forget(self.path)  # before any write: a crash from now on leaves no marker
         try:
             db = self._connect()
-            problem = is_damaged(db) if existed else None
+            problem = is_damaged(db) if existed and not self.unchecked else None
         except sqlite3.DatabaseError as exc:
             # OperationalError is the disk's fault (full, read-only, locked), not the file's
             if not existed or isinstance(exc, sqlite3.OperationalError):
@@ -327,6 +336,7 @@ class Journal:
         connection to close checkpoints the WAL, which writes, and on a frozen disk that would
         hold the loop's thread until the thaw.
         """
+        self._stop_check()
         disk, self._disk = self._disk, None
         if disk is None:
             self._db.close()
@@ -409,6 +419,39 @@ class Journal:
         if self._writer_db is not None:
             self._writer_db.close()
             self._writer_db = None
+        if self._damage is None:  # the next start may skip the whole-file check
+            clean_close.mark(self.path)
+
+    def check_in_background(self, on_damage: Callable[[str], None]) -> bool:
+        """SQLite's whole-file check, skipped at start (unchecked), on a thread of its own with
+        its own read-only connection (WAL: it holds up neither the loop nor the writer).
+        `on_damage(message)` is called on that thread if the file is damaged; then no marker is
+        left at close, so the next start repairs the journal. False: nothing to check."""
+        if not self.unchecked or self._disk is None or self._checker is not None:
+            return False
+        self.unchecked = False
+        self._checker = _BackgroundCheck(self.path, self._found_damage, on_damage)
+        return True
+
+    def _found_damage(self, problem: str) -> str:
+        self._damage = problem
+        return (
+            f"the journal {self.path} is damaged ({problem}): it is copied aside and repaired"
+            " at the next start; callbacks are still journaled"
+        )
+
+    def wait_for_check(self, timeout: float | None = None) -> str | None:
+        """Wait for the background check (tests, benchmarks); what it found (None: sound)."""
+        if self._checker is not None:
+            self._checker.join(timeout)
+        return self._damage
+
+    def _stop_check(self) -> None:
+        """Closing: interrupt a background check still reading. The marker is still written
+        (the file is as this console leaves it), so the next start checks in the background."""
+        checker, self._checker = self._checker, None
+        if checker is not None:
+            checker.stop()
 
     # ---- callbacks -------------------------------------------------------------------------
 
@@ -647,6 +690,55 @@ class Journal:
             self.write_failure = None
         elif isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError:
             self.write_failure = str(error)
+
+
+class _BackgroundCheck:
+    """`PRAGMA quick_check` of the whole file on a daemon thread; stop() interrupts it."""
+
+    def __init__(
+        self, path: Path, found: Callable[[str], str], on_damage: Callable[[str], None]
+    ) -> None:
+        self._path = path
+        self._found = found
+        self._on_damage = on_damage
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="journal-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            log.warning("could not check the journal %s: %s", self._path, exc)
+            return
+        with self._lock:
+            if self._stopping:
+                db.close()
+                return
+            self._db = db
+        try:
+            problem = is_damaged(db)
+        finally:
+            with self._lock:
+                self._db = None
+            db.close()
+        if problem is None or self._stopping:  # stopping: interrupted, not damaged
+            return
+        message = self._found(problem)
+        log.error("%s", message)
+        self._on_damage(message)
+
+    def join(self, timeout: float | None) -> None:
+        self._thread.join(timeout)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            if self._db is not None:
+                self._db.interrupt()
+        self._thread.join(CLOSE_WAIT)
 
 
 def _snapshot(body: object) -> ConferenceSnapshot:
