@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
+from moderator.ui import bridge as bridge_module
 from moderator.ui.bridge import FRAME, SLOWEST_FRAME, RosterBridge
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry
 from moderator.ui.shell.main_window import MainWindow
@@ -93,6 +96,35 @@ def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplicati
         roster.apply(parse_callback(form("participant-join", 2, who="Guest"), START))
         bridge.flush()
         assert bridge.frame == FRAME  # quick again: back to the display's rate
+    finally:
+        bridge.detach()
+
+
+def test_a_change_after_an_idle_spell_goes_out_in_the_next_frame(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [100.0]
+    monkeypatch.setattr(bridge_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+
+    def slow_view(_changes: object) -> None:  # the views take 12 ms of the loop
+        clock[0] += 0.012
+
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    bridge.changed.connect(slow_view)
+    try:
+        roster.apply(parse_callback(form("participant-join", 1, who="Host"), START))
+        bridge.flush()
+        assert bridge.frame == pytest.approx(0.048)  # stretched: 12 ms is a quarter of 48
+        clock[0] = 100.013  # a change at once after that batch: under load, it waits
+        roster.apply(parse_callback(form("participant-join", 2, who="Guest 1"), START))
+        busy = bridge._timer.interval()
+        clock[0] = 200.0
+        bridge.flush()
+        clock[0] = 200.030  # 30 ms after a 12 ms batch (as at 50/s): the loop was idle
+        roster.apply(parse_callback(form("participant-join", 3, who="Guest 2"), START))
+        idle = bridge._timer.interval()
+        assert busy == 35 and idle == 0  # the stretched frame said 18 ms
     finally:
         bridge.detach()
 
