@@ -20,6 +20,7 @@ from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
+from moderator.domain.events import ConferenceEvent
 from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
@@ -31,11 +32,13 @@ from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
 from moderator.store.address_book_file import book_path, load_book
-from moderator.store.journal import Journal, JournalError
+from moderator.store.history import conference_entries
+from moderator.store.journal import ActionRecord, Journal, JournalError
 from moderator.store.report_html import JournalViews
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.door.door_ui import DoorUi
 from moderator.ui.grid.recording_indicator import RecordingIndicator
+from moderator.ui.log.action_entries import entry_for_action, history, said_live
 from moderator.ui.look.console_style import apply_theme
 from moderator.ui.setup.setup_controller import SetupController
 from moderator.ui.setup.setup_wizard import SetupResult
@@ -244,6 +247,7 @@ class Console:
             settings_store=None if self.options.demo else self.settings_store,
             read_secrets=self._read_secrets,
         )
+        self._show_history()
         if self.core is not None and self.core.door_service is not None:
             self.door_ui = DoorUi(self.window, self.core.door_service, self.bridge)
             if self.core.voice_door is not None:
@@ -276,6 +280,54 @@ class Console:
                 " until then callbacks are rejected",
             )
             log.warning("no auth token: set TWILIO_AUTH_TOKEN; callbacks are rejected until then")
+
+    def _show_history(self) -> None:
+        """The event log starts with the shown conference's recent history (callbacks, host
+        actions, the door's decisions), and host actions appear in it as they are taken."""
+        core, window = self.core, self.window
+        if core is None or window is None:
+            return
+        roster = core.roster
+
+        def name_of(conference_sid: str, call_sid: str) -> str | None:
+            participant = roster.participant(conference_sid, call_sid)
+            return participant.display_name if participant else None
+
+        def where(sid: str) -> str:
+            conference = roster.conference(sid)
+            return conference.friendly_name if conference and conference.friendly_name else sid
+
+        def on_action(action: ActionRecord) -> None:
+            if said_live(action):
+                window.log_model.queue(
+                    [entry_for_action(action, name_of, where(action.conference_sid))]
+                )
+
+        core.journal.action_listeners.append(on_action)
+        shown = window.conference_sid
+        conference = roster.conference(shown) if shown else None
+        if conference is None:
+            return
+        meeting = conference.friendly_name
+        since = max(
+            (
+                c.ended_at
+                for c in roster.conferences()
+                if c.friendly_name == meeting and c.sid != conference.sid and c.ended_at
+            ),
+            default=None,
+        )
+        events = [
+            e
+            for e in conference_entries(core.journal, conference.sid)
+            if isinstance(e, ConferenceEvent)
+        ]
+        actions = [
+            a
+            for a in core.journal.actions()
+            if a.conference_sid in (conference.sid, meeting) and (since is None or a.at >= since)
+        ]
+        window.log_model.extend(history(events, actions, name_of, meeting))
 
     def _start_setup(self) -> None:
         """Readiness marks, the built-in tunnel and (at a first start) the setup assistant."""

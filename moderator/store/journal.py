@@ -156,6 +156,8 @@ class Journal:
         self.unchecked = False
         self._damage: str | None = None  # what the background check found (no marker at close)
         self._checker: _BackgroundCheck | None = None
+        # told of each action as it is journaled, on the caller's thread (the event log)
+        self.action_listeners: list[Callable[[ActionRecord], None]] = []
         if self.read_only:
             self._db = self._open_read_only()
         else:
@@ -615,6 +617,11 @@ class Journal:
                 self._unsaved.stored(handle, int(cursor.lastrowid or 0))
 
         self._later(f"the {kind} action", insert, handle)
+        for listener in list(self.action_listeners):
+            try:
+                listener(record)
+            except Exception:
+                log.exception("an action listener failed")
         return handle
 
     def finish_action(

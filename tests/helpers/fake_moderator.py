@@ -12,6 +12,7 @@ from typing import Any
 from moderator.control.interface import ModeratorService
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.status import ConnectionState, TwilioStatus
+from moderator.domain.roster import Roster
 from moderator.domain.sids import CALL, CONFERENCE, is_sid
 from moderator.settings import Settings
 
@@ -21,8 +22,14 @@ Call = tuple[Any, ...]
 class FakeModerator:
     """Answers like the real service (ok results); `calls` lists what the UI asked, in order."""
 
-    def __init__(self, state: TwilioStatus | None = None, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        state: TwilioStatus | None = None,
+        settings: Settings | None = None,
+        roster: Roster | None = None,
+    ) -> None:
         self.calls: list[Call] = []
+        self.roster = roster  # given: the presenter is written to it, as the service does
         self.connection_state = state or TwilioStatus(ConnectionState.CONNECTED)
         self.settings = settings or Settings()
 
@@ -73,6 +80,8 @@ class FakeModerator:
 
     def choose_presenter(self, conf_sid: str, call_sid: str | None) -> None:
         self._record("choose_presenter", conf_sid, call_sid)
+        if self.roster is not None:
+            self.roster.choose_presenter(conf_sid, call_sid)
 
     async def end_conference(self, conf_sid: str) -> ActionResult:
         self._record("end_conference", conf_sid, None)

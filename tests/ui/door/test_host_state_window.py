@@ -117,6 +117,16 @@ def test_what_the_host_set_in_the_window_is_there_after_a_restart(host: Host) ->
     assert ui.strip.isVisible()
     assert window.conference_sid == conf.sid
     host.until(lambda: console.recording_indicator.text() == PAUSED_TEXT)
+    # the event log shows the meeting's history: callbacks, host actions, door, recording
+    log = window.log_model
+    lines = [log.entry(row) for row in range(log.rowCount())]
+    words = {line.event for line in lines}
+    assert {"Joined", "Locked", "Waiting room on", "PIN set", "Presenter chosen"} <= words
+    assert {"Rooms opened", "Moved", "Recording paused", "Door"} <= words
+    assert not any("24680" in repr(line) or "pbkdf2" in repr(line) for line in lines)
+    # and a host action appears in it as it is taken
+    run(host.qtbot, host.loop, service.admit(eve))
+    host.until(lambda: any(log.entry(r).event == "Admitted" for r in range(log.rowCount())))
     frank = host.sim.place_call("+14155550106", LINE_NUMBER, ["24680#"]).sid  # waits too
     host.until(lambda: frank in {p.call_sid for p in service.waiting()})
 

@@ -24,8 +24,8 @@ from ..conftest import Feed
 
 
 @pytest.fixture
-def fake() -> FakeModerator:
-    return FakeModerator()
+def fake(roster: Roster) -> FakeModerator:
+    return FakeModerator(roster=roster)  # the presenter goes through the service (journaled)
 
 
 @pytest.fixture
