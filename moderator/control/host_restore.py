@@ -61,7 +61,16 @@ def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostS
         if name == meeting and not conference.status.live and ended is not None:
             since = ended if since is None or ended > since else since
     state = fold(meeting, journal.actions(), meeting_sids=sids, since=since)
-    return state, live
+    # someone the door put in the waiting room whose lobby join the console never heard of (it
+    # stopped in between) still waits, unless the roster saw them leave
+    left = {
+        person.call_sid
+        for conference in roster.conferences()
+        if conference.friendly_name == lobby_name(meeting) and roster.is_folded(conference.sid)
+        for person in roster.participants(conference.sid)
+        if not person.present
+    }
+    return state, live or bool(state.waiting - left)
 
 
 def restore(

@@ -15,6 +15,7 @@ import pytest
 from moderator.control.door_service import DoorService
 from moderator.core import Core
 from moderator.domain.address_book import AddressBook
+from moderator.domain.clock import utc_now
 from moderator.domain.door import LOCKED, PLEASE_WAIT, Door, DoorSettings
 from moderator.domain.host_state import hash_pin, pin_matches
 from moderator.sim import Simulator
@@ -221,3 +222,17 @@ async def test_a_start_without_a_live_meeting_begins_from_the_flags(
         assert pin_matches("2468", core.door.settings.pin_hash)
     finally:
         await consoles.stack.aclose()
+
+
+async def test_a_caller_the_door_put_to_wait_keeps_the_meeting_live(consoles: Consoles) -> None:
+    """The console stopped between the door's "wait" and the lobby's join callback: nobody is
+    in any conference by the journal, yet someone waits, so what the host set is restored."""
+    core = consoles.core
+    assert core is not None
+    consoles.service.set_waiting_room(True)
+    waiting = "CA" + "7" * 32
+    core.journal.record_action(utc_now(), "TeamMeeting", waiting, "wait", origin="door")
+    core = await consoles.restart()
+    assert core.restored is not None and core.restored.live
+    assert core.restored.state.waiting == {waiting}
+    assert core.door.settings.waiting_room

@@ -97,6 +97,7 @@ async def test_waiting_room_and_who_waits_survive_a_kill(sim: Simulator, host: H
     first = await host.start("--waiting-room")
     bob = await dial(sim, BOB)
     await until(lambda: host.conference_of(bob) == f"{MEETING}-lobby", "Bob waiting", first)
+    await sim.drain()  # Bob's lobby join answered: in the console's journal
     await host.kill(first)
     again = await host.start()  # no flags: from the desktop icon
     assert await restored(again) == "waiting room, 1 waiting"
