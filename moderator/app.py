@@ -190,6 +190,13 @@ class Console:
                 )
             )
         self._show_window()
+        backlog = self.core.backlog
+        if backlog is not None and backlog.start(loop, self._backlog_progress):
+            self._notify(
+                "info",
+                f"Summarising {len(backlog.pending)} older meetings in the background"
+                " (once, after an update); they appear in the list as they are done",
+            )
         # the whole-file check a clean close let the start skip (store/clean_close.py)
         self.core.journal.check_in_background(
             lambda message: loop.call_soon_threadsafe(self._notify, "error", message)
@@ -207,6 +214,13 @@ class Console:
         # the collector need not walk it again. With 100,000 journaled callbacks a full
         # collection in the middle of a meeting froze the window for 300 ms.
         gc.freeze()
+
+    def _backlog_progress(self, done: int, total: int) -> None:
+        """Every quarter of an older journal's summarising, and its end, in the log."""
+        if done == total:
+            self._notify("info", f"Older meetings summarised: all {total}")
+        elif done * 4 // total != (done - 1) * 4 // total:
+            self._notify("info", f"Summarising older meetings: {done} of {total}")
 
     def _dial_in_demo(self, simulator: Simulator, server: WebhookServer) -> None:
         """The demo's people call the simulated number, whose Voice URL is this console's voice

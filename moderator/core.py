@@ -32,7 +32,7 @@ from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
-from moderator.store.history import open_roster, summarise_ended
+from moderator.store.history import Backlog, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
 from moderator.store.writer import CallbackWriter
@@ -90,6 +90,8 @@ class Core:
     door_service: DoorService | None = None
     recordings: RecordingControl | None = None
     restored: Restored | None = None  # what the start found of the meeting's host state
+    # an older journal's conferences summarised in the background (the app starts it)
+    backlog: Backlog | None = None
 
     @property
     def door(self) -> Door:
@@ -117,9 +119,10 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     stack.callback(journal.close)
     if config.replay:
         # only conferences still open are folded; ended ones are folded when the host asks
-        roster = open_roster(journal)
+        roster, backlog = open_roster_deferring(journal)
         # runs after the server has stopped (the stack unwinds in reverse), before the close
         stack.callback(summarise_ended, journal, roster)
+        stack.callback(backlog.stop)  # an older journal's summarising, before those two
     else:
         roster = config.roster if config.roster is not None else Roster()
     ingest = CallbackIngest(CallbackWriter(journal), roster)
@@ -135,6 +138,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         shutdown_grace=config.shutdown_grace,
     )
     core = Core(journal, roster, ingest, server, credentials=config.credentials)
+    if config.replay:
+        core.backlog = backlog
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
     recording_log = RecordingLog(journal.path)
     stack.callback(recording_log.close)

@@ -130,11 +130,14 @@ class Roster:
 
     # ---- past conferences ------------------------------------------------------------------
 
-    def add_past(self, past: PastConference) -> None:
+    def add_past(self, past: PastConference, *, announce: bool = False) -> None:
         """Know an ended conference by its summary; it is folded (from `load_past`) when first
-        asked about. Announces nothing (the roster is being set up)."""
+        asked about. Announces nothing unless `announce` (set up while the views run: an older
+        journal summarised in the background)."""
         sid = past.conference.sid
         self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
+        if announce:
+            self._notify([Change(ChangeKind.CONFERENCE_ADDED, sid)])
 
     def summary(self, sid: str) -> PastConference | None:
         """What `add_past` needs to stand in for this ended conference; None while it is live.

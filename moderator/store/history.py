@@ -11,9 +11,12 @@ callbacks stay the source of truth; a summary is only ever a shortcut to them.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -53,6 +56,10 @@ FROM sids WHERE sid IS NOT NULL
 _SNAPSHOTS = "SELECT conference_sid, MIN(id), MAX(id) FROM snapshots GROUP BY conference_sid"
 
 Wanted = Callable[[str, str | None], bool]  # (conference SID, its friendly name) -> fold it?
+# An older journal (no summaries yet): the newest conferences up to this many rows are folded at
+# start, the rest in the background (Backlog) while the console runs. A million callbacks took
+# 65-195 s to summarise before the window showed.
+START_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,20 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     read-only) and its fold let go until asked for. With `wanted`, a conference without a
     current summary that it rejects is left out altogether (the report of one conference).
     """
+    return _open(journal, wanted, None)[0]
+
+
+def open_roster_deferring(journal: Journal, rows: int = START_ROWS) -> tuple[Roster, Backlog]:
+    """`open_roster` for the console's start: of the conferences without a current summary,
+    the newest are folded now while their rows stay within `rows`; the others are left to the
+    returned Backlog (start it once the window is up)."""
+    roster, later, order = _open(journal, None, rows)
+    return roster, Backlog(journal, roster, later, order)
+
+
+def _open(
+    journal: Journal, wanted: Wanted | None, budget: int | None
+) -> tuple[Roster, list[Indexed], list[str]]:
     roster = Roster(load_past=lambda sid: conference_entries(journal, sid))
     journal.flush()  # summaries and snapshots still queued for the writer thread, if any
     for table in ("callbacks", "snapshots"):  # this read's count replaces the last one's
@@ -205,14 +226,20 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     folded: list[Indexed] = []
     rows: list[_Row] = []
     replayed = past = 0
+    later: list[Indexed] = []
     try:
         index = conference_index(journal)
         stored = summaries(journal)
+        if budget is not None:
+            later = _beyond_budget(index, stored, budget)
+        deferred = {indexed.sid for indexed in later}
         for indexed in index:
             summary = stored.get(indexed.sid)
             if summary is not None and summary.current(indexed):
                 roster.add_past(summary.past)
                 past += 1
+            elif indexed.sid in deferred:
+                continue
             elif wanted is None or wanted(indexed.sid, _first_name(journal, indexed)):
                 roster.replay(conference_entries(journal, indexed.sid))
                 folded.append(indexed)
@@ -223,17 +250,118 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
                     roster.unload(indexed.sid)
     except sqlite3.DatabaseError as exc:  # damage the start-up repair did not catch
         log.error("reading the journal %s conference by conference failed: %s", journal.path, exc)
-        return _replay_everything(journal)
-    roster.arrange([indexed.sid for indexed in index])
+        return _replay_everything(journal), [], []
+    order = [indexed.sid for indexed in index]
+    roster.arrange(order)
     log.info(
-        "journal %s: %d callbacks replayed (%d conferences), %d ended conferences from summaries",
+        "journal %s: %d callbacks replayed (%d conferences), %d ended conferences from summaries,"
+        " %d left to summarise in the background",
         journal.path,
         replayed,
         len(folded),
         past,
+        len(later),
     )
     _save(journal, rows)
-    return roster
+    return roster, later, order
+
+
+def _beyond_budget(index: list[Indexed], stored: dict[str, Summary], budget: int) -> list[Indexed]:
+    """The conferences without a current summary past the newest `budget` rows, newest first."""
+    unsummarised = [
+        indexed
+        for indexed in index
+        if not ((summary := stored.get(indexed.sid)) is not None and summary.current(indexed))
+    ]
+    unsummarised.sort(key=lambda indexed: indexed.last_id, reverse=True)
+    spent = 0
+    for position, indexed in enumerate(unsummarised):
+        spent += max(1, indexed.last_id - indexed.first_id + 1)  # rows at most (ids interleave)
+        if spent > budget:
+            return unsummarised[position:]
+    return []
+
+
+Progress = Callable[[int, int], None]  # (conferences done, of how many), on the loop
+
+
+class Backlog:
+    """An older journal's conferences the start left unfolded: folded and summarised on a thread
+    of their own (its own read-only connection and Roster), newest first, while the console
+    runs. Each one reaches the console's roster on the loop, announced, as a summary (ended) or
+    folded there (still live, or a callback of it arrived meanwhile)."""
+
+    def __init__(
+        self, journal: Journal, roster: Roster, pending: list[Indexed], order: list[str]
+    ) -> None:
+        self.journal = journal
+        self.roster = roster
+        self.pending = pending
+        self.order = order
+        self.done = 0
+        self.took_s: float | None = None  # seconds the whole backlog took, once finished
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop, progress: Progress | None = None) -> bool:
+        """Start the thread (False: nothing to do); `progress` hears each conference done."""
+        if not self.pending or self._thread is not None:
+            return False
+        began = time.monotonic()
+
+        def arrived(indexed: Indexed, row: _Row | None, past: PastConference | None) -> None:
+            self._arrived(indexed, row, past)
+            self.done += 1
+            if self.done == len(self.pending):
+                self.took_s = round(time.monotonic() - began, 1)
+            if progress is not None:
+                progress(self.done, len(self.pending))
+
+        def run() -> None:
+            try:
+                reader = Journal(self.journal.path, create=False)
+            except JournalError as exc:
+                log.error("could not summarise the older conferences: %s", exc)
+                return
+            try:
+                for indexed in self.pending:
+                    if self._stopping.is_set():
+                        return
+                    fold = Roster()
+                    fold.replay(conference_entries(reader, indexed.sid))
+                    row = _summary_row(fold, indexed)
+                    past = fold.summary(indexed.sid) if row is not None else None
+                    loop.call_soon_threadsafe(arrived, indexed, row, past)
+            except sqlite3.Error as exc:
+                log.error("summarising the older conferences stopped: %s", exc)
+            finally:
+                reader.close()
+
+        self._thread = threading.Thread(target=run, name="history-backlog", daemon=True)
+        self._thread.start()
+        return True
+
+    def _arrived(self, indexed: Indexed, row: _Row | None, past: PastConference | None) -> None:
+        """On the loop: the thread's result for one conference."""
+        if self._stopping.is_set():
+            return
+        if row is not None and past is not None and self.roster.conference(indexed.sid) is None:
+            self.roster.add_past(past, announce=True)
+            _save(self.journal, [row])
+        else:  # still live, or a late callback reached the roster meanwhile: fold it here
+            self.roster.replay(conference_entries(self.journal, indexed.sid))
+        self.roster.arrange(self.order)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Until the thread has read everything (tests, benchmarks)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """At shutdown, before the journal closes: what is left waits for the next start."""
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
 
 
 def summarise_ended(journal: Journal, roster: Roster) -> None:
