@@ -239,10 +239,12 @@ def test_pin_is_set_from_the_window_never_journaled(
     assert "guessed in minutes" in log.entry(log.rowCount() - 1).details
     door_ui.ask_pin = lambda is_set: " 2468 "
     door_ui.change_pin()
-    assert pin_matches("2468", service.door.settings.pin_hash)
-    assert "2468" not in service.door.settings.pin_hash
+    pin_hash = service.door.settings.pin_hash
+    assert pin_matches("2468", pin_hash)
     assert "PIN" in door_ui.badge.text()
-    assert "2468" not in str([(a.kind, a.params) for a in service._journal.actions()])
+    # the journal holds the salted hash (whose hex digits may happen to hold "2468"), no PIN
+    journaled = str([(a.kind, a.params) for a in service._journal.actions()])
+    assert "2468" not in journaled.replace(pin_hash, "")
 
 
 def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
