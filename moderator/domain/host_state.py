@@ -37,7 +37,7 @@ RECORDING_PREFIX = "recording-"  # recording-pause, recording-resume, recording-
 RECORDING_INTENTS = {"recording-pause": "paused", "recording-resume": "in-progress"}
 RECORDING_INTENTS["recording-stop"] = "stopped"
 
-__all__ = ["HostState", "fold", "hash_pin", "pin_matches"]
+__all__ = ["ActionRow", "HostState", "fold", "hash_pin", "pin_matches"]
 
 
 class ActionRow(Protocol):

@@ -122,6 +122,21 @@ async def open_console(
     return console
 
 
+class Line:
+    """Calls on the simulator's line, as a test places and follows them (`sim` set by the user)."""
+
+    sim: Simulator
+
+    def call(self, number: str, *digits: str) -> str:
+        return self.sim.place_call(number, LINE_NUMBER, digits).sid
+
+    def status(self, call_sid: str) -> str:
+        return self.sim.world.call(call_sid).status
+
+    def heard(self, call_sid: str) -> list[str]:
+        return [text for _verb, text in self.sim.world.call(call_sid).heard]
+
+
 async def answering_core(
     sim: Simulator, data_dir: Path, stack: AsyncExitStack, **fields: Any
 ) -> Core:

@@ -23,16 +23,15 @@ from moderator.domain.door import DENIED, LOCKED, Door
 from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Participant
 from moderator.sim import Simulator
-from moderator.sim.records import LINE_NUMBER
 from moderator.store.report import build_report, render
 from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
-from .conftest import answering_core, wait_until
+from .conftest import Line, answering_core, wait_until
 
 ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+14155550104"
 
 
-class Meeting:
+class Meeting(Line):
     def __init__(self, sim: Simulator, core: Core, data_dir: Path) -> None:
         self.sim = sim
         self.data_dir = data_dir
@@ -43,15 +42,6 @@ class Meeting:
     def service(self) -> Any:
         assert self.core.door_service is not None
         return self.core.door_service
-
-    def call(self, number: str, *digits: str) -> str:
-        return self.sim.place_call(number, LINE_NUMBER, digits).sid
-
-    def status(self, call_sid: str) -> str:
-        return self.sim.world.call(call_sid).status
-
-    def heard(self, call_sid: str) -> list[str]:
-        return [text for _verb, text in self.sim.world.call(call_sid).heard]
 
     def in_main(self) -> list[Participant]:
         return self.service.main_people()

@@ -19,9 +19,8 @@ from moderator.domain.clock import utc_now
 from moderator.domain.door import LOCKED, PLEASE_WAIT, Door, DoorSettings
 from moderator.domain.host_state import hash_pin, pin_matches
 from moderator.sim import Simulator
-from moderator.sim.records import LINE_NUMBER
 
-from .conftest import answering_core, wait_until
+from .conftest import Line, answering_core, wait_until
 
 ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+14155550104"
 
@@ -34,7 +33,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Consoles:
+class Consoles(Line):
     """A console core over one data folder, stopped and started again as a host would."""
 
     def __init__(self, sim: Simulator, data_dir: Path) -> None:
@@ -68,15 +67,6 @@ class Consoles:
     def service(self) -> DoorService:
         assert self.core is not None and self.core.door_service is not None
         return self.core.door_service
-
-    def call(self, number: str, *digits: str) -> str:
-        return self.sim.place_call(number, LINE_NUMBER, digits).sid
-
-    def status(self, call_sid: str) -> str:
-        return self.sim.world.call(call_sid).status
-
-    def heard(self, call_sid: str) -> list[str]:
-        return [text for _verb, text in self.sim.world.call(call_sid).heard]
 
     def main_calls(self) -> set[str]:
         return {p.call_sid for p in self.service.main_people()}

@@ -24,20 +24,13 @@ from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.e2e.conftest import ACCOUNT_SID, AUTH_TOKEN, ConsoleProcess, child_env
 from tests.e2e.test_door_process import dial, stop, until
+from tests.e2e.test_door_process import sim as sim  # the simulator fixture
 
 pytestmark = pytest.mark.e2e
 
 MEETING = "TeamMeeting"
 ALICE, BOB, CAROL, DAVE, EVE = (f"+1415555010{n}" for n in range(1, 6))
 RESTORED = re.compile(r"the meeting TeamMeeting is live: restored (.*)")
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[Simulator]:
-    simulator = Simulator(ACCOUNT_SID, AUTH_TOKEN, speed=20.0)
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
 
 
 class Host:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Protocol
 
 from moderator.domain import host_state as hs
 from moderator.domain.door import DoorEntry
 from moderator.domain.events import ConferenceEvent
+from moderator.domain.host_state import ActionRow
 from moderator.ui.log.event_log_model import LogEntry, NameOf, entry_for_event
 
 HISTORY_LINES = 300  # the newest lines of the shown conference put back in the log at start
@@ -60,26 +60,11 @@ ALREADY_SAID = {
 }
 
 
-class Action(Protocol):
+class Action(ActionRow, Protocol):
     """A journaled action as the log reads it (store.journal.ActionRecord is one)."""
 
     @property
-    def at(self) -> datetime: ...
-
-    @property
-    def conference_sid(self) -> str: ...
-
-    @property
-    def call_sid(self) -> str | None: ...
-
-    @property
-    def kind(self) -> str: ...
-
-    @property
     def origin(self) -> str: ...
-
-    @property
-    def params(self) -> Mapping[str, str]: ...
 
     @property
     def error(self) -> str | None: ...
