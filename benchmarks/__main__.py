@@ -50,9 +50,9 @@ class Scale:
 
 
 FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3)
-# --quick keeps every figure with fewer samples: one start-up each without a warm-up run, a
+# --quick keeps every figure with fewer samples: three start-ups each without a warm-up run, a
 # start-up past 20 s reported as such, one round of the loop figure (under two minutes).
-QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 1, 20.0, False, 249, 0.2, 10, 1000, 1)
+QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 3, 20.0, False, 249, 0.2, 10, 1000, 1)
 SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1)  # keys, not values
 
 

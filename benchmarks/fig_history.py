@@ -12,6 +12,7 @@ when the journal came from the cache).
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import statistics
 import subprocess
@@ -23,7 +24,7 @@ from typing import Any
 
 from benchmarks.history import PER_CONFERENCE, conference_sids, write_history
 from benchmarks.processes import ROOT
-from moderator.store.history import open_roster
+from moderator.store.history import open_roster, open_roster_deferring
 from moderator.store.journal import JOURNAL_FILE, SCHEMA_VERSION, Journal
 from tests.child_env import isolated_env
 
@@ -50,6 +51,36 @@ def history_dir(target: Path, total: int) -> tuple[list[str], float | None]:
     # as the console's last session left it: closed cleanly, with its marker (clean_close.py)
     Journal(target / JOURNAL_FILE).close()
     return conference_sids(total), took
+
+
+def older_dir(target: Path, total: int) -> None:
+    """A journal of `total` callbacks never summarised (as an older console left it)."""
+    cached = CACHE / f"history-{total}-{PER_CONFERENCE}-schema{SCHEMA_VERSION}-raw"
+    if not (cached / "done").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        cached.mkdir(parents=True)
+        write_history(cached, total)
+        (cached / "done").write_text("")
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached / JOURNAL_FILE, target / JOURNAL_FILE)
+
+
+def background_summarise_s(data_dir: Path) -> float | None:
+    """How long the console's background summarising of that journal takes, in-process."""
+    journal = Journal(data_dir / JOURNAL_FILE)
+    try:
+        _roster, backlog = open_roster_deferring(journal)
+
+        async def run() -> float | None:
+            if not backlog.start(asyncio.get_running_loop()):
+                return 0.0
+            await asyncio.to_thread(backlog.wait)
+            await asyncio.sleep(0)  # its last results, queued on this loop
+            return backlog.took_s
+
+        return asyncio.run(run())
+    finally:
+        journal.close()
 
 
 def _timed(args: list[str], env: dict[str, str], timeout: float) -> float | None:
@@ -112,6 +143,23 @@ def measure(
             "summarise_once_s": summarised,
         }
         shutil.rmtree(data)
+    # an older journal (never summarised): the window first, the summarising in the background
+    older = tmp / "history-older"
+    total = max(sizes)
+    older_dir(older, total)
+    figure = startup(home, older, runs, timeout, warm=False)  # each run a first start
+    ratio = None
+    if figure["median_s"] is not None and base["median_s"]:
+        ratio = round(figure["median_s"] / base["median_s"], 2)
+    result["first_start_older"] = {
+        "callbacks": total,
+        **figure,
+        "ratio_to_empty": ratio,
+        "goal": "console usable at once (summarising in the background)",
+        # a minute on a million callbacks: only without --quick
+        "background_summarise_s": background_summarise_s(older) if warm else None,
+    }
+    shutil.rmtree(older)
     # report --conference X: the big journal against X's callbacks alone
     data = tmp / "report-big"
     sids, _ = history_dir(data, min(sizes))

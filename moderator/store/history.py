@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from moderator.domain.events import MalformedCallback, parse_callback
+from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
 from moderator.domain.fold import Entry
 from moderator.domain.roster import Roster
 from moderator.domain.state import Conference, ConferenceStatus, PastConference
@@ -59,7 +59,7 @@ Wanted = Callable[[str, str | None], bool]  # (conference SID, its friendly name
 # An older journal (no summaries yet): the newest conferences up to this many rows are folded at
 # start, the rest in the background (Backlog) while the console runs. A million callbacks took
 # 65-195 s to summarise before the window showed.
-START_ROWS = 20_000
+START_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,26 @@ def conference_entries(journal: Journal, sid: str) -> Iterator[Entry]:
     """
     yield from _rows_of_table(journal, sid, "callbacks", "received_at, form", _event)
     yield from _rows_of_table(journal, sid, "snapshots", "body", _snapshot_entry)
+
+
+def newest_events(journal: Journal, sid: str, limit: int) -> list[ConferenceEvent]:
+    """A conference's newest `limit` callbacks, oldest first, read by its index (the event
+    log's history at start; the whole conference was read for 300 lines)."""
+    try:
+        rows = journal.reader.execute(
+            "SELECT id, received_at, form FROM callbacks WHERE conference_sid = ?"
+            " ORDER BY id DESC LIMIT ?",
+            (sid, limit),
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        log.error("could not read the newest callbacks of %s: %s", sid, exc)
+        return []
+    return [
+        entry
+        for row in reversed(rows)
+        for entry in _converted(journal, "callbacks", row, _event)
+        if isinstance(entry, ConferenceEvent)
+    ]
 
 
 def _event(row: tuple[Any, ...]) -> Entry | None:

@@ -267,3 +267,11 @@ async def test_a_callback_that_arrives_before_the_backlog_reaches_its_conference
         assert unordered(roster.participants(sid)) == unordered(full.participants(sid))
     backlog.stop()
     journal.close()
+
+
+def test_the_newest_callbacks_of_a_conference_are_read_by_its_index(tmp_path: Path) -> None:
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    alpha = [e.sequence for e in history.newest_events(journal, ALPHA, 3)]
+    assert alpha == [7, 8, 10]  # oldest first, Bravo's interleaved rows left out
+    assert len(history.newest_events(journal, BRAVO, 300)) == 9
+    journal.close()
