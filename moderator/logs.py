@@ -47,7 +47,25 @@ class BackgroundFileHandler(logging.handlers.QueueHandler):
         if self._thread.is_alive():
             self._records.put(None)
             self._thread.join(self._close_wait)
+            if self._thread.is_alive():
+                _abandon(self.target)
         super().close()
+
+
+def _nothing() -> None:
+    """What an abandoned handler does when asked to lock, flush or close."""
+
+
+def _abandon(target: logging.Handler) -> None:
+    """Leave `target` to the writer thread stuck in the disk, for good.
+
+    That thread holds the target's lock inside a write; logging.shutdown() at interpreter exit
+    would wait for that lock and then flush a stream the disk holds, keeping the process alive
+    until the disk thaws (seen: SIGTERM on a frozen disk, and the process stayed). The lines
+    still queued are what the frozen disk costs.
+    """
+    for name in ("acquire", "release", "flush", "close"):
+        setattr(target, name, _nothing)
 
 
 def default_log_dir() -> Path:

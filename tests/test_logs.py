@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +14,8 @@ import pytest
 
 from moderator.logs import BackgroundFileHandler, setup_logging
 from moderator.ui.shell.crash_dialog import log_file_path
+
+HANG_GUARD = 30.0  # seconds; only stops a hang from hanging the suite, never a speed check
 
 
 class StuckDisk(logging.Handler):
@@ -90,3 +95,41 @@ def test_setup_logging_writes_the_file_in_the_background_and_the_crash_dialog_fi
         for handler in saved[0]:
             root.addHandler(handler)
         root.setLevel(saved[1])
+
+
+EXITS_PAST_A_STUCK_DISK = """
+import logging, threading
+from moderator.logs import BackgroundFileHandler
+
+class Frozen(logging.Handler):  # a file on a frozen disk: the write never returns
+    def emit(self, record):
+        threading.Event().wait()
+
+handler = BackgroundFileHandler(Frozen(), close_wait=0.2)
+logging.getLogger().addHandler(handler)
+logging.getLogger().warning("the last line before SIGTERM")
+handler.close()  # the console's bounded close gives up on the line
+print("closed", flush=True)
+"""  # then the interpreter's exit: logging.shutdown() visits every handler, the stuck one too
+
+
+def test_the_process_exits_once_the_bounded_close_gave_up_on_a_stuck_disk() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-c", EXITS_PAST_A_STUCK_DISK],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=child_env_here(),
+    )
+    try:
+        out, _ = child.communicate(timeout=HANG_GUARD)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
+        raise AssertionError("the process stayed after its log handler gave up") from None
+    assert child.returncode == 0 and out == "closed\n"
+
+
+def child_env_here() -> dict[str, str]:
+    """The child imports this worktree's moderator, as the test does."""
+    root = str(Path(__file__).resolve().parent.parent)
+    return {**os.environ, "PYTHONPATH": root}
