@@ -8,6 +8,7 @@ also after a start that failed halfway.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,7 +18,7 @@ from typing import Any
 
 from moderator.control import Moderator
 from moderator.control.door_service import DoorService
-from moderator.control.host_restore import Restored, restore
+from moderator.control.host_restore import Restored, restore, settle
 from moderator.control.recording import RecordingControl
 from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
@@ -90,6 +91,7 @@ class Core:
     door_service: DoorService | None = None
     recordings: RecordingControl | None = None
     restored: Restored | None = None  # what the start found of the meeting's host state
+    settled: asyncio.Future[bool] | None = None  # True: the meeting had ended meanwhile
     # an older journal's conferences summarised in the background (the app starts it)
     backlog: Backlog | None = None
 
@@ -197,6 +199,20 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             )
         if config.start_control:
             await core.moderator.start()
+            if core.restored is not None and core.moderator.startup is not None:
+                # Twilio may say the meeting ended while the console was away
+                settling = asyncio.ensure_future(
+                    settle(
+                        core.restored,
+                        core.moderator.startup,
+                        roster,
+                        journal,
+                        config.door,
+                        core.door_service,
+                    )
+                )
+                core.settled = settling
+                stack.callback(settling.cancel)
     return core
 
 

@@ -12,14 +12,14 @@ journaled too, so the next start without flags finds it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from moderator.control.door_service import DoorService
 from moderator.control.recording import RecordingControl
 from moderator.domain.clock import utc_now
-from moderator.domain.door import Door, is_lobby, lobby_name
+from moderator.domain.door import Door, DoorSettings, is_lobby, lobby_name
 from moderator.domain.host_state import (
     FRESH_START,
     LOCK,
@@ -43,6 +43,7 @@ class Restored:
 
     state: HostState
     live: bool
+    flags: DoorSettings  # what the start's flags and Settings asked for
 
 
 def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostState, bool]:
@@ -110,7 +111,44 @@ def restore(
         _journal(journal, now, meeting, WAITING_ROOM_ON)
     if merged.pin_hash and merged.pin_hash != before.pin_hash:
         _journal(journal, now, meeting, PIN_SET, {"hash": merged.pin_hash})
-    return Restored(state, live)
+    return Restored(state, live, flags)
+
+
+async def settle(
+    restored: Restored,
+    startup: Awaitable[object],
+    roster: Roster,
+    journal: Journal,
+    door: Door,
+    service: DoorService,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+) -> bool:
+    """After the start's reconcile with Twilio: a meeting the journal thought live that ended
+    while the console was away gets the start's flags back, not what the host set for it.
+    True when it did so."""
+    if not restored.live:
+        return False
+    try:
+        await startup
+    except Exception:  # the reconcile logs its own failures; the journal's view stands
+        return False
+    _state, live = meeting_state(roster, journal, service.meeting)
+    if live:
+        return False
+    flags = restored.flags
+    door.update(locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash)
+    service.restore(None, False)
+    now = clock()
+    _journal(journal, now, service.meeting, FRESH_START)
+    for kind, on in ((LOCK, flags.locked), (WAITING_ROOM_ON, flags.waiting_room)):
+        if on:
+            _journal(journal, now, service.meeting, kind)
+    if flags.pin_hash:
+        _journal(journal, now, service.meeting, PIN_SET, {"hash": flags.pin_hash})
+    log.info("the meeting %s ended while the console was away: the door is as the start set it",
+             service.meeting)  # fmt: skip
+    return True
 
 
 def describe(door: Door, service: DoorService, state: HostState) -> str:

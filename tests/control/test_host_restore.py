@@ -227,3 +227,21 @@ async def test_a_caller_the_door_put_to_wait_keeps_the_meeting_live(consoles: Co
     assert core.restored is not None and core.restored.live
     assert core.restored.state.waiting == {waiting}
     assert core.door.settings.waiting_room
+
+
+async def test_a_meeting_that_ended_while_the_console_was_away_is_not_restored(
+    consoles: Consoles,
+) -> None:
+    await consoles.in_main(ALICE)
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    consoles.service.set_locked(True)
+    await consoles.stack.aclose()  # the console is away …
+    consoles.stack = AsyncExitStack()
+    await consoles.sim.end_conference(conf.sid)  # … when the meeting ends (callbacks lost)
+    core = await consoles.restart()
+    assert core.restored is not None and core.restored.live  # by the journal, at first
+    assert core.settled is not None and await core.settled  # Twilio says it ended
+    assert not core.door.settings.locked
+    core = await consoles.restart()  # and the next start does not bring the lock back
+    assert not core.door.settings.locked
