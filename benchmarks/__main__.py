@@ -6,6 +6,7 @@ Figures (names and units are stable; each carries its goal and its baseline from
   history   start-up with 100k / 1M journaled callbacks against an empty journal; report of one
   bulk      mute 249 at 200 ms REST latency: default concurrency, sequential, ideal
   loop      the webhook server alone on asyncio and on qasync against bare aiohttp
+  long      a 4-hour, 250-person meeting compressed in time: RSS growth, tile latency start/end
 `--only NAME` runs some of them. The older single benchmarks (bench_*.py) still run alone.
 """
 
@@ -23,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fig_bulk, fig_history, fig_ingest, fig_latency, fig_loop
+from benchmarks import fig_bulk, fig_history, fig_ingest, fig_latency, fig_long, fig_loop
 from benchmarks.machine import machine
 
-FIGURES = ("ingest", "latency", "history", "bulk", "loop")
+FIGURES = ("ingest", "latency", "history", "bulk", "loop", "long")
 HISTORY = 100_000
 MILLION = 1_000_000
 
@@ -47,13 +48,15 @@ class Scale:
     sequential_guests: int
     loop_callbacks: int
     loop_rounds: int
+    long_callbacks: int
 
 
-FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3)
+FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3, 288_000)
 # --quick keeps every figure with fewer samples: three start-ups each without a warm-up run, a
 # start-up past 20 s reported as such, one round of the loop figure (under two minutes).
-QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 3, 20.0, False, 249, 0.2, 10, 1000, 1)
-SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1)  # keys, not values
+QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 3, 20.0, False, 249, 0.2, 10, 1000, 1, 28_800)
+# smoke: keys, not values
+SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1, 600)
 
 
 def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
@@ -80,7 +83,17 @@ def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
     def loop(tmp: Path) -> dict[str, Any]:
         return fig_loop.measure(scale.loop_callbacks, scale.loop_rounds)
 
-    return {"ingest": ingest, "latency": latency, "history": history, "bulk": bulk, "loop": loop}
+    def long(tmp: Path) -> dict[str, Any]:
+        return asyncio.run(fig_long.measure(tmp, scale.long_callbacks))
+
+    return {
+        "ingest": ingest,
+        "latency": latency,
+        "history": history,
+        "bulk": bulk,
+        "loop": loop,
+        "long": long,
+    }
 
 
 def run(mode: str, only: list[str] | None = None) -> dict[str, Any]:

@@ -16,9 +16,16 @@ KEYS = {
     "machine": {"cores", "python", "qt", "pyside6", "qasync", "aiohttp"},
     "ingest": {"console_per_s", "bare_per_s", "ratio", "ratio_min", "concurrency", "rss_idle_mb"},
     "latency": {"steady", "burst_1000", "join_burst_250", "rss_live_250_mb", "history_callbacks"},
-    "history": {"startup_empty_s", "startup_100k", "startup_1m", "report_one_conference"},
+    "history": {
+        "startup_empty_s",
+        "startup_100k",
+        "startup_1m",
+        "first_start_older",
+        "report_one_conference",
+    },
     "bulk": {"default", "sequential_s", "ideal_s", "ideal_at_concurrency_s", "concurrency"},
     "loop": {"bare_per_s", "asyncio_ratio", "qasync_ratio", "console_loop_ratio"},
+    "long": {"rss_growth_mb", "tile_repaint_start", "tile_repaint_end", "speech_callbacks"},
 }
 LATENCY_KEYS = {
     "steady": {"tile_repaint"},
