@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from twilio.request_validator import (
     HMAC_SHA1,
@@ -52,21 +53,30 @@ class SignatureCheck:
     def __init__(self, token: Callable[[], str | None], public_url: str | None = None) -> None:
         self._token = token
         self.public_url = public_url.rstrip("/") if public_url else None
-        # Signatures that did not match, in a row (a good one resets it), and the URL they were
-        # checked against: a run of them usually means the public URL is not the one Twilio
-        # calls. Listeners hear (run, url) after each mismatch; neither holds a secret.
-        self.mismatch_run = 0
-        self.last_mismatch_url: str | None = None
-        self.mismatch_listeners: list[Callable[[int, str], None]] = []
+        # Evidence that Twilio calls another form of the public URL: a signature that does not
+        # match the public URL but does match another form of it (scheme, host, port, path
+        # prefix). Listeners hear (which form, the URL Twilio signed); a URL is only told once
+        # a signature made with the auth token proves Twilio signed it, so no stranger's URL
+        # is ever shown, and unsigned or wrongly signed requests raise nothing.
+        self.evidence: tuple[str, str] | None = None
+        self.mismatch_listeners: list[Callable[[str, str], None]] = []
 
     def signed_url(self, local_url: str, path_qs: str) -> str:
         """The URL Twilio signed for a request that reached us as `local_url`."""
         return self.public_url + path_qs if self.public_url else local_url
 
     def problem(
-        self, url: str, params: Mapping[str, str], headers: Mapping[str, str]
+        self,
+        url: str,
+        params: Mapping[str, str],
+        headers: Mapping[str, str],
+        received_url: str | None = None,
     ) -> str | None:
-        """None when the request is signed correctly, else why not (safe to log)."""
+        """None when the request is signed correctly, else why not (safe to log).
+
+        `received_url` is the URL as this server received it (its Host header), one of the
+        forms tried when the signature does not match `url`.
+        """
         token = self._token()
         if not token:
             return "no auth token is configured, so callbacks cannot be verified"
@@ -74,13 +84,38 @@ class SignatureCheck:
         if not signature:
             return f"missing {SIGNATURE_HEADER} header"
         algorithm = get_signature_algorithm(headers.get(SETTINGS_HEADER))
-        if not RequestValidator(token).validate(url, params, signature, algorithm=algorithm):
-            self.mismatch_run += 1
-            self.last_mismatch_url = url
-            for listener in self.mismatch_listeners:
-                listener(self.mismatch_run, url)
-            return (
-                f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
+        validator = RequestValidator(token)
+        if validator.validate(url, params, signature, algorithm=algorithm):
+            return None
+        for what, other in _other_forms(url, received_url):
+            if validator.validate(other, params, signature, algorithm=algorithm):
+                self.evidence = (what, other)
+                for listener in self.mismatch_listeners:
+                    listener(what, other)
+                return f"{SIGNATURE_HEADER} matches {other}, not {url} ({what}): fix the public URL"
+        return f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
+
+
+def _other_forms(url: str, received_url: str | None) -> list[tuple[str, str]]:
+    """Other URLs Twilio may have been given for this request, each with how it differs."""
+    parts = urlsplit(url)
+    forms: list[tuple[str, str]] = []
+    other_scheme = {"http": "https", "https": "http"}.get(parts.scheme)
+    if other_scheme:
+        forms.append(
+            (
+                f"Twilio calls {other_scheme}, not {parts.scheme}",
+                urlunsplit(parts._replace(scheme=other_scheme)),
             )
-        self.mismatch_run = 0
-        return None
+        )
+    if received_url:
+        received = urlsplit(received_url)
+        if received.hostname != parts.hostname:
+            forms.append(("another host: the URL as this server received it", received_url))
+        elif received.port != parts.port:
+            forms.append(("another port", urlunsplit(parts._replace(netloc=received.netloc))))
+        if received.path != parts.path and parts.path.endswith(received.path):
+            prefix = parts.path[: -len(received.path)]
+            without = urlunsplit(parts._replace(path=received.path))
+            forms.append((f"without the path prefix {prefix}", without))
+    return [(what, other) for what, other in forms if other != url]

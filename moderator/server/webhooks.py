@@ -245,7 +245,7 @@ class WebhookServer:
     def _signature_problem(self, request: web.Request, posted: MultiDict[str]) -> str | None:
         try:
             url = self._signature.signed_url(str(request.url), request.path_qs)
-            return self._signature.problem(url, posted, request.headers)
+            return self._signature.problem(url, posted, request.headers, str(request.url))
         except ValueError:  # e.g. a Host header with a port out of range
             return "the request's URL cannot be verified"
 

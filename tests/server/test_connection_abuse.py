@@ -173,8 +173,9 @@ async def test_a_slow_body_flood_does_not_lock_twilio_out(
             served += status == 204
         assert served == 20, f"{served} of 20 signed callbacks served during the flood"
         assert min(open_at_send) >= busy  # each was sent during the flood
-        if signature == SHAPED:
-            assert guard.closed_slow > 0  # connections still reading a body made room
+        # room was made by closing connections idle or still reading a body (which of the
+        # two depends on how far the flood's bodies had got: not asserted)
+        assert guard.closed_slow + guard.closed_idle > 0
     finally:
         stop.set()
         await asyncio.gather(*flood, return_exceptions=True)

@@ -106,6 +106,32 @@ async def test_signature_for_local_url_fails_behind_public_url(harness: Factory)
     assert h.journal.callback_count() == 0
 
 
+@pytest.mark.parametrize(
+    ("signed_for", "form_said"),
+    [
+        ("http://moderator.example.ngrok.app/console" + PATH, "Twilio calls http, not https"),
+        ("https://moderator.example.ngrok.app" + PATH, "without the path prefix /console"),
+    ],
+)
+async def test_a_signature_for_another_form_of_the_url_is_evidence_and_names_it(
+    harness: Factory, signed_for: str, form_said: str
+) -> None:
+    h = await harness(PUBLIC)
+    heard: list[tuple[str, str]] = []
+    h.server.signature.mismatch_listeners.append(lambda what, url: heard.append((what, url)))
+    fields = team_meeting()[0]
+    for stranger in (None, "A" * 27 + "=", RequestValidator("guess").compute_signature(PUBLIC, {})):
+        headers = {"X-Twilio-Signature": stranger} if stranger else {}
+        response = await h.post(fields, sign=False, headers=headers)
+        assert response.status == 403
+    assert heard == []  # unsigned and wrongly signed requests are no evidence
+    signature = RequestValidator(TOKEN).compute_signature(signed_for, fields)
+    response = await h.post(fields, sign=False, headers={"X-Twilio-Signature": signature})
+    assert response.status == 403  # still refused: the public URL is what the host set
+    assert heard == [(form_said, signed_for)]
+    assert h.journal.callback_count() == 0
+
+
 async def test_missing_signature_is_403(harness: Factory) -> None:
     h = await harness()
     response = await h.post(team_meeting()[0], sign=False)

@@ -90,12 +90,16 @@ class ReadinessIndicator(QWidget):
         lines.append("Click to open the setup assistant")
         self.setToolTip("\n".join(lines))
 
-    def show_signature_hint(self, failures: int, url: str) -> None:
-        """`failures` callbacks in a row had a signature that does not match `url`."""
+    def show_signature_hint(self, what: str, url: str) -> bool:
+        """Twilio signed `url`, not the public URL (`what`: how it differs); True when this
+        is news (the hint was hidden or said something else)."""
+        tip = f"{SIGNATURE_HINT} Twilio signed {url} ({what})"
+        news = self.hint.isHidden() or self.hint.toolTip() != tip
         self.hint.setText("⚠ Signatures fail")
-        self.hint.setToolTip(f"{SIGNATURE_HINT} {failures} callbacks in a row did not match {url}")
+        self.hint.setToolTip(tip)
         self.hint.show()
         self._tip()
+        return news
 
     def clear_signature_hint(self) -> None:
         if not self.hint.isHidden():

@@ -26,8 +26,6 @@ from moderator.ui.shell.status_bar import ConsoleStatusBar
 
 log = logging.getLogger(__name__)
 
-HINT_AFTER = 3  # signature mismatches in a row before the hint shows (one can be a stray probe)
-
 
 class SetupHost(Protocol):
     """What the controller needs of the console."""
@@ -121,13 +119,13 @@ class SetupController(QObject):
             ", ".join(f"{name} {check.mark} {check.detail}" for name, check in readiness.lines()),
         )
 
-    def on_signature_mismatch(self, failures: int, url: str) -> None:
-        """From the server's signature check: `failures` in a row did not match `url`."""
-        if failures < HINT_AFTER:
-            return
-        self.indicator.show_signature_hint(failures, url)
-        if failures == HINT_AFTER:
-            self.host.notify("error", f"{SIGNATURE_HINT} Checked against {url}")
+    def on_signature_mismatch(self, what: str, url: str) -> None:
+        """From the server's signature check: Twilio signed `url`, another form of the public
+        URL (`what` says how it differs). Only a signature made with the auth token gets
+        here, so `url` is Twilio's, never a stranger's."""
+        shown = self.indicator.show_signature_hint(what, url)
+        if shown:
+            self.host.notify("error", f"{SIGNATURE_HINT} Twilio signed {url} ({what})")
 
     def on_callback_accepted(self) -> None:
         self.indicator.clear_signature_hint()

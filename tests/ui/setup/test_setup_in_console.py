@@ -12,6 +12,7 @@ import pytest
 import qasync
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMenu
+from twilio.request_validator import RequestValidator
 
 from moderator import credentials
 from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
@@ -125,9 +126,12 @@ def test_the_assistant_stores_and_applies_and_the_marks_turn_green(
     stop(qtbot, console, task)
 
 
-def test_a_run_of_signature_failures_raises_the_hint(
+def test_the_hint_rises_only_on_evidence_and_names_the_form_twilio_signed(
     qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path, sim: Simulator
 ) -> None:
+    """Unsigned or wrongly signed POSTs (anyone can send them) raise nothing; a signature made
+    with the auth token for another form of the URL (here: the URL as received, not the old
+    tunnel's) raises the hint, saying which URL Twilio signed."""
     save(
         tmp_path, Settings(account_sid=sim.account_sid, public_url="https://127.0.0.2:9/old-tunnel")
     )
@@ -136,24 +140,40 @@ def test_a_run_of_signature_failures_raises_the_hint(
     console, task = start(qtbot, qloop, options)
     assert console.setup is not None and console.setup.wizard is None  # credentials are set
     assert console.server is not None and console.window is not None
+    url = console.server.local_url + "/twilio/conference-events"
+    fields = {"StatusCallbackEvent": "participant-join"}
+    attacker = "https://attacker.example/phish"
 
-    async def post_badly_signed() -> None:
-        async with aiohttp.ClientSession() as session:
-            for _ in range(3):
-                async with session.post(
-                    console.server.local_url + "/twilio/conference-events",  # type: ignore[union-attr]
-                    data={"StatusCallbackEvent": "participant-join"},
-                    headers={"X-Twilio-Signature": "A" * 27 + "="},
-                ) as answer:
-                    assert answer.status == 403
+    async def post(signature: str | None, host: str | None = None) -> None:
+        headers = {"X-Twilio-Signature": signature} if signature else {}
+        if host:
+            headers["Host"] = host
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=fields, headers=headers) as answer,
+        ):
+            assert answer.status == 403
 
-    run(qtbot, qloop, post_badly_signed())
+    async def strangers() -> None:
+        await post(None)
+        await post("A" * 27 + "=")
+        await post(RequestValidator("not-the-token").compute_signature(attacker, fields))
+        await post("bm90IGEgc2lnbmF0dXJl", host="attacker.example")
+
+    run(qtbot, qloop, strangers())
     hint = console.setup.indicator.hint
+    assert not hint.isVisibleTo(console.window)
+    assert console.window.status.last_error is None or "attacker" not in (
+        console.window.status.last_error
+    )
+    twilio = RequestValidator(sim.auth_token).compute_signature(url, fields)
+    run(qtbot, qloop, post(twilio))
     assert hint.isVisibleTo(console.window)
-    checked = "https://127.0.0.2:9/old-tunnel/twilio/conference-events"
-    assert SIGNATURE_HINT in hint.toolTip() and checked in hint.toolTip()
-    assert console.window.status.last_error == f"{SIGNATURE_HINT} Checked against {checked}"
-    assert sim.auth_token not in hint.toolTip() + (console.window.status.last_error or "")
+    assert SIGNATURE_HINT in hint.toolTip() and f"Twilio signed {url}" in hint.toolTip()
+    assert "another host" in hint.toolTip() and "attacker" not in hint.toolTip()
+    assert console.window.status.last_error is not None
+    assert f"Twilio signed {url}" in console.window.status.last_error
+    assert sim.auth_token not in hint.toolTip() + console.window.status.last_error
     stop(qtbot, console, task)
 
 
