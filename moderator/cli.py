@@ -333,7 +333,7 @@ def run_connect_number(argv: Sequence[str]) -> int:
     from moderator import credentials
     from moderator.app import SETTINGS_FILE
     from moderator.setup.connect_command import connect_command
-    from moderator.setup.errors import SetupError
+    from moderator.setup.errors import AlreadyRestored, SetupError
 
     args = connect_number_parser().parse_args(argv)
     # the one-line error says it all: no retry warnings from the HTTP client on stderr
@@ -351,6 +351,9 @@ def run_connect_number(argv: Sequence[str]) -> int:
                 api_base_url=args.twilio_api_url,
             )
         )
+    except AlreadyRestored as exc:  # what the host asked for is already so: not an error
+        print(f"moderator connect-number: {exc}")
+        return 0
     except SetupError as exc:
         print(f"moderator connect-number: error: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,10 @@ class SetupError(Exception):
     """
 
 
+class AlreadyRestored(SetupError):
+    """`connect-number --restore` found the number already put back: nothing to do."""
+
+
 def twilio_failure(exc: BaseException, *, subject: str) -> SetupError:
     """A SetupError for whatever a REST call of a setup step raised."""
     if isinstance(exc, NoAnswer | asyncio.TimeoutError | aiohttp.ClientError | OSError):

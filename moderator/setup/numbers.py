@@ -16,7 +16,7 @@ from twilio.rest import Client
 
 from moderator.domain.clock import utc_now
 from moderator.domain.twilio_words import VOICE_PATH
-from moderator.setup.errors import SetupError, twilio_failure
+from moderator.setup.errors import AlreadyRestored, SetupError, twilio_failure
 from moderator.store.journal import ActionRecord, Journal
 
 CONNECT = "connect-number"
@@ -165,6 +165,12 @@ def original_voice_url(journal: Journal, number: PhoneNumber) -> tuple[str, str]
 async def restore_number(client: Client, number: PhoneNumber, journal: Journal) -> Change:
     """Put back the Voice URL the number had before the console connected it, journaled."""
     original = original_voice_url(journal, number)
+    mine = [a for a in _changes(journal) if a.params.get("number_sid") == number.sid]
+    if original is None and mine and mine[-1].kind == RESTORE:
+        raise AlreadyRestored(
+            f"{number.phone_number} is already restored: its Voice URL is "
+            f"{number.voice_url or '(none)'}, put back on {mine[-1].at:%Y-%m-%d %H:%M} UTC"
+        )
     if original is None:
         raise SetupError(
             f"the journal {journal.path} has no earlier Voice URL of {number.phone_number} "

@@ -98,6 +98,9 @@ def test_connect_number_console_and_an_incoming_call(tmp_path: Path) -> None:
         restored = run_moderator("connect-number", LINE_NUMBER, "--restore", *common, env=env)
         assert restored.returncode == 0, restored.stderr
         assert restored.stdout.splitlines()[-1] == f"{LINE_NUMBER} Voice URL now: (none)"
+        again = run_moderator("connect-number", LINE_NUMBER, "--restore", *common, env=env)
+        assert again.returncode == 0, again.stderr
+        assert f"{LINE_NUMBER} is already restored" in again.stdout, again.stdout
     finally:
         sim.terminate()
         _out, err = sim.communicate(timeout=10)

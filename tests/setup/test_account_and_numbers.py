@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,7 +11,7 @@ from twilio.rest import Client
 from moderator.core import Core
 from moderator.credentials import Credentials
 from moderator.setup.account import check_account
-from moderator.setup.errors import UNREACHABLE, WRONG_CREDENTIALS, SetupError
+from moderator.setup.errors import UNREACHABLE, WRONG_CREDENTIALS, AlreadyRestored, SetupError
 from moderator.setup.numbers import CONNECT, RESTORE, connected_numbers
 from moderator.setup.service import SetupService
 from moderator.sim import Simulator
@@ -82,6 +83,15 @@ async def test_connect_then_restore_puts_the_old_voice_url_back(
     assert connected_numbers(core.journal) == []
     kinds = [(a.kind, a.ok, a.conference_sid) for a in core.journal.actions()]
     assert kinds == [(CONNECT, True, ""), (CONNECT, True, ""), (RESTORE, True, "")]
+
+    # a second restore says the number is already restored (not "no earlier Voice URL")
+    (again,) = [n for n in await service.numbers(creds) if n.phone_number == LINE_NUMBER]
+    with pytest.raises(
+        AlreadyRestored,
+        match=re.escape(f"{LINE_NUMBER} is already restored: its Voice URL is {OLD_URL}"),
+    ):
+        await service.restore(creds, again)
+    assert len(core.journal.actions()) == 3  # nothing sent, nothing journaled
 
 
 async def test_restore_without_an_earlier_connect_says_so(
