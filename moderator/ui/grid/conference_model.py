@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -17,6 +18,8 @@ from moderator.ui.plain_text import plain_tip
 
 _Index = QModelIndex | QPersistentModelIndex
 
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 STATUS_WORDS = {
     ConferenceStatus.INIT: "Waiting",
     ConferenceStatus.IN_PROGRESS: "Live",
@@ -44,13 +47,22 @@ def _dot(colour: QColor) -> QIcon:
 def headline(
     conference: Conference, everyone: Iterable[Participant] = (), took: int | None = None
 ) -> str:
-    """'Live · 4 people', or for an ended call 'Ended · 4 took part' (`took`, else counted
+    """'Live · 4 people', or for an ended call 'Ended · Thu 3 Dec 14:05 · 4 took part' (when it
+    started, so yesterday's and today's meeting of the same name differ; `took`, else counted
     from `everyone` in it)."""
     if not conference.status.live:
         count = took_part(everyone) if took is None else took
-        return f"{STATUS_WORDS[conference.status]} · {count} took part"
+        when = conference.started_at or conference.ended_at
+        started = f" · {started_words(when)}" if when is not None else ""
+        return f"{STATUS_WORDS[conference.status]}{started} · {count} took part"
     people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
     return f"{STATUS_WORDS[conference.status]} · {people}"
+
+
+def started_words(moment: datetime) -> str:
+    """'Thu 3 Dec 14:05' in the machine's time zone (English words: the UI is English only)."""
+    local = moment.astimezone()
+    return f"{WEEKDAYS[local.weekday()]} {local.day} {MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def ordered(conferences: list[Conference]) -> list[str]:

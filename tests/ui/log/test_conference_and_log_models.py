@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,7 +11,7 @@ from PySide6.QtTest import QSignalSpy
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
-from moderator.ui.grid.conference_model import ConferenceModel
+from moderator.ui.grid.conference_model import ConferenceModel, started_words
 from moderator.ui.grid.roles import Role
 from moderator.ui.log.event_log_filter import EventLogFilter
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry, entry_for_event
@@ -65,14 +65,23 @@ def test_picker_lines_are_counted_once_and_again_after_a_change(
     asked: list[str] = []
     took_part = roster.took_part  # the count the line is made of (a summary's, for a past one)
     monkeypatch.setattr(roster, "took_part", lambda sid: asked.append(sid) or took_part(sid))
+    started = model.conference(0).started_at
+    assert started is not None
+    ended = f"TeamMeeting\nEnded · {started_words(started)} ·"
     for _ in range(5):  # a repaint asks for every role of every row
-        assert model.index(0).data() == "TeamMeeting\nEnded · 4 took part"
+        assert model.index(0).data() == f"{ended} 4 took part"
         model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert len(asked) == 1
     feed(form("participant-join", 1, who="Zed", conference_sid=OTHER, friendly_name="Sales"))
-    assert model.index(1).data() == "TeamMeeting\nEnded · 4 took part" and len(asked) == 1
+    assert model.index(1).data() == f"{ended} 4 took part" and len(asked) == 1
     feed(form("participant-join", 9, who="Dora"))  # a late callback for the ended call
-    assert model.index(1).data() == "TeamMeeting\nEnded · 5 took part" and len(asked) == 2
+    assert model.index(1).data() == f"{ended} 5 took part" and len(asked) == 2
+
+
+def test_ended_meetings_of_one_name_are_told_apart_by_when_they_started() -> None:
+    """The picker listed identical 'TeamMeeting · Ended' rows: each says its day and time."""
+    assert started_words(datetime(2026, 12, 3, 14, 5).astimezone()) == "Thu 3 Dec 14:05"
+    assert started_words(datetime(2026, 12, 4, 9, 30).astimezone()) == "Fri 4 Dec 09:30"
 
 
 def test_log_appends_rows_and_trims_the_oldest(qtmodeltester: Any) -> None:

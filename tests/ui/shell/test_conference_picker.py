@@ -107,7 +107,7 @@ def test_the_picker_and_the_heading_count_who_took_part_alike(
     )
     window = opener(qtbot, bridge)()
     row = window.conferences.index(window.conferences.row_of(CONFERENCE_SID))
-    assert row.data().endswith("Ended · 4 took part")  # Mary, Alice, Bob, Charles
+    assert row.data().endswith(" · 4 took part")  # Mary, Alice, Bob, Charles
     assert "4 people took part" in window.subtitle.text()
     assert "4 people took part" in window.grid.empty_text
 

@@ -12,6 +12,7 @@ from moderator.store.history import open_roster
 from moderator.store.journal import Journal
 from moderator.store.report import rebuild_roster
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.grid.conference_model import started_words
 from moderator.ui.shell.main_window import MainWindow
 from tests.store.test_history import ALPHA, BRAVO, OPEN, journal_of_three
 
@@ -34,8 +35,12 @@ def test_the_picker_lists_past_conferences_unread_and_opens_them_in_full(
     assert window.conference_sid == OPEN  # the live call, as before
     rows = [window.conferences.index(row).data() for row in range(3)]
     assert rows[0].startswith("Standup")
-    assert rows[1] == "Bravo\nEnded · 3 took part"  # newest first
-    assert rows[2] == "Alpha\nEnded · 3 took part"
+    # newest first; an ended one with the day and time it started (from its summary)
+    for row, sid in ((1, BRAVO), (2, ALPHA)):
+        started = roster.conference(sid).started_at
+        assert started is not None
+        name = "Bravo" if sid == BRAVO else "Alpha"
+        assert rows[row] == f"{name}\nEnded · {started_words(started)} · 3 took part"
     assert not roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)  # listing read nothing
 
     click_conference(qtbot, window, ALPHA)  # the host opens yesterday's meeting
