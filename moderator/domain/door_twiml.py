@@ -13,6 +13,7 @@ PIN_TIMEOUT_SECONDS = 10
 # always has music (a host's hold music URL from Settings replaces it).
 TWILIO_HOLD_MUSIC = "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical"
 NO_PIN = "No PIN was entered. Goodbye."
+WAIT_METHOD = "GET"  # how Twilio fetches the lobby's waitUrl (see conference())
 
 
 def _say(parent: Element, text: str) -> None:
@@ -21,9 +22,13 @@ def _say(parent: Element, text: str) -> None:
 
 
 def ask_pin(action_url: str, prompt: str, *, pause: int = 0) -> str:
-    """Gather the PIN (ended by #) and post it to `action_url`; silence ends the call.
+    """Gather the PIN (ended by #) and post it to `action_url`.
 
     `pause` seconds of silence come first (the door is slowed while someone guesses PINs).
+    An empty entry (# alone, or silence) is posted too (actionOnEmptyResult): without it
+    Twilio goes on to the next verb and the caller is hung up at the first slip, while the
+    door counts an empty entry as a wrong PIN and asks again. The goodbye after the Gather
+    is only reached if the action cannot be fetched.
     """
     response = Element("Response")
     if pause > 0:
@@ -35,6 +40,7 @@ def ask_pin(action_url: str, prompt: str, *, pause: int = 0) -> str:
         method="POST",
         finishOnKey="#",
         timeout=str(PIN_TIMEOUT_SECONDS),
+        actionOnEmptyResult="true",
     )
     _say(gather, prompt)
     _say(response, NO_PIN)
@@ -77,8 +83,11 @@ def conference(
     if label:
         attributes["participantLabel"] = label
     if wait_url:
+        # GET, not Twilio's default POST: a static WAV/MP3 host answers POST with 405 and the
+        # callers would wait in silence (error 13234's page). The same URL is the HoldUrl,
+        # which Twilio fetches with GET, so one URL works for both.
         attributes["waitUrl"] = wait_url
-        attributes["waitMethod"] = "GET" if wait_url == TWILIO_HOLD_MUSIC else "POST"
+        attributes["waitMethod"] = WAIT_METHOD
     ElementTree.SubElement(dial, "Conference", attributes).text = name
     return document(response)
 

@@ -31,7 +31,9 @@ SUBSCRIPTION_WORD = {
 
 # ---- Twilio REST error codes (https://www.twilio.com/docs/api/errors) -------------------------
 
-INVALID_PARAMETER = 20001
+# Input that did not pass validation: Twilio's generic "400: Bad Request" code. (20001 is only
+# a warning, "unknown parameters ... were ignored", never an error answer.)
+INVALID_PARAMETER = 400
 AUTH_FAILED = 20003
 NOT_FOUND = 20404
 TOO_MANY_REQUESTS = 20429
@@ -43,7 +45,8 @@ DUPLICATE_LABEL = 16026  # a Participants API label another participant has
 DUPLICATE_LABEL_TWIML = 16025  # the same clash through <Conference participantLabel>
 FROM_NOT_VERIFIED = 21210  # a From the account neither bought nor verified
 INVALID_TO = 21211
-INVALID_URL = 21205  # a Calls update Url (or a number's VoiceUrl) that is not an http(s) URL
+INVALID_URL = 21205  # a Calls Url that is not an http(s) URL
+INVALID_NUMBER_URL = 21402  # an IncomingPhoneNumber VoiceUrl (or other handler URL) likewise
 CALL_NOT_IN_PROGRESS = 21220  # a Calls update of a call that has ended
 FROM_REQUIRED = 21603
 TO_REQUIRED = 21604

@@ -215,18 +215,30 @@ class Engine:
     def announce(
         self, conf: Conference, part: Participant | None, url: str, method: str = "POST"
     ) -> None:
-        """Play an announcement; announcement-end (or -fail) follows after
-        `announce_time / speed`. Each is recorded in `announcements`."""
+        """Play an announcement: the URL is fetched (signed, with `method`) as Twilio does and
+        the participant (or everyone present) hears it; announcement-end follows after
+        `announce_time / speed`, or announcement-fail when the URL could not be played (11200,
+        13238) or a fault says so. Each is recorded in `announcements`."""
         self.announcements.append(
             Announcement(conf.sid, part.call_sid if part else None, url, method)
         )
         rate = self._faults.announce_fail
         failed = rate > 0 and self.rest_rng.random() < rate
         reason = "Unable to play the announcement (simulated fault)" if failed else None
+        targets = [part] if part is not None else conf.connected()
+        calls = [self.world.calls[p.call_sid] for p in targets if p.call_sid in self.world.calls]
+        params = {"AccountSid": self.account_sid, "ConferenceSid": conf.sid}
+        if part is not None:
+            params["CallSid"] = part.call_sid
 
         async def play() -> None:
+            heard = await self.voice.announcement(calls, url, method, params)
+            if heard.error is not None and reason is None:
+                failure: str | None = f"{heard.error.message} ({heard.error.code})"
+            else:
+                failure = reason
             await self.sleep(self.announce_time)
-            self.emit(self.world.announcement_done(conf, part, url, reason))
+            self.emit(self.world.announcement_done(conf, part, url, failure))
 
         self.dispatcher.spawn_pending(play)
 
@@ -299,7 +311,20 @@ class Engine:
     async def set_hold(self, conference_sid: str, call_sid: str, hold: bool) -> None:
         """Hold or unhold (participant-hold / participant-unhold)."""
         conf = self.world.conference(conference_sid)
-        self.emit(self.world.set_hold(conf, self.world.participant(conf, call_sid), hold))
+        part = self.world.participant(conf, call_sid)
+        self.emit(self.hold(conf, part, hold))
+
+    def hold(self, conf: Conference, part: Participant, hold: bool) -> list[Event]:
+        """Hold or unhold; a participant newly on hold hears its HoldUrl (fetched with
+        HoldMethod) or Twilio's music. The events to emit."""
+        held_before = part.hold
+        events = self.world.set_hold(conf, part, hold)
+        call = self.world.calls.get(part.call_sid)
+        if hold and not held_before and call is not None:
+            self.dispatcher.spawn_pending(
+                lambda: self.voice.hold_music(call, part.hold_url, part.hold_method)
+            )
+        return events
 
     async def set_speaking(self, conference_sid: str, call_sid: str, speaking: bool) -> None:
         """Start or stop talking (participant-speech-start / -stop)."""

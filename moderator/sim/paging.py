@@ -64,5 +64,7 @@ def paginate(
             link(page - 1, "PB" + sid_of(chunk[0])) if page > 0 and chunk else None
         ),
         "start": start,
-        "uri": f"{path}?{urlencode(dict(query))}" if query else path,
+        # as twilio-oai's examples show it: the filters, then PageSize and Page always (the
+        # defaults too), then the PageToken asked for
+        "uri": link(page, token or None),
     }

@@ -52,10 +52,12 @@ class Call:
     date_updated: datetime
     start_time: datetime | None = None
     end_time: datetime | None = None
-    # the voice path (calls that walk TwiML): what the caller keys at each <Gather>, what the
-    # caller heard (verb, text) and the conference the call is in now
+    # the voice path (calls that walk TwiML): what the caller will key at each <Gather>, what
+    # the caller heard ((kind, text or URL or why): Say, Play, Music, Silence, see audio.py)
+    # and keyed, in order, and the conference the call is in now
     digits: list[str] = field(default_factory=list)
     heard: list[tuple[str, str]] = field(default_factory=list)
+    keyed: list[str] = field(default_factory=list)
     conference_sid: str | None = None
 
     @property

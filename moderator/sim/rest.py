@@ -309,7 +309,7 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
     if "HoldMethod" in form:
         part.hold_method = _method(form, "HoldMethod", "GET")
     if hold is not None:
-        events += sim.world.set_hold(conf, part, hold)
+        events += sim.hold(conf, part, hold)
     if muted is not None:
         events += sim.world.set_muted(conf, part, muted)
     events += sim.world.modify(

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from moderator.domain.twilio_words import CALL_NOT_IN_PROGRESS, INVALID_URL
+from moderator.domain.twilio_words import CALL_NOT_IN_PROGRESS, INVALID_NUMBER_URL, INVALID_URL
 from moderator.sim import errors
 from moderator.sim.errors import SimError
 from moderator.sim.records import PhoneNumber, rfc2822, utcnow
@@ -23,7 +23,7 @@ from moderator.sim.rest import (
     _respond_then_emit,
 )
 from moderator.sim.twiml import MAX_TWIML_CHARS
-from moderator.sim.views import account_json, call_json, phone_number_json
+from moderator.sim.views import account_json, call_json, heard_json, phone_number_json
 from moderator.sim.world import Event
 
 NUMBERS = f"{ROOT}/IncomingPhoneNumbers"
@@ -40,6 +40,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(f"{ROOT}/Calls/{{CallSid}}.json", fetch_call)
     app.router.add_post(f"{ROOT}/Calls/{{CallSid}}.json", update_call)
     app.router.add_post(SIM_CALLS_PATH, incoming_call)
+    app.router.add_get(f"{SIM_CALLS_PATH}/{{CallSid}}", heard_call)
     app.router.add_get(SIM_DEBUGGER_PATH, debugger)
 
 
@@ -48,14 +49,15 @@ async def _form(request: web.Request) -> dict[str, str]:
     return {k: v for k, v in raw.items() if isinstance(v, str)}
 
 
-def _url(form: Mapping[str, str], name: str) -> str | None:
-    """An absolute http(s) URL, "" to clear, None when absent; 21205 otherwise."""
+def _url(form: Mapping[str, str], name: str, code: int = INVALID_URL) -> str | None:
+    """An absolute http(s) URL, "" to clear, None when absent; `code` otherwise (21205 for a
+    Calls Url, 21402 for a number's handler URLs)."""
     value = form.get(name)
     if value is None or value == "":
         return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SimError(400, INVALID_URL, f"{name} is not a valid URL: {value}")
+        raise SimError(400, code, f"{name} is not a valid URL: {value}")
     return value
 
 
@@ -117,7 +119,10 @@ async def update_number(request: web.Request) -> web.StreamResponse:
     sim = request.app[SIM_KEY]
     number = _number(request)
     form = await _form(request)
-    urls = {name: _url(form, name) for name in ("VoiceUrl", "VoiceFallbackUrl", "StatusCallback")}
+    urls = {
+        name: _url(form, name, INVALID_NUMBER_URL)
+        for name in ("VoiceUrl", "VoiceFallbackUrl", "StatusCallback")
+    }
     methods = {
         name: _method(form, name, "POST")
         for name in ("VoiceMethod", "VoiceFallbackMethod", "StatusCallbackMethod")
@@ -193,6 +198,16 @@ async def incoming_call(request: web.Request) -> web.StreamResponse:
     digits = form["Digits"].split(",") if form.get("Digits") else []
     call = sim.place_call(form["From"], form["To"], [d.strip() for d in digits])
     return _json(call_json(sim.account_sid, call), status=201)
+
+
+async def heard_call(request: web.Request) -> web.StreamResponse:
+    """GET /_sim/calls/{CallSid}: the Call plus what its caller heard and keyed, in order, and
+    the conference it is in now (sim-only: Twilio keeps no such record)."""
+    sim = request.app[SIM_KEY]
+    call = sim.world.call(request.match_info["CallSid"])
+    conf = sim.world.conferences.get(call.conference_sid or "")
+    part = conf.participants.get(call.sid) if conf else None
+    return _json({**call_json(sim.account_sid, call), **heard_json(call, conf, part)})
 
 
 async def debugger(request: web.Request) -> web.StreamResponse:

@@ -12,6 +12,9 @@ HTTP_RETRIEVAL_FAILURE = 11200  # Twilio's code for a Voice URL that fails or an
 # knows more verbs, but the simulator must not pretend to follow what it does not).
 VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial"})
 GATHER_NESTED = frozenset({"Say", "Play", "Pause"})
+# What a waitUrl, HoldUrl or AnnounceUrl may answer; any other verb is Twilio's 13238.
+AUDIO_VERBS = frozenset({"Say", "Play", "Pause", "Redirect"})
+INVALID_AUDIO_VERB = 13238
 MAX_TWIML_CHARS = 4000  # the Calls API's limit for its Twiml parameter
 
 
@@ -32,8 +35,14 @@ class Document:
     url: str | None
 
 
-def parse(text: str, url: str | None) -> Document:
-    """The verbs of a `<Response>` document; TwimlError 12100 for anything else."""
+def parse(
+    text: str,
+    url: str | None,
+    verbs: frozenset[str] = VERBS,
+    refused: int = DOCUMENT_PARSE_FAILURE,
+) -> Document:
+    """The verbs of a `<Response>` document; TwimlError 12100 for anything else, or `refused`
+    for a verb outside `verbs` (13238 where only audio verbs are allowed)."""
     try:
         root = ElementTree.fromstring(text.strip())
     except ElementTree.ParseError as err:
@@ -43,7 +52,7 @@ def parse(text: str, url: str | None) -> Document:
             DOCUMENT_PARSE_FAILURE, f"Document parse failure: root is <{root.tag}>, not <Response>"
         )
     for verb in root:
-        _check(verb, VERBS)
+        _check(verb, verbs, refused)
         if verb.tag == "Gather":
             for nested in verb:
                 _check(nested, GATHER_NESTED)
@@ -55,11 +64,9 @@ def parse(text: str, url: str | None) -> Document:
     return Document(tuple(root), url)
 
 
-def _check(element: Element, allowed: frozenset[str]) -> None:
+def _check(element: Element, allowed: frozenset[str], code: int = DOCUMENT_PARSE_FAILURE) -> None:
     if element.tag not in allowed:
-        raise TwimlError(
-            DOCUMENT_PARSE_FAILURE, f"Document parse failure: unknown or misplaced <{element.tag}>"
-        )
+        raise TwimlError(code, f"Document parse failure: unknown or misplaced <{element.tag}>")
 
 
 def flag(element: Element, name: str, default: bool) -> bool:

@@ -99,6 +99,28 @@ def call_json(account_sid: str, call: Call) -> dict[str, Any]:
     }
 
 
+def heard_json(call: Call, conf: Conference | None, part: Participant | None) -> dict[str, Any]:
+    """The sim-only part of GET /_sim/calls/{CallSid}: `heard` (each {"kind": say, play, music
+    or silence, and its "text", "url" or "why"}), `keyed` (each <Gather> entry as keyed) and
+    `conference` (where the call is now: null when in none)."""
+    field = {"Say": "text", "Play": "url", "Music": "url", "Silence": "why"}
+    where = None
+    if conf is not None and part is not None:
+        where = {
+            "sid": conf.sid,
+            "friendly_name": conf.friendly_name,
+            "started": conf.started,
+            "muted": part.muted,
+            "hold": part.hold,
+        }
+    heard = [{"kind": kind.lower(), field.get(kind, "text"): what} for kind, what in call.heard]
+    return {
+        "heard": heard,
+        "keyed": list(call.keyed),
+        "conference": where,
+    }
+
+
 def format_number(number: str) -> str:
     """`+12125550100` → `(212) 555-0100`; anything else unchanged."""
     digits = number[2:] if number.startswith("+1") else ""
@@ -164,6 +186,7 @@ def phone_number_json(account_sid: str, number: PhoneNumber) -> dict[str, Any]:
             ),
         },
         "trunk_sid": None,
+        "type": "local",  # twilio-oai lists it (nullable); a +1 number bought as Local
         "uri": f"{account_root(account_sid)}/IncomingPhoneNumbers/{number.sid}.json",
         "voice_application_sid": "",
         "voice_caller_id_lookup": number.voice_caller_id_lookup,
@@ -171,5 +194,5 @@ def phone_number_json(account_sid: str, number: PhoneNumber) -> dict[str, Any]:
         "voice_fallback_url": number.voice_fallback_url,
         "voice_method": number.voice_method,
         "voice_receive_mode": "voice",
-        "voice_url": number.voice_url,
+        "voice_url": number.voice_url or None,  # null while unset (nullable in twilio-oai)
     }

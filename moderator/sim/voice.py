@@ -3,8 +3,11 @@
 A call walks one document at a time: `<Say>`, `<Play>`, `<Pause>` take (simulated) time,
 `<Gather>` takes the caller's next keyed digits and posts them to its action, `<Redirect>`
 fetches the next document, `<Hangup>` ends the call, `<Dial><Conference>` joins the conference
-until the participant leaves. A Voice URL that fails (11200) or answers something that is not
-TwiML (12100) is logged in `debugger` and the caller hears the application error.
+until the participant leaves (a caller who waits for it to start hears its waitUrl). A Voice
+URL that fails (11200) or answers something that is not TwiML (12100) is logged in `debugger`;
+the number's fallback URL is asked next (with ErrorCode and ErrorUrl), else the caller hears
+the application error. What each caller heard and keyed is kept on its Call and told to
+`listeners` (`moderator sim` prints it).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import aiohttp
 
 from moderator.domain.sids import CALL, new_sid
 from moderator.domain.twilio_words import DUPLICATE_LABEL, DUPLICATE_LABEL_TWIML
+from moderator.sim.audio import MUSIC, SAY, SILENCE, TWILIO_MUSIC, Listening, listen
 from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
 from moderator.sim.recordings import RecordingBook, recording_options
@@ -42,6 +46,9 @@ APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
 HUNG_UP = "participant_hung_up"
 MOVED = "participant_updated_via_api"  # ReasonParticipantLeft of a call moved by a Calls update
 SAY_SECONDS = 1.0  # how long one <Say> or <Play> takes (simulated seconds, divided by speed)
+DIAL_FAILED = "failed"  # DialCallStatus of a <Dial> that could not join (e.g. 16025)
+
+CallListener = Callable[["Call", str], None]  # the call and one line: what it heard or keyed
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,57 @@ class VoicePath:
         self._walks: dict[str, asyncio.Task[None]] = {}
         self._waiting: dict[str, asyncio.Future[str]] = {}
         self.debugger: list[DebuggerEntry] = []
+        self.listeners: list[CallListener] = []
+
+    # ----- what callers hear and key ---------------------------------------------------------
+    def hear(self, call: Call, kind: str, what: str) -> None:
+        """The caller heard `what` (Say text, Play or Music URL, why it was silent)."""
+        call.heard.append((kind, what))
+        self._tell(call, f"heard {kind}: {what}")
+
+    def _keyed(self, call: Call, entry: str) -> None:
+        call.keyed.append(entry)
+        self._tell(call, f"keyed {entry}")
+
+    def _tell(self, call: Call, line: str) -> None:
+        log.info("call %s %s", call.sid, line)
+        for listener in list(self.listeners):
+            listener(call, line)
+
+    async def hold_music(self, call: Call, url: str | None, method: str) -> None:
+        """A participant put on hold hears its HoldUrl (Twilio's music without one)."""
+        result = await self._listen(call, url or TWILIO_MUSIC, method, music=True)
+        for kind, what in result.heard:
+            self.hear(call, kind, what)
+
+    async def announcement(
+        self, calls: list[Call], url: str, method: str, params: dict[str, str]
+    ) -> Listening:
+        """Fetch an AnnounceUrl once (signed, with `params`); every call in `calls` hears it."""
+
+        async def request(target: str, how: str) -> tuple[int, str, str]:
+            return await self._host.dispatcher.request(target, how, params)
+
+        result = await listen(request, url, method, music=False)
+        if result.error is not None:
+            self._note(result.error, calls[0].sid if calls else "", result.error_url)
+        for call in calls:
+            for kind, what in result.heard:
+                self.hear(call, kind, what)
+        return result
+
+    async def _listen(self, call: Call, url: str, method: str, *, music: bool) -> Listening:
+        async def request(target: str, how: str) -> tuple[int, str, str]:
+            return await self._host.dispatcher.request(target, how, self._params(call))
+
+        self._host.dispatcher.reserve()  # drain() waits for the music too
+        try:
+            result = await listen(request, url, method, music=music)
+        finally:
+            self._host.dispatcher.release()
+        if result.error is not None:
+            self._note(result.error, call.sid, result.error_url)
+        return result
 
     # ----- call control --------------------------------------------------------------------
     def place_call(self, from_: str, to: str, digits: Iterable[str] = ()) -> Call:
@@ -206,8 +264,11 @@ class VoicePath:
         return parse(body, url)
 
     def _error(self, call: Call, err: TwimlError, url: str | None) -> None:
-        self.debugger.append(DebuggerEntry(err.code, err.message, call.sid, url))
-        log.warning("call %s: error %d at %s: %s", call.sid, err.code, url, err.message)
+        self._note(err, call.sid, url)
+
+    def _note(self, err: TwimlError, call_sid: str, url: str | None) -> None:
+        self.debugger.append(DebuggerEntry(err.code, err.message, call_sid, url))
+        log.warning("call %s: error %d at %s: %s", call_sid, err.code, url, err.message)
 
     async def _answer(self, call: Call, number: PhoneNumber) -> None:
         """The first request, to the Voice URL (then its fallback), with CallStatus=ringing."""
@@ -215,15 +276,18 @@ class VoicePath:
         tries = [(number.voice_url, number.voice_method)]
         if number.voice_fallback_url:
             tries.append((number.voice_fallback_url, number.voice_fallback_method))
+        failure: dict[str, str] = {}  # the fallback is told what failed where
         for url, method in tries:
             if not url:
                 self._error(call, TwimlError(HTTP_RETRIEVAL_FAILURE, "no Voice URL"), None)
+                failure = {"ErrorCode": str(HTTP_RETRIEVAL_FAILURE), "ErrorUrl": ""}
                 continue
             try:
-                document = await self._fetch(call, url, method)
+                document = await self._fetch(call, url, method, **failure)
                 break
             except TwimlError as err:
                 self._error(call, err, url)
+                failure = {"ErrorCode": str(err.code), "ErrorUrl": url}
         now = utcnow()
         call.status, call.start_time, call.date_updated = IN_PROGRESS, now, now
         if document is None:
@@ -250,7 +314,7 @@ class VoicePath:
         await self._walk(call, document)
 
     async def _application_error(self, call: Call) -> None:
-        call.heard.append(("Say", APPLICATION_ERROR))
+        self.hear(call, SAY, APPLICATION_ERROR)
         await self._sleep(SAY_SECONDS)
         self._host.emit(self.hang_up(call, HUNG_UP))
 
@@ -285,21 +349,23 @@ class VoicePath:
             elif tag == "Hangup":
                 return None
             elif tag == "Dial":
-                stay = await self._dial(call, verb)
-                if not stay:
+                outcome = await self._dial(call, verb, document)
+                if outcome is None:
                     return None
                 action = verb.get("action")
                 if action:
                     target = urljoin(document.url or "", action)
                     method = verb.get("method", "POST").upper()
-                    return await self._fetch(call, target, method, DialCallStatus="answered")
+                    return await self._fetch(call, target, method, DialCallStatus=outcome)
         return None
 
     async def _play(self, call: Call, verb: Element) -> None:
         if verb.tag == "Pause":
-            await self._sleep(number(verb, "length", 1.0))
+            length = number(verb, "length", 1.0)
+            self.hear(call, SILENCE, f"{length:g} s pause")
+            await self._sleep(length)
             return
-        call.heard.append((verb.tag, (verb.text or "").strip()))
+        self.hear(call, verb.tag, (verb.text or "").strip())
         loops = max(1, int(number(verb, "loop", 1.0)))
         await self._sleep(SAY_SECONDS * loops)
 
@@ -309,6 +375,8 @@ class VoicePath:
         for nested in verb:
             await self._play(call, nested)
         keyed = call.digits.pop(0) if call.digits else ""
+        if keyed:
+            self._keyed(call, keyed)
         finish = verb.get("finishOnKey", "#")
         finished_on = ""
         if finish and finish in keyed:
@@ -317,7 +385,11 @@ class VoicePath:
         if limit > 0:
             keyed = keyed[:limit]
         if not keyed:
-            await self._sleep(number(verb, "timeout", 5.0))
+            # nothing keyed: silence waits out the timeout, the finish key alone ends it at
+            # once; either way an empty result, which goes on to the next verb unless the
+            # Gather asks for its action anyway (actionOnEmptyResult)
+            if not finished_on:
+                await self._sleep(number(verb, "timeout", 5.0))
             if not flag(verb, "actionOnEmptyResult", False):
                 return None
         target = urljoin(document.url or "", verb.get("action", "")) or document.url
@@ -326,9 +398,10 @@ class VoicePath:
         method = verb.get("method", "POST").upper()
         return await self._fetch(call, target, method, Digits=keyed, FinishedOnKey=finished_on)
 
-    async def _dial(self, call: Call, verb: Element) -> bool:
-        """Join the `<Conference>` until the participant leaves; True when the call goes on
-        with the next verb (the conference ended or the caller was removed), False when it
+    async def _dial(self, call: Call, verb: Element, document: Document) -> str | None:
+        """Join the `<Conference>` until the participant leaves. The DialCallStatus when the
+        call goes on with the next verb ("answered": the conference ended or the caller was
+        removed; "failed": it could not join, e.g. a duplicate label, 16025), None when it
         hung up."""
         world = self._host.world
         noun = next(child for child in verb if child.tag == "Conference")
@@ -361,15 +434,34 @@ class VoicePath:
                 call=call,
             )
         except SimError as err:
+            # Twilio logs the error and the call goes on with the next verb (or the action)
             code = DUPLICATE_LABEL_TWIML if err.code == DUPLICATE_LABEL else err.code
-            raise TwimlError(code, err.message) from None
-        if noun.get("waitUrl"):
-            call.heard.append(("Wait", noun.get("waitUrl", "")))
+            self._error(call, TwimlError(code, err.message), document.url)
+            return DIAL_FAILED
         waiter: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._waiting[call.sid] = waiter
         self._host.emit(world.connect(conf, part))
+        self._tell(call, f"is in conference {name} ({conf.sid})")
+        if not conf.started:  # alone, or no one who starts it yet: the wait music plays
+            await self._wait_music(call, noun, document)
         reason = await waiter
-        return reason != HUNG_UP and call.status == IN_PROGRESS
+        return "answered" if reason != HUNG_UP and call.status == IN_PROGRESS else None
+
+    async def _wait_music(self, call: Call, noun: Element, document: Document) -> None:
+        """What a caller waiting for the conference to start hears: the waitUrl fetched with
+        waitMethod (Twilio's default POST), Twilio's music without one, silence for ""."""
+        wait_url = noun.get("waitUrl")
+        if wait_url is None:
+            self.hear(call, MUSIC, TWILIO_MUSIC)
+            return
+        if not wait_url.strip():
+            self.hear(call, SILENCE, "waitUrl is empty")
+            return
+        target = urljoin(document.url or "", wait_url.strip())
+        method = noun.get("waitMethod", "POST").strip().upper()
+        result = await self._listen(call, target, method, music=True)
+        for kind, what in result.heard:
+            self.hear(call, kind, what)
 
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds) / self._host.speed)

@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from moderator.sim import Faults, Simulator
+from moderator.sim.records import LINE_NUMBER
 
 T = TypeVar("T")
 SPEED = 100.0
@@ -110,3 +111,35 @@ class ThreadedSim:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=5)
         self.loop.close()
+
+
+@dataclass
+class TwimlApp:
+    """Serves `pages[path]` as TwiML and records each request (path, method, form, signed?)."""
+
+    base: str = ""
+    pages: dict[str, str | tuple[int, str]] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, str], bool]] = field(default_factory=list)
+    token: str = ""
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def form(self, path: str) -> dict[str, str]:
+        return next(form for p, _m, form, _ok in self.requests if p == path)
+
+
+def twiml(body: str) -> str:
+    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.01)
+
+
+def point(sim: Simulator, app: TwimlApp, path: str = "/voice") -> None:
+    sim.set_voice_url(LINE_NUMBER, app.url(path))

@@ -11,11 +11,11 @@ from twilio.rest import Client
 
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
+from tests.helpers.media import Media
 
 from .helpers import Receiver, make_sim
 
 DANA = "+16175550123"
-HELLO = "https://example.com/hello.mp3"
 
 
 async def _dial(client: Client, conf: str, receiver: Receiver, **kwargs: object) -> str:
@@ -133,23 +133,24 @@ async def test_muted_other_than_true_is_false(sim: Simulator) -> None:
 
 
 async def _announce_to_bob(
-    sim: Simulator, client: Client, receiver: Receiver, **options: str
+    sim: Simulator, client: Client, receiver: Receiver, hello: str, **options: str
 ) -> tuple[str, str]:
-    """Mary and Bob in a Room whose callbacks reach `receiver`; Bob is sent HELLO."""
+    """Mary and Bob in a Room whose callbacks reach `receiver`; Bob is sent `hello`."""
     conf = sim.create_conference("Room", status_callback=receiver.url)
     await sim.join(conf, label="Mary")
     bob = await sim.join(conf, label="Bob")
-    await client.conferences(conf).participants(bob).update_async(announce_url=HELLO, **options)
+    await client.conferences(conf).participants(bob).update_async(announce_url=hello, **options)
     return conf, bob
 
 
 async def test_announcements_record_their_method_and_can_fail(
-    sim: Simulator, client: Client, receiver: Receiver
+    sim: Simulator, client: Client, receiver: Receiver, media: Media
 ) -> None:
-    conf, bob = await _announce_to_bob(sim, client, receiver, announce_method="GET")
+    hello = media.url("hello.mp3")
+    conf, bob = await _announce_to_bob(sim, client, receiver, hello, announce_method="GET")
     assert [(a.call_sid, a.method) for a in sim.announcements] == [(bob, "GET")]
     sim.faults.announce_fail = 1.0
-    await client.conferences(conf).update_async(announce_url="https://example.com/all.mp3")
+    await client.conferences(conf).update_async(announce_url=media.url("all.mp3"))
     await sim.drain()
     [ended] = receiver.of("announcement-end")
     assert ended.form["CallSid"] == bob
@@ -160,14 +161,15 @@ async def test_announcements_record_their_method_and_can_fail(
 
 
 async def test_announcement_to_someone_who_left_fails_without_call_sid(
-    sim: Simulator, client: Client, receiver: Receiver
+    sim: Simulator, client: Client, receiver: Receiver, media: Media
 ) -> None:
-    conf, bob = await _announce_to_bob(sim, client, receiver)
+    hello = media.url("hello.mp3")
+    conf, bob = await _announce_to_bob(sim, client, receiver, hello, announce_method="GET")
     await sim.leave(conf, bob)
     await sim.drain()
     [failed] = receiver.of("announcement-fail")
     assert "CallSid" not in failed.form
-    assert failed.form["AnnounceUrl"] == HELLO
+    assert failed.form["AnnounceUrl"] == hello
     assert failed.form["ReasonAnnouncementFailed"]
 
 

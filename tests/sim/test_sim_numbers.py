@@ -26,7 +26,8 @@ async def test_list_fetch_update_numbers_read_back_voice_url(
     assert line.account_sid == sim.account_sid
     assert line.friendly_name == "Conference line"
     assert line.capabilities == {"fax": False, "mms": True, "sms": True, "voice": True}
-    assert line.voice_url == "" and line.voice_method == "POST"
+    assert line.voice_url is None and line.voice_method == "POST"  # unset: null (twilio-oai)
+    assert line.type == "local"
     assert line.date_created is not None and line.uri.endswith(
         f"/IncomingPhoneNumbers/{line.sid}.json"
     )
@@ -56,7 +57,7 @@ async def test_number_update_refuses_bad_url_and_unknown_sid(
     (line,) = await client.incoming_phone_numbers.list_async()
     with pytest.raises(TwilioRestException) as info:
         await client.incoming_phone_numbers(line.sid).update_async(voice_url="localhost:8080")
-    assert (info.value.status, info.value.code) == (400, 21205)
+    assert (info.value.status, info.value.code) == (400, 21402)  # a number's URL: 21402
     with pytest.raises(TwilioRestException) as info:
         await client.incoming_phone_numbers(line.sid).update_async(voice_method="PUT")
     assert info.value.status == 400

@@ -11,9 +11,8 @@ from moderator.domain.recordings import CURRENT
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 
-from .test_sim_voice import CALLER, OTHER, TwimlApp, app, point, twiml, until
-
-__all__ = ["app"]  # the fixture, imported for pytest
+from .helpers import TwimlApp, point, twiml, until
+from .test_sim_voice import CALLER, OTHER
 
 RECORDED = (
     '<Dial><Conference record="record-from-start" statusCallback="{cb}"'

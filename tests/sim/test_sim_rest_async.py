@@ -13,6 +13,7 @@ from yarl import URL
 
 from moderator.domain.sids import is_sid
 from moderator.sim import Simulator
+from tests.helpers.media import Media
 
 from .helpers import Receiver, async_client_for
 
@@ -121,23 +122,21 @@ async def test_end_conference_via_api(sim: Simulator, client: Client, receiver: 
 
 
 async def test_announce_url_gives_announcement_end(
-    sim: Simulator, client: Client, receiver: Receiver
+    sim: Simulator, client: Client, receiver: Receiver, media: Media
 ) -> None:
     conf = sim.create_conference("Room", status_callback=receiver.url)
     await sim.join(conf, label="Mary")
     await sim.join(conf, label="Alice")
-    await client.conferences(conf).update_async(announce_url="https://example.com/a.xml")
+    a, b = media.url("a.mp3"), media.url("b.mp3")
+    await client.conferences(conf).update_async(announce_url=a, announce_method="GET")
     await (
         client.conferences(conf)
         .participants("Alice")
-        .update_async(announce_url="https://example.com/b.xml")
+        .update_async(announce_url=b, announce_method="GET")
     )
     await sim.drain()
     ends = receiver.of("announcement-end")
-    assert sorted(r.form["AnnounceUrl"] for r in ends) == [
-        "https://example.com/a.xml",
-        "https://example.com/b.xml",
-    ]
+    assert sorted(r.form["AnnounceUrl"] for r in ends) == [a, b]
     assert [r.form.get("ParticipantLabel") for r in ends if "CallSid" in r.form] == ["Alice"]
 
 
@@ -263,7 +262,7 @@ async def test_paging_envelope_fields(sim: Simulator) -> None:
     assert resp.status == 200
     assert body["page"] == 0 and body["page_size"] == 2
     assert (body["start"], body["end"]) == (0, 1)
-    assert body["uri"] == f"{path}?PageSize=2"
+    assert body["uri"] == f"{path}?PageSize=2&Page=0"  # twilio-oai: the paging is spelt out
     assert body["first_page_uri"] == f"{path}?PageSize=2&Page=0"
     assert body["next_page_uri"].startswith(f"{path}?PageSize=2&Page=1&PageToken=PA")
     assert body["previous_page_uri"] is None

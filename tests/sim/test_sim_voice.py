@@ -2,81 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from twilio.base.exceptions import TwilioRestException
-from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.sim.voice import APPLICATION_ERROR
 
-from .helpers import Receiver
+from .helpers import Receiver, TwimlApp, point, twiml, until
 
 CALLER = "+13125550101"
 OTHER = "+14155550102"
-
-
-@dataclass
-class TwimlApp:
-    """Serves `pages[path]` as TwiML and records each request (path, method, form, signed?)."""
-
-    base: str = ""
-    pages: dict[str, str | tuple[int, str]] = field(default_factory=dict)
-    requests: list[tuple[str, str, dict[str, str], bool]] = field(default_factory=list)
-    token: str = ""
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def form(self, path: str) -> dict[str, str]:
-        return next(form for p, _m, form, _ok in self.requests if p == path)
-
-
-def twiml(body: str) -> str:
-    return f'<?xml version="1.0" encoding="UTF-8"?><Response>{body}</Response>'
-
-
-@pytest.fixture
-async def app(sim: Simulator) -> AsyncIterator[TwimlApp]:
-    served = TwimlApp(token=sim.auth_token)
-    validator = RequestValidator(sim.auth_token)
-
-    async def handle(request: web.Request) -> web.Response:
-        form = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-        params = form if request.method == "POST" else {}
-        url = f"{request.url.origin()}{request.raw_path}"  # as sent, query string included
-        signed = validator.validate(url, params, request.headers.get("X-Twilio-Signature", ""))
-        values = form or dict(request.query)
-        served.requests.append((request.path, request.method, values, signed))
-        page = served.pages.get(request.path, (404, "not here"))
-        status, text = page if isinstance(page, tuple) else (200, page)
-        return web.Response(status=status, text=text, content_type="text/xml")
-
-    application = web.Application()
-    application.router.add_route("*", "/{tail:.*}", handle)
-    server = TestServer(application, host="127.0.0.1")
-    await server.start_server()
-    served.base = str(server.make_url("")).rstrip("/")
-    yield served
-    await server.close()
-
-
-async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
 
 
 async def post_call(sim: Simulator, **form: str) -> tuple[int, dict[str, Any]]:
@@ -86,10 +26,6 @@ async def post_call(sim: Simulator, **form: str) -> tuple[int, dict[str, Any]]:
         http.post(f"{sim.base_url}/_sim/calls", data=form) as resp,
     ):
         return resp.status, await resp.json()
-
-
-def point(sim: Simulator, app: TwimlApp, path: str = "/voice") -> None:
-    sim.set_voice_url(LINE_NUMBER, app.url(path))
 
 
 async def test_say_pause_play_hangup_with_the_standard_signed_parameters(
@@ -103,7 +39,11 @@ async def test_say_pause_play_hangup_with_the_standard_signed_parameters(
     call = sim.place_call(CALLER, LINE_NUMBER)
     assert call.status == "ringing"
     await until(lambda: call.status == "completed", "the call to end")
-    assert call.heard == [("Say", "Welcome"), ("Play", "https://x/tone.mp3")]
+    assert call.heard == [
+        ("Say", "Welcome"),
+        ("Silence", "2 s pause"),
+        ("Play", "https://x/tone.mp3"),
+    ]
     (path, method, form, signed), *_ = app.requests
     assert (path, method, signed) == ("/voice", "POST", True)
     assert form == {
@@ -225,13 +165,16 @@ async def test_dial_conference_with_attributes_and_the_rest_after_it_ends(
         conference.format(cb="http://ignored", muted="true", start="false", end="false", label="G")
     )
     app.pages["/after"] = twiml("<Say>The meeting has ended</Say>")
+    app.pages["/hold"] = twiml("<Say>Please hold</Say>")
     host = sim.place_call(CALLER, LINE_NUMBER)
-    await until(lambda: host.conference_sid is not None, "the host to join")
+    await until(lambda: host.heard == [("Say", "Please hold")], "the host alone, waiting")
     point(sim, app, "/guest")
     guest = sim.place_call(OTHER, LINE_NUMBER)
     await until(lambda: guest.conference_sid is not None, "the guest to join")
     conf = sim.conference(host.conference_sid or "")
-    assert conf.record == "record-from-start" and guest.heard == [("Wait", "/hold")]
+    # the guest starts the conference by joining: no wait music for it
+    assert conf.record == "record-from-start" and guest.heard == []
+    assert [(p, m) for p, m, *_ in app.requests if p == "/hold"] == [("/hold", "POST")]
     await receiver.wait_for(lambda: "conference-start" in receiver.events())
 
     await sim.hang_up(host.sid)  # endConferenceOnExit: the guest is taken out, goes on
