@@ -34,6 +34,9 @@ Notify = Callable[[str, str], None]
 VERBS = {PAUSED: "pause", IN_PROGRESS: "resume", STOPPED: "stop"}
 # after a stop Twilio reports stopped, then (processing done) completed or absent
 _SATISFIES = {STOPPED: (STOPPED, *FINAL_STATUSES), PAUSED: (PAUSED,), IN_PROGRESS: (IN_PROGRESS,)}
+# Twilio sends recording status callbacks only for in-progress (the recording began),
+# completed, absent and failed: a pause or a resume is confirmed by the REST answer alone.
+_NO_CALLBACK = (PAUSED, IN_PROGRESS)
 
 
 def _quiet(level: str, text: str) -> None:
@@ -131,7 +134,12 @@ class RecordingControl:
             return ActionResult(False, message)
         self._finish(conf_sid, ok=True, error=None)
         log.info("recording %s of %s: %s asked", getattr(answer, "sid", "?"), conf_sid, status)
-        self._tasks.spawn(self._grace_then_trust(conf_sid, status, answer))
+        if status in _NO_CALLBACK:  # nothing else will confirm it: the answer does, now
+            self._fold_answer(conf_sid, answer)
+            self._confirm(conf_sid)
+            self._changed(conf_sid)
+        else:
+            self._tasks.spawn(self._grace_then_trust(conf_sid, status, answer))
         return ActionResult(True)
 
     async def _grace_then_trust(self, conf_sid: str, status: str, answer: Any) -> None:

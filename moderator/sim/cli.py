@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from moderator.domain.sids import ACCOUNT, is_sid
 from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
 from moderator.sim.faults import Faults
-from moderator.sim.records import LINE_NUMBER, MAX_PARTICIPANTS
+from moderator.sim.records import LINE_NUMBER, MAX_PARTICIPANTS, Call
 from moderator.sim.scenarios import SCENARIOS
 from moderator.sim.simulator import Simulator
 
@@ -187,11 +187,18 @@ async def _serve(
             print(f"Phone number {number.phone_number}: Voice URL {number.voice_url or '(none)'}")
         for from_, to in calls:
             sim.dispatcher.spawn(_call_in_when_reachable(sim, from_, to))
+        sim.voice.listeners.append(_print_call_line)
         sys.stdout.flush()
         await stop.wait()
         return 0
     finally:
         await sim.stop()
+
+
+def _print_call_line(call: Call, line: str) -> None:
+    """What a caller heard or keyed, or where the call is now (GET /_sim/calls/{sid} has it
+    all)."""
+    print(f"Call {call.sid} {line}", flush=True)
 
 
 async def _wait_reachable(url: str) -> None:

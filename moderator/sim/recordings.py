@@ -212,16 +212,14 @@ class RecordingBook:
         else:
             self._bank(rec)
             rec.running_since = self._clock()
-        rec.status = status
-        self._notify(rec)
+        rec.status = status  # paused or resumed: Twilio sends no callback for either
 
     def _finish(self, rec: SimRecording) -> None:
         """Stopped (or the conference ended): processing, then completed (or absent)."""
         self._bank(rec)
         rec.running_since = None
-        rec.status = STOPPED
+        rec.status = STOPPED  # no callback: Twilio documents none for stopped
         rec.date_updated = self._now()
-        self._notify(rec)
         rec.status = PROCESSING
 
         async def process() -> None:
@@ -247,11 +245,11 @@ class RecordingBook:
             rec.running_since = None
 
     def _notify(self, rec: SimRecording) -> None:
-        """A signed recording status callback, when the conference subscribed to it.
-        Paused and stopped go to subscribers of in-progress (the live recording's changes)."""
+        """A signed recording status callback, when the conference subscribed to its status.
+        Twilio documents callbacks only for in-progress (the recording began), completed,
+        absent and failed: pausing, resuming and stopping send none (the REST answer says)."""
         options = rec.options
-        word = IN_PROGRESS if rec.status in (PAUSED, STOPPED) else rec.status
-        if not options.callback or word not in options.events:
+        if not options.callback or rec.status not in options.events:
             return
         params = {
             "AccountSid": rec.account_sid,

@@ -22,6 +22,7 @@ from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal
+from tests.helpers.media import media  # noqa: F401  (a fixture: a static audio host)
 
 SPEED = 50.0
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)

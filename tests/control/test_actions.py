@@ -9,6 +9,7 @@ from twilio.request_validator import RequestValidator
 from moderator.domain.actions import ActionKind
 from moderator.sim.records import LINE_NUMBER
 from tests.forms import form
+from tests.helpers.media import Media
 
 from .conftest import Console, meeting
 
@@ -105,9 +106,9 @@ async def test_end_conference_is_confirmed_by_conference_end(console: Console) -
     assert (action.kind, action.ok, action.confirmed) == ("end-conference", True, True)
 
 
-async def test_announce_to_conference_and_participant(console: Console) -> None:
+async def test_announce_to_conference_and_participant(console: Console, media: Media) -> None:
     conf, sids = await meeting(console, "Bob")
-    url = "https://example.com/hello.mp3"
+    url = media.url("hello.mp3")  # the simulator fetches it, as Twilio does
     assert (await console.moderator.announce(conf, url)).ok
     assert (await console.moderator.announce(conf, url, call_sid=sids["Bob"])).ok
     assert console.roster.participant(conf, sids["Bob"]).pending is None  # type: ignore[union-attr]

@@ -6,6 +6,7 @@ import pytest
 
 from moderator.domain.state import ADD_FAILED
 from moderator.store.journal import JournalError
+from tests.helpers.media import Media
 
 from .conftest import Console, meeting
 
@@ -85,10 +86,10 @@ async def test_announcements_say_how_to_fetch_the_audio(console: Console) -> Non
 
 
 async def test_an_announcement_to_someone_who_left_fails_with_twilios_reason(
-    console: Console,
+    console: Console, media: Media
 ) -> None:
     conf, sids = await meeting(console, "Bob")
-    url = "https://example.com/for-bob.mp3"
+    url = media.url("for-bob.mp3")  # the simulator fetches it, as Twilio does
     assert (await console.moderator.announce(conf, url, call_sid=sids["Bob"])).ok
     await console.sim.leave(conf, sids["Bob"])  # the fail callback then has no CallSid
     await console.sim.drain()

@@ -104,7 +104,7 @@ async def test_waiting_caller_is_admitted_another_denied(meeting: Meeting) -> No
     await meeting.until(lambda: len(meeting.service.waiting()) == 2, "two callers waiting")
     lobby = meeting.sim.world.calls[alice]
     assert (
-        "Wait",
+        "Music",
         "http://twimlets.com/holdmusic?Bucket=com.twilio.music.classical",
     ) in lobby.heard
     assert [p.display_name for p in meeting.service.waiting()] in (

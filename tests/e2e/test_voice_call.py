@@ -76,6 +76,8 @@ def test_sim_call_in_joins_the_console_and_ends_in_the_report(tmp_path: Path) ->
             assert time.monotonic() < deadline, sim.output + console.output
             time.sleep(0.1)
         _until_callbacks(console.url, 1)  # participant-join: the caller is a tile
+        # `moderator sim` logs what the caller hears: alone, Twilio's wait music
+        assert "twimlets.com" in _line(sim, f"Call {call_sid} heard Music")
         assert twilio.calls(call_sid).update(status="completed").status == "completed"
         _until_callbacks(console.url, 3)  # participant-leave, conference-end
         console.process.terminate()

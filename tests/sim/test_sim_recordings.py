@@ -50,16 +50,16 @@ async def test_record_from_start_pause_resume_stop_with_callbacks(
     assert listed.status == "in-progress" and listed.source == "Conference"
     paused = await recordings(CURRENT).update_async(status="paused", pause_behavior="skip")
     assert paused.sid == listed.sid and paused.status == "paused"
-    await until(lambda: statuses(app)[-1:] == ["paused"], "the paused callback")
     resumed = await recordings(listed.sid).update_async(status="in-progress")
     assert resumed.status == "in-progress"
-    await until(lambda: len(statuses(app)) == 3, "the resumed callback")
     await sim.sleep(2)
     await recordings(listed.sid).update_async(status="stopped")
     await until(lambda: statuses(app)[-1:] == ["completed"], "the completed callback")
-    assert statuses(app) == ["in-progress", "paused", "in-progress", "stopped", "completed"]
+    # Twilio's documented events only: pause, resume and stop send no callback (the REST
+    # answer says what happened), so the in-progress subscriber hears the start alone
+    assert statuses(app) == ["in-progress", "completed"]
     done = [form for p, _m, form, ok in app.requests if p == "/recording" and ok]
-    assert len(done) == 5  # every callback signed
+    assert len(done) == 2  # every callback signed
     final = done[-1]
     assert final["RecordingSid"] == listed.sid and final["ConferenceSid"] == conf_sid
     assert int(final["RecordingDuration"]) >= 1
