@@ -144,6 +144,11 @@ class ConferenceTimeline:
         return replace(self, participants=rows)
 
     @property
+    def own_span(self) -> Span | None:
+        """The conference's own span, started to ended (open while it runs): its row's bar."""
+        return Span(self.started_at, self.ended_at) if self.started_at else None
+
+    @property
     def first_moment(self) -> datetime | None:
         """When the timeline begins: the conference start, else the first presence."""
         starts = [s.start for p in self.participants for s in p.spans[Track.PRESENT]]

@@ -20,6 +20,7 @@ COLOURS = {
 TEXT = "#1f2430"
 DIM = "#6b7280"
 MARKER = "#4f8cff"
+CONFERENCE = "#94a3b8"
 RULE_MARKER = "#a78bfa"
 
 
@@ -84,6 +85,12 @@ def timeline_svg(
             f' fill="{colour}"><title>{escape(tip)}</title></rect>'
         )
 
+    own = timeline.own_span
+    if own is not None:  # the conference's own row: started to ended
+        when = f"{own.start.astimezone(timezone.utc):%H:%M:%S}"
+        if own.end is not None:
+            when += f" to {own.end.astimezone(timezone.utc):%H:%M:%S}"
+        out.append(bar(own, conference_y + 12, 6, CONFERENCE, f"conference {when} UTC"))
     for index, person in enumerate(rows):
         y = AXIS + ROW * (index + 1)
         # cut, then escape: cutting escaped text leaves "AT&amp;T &lt;support&g"
@@ -115,6 +122,7 @@ def timeline_svg(
     legend_y = height - 8
     lx = LABEL_WIDTH
     for label, colour in (
+        ("conference", CONFERENCE),
         ("present", COLOURS[Track.PRESENT]),
         ("speaking", COLOURS[Track.SPEAKING]),
         ("muted", COLOURS[Track.MUTED]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -59,6 +60,10 @@ def test_page_parses_and_holds_everyone_and_an_svg(tmp_path: Path) -> None:
     assert page.links == []  # self-contained: nothing to fetch
     assert "0:12 (57%)" in text  # Mary talked 12 of the 21 seconds anyone talked
     assert "auto-mute" in text  # the rule's marker in the timeline
+    # the timeline's "Conference" row holds the conference's own span, started to ended
+    assert any(
+        re.fullmatch(r"conference \d\d:\d\d:\d\d to \d\d:\d\d:\d\d UTC", t) for t in page.text
+    )
 
 
 def test_cli_writes_the_page_to_a_file(tmp_path: Path) -> None:

@@ -97,6 +97,13 @@ class TimelinePainter:
         painter.fillRect(QRectF(0, 0, layout.width, layout.height), theme.WINDOW)
         self._axis(painter, layout)
         people = layout.timeline.participants
+        own = layout.timeline.own_span
+        if own is not None:  # the conference's own row: started to ended
+            x0, x1 = layout.x(own.start), layout.x(own.end or layout.end)
+            top = layout.row_top(-1)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(theme.TEXT_DIM)
+            painter.drawRoundedRect(QRectF(x0, top + 12, max(1.5, x1 - x0), 6), 3, 3)
         for row, person in enumerate(people):
             top = layout.row_top(row)
             if row % 2 == 0:
@@ -181,6 +188,7 @@ class TimelinePainter:
         x = left + 10
         y = layout.height - LEGEND + 8
         for text, colour in (
+            ("conference", theme.TEXT_DIM),
             ("present", theme.BORDER.lighter(115)),
             ("speaking", theme.SPEAKING),
             ("muted", theme.MUTED),

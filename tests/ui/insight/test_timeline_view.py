@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import Marker
 from moderator.ui.insight.timeline_view import TimelineWindow
+from moderator.ui.look import theme
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
 from ..conftest import Feed
@@ -52,6 +53,26 @@ def test_png_shows_the_speaking_span(
     # After she stopped it is not.
     x_after = int(layout.x(START + timedelta(seconds=60)))
     assert image.pixelColor(x_after, y).name() != "#34d399"
+
+
+def test_the_conference_row_shows_the_conference_from_start_to_end(
+    qtbot: Any, themed: QApplication, roster: Roster, feed: Feed, tmp_path: Path
+) -> None:
+    """The 'Conference' row was empty: it holds the conference's own span, started to ended."""
+    feed(*SPOKEN)
+    view = window(qtbot, roster)
+    out = tmp_path / "timeline.png"
+    assert view.export(out)
+    image = QImage(str(out))
+    layout = view.current_layout(fit_width=1200)
+    assert layout is not None
+    own = layout.timeline.own_span
+    assert own is not None and own.end is not None
+    y = int(layout.row_top(-1) + 15)
+    middle = own.start + (own.end - own.start) / 2
+    assert image.pixelColor(int(layout.x(middle)), y).name() == theme.TEXT_DIM.name()
+    after = int(layout.x(own.end)) + 3  # the window runs on to `now`, 5 s after the end
+    assert image.pixelColor(after, y).name() != theme.TEXT_DIM.name()
 
 
 def test_svg_is_well_formed_and_names_everyone(
