@@ -73,6 +73,8 @@ async def test_ending_leaves_no_call_behind(consoles: Consoles, close_rooms_firs
     assert all((GONE, sid) in kinds for sid in waiting)
     assert kinds[-1] == (MEETING_ENDED, None)
     # what follows the end is a new meeting: a restart restores nothing of this one
+    roster = service.roster
+    await consoles.until(lambda: not any(c.status.live for c in roster.conferences()), "ends")
     core = await consoles.restart()
     assert core.restored is not None and not core.restored.live
     assert not core.door.settings.waiting_room
