@@ -271,6 +271,7 @@ class Console:
                 self.core.recordings, lambda: window.conference_sid
             )
             window.header.add_badge(self.recording_indicator)
+            window.window_actions.add_meeting_submenu(self.recording_indicator.menu_)
             self.bridge.changed.connect(lambda *_: self.recording_indicator.refresh())
         self.window.close_requested.connect(self.request_quit)
         if self.journal is not None:  # the timeline's action markers and the HTML report

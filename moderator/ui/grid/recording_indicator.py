@@ -1,16 +1,18 @@
 """The REC indicator beside the conference title: recording, paused or changing; its menu
-pauses, resumes or stops the recording."""
+pauses, resumes or stops the recording (stopping asks first: it cannot be undone). The same menu
+is the Meeting menu's Recording submenu."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QMenu, QMessageBox, QToolButton, QWidget
 
 from moderator.control.interface import RecordingService
 from moderator.control.results import ActionResult
 from moderator.domain.recordings import IN_PROGRESS, PAUSED, STOPPED
 from moderator.ui.async_slot import async_slot
+from moderator.ui.dialogs import message_box
 
 RECORDING_TEXT = "● REC"
 PAUSED_TEXT = "❚❚ REC paused"
@@ -31,7 +33,7 @@ class RecordingIndicator(QToolButton):
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._service = service
         self._conference_sid = conference_sid
-        self.menu_ = QMenu(self)
+        self.menu_ = QMenu("&Recording", self)
         self.pause_action = self.menu_.addAction("Pause recording")
         self.resume_action = self.menu_.addAction("Resume recording")
         self.menu_.addSeparator()
@@ -53,6 +55,8 @@ class RecordingIndicator(QToolButton):
         recording = self._service.state(sid) if sid else None
         asked = self._service.pending.get(sid or "")
         if recording is None or not (recording.live or asked):
+            for action in (self.pause_action, self.resume_action, self.stop_action):
+                action.setEnabled(False)  # the Meeting menu's copy: nothing to change
             self.hide()
             return
         paused = recording.status == PAUSED
@@ -76,7 +80,23 @@ class RecordingIndicator(QToolButton):
 
     @async_slot()
     async def _stop(self) -> None:
-        await self._act(self._service.stop)
+        if self.ask_to_stop():
+            await self._act(self._service.stop)
+
+    def ask_to_stop(self) -> bool:
+        """Stopping ends the recording for good (a new one is a new file): the host confirms."""
+        box = message_box(
+            self.window(),
+            "warning",
+            "Stop recording",
+            "Stop recording this meeting?",
+            "A stopped recording cannot be resumed; recording again starts a new file.",
+        )
+        stop = box.addButton("Stop recording", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)  # Enter must not stop it
+        box.exec()
+        return box.clickedButton() is stop
 
     async def _act(self, action: Callable[[str], Awaitable[ActionResult]]) -> None:
         sid = self._conference_sid()

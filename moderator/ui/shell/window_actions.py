@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMenuBar, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMenuBar, QToolBar, QToolButton, QWidget
 
 from moderator.ui.dialogs import DetailsDialog
 from moderator.ui.grid.moderation import ModerationController
@@ -134,6 +134,7 @@ class WindowActions(QObject):
         file_menu.addSeparator()
         file_menu.addAction(self.quit)
         meeting = bar.addMenu("&Meeting")
+        self.meeting_menu: QMenu = meeting
         for action in (self.mute_all, self.mute_everyone, self.unmute_all):
             meeting.addAction(action)
         meeting.addSeparator()
@@ -147,6 +148,11 @@ class WindowActions(QObject):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.shortcuts)
         help_menu.addAction(self.about)
+
+    def add_meeting_submenu(self, menu: QMenu) -> None:
+        """A room's own menu (e.g. the recording's) in the Meeting menu, above End conference."""
+        self.meeting_menu.insertMenu(self.end, menu)
+        self.meeting_menu.insertSeparator(self.end)
 
     def shortcut_text(self) -> str:
         """Every key of the window: the tile keys, then each action's shortcut (the door's and
