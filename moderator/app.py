@@ -24,6 +24,7 @@ from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
 from moderator.domain.twiml import KnownCaller
 from moderator.loop import ConsoleEventLoop
+from moderator.messages import Level, Messages
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
@@ -103,6 +104,8 @@ class Console:
         self.window: MainWindow | None = None
         self.setup: SetupController | None = None
         self.door_ui: DoorUi | None = None
+        # every part's messages for the host; held until the window connects (_show_window)
+        self.messages = Messages()
         self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
         self._credentials = Credentials()
         book, self._book_problem = load_book(options.data_dir)
@@ -169,7 +172,7 @@ class Console:
             public_url=self.public_url,
             api_base_url=self.options.twilio_api_url,
             simulator=simulator,
-            notify=self._notify,
+            notify=self.messages.send,
             on_connection_state=self._on_connection_state,
             door=self.door,
             book_file=book_path(self.options.data_dir),
@@ -180,29 +183,32 @@ class Console:
         except (JournalError, ServerStartError) as exc:
             raise StartupError(str(exc)) from None
         self.bridge = RosterBridge(self.core.roster)
-        self.core.ingest.listeners.append(self.bridge.on_event)
+        self.core.ingest.events.connect(self.bridge.on_event)
         if self.core.voice_door is not None:  # PIN attempts, lock and waiting room in the log
             # the PIN alarm is an error: the status bar keeps it until the host reads it
-            self.core.voice_door.listeners.append(
-                lambda entry: self._notify(
-                    "error" if entry.kind == PIN_ALARM_KIND else "info", "Door: " + entry.text
+            self.core.voice_door.entries.connect(
+                lambda entry: self.messages.send(
+                    Level.ERROR if entry.kind == PIN_ALARM_KIND else Level.INFO,
+                    "Door: " + entry.text,
                 )
             )
         self._show_window()
         backlog = self.core.backlog
         if backlog is not None and backlog.start(loop, self._backlog_progress):
-            self._notify(
-                "info",
+            self.messages.info(
                 f"Summarising {len(backlog.pending)} older meetings in the background"
                 " (once, after an update); they appear in the list as they are done",
             )
         # the whole-file check a clean close let the start skip (store/clean_close.py)
-        self.core.journal.check_in_background(
-            lambda message: loop.call_soon_threadsafe(self._notify, "error", message)
-        )
+        hub = self.messages
+
+        def problem_found(message: str) -> None:  # on the journal's checking thread
+            loop.call_soon_threadsafe(hub.error, message)
+
+        self.core.journal.check_in_background(problem_found)
         for problem in self.core.journal.problems:  # a repaired journal, unreadable rows
             log.warning("%s", problem)
-            self.bridge.message.emit("error", problem)
+            self.messages.error(problem)
         if not self.options.demo:
             self._start_setup()
         if self.core.simulator is not None:
@@ -217,9 +223,9 @@ class Console:
     def _backlog_progress(self, done: int, total: int) -> None:
         """Every quarter of an older journal's summarising, and its end, in the log."""
         if done == total:
-            self._notify("info", f"Older meetings summarised: all {total}")
+            self.messages.info(f"Older meetings summarised: all {total}")
         elif done * 4 // total != (done - 1) * 4 // total:
-            self._notify("info", f"Summarising older meetings: {done} of {total}")
+            self.messages.info(f"Summarising older meetings: {done} of {total}")
 
     def _dial_in_demo(self, simulator: Simulator, server: WebhookServer) -> None:
         """The demo's people call the simulated number, whose Voice URL is this console's voice
@@ -264,7 +270,7 @@ class Console:
         if self.core is not None and self.core.door_service is not None:
             self.door_ui = DoorUi(self.window, self.core.door_service, self.bridge)
             if self.core.voice_door is not None:
-                self.core.voice_door.listeners.append(self.door_ui.on_door_entry)
+                self.core.voice_door.entries.connect(self.door_ui.on_door_entry)
         if self.core is not None and self.core.recordings is not None:
             window = self.window
             self.recording_indicator = RecordingIndicator(
@@ -283,13 +289,14 @@ class Console:
         if self.moderator is not None:
             self.window.set_twilio_state(self.moderator.connection_state)
         self.window.show()
+        bridge = self.bridge
+        self.messages.connect(lambda level, text: bridge.message.emit(level.value, text))
         if self._book_problem:
-            self.bridge.message.emit("error", self._book_problem)
+            self.messages.error(self._book_problem)
         if self.options.demo:
-            self.bridge.message.emit("info", "Demo: a simulated TeamMeeting is starting")
+            self.messages.info("Demo: a simulated TeamMeeting is starting")
         elif not self.credentials.auth_token:
-            self.bridge.message.emit(
-                "error",
+            self.messages.error(
                 "No Twilio auth token: set TWILIO_AUTH_TOKEN or enter it in Settings;"
                 " until then callbacks are rejected",
             )
@@ -353,8 +360,10 @@ class Console:
             journal=self.core.journal,
             api_base_url=self.options.twilio_api_url,
         )
-        self.setup = SetupController(SetupService(context, self.notify), self, self.window, None)
-        server.signature.mismatch_listeners.append(self.setup.on_signature_mismatch)
+        self.setup = SetupController(
+            SetupService(context, self.messages.send), self, self.window, None
+        )
+        server.signature.mismatched.connect(self.setup.on_signature_mismatch)
         assert self.bridge is not None
         self.bridge.events_received.connect(lambda _events: self._callback_accepted())
         auto = self.options.setup_assistant
@@ -387,7 +396,7 @@ class Console:
                 self.window.set_listening(self.server.callback_url)
 
     def notify(self, level: str, text: str) -> None:
-        self._notify(level, text)
+        self.messages.send(Level(level), text)
 
     def apply_setup(self, result: SetupResult) -> None:
         """What the host set up in the assistant: through the one settings path."""
@@ -396,11 +405,6 @@ class Console:
                 result.settings, result.secrets, result.token_editable, result.secret_editable
             )
         )
-
-    def _notify(self, level: str, text: str) -> None:
-        """Control's messages for the host: to the window's status bar and log, via the bridge."""
-        if self.bridge is not None:
-            self.bridge.message.emit(level, text)
 
     def _on_connection_state(self, state: TwilioStatus) -> None:
         if self.window is not None:
@@ -453,12 +457,10 @@ class Console:
 
     def _store_secrets(self, edit: SettingsEdit) -> None:
         """Write the secrets the host could edit to the keyring; say where they went, or why not."""
-        notify = self.bridge.message.emit if self.bridge is not None else None
         if not credentials.keyring_available():
             if edit.token_editable and edit.secrets.auth_token:
                 log.warning("no system keyring: the secrets are kept for this session only")
-                if notify is not None:
-                    notify("warning", credentials.NO_KEYRING)
+                self.messages.warning(credentials.NO_KEYRING)
             return
         try:
             if edit.token_editable:
@@ -467,11 +469,10 @@ class Console:
                 credentials.write_secret(credentials.API_SECRET_ENTRY, edit.secrets.api_secret)
         except credentials.SecretStoreError as exc:
             log.error("%s", exc)
-            if notify is not None:
-                notify("error", str(exc))
+            self.messages.error(str(exc))
             return
-        if edit.token_editable and edit.secrets.auth_token and notify is not None:
-            notify("info", credentials.where_token_went())
+        if edit.token_editable and edit.secrets.auth_token:
+            self.messages.info(credentials.where_token_went())
 
     def request_quit(self) -> None:
         """The one way to ask for shutdown: window close, --quit-after, signals, menu."""
@@ -499,6 +500,7 @@ class Console:
 
     async def stop(self) -> None:
         """Reverse order of start; safe after a partial start."""
+        self.messages.disconnect()
         if self.window is not None:
             self.window.hide()
         if self.setup is not None:

@@ -17,17 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from moderator.control import Moderator
-from moderator.control.door_service import DoorService
+from moderator.control.door_service import DoorControl
 from moderator.control.host_restore import Restored, restore, settle
 from moderator.control.recording import RecordingControl
-from moderator.control.service import Notify
 from moderator.control.status import TwilioStatus
 from moderator.credentials import Credentials
-from moderator.domain.door import Door
+from moderator.domain.address_book import AddressBook
+from moderator.domain.door import Door, DoorSettings
+from moderator.domain.events import ConferenceEvent
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Roster
+from moderator.messages import Sink, quiet
 from moderator.server.door_routes import VoiceDoor
-from moderator.server.ingest import CallbackIngest, EventListener
+from moderator.server.ingest import CallbackIngest
 from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SignatureCheck
 from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
@@ -39,10 +41,6 @@ from moderator.store.recording_log import RecordingLog
 from moderator.store.writer import CallbackWriter
 
 log = logging.getLogger(__name__)
-
-
-def _quiet(level: str, text: str) -> None:
-    """Default notify: control logs its messages itself."""
 
 
 @dataclass
@@ -65,8 +63,8 @@ class CoreConfig:
     simulator: Simulator | None = None
     control: bool = True  # False: journal, roster and server only (the ingest benchmark)
     start_control: bool = True
-    event_listeners: Sequence[EventListener] = ()
-    notify: Notify = _quiet
+    event_listeners: Sequence[Callable[[ConferenceEvent], None]] = ()
+    notify: Sink = quiet
     on_connection_state: Callable[[TwilioStatus], None] | None = None
     control_options: dict[str, Any] = field(default_factory=dict)  # Moderator keyword arguments
     door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
@@ -88,7 +86,7 @@ class Core:
     simulator: Simulator | None = None
     moderator: Moderator | None = None
     voice_door: VoiceDoor | None = None
-    door_service: DoorService | None = None
+    door_service: DoorControl | None = None
     recordings: RecordingControl | None = None
     restored: Restored | None = None  # what the start found of the meeting's host state
     settled: asyncio.Future[bool] | None = None  # True: the meeting had ended meanwhile
@@ -128,7 +126,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     else:
         roster = config.roster if config.roster is not None else Roster()
     ingest = CallbackIngest(CallbackWriter(journal), roster)
-    ingest.listeners.extend(config.event_listeners)
+    for listener in config.event_listeners:
+        ingest.events.connect(listener)
     # Asked on every check, so credentials set later (settings, the simulator's) apply at once.
     signature = SignatureCheck(lambda: core.credentials.auth_token, config.public_url)
     server = WebhookServer(
@@ -154,7 +153,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     server.hold_music_url = config.settings.hold_music_url
     # tiles, the log and messages name callers the address book knows, renamed as it changes
     roster.set_names(lambda number: config.door.book.name_of(number))
-    config.door.subscribe(lambda _settings, book: roster.set_names(book.name_of))
+    config.door.changed.connect(_renamer(roster, config.door.book))
     await core.server.start()
     stack.push_async_callback(core.server.stop)
     api_base_url = config.api_base_url
@@ -183,8 +182,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             core.moderator.rest, recording_ingest.ledger, journal, notify=config.notify
         )
         stack.push_async_callback(core.recordings.close)
-        recording_ingest.listeners.append(core.recordings.on_recording)
-        core.door_service = DoorService(
+        recording_ingest.recordings.connect(core.recordings.on_recording)
+        core.door_service = DoorControl(
             roster,
             journal,
             core.moderator.rest,
@@ -214,6 +213,24 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
                 core.settled = settling
                 stack.callback(settling.cancel)
     return core
+
+
+def _renamer(roster: Roster, book: AddressBook) -> Callable[[DoorSettings, AddressBook], None]:
+    """The door's listener that renames the tiles when the address book changes.
+
+    The door tells of its settings (lock, PIN, waiting room) too; renaming then would recompose
+    every participant of every conference for nothing (mypy --strict found the old lambda
+    handing the roster's changes back to a listener that returns None).
+    """
+    named_by = book
+
+    def rename(_settings: DoorSettings, book: AddressBook) -> None:
+        nonlocal named_by
+        if book != named_by:
+            named_by = book
+            roster.set_names(book.name_of)
+
+    return rename
 
 
 @asynccontextmanager

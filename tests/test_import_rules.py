@@ -15,9 +15,32 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1] / "moderator"
 
 # Top-level modules every package may use: the version and app name, settings, credentials,
-# the package resources (the top-level resources/, mapped onto moderator.resources), logging and
-# the private modes of the files callers' names are kept in.
-SHARED = {"moderator", "settings", "credentials", "resources", "logs", "private"}
+# the package resources (the top-level resources/, mapped onto moderator.resources), logging,
+# the private modes of the files callers' names are kept in, the one message API and the one
+# listener type.
+SHARED = {
+    "moderator",
+    "settings",
+    "credentials",
+    "resources",
+    "logs",
+    "private",
+    "messages",
+    "dispatch",
+}
+# Of those, the ones domain/ uses (the roster's and the door's `changed`) stay stdlib-only.
+STDLIB_ONLY_SHARED = {"messages", "dispatch"}
+
+# What ui/ may import from control/: its typed interface, and the plain values those calls
+# answer with. Each exception is a frozen value the views show, never a service to act on.
+UI_FROM_CONTROL = {
+    "moderator.control.interface",  # the Protocols the views act through
+    # ActionResult, BulkResult: what every interface coroutine returns (the interface
+    # re-exports nothing, so the views name them where they are defined)
+    "moderator.control.results",
+    # TwilioStatus, ConnectionState: how the last REST call went, shown by the status bar
+    "moderator.control.status",
+}
 
 # DESIGN.md, "Packages and the rule between them": package -> the packages it may import.
 MAY_IMPORT: dict[str, set[str]] = {
@@ -121,6 +144,31 @@ def test_a_layer_never_touches_the_libraries_of_another(package: str) -> None:
         if _package(module) == package
         for name in _imports(path)
         if name.split(".")[0] in NEVER[package]
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
+def test_the_ui_acts_on_control_through_its_interface_only() -> None:
+    """The views never hold a concrete service (Moderator, DoorControl, RecordingControl)."""
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if _package(module) == "ui"
+        for name in _imports(path)
+        if _package(name) == "control"
+        and _existing(name)
+        and not any(name == m or name.startswith(m + ".") for m in UI_FROM_CONTROL)
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
+def test_the_shared_message_and_listener_modules_import_the_standard_library_only() -> None:
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if _package(module) in STDLIB_ONLY_SHARED
+        for name in _imports(path)
+        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"}
     ]
     assert not broken, "\n".join(sorted(broken))
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from moderator.control.results import ActionResult, BulkResult
+from moderator.messages import Level
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,17 +50,17 @@ def tally(names: Sequence[str], results: Sequence[ActionResult]) -> BulkResult:
     return BulkResult(attempted=len(results), failed=failed)
 
 
-def summary(verb: str, where: str, result: BulkResult) -> tuple[str, str]:
+def summary(verb: str, where: str, result: BulkResult) -> tuple[Level, str]:
     """(level, text) for the host: "Muted 247 of 249 in TeamMeeting; 2 failed: Bob (…), …"."""
     if result.attempted == 0:
-        return "info", f"Nobody to {verb.lower()} in {where}"
+        return Level.INFO, f"Nobody to {verb.lower()} in {where}"
     done = f"{verb}ed" if not verb.endswith("e") else f"{verb}d"
     head = f"{done} {result.succeeded} of {result.attempted} in {where}"
     if not result.failed:
-        return "info", head
+        return Level.INFO, head
     shown = "; ".join(f"{name} ({_reason(message)})" for name, message in result.failed[:5])
     more = f" and {len(result.failed) - 5} more" if len(result.failed) > 5 else ""
-    return "error", f"{head}; {len(result.failed)} failed: {shown}{more}"
+    return Level.ERROR, f"{head}; {len(result.failed)} failed: {shown}{more}"
 
 
 def _reason(message: str) -> str:

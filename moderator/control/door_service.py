@@ -21,9 +21,12 @@ from moderator.control import call_moves
 from moderator.control.bulk import bounded
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe, redact
+from moderator.control.interface import DoorService
 from moderator.control.requests import end_conference_call
 from moderator.control.results import ActionResult
+from moderator.dispatch import Signal
 from moderator.domain import door_twiml
+from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
 from moderator.domain.door import DENIED, MEETING_OVER, Addresses, Door, lobby_name
@@ -42,19 +45,17 @@ from moderator.domain.host_state import (
 )
 from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
 from moderator.domain.roster import Conference, Participant, Roster
-from moderator.domain.rules import HOST
+from moderator.messages import Level, Sink, quiet
 from moderator.store.address_book_file import read_book, write_book
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
-Notify = Callable[[str, str], None]
-Listener = Callable[[], None]
 MOVE_CONCURRENCY = 8
 ROOMS_EMPTY_WAIT = 10.0  # seconds the end waits for rooms' people to be back in main
 
 
-class DoorService:
+class DoorControl:
     """Every door and room action the UI can take; each returns a result and never raises."""
 
     def __init__(
@@ -66,7 +67,7 @@ class DoorService:
         addresses: Callable[[], Addresses],
         *,
         book_file: Path | None = None,
-        notify: Notify = lambda level, text: None,
+        notify: Sink = quiet,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.roster = roster
@@ -81,7 +82,7 @@ class DoorService:
         self.rooms_open = False
         self._book_queued = False  # a write of the address book waits on the writer thread
         self.moving: set[str] = set()  # call SIDs whose move Twilio has not answered yet
-        self.listeners: list[Listener] = []  # plan, rooms_open or moving changed
+        self.changed: Signal[[]] = Signal("door_service.changed")  # plan, rooms or moving
 
     @property
     def meeting(self) -> str:
@@ -92,14 +93,14 @@ class DoorService:
     def set_locked(self, locked: bool) -> None:
         if self.door.settings.locked != locked:
             self.door.update(locked=locked)
-            self._record("lock" if locked else "unlock")
-            self._notify("info", "The meeting is locked" if locked else "The meeting is open")
+            self._record(ActionKind.LOCK if locked else ActionKind.UNLOCK)
+            self._notify(Level.INFO, "The meeting is locked" if locked else "The meeting is open")
 
     def set_waiting_room(self, on: bool) -> None:
         if self.door.settings.waiting_room != on:
             self.door.update(waiting_room=on)
-            self._record("waiting-room-on" if on else "waiting-room-off")
-            self._notify("info", "Waiting room on" if on else "Waiting room off")
+            self._record(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
+            self._notify(Level.INFO, "Waiting room on" if on else "Waiting room off")
 
     def set_pin(self, pin: str) -> None:
         """A new PIN (empty: none). Only its salted hash is kept and journaled, never the PIN."""
@@ -109,7 +110,7 @@ class DoorService:
         pin_hash = hash_pin(pin) if pin else ""
         self.door.update(pin_hash=pin_hash)
         self._record(PIN_SET if pin else PIN_CLEARED, params={"hash": pin_hash} if pin else None)
-        self._notify("info", "Callers are asked for a PIN" if pin else "No PIN is asked")
+        self._notify(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
 
     def restore(self, plan: RoomPlan | None, rooms_open: bool) -> None:
         """The rooms as the host left them (at start, control/host_restore.py): the plan, and
@@ -153,15 +154,15 @@ class DoorService:
                 return
             message = f"Could not save the address book to {path}: {error}"
             if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(self._notify, "error", message)
+                loop.call_soon_threadsafe(self._notify, Level.ERROR, message)
             else:
-                self._notify("error", message)
+                self._notify(Level.ERROR, message)
 
         try:
             self._journal.write_later(write).add_done_callback(done)
         except JournalError as exc:
             self._book_queued = False
-            self._notify("error", f"Could not save the address book to {path}: {exc}")
+            self._notify(Level.ERROR, f"Could not save the address book to {path}: {exc}")
 
     async def import_book(self, path: Path, progress: Callable[[int], None] | None = None) -> int:
         """Add the callers of a CSV file (AddressBookError: nothing imported); how many.
@@ -205,14 +206,14 @@ class DoorService:
     async def admit(self, call_sid: str) -> ActionResult:
         where = self._addresses()
         twiml = self._to(where, where.meeting, call_sid)
-        return await self._move(call_sid, twiml, "admit", "let in")
+        return await self._move(call_sid, twiml, ActionKind.ADMIT)
 
     async def admit_all(self) -> list[ActionResult]:
         people = [p.call_sid for p in self.waiting() if p.call_sid not in self.moving]
         return await bounded(people, self.admit, MOVE_CONCURRENCY)
 
     async def deny(self, call_sid: str) -> ActionResult:
-        return await self._move(call_sid, door_twiml.goodbye(DENIED), "deny", "turn away")
+        return await self._move(call_sid, door_twiml.goodbye(DENIED), ActionKind.DENY)
 
     # ---- breakout rooms --------------------------------------------------------------------
 
@@ -278,7 +279,7 @@ class DoorService:
         where = self._addresses()
         target = room_name(where.meeting, room) if room is not None else where.meeting
         twiml = self._to(where, target, call_sid)
-        return await self._move(call_sid, twiml, "move", "move", to=target)
+        return await self._move(call_sid, twiml, ActionKind.MOVE, to=target)
 
     async def open_rooms(self) -> list[ActionResult]:
         """Move everyone the plan puts in a room there (the rest stay in main)."""
@@ -294,10 +295,10 @@ class DoorService:
         async def one(item: tuple[str, int]) -> ActionResult:
             sid, room = item
             target = room_name(where.meeting, room)
-            return await self._move(sid, self._to(where, target, sid), "move", "move", to=target)
+            return await self._move(sid, self._to(where, target, sid), ActionKind.MOVE, to=target)
 
         results = await bounded(movers, one, MOVE_CONCURRENCY)
-        self._notify("info", f"{plan.count} breakout rooms open")
+        self._notify(Level.INFO, f"{plan.count} breakout rooms open")
         return results
 
     async def close_rooms(self) -> list[ActionResult]:
@@ -310,10 +311,10 @@ class DoorService:
 
         async def one(sid: str) -> ActionResult:
             twiml = self._to(where, where.meeting, sid)
-            return await self._move(sid, twiml, "move", "move", to=where.meeting)
+            return await self._move(sid, twiml, ActionKind.MOVE, to=where.meeting)
 
         results = await bounded(people, one, MOVE_CONCURRENCY)
-        self._notify("info", "Breakout rooms closed: everyone is back in the main conference")
+        self._notify(Level.INFO, "Breakout rooms closed: everyone is back in the main conference")
         return results
 
     async def announce_rooms(self, text: str) -> ActionResult:
@@ -321,7 +322,7 @@ class DoorService:
         where = self._addresses()
         url = where.announce_url(text)
         rooms = self._live(lambda name: room_number(name, self.meeting) is not None)
-        action_id = self._record("announce-rooms", params={"text": text}, finished=False)
+        action_id = self._record(ActionKind.ANNOUNCE_ROOMS, params={"text": text}, finished=False)
         failures: list[str] = []
         for conference in rooms:
             try:
@@ -333,9 +334,9 @@ class DoorService:
         message = self._redact("Could not announce in " + "; ".join(failures)) if failures else None
         self._finish(action_id, ok=not failures, error=message)
         if message:
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
-        self._notify("info", f"Announced in {len(rooms)} rooms: {text}")
+        self._notify(Level.INFO, f"Announced in {len(rooms)} rooms: {text}")
         return ActionResult(True)
 
     # ---- the meeting's end ----------------------------------------------------------------
@@ -378,14 +379,14 @@ class DoorService:
             if not any(self.room_people().values()):
                 empty.set()
 
-        self.roster.subscribe(check)
+        self.roster.changed.connect(check)
         try:
             check()
             await asyncio.wait_for(empty.wait(), timeout)
         except TimeoutError:
             log.warning("the rooms were not empty %.0f s after closing them", timeout)
         finally:
-            self.roster.unsubscribe(check)
+            self.roster.changed.disconnect(check)
 
     async def _end_conference(self, conference: Conference) -> ActionResult:
         """End a room or the waiting room (Status=completed), journaled under its SID."""
@@ -398,7 +399,7 @@ class DoorService:
             message = self._redact(f"Could not end {conference.friendly_name}: {reason}")
             self._finish(action_id, ok=False, error=message)
             if "not found" not in reason.lower():  # it ended by itself meanwhile
-                self._notify("error", message)
+                self._notify(Level.ERROR, message)
                 return ActionResult(False, message)
             return ActionResult(True)
         self._finish(action_id, ok=True)
@@ -407,7 +408,7 @@ class DoorService:
     def _record_under(self, conf_sid: str, kind: str, params: Mapping[str, str]) -> int:
         try:
             return self._journal.record_action(
-                self._clock(), conf_sid, None, kind, origin=HOST, params=params
+                self._clock(), conf_sid, None, kind, origin=Origin.HOST, params=params
             )
         except JournalError as exc:
             log.error("could not journal %s: %s", kind, exc)
@@ -437,8 +438,15 @@ class DoorService:
         return None
 
     async def _move(
-        self, call_sid: str, twiml: str, kind: str, verb: str, *, to: str | None = None
+        self,
+        call_sid: str,
+        twiml: str,
+        kind: str,
+        verb: str | None = None,
+        *,
+        to: str | None = None,
     ) -> ActionResult:
+        verb = verb or ActionKind(kind).verb
         participant = self._find(call_sid)
         who = participant.display_name if participant else call_sid
         params = {"to": to} if to else {}
@@ -448,7 +456,7 @@ class DoorService:
                 params["name"] = participant.name
         if not self._rest.configured:
             message = f"Could not {verb} {who}: no Twilio credentials are configured"
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
         action_id = self._record(kind, call_sid, params, finished=False)
         self.moving.add(call_sid)
@@ -461,7 +469,7 @@ class DoorService:
                 log.exception("%s of %s failed", kind, who)
             message = self._redact(f"Could not {verb} {who}: {failure.reason}")
             self._finish(action_id, ok=False, error=message)
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
         finally:
             self.moving.discard(call_sid)
@@ -472,7 +480,7 @@ class DoorService:
 
     def _record(
         self,
-        kind: str,
+        kind: str,  # an ActionKind, or a word of domain/host_state.py
         call_sid: str | None = None,
         params: Mapping[str, str] | None = None,
         *,
@@ -481,7 +489,7 @@ class DoorService:
         now = self._clock()
         try:
             action_id = self._journal.record_action(
-                now, self.meeting, call_sid, kind, origin=HOST, params=params
+                now, self.meeting, call_sid, kind, origin=Origin.HOST, params=params
             )
             if finished:
                 self._journal.finish_action(action_id, now, ok=True)
@@ -499,19 +507,20 @@ class DoorService:
             log.error("could not journal an outcome: %s", exc)
 
     def _changed(self) -> None:
-        for listener in list(self.listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("a door listener failed")
+        self.changed.emit()
 
     def _redact(self, text: str) -> str:
         creds = self._rest.credentials
         return redact(text, creds.auth_token, creds.api_secret)
 
-    def _notify(self, level: str, text: str) -> None:
-        (log.warning if level == "error" else log.info)("%s", text)
+    def _notify(self, level: Level, text: str) -> None:
+        (log.warning if level is Level.ERROR else log.info)("%s", text)
         try:
             self._notify_ui(level, text)
         except Exception:
             log.exception("notify failed")
+
+
+def _offers_the_ui_seam(control: DoorControl) -> DoorService:
+    """Never called: mypy checks here that DoorControl provides everything the UI may call."""
+    return control

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from moderator.control.door_service import DoorService
+from moderator.control.door_service import DoorControl
 from moderator.control.recording import RecordingControl
 from moderator.domain.clock import utc_now
 from moderator.domain.door import Door, DoorSettings, is_lobby, lobby_name
@@ -78,7 +78,7 @@ def restore(
     roster: Roster,
     journal: Journal,
     door: Door,
-    service: DoorService,
+    service: DoorControl,
     recordings: RecordingControl | None,
     *,
     clock: Callable[[], datetime] = utc_now,
@@ -120,7 +120,7 @@ async def settle(
     roster: Roster,
     journal: Journal,
     door: Door,
-    service: DoorService,
+    service: DoorControl,
     *,
     clock: Callable[[], datetime] = utc_now,
 ) -> bool:
@@ -151,7 +151,7 @@ async def settle(
     return True
 
 
-def describe(door: Door, service: DoorService, state: HostState) -> str:
+def describe(door: Door, service: DoorControl, state: HostState) -> str:
     """The restored state in a log line (never the PIN, not even its hash)."""
     settings = door.settings
     words = [
@@ -176,7 +176,7 @@ def _restore_meeting(
     roster: Roster,
     meeting: str,
     state: HostState,
-    service: DoorService,
+    service: DoorControl,
     recordings: RecordingControl | None,
 ) -> None:
     in_rooms: dict[str, int] = {}

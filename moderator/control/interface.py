@@ -1,18 +1,25 @@
-"""What the UI may call on the control service: the typed seam between ui/ and control/.
+"""What the UI may call on control's services: the typed seam between ui/ and control/.
 
-Views depend on this Protocol, not on the Moderator class, so they can be driven by any object
-that offers these calls (the tests use a recording fake from tests/helpers/). Every coroutine
-returns a result and never raises; failures also reach the host through `notify`.
+Views depend on these Protocols, not on the classes that implement them (Moderator,
+DoorControl, RecordingControl), so they can be driven by any object that offers these calls
+(the tests use a recording fake from tests/helpers/). Every coroutine returns a result and
+never raises; failures also reach the host through the message sink (moderator/messages.py).
+Views read domain state through these services and never write it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import Protocol
 
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.status import TwilioStatus
+from moderator.dispatch import Signal
+from moderator.domain.door import Door
 from moderator.domain.recordings import Recording
+from moderator.domain.rooms import RoomPlan
+from moderator.domain.roster import Conference, Participant
 from moderator.settings import Settings
 
 
@@ -68,8 +75,15 @@ class ModeratorService(Protocol):
 class RecordingService(Protocol):
     """The conference recording's controls (control/recording.py is the real one)."""
 
-    pending: dict[str, str]  # ConferenceSid -> the status asked for, until confirmed
-    listeners: list[Callable[[str], None]]  # told the ConferenceSid of every change
+    @property
+    def pending(self) -> Mapping[str, str]:
+        """ConferenceSid -> the status asked for, until confirmed."""
+        ...
+
+    @property
+    def changed(self) -> Signal[[str]]:
+        """Tells the ConferenceSid whenever its recording or pending state changed."""
+        ...
 
     def state(self, conf_sid: str) -> Recording | None: ...
 
@@ -78,3 +92,93 @@ class RecordingService(Protocol):
     async def resume(self, conf_sid: str) -> ActionResult: ...
 
     async def stop(self, conf_sid: str) -> ActionResult: ...
+
+
+class DoorService(Protocol):
+    """The meeting's door (lock, waiting room, PIN, address book), the waiting room and the
+    breakout rooms (control/door_service.py's DoorControl is the real one)."""
+
+    @property
+    def door(self) -> Door:
+        """The door's settings and address book, to read (and follow with `door.changed`);
+        change them through the calls below, never on the Door itself."""
+        ...
+
+    @property
+    def changed(self) -> Signal[[]]:
+        """The plan, the rooms being open or a move under way changed."""
+        ...
+
+    @property
+    def meeting(self) -> str: ...
+
+    @property
+    def plan(self) -> RoomPlan | None: ...
+
+    @property
+    def rooms_open(self) -> bool: ...
+
+    @property
+    def moving(self) -> set[str]:
+        """Call SIDs whose move (admit, deny, room) Twilio has not answered yet."""
+        ...
+
+    def set_locked(self, locked: bool) -> None: ...
+
+    def set_waiting_room(self, on: bool) -> None: ...
+
+    def set_pin(self, pin: str) -> None: ...
+
+    def rename(self, number: str, name: str) -> None: ...
+
+    def set_always_admit(self, number: str, always: bool) -> None: ...
+
+    async def import_book(self, path: Path, progress: Callable[[int], None] | None = None) -> int:
+        """Raises AddressBookError (nothing imported); `progress` hears rows read so far."""
+        ...
+
+    async def export_book(self, path: Path) -> int:
+        """Raises OSError when the file cannot be written."""
+        ...
+
+    def waiting(self) -> list[Participant]: ...
+
+    async def admit(self, call_sid: str) -> ActionResult: ...
+
+    async def admit_all(self) -> list[ActionResult]: ...
+
+    async def deny(self, call_sid: str) -> ActionResult: ...
+
+    def main_conference(self) -> Conference | None: ...
+
+    def main_people(self) -> list[Participant]: ...
+
+    def room_people(self) -> dict[int, list[Participant]]: ...
+
+    def plan_rooms(
+        self,
+        count: int,
+        *,
+        randomly: bool = False,
+        keep_presenter: bool = True,
+        seed: int | None = None,
+    ) -> RoomPlan: ...
+
+    def clear_plan(self) -> None: ...
+
+    async def place(self, call_sid: str, room: int | None) -> ActionResult: ...
+
+    async def open_rooms(self) -> list[ActionResult]: ...
+
+    async def close_rooms(self) -> list[ActionResult]: ...
+
+    async def announce_rooms(self, text: str) -> ActionResult: ...
+
+    async def end_meeting(
+        self,
+        end_main: Callable[[], Awaitable[ActionResult]],
+        *,
+        close_rooms_first: bool = False,
+    ) -> list[ActionResult]:
+        """End the meeting and close its door (waiting callers told and hung up, rooms end)."""
+        ...

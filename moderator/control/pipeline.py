@@ -16,15 +16,14 @@ from moderator.control.requests import Send
 from moderator.control.results import ActionResult
 from moderator.control.snapshots import conference_snapshot
 from moderator.control.tasks import TaskSet
-from moderator.domain.actions import ActionKind
+from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.state import ConferenceStatus
+from moderator.messages import Level, Sink
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
-
-Notify = Callable[[str, str], None]
 
 
 @dataclass
@@ -35,7 +34,7 @@ class Ticket:
     conference_sid: str
     call_sid: str | None
     who: str  # display name for messages
-    origin: str
+    origin: Origin
     action_id: int
     send: Send
     subject: str = "participant"  # what a 404 means
@@ -54,7 +53,7 @@ class ActionPipeline:
         rest: TwilioRest,
         tasks: TaskSet,
         *,
-        notify: Notify,
+        notify: Sink,
         grace: float,
         on_stale: Callable[[str], None],
         clock: Callable[[], datetime] = utc_now,
@@ -85,7 +84,7 @@ class ActionPipeline:
         call_sid: str | None,
         send: Send,
         *,
-        origin: str,
+        origin: Origin,
         params: Mapping[str, str] | None = None,
         pending: bool = True,
         subject: str = "participant",
@@ -201,7 +200,7 @@ class ActionPipeline:
             self._on_stale(ticket.conference_sid)  # the roster shows someone Twilio lost
         log.warning("%s (%s)", message, ticket.origin)
         if not quiet:
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
         return ActionResult(False, message)
 
     def _finish(self, ticket: Ticket, *, ok: bool, error: str | None = None) -> None:
@@ -242,7 +241,7 @@ class ActionPipeline:
             del self._dialing[key]
             message = dial_failure(ticket.who, participant.call_status)
             self._finish(ticket, ok=False, error=message)
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
 
     def _apply_answer(self, conference_sid: str, after_sequence: int, answer: Any) -> None:
         """Fold a REST answer about one participant into the roster (and journal it)."""
@@ -340,7 +339,7 @@ class ActionPipeline:
         why = f" ({change.reason})" if change.reason else ""
         message = f"Could not {ticket.kind.verb} {ticket.who}: Twilio could not play it{why}"
         self._finish(ticket, ok=False, error=message)
-        self._notify("error", message)
+        self._notify(Level.ERROR, message)
 
 
 _DIAL_OUTCOMES = {

@@ -11,10 +11,12 @@ from typing import Any
 
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe
+from moderator.control.interface import RecordingService
 from moderator.control.requests import list_recordings_call, recording_call
 from moderator.control.results import ActionResult
 from moderator.control.tasks import TaskSet
-from moderator.domain.actions import CONFIRM_GRACE
+from moderator.dispatch import Signal
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin
 from moderator.domain.clock import utc_now
 from moderator.domain.recordings import (
     CURRENT,
@@ -26,12 +28,17 @@ from moderator.domain.recordings import (
     RecordingEvent,
     RecordingLedger,
 )
+from moderator.messages import Level, Sink, quiet
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
-Notify = Callable[[str, str], None]
 VERBS = {PAUSED: "pause", IN_PROGRESS: "resume", STOPPED: "stop"}
+KINDS = {
+    PAUSED: ActionKind.RECORDING_PAUSE,
+    IN_PROGRESS: ActionKind.RECORDING_RESUME,
+    STOPPED: ActionKind.RECORDING_STOP,
+}
 # after a stop Twilio reports stopped, then (processing done) completed or absent
 _SATISFIES = {STOPPED: (STOPPED, *FINAL_STATUSES), PAUSED: (PAUSED,), IN_PROGRESS: (IN_PROGRESS,)}
 # Twilio sends recording status callbacks only for in-progress (the recording began),
@@ -39,13 +46,9 @@ _SATISFIES = {STOPPED: (STOPPED, *FINAL_STATUSES), PAUSED: (PAUSED,), IN_PROGRES
 _NO_CALLBACK = (PAUSED, IN_PROGRESS)
 
 
-def _quiet(level: str, text: str) -> None:
-    """Default notify: the log only."""
-
-
 class RecordingControl:
     """The host's recording buttons. `pending[conf]` is the status asked for, until confirmed;
-    `listeners` hear the ConferenceSid whenever its recording or pending state changes."""
+    `changed` tells the ConferenceSid whenever its recording or pending state changes."""
 
     def __init__(
         self,
@@ -53,7 +56,7 @@ class RecordingControl:
         ledger: RecordingLedger,
         journal: Journal,
         *,
-        notify: Notify = _quiet,
+        notify: Sink = quiet,
         grace: float = CONFIRM_GRACE,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -66,7 +69,7 @@ class RecordingControl:
         self._tasks = TaskSet()
         self.pending: dict[str, str] = {}
         self._actions: dict[str, int] = {}  # ConferenceSid -> journaled action id
-        self.listeners: list[Callable[[str], None]] = []
+        self.changed: Signal[[str]] = Signal("recordings.changed")  # the ConferenceSid
 
     # ---- what the UI calls ------------------------------------------------------------------
     async def pause(self, conf_sid: str) -> ActionResult:
@@ -121,7 +124,7 @@ class RecordingControl:
         call = recording_call(conf_sid, status, target)
         self.pending[conf_sid] = status
         self._changed(conf_sid)
-        self._actions[conf_sid] = self._record(conf_sid, f"recording-{verb}", call.params)
+        self._actions[conf_sid] = self._record(conf_sid, KINDS[status], call.params)
         try:
             answer = await call.send(self._rest.client())
         except Exception as exc:
@@ -130,7 +133,7 @@ class RecordingControl:
             self.pending.pop(conf_sid, None)
             self._finish(conf_sid, ok=False, error=failure.reason)
             self._changed(conf_sid)
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
         self._finish(conf_sid, ok=True, error=None)
         log.info("recording %s of %s: %s asked", getattr(answer, "sid", "?"), conf_sid, status)
@@ -178,10 +181,10 @@ class RecordingControl:
             except JournalError as exc:
                 log.error("could not journal a recording confirmation: %s", exc)
 
-    def _record(self, conf_sid: str, kind: str, params: dict[str, str]) -> int:
+    def _record(self, conf_sid: str, kind: ActionKind, params: dict[str, str]) -> int:
         try:
             return self._journal.record_action(
-                self._clock(), conf_sid, None, kind, origin="host", params=params
+                self._clock(), conf_sid, None, kind, origin=Origin.HOST, params=params
             )
         except JournalError as exc:
             log.error("could not journal %s: %s", kind, exc)
@@ -199,8 +202,12 @@ class RecordingControl:
             log.error("could not journal a recording outcome: %s", exc)
 
     def _changed(self, conf_sid: str) -> None:
-        for listener in list(self.listeners):
-            listener(conf_sid)
+        self.changed.emit(conf_sid)
 
     async def close(self) -> None:
         await self._tasks.close()
+
+
+def _offers_the_ui_seam(control: RecordingControl) -> RecordingService:
+    """Never called: mypy checks here that RecordingControl provides everything the UI may call."""
+    return control

@@ -29,31 +29,24 @@ from moderator.control.rules_runner import RulesRunner
 from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin
 from moderator.domain.clock import utc_now
 from moderator.domain.host_state import PRESENTER
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
-    AUTO_MUTE,
-    HOST,
-    MUTE_ON_ENTRY,
     RuleSettings,
     intends_hold,
     intends_muted,
     mute_targets,
     unmute_targets,
 )
+from moderator.messages import Level, Sink, quiet
 from moderator.settings import Settings
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
-Notify = Callable[[str, str], None]
 MAX_CONCURRENCY = MAX_IN_FLIGHT
-
-
-def _no_op(level: str, text: str) -> None:
-    """Default notify: messages go to the log only."""
 
 
 def rule_settings(settings: Settings) -> RuleSettings:
@@ -68,7 +61,8 @@ class Moderator:
     """Mute, hold, kick, end, announce, dial out, bulk mute, reconcile: pending until confirmed.
 
     Every public coroutine returns a result and never raises to the UI; failures are also
-    passed to `notify("error", text)`. Runs on the (qasync) event loop; start() inside it.
+    passed to `notify(Level.ERROR, text)` (moderator/messages.py). Runs on the (qasync)
+    event loop; start() inside it.
     """
 
     def __init__(
@@ -80,7 +74,7 @@ class Moderator:
         settings: Settings,
         api_base_url: str | None = None,
         status_callback_url: str | None = None,
-        notify: Notify = _no_op,
+        notify: Sink = quiet,
         confirm_grace: float = CONFIRM_GRACE,
         reconcile_debounce: float = 1.0,
         retry_policy: RetryPolicy | None = None,
@@ -120,9 +114,11 @@ class Moderator:
             roster,
             self._tasks,
             rule_settings(settings),
-            mute_all=lambda sid: self._mute_all(sid, except_presenter=True, origin=AUTO_MUTE),
+            mute_all=lambda sid: self._mute_all(
+                sid, except_presenter=True, origin=Origin.AUTO_MUTE
+            ),
             mute_one=lambda sid, call: self._participant(
-                ActionKind.MUTE, sid, call, origin=MUTE_ON_ENTRY
+                ActionKind.MUTE, sid, call, origin=Origin.MUTE_ON_ENTRY
             ),
             clock=clock,
         )
@@ -138,7 +134,7 @@ class Moderator:
         if self._started:
             return
         self._started = True
-        self.roster.subscribe(self._on_changes)
+        self.roster.changed.connect(self._on_changes)
         self.rules.prime()
         if self.rest.configured:
             self.startup = self._tasks.spawn(self._startup_reconcile(), name="startup-reconcile")
@@ -151,7 +147,7 @@ class Moderator:
             return
         self._closed = True
         if self._started:
-            self.roster.unsubscribe(self._on_changes)
+            self.roster.changed.disconnect(self._on_changes)
         await self._tasks.close()
         await self.rest.close()
         log.info("moderator control closed")
@@ -215,14 +211,14 @@ class Moderator:
         conf_sid: str,
         call_sid: str,
         *,
-        origin: str = HOST,
+        origin: Origin = Origin.HOST,
         quiet: bool = False,
         music_url: str | None = None,
     ) -> ActionResult:
         ticket = self._begin(kind, conf_sid, call_sid, origin=origin, music_url=music_url)
         if isinstance(ticket, ActionResult):
             if not quiet and ticket.message:
-                self._notify("error", ticket.message)
+                self._notify(Level.ERROR, ticket.message)
             return ticket
         return await self._guarded(self.pipeline.send(ticket, quiet=quiet), ticket.who, kind)
 
@@ -232,7 +228,7 @@ class Moderator:
         conf_sid: str,
         call_sid: str,
         *,
-        origin: str,
+        origin: Origin,
         music_url: str | None = None,
     ) -> Ticket | ActionResult:
         call = participant_call(kind, conf_sid, call_sid, hold_url=music_url)
@@ -246,7 +242,9 @@ class Moderator:
         self.roster.choose_presenter(conf_sid, call_sid)
         now = self._clock()
         try:
-            action_id = self.journal.record_action(now, conf_sid, call_sid, PRESENTER, origin=HOST)
+            action_id = self.journal.record_action(
+                now, conf_sid, call_sid, PRESENTER, origin=Origin.HOST
+            )
             self.journal.finish_action(action_id, now, ok=True)
         except JournalError as exc:
             log.error("could not journal the presenter: %s", exc)
@@ -268,7 +266,7 @@ class Moderator:
         who = label or number
         if not caller_id:
             message = f"Could not dial {who}: set a caller ID (a Twilio number) in Settings"
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
         call = dial_out_call(
             conf_sid, number, caller_id, label=label, status_callback_url=self.status_callback_url
@@ -279,18 +277,18 @@ class Moderator:
             conf_sid,
             None,
             call.send,
-            origin=HOST,
+            origin=Origin.HOST,
             params=call.params,
             pending=False,
         )
         if isinstance(ticket, ActionResult):
-            self._notify("error", ticket.message or "")
+            self._notify(Level.ERROR, ticket.message or "")
             return ticket
         ticket.who = who
         result = await self._guarded(self.pipeline.send(ticket), who, ActionKind.DIAL_OUT)
         if result.ok and ticket.answer is not None:
             self.pipeline.expect_join(ticket, str(ticket.answer.call_sid), after_sequence)
-            self._notify("info", f"Dialling {who}")
+            self._notify(Level.INFO, f"Dialling {who}")
         return result
 
     async def _conference(
@@ -305,13 +303,13 @@ class Moderator:
             conf_sid,
             call_sid,
             call.send,
-            origin=HOST,
+            origin=Origin.HOST,
             params=call.params,
             pending=False,
             subject="conference" if call_sid is None else "participant",
         )
         if isinstance(ticket, ActionResult):
-            self._notify("error", ticket.message or "")
+            self._notify(Level.ERROR, ticket.message or "")
             return ticket
         return await self._guarded(self.pipeline.send(ticket), ticket.who, kind)
 
@@ -319,13 +317,17 @@ class Moderator:
 
     async def mute_all(self, conf_sid: str, *, except_presenter: bool = True) -> BulkResult:
         """Mute everyone present (but the presenter), `bulk_concurrency` requests at a time."""
-        return await self._mute_all(conf_sid, except_presenter=except_presenter, origin=HOST)
+        return await self._mute_all(conf_sid, except_presenter=except_presenter, origin=Origin.HOST)
 
     async def unmute_all(self, conf_sid: str) -> BulkResult:
         targets = unmute_targets(self.roster.participants(conf_sid, present_only=True))
-        return await self._bulk(ActionKind.UNMUTE, conf_sid, [p.call_sid for p in targets], HOST)
+        return await self._bulk(
+            ActionKind.UNMUTE, conf_sid, [p.call_sid for p in targets], Origin.HOST
+        )
 
-    async def _mute_all(self, conf_sid: str, *, except_presenter: bool, origin: str) -> BulkResult:
+    async def _mute_all(
+        self, conf_sid: str, *, except_presenter: bool, origin: Origin
+    ) -> BulkResult:
         targets = mute_targets(
             self.roster.participants(conf_sid, present_only=True),
             self.roster.presenter(conf_sid),
@@ -334,7 +336,7 @@ class Moderator:
         return await self._bulk(ActionKind.MUTE, conf_sid, [p.call_sid for p in targets], origin)
 
     async def _bulk(
-        self, kind: ActionKind, conf_sid: str, call_sids: list[str], origin: str
+        self, kind: ActionKind, conf_sid: str, call_sids: list[str], origin: Origin
     ) -> BulkResult:
         tickets: list[Ticket | ActionResult] = []
         unsent: dict[int, Ticket] = {}
@@ -362,7 +364,7 @@ class Moderator:
         except Exception as exc:
             log.exception("bulk %s failed", kind.value)
             message = f"Could not {kind.verb} everyone: {describe(exc).reason}"
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return BulkResult(attempted=len(call_sids), failed=(("everyone", message),))
         finally:
             # Cancelled or crashed midway: tiles still waiting their turn must not stay pending.
@@ -370,7 +372,7 @@ class Moderator:
                 self.pipeline.abandon(ticket, "the bulk action was stopped before it was sent")
         conference = self.roster.conference(conf_sid)
         where = conference.friendly_name if conference and conference.friendly_name else conf_sid
-        prefix = "Auto-mute: " if origin == AUTO_MUTE else ""
+        prefix = "Auto-mute: " if origin is Origin.AUTO_MUTE else ""
         level, text = summary(kind.verb.capitalize(), where, result)
         self._notify(level, prefix + text)
         return result
@@ -386,7 +388,7 @@ class Moderator:
             if failure.reason.startswith("unexpected"):
                 log.exception("reconcile failed")
             self._notify(
-                "error", self._redact(f"Could not reconcile with Twilio: {failure.reason}")
+                Level.ERROR, self._redact(f"Could not reconcile with Twilio: {failure.reason}")
             )
             return
         self._lookup_numbers(done)
@@ -451,16 +453,16 @@ class Moderator:
         except Exception as exc:
             log.exception("%s of %s failed unexpectedly", kind.value, who)
             message = self._redact(f"Could not {kind.verb} {who}: {describe(exc).reason}")
-            self._notify("error", message)
+            self._notify(Level.ERROR, message)
             return ActionResult(False, message)
 
     def _redact(self, text: str) -> str:
         creds = self.rest.credentials
         return redact(text, creds.auth_token, creds.api_secret)
 
-    def _notify(self, level: str, text: str) -> None:
+    def _notify(self, level: Level, text: str) -> None:
         text = self._redact(text)
-        (log.warning if level == "error" else log.info)("%s", text)
+        (log.warning if level is Level.ERROR else log.info)("%s", text)
         try:
             self._notify_ui(level, text)
         except Exception:

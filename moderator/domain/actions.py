@@ -1,4 +1,4 @@
-"""What a moderator can do to a conference, and which callback confirms each action."""
+"""What a host (or a rule, or the door) can do, who did it, and which callback confirms it."""
 
 from __future__ import annotations
 
@@ -9,17 +9,52 @@ from enum import Enum
 from moderator.domain.events import EventKind
 
 
-class ActionKind(str, Enum):
-    """A moderator action, as journaled and reported."""
+class Origin(str, Enum):
+    """Who took an action, as journaled: the host, a rule, or the door deciding on a caller."""
 
+    HOST = "host"
+    AUTO_MUTE = "auto-mute"
+    MUTE_ON_ENTRY = "mute-on-entry"
+    DOOR = "door"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ActionKind(str, Enum):
+    """A host's action, as journaled and reported (the value is the journal's word)."""
+
+    # a participant
     MUTE = "mute"
     UNMUTE = "unmute"
     HOLD = "hold"
     UNHOLD = "unhold"
     KICK = "kick"
+    # a conference
     END_CONFERENCE = "end-conference"
     ANNOUNCE = "announce"
     DIAL_OUT = "dial-out"
+    # the meeting's door (journaled under the meeting's name)
+    LOCK = "lock"
+    UNLOCK = "unlock"
+    WAITING_ROOM_ON = "waiting-room-on"
+    WAITING_ROOM_OFF = "waiting-room-off"
+    PIN_SET = "pin-set"  # never the PIN itself
+    PIN_CLEARED = "pin-cleared"
+    ADMIT = "admit"
+    DENY = "deny"
+    # the breakout rooms
+    MOVE = "move"
+    ROOMS_OPEN = "rooms-open"
+    ROOMS_CLOSE = "rooms-close"
+    ANNOUNCE_ROOMS = "announce-rooms"
+    # the conference's recording
+    RECORDING_PAUSE = "recording-pause"
+    RECORDING_RESUME = "recording-resume"
+    RECORDING_STOP = "recording-stop"
+
+    def __str__(self) -> str:
+        return self.value
 
     @property
     def verb(self) -> str:
@@ -36,6 +71,21 @@ _VERBS = {
     ActionKind.END_CONFERENCE: "end",
     ActionKind.ANNOUNCE: "play an announcement to",
     ActionKind.DIAL_OUT: "dial",
+    ActionKind.LOCK: "lock",
+    ActionKind.UNLOCK: "unlock",
+    ActionKind.WAITING_ROOM_ON: "turn on the waiting room of",
+    ActionKind.WAITING_ROOM_OFF: "turn off the waiting room of",
+    ActionKind.PIN_SET: "set the PIN of",
+    ActionKind.PIN_CLEARED: "clear the PIN of",
+    ActionKind.ADMIT: "let in",
+    ActionKind.DENY: "turn away",
+    ActionKind.MOVE: "move",
+    ActionKind.ROOMS_OPEN: "open the rooms of",
+    ActionKind.ROOMS_CLOSE: "close the rooms of",
+    ActionKind.ANNOUNCE_ROOMS: "announce in the rooms of",
+    ActionKind.RECORDING_PAUSE: "pause the recording of",
+    ActionKind.RECORDING_RESUME: "resume the recording of",
+    ActionKind.RECORDING_STOP: "stop the recording of",
 }
 
 # The confirmation rule. A participant action is *pending* from the click until its callback

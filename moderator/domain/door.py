@@ -8,12 +8,13 @@ the waiting room holds everyone else until the host admits them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from urllib.parse import urlencode
 
+from moderator.dispatch import Signal
 from moderator.domain.address_book import AddressBook
 from moderator.domain.announcements import AnnouncementBoard
 from moderator.domain.pin_hash import pin_matches
@@ -98,6 +99,10 @@ class Verdict(str, Enum):
     PIN_REFUSED = "pin-refused"  # the last attempt was wrong: hung up
 
 
+# The word journaled when a caller keyed the right PIN (followed by the verdict it led to).
+PIN_RIGHT = "pin-right"
+
+
 @dataclass(frozen=True)
 class Decision:
     """A verdict, the attempt the next PIN prompt is (1-based), and what the caller hears first."""
@@ -157,7 +162,7 @@ class DoorEntry:
     call_sid: str
     number: str
     name: str | None  # the address book's name, else the label the console knows them by
-    kind: str  # the journaled word: a Verdict's value, or "pin-right"
+    kind: str  # the journaled word: a Verdict's value, or PIN_RIGHT
     attempt: int = 0
 
     @property
@@ -177,15 +182,12 @@ class DoorEntry:
             ),
             Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
             " and was hung up",
-            "pin-right": f"{self.who} entered the right PIN",
+            PIN_RIGHT: f"{self.who} entered the right PIN",
             PIN_LOCKED_OUT_KIND: f"{self.who} keyed too many wrong PINs: that number is refused"
             " for now",
             PIN_ALARM_KIND: "Many wrong PINs from several numbers: someone may be guessing the"
             " PIN. The door now answers slowly and gives each call one try.",
         }.get(self.kind, f"{self.who}: {self.kind}")
-
-
-DoorListener = Callable[["DoorSettings", AddressBook], None]
 
 
 class Door:
@@ -194,13 +196,8 @@ class Door:
     def __init__(self, settings: DoorSettings | None = None, book: AddressBook | None = None):
         self.settings = settings or DoorSettings()
         self.book = book or AddressBook()
-        self._listeners: list[DoorListener] = []
-
-    def subscribe(self, listener: DoorListener) -> None:
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: DoorListener) -> None:
-        self._listeners.remove(listener)
+        # the settings or the book changed
+        self.changed: Signal[[DoorSettings, AddressBook]] = Signal("door.changed")
 
     def update(self, **changes: object) -> DoorSettings:
         """New door settings (pin_hash, locked, waiting_room); listeners hear of a real change."""
@@ -216,5 +213,4 @@ class Door:
             self._tell()
 
     def _tell(self) -> None:
-        for listener in list(self._listeners):
-            listener(self.settings, self.book)
+        self.changed.emit(self.settings, self.book)

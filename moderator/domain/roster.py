@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 
+from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, PendingAction
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.fold import (
@@ -43,7 +44,6 @@ __all__ = [
     "Change",
     "ChangeKind",
     "Conference",
-    "Listener",
     "Participant",
     "PastConference",
     "PastLoader",
@@ -77,7 +77,6 @@ class Change:
     token: int = 0  # ACTION_CONFIRMED: the confirmed PendingAction's token
 
 
-Listener = Callable[[list[Change]], None]
 PastLoader = Callable[[str], Iterable[Entry]]  # one conference's callbacks, then its snapshots
 _ANNOUNCEMENT_CHANGES = {
     EventKind.ANNOUNCEMENT_END: ChangeKind.ANNOUNCEMENT_ENDED,
@@ -119,7 +118,8 @@ class Roster:
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
         self._records: dict[str, _Record] = {}
-        self._listeners: list[Listener] = []
+        # every mutation that changed something; not while a past conference is folded in
+        self.changed: Signal[[list[Change]]] = Signal("roster.changed")
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
         self._caller_names: dict[str, str] = {}  # call sid -> CallerName (Twilio's lookup)
         self._name_of: Callable[[str | None], str | None] = lambda number: None
@@ -222,17 +222,9 @@ class Roster:
 
     # ---- observers -------------------------------------------------------------------------
 
-    def subscribe(self, listener: Listener) -> None:
-        """Call `listener` with the changes of every mutation that changed something."""
-        self._listeners.append(listener)
-
-    def unsubscribe(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
-
     def _notify(self, changes: list[Change]) -> list[Change]:
         if changes and not self._quiet:
-            for listener in list(self._listeners):
-                listener(changes)
+            self.changed.emit(changes)
         return changes
 
     # ---- queries ---------------------------------------------------------------------------

@@ -10,11 +10,6 @@ from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Conference, Participant
 from moderator.domain.state import ConferenceStatus
 
-# Journal origins: who took an action.
-HOST = "host"
-AUTO_MUTE = "auto-mute"
-MUTE_ON_ENTRY = "mute-on-entry"
-
 
 @dataclass(frozen=True)
 class RuleSettings:

@@ -14,13 +14,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
 
+from moderator.dispatch import Signal
 from moderator.domain import door_twiml
+from moderator.domain.actions import Origin
 from moderator.domain.clock import utc_now
 from moderator.domain.door import (
     MAX_PIN_ATTEMPTS,
     PIN_ALARM_KIND,
     PIN_LOCKED_OUT,
     PIN_LOCKED_OUT_KIND,
+    PIN_RIGHT,
     TOO_MANY_ATTEMPTS,
     Addresses,
     Decision,
@@ -38,10 +41,7 @@ from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
 
-DOOR = "door"  # the journal's origin for what the door decided (the host's actions say "host")
-
-
-DoorListener = Callable[[DoorEntry], None]
+MAX_ANNOUNCEMENT_CHARS = 500
 
 
 class VoiceDoor:
@@ -61,7 +61,7 @@ class VoiceDoor:
         self._roster = roster
         self._clock = clock
         self.guard = guard or PinGuard()
-        self.listeners: list[DoorListener] = []
+        self.entries: Signal[[DoorEntry]] = Signal("voice_door.entries")  # each decision
 
     def arrival(self, form: Mapping[str, str], where: Addresses) -> str:
         """A new call: PIN prompt, or straight to admission."""
@@ -90,7 +90,7 @@ class VoiceDoor:
         )
         if decision.verdict not in (Verdict.WRONG_PIN, Verdict.PIN_REFUSED):
             self.guard.succeeded(number)
-            self._record(form, where, "pin-right", attempt)
+            self._record(form, where, PIN_RIGHT, attempt)
             self._record(form, where, decision.verdict.value, 0)
             return self._twiml(decision, where, number)
         failure = self.guard.failed(number, now)
@@ -144,15 +144,11 @@ class VoiceDoor:
             params["attempt"] = str(attempt)
         try:
             action_id = self._journal.record_action(
-                now, meeting, call_sid or None, kind, origin=DOOR, params=params
+                now, meeting, call_sid or None, kind, origin=Origin.DOOR, params=params
             )
             self._journal.finish_action(action_id, now, ok=True)
         except JournalError as exc:
             log.error("could not journal the door's %s for %s: %s", kind, call_sid, exc)
         entry = DoorEntry(now, call_sid, number, name, kind, attempt)
         log.info("door: %s", entry.text)
-        for listener in list(self.listeners):
-            try:
-                listener(entry)
-            except Exception:
-                log.exception("a door listener failed")
+        self.entries.emit(entry)

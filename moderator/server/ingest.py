@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from moderator.dispatch import Signal
 from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent, parse_callback
 from moderator.domain.roster import Roster
 from moderator.store.writer import CallbackWriter
-
-EventListener = Callable[[ConferenceEvent], None]
 
 
 class CallbackIngest:
@@ -22,7 +21,7 @@ class CallbackIngest:
         self.writer = writer
         self._roster = roster
         self._clock = clock
-        self.listeners: list[EventListener] = []
+        self.events: Signal[[ConferenceEvent]] = Signal("ingest.events")  # each one folded
         self.received = 0
         self.last_received_at: datetime | None = None
 
@@ -38,8 +37,7 @@ class CallbackIngest:
         event = parse_callback(form, received_at)
         committed = self.writer.queue(received_at, form, event)
         self._roster.apply(event)
-        for listener in list(self.listeners):
-            listener(event)
+        self.events.emit(event)
         await committed
         self.received += 1
         self.last_received_at = received_at

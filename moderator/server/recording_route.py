@@ -8,6 +8,7 @@ from datetime import datetime
 
 from aiohttp import web
 
+from moderator.dispatch import Signal
 from moderator.domain.clock import utc_now
 from moderator.domain.events import MalformedCallback
 from moderator.domain.recordings import Recording, RecordingLedger, parse_recording_callback
@@ -16,7 +17,6 @@ from moderator.store.recording_log import RecordingLog
 
 log = logging.getLogger(__name__)
 
-RecordingListener = Callable[[Recording], None]
 # Runs a blocking store write somewhere it cannot freeze the window (the journal's writer thread).
 WriteOffLoop = Callable[[Callable[[], None]], Awaitable[None]]
 
@@ -39,7 +39,7 @@ class RecordingIngest:
         self._write = write
         self.ledger = ledger
         self._clock = clock
-        self.listeners: list[RecordingListener] = []
+        self.recordings: Signal[[Recording]] = Signal("recording_ingest.recordings")
         self.received = 0
 
     async def answer(self, form: Mapping[str, str]) -> web.Response:
@@ -59,10 +59,6 @@ class RecordingIngest:
         recording = self.ledger.apply(event)
         log.info("recording %s of %s: %s", recording.sid, recording.conference_sid, event.status)
         # The callback is stored: whatever a listener does wrong, Twilio gets its 204 (a 500
-        # now would only hide a stored callback behind a traceback).
-        for listener in list(self.listeners):
-            try:
-                listener(recording)
-            except Exception:
-                log.exception("a recording listener failed on %s", recording.sid)
+        # now would only hide a stored callback behind a traceback); the Signal logs it.
+        self.recordings.emit(recording)
         return web.Response(status=204)

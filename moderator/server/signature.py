@@ -13,6 +13,8 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from moderator.dispatch import Signal
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 # The digest's length for each algorithm Twilio signs with (the Auth Token's HMAC-SHA1 unless
@@ -59,7 +61,7 @@ class SignatureCheck:
         # a signature made with the auth token proves Twilio signed it, so no stranger's URL
         # is ever shown, and unsigned or wrongly signed requests raise nothing.
         self.evidence: tuple[str, str] | None = None
-        self.mismatch_listeners: list[Callable[[str, str], None]] = []
+        self.mismatched: Signal[[str, str]] = Signal("signature.mismatched")
 
     def signed_url(self, local_url: str, path_qs: str) -> str:
         """The URL Twilio signed for a request that reached us as `local_url`."""
@@ -90,8 +92,7 @@ class SignatureCheck:
         for what, other in _other_forms(url, received_url):
             if validator.validate(other, params, signature, algorithm=algorithm):
                 self.evidence = (what, other)
-                for listener in self.mismatch_listeners:
-                    listener(what, other)
+                self.mismatched.emit(what, other)
                 return f"{SIGNATURE_HEADER} matches {other}, not {url} ({what}): fix the public URL"
         return f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
 

@@ -4,7 +4,6 @@ tunnel started with the console call. Owns the built-in tunnel while the console
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from types import ModuleType
@@ -12,6 +11,7 @@ from types import ModuleType
 from twilio.rest import Client
 
 from moderator.credentials import Credentials
+from moderator.messages import Level, Sink
 from moderator.setup.account import AccountInfo, check_account
 from moderator.setup.client import DEFAULT_TIMEOUT, setup_client
 from moderator.setup.errors import SetupError
@@ -52,9 +52,7 @@ class SetupContext:
 class SetupService:
     """Async setup steps; every failure is a SetupError with a one-line reason."""
 
-    def __init__(
-        self, context: SetupContext, notify: Callable[[str, str], None] | None = None
-    ) -> None:
+    def __init__(self, context: SetupContext, notify: Sink | None = None) -> None:
         self.context = context
         self._notify = notify or (lambda level, text: None)
         self.tunnel = NgrokTunnel(context.ngrok_sdk)
@@ -120,7 +118,9 @@ class SetupService:
                 change.old_voice_url,
                 change.new_voice_url,
             )
-            self._notify("info", f"{change.number.phone_number} now calls {change.new_voice_url}")
+            self._notify(
+                Level.INFO, f"{change.number.phone_number} now calls {change.new_voice_url}"
+            )
         return changes
 
     # ---- readiness -------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
+from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from moderator.domain.actions import Origin
 from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
 from moderator.store import clean_close
@@ -590,14 +592,16 @@ class Journal:
         call_sid: str | None,
         kind: str,
         *,
-        origin: str = "host",
+        origin: str = Origin.HOST,
         params: Mapping[str, str] | None = None,
     ) -> int:
         """Journal an action as it is sent; returns its handle for finish/confirm at once.
 
         The write is queued for the writer thread, not waited for: a host's click never waits
-        for the disk. `actions()` shows it (and its outcome) before the disk has it.
+        for the disk. `actions()` shows it (and its outcome) before the disk has it. `kind` and
+        `origin` are an ActionKind (or the door's word) and an Origin; stored as plain words.
         """
+        kind, origin = _word(kind), _word(origin)
         values = dict(params or {})
         record = ActionRecord(
             0, at, conference_sid, call_sid, kind, origin, values, None, False, None
@@ -774,3 +778,8 @@ def _action(row: tuple[Any, ...]) -> ActionRecord:
         confirmed=bool(row[8]),
         error=row[9],
     )
+
+
+def _word(value: str) -> str:
+    """The plain word of a str enum (ActionKind, Origin, Verdict): what the journal stores."""
+    return str(value.value) if isinstance(value, Enum) else value

@@ -9,13 +9,13 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from moderator.domain.actions import Origin
 from moderator.domain.csv_cells import safe_cell
 from moderator.domain.door import lobby_name
 from moderator.domain.names import display_name, plural
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.rooms import room_number, side_of
 from moderator.domain.roster import Conference, Participant, Roster
-from moderator.domain.rules import HOST
 from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.store.history import Wanted, conference_index, open_roster
 from moderator.store.journal import ActionRecord, Journal
@@ -452,7 +452,7 @@ def _text(report: dict[str, Any]) -> str:
                 "confirmed" if a["confirmed"] else ("ok" if a["ok"] else (a["error"] or "sent"))
             )
             target = a["target"] or "the conference"
-            by = "host" if a["by"] == HOST else f"rule {a['by']}"
+            by = "host" if a["by"] == Origin.HOST else f"rule {a['by']}"
             lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
         lines.extend(recordings_text(conference))
         lines.append("")

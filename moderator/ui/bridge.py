@@ -48,7 +48,7 @@ class RosterBridge(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.flush)
-        roster.subscribe(self._on_changes)
+        roster.changed.connect(self._on_changes)
 
     def _on_changes(self, changes: list[Change]) -> None:
         self._changes.extend(changes)
@@ -87,4 +87,4 @@ class RosterBridge(QObject):
 
     def detach(self) -> None:
         self._timer.stop()
-        self.roster.unsubscribe(self._on_changes)
+        self.roster.changed.disconnect(self._on_changes)

@@ -29,7 +29,7 @@ async def test_mute_is_pending_then_confirmed_and_journaled(console: Console) ->
         assert participant is not None
         seen.append(participant.pending.kind if participant.pending else None)
 
-    console.roster.subscribe(watch)
+    console.roster.changed.connect(watch)
 
     result = await console.moderator.mute(conf, bob)
 

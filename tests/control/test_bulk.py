@@ -73,7 +73,7 @@ async def test_all_tiles_turn_pending_before_any_answer(console: Console) -> Non
             sum(1 for p in console.roster.participants(conf) if p.pending is not None)
         )
 
-    console.roster.subscribe(count)
+    console.roster.changed.connect(count)
     await console.moderator.mute_all(conf)
     console.sim.faults.latency = 0.0
     assert max(pending_seen) == 3

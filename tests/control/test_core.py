@@ -94,3 +94,30 @@ async def test_a_failed_start_stops_what_had_started(tmp_path: Path, stopped: li
             await build_core(CoreConfig(data_dir=tmp_path, port=port), stack)
         await stack.aclose()
     assert stopped == ["journal"]  # opened before the server failed; nothing else had started
+
+
+async def test_tiles_are_renamed_when_the_book_changes_not_when_the_door_locks(
+    tmp_path: Path,
+) -> None:
+    """The door tells of its settings and its book alike; only the book renames the tiles."""
+    from moderator.domain.address_book import AddressBook
+    from moderator.domain.door import Door
+
+    door = Door()
+    async with open_core(CoreConfig(tmp_path, control=False, door=door)) as core:
+        renamed: list[object] = []
+        core.roster.changed.connect(renamed.append)
+        calls = 0
+        original = core.roster.set_names
+
+        def counting(name_of: object) -> list[object]:
+            nonlocal calls
+            calls += 1
+            return original(name_of)  # type: ignore[arg-type]
+
+        core.roster.set_names = counting  # type: ignore[method-assign]
+        door.update(locked=True)
+        door.update(waiting_room=True)
+        assert calls == 0
+        door.set_book(AddressBook().with_name("+13125550101", "Alice"))
+        assert calls == 1

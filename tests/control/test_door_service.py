@@ -32,11 +32,13 @@ ALICE, BOB, CAROL, DAVE = "+14155550101", "+14155550102", "+14155550103", "+1415
 
 
 class Meeting(Line):
-    def __init__(self, sim: Simulator, core: Core, data_dir: Path) -> None:
+    def __init__(
+        self, sim: Simulator, core: Core, data_dir: Path, messages: list[tuple[str, str]]
+    ) -> None:
         self.sim = sim
         self.data_dir = data_dir
         self.core = core
-        self.messages: list[tuple[str, str]] = []
+        self.messages = messages  # what the console told the host
 
     @property
     def service(self) -> Any:
@@ -57,13 +59,16 @@ class Meeting(Line):
 async def meeting(sim: Simulator, tmp_path: Path) -> AsyncIterator[Meeting]:
     door = Door(book=AddressBook().with_name(ALICE, "Alice").with_name(BOB, "Bob"))
     async with AsyncExitStack() as stack:
+        messages: list[tuple[str, str]] = []
         core = await answering_core(
-            sim, tmp_path, stack, door=door, book_file=tmp_path / "address-book.csv"
+            sim,
+            tmp_path,
+            stack,
+            door=door,
+            book_file=tmp_path / "address-book.csv",
+            notify=lambda level, text: messages.append((level, text)),
         )
-        made = Meeting(sim, core, tmp_path)
-        assert core.door_service is not None
-        core.door_service._notify_ui = lambda level, text: made.messages.append((level, text))
-        yield made
+        yield Meeting(sim, core, tmp_path, messages)
 
 
 async def test_right_pin_joins_with_the_callers_name(meeting: Meeting) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from moderator.control.door_service import DoorService
+from moderator.control.door_service import DoorControl
 from moderator.core import Core
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
@@ -64,7 +64,7 @@ class Consoles(Line):
         return await self.start(**fields)
 
     @property
-    def service(self) -> DoorService:
+    def service(self) -> DoorControl:
         assert self.core is not None and self.core.door_service is not None
         return self.core.door_service
 

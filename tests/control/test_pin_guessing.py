@@ -83,7 +83,7 @@ async def test_many_wrong_pins_from_many_numbers_slow_the_door_and_alarm_the_hos
 ) -> None:
     assert core.voice_door is not None
     told: list[DoorEntry] = []
-    core.voice_door.listeners.append(told.append)
+    core.voice_door.entries.connect(told.append)
     # 10 numbers, 3 wrong PINs each: 30 wrong PINs in all, none of them locked out
     for n in range(10):
         await dial(sim, f"+1312555{n:04}", "1111#", "2222#", "3333#")

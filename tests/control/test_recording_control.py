@@ -48,10 +48,16 @@ class Recorded:
 @pytest.fixture
 async def recorded(sim: Simulator, tmp_path: Path) -> AsyncIterator[Recorded]:
     async with AsyncExitStack() as stack:
-        core = await answering_core(sim, tmp_path, stack, record=True)
-        made = Recorded(sim, core)
-        made.control._notify = lambda level, text: made.messages.append((level, text))
-        made.control.listeners.append(lambda conf: made.heard.append(made.status() or ""))
+        messages: list[tuple[str, str]] = []
+        core = await answering_core(
+            sim,
+            tmp_path,
+            stack,
+            record=True,
+            notify=lambda level, text: messages.append((level, text)),
+        )
+        made = Recorded(sim, core, messages)
+        made.control.changed.connect(lambda conf: made.heard.append(made.status() or ""))
         sim.place_call(ALICE, LINE_NUMBER)
         sim.place_call(BOB, LINE_NUMBER)
         await made.until(lambda: made.status() == "in-progress", "the recording to start")

@@ -77,7 +77,7 @@ def test_lobby_names() -> None:
 def test_door_tells_listeners_of_real_changes_only() -> None:
     door = Door()
     heard: list[DoorSettings] = []
-    door.subscribe(lambda settings, _book: heard.append(settings))
+    door.changed.connect(lambda settings, _book: heard.append(settings))
     door.update(locked=True)
     door.update(locked=True)
     door.set_book(BOOK)

@@ -55,7 +55,7 @@ def test_team_meeting() -> None:
 def test_changes_name_what_happened() -> None:
     roster = Roster()
     seen: list[ChangeKind] = []
-    roster.subscribe(lambda changes: seen.extend(c.kind for c in changes))
+    roster.changed.connect(lambda changes: seen.extend(c.kind for c in changes))
     for event in events(team_meeting()):
         roster.apply(event)
     assert seen.count(ChangeKind.CONFERENCE_ADDED) == 1
@@ -207,7 +207,7 @@ def test_changes_replay_to_the_same_view(history: Forms, data: st.DataObject) ->
             assert participant is not None
             shown[(change.conference_sid, change.call_sid)] = participant.present
 
-    roster.subscribe(follow)
+    roster.changed.connect(follow)
     for event in events(list(data.draw(st.permutations(history)))):
         roster.apply(event)
     expected = {

@@ -33,7 +33,7 @@ class Door_:
         self.door = core.door
         self.heard: list[DoorEntry] = []
         assert core.voice_door is not None
-        core.voice_door.listeners.append(self.heard.append)
+        core.voice_door.entries.connect(self.heard.append)
         self.client: TestClient[Any, Any]
 
     async def call(

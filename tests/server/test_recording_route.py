@@ -50,7 +50,7 @@ async def test_signed_recording_callbacks_are_stored_then_answered(
     store = with_recordings(h, tmp_path)
     seen: list[Any] = []
     assert h.server.recordings is not None
-    h.server.recordings.listeners.append(seen.append)
+    h.server.recordings.recordings.connect(seen.append)
     assert (await h.post(recording_form("in-progress"), path=PATH)).status == 204
     done = recording_form("completed", RecordingDuration="42")
     assert (await h.post(done, path=PATH)).status == 204
@@ -136,9 +136,10 @@ async def test_a_failing_listener_still_gets_twilio_its_204(
     def broken(_recording: Any) -> None:
         raise RuntimeError("a bug in a listener")
 
-    h.server.recordings.listeners.extend([broken, seen.append])
+    h.server.recordings.recordings.connect(broken)
+    h.server.recordings.recordings.connect(seen.append)
     assert (await h.post(recording_form("in-progress"), path=PATH)).status == 204
     assert [r.status for r in seen] == ["in-progress"]  # the next listener still heard it
     assert len(list(store.events())) == 1
-    assert "a recording listener failed" in caplog.text
+    assert "a listener of recording_ingest.recordings failed" in caplog.text
     store.close()

@@ -118,7 +118,7 @@ async def test_a_signature_for_another_form_of_the_url_is_evidence_and_names_it(
 ) -> None:
     h = await harness(PUBLIC)
     heard: list[tuple[str, str]] = []
-    h.server.signature.mismatch_listeners.append(lambda what, url: heard.append((what, url)))
+    h.server.signature.mismatched.connect(lambda what, url: heard.append((what, url)))
     fields = team_meeting()[0]
     for stranger in (None, "A" * 27 + "=", RequestValidator("guess").compute_signature(PUBLIC, {})):
         headers = {"X-Twilio-Signature": stranger} if stranger else {}

@@ -106,7 +106,7 @@ def test_a_late_callback_for_an_ended_conference_is_folded_and_refreshes_its_sum
     history.open_roster(journal)
     roster = history.open_roster(journal)
     seen: list[ChangeKind] = []
-    roster.subscribe(lambda changes: seen.extend(c.kind for c in changes))
+    roster.changed.connect(lambda changes: seen.extend(c.kind for c in changes))
     # Zed joined before the end (sequence 9), but Twilio delivered it after the summary
     late = form("participant-join", 9, who="Zed", conference_sid=ALPHA, friendly_name="Alpha")
     store(journal, [late])  # journaled before it is folded, as the ingest does
@@ -222,7 +222,7 @@ async def test_an_older_journal_beyond_the_start_budget_is_summarised_in_the_bac
     assert [c.sid for c in roster.conferences()] == [OPEN]
     assert [indexed.sid for indexed in backlog.pending] == [BRAVO, ALPHA]  # newest first
     added: list[str] = []
-    roster.subscribe(
+    roster.changed.connect(
         lambda changes: added.extend(
             c.conference_sid for c in changes if c.kind is ChangeKind.CONFERENCE_ADDED
         )

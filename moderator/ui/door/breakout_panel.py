@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from moderator.control.door_service import DoorService
+from moderator.control.interface import DoorService
 from moderator.domain.rooms import MAX_ROOMS
 from moderator.domain.roster import Participant
 from moderator.ui.async_slot import async_slot

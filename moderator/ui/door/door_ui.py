@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QToolButton,
 )
 
-from moderator.control.door_service import DoorService
+from moderator.control.interface import DoorService
 from moderator.domain.address_book import AddressBook, AddressBookError
 from moderator.domain.door import PIN_ALARM_KIND, DoorEntry, DoorSettings, is_lobby
 from moderator.domain.pin_guard import MAX_PIN_DIGITS, MIN_PIN_DIGITS, pin_problem
@@ -73,8 +73,8 @@ class DoorUi(QObject):
         window.controller.ending = self.end_meeting
 
         bridge.changed.connect(self._on_changes)
-        service.listeners.append(self._on_service)
-        service.door.subscribe(self._on_door)
+        service.changed.connect(self._on_service)
+        service.door.changed.connect(self._on_door)
         self.strip.arrived.connect(self._on_arrived)
         self._on_door(service.door.settings, service.door.book)
         if service.plan is not None:  # rooms restored at start (control/host_restore.py)

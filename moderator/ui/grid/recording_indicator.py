@@ -42,7 +42,7 @@ class RecordingIndicator(QToolButton):
         self.resume_action.triggered.connect(self._resume)
         self.stop_action.triggered.connect(self._stop)
         self.setMenu(self.menu_)
-        service.listeners.append(self._on_service)
+        service.changed.connect(self._on_service)
         self.refresh()
 
     def _on_service(self, conf_sid: str) -> None:

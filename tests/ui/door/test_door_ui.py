@@ -14,12 +14,13 @@ from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 
 from moderator.control.client import TwilioRest
-from moderator.control.door_service import DoorService
+from moderator.control.door_service import DoorControl
 from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import PIN_ALARM_KIND, Addresses, Door, DoorEntry
 from moderator.domain.host_state import pin_matches
 from moderator.domain.roster import Roster
+from moderator.messages import Messages
 from moderator.settings import Settings
 from moderator.store.journal import Journal
 from moderator.ui.bridge import RosterBridge
@@ -47,16 +48,23 @@ def lobby(sequence: int, who: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def service(tmp_path: Path, roster: Roster) -> Iterator[DoorService]:
+def service_messages() -> Messages:
+    """What the door service tells the host (held until a test connects a sink)."""
+    return Messages()
+
+
+@pytest.fixture
+def service(tmp_path: Path, roster: Roster, service_messages: Messages) -> Iterator[DoorControl]:
     journal = Journal.in_dir(tmp_path)
     rest = TwilioRest(Credentials(), Settings())  # no credentials: moves explain, none is sent
-    made = DoorService(
+    made = DoorControl(
         roster,
         journal,
         rest,
         Door(book=AddressBook().with_name(ALICE, "Alice Smith")),
         lambda: Addresses("TeamMeeting", "https://x.example", "https://x.example/cb"),
         book_file=tmp_path / "address-book.csv",
+        notify=service_messages.send,
     )
     yield made
     journal.close()
@@ -70,11 +78,11 @@ def door_ui(
     bridge: RosterBridge,
     roster: Roster,
     feed: Feed,
-    service: DoorService,
+    service: DoorControl,
 ) -> DoorUi:
     roster.note_caller(call_sid("Alice"), ALICE)
     roster.set_names(service.door.book.name_of)
-    service.door.subscribe(lambda _settings, book: roster.set_names(book.name_of))
+    service.door.changed.connect(lambda _settings, book: roster.set_names(book.name_of))
     feed(*team_meeting())
     window = MainWindow(bridge, None)
     qtbot.addWidget(window)
@@ -162,7 +170,7 @@ HOSTILE_SID = "CF" + "8" * 32
 
 
 def test_caller_supplied_text_is_never_drawn_as_html(
-    qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorService
+    qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorControl
 ) -> None:
     window = door_ui.window
     feed(
@@ -198,10 +206,10 @@ def test_caller_supplied_text_is_never_drawn_as_html(
 
 
 def test_admit_without_twilio_says_why_and_keeps_them_waiting(
-    qtbot: Any, door_ui: DoorUi, feed: Feed, service: DoorService
+    qtbot: Any, door_ui: DoorUi, feed: Feed, service_messages: Messages
 ) -> None:
     messages: list[str] = []
-    service._notify_ui = lambda level, text: messages.append(text)
+    service_messages.connect(lambda level, text: messages.append(text))
     feed(lobby(1, "Zed"))
     door_ui.strip.admit_button.click()
     qtbot.waitUntil(lambda: bool(messages), timeout=2000)
@@ -210,7 +218,7 @@ def test_admit_without_twilio_says_why_and_keeps_them_waiting(
 
 
 def test_lock_toggle_badge_shortcut_and_journal(
-    qtbot: Any, door_ui: DoorUi, service: DoorService
+    qtbot: Any, door_ui: DoorUi, service: DoorControl
 ) -> None:
     assert door_ui.badge.isHidden()
     door_ui.lock_action.trigger()
@@ -227,7 +235,7 @@ def test_lock_toggle_badge_shortcut_and_journal(
 
 
 def test_pin_is_set_from_the_window_never_journaled(
-    qtbot: Any, door_ui: DoorUi, service: DoorService
+    qtbot: Any, door_ui: DoorUi, service: DoorControl
 ) -> None:
     door_ui.ask_pin = lambda is_set: "12x"
     door_ui.change_pin()
@@ -248,7 +256,7 @@ def test_pin_is_set_from_the_window_never_journaled(
 
 
 def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
-    qtbot: Any, door_ui: DoorUi, service: DoorService, tmp_path: Path
+    qtbot: Any, door_ui: DoorUi, service: DoorControl, tmp_path: Path
 ) -> None:
     window = door_ui.window
     sid = call_sid("Alice")
@@ -271,7 +279,7 @@ def test_rename_from_the_tile_menu_names_the_tile_and_saves_the_book(
 
 
 def test_import_and_export_the_address_book(
-    qtbot: Any, door_ui: DoorUi, service: DoorService, tmp_path: Path
+    qtbot: Any, door_ui: DoorUi, service: DoorControl, tmp_path: Path
 ) -> None:
     source = tmp_path / "people.csv"
     source.write_text("number,name,always_admit\n+1 415 555 0199,Zed,yes\n")
@@ -313,7 +321,7 @@ def drop(column: RoomColumn, call_sid_: str) -> None:
 
 
 def test_breakout_plan_by_button_and_by_drag_and_drop(
-    qtbot: Any, door_ui: DoorUi, service: DoorService
+    qtbot: Any, door_ui: DoorUi, service: DoorControl
 ) -> None:
     door_ui.rooms_action.trigger()
     panel = door_ui.rooms
@@ -345,7 +353,7 @@ def _mouse(
 
 
 def test_a_tile_dragged_from_the_grid_lands_in_a_room_and_mutes_no_one(
-    qtbot: Any, door_ui: DoorUi, service: DoorService
+    qtbot: Any, door_ui: DoorUi, service: DoorControl
 ) -> None:
     window = door_ui.window
     grid = window.grid
@@ -379,7 +387,7 @@ def test_a_tile_dragged_from_the_grid_lands_in_a_room_and_mutes_no_one(
 
 
 def test_the_tile_menu_moves_someone_to_a_room_without_drag_and_drop(
-    qtbot: Any, door_ui: DoorUi, service: DoorService
+    qtbot: Any, door_ui: DoorUi, service: DoorControl
 ) -> None:
     window = door_ui.window
     charles = call_sid("Charles")

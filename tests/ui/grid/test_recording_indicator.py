@@ -30,7 +30,7 @@ def test_rec_indicator_pause_resume_stop(
         window.header.add_badge(indicator)
         console.bridge.changed.connect(lambda *_: indicator.refresh())
         shown: list[str] = []
-        core.recordings.listeners.append(lambda _sid: shown.append(indicator.text()))
+        core.recordings.changed.connect(lambda _sid: shown.append(indicator.text()))
         window.show()
         qtbot.waitExposed(window)
         assert indicator.isHidden()
