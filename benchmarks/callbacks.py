@@ -81,10 +81,14 @@ class Meeting:
             seq += 3
         return forms
 
-    def speech(self, count: int, first_sequence: int) -> Iterator[dict[str, str]]:
-        """`count` speech start/stop callbacks cycling through the guests."""
+    def speech(
+        self, count: int, first_sequence: int, speakers: int | None = None
+    ) -> Iterator[dict[str, str]]:
+        """`count` speech start/stop callbacks cycling through the guests (the first
+        `speakers` of them: tiles the window shows without scrolling)."""
+        cycle = min(speakers or self.people - 1, self.people - 1)
         for i in range(count):
-            person = 1 + (i // 2) % (self.people - 1)
+            person = 1 + (i // 2) % cycle
             event = "participant-speech-start" if i % 2 == 0 else "participant-speech-stop"
             yield self._form(event, first_sequence + i, person)
 

@@ -59,7 +59,11 @@ async def measure(tmp: Path, history_dir: Path | None, burst_callbacks: int) -> 
         url = console.wait_listening(timeout=180) + CONFERENCE_EVENTS_PATH
         await asyncio.sleep(1.0)
         small = Meeting(1, people=min(30, burst_callbacks // 4))
-        steady_forms = small.meeting()
+        # joins and activity, then speech (5 s at 50/s) on tiles in view: enough samples for
+        # a p99 that is not just the maximum of 27
+        opening = small.joins() + small.activity()
+        speech = list(small.speech(burst_callbacks // 4, len(opening) + 1, 12))
+        steady_forms = [*opening, *speech, small.end(len(opening) + len(speech) + 1)]
         steady = await paced(url, sign(url, steady_forms), STEADY_RATE, on_send=follow)
         big = Meeting(2, people=max(12, min(250, burst_callbacks // 4)))
         joins = await blast(url, sign(url, big.joins()), 16, follow)
