@@ -35,7 +35,6 @@ from moderator.domain.host_state import (
     MEETING_ENDED,
     PIN_CLEARED,
     PIN_SET,
-    ROOMS_CLEAR,
     ROOMS_CLOSE,
     ROOMS_OPEN,
     ROOMS_PLAN,
@@ -257,12 +256,6 @@ class DoorControl:
         self._record(ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         return self.plan
-
-    def clear_plan(self) -> None:
-        if not self.rooms_open and self.plan is not None:
-            self.plan = None
-            self._record(ROOMS_CLEAR)
-            self._changed()
 
     async def place(self, call_sid: str, room: int | None) -> ActionResult:
         """Put someone in `room` (None: main): in the plan, and while rooms are open, move them."""

@@ -21,7 +21,9 @@ class RuleSettings:
 
 
 def intends_muted(participant: Participant) -> bool:
-    """What the tile shows: a pending mute or unmute counts as done."""
+    """Whether the participant is muted once what the host asked is done: a pending mute or
+    unmute counts as done. What a toggle, the tile menu and the rules decide on; the tile itself
+    draws the confirmed state (with the pending mark)."""
     pending = participant.pending
     if pending is not None and pending.kind in (ActionKind.MUTE, ActionKind.UNMUTE):
         return pending.kind is ActionKind.MUTE
@@ -29,7 +31,8 @@ def intends_muted(participant: Participant) -> bool:
 
 
 def intends_hold(participant: Participant) -> bool:
-    """What the tile shows: a pending hold or unhold counts as done."""
+    """Whether the participant is on hold once what the host asked is done (a pending hold or
+    unhold counts as done); the tile draws the confirmed state."""
     pending = participant.pending
     if pending is not None and pending.kind in (ActionKind.HOLD, ActionKind.UNHOLD):
         return pending.kind is ActionKind.HOLD

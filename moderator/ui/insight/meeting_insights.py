@@ -77,7 +77,6 @@ class MeetingInsights(QObject):
     ) -> None:
         super().__init__(window)
         self._roster = roster
-        self._participants = participants
         self._current = current
         self._clock = clock
         self._window = window

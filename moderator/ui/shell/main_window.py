@@ -298,11 +298,6 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # window-modal without a nested event loop
 
-    def select_conference(self, conference_sid: str) -> None:
-        row = self.conferences.row_of(conference_sid)
-        if row >= 0:
-            self._select_row(row)
-
     @property
     def conference_sid(self) -> str | None:
         return self.participants.conference_sid

@@ -178,7 +178,7 @@ def test_caller_supplied_text_is_never_drawn_as_html(
         form("conference-start", 2, conference_sid=HOSTILE_SID, friendly_name=HOSTILE),
         lobby(3, HOSTILE),
     )
-    window.select_conference(HOSTILE_SID)
+    window.picker.setCurrentIndex(window.conferences.index(window.conferences.row_of(HOSTILE_SID)))
     window.show_message("error", f"Could not admit {HOSTILE}")
     service.plan_rooms(2)
     door_ui.rooms_action.setChecked(True)
