@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from moderator.domain.door import ASK_PIN, LOCKED, TOO_MANY_ATTEMPTS, WRONG_PIN
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.e2e.conftest import ACCOUNT_SID, AUTH_TOKEN, ConsoleProcess, child_env, run_moderator
@@ -63,6 +64,20 @@ async def dial(sim: Simulator, number: str, digits: str = "") -> str:
         return str((await response.json())["sid"])
 
 
+async def heard(sim: Simulator, call_sid: str) -> dict[str, Any]:
+    """GET /_sim/calls/{CallSid}: what the caller heard and keyed, and where the call is."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{sim.base_url}/_sim/calls/{call_sid}") as response,
+    ):
+        assert response.status == 200, await response.text()
+        return dict(await response.json())
+
+
+def said(record: dict[str, Any]) -> list[str]:
+    return [e["text"] for e in record["heard"] if e["kind"] == "say"]
+
+
 async def stop(console: ConsoleProcess) -> None:
     console.process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(console.wait, 60) == 0, console.output
@@ -84,9 +99,15 @@ async def test_right_pin_joins_wrong_pin_is_hung_up(sim: Simulator, tmp_path: Pa
         calls = sim.world.calls
         await until(lambda: calls[bob].status == "completed", "Bob hung up", console)
         await until(lambda: calls[alice].conference_sid is not None, "Alice joined", console)
+        bob_heard, alice_heard = await heard(sim, bob), await heard(sim, alice)
         await stop(console)
     finally:
         console.close()
+    assert said(bob_heard) == [ASK_PIN, f"{WRONG_PIN} {ASK_PIN}", f"{WRONG_PIN} {ASK_PIN}",
+                               TOO_MANY_ATTEMPTS]  # fmt: skip
+    assert (bob_heard["keyed"], bob_heard["status"]) == (["1111#", "2222#", "3333#"], "completed")
+    assert said(alice_heard) == [ASK_PIN] and alice_heard["keyed"] == ["2468#"]
+    assert alice_heard["conference"]["friendly_name"] == "TeamMeeting"
     made = report(data, tmp_path)
     door = [(d["kind"], d["name"] or d["number"]) for d in made["door"]]
     assert ("pin-right", "Alice") in door and ("join", "Alice") in door
@@ -102,10 +123,11 @@ async def test_locked_meeting_turns_callers_away(sim: Simulator, tmp_path: Path)
     try:
         bob = await dial(sim, BOB)
         await until(lambda: sim.world.calls[bob].status == "completed", "Bob turned away", console)
+        record = await heard(sim, bob)
         await stop(console)
     finally:
         console.close()
-    assert ("Say", "This meeting is locked. Goodbye.") in sim.world.calls[bob].heard
+    assert said(record) == [LOCKED] and record["conference"] is None
     made = report(data, tmp_path)
     assert made["conferences"] == []
     # the start's --locked is journaled too (a restart without it keeps the meeting locked)

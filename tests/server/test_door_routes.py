@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
@@ -13,11 +17,23 @@ from twilio.request_validator import RequestValidator
 from moderator.core import Core, CoreConfig, open_core
 from moderator.credentials import Credentials
 from moderator.domain.address_book import AddressBook
-from moderator.domain.door import Door, DoorEntry
+from moderator.domain.door import (
+    ASK_PIN,
+    LOCKED,
+    MEETING_OVER,
+    PLEASE_WAIT,
+    TOO_MANY_ATTEMPTS,
+    WRONG_PIN,
+    Door,
+    DoorEntry,
+)
 from moderator.domain.events import parse_callback
 from moderator.domain.host_state import hash_pin
 from moderator.domain.twiml import KnownCaller
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
 from tests.forms import START, call_sid, form
+from tests.helpers.media import Media
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC = "https://door.example.ngrok.app/prefix"
@@ -129,6 +145,7 @@ async def test_waiting_room_sends_callers_to_the_lobby(door: Door_) -> None:
     assert conference is not None and conference.text == "TeamMeeting-lobby"
     assert conference.get("startConferenceOnEnter") == "false"
     assert conference.get("waitUrl") == "https://music.example/hold.mp3"
+    assert conference.get("waitMethod") == "GET"  # a static host answers POST with 405
     assert conference.get("statusCallback") == PUBLIC + "/twilio/conference-events"
 
 
@@ -217,3 +234,131 @@ async def test_under_attack_the_pin_prompt_waits_and_a_locked_out_number_is_not_
     root = await door.call("/twilio/voice", STRANGER, "stranger")
     assert _tags(root) == ["Say", "Hangup"]
     assert door.journal.actions()[-1].kind == "pin-locked-out"
+
+
+# ---- what callers hear: the door on the simulator's voice path -----------------------------
+
+
+class Line:
+    """The console's core answering the simulator's number: placed calls walk the door, and
+    GET /_sim/calls/{CallSid} says what each caller heard and keyed."""
+
+    def __init__(self, sim: Simulator, core: Core) -> None:
+        self.sim = sim
+        self.core = core
+
+    def call(self, number: str, *digits: str) -> str:
+        return self.sim.place_call(number, LINE_NUMBER, digits).sid
+
+    async def record(self, call_sid: str) -> dict[str, Any]:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(f"{self.sim.base_url}/_sim/calls/{call_sid}") as resp,
+        ):
+            assert resp.status == 200
+            return dict(await resp.json())
+
+    async def said(self, call_sid: str) -> list[str]:
+        return [e["text"] for e in (await self.record(call_sid))["heard"] if e["kind"] == "say"]
+
+    async def until(self, check: Callable[[], Awaitable[bool]], what: str) -> None:
+        deadline = time.monotonic() + 10
+        while not await check():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def line(tmp_path: Path, media: Media) -> AsyncIterator[Line]:
+    sim = Simulator(speed=50.0)
+    await sim.start()
+    try:
+        config = CoreConfig(
+            data_dir=tmp_path,
+            credentials=Credentials(sim.account_sid, sim.auth_token),
+            api_base_url=sim.base_url,
+            control_options={"fetch_numbers": False},
+            door=Door(book=AddressBook().with_name(ALICE, "Alice")),
+        )
+        async with open_core(config) as core:
+            core.server.hold_music_url = media.url("hold.mp3")  # a static host: POST is 405
+            sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+            yield Line(sim, core)
+    finally:
+        await sim.stop()
+
+
+async def status_is(line: Line, call_sid: str, status: str) -> bool:
+    return str((await line.record(call_sid))["status"]) == status
+
+
+async def test_callers_hear_the_pin_prompt_a_wrong_pin_and_the_refusal(line: Line) -> None:
+    line.core.door.update(pin_hash=hash_pin("2468"))
+    wrong = line.call(STRANGER, "#", "1111#", "2222#")  # # alone counts as a wrong PIN
+    await line.until(lambda: status_is(line, wrong, "completed"), "the stranger hung up")
+    record = await line.record(wrong)
+    assert record["keyed"] == ["#", "1111#", "2222#"]
+    assert await line.said(wrong) == [
+        ASK_PIN,
+        f"{WRONG_PIN} {ASK_PIN}",
+        f"{WRONG_PIN} {ASK_PIN}",
+        TOO_MANY_ATTEMPTS,
+    ]
+    right = line.call(ALICE, "2468#")
+    await line.until(lambda: line_in_conference(line, right), "Alice in the meeting")
+    assert (await line.record(right))["conference"]["friendly_name"] == "TeamMeeting"
+
+
+async def line_in_conference(line: Line, call_sid: str) -> bool:
+    return (await line.record(call_sid))["conference"] is not None
+
+
+async def test_a_locked_meeting_tells_the_caller(line: Line) -> None:
+    line.core.door.update(locked=True)
+    call = line.call(STRANGER)
+    await line.until(lambda: status_is(line, call, "completed"), "the caller turned away")
+    assert await line.said(call) == [LOCKED]
+    assert (await line.record(call))["conference"] is None
+
+
+async def test_waiting_callers_hear_the_hold_music_then_are_admitted_or_told_it_ended(
+    line: Line, media: Media
+) -> None:
+    line.core.door.update(waiting_room=True)
+    service = line.core.door_service
+    assert service is not None
+    alice, stranger = line.call(ALICE), line.call(STRANGER)
+    await line.until(lambda: _waiting(service, 2), "two callers waiting")
+    for sid in (alice, stranger):
+        await line.until(lambda s=sid: _heard_kinds(line, s, 2), "the wait music")  # type: ignore[misc]
+        record = await line.record(sid)
+        assert record["heard"] == [
+            {"kind": "say", "text": PLEASE_WAIT},
+            {"kind": "music", "url": media.url("hold.mp3")},  # fetched with GET
+        ]
+        assert record["conference"]["friendly_name"] == "TeamMeeting-lobby"
+    assert line.sim.voice.debugger == []
+    assert (await service.admit(alice)).ok
+    await line.until(lambda: _in(line, alice, "TeamMeeting"), "Alice admitted")
+    main = service.main_conference()
+    assert main is not None and line.core.moderator is not None
+    moderator = line.core.moderator
+    results = await service.end_meeting(lambda: moderator.end_conference(main.sid))
+    assert all(r.ok for r in results)
+    await line.until(lambda: status_is(line, stranger, "completed"), "the waiting caller told")
+    assert (await line.said(stranger))[-1] == MEETING_OVER
+    await line.until(lambda: status_is(line, alice, "completed"), "Alice's call ended")
+    assert (await line.record(alice))["conference"] is None
+
+
+async def _waiting(service: Any, count: int) -> bool:
+    return len(service.waiting()) == count
+
+
+async def _heard_kinds(line: Line, call_sid: str, count: int) -> bool:
+    return len((await line.record(call_sid))["heard"]) >= count
+
+
+async def _in(line: Line, call_sid: str, name: str) -> bool:
+    where = (await line.record(call_sid))["conference"]
+    return where is not None and where["friendly_name"] == name

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from moderator.domain.twiml import KnownCaller, join_conference
 from moderator.sim import Simulator
+from moderator.sim.audio import TWILIO_MUSIC
 from moderator.sim.records import LINE_NUMBER
 from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
 
@@ -60,6 +62,15 @@ async def test_team_meeting_dials_in_through_the_voice_url(
     assert end["CallSidEndingConference"] == mary["CallSid"]
     receiver.assert_signed(sim.auth_token)
     assert all(call.status == "completed" for call in sim.world.calls.values())
+    # Mary, alone until Alice came, heard Twilio's wait music; Alice started nothing to wait for
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{sim.base_url}/_sim/calls/{mary['CallSid']}") as resp:
+            record = await resp.json()
+        async with http.get(f"{sim.base_url}/_sim/calls/{joins[1].form['CallSid']}") as resp:
+            alice = await resp.json()
+    assert record["heard"] == [{"kind": "music", "url": TWILIO_MUSIC}]
+    assert (record["status"], record["conference"]) == ("completed", None)
+    assert alice["heard"] == []
 
 
 async def test_dial_must_be_a_number_of_the_account(sim: Simulator) -> None:
