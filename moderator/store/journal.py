@@ -8,6 +8,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -153,6 +154,8 @@ class Journal:
         self.write_failure: str | None = None
         self._unsaved = UnsavedActions()
         self._disk: DiskThread | None = None
+        self._close_deadline: float | None = None  # time.monotonic() past which exit waits no more
+        self._close_wait = CLOSE_WAIT
         # True when the start trusted the clean-close marker and skipped SQLite's whole-file
         # check: check_in_background() runs it once the window is up (clean_close.py).
         self.unchecked = False
@@ -346,12 +349,12 @@ class Journal:
             self._db.close()
             return
         disk.submit(self._close_connections)
-        if not disk.close(timeout):
+        if not disk.close(self._budget(timeout)):
             log.error(
-                "the disk did not take the journal's last %d writes within %.0f s;"
+                "the disk did not take the journal's last %d writes within %g s;"
                 " closing without them (%s)",
                 max(0, disk.queued - 1),
-                timeout,
+                self._close_wait if self._close_deadline is not None else timeout,
                 self.path,
             )
 
@@ -370,10 +373,23 @@ class Journal:
             return True
         done = self._disk.submit(lambda: None)
         try:
-            done.result(timeout)
+            done.result(self._budget(timeout))
         except TimeoutError:
             return False
         return True
+
+    def begin_close(self, timeout: float = CLOSE_WAIT) -> None:
+        """Shutdown begins: every flush and the close from now on wait, together, at most
+        `timeout` seconds for the disk (a frozen disk made the exit's flush and close wait
+        10 s each, 20 s in all, while the message said 10)."""
+        self._close_wait = timeout
+        self._close_deadline = time.monotonic() + timeout
+
+    def _budget(self, timeout: float) -> float:
+        """`timeout`, or what is left of the shutdown's wait when that is less."""
+        if self._close_deadline is None:
+            return timeout
+        return max(0.0, min(timeout, self._close_deadline - time.monotonic()))
 
     async def write_off_loop(self, write: Callable[[], _T]) -> _T:
         """Run a blocking write (another store sharing this file) on the writer thread."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ from tests.forms import CONFERENCE_SID, call_sid, team_meeting
 from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
 TOKEN = "stuck-disk-token-0123456789abcdef"
+HANG_GUARD = 8.0  # seconds; less than one default wait (10 s), never a speed check
 
 
 @pytest.fixture
@@ -104,4 +106,21 @@ def test_close_waits_for_queued_writes_but_not_for_ever(
     journal.close(timeout=0.2)  # the disk never comes back: close gives up, says so
     assert "did not take the journal's last 1 writes" in caplog.text
     assert "MainThread" not in disk.threads  # nor does it wait on the disk to close its reader
+    disk.thaw()
+
+
+def test_the_exits_flush_and_close_share_one_bounded_wait(
+    tmp_path: Path, disk: StuckDisk, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At exit the journal is flushed (to summarise ended meetings) and then closed: on a frozen
+    disk each waited 10 s, so "within 10 s" was said after 20 (26 with the server's stop)."""
+    journal = Journal.in_dir(tmp_path)
+    disk.freeze()
+    journal.record_action(datetime.now(timezone.utc), CONFERENCE_SID, None, "end-conference")
+    journal.begin_close(0.2)
+    exits = threading.Thread(target=lambda: (journal.flush(), journal.close()), daemon=True)
+    exits.start()
+    exits.join(HANG_GUARD)  # each call alone would wait its default 10 s
+    assert not exits.is_alive()
+    assert "did not take the journal's last" in caplog.text and "within 0.2 s" in caplog.text
     disk.thaw()
