@@ -88,7 +88,7 @@ _Key = tuple[
 
 
 @dataclass
-class _Record:
+class _ConferenceRecord:
     """Everything the roster keeps about one conference."""
 
     conference: Conference
@@ -117,7 +117,7 @@ class Roster:
     """All conferences and participants, converging whatever order callbacks arrive in."""
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, _ConferenceRecord] = {}
         # every mutation that changed something; not while a past conference is folded in
         self.changed: Signal[[list[Change]]] = Signal("roster.changed")
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
@@ -135,7 +135,7 @@ class Roster:
         asked about. Announces nothing unless `announce` (set up while the views run: an older
         journal summarised in the background)."""
         sid = past.conference.sid
-        self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
+        self._records[sid] = _ConferenceRecord(past.conference, shown=past.conference, past=past)
         if announce:
             self._notify([Change(ChangeKind.CONFERENCE_ADDED, sid)])
 
@@ -160,7 +160,7 @@ class Roster:
         record = self._records.get(sid)
         if past is None or record is None or record.past is not None or record.pending:
             return
-        self._records[sid] = _Record(past.conference, shown=past.conference, past=past)
+        self._records[sid] = _ConferenceRecord(past.conference, shown=past.conference, past=past)
         self.timelines.drop(sid)
 
     def folded_counts(self, sid: str) -> tuple[int, int]:
@@ -190,7 +190,7 @@ class Roster:
             return record.past.took_part
         return took_part(record.view.values())
 
-    def _folded(self, sid: str) -> _Record | None:
+    def _folded(self, sid: str) -> _ConferenceRecord | None:
         """The conference's record, folded first if only its summary was known."""
         record = self._records.get(sid)
         if record is not None and record.past is not None:
@@ -200,7 +200,7 @@ class Roster:
     def _unfolded(self, sid: str) -> None:
         self._folded(sid)
 
-    def _fold_past(self, record: _Record) -> list[Change]:
+    def _fold_past(self, record: _ConferenceRecord) -> list[Change]:
         """Fold a past conference's journaled entries in without announcing them; a change to
         its summary (a late callback was journaled since) is returned for the caller to tell."""
         past = record.past
@@ -421,16 +421,16 @@ class Roster:
 
     # ---- the fold --------------------------------------------------------------------------
 
-    def _record_for(self, sid: str, friendly_name: str) -> tuple[_Record, list[Change]]:
+    def _record_for(self, sid: str, friendly_name: str) -> tuple[_ConferenceRecord, list[Change]]:
         record = self._records.get(sid)
         if record is not None:
             # a late callback for a past conference: fold it first, then this one on top
             return record, self._fold_past(record) if record.past is not None else []
-        record = _Record(Conference(sid=sid, friendly_name=friendly_name))
+        record = _ConferenceRecord(Conference(sid=sid, friendly_name=friendly_name))
         self._records[sid] = record
         return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]
 
-    def _insert(self, record: _Record, key: _Key, entry: Entry) -> set[str]:
+    def _insert(self, record: _ConferenceRecord, key: _Key, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
         listed = listed_only(entry)
@@ -467,7 +467,7 @@ class Roster:
 
     @staticmethod
     def _insert_listed(
-        record: _Record, key: _Key, entry: Entry, listed: tuple[str, ...]
+        record: _ConferenceRecord, key: _Key, entry: Entry, listed: tuple[str, ...]
     ) -> set[str]:
         """A snapshot about `listed` only: filed under each of them, refolding only them."""
         for call_sid in listed:
@@ -481,7 +481,7 @@ class Roster:
             record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
         return set(listed)
 
-    def _confirm_pending(self, record: _Record, event: ConferenceEvent) -> list[Change]:
+    def _confirm_pending(self, record: _ConferenceRecord, event: ConferenceEvent) -> list[Change]:
         if event.call_sid is None or event.call_sid not in record.pending:
             return []
         pending = record.pending[event.call_sid]
@@ -500,7 +500,7 @@ class Roster:
             del record.pending[event.call_sid]  # gone: the action can no longer take effect
         return []
 
-    def _recompose(self, record: _Record, affected: set[str]) -> list[Change]:
+    def _recompose(self, record: _ConferenceRecord, affected: set[str]) -> list[Change]:
         """Rebuild the shown participants in `affected` (and both presenters) and diff them."""
         presenter = _presenter_of(record)
         if presenter != record.shown_presenter:
@@ -549,7 +549,7 @@ def _order_in(base: dict[str, Participant]) -> Callable[[str], int]:
     return lambda sid: positions.get(sid, len(positions))
 
 
-def _presenter_of(record: _Record) -> str | None:
+def _presenter_of(record: _ConferenceRecord) -> str | None:
     chosen = record.chosen_presenter
     if chosen is not None and chosen in record.base and record.base[chosen].present:
         return chosen

@@ -183,7 +183,9 @@ class ConferenceTimeline:
 
 
 @dataclass
-class _Record:
+class _TimelineRecord:
+    """Everything the timelines keep about one conference: its entries and each call's lanes."""
+
     entries: dict[Key, Entry] = field(default_factory=dict)
     lanes: dict[str, _Lane] = field(default_factory=dict)
     by_call: dict[str, list[Key]] = field(default_factory=dict)
@@ -197,7 +199,7 @@ class Timelines:
     """Spans of every conference, fed the roster's entries (any order, duplicates ignored)."""
 
     def __init__(self) -> None:
-        self._records: dict[str, _Record] = {}
+        self._records: dict[str, _TimelineRecord] = {}
         # asked before a query about a conference not fed yet: the roster folds a past one
         self.missing: Callable[[str], None] = lambda conference_sid: None
 
@@ -205,7 +207,7 @@ class Timelines:
         """Forget a conference's spans (the roster keeps only a past conference's summary)."""
         self._records.pop(conference_sid, None)
 
-    def _record(self, conference_sid: str) -> _Record | None:
+    def _record(self, conference_sid: str) -> _TimelineRecord | None:
         if conference_sid not in self._records:
             self.missing(conference_sid)
         return self._records.get(conference_sid)
@@ -216,7 +218,7 @@ class Timelines:
         `folded`: the roster's participants after this entry, when it was newer than everything
         (both folds are the same function of the same entries: this saves stepping twice).
         """
-        record = self._records.setdefault(entry.conference_sid, _Record())
+        record = self._records.setdefault(entry.conference_sid, _TimelineRecord())
         if key in record.entries:
             return
         record.entries[key] = entry
@@ -247,7 +249,7 @@ class Timelines:
                 record.lanes[sid] = self._refold(record, sid)
 
     @staticmethod
-    def _note_conference(record: _Record, entry: Entry) -> None:
+    def _note_conference(record: _TimelineRecord, entry: Entry) -> None:
         if isinstance(entry, ConferenceSnapshot):
             if entry.status == ConferenceStatus.COMPLETED:
                 record.ended_at = min(filter(None, (record.ended_at, entry.taken_at)))
@@ -259,7 +261,7 @@ class Timelines:
             record.ended_at = min(filter(None, (record.ended_at, entry.timestamp)))
 
     @staticmethod
-    def _refold(record: _Record, call_sid: str) -> _Lane:
+    def _refold(record: _TimelineRecord, call_sid: str) -> _Lane:
         lane = _Lane(call_sid)
         keys: Iterable[Key] = heapq.merge(record.by_call.get(call_sid, []), record.shared)
         for key in keys:

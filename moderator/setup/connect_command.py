@@ -8,7 +8,7 @@ from pathlib import Path
 from moderator.credentials import Credentials
 from moderator.setup.client import DEFAULT_TIMEOUT, setup_client
 from moderator.setup.errors import SetupError
-from moderator.setup.numbers import Change, connect_number, find_number, restore_number
+from moderator.setup.numbers import VoiceUrlChange, connect_number, find_number, restore_number
 from moderator.store.journal import Journal, JournalError
 
 
@@ -22,7 +22,7 @@ async def connect_command(
     api_base_url: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     say: Callable[[str], None] = print,
-) -> Change:
+) -> VoiceUrlChange:
     """Connect (or with `restore`, disconnect) the number and say the old and new Voice URL.
 
     The change is journaled in `data_dir`'s journal, which is where --restore finds the old URL.

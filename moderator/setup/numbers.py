@@ -40,7 +40,7 @@ class PhoneNumber:
 
 
 @dataclass(frozen=True)
-class Change:
+class VoiceUrlChange:
     """A Voice URL change that was made: before and after."""
 
     number: PhoneNumber
@@ -111,7 +111,7 @@ def _finish(journal: Journal | None, action: int | None, error: str | None = Non
 
 async def connect_number(
     client: Client, number: PhoneNumber, public_url: str, journal: Journal | None
-) -> Change:
+) -> VoiceUrlChange:
     """Set the number's Voice URL to {public_url}/twilio/voice (POST), journaled."""
     new_url = voice_url_for(public_url)
     action = _journal(
@@ -128,7 +128,7 @@ async def connect_number(
         _finish(journal, action, str(exc))
         raise
     _finish(journal, action)
-    return Change(number, number.voice_url, now)
+    return VoiceUrlChange(number, number.voice_url, now)
 
 
 def _changes(journal: Journal) -> list[ActionRecord]:
@@ -162,7 +162,7 @@ def original_voice_url(journal: Journal, number: PhoneNumber) -> tuple[str, str]
     return first.get("old_voice_url", ""), first.get("old_voice_method", "POST") or "POST"
 
 
-async def restore_number(client: Client, number: PhoneNumber, journal: Journal) -> Change:
+async def restore_number(client: Client, number: PhoneNumber, journal: Journal) -> VoiceUrlChange:
     """Put back the Voice URL the number had before the console connected it, journaled."""
     original = original_voice_url(journal, number)
     mine = [a for a in _changes(journal) if a.params.get("number_sid") == number.sid]
@@ -184,7 +184,7 @@ async def restore_number(client: Client, number: PhoneNumber, journal: Journal) 
         _finish(journal, action, str(exc))
         raise
     _finish(journal, action)
-    return Change(number, number.voice_url, now)
+    return VoiceUrlChange(number, number.voice_url, now)
 
 
 def points_here(number: PhoneNumber, public_url: str) -> bool:

@@ -18,8 +18,8 @@ from moderator.setup.errors import SetupError
 from moderator.setup.ngrok_agent import AGENT_API, detect_ngrok_agent
 from moderator.setup.ngrok_tunnel import NgrokTunnel
 from moderator.setup.numbers import (
-    Change,
     PhoneNumber,
+    VoiceUrlChange,
     connect_number,
     connected_numbers,
     find_number,
@@ -90,16 +90,16 @@ class SetupService:
 
     async def connect(
         self, credentials: Credentials, number: PhoneNumber, public_url: str
-    ) -> Change:
+    ) -> VoiceUrlChange:
         async with self._client(credentials) as client:
             return await connect_number(client, number, public_url, self.context.journal)
 
-    async def restore(self, credentials: Credentials, number: PhoneNumber) -> Change:
+    async def restore(self, credentials: Credentials, number: PhoneNumber) -> VoiceUrlChange:
         journal = self._journal()
         async with self._client(credentials) as client:
             return await restore_number(client, number, journal)
 
-    async def repoint(self, credentials: Credentials, public_url: str) -> list[Change]:
+    async def repoint(self, credentials: Credentials, public_url: str) -> list[VoiceUrlChange]:
         """Numbers connected earlier whose Voice URL is not {public_url}/twilio/voice are
         pointed there (a new tunnel start gave a new URL); each change is journaled."""
         journal = self.context.journal

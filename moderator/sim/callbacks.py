@@ -32,7 +32,7 @@ RETRY_CLASSES = frozenset({"4xx", "5xx", "ct", "rt"})
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class WebhookRetryPolicy:
     """Twilio's webhook connection overrides `rc` (retries, 0-5, default 1) and `rp` (what is
     retried: 4xx, 5xx, ct = connect failure, rt = read timeout, all; default ct,rt). So by
     default an HTTP error answer (a 500 included) is not retried."""
@@ -41,10 +41,10 @@ class RetryPolicy:
     on: frozenset[str] = frozenset({"ct", "rt"})
 
 
-def connection_overrides(url: str) -> tuple[str, RetryPolicy]:
+def connection_overrides(url: str) -> tuple[str, WebhookRetryPolicy]:
     """The URL to call (the `#…` fragment is never sent) and the retry policy it asks for."""
     base, _, fragment = url.partition("#")
-    policy = RetryPolicy()
+    policy = WebhookRetryPolicy()
     values = dict(parse_qsl(fragment))
     if "rc" in values:
         with contextlib.suppress(ValueError):
@@ -63,7 +63,7 @@ class Delivery:
     url: str
     params: dict[str, str]
     signature: str
-    retry: RetryPolicy = RetryPolicy()
+    retry: WebhookRetryPolicy = WebhookRetryPolicy()
     method: str = "POST"
 
     def describe(self) -> str:

@@ -11,7 +11,7 @@ import pytest
 from twilio.rest import Client
 
 from moderator.sim import Faults, Simulator
-from moderator.sim.callbacks import RetryPolicy, connection_overrides
+from moderator.sim.callbacks import WebhookRetryPolicy, connection_overrides
 
 from .helpers import Receiver, async_client_for, make_sim
 
@@ -224,10 +224,10 @@ async def test_connection_overrides_ask_for_5xx_retries(receiver: Receiver) -> N
 
 
 def test_connection_overrides_parse() -> None:
-    assert connection_overrides("https://h/x") == ("https://h/x", RetryPolicy())
+    assert connection_overrides("https://h/x") == ("https://h/x", WebhookRetryPolicy())
     url, policy = connection_overrides("https://h/x?a=1#rc=9&rp=all")
     assert url == "https://h/x?a=1"
-    assert policy == RetryPolicy(5, frozenset({"4xx", "5xx", "ct", "rt"}))
+    assert policy == WebhookRetryPolicy(5, frozenset({"4xx", "5xx", "ct", "rt"}))
     assert connection_overrides("https://h/x#rc=0")[1].count == 0
 
 

@@ -26,7 +26,7 @@ from moderator.settings import Settings
 from moderator.setup.account import AccountInfo
 from moderator.setup.errors import SetupError
 from moderator.setup.ngrok_tunnel import EXTRA_HINT, sdk_available
-from moderator.setup.numbers import Change, PhoneNumber, points_here, voice_url_for
+from moderator.setup.numbers import PhoneNumber, VoiceUrlChange, points_here, voice_url_for
 from moderator.setup.public_url import normalize_public_url
 from moderator.setup.readiness import Readiness
 from moderator.setup.service import SetupService
@@ -470,7 +470,7 @@ class NumberPage(QWizardPage):
             self._wizard.service.restore(creds, number), self._changed, self._failed
         )
 
-    def _changed(self, change: Change) -> None:
+    def _changed(self, change: VoiceUrlChange) -> None:
         updated = PhoneNumber(
             change.number.sid,
             change.number.phone_number,
