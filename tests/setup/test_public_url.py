@@ -6,7 +6,9 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -49,8 +51,18 @@ def test_a_url_twilio_cannot_use_is_refused_in_one_line(pasted: str, words: str)
 
 
 async def test_healthz_through_the_url_must_reach_this_console(core: Core) -> None:
+    """The check asks /healthz through the URL and accepts this console's answer."""
     server = core.server
-    await verify_reaches_console(server.local_url, server.instance)
+    answered: list[tuple[str, int]] = []
+
+    async def on_request_end(_session: Any, _context: Any, params: Any) -> None:
+        answered.append((str(params.url), params.response.status))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(on_request_end)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as session:
+        await verify_reaches_console(server.local_url, server.instance, session=session)
+    assert answered == [(f"{server.local_url.rstrip('/')}/healthz", 200)]
 
 
 async def test_a_url_that_reaches_another_console_is_caught(core: Core, tmp_path: Path) -> None:

@@ -114,8 +114,10 @@ async def test_dial_out_accepts_a_128_character_label_and_client_identities(
 ) -> None:
     conf = sim.create_conference("Room")
     participants = client.conferences(conf).participants
-    await participants.create_async(from_=LINE_NUMBER, to=DANA, label="x" * 128)
-    await participants.create_async(from_=LINE_NUMBER, to="client:dana")
+    labelled = await participants.create_async(from_=LINE_NUMBER, to=DANA, label="x" * 128)
+    client_leg = await participants.create_async(from_=LINE_NUMBER, to="client:dana")
+    assert labelled.label == "x" * 128
+    assert {labelled.call_sid, client_leg.call_sid} <= set(sim.conference(conf).participants)
 
 
 async def test_muted_other_than_true_is_false(sim: Simulator) -> None:
