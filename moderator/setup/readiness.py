@@ -28,6 +28,9 @@ class Readiness:
     tunnel: Check = UNCHECKED
     number: Check = UNCHECKED
     checked: bool = field(default=False, compare=False)
+    # whether the waiting room's hold music plays: told, never part of `ready` (a call works
+    # without music)
+    music: Check = UNCHECKED
 
     @property
     def ready(self) -> bool:
@@ -36,3 +39,7 @@ class Readiness:
 
     def lines(self) -> list[tuple[str, Check]]:
         return [("Twilio", self.twilio), ("Tunnel", self.tunnel), ("Number", self.number)]
+
+    def all_lines(self) -> list[tuple[str, Check]]:
+        """The three links and the hold music."""
+        return [*self.lines(), ("Music", self.music)]

@@ -15,6 +15,7 @@ from moderator.messages import Level, Sink
 from moderator.setup.account import AccountInfo, check_account
 from moderator.setup.client import DEFAULT_TIMEOUT, setup_client
 from moderator.setup.errors import SetupError
+from moderator.setup.hold_music import check_hold_music
 from moderator.setup.ngrok_agent import AGENT_API, detect_ngrok_agent
 from moderator.setup.ngrok_tunnel import NgrokTunnel
 from moderator.setup.numbers import (
@@ -125,8 +126,11 @@ class SetupService:
 
     # ---- readiness -------------------------------------------------------------------------
 
-    async def readiness(self, credentials: Credentials, public_url: str | None) -> Readiness:
-        """Check the three links; never raises (each failure is that link's detail)."""
+    async def readiness(
+        self, credentials: Credentials, public_url: str | None, hold_music_url: str = ""
+    ) -> Readiness:
+        """Check the three links and whether the hold music plays; never raises (each failure
+        is that line's detail)."""
         try:
             account = await self.check_credentials(credentials)
             twilio = Check(True, f"Account {account.summary()}")
@@ -141,7 +145,8 @@ class SetupService:
             except SetupError as exc:
                 tunnel = Check(False, str(exc))
         number = await self._number_check(credentials, public_url, twilio.ok is True)
-        return Readiness(twilio, tunnel, number, checked=True)
+        music = await check_hold_music(hold_music_url, timeout=self.context.timeout)
+        return Readiness(twilio, tunnel, number, checked=True, music=music)
 
     async def _number_check(
         self, credentials: Credentials, public_url: str | None, twilio_ok: bool

@@ -11,6 +11,7 @@ from moderator.core import Core, CoreConfig, open_core
 from moderator.credentials import Credentials
 from moderator.setup.service import SetupContext, SetupService
 from moderator.sim import Faults, Simulator
+from tests.helpers.media import media  # noqa: F401  (a fixture: a static audio host)
 
 
 @pytest.fixture

@@ -85,6 +85,8 @@ class ReadinessIndicator(QWidget):
 
     def _tip(self) -> None:
         lines = [label.toolTip() for label in self.marks.values()]
+        if self.readiness.music.ok is not None:  # the host's hold music: does it play?
+            lines.append(f"Music {self.readiness.music.mark} {self.readiness.music.detail}")
         if self.hint.isVisible() or not self.hint.isHidden():
             lines.insert(0, self.hint.toolTip())
         lines.append("Click to open the setup assistant")

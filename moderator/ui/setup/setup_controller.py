@@ -112,11 +112,15 @@ class SetupController(QObject):
         self._spawn(self._recheck())
 
     async def _recheck(self) -> None:
-        readiness = await self.service.readiness(self.host.credentials, self.host.public_base)
+        readiness = await self.service.readiness(
+            self.host.credentials, self.host.public_base, self.host.settings.hold_music_url
+        )
         self.indicator.set_readiness(readiness)
         log.info(
             "readiness: %s",
-            ", ".join(f"{name} {check.mark} {check.detail}" for name, check in readiness.lines()),
+            ", ".join(
+                f"{name} {check.mark} {check.detail}" for name, check in readiness.all_lines()
+            ),
         )
 
     def on_signature_mismatch(self, what: str, url: str) -> None:
