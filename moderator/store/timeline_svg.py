@@ -40,7 +40,7 @@ def tick_label(offset: int) -> str:
     return f"{minutes}:{seconds:02}"
 
 
-def timeline_svg(
+def timeline_svg(  # noqa: C901 - one SVG document drawn in order: axis, rows, markers, legend
     timeline: ConferenceTimeline, markers: list[Marker], title: str, now: datetime | None = None
 ) -> str:
     """The timeline as a standalone <svg> element (fits inline in HTML)."""

@@ -83,7 +83,7 @@ def test_hold_with_music_and_kick() -> None:
     assert sent(call).sent == ("update", {"hold": True, "hold_url": "https://example.com/m.mp3"})
     assert call.params == {"hold": "true", "hold_url": "https://example.com/m.mp3"}
     assert sent(participant_call(ActionKind.KICK, CF, CA)).sent == ("delete", {})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a participant action"):
         participant_call(ActionKind.END_CONFERENCE, CF, CA)
 
 

@@ -46,8 +46,8 @@ def test_moving_people() -> None:
     plan = RoomPlan("M", 2).moved("CA1", 2)
     assert plan.people_in(2) == ["CA1"]
     assert plan.moved("CA1", None).room_of("CA1") is None
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no room 3"):
         plan.moved("CA1", 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="between 1 and 50 rooms"):
         RoomPlan("M", 0)
     assert plan.names == ("M-room-1", "M-room-2")

@@ -129,7 +129,7 @@ def feed(roster: Roster, bridge: RosterBridge) -> Feed:
 @pytest.fixture
 def window(
     qtbot: Any, themed: QApplication, qloop: ConsoleEventLoop, bridge: RosterBridge, feed: Feed
-) -> Iterator[MainWindow]:
+) -> MainWindow:
     """The window showing TeamMeeting (Mary presenting, Alice muted, Charles; Bob left), with
     no moderator behind it. A test module that needs one defines its own `window`."""
     feed(*team_meeting())
@@ -137,7 +137,7 @@ def window(
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
-    yield made
+    return made
 
 
 @dataclass

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +22,13 @@ from ..conftest import Feed
 @pytest.fixture
 def window(
     qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
-) -> Iterator[MainWindow]:
+) -> MainWindow:
     feed(*team_meeting())  # Mary, Alice (muted), Charles present
     made = MainWindow(bridge, FakeModerator())
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
-    yield made
+    return made
 
 
 def texts(window: MainWindow, sid: str) -> list[str]:

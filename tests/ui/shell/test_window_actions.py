@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,7 +35,7 @@ def window(
     bridge: RosterBridge,
     feed: Feed,
     fake: FakeModerator,
-) -> Iterator[MainWindow]:
+) -> MainWindow:
     feed(*team_meeting())  # Mary, Alice (muted), Charles present; Bob left
     made = MainWindow(bridge, fake)
     qtbot.addWidget(made)
@@ -44,7 +43,7 @@ def window(
     qtbot.waitExposed(made)
     made.activateWindow()
     made.grid.setFocus()
-    yield made
+    return made
 
 
 def wait_calls(qtbot: Any, fake: FakeModerator, count: int = 1) -> list[tuple[Any, ...]]:
