@@ -18,6 +18,7 @@ from moderator.domain.door import ASK_PIN, LOCKED, TOO_MANY_ATTEMPTS, WRONG_PIN
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.e2e.conftest import ACCOUNT_SID, AUTH_TOKEN, ConsoleProcess, child_env, run_moderator
+from tests.helpers.sim_calls import call_record, said
 
 pytestmark = pytest.mark.e2e
 
@@ -65,17 +66,7 @@ async def dial(sim: Simulator, number: str, digits: str = "") -> str:
 
 
 async def heard(sim: Simulator, call_sid: str) -> dict[str, Any]:
-    """GET /_sim/calls/{CallSid}: what the caller heard and keyed, and where the call is."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"{sim.base_url}/_sim/calls/{call_sid}") as response,
-    ):
-        assert response.status == 200, await response.text()
-        return dict(await response.json())
-
-
-def said(record: dict[str, Any]) -> list[str]:
-    return [e["text"] for e in record["heard"] if e["kind"] == "say"]
+    return await call_record(sim.base_url, call_sid)
 
 
 async def stop(console: ConsoleProcess) -> None:

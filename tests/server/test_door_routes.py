@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 from twilio.request_validator import RequestValidator
@@ -34,6 +33,7 @@ from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.forms import START, call_sid, form
 from tests.helpers.media import Media
+from tests.helpers.sim_calls import call_record, said
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC = "https://door.example.ngrok.app/prefix"
@@ -251,15 +251,10 @@ class Line:
         return self.sim.place_call(number, LINE_NUMBER, digits).sid
 
     async def record(self, call_sid: str) -> dict[str, Any]:
-        async with (
-            aiohttp.ClientSession() as http,
-            http.get(f"{self.sim.base_url}/_sim/calls/{call_sid}") as resp,
-        ):
-            assert resp.status == 200
-            return dict(await resp.json())
+        return await call_record(self.sim.base_url, call_sid)
 
     async def said(self, call_sid: str) -> list[str]:
-        return [e["text"] for e in (await self.record(call_sid))["heard"] if e["kind"] == "say"]
+        return said(await self.record(call_sid))
 
     async def until(self, check: Callable[[], Awaitable[bool]], what: str) -> None:
         deadline = time.monotonic() + 10

@@ -16,6 +16,7 @@ from moderator.sim import Simulator
 from moderator.sim.audio import TWILIO_MUSIC
 from moderator.sim.records import LINE_NUMBER
 from tests.helpers.media import Media
+from tests.helpers.sim_calls import call_record
 
 from .helpers import Receiver, TwimlApp, point, twiml, until
 
@@ -24,13 +25,7 @@ EVENTS = "http://127.0.0.1:9/events"  # callbacks nobody needs here
 
 
 async def heard(sim: Simulator, call_sid: str) -> dict[str, Any]:
-    """GET /_sim/calls/{CallSid}, the sim-only record of the call."""
-    async with (
-        aiohttp.ClientSession() as http,
-        http.get(f"{sim.base_url}/_sim/calls/{call_sid}") as resp,
-    ):
-        assert resp.status == 200, await resp.text()
-        return dict(await resp.json())
+    return await call_record(sim.base_url, call_sid)
 
 
 def lobby(wait_url: str | None) -> str:
