@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal
 from tests.helpers.media import media  # noqa: F401  (a fixture: a static audio host)
+from tests.helpers.polling import poll_until
 
 SPEED = 50.0
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)
@@ -37,11 +36,7 @@ async def wait_until(
 ) -> None:
     """Poll `check` until it holds; past `timeout` seconds fail, naming `what` and the
     messages the console showed meanwhile."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; messages: {messages}")
-        await asyncio.sleep(0.005)
+    await poll_until(check, what, timeout=timeout, detail=lambda: f"messages: {messages}")
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from moderator.domain.door import ASK_PIN, LOCKED, TOO_MANY_ATTEMPTS, WRONG_PIN
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.e2e.conftest import ACCOUNT_SID, AUTH_TOKEN, ConsoleProcess, child_env, run_moderator
+from tests.helpers.polling import poll_until
 from tests.helpers.sim_calls import call_record, said
 
 pytestmark = pytest.mark.e2e
@@ -34,11 +34,14 @@ async def sim() -> AsyncIterator[Simulator]:
 
 
 async def until(check: Callable[[], Any], what: str, console: ConsoleProcess) -> None:
-    deadline = time.monotonic() + 30
-    while not check():
-        if time.monotonic() > deadline or console.process.poll() is not None:
-            raise AssertionError(f"timed out waiting for {what}:\n{console.output}")
-        await asyncio.sleep(0.05)
+    await poll_until(
+        check,
+        what,
+        timeout=30,
+        interval=0.05,
+        detail=lambda: f"\n{console.output}",
+        gone=lambda: console.process.poll() is not None,
+    )
 
 
 async def start(sim: Simulator, tmp_path: Path, *door: str) -> tuple[ConsoleProcess, Path]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.forms import START, call_sid, form
 from tests.helpers.media import Media
+from tests.helpers.polling import poll_until
 from tests.helpers.sim_calls import call_record, said
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -257,10 +256,7 @@ class Line:
         return said(await self.record(call_sid))
 
     async def until(self, check: Callable[[], Awaitable[bool]], what: str) -> None:
-        deadline = time.monotonic() + 10
-        while not await check():
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            await asyncio.sleep(0.02)
+        await poll_until(check, what, interval=0.02)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,6 +17,7 @@ from moderator.core import CoreConfig, open_core
 from moderator.credentials import Credentials
 from moderator.store.journal import Journal
 from tests.forms import CONFERENCE_SID, call_sid, team_meeting
+from tests.helpers.polling import poll_until
 from tests.helpers.stuck_disk import StuckDisk, stuck_disk
 
 TOKEN = "stuck-disk-token-0123456789abcdef"
@@ -30,10 +30,7 @@ def disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[StuckDisk]:
 
 
 async def until(check: Callable[[], Any], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.01)
+    await poll_until(check, timeout=timeout)
 
 
 async def test_a_stuck_disk_holds_the_answer_not_the_loop(tmp_path: Path, disk: StuckDisk) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from twilio.rest import Client
 
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
+from tests.helpers.polling import poll_until
 
 T = TypeVar("T")
 SPEED = 100.0
@@ -57,11 +57,9 @@ class Receiver:
         return [r for r in self.items if r.event == event]
 
     async def wait_for(self, check: Callable[[], bool], timeout: float = 5.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out; received {self.events()}")
-            await asyncio.sleep(0.005)
+        await poll_until(
+            check, "the callbacks", timeout=timeout, detail=lambda: f"received {self.events()}"
+        )
 
     def assert_signed(self, auth_token: str) -> None:
         validator = RequestValidator(auth_token)
@@ -134,11 +132,7 @@ def twiml(body: str) -> str:
 
 
 async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+    await poll_until(check, what, timeout=timeout)
 
 
 def point(sim: Simulator, app: TwimlApp, path: str = "/voice") -> None:
