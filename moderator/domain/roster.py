@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
 from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, PendingAction
@@ -82,9 +83,18 @@ _ANNOUNCEMENT_CHANGES = {
     EventKind.ANNOUNCEMENT_END: ChangeKind.ANNOUNCEMENT_ENDED,
     EventKind.ANNOUNCEMENT_FAIL: ChangeKind.ANNOUNCEMENT_FAILED,
 }
-_Key = tuple[
-    int, int, int
-]  # (sequence, 0, 0) for a callback, (after_sequence, 1, n) for a snapshot
+
+
+class _Key(NamedTuple):
+    """Where an entry folds in a conference's order: a callback at its SequenceNumber, a REST
+    snapshot after the callback it was taken after (ties between snapshots by time taken)."""
+
+    sequence: int  # a callback's SequenceNumber, or the last one a snapshot had seen
+    snapshot: int  # 0 for a callback, 1 for a snapshot: a snapshot folds after its callback
+    taken: int = 0  # a snapshot's time taken (µs), bumped to keep two snapshots apart
+
+
+_START = _Key(0, 0)
 
 
 @dataclass
@@ -99,7 +109,7 @@ class _ConferenceRecord:
     numbers: dict[str, str] = field(default_factory=dict)
     ordinals: dict[str, int] = field(default_factory=dict)  # "Caller N": order of first sight
     chosen_presenter: str | None = None
-    last_key: _Key = (0, 0, 0)
+    last_key: _Key = _START
     shown: Conference | None = None  # the fold plus headcount, as last announced
     shown_presenter: str | None = None
     headcount: int = 0
@@ -168,7 +178,7 @@ class Roster:
         record = self._records.get(sid)
         if record is None or record.past is not None:
             return (0, 0)
-        snapshots = sum(key[1] for key in record.entries)
+        snapshots = sum(key.snapshot for key in record.entries)
         return (len(record.entries) - snapshots, snapshots)
 
     def is_folded(self, sid: str) -> bool:
@@ -295,7 +305,7 @@ class Roster:
 
     def apply(self, event: ConferenceEvent) -> list[Change]:
         """Fold one callback in. Returns (and announces) what changed; [] for a duplicate."""
-        key: _Key = (event.sequence, 0, 0)
+        key = _Key(event.sequence, 0)
         record, changes = self._record_for(event.conference_sid, event.friendly_name)
         if key in record.entries:
             return self._notify(changes)
@@ -323,9 +333,9 @@ class Roster:
         """Fold in what Twilio's REST API reported, at the sequence position it was taken."""
         record, changes = self._record_for(snapshot.conference_sid, snapshot.friendly_name)
         # Snapshots taken at the same sequence position are ordered by when they were taken.
-        key: _Key = (snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
+        key = _Key(snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
         while key in record.entries:
-            key = (key[0], key[1], key[2] + 1)
+            key = key._replace(taken=key.taken + 1)
         in_order = key > record.last_key
         affected = self._insert(record, key, snapshot)
         self.timelines.add(key, snapshot, record.base if in_order else None)
