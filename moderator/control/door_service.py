@@ -18,15 +18,16 @@ from functools import partial
 from pathlib import Path
 
 from moderator.control import call_moves
+from moderator.control.actions.telling import HostMessages
 from moderator.control.bulk import bounded
 from moderator.control.client import TwilioRest
-from moderator.control.errors import describe, redact
+from moderator.control.errors import describe
 from moderator.control.interface import DoorService
 from moderator.control.requests import end_conference_call
 from moderator.control.results import ActionResult
 from moderator.dispatch import Signal
 from moderator.domain import door_twiml
-from moderator.domain.actions import ActionKind, Origin
+from moderator.domain.actions import ActionKind
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
 from moderator.domain.door import DENIED, MEETING_OVER, Addresses, Door, lobby_name
@@ -45,6 +46,7 @@ from moderator.domain.host_state import (
 from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.messages import Level, Sink, quiet
+from moderator.store.action_log import ActionLog
 from moderator.store.address_book_file import read_book, write_book
 from moderator.store.journal import Journal, JournalError
 
@@ -75,8 +77,9 @@ class DoorControl:
         self._rest = rest
         self._addresses = addresses
         self._book_file = book_file
-        self._notify_ui = notify
         self._clock = clock
+        self.actions = ActionLog(journal, clock)  # the journal's rows of each action
+        self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
         self.plan: RoomPlan | None = None
         self.rooms_open = False
         self._book_queued = False  # a write of the address book waits on the writer thread
@@ -93,13 +96,13 @@ class DoorControl:
         if self.door.settings.locked != locked:
             self.door.update(locked=locked)
             self._record(ActionKind.LOCK if locked else ActionKind.UNLOCK)
-            self._notify(Level.INFO, "The meeting is locked" if locked else "The meeting is open")
+            self.tell.say(Level.INFO, "The meeting is locked" if locked else "The meeting is open")
 
     def set_waiting_room(self, on: bool) -> None:
         if self.door.settings.waiting_room != on:
             self.door.update(waiting_room=on)
             self._record(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
-            self._notify(Level.INFO, "Waiting room on" if on else "Waiting room off")
+            self.tell.say(Level.INFO, "Waiting room on" if on else "Waiting room off")
 
     def set_pin(self, pin: str) -> None:
         """A new PIN (empty: none). Only its salted hash is kept and journaled, never the PIN."""
@@ -109,7 +112,7 @@ class DoorControl:
         pin_hash = hash_pin(pin) if pin else ""
         self.door.update(pin_hash=pin_hash)
         self._record(PIN_SET if pin else PIN_CLEARED, params={"hash": pin_hash} if pin else None)
-        self._notify(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
+        self.tell.say(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
 
     def restore(self, plan: RoomPlan | None, rooms_open: bool) -> None:
         """The rooms as the host left them (at start, control/host_restore.py): the plan, and
@@ -153,15 +156,15 @@ class DoorControl:
                 return
             message = f"Could not save the address book to {path}: {error}"
             if loop is not None and not loop.is_closed():
-                loop.call_soon_threadsafe(self._notify, Level.ERROR, message)
+                loop.call_soon_threadsafe(self.tell.say, Level.ERROR, message)
             else:
-                self._notify(Level.ERROR, message)
+                self.tell.say(Level.ERROR, message)
 
         try:
             self._journal.write_later(write).add_done_callback(done)
         except JournalError as exc:
             self._book_queued = False
-            self._notify(Level.ERROR, f"Could not save the address book to {path}: {exc}")
+            self.tell.say(Level.ERROR, f"Could not save the address book to {path}: {exc}")
 
     async def import_book(self, path: Path, progress: Callable[[int], None] | None = None) -> int:
         """Add the callers of a CSV file (AddressBookError: nothing imported); how many.
@@ -291,7 +294,7 @@ class DoorControl:
             return await self._move(sid, self._to(where, target, sid), ActionKind.MOVE, to=target)
 
         results = await bounded(movers, one, MOVE_CONCURRENCY)
-        self._notify(Level.INFO, f"{plan.count} breakout rooms open")
+        self.tell.say(Level.INFO, f"{plan.count} breakout rooms open")
         return results
 
     async def close_rooms(self) -> list[ActionResult]:
@@ -307,7 +310,7 @@ class DoorControl:
             return await self._move(sid, twiml, ActionKind.MOVE, to=where.meeting)
 
         results = await bounded(people, one, MOVE_CONCURRENCY)
-        self._notify(Level.INFO, "Breakout rooms closed: everyone is back in the main conference")
+        self.tell.say(Level.INFO, "Breakout rooms closed: everyone is back in the main conference")
         return results
 
     async def announce_rooms(self, text: str) -> ActionResult:
@@ -324,12 +327,14 @@ class DoorControl:
                 failures.append(
                     f"{conference.friendly_name}: {describe(exc, subject='conference').reason}"
                 )
-        message = self._redact("Could not announce in " + "; ".join(failures)) if failures else None
-        self._finish(action_id, ok=not failures, error=message)
+        message = (
+            self.tell.redact("Could not announce in " + "; ".join(failures)) if failures else None
+        )
+        self.actions.finish(action_id, ok=not failures, error=message)
         if message:
-            self._notify(Level.ERROR, message)
+            self.tell.say(Level.ERROR, message)
             return ActionResult(False, message)
-        self._notify(Level.INFO, f"Announced in {len(rooms)} rooms: {text}")
+        self.tell.say(Level.INFO, f"Announced in {len(rooms)} rooms: {text}")
         return ActionResult(True)
 
     # ---- the meeting's end ----------------------------------------------------------------
@@ -384,28 +389,21 @@ class DoorControl:
     async def _end_conference(self, conference: Conference) -> ActionResult:
         """End a room or the waiting room (Status=completed), journaled under its SID."""
         call = end_conference_call(conference.sid)
-        action_id = self._record_under(conference.sid, "end-conference", call.params)
+        action_id = self.actions.record(
+            ActionKind.END_CONFERENCE, conference.sid, params=call.params
+        )
         try:
             await call.send(self._rest.client())
         except Exception as exc:
             reason = describe(exc, subject="conference").reason
-            message = self._redact(f"Could not end {conference.friendly_name}: {reason}")
-            self._finish(action_id, ok=False, error=message)
+            message = self.tell.redact(f"Could not end {conference.friendly_name}: {reason}")
+            self.actions.finish(action_id, ok=False, error=message)
             if "not found" not in reason.lower():  # it ended by itself meanwhile
-                self._notify(Level.ERROR, message)
+                self.tell.say(Level.ERROR, message)
                 return ActionResult(False, message)
             return ActionResult(True)
-        self._finish(action_id, ok=True)
+        self.actions.finish(action_id, ok=True)
         return ActionResult(True)
-
-    def _record_under(self, conf_sid: str, kind: str, params: Mapping[str, str]) -> int:
-        try:
-            return self._journal.record_action(
-                self._clock(), conf_sid, None, kind, origin=Origin.HOST, params=params
-            )
-        except JournalError as exc:
-            log.error("could not journal %s: %s", kind, exc)
-            return 0
 
     # ---- plumbing --------------------------------------------------------------------------
 
@@ -449,7 +447,7 @@ class DoorControl:
                 params["name"] = participant.name
         if not self._rest.configured:
             message = f"Could not {verb} {who}: no Twilio credentials are configured"
-            self._notify(Level.ERROR, message)
+            self.tell.say(Level.ERROR, message)
             return ActionResult(False, message)
         action_id = self._record(kind, call_sid, params, finished=False)
         self.moving.add(call_sid)
@@ -460,14 +458,14 @@ class DoorControl:
             failure = describe(exc, subject="call")
             if failure.reason.startswith("unexpected"):
                 log.exception("%s of %s failed", kind, who)
-            message = self._redact(f"Could not {verb} {who}: {failure.reason}")
-            self._finish(action_id, ok=False, error=message)
-            self._notify(Level.ERROR, message)
+            message = self.tell.redact(f"Could not {verb} {who}: {failure.reason}")
+            self.actions.finish(action_id, ok=False, error=message)
+            self.tell.say(Level.ERROR, message)
             return ActionResult(False, message)
         finally:
             self.moving.discard(call_sid)
             self._changed()
-        self._finish(action_id, ok=True)
+        self.actions.finish(action_id, ok=True)
         log.info("%s %s%s: Twilio accepted", kind, who, f" to {to}" if to else "")
         return ActionResult(True)
 
@@ -479,39 +477,12 @@ class DoorControl:
         *,
         finished: bool = True,
     ) -> int:
-        now = self._clock()
-        try:
-            action_id = self._journal.record_action(
-                now, self.meeting, call_sid, kind, origin=Origin.HOST, params=params
-            )
-            if finished:
-                self._journal.finish_action(action_id, now, ok=True)
-            return action_id
-        except JournalError as exc:
-            log.error("could not journal %s: %s", kind, exc)
-            return 0
-
-    def _finish(self, action_id: int, *, ok: bool, error: str | None = None) -> None:
-        if not action_id:
-            return
-        try:
-            self._journal.finish_action(action_id, self._clock(), ok=ok, error=error)
-        except JournalError as exc:
-            log.error("could not journal an outcome: %s", exc)
+        """Journal a host action under the meeting's name (finished at once unless it waits
+        for Twilio's answer)."""
+        return self.actions.record(kind, self.meeting, call_sid, params=params, done=finished)
 
     def _changed(self) -> None:
         self.changed.emit()
-
-    def _redact(self, text: str) -> str:
-        creds = self._rest.credentials
-        return redact(text, creds.auth_token, creds.api_secret)
-
-    def _notify(self, level: Level, text: str) -> None:
-        (log.warning if level is Level.ERROR else log.info)("%s", text)
-        try:
-            self._notify_ui(level, text)
-        except Exception:
-            log.exception("notify failed")
 
 
 def _offers_the_ui_seam(control: DoorControl) -> DoorService:

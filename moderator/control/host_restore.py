@@ -30,7 +30,8 @@ from moderator.domain.host_state import (
 )
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Roster
-from moderator.store.journal import Journal, JournalError
+from moderator.store.action_log import ActionLog
+from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -204,8 +205,4 @@ def _journal(
     kind: str,
     params: dict[str, str] | None = None,
 ) -> None:
-    try:
-        action_id = journal.record_action(at, meeting, None, kind, origin=START, params=params)
-        journal.finish_action(action_id, at, ok=True)
-    except JournalError as exc:
-        log.error("could not journal the start's %s: %s", kind, exc)
+    ActionLog(journal).record(kind, meeting, origin=START, params=params, done=True, at=at)

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from moderator.control.actions.telling import HostMessages
 from moderator.control.client import TwilioRest
-from moderator.control.errors import Failure, describe, redact
+from moderator.control.errors import Failure, describe
 from moderator.control.requests import Send
 from moderator.control.results import ActionResult
 from moderator.control.snapshots import conference_snapshot
@@ -21,6 +22,7 @@ from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.state import ConferenceStatus
 from moderator.messages import Level, Sink
+from moderator.store.action_log import ActionLog
 from moderator.store.journal import Journal, JournalError
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ class ActionPipeline:
         self._journal = journal
         self._rest = rest
         self._tasks = tasks
-        self._notify = notify
+        self.actions = ActionLog(journal, clock)  # the journal's rows of each action
+        self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
         self.grace = grace
         self._on_stale = on_stale  # asks for a (debounced) reconcile of a conference
         self._clock = clock
@@ -102,13 +105,9 @@ class ActionPipeline:
                 False, f"Could not {kind.verb} {who}: no Twilio credentials are configured"
             )
         now = self._clock()
-        try:
-            action_id = self._journal.record_action(
-                now, conference_sid, call_sid, kind.value, origin=origin, params=params
-            )
-        except JournalError as exc:
-            log.error("could not journal %s of %s: %s", kind.value, who, exc)
-            action_id = 0
+        action_id = self.actions.record(
+            kind, conference_sid, call_sid, origin=origin, params=params, at=now
+        )
         ticket = Ticket(kind, conference_sid, call_sid, who, origin, action_id, send, subject)
         if call_sid is not None and pending:
             ticket.token = next(self._tokens)
@@ -180,11 +179,7 @@ class ActionPipeline:
     # ---- outcomes --------------------------------------------------------------------------
 
     def _fail(self, ticket: Ticket, failure: Failure, *, quiet: bool) -> ActionResult:
-        message = redact(
-            f"Could not {ticket.kind.verb} {ticket.who}: {failure.reason}",
-            self._rest.credentials.auth_token,
-            self._rest.credentials.api_secret,
-        )
+        message = self.tell.redact(f"Could not {ticket.kind.verb} {ticket.who}: {failure.reason}")
         self._finish(ticket, ok=False, error=message)
         if ticket.call_sid is not None:
             key = (ticket.conference_sid, ticket.call_sid)
@@ -200,24 +195,14 @@ class ActionPipeline:
             self._on_stale(ticket.conference_sid)  # the roster shows someone Twilio lost
         log.warning("%s (%s)", message, ticket.origin)
         if not quiet:
-            self._notify(Level.ERROR, message)
+            self.tell.say(Level.ERROR, message)
         return ActionResult(False, message)
 
     def _finish(self, ticket: Ticket, *, ok: bool, error: str | None = None) -> None:
-        if not ticket.action_id:
-            return
-        try:
-            self._journal.finish_action(ticket.action_id, self._clock(), ok=ok, error=error)
-        except JournalError as exc:
-            log.error("could not journal the outcome of %s: %s", ticket.kind.value, exc)
+        self.actions.finish(ticket.action_id, ok=ok, error=error)
 
     def _confirm(self, ticket: Ticket) -> None:
-        if not ticket.action_id:
-            return
-        try:
-            self._journal.confirm_action(ticket.action_id)
-        except JournalError as exc:
-            log.error("could not journal the confirmation of %s: %s", ticket.kind.value, exc)
+        self.actions.confirm(ticket.action_id)
 
     def expect_join(self, ticket: Ticket, call_sid: str, after_sequence: int) -> None:
         """A dial-out was accepted: show it ringing (Twilio's answer, folded in as a snapshot
@@ -241,7 +226,7 @@ class ActionPipeline:
             del self._dialing[key]
             message = dial_failure(ticket.who, participant.call_status)
             self._finish(ticket, ok=False, error=message)
-            self._notify(Level.ERROR, message)
+            self.tell.say(Level.ERROR, message)
 
     def _apply_answer(self, conference_sid: str, after_sequence: int, answer: Any) -> None:
         """Fold a REST answer about one participant into the roster (and journal it)."""
@@ -339,7 +324,7 @@ class ActionPipeline:
         why = f" ({change.reason})" if change.reason else ""
         message = f"Could not {ticket.kind.verb} {ticket.who}: Twilio could not play it{why}"
         self._finish(ticket, ok=False, error=message)
-        self._notify(Level.ERROR, message)
+        self.tell.say(Level.ERROR, message)
 
 
 _DIAL_OUTCOMES = {

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from moderator.control.actions.telling import HostMessages
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe
 from moderator.control.interface import RecordingService
@@ -16,7 +17,7 @@ from moderator.control.requests import list_recordings_call, recording_call
 from moderator.control.results import ActionResult
 from moderator.control.tasks import TaskSet
 from moderator.dispatch import Signal
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind
 from moderator.domain.clock import utc_now
 from moderator.domain.recordings import (
     CURRENT,
@@ -28,8 +29,9 @@ from moderator.domain.recordings import (
     RecordingEvent,
     RecordingLedger,
 )
-from moderator.messages import Level, Sink, quiet
-from moderator.store.journal import Journal, JournalError
+from moderator.messages import Sink, quiet
+from moderator.store.action_log import ActionLog
+from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +64,8 @@ class RecordingControl:
     ) -> None:
         self._rest = rest
         self.ledger = ledger
-        self._journal = journal
-        self._notify = notify
+        self.actions = ActionLog(journal, clock)  # the journal's rows of each action
+        self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
         self._grace = grace
         self._clock = clock
         self._tasks = TaskSet()
@@ -124,18 +126,19 @@ class RecordingControl:
         call = recording_call(conf_sid, status, target)
         self.pending[conf_sid] = status
         self._changed(conf_sid)
-        self._actions[conf_sid] = self._record(conf_sid, KINDS[status], call.params)
+        self._actions[conf_sid] = self.actions.record(KINDS[status], conf_sid, params=call.params)
         try:
             answer = await call.send(self._rest.client())
         except Exception as exc:
             failure = describe(exc, subject="recording")
-            message = f"Could not {verb} the recording: {failure.reason}"
             self.pending.pop(conf_sid, None)
-            self._finish(conf_sid, ok=False, error=failure.reason)
+            self.actions.finish(
+                self._actions.pop(conf_sid, 0), ok=False, error=self.tell.redact(failure.reason)
+            )
             self._changed(conf_sid)
-            self._notify(Level.ERROR, message)
+            message = self.tell.error(f"Could not {verb} the recording: {failure.reason}")
             return ActionResult(False, message)
-        self._finish(conf_sid, ok=True, error=None)
+        self.actions.finish(self._actions.get(conf_sid, 0), ok=True)
         log.info("recording %s of %s: %s asked", getattr(answer, "sid", "?"), conf_sid, status)
         if status in _NO_CALLBACK:  # nothing else will confirm it: the answer does, now
             self._fold_answer(conf_sid, answer)
@@ -174,32 +177,7 @@ class RecordingControl:
 
     def _confirm(self, conf_sid: str) -> None:
         self.pending.pop(conf_sid, None)
-        action_id = self._actions.pop(conf_sid, 0)
-        if action_id:
-            try:
-                self._journal.confirm_action(action_id)
-            except JournalError as exc:
-                log.error("could not journal a recording confirmation: %s", exc)
-
-    def _record(self, conf_sid: str, kind: ActionKind, params: dict[str, str]) -> int:
-        try:
-            return self._journal.record_action(
-                self._clock(), conf_sid, None, kind, origin=Origin.HOST, params=params
-            )
-        except JournalError as exc:
-            log.error("could not journal %s: %s", kind, exc)
-            return 0
-
-    def _finish(self, conf_sid: str, *, ok: bool, error: str | None) -> None:
-        action_id = self._actions.get(conf_sid, 0)
-        if not action_id:
-            return
-        if not ok:
-            self._actions.pop(conf_sid, None)
-        try:
-            self._journal.finish_action(action_id, self._clock(), ok=ok, error=error)
-        except JournalError as exc:
-            log.error("could not journal a recording outcome: %s", exc)
+        self.actions.confirm(self._actions.pop(conf_sid, 0))
 
     def _changed(self, conf_sid: str) -> None:
         self.changed.emit(conf_sid)

@@ -10,7 +10,7 @@ from typing import Any
 
 from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
-from moderator.control.errors import describe, redact
+from moderator.control.errors import describe
 from moderator.control.interface import ModeratorService
 from moderator.control.limiter import MAX_IN_FLIGHT
 from moderator.control.numbers import NumberLookup
@@ -42,7 +42,7 @@ from moderator.domain.rules import (
 )
 from moderator.messages import Level, Sink, quiet
 from moderator.settings import Settings
-from moderator.store.journal import Journal, JournalError
+from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,6 @@ class Moderator:
         self.settings = settings
         self.status_callback_url = status_callback_url
         self.reconcile_debounce = reconcile_debounce
-        self._notify_ui = notify
         self._clock = clock
         self._tasks = TaskSet()
         self.rest = TwilioRest(
@@ -102,7 +101,7 @@ class Moderator:
             journal,
             self.rest,
             self._tasks,
-            notify=self._notify,
+            notify=notify,
             grace=confirm_grace,
             on_stale=self.request_reconcile,
             clock=clock,
@@ -240,14 +239,7 @@ class Moderator:
         """The host marks the presenter (None: back to the automatic one). No REST call: it is
         the console's own choice, journaled so a restart keeps it (domain/host_state.py)."""
         self.roster.choose_presenter(conf_sid, call_sid)
-        now = self._clock()
-        try:
-            action_id = self.journal.record_action(
-                now, conf_sid, call_sid, PRESENTER, origin=Origin.HOST
-            )
-            self.journal.finish_action(action_id, now, ok=True)
-        except JournalError as exc:
-            log.error("could not journal the presenter: %s", exc)
+        self.pipeline.actions.record(PRESENTER, conf_sid, call_sid, done=True)
 
     # ---- conference actions ----------------------------------------------------------------
 
@@ -457,16 +449,10 @@ class Moderator:
             return ActionResult(False, message)
 
     def _redact(self, text: str) -> str:
-        creds = self.rest.credentials
-        return redact(text, creds.auth_token, creds.api_secret)
+        return self.pipeline.tell.redact(text)
 
     def _notify(self, level: Level, text: str) -> None:
-        text = self._redact(text)
-        (log.warning if level is Level.ERROR else log.info)("%s", text)
-        try:
-            self._notify_ui(level, text)
-        except Exception:
-            log.exception("notify failed")
+        self.pipeline.tell.say(level, text)
 
 
 def _offers_the_ui_seam(moderator: Moderator) -> ModeratorService:

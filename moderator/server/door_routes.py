@@ -37,7 +37,8 @@ from moderator.domain.door import (
 from moderator.domain.pin_guard import PinGuard
 from moderator.domain.roster import Roster
 from moderator.domain.twilio_words import PIN_PATH
-from moderator.store.journal import Journal, JournalError
+from moderator.store.action_log import ActionLog
+from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class VoiceDoor:
         guard: PinGuard | None = None,
     ) -> None:
         self.door = door
-        self._journal = journal
+        self.actions = ActionLog(journal, clock)  # every decision, journaled as the host's are
         self._roster = roster
         self._clock = clock
         self.guard = guard or PinGuard()
@@ -142,13 +143,9 @@ class VoiceDoor:
         name = name or where.label_of(number)  # what the tile will call them
         if attempt:
             params["attempt"] = str(attempt)
-        try:
-            action_id = self._journal.record_action(
-                now, meeting, call_sid or None, kind, origin=Origin.DOOR, params=params
-            )
-            self._journal.finish_action(action_id, now, ok=True)
-        except JournalError as exc:
-            log.error("could not journal the door's %s for %s: %s", kind, call_sid, exc)
+        self.actions.record(
+            kind, meeting, call_sid or None, origin=Origin.DOOR, params=params, done=True, at=now
+        )
         entry = DoorEntry(now, call_sid, number, name, kind, attempt)
         log.info("door: %s", entry.text)
         self.entries.emit(entry)

@@ -1,0 +1,1 @@
+"""The parts every host action shares: the host's message (redacted once) and its journal rows."""
