@@ -24,7 +24,7 @@ async def run(concurrency: int, data_dir: Path) -> dict[str, Any]:
     sim = Simulator(seed=1, speed=100.0, faults=Faults())
     config = CoreConfig(
         data_dir=data_dir / f"console-{concurrency}",
-        settings=Settings(bulk_concurrency=concurrency),
+        settings=Settings(rest_concurrency=concurrency),
         simulator=sim,
         control_options={"fetch_numbers": False},
     )
@@ -65,7 +65,7 @@ async def run(concurrency: int, data_dir: Path) -> dict[str, Any]:
 
 
 async def main() -> None:
-    default = Settings().bulk_concurrency
+    default = Settings().rest_concurrency
     with tempfile.TemporaryDirectory() as tmp:
         runs = [await run(c, Path(tmp)) for c in (1, default)]
     json.dump({"guests": GUESTS, "latency_s": LATENCY, "runs": runs}, sys.stdout, indent=2)

@@ -78,7 +78,7 @@ async def measure(
     tmp: Path, guests: int = GUESTS, latency: float = LATENCY, sequential_people: int = GUESTS
 ) -> dict[str, Any]:
     default = Settings()
-    concurrency = default.bulk_concurrency
+    concurrency = default.rest_concurrency
     meeting = Meeting(7, people=guests + 1)
     process, url = _stand_in(latency, meeting)
     try:
@@ -87,7 +87,7 @@ async def measure(
         process_few, url_few = _stand_in(latency, few)
         try:
             one = await mute_all(
-                tmp / "bulk-sequential", replace(default, bulk_concurrency=1), url_few, few
+                tmp / "bulk-sequential", replace(default, rest_concurrency=1), url_few, few
             )
         finally:
             process_few.terminate()

@@ -18,7 +18,7 @@ class Settings:
     caller_id: str = ""  # From for dial-out: a Twilio number of the account
     # REST calls in flight at once (bulk actions and all): half Twilio's default per-account
     # limit of 100, so other programs on the account keep room; 429s shrink it (AIMD)
-    bulk_concurrency: int = 50
+    rest_concurrency: int = 50
     rest_timeout: float = 10.0  # seconds, connect + read, for every REST call
     auto_mute_enabled: bool = False  # mute everyone but the presenter ...
     auto_mute_delay: float = 30.0  # ... this many seconds after conference-start

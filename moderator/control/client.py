@@ -42,7 +42,7 @@ class TwilioRest:
         self.on_state = on_state
         self.status = _untested(credentials)
         self._client: Client | None = None
-        self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, settings.bulk_concurrency)))
+        self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, settings.rest_concurrency)))
         self._http: ResilientHttpClient | None = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._retired: set[ResilientHttpClient] = set()
@@ -64,7 +64,7 @@ class TwilioRest:
             asyncio.get_running_loop()  # fail loudly if called outside the loop
             # Every request of this client, whoever sends it, shares one window (Twilio limits
             # the account's concurrent requests, not the bulk's).
-            self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, self.settings.bulk_concurrency)))
+            self.limit = AdaptiveLimit(max(1, min(MAX_IN_FLIGHT, self.settings.rest_concurrency)))
             self._http = ResilientHttpClient(
                 timeout=self.settings.rest_timeout,
                 connect_timeout=min(5.0, self.settings.rest_timeout),
@@ -98,7 +98,7 @@ class TwilioRest:
         changed_creds = credentials != self.credentials
         changed_http = (
             settings.rest_timeout != self.settings.rest_timeout
-            or settings.bulk_concurrency != self.settings.bulk_concurrency
+            or settings.rest_concurrency != self.settings.rest_concurrency
         )
         self.credentials = credentials
         self.settings = settings

@@ -308,7 +308,7 @@ class Moderator:
     # ---- bulk ------------------------------------------------------------------------------
 
     async def mute_all(self, conf_sid: str, *, except_presenter: bool = True) -> BulkResult:
-        """Mute everyone present (but the presenter), `bulk_concurrency` requests at a time."""
+        """Mute everyone present (but the presenter), `rest_concurrency` requests at a time."""
         return await self._mute_all(conf_sid, except_presenter=except_presenter, origin=Origin.HOST)
 
     async def unmute_all(self, conf_sid: str) -> BulkResult:
@@ -350,7 +350,7 @@ class Moderator:
                 del unsent[id(ticket)]
                 return await self.pipeline.send(ticket, quiet=True)
 
-            concurrency = max(1, min(MAX_CONCURRENCY, self.settings.bulk_concurrency))
+            concurrency = max(1, min(MAX_CONCURRENCY, self.settings.rest_concurrency))
             results = await bounded(tickets, one, concurrency)
             result = tally(names, results)
         except Exception as exc:

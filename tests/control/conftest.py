@@ -68,7 +68,7 @@ class Console:
 def make_settings(**overrides: Any) -> Settings:
     base: dict[str, Any] = {
         "rest_timeout": 2.0,
-        "bulk_concurrency": 12,
+        "rest_concurrency": 12,
         "caller_id": LINE_NUMBER,  # a From the simulated account owns
     }
     base.update(overrides)

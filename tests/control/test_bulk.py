@@ -25,7 +25,7 @@ async def test_mute_all_249_with_latency_runs_bounded_and_parallel(
         # a REST timeout no loaded 2-core runner reaches: the simulator, the webhook server
         # and the journal share this one loop with the 249 POSTs, so an answer can wait behind
         # hundreds of callbacks (15 s was not enough); what is checked is the bound, not speed
-        settings=make_settings(bulk_concurrency=CONCURRENCY, rest_timeout=120.0),
+        settings=make_settings(rest_concurrency=CONCURRENCY, rest_timeout=120.0),
         fetch_numbers=False,
         # no reconcile while the bulk runs: on a loaded machine a mute confirmed after the
         # 0.5 s grace starts one, and its GETs would count towards the peak in flight
@@ -135,7 +135,7 @@ async def test_partial_failure_names_who_failed(console: Console) -> None:
 async def test_cancelled_bulk_leaves_no_tile_pending(sim: Simulator, tmp_path: Path) -> None:
     # e.g. the host switches auto-mute off while it runs: tiles not yet sent roll back too
     console = await open_console(
-        sim, tmp_path, settings=make_settings(bulk_concurrency=2), fetch_numbers=False
+        sim, tmp_path, settings=make_settings(rest_concurrency=2), fetch_numbers=False
     )
     try:
         conf, _ = await meeting(console, *[f"Guest {i}" for i in range(8)])

@@ -61,7 +61,7 @@ async def test_a_cancelled_waiter_gives_its_turn_on() -> None:
 
 
 def test_default_concurrency_is_below_twilios_account_limit_and_fast_enough() -> None:
-    concurrency = Settings().bulk_concurrency
+    concurrency = Settings().rest_concurrency
     assert concurrency < 100  # Twilio's default per-account REST concurrency
     assert math.ceil(249 / concurrency) * 0.2 <= 1.5  # mute 249 at 200 ms in 1.5 s
 
@@ -70,7 +70,7 @@ async def test_bulk_backs_off_when_twilio_limits_concurrency(tmp_path: Path) -> 
     sim = Simulator(seed=5, speed=50.0)
     await sim.start()
     console = await open_console(
-        sim, tmp_path, settings=make_settings(bulk_concurrency=40, rest_timeout=15.0),
+        sim, tmp_path, settings=make_settings(rest_concurrency=40, rest_timeout=15.0),
         fetch_numbers=False, confirm_grace=30.0,
     )  # fmt: skip
     try:

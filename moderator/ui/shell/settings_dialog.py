@@ -165,9 +165,9 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(server, "Server")
 
         # ---- moderation ----
-        self.bulk_concurrency = QSpinBox()
-        self.bulk_concurrency.setRange(1, 64)
-        self.bulk_concurrency.setValue(settings.bulk_concurrency)
+        self.rest_concurrency = QSpinBox()
+        self.rest_concurrency.setRange(1, 64)
+        self.rest_concurrency.setValue(settings.rest_concurrency)
         self.rest_timeout = QDoubleSpinBox()
         self.rest_timeout.setRange(1.0, 120.0)
         self.rest_timeout.setSuffix(" s")
@@ -193,7 +193,7 @@ class SettingsDialog(QDialog):
         form.addRow("Late joiners", self.mute_on_entry)
         form.addRow("Hold music URL", self.hold_music_url)
         form.addRow("Recording", self.record_from_start)
-        form.addRow("Bulk concurrency", self.bulk_concurrency)
+        form.addRow("REST calls at once", self.rest_concurrency)
         form.addRow("REST timeout", self.rest_timeout)
         self.tabs.addTab(moderation, "Moderation")
 
@@ -252,7 +252,7 @@ class SettingsDialog(QDialog):
             port=self.port.value(),
             conference_name=self.conference_name.text().strip() or "TeamMeeting",
             caller_id=self.caller_id.text().strip(),
-            bulk_concurrency=self.bulk_concurrency.value(),
+            rest_concurrency=self.rest_concurrency.value(),
             rest_timeout=self.rest_timeout.value(),
             auto_mute_enabled=self.auto_mute.isChecked(),
             auto_mute_delay=self.auto_mute_delay.value(),

@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 GROUP = "console"
 
 
+# setting -> the name an older version saved it under
+RENAMED = {"rest_concurrency": "bulk_concurrency"}  # it caps every REST call, not bulk ones
+
+
 def _convert(raw: Any, default: Any) -> Any:
     """QSettings hands back strings from INI files and the registry: coerce to the field's type."""
     if isinstance(default, bool):
@@ -35,11 +39,14 @@ def load_settings(store: QSettings) -> Settings:
     store.beginGroup(GROUP)
     try:
         for field in dataclasses.fields(Settings):
-            if not store.contains(field.name):
+            key = field.name
+            if not store.contains(key) and store.contains(RENAMED.get(key, key)):
+                key = RENAMED[key]  # saved by an older version under its old name
+            if not store.contains(key):
                 continue
             default = getattr(defaults, field.name)
             try:
-                values[field.name] = _convert(store.value(field.name), default)
+                values[field.name] = _convert(store.value(key), default)
             except (TypeError, ValueError):
                 log.warning("ignoring an unreadable saved setting %s", field.name)
     finally:

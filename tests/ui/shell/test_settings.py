@@ -35,7 +35,7 @@ def edit(dialog: SettingsDialog) -> None:
     dialog.port.setValue(9090)
     dialog.conference_name.setText("Board")
     dialog.caller_id.setText("+15005550006")
-    dialog.bulk_concurrency.setValue(20)
+    dialog.rest_concurrency.setValue(20)
     dialog.auto_mute.setChecked(True)
     dialog.auto_mute_delay.setValue(45)
     dialog.mute_on_entry.setChecked(True)
@@ -49,7 +49,7 @@ EDITED = Settings(
     port=9090,
     conference_name="Board",
     caller_id="+15005550006",
-    bulk_concurrency=20,
+    rest_concurrency=20,
     auto_mute_enabled=True,
     auto_mute_delay=45.0,
     mute_on_entry=True,
@@ -207,3 +207,12 @@ def test_the_demo_says_demo_in_the_status_bar_and_title(
     window.set_demo(True)
     assert window.status.demo.isVisible() and window.status.demo.text() == "Demo"
     assert window.windowTitle().endswith("Demo")
+
+
+def test_the_rest_concurrency_saved_under_its_old_name_is_read(tmp_path: Path) -> None:
+    """`bulk_concurrency` was renamed `rest_concurrency` (it caps every REST call): a value an
+    older version saved is still the host's."""
+    (tmp_path / "settings.ini").write_text("[console]\nbulk_concurrency=7\n", encoding="utf-8")
+    assert load_settings(ini(tmp_path)).rest_concurrency == 7
+    save_settings(ini(tmp_path), load_settings(ini(tmp_path)))
+    assert "rest_concurrency=7" in (tmp_path / "settings.ini").read_text(encoding="utf-8")
