@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -122,78 +123,69 @@ def _existing(name: str) -> bool:
 MODULES = _modules()
 
 
+def _assert_no_import(of: Callable[[str], bool], naming: Callable[[str], bool]) -> None:
+    """No module `of` accepts imports a name that `naming` accepts; the failure lists each one."""
+    broken = [
+        f"{module} imports {name}"
+        for module, path in MODULES
+        if of(module)
+        for name in _imports(path)
+        if naming(name)
+    ]
+    assert not broken, "\n".join(sorted(broken))
+
+
 @pytest.mark.parametrize("package", sorted(MAY_IMPORT))
 def test_a_package_imports_only_what_the_design_table_allows(package: str) -> None:
     allowed = MAY_IMPORT[package] | SHARED | {package}
-    broken = []
-    for module, path in MODULES:
-        if _package(module) != package:
-            continue
-        for name in _imports(path):
-            target = _package(name)
-            if target is not None and _existing(name) and target not in allowed:
-                broken.append(f"{module} imports {name}")
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _package(module) == package,
+        naming=lambda name: _package(name) not in allowed | {None} and _existing(name),
+    )
 
 
 @pytest.mark.parametrize("package", sorted(NEVER))
 def test_a_layer_never_touches_the_libraries_of_another(package: str) -> None:
-    broken = [
-        f"{module} imports {name}"
-        for module, path in MODULES
-        if _package(module) == package
-        for name in _imports(path)
-        if name.split(".")[0] in NEVER[package]
-    ]
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _package(module) == package,
+        naming=lambda name: name.split(".")[0] in NEVER[package],
+    )
 
 
 def test_the_ui_acts_on_control_through_its_interface_only() -> None:
     """The views never hold a concrete service (Moderator, DoorControl, RecordingControl)."""
-    broken = [
-        f"{module} imports {name}"
-        for module, path in MODULES
-        if _package(module) == "ui"
-        for name in _imports(path)
-        if _package(name) == "control"
-        and _existing(name)
-        and not any(name == m or name.startswith(m + ".") for m in UI_FROM_CONTROL)
-    ]
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _package(module) == "ui",
+        naming=lambda name: (
+            _package(name) == "control"
+            and _existing(name)
+            and not any(name == m or name.startswith(m + ".") for m in UI_FROM_CONTROL)
+        ),
+    )
 
 
 def test_the_shared_message_and_listener_modules_import_the_standard_library_only() -> None:
-    broken = [
-        f"{module} imports {name}"
-        for module, path in MODULES
-        if _package(module) in STDLIB_ONLY_SHARED
-        for name in _imports(path)
-        if name.split(".")[0] not in sys.stdlib_module_names | {"__future__"}
-    ]
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _package(module) in STDLIB_ONLY_SHARED,
+        naming=lambda name: name.split(".")[0] not in sys.stdlib_module_names | {"__future__"},
+    )
 
 
 def test_domain_imports_the_standard_library_only() -> None:
-    broken = [
-        f"{module} imports {name}"
-        for module, path in MODULES
-        if _package(module) == "domain"
-        for name in _imports(path)
-        if name.split(".")[0] not in sys.stdlib_module_names | {"moderator", "__future__"}
-    ]
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _package(module) == "domain",
+        naming=lambda name: (
+            name.split(".")[0] not in sys.stdlib_module_names | {"moderator", "__future__"}
+        ),
+    )
 
 
 @pytest.mark.parametrize("room", sorted(ROOM_MAY_NOT))
 def test_the_grid_the_log_and_the_look_build_on_no_other_room(room: str) -> None:
-    broken = [
-        f"{module} imports {name}"
-        for module, path in MODULES
-        if _room(module) == room
-        for name in _imports(path)
-        if _room(name) in ROOM_MAY_NOT[room]
-    ]
-    assert not broken, "\n".join(sorted(broken))
+    _assert_no_import(
+        of=lambda module: _room(module) == room,
+        naming=lambda name: _room(name) in ROOM_MAY_NOT[room],
+    )
 
 
 def test_every_room_says_what_it_is_for() -> None:
