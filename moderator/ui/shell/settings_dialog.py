@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import (
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from moderator import credentials
 from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH
-from moderator.settings import Settings
+from moderator.settings import SETTINGS, Page, Setting, Settings, on_page
 from moderator.ui.plain_text import plain_label
 from moderator.ui.setup.connect_panel import ConnectPanel
 
@@ -52,6 +53,41 @@ class SettingsEdit:
     secrets: Secrets
     token_editable: bool = True
     secret_editable: bool = True
+
+
+def _editor(declared: Setting, value: object) -> QWidget:
+    """The field a setting is edited in: a check box, a number box or a line of text."""
+    editor: QWidget
+    if declared.type is bool:
+        editor = QCheckBox(declared.text)
+        editor.setChecked(bool(value))
+    elif declared.type is int:
+        editor = QSpinBox()
+        editor.setRange(int(declared.minimum), int(declared.maximum))
+        editor.setSuffix(declared.suffix)
+        editor.setValue(cast(int, value))
+    elif declared.type is float:
+        editor = QDoubleSpinBox()
+        editor.setRange(declared.minimum, declared.maximum)
+        editor.setSuffix(declared.suffix)
+        editor.setValue(cast(float, value))
+    else:
+        editor = QLineEdit(str(value))
+        editor.setPlaceholderText(declared.placeholder)
+    editor.setToolTip(declared.tooltip)
+    return editor
+
+
+def _value_of(declared: Setting, editor: QWidget) -> Any:
+    """What the host left in a setting's field, as the setting's type."""
+    if isinstance(editor, QCheckBox):
+        return editor.isChecked()
+    if isinstance(editor, QSpinBox | QDoubleSpinBox):
+        return editor.value()
+    text = cast(QLineEdit, editor).text().strip()
+    if declared.base_url:
+        text = text.rstrip("/")
+    return text or (declared.default if declared.blank_is_default else "")
 
 
 def _password_field() -> QLineEdit:
@@ -85,20 +121,27 @@ class SettingsDialog(QDialog):
         self._env = dict(os.environ if env is None else env)
         overrides = credentials.environment_overrides(self._env)
         self.tabs = QTabWidget()
+        # every declared setting's field, by key, built from moderator/settings.py's list
+        self.editors: dict[str, QWidget] = {}
+        pages = {page: self._page(page, settings) for page in Page if page is not Page.HIDDEN}
+        self.account_sid = cast(QLineEdit, self.editors["account_sid"])
+        self.api_key = cast(QLineEdit, self.editors["api_key"])
+        self.public_url = cast(QLineEdit, self.editors["public_url"])
+        self.port = cast(QSpinBox, self.editors["port"])
+        self.conference_name = cast(QLineEdit, self.editors["conference_name"])
 
-        # ---- Twilio account ----
-        self.account_sid = QLineEdit(settings.account_sid)
-        self.account_sid.setPlaceholderText("AC followed by 32 hex digits")
+        # ---- Twilio account: the secrets, each after the SID it goes with ----
         self.auth_token = _password_field()
         self.auth_token.setText(secrets.auth_token)
-        self.api_key = QLineEdit(settings.api_key)
-        self.api_key.setPlaceholderText("optional: SK…")
         self.api_secret = _password_field()
         self.api_secret.setText(secrets.api_secret)
         self.show_secrets = QCheckBox("Show secrets")
         self.show_secrets.toggled.connect(self._show_secrets)
         self.account_problem = plain_label()
         self.account_problem.setObjectName("warning")
+        form = pages[Page.ACCOUNT]
+        form.insertRow(1, "Auth Token", self.auth_token)
+        form.addRow("API key secret", self.api_secret)
         for env_name, field in (
             (credentials.ENV_ACCOUNT_SID, self.account_sid),
             (credentials.ENV_AUTH_TOKEN, self.auth_token),
@@ -125,33 +168,11 @@ class SettingsDialog(QDialog):
                 "No system keyring is available here, so the Auth Token cannot be saved: set "
                 "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN in the environment instead."
             )
-        account = QWidget()
-        form = QFormLayout(account)
-        form.addRow("Account SID", self.account_sid)
-        form.addRow("Auth Token", self.auth_token)
-        form.addRow("API key SID", self.api_key)
-        form.addRow("API key secret", self.api_secret)
         form.addRow("", self.show_secrets)
         form.addRow(self.account_problem)
         form.addRow(where)
-        self.tabs.addTab(account, "Twilio account")
 
-        # ---- server ----
-        self.public_url = QLineEdit(settings.public_url)
-        self.public_url.setPlaceholderText("https://your-tunnel.example.com")
-        self.port = QSpinBox()
-        self.port.setRange(0, 65535)
-        self.port.setValue(settings.port)
-        self.port.setToolTip("0 picks any free port")
-        self.conference_name = QLineEdit(settings.conference_name)
-        self.caller_id = QLineEdit(settings.caller_id)
-        self.caller_id.setPlaceholderText("+14155550100 (a number of your Twilio account)")
-        server = QWidget()
-        form = QFormLayout(server)
-        form.addRow("Public URL", self.public_url)
-        form.addRow("Webhook port", self.port)
-        form.addRow("Conference name", self.conference_name)
-        form.addRow("Caller ID for dial-out", self.caller_id)
+        # ---- server: where it really listens, and when a change takes effect ----
         live_port = urlsplit(self._live_base).port if self._live_base else None
         self.live_port = live_port
         restart_text = "A new port or public URL takes effect the next time the console starts."
@@ -161,41 +182,7 @@ class SettingsDialog(QDialog):
         restart = QLabel(restart_text)
         restart.setObjectName("hint")
         restart.setWordWrap(True)
-        form.addRow(restart)
-        self.tabs.addTab(server, "Server")
-
-        # ---- moderation ----
-        self.rest_concurrency = QSpinBox()
-        self.rest_concurrency.setRange(1, 64)
-        self.rest_concurrency.setValue(settings.rest_concurrency)
-        self.rest_timeout = QDoubleSpinBox()
-        self.rest_timeout.setRange(1.0, 120.0)
-        self.rest_timeout.setSuffix(" s")
-        self.rest_timeout.setValue(settings.rest_timeout)
-        self.auto_mute = QCheckBox("Mute everyone but the presenter after the conference starts")
-        self.auto_mute.setChecked(settings.auto_mute_enabled)
-        self.auto_mute_delay = QDoubleSpinBox()
-        self.auto_mute_delay.setRange(0.0, 3600.0)
-        self.auto_mute_delay.setSuffix(" s after start")
-        self.auto_mute_delay.setValue(settings.auto_mute_delay)
-        self.auto_mute_delay.setEnabled(settings.auto_mute_enabled)
-        self.auto_mute.toggled.connect(self.auto_mute_delay.setEnabled)
-        self.mute_on_entry = QCheckBox("Mute people who join late")
-        self.mute_on_entry.setChecked(settings.mute_on_entry)
-        self.record_from_start = QCheckBox("Record the meeting from its start")
-        self.record_from_start.setChecked(settings.record_from_start)
-        self.hold_music_url = QLineEdit(settings.hold_music_url)
-        self.hold_music_url.setPlaceholderText("Twilio's default hold music")
-        moderation = QWidget()
-        form = QFormLayout(moderation)
-        form.addRow("Auto-mute", self.auto_mute)
-        form.addRow("", self.auto_mute_delay)
-        form.addRow("Late joiners", self.mute_on_entry)
-        form.addRow("Hold music URL", self.hold_music_url)
-        form.addRow("Recording", self.record_from_start)
-        form.addRow("REST calls at once", self.rest_concurrency)
-        form.addRow("REST timeout", self.rest_timeout)
-        self.tabs.addTab(moderation, "Moderation")
+        pages[Page.SERVER].addRow(restart)
 
         # ---- how to connect ----
         self.connect_panel = ConnectPanel()
@@ -214,6 +201,21 @@ class SettingsDialog(QDialog):
             field.textChanged.connect(self._refresh)
         self.port.valueChanged.connect(self._refresh)
         self._refresh()
+
+    def _page(self, page: Page, settings: Settings) -> QFormLayout:
+        """A tab with a row for each setting declared on `page`, in declaration order."""
+        tab = QWidget()
+        form = QFormLayout(tab)
+        for declared in on_page(page):
+            editor = _editor(declared, getattr(settings, declared.key))
+            self.editors[declared.key] = editor
+            form.addRow(declared.label, editor)
+            if declared.enabled_by:
+                switch = cast(QCheckBox, self.editors[declared.enabled_by])
+                editor.setEnabled(switch.isChecked())
+                switch.toggled.connect(editor.setEnabled)
+        self.tabs.addTab(tab, page.value)
+        return form
 
     def _show_secrets(self, show: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if show else QLineEdit.EchoMode.PasswordEchoOnEdit
@@ -246,19 +248,11 @@ class SettingsDialog(QDialog):
         """The edited settings (unknown fields kept as they were) and secrets."""
         settings = dataclasses.replace(
             self._original,
-            account_sid=self.account_sid.text().strip(),
-            api_key=self.api_key.text().strip(),
-            public_url=self.public_url.text().strip().rstrip("/"),
-            port=self.port.value(),
-            conference_name=self.conference_name.text().strip() or "TeamMeeting",
-            caller_id=self.caller_id.text().strip(),
-            rest_concurrency=self.rest_concurrency.value(),
-            rest_timeout=self.rest_timeout.value(),
-            auto_mute_enabled=self.auto_mute.isChecked(),
-            auto_mute_delay=self.auto_mute_delay.value(),
-            mute_on_entry=self.mute_on_entry.isChecked(),
-            hold_music_url=self.hold_music_url.text().strip(),
-            record_from_start=self.record_from_start.isChecked(),
+            **{
+                declared.key: _value_of(declared, self.editors[declared.key])
+                for declared in SETTINGS
+                if declared.key in self.editors
+            },
         )
         secrets = Secrets(self.auth_token.text().strip(), self.api_secret.text().strip())
         return settings, secrets

@@ -7,10 +7,19 @@ from typing import Any
 
 import qasync
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+)
 
 from moderator import credentials
-from moderator.settings import Settings
+from moderator.settings import SETTINGS, Page, Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.shell.main_window import MainWindow
 from moderator.ui.shell.settings_dialog import Secrets, SettingsDialog, SettingsEdit
@@ -26,20 +35,35 @@ def ini(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+def type_into(dialog: SettingsDialog, key: str, value: object) -> None:
+    """What the host does in a setting's field: tick it, set its number or type its text."""
+    editor = dialog.editors[key]
+    if isinstance(editor, QCheckBox):
+        editor.setChecked(bool(value))
+    elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+        editor.setValue(value)  # type: ignore[arg-type]
+    else:
+        assert isinstance(editor, QLineEdit)
+        editor.setText(str(value))
+
+
 def edit(dialog: SettingsDialog) -> None:
-    dialog.account_sid.setText(SID)
     dialog.auth_token.setText("token-123")
-    dialog.api_key.setText(KEY)
     dialog.api_secret.setText("secret-456")
-    dialog.public_url.setText("https://abc.ngrok.app/")
-    dialog.port.setValue(9090)
-    dialog.conference_name.setText("Board")
-    dialog.caller_id.setText("+15005550006")
-    dialog.rest_concurrency.setValue(20)
-    dialog.auto_mute.setChecked(True)
-    dialog.auto_mute_delay.setValue(45)
-    dialog.mute_on_entry.setChecked(True)
-    dialog.hold_music_url.setText("https://example.com/hold.mp3")
+    for key, value in {
+        "account_sid": SID,
+        "api_key": KEY,
+        "public_url": "https://abc.ngrok.app/",
+        "port": 9090,
+        "conference_name": "Board",
+        "caller_id": "+15005550006",
+        "rest_concurrency": 20,
+        "auto_mute_enabled": True,
+        "auto_mute_delay": 45,
+        "mute_on_entry": True,
+        "hold_music_url": "https://example.com/hold.mp3",
+    }.items():
+        type_into(dialog, key, value)
 
 
 EDITED = Settings(
@@ -216,3 +240,42 @@ def test_the_rest_concurrency_saved_under_its_old_name_is_read(tmp_path: Path) -
     assert load_settings(ini(tmp_path)).rest_concurrency == 7
     save_settings(ini(tmp_path), load_settings(ini(tmp_path)))
     assert "rest_concurrency=7" in (tmp_path / "settings.ini").read_text(encoding="utf-8")
+
+
+def test_the_dialog_builds_a_row_for_each_declared_setting(
+    qtbot: Any, themed: QApplication
+) -> None:
+    """moderator/settings.py declares each setting once: the dialog's pages follow the list."""
+    dialog = SettingsDialog(Settings(), Secrets(), env={})
+    qtbot.addWidget(dialog)
+    shown = [declared for declared in SETTINGS if declared.page is not Page.HIDDEN]
+    assert set(dialog.editors) == {declared.key for declared in shown}
+    for declared in shown:
+        editor = dialog.editors[declared.key]
+        assert editor.toolTip() == declared.tooltip, declared.key
+        page = editor.parentWidget()
+        assert dialog.tabs.tabText(dialog.tabs.indexOf(page)) == declared.page.value
+        form = page.layout()
+        assert isinstance(form, QFormLayout)
+        label = form.labelForField(editor)
+        assert (label.text() if isinstance(label, QLabel) else "") == declared.label
+    # a row that depends on a switch follows it
+    delay = dialog.editors["auto_mute_delay"]
+    assert not delay.isEnabled()
+    type_into(dialog, "auto_mute_enabled", True)
+    assert delay.isEnabled()
+    # an emptied conference name means the default one
+    type_into(dialog, "conference_name", "  ")
+    assert dialog.values()[0].conference_name == "TeamMeeting"
+
+
+def test_every_declared_setting_is_saved_and_read_back(tmp_path: Path) -> None:
+    changed = Settings(
+        **{
+            declared.key: {str: "x", int: 3, float: 2.5, bool: True}[declared.type]
+            for declared in SETTINGS
+        }
+    )
+    assert all(getattr(changed, d.key) != d.default for d in SETTINGS)
+    save_settings(ini(tmp_path), changed)
+    assert load_settings(ini(tmp_path)) == changed
