@@ -7,11 +7,10 @@ import gc
 import logging
 import sys
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from moderator import APP_NAME, credentials
@@ -19,18 +18,17 @@ from moderator.control import Moderator
 from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
+from moderator.demo import demo_settings, demo_simulator, dial_in
 from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
 from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
-from moderator.domain.twiml import KnownCaller
 from moderator.loop import ConsoleEventLoop
 from moderator.messages import Level, Messages
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
+from moderator.settings_flow import SettingsFlow
 from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
-from moderator.sim import Faults, Simulator
-from moderator.sim.records import LINE_NUMBER
-from moderator.sim.scenarios import TEAM_MEETING_PEOPLE
+from moderator.sim import Simulator
 from moderator.store.address_book_file import book_path, load_book
 from moderator.store.history import newest_events
 from moderator.store.journal import ActionRecord, Journal, JournalError
@@ -44,14 +42,9 @@ from moderator.ui.setup.setup_controller import SetupController
 from moderator.ui.setup.setup_wizard import SetupResult
 from moderator.ui.shell.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.shell.main_window import MainWindow
-from moderator.ui.shell.settings_dialog import Secrets, SettingsEdit
-from moderator.ui.shell.settings_store import load_settings, save_settings
+from moderator.ui.shell.settings_dialog import SettingsEdit
 
 log = logging.getLogger(__name__)
-
-SETTINGS_FILE = "settings.ini"
-DEMO_SCENARIO = "team-meeting"
-DEMO_AUTO_MUTE_DELAY = 8.0  # scenario seconds after conference-start
 
 
 def default_data_dir() -> Path:
@@ -90,10 +83,12 @@ class Console:
 
     def __init__(self, options: ConsoleOptions) -> None:
         self.options = options
-        self.settings_store = QSettings(
-            str(options.data_dir / SETTINGS_FILE), QSettings.Format.IniFormat
-        )
-        self.settings = load_settings(self.settings_store)
+        # every part's messages for the host; held until the window connects (_show_window)
+        self.messages = Messages()
+        self.settings_flow = SettingsFlow(options.data_dir, self.messages, demo=options.demo)
+        self.settings = self.settings_flow.settings
+        if options.demo:  # the session's, never saved
+            self.settings = demo_settings(self.settings, options.demo_speed)
         # the command line wins over the saved settings; the demo needs no fixed port
         saved_port = 0 if options.demo else self.settings.port
         self.port = options.port if options.port is not None else saved_port
@@ -104,8 +99,6 @@ class Console:
         self.window: MainWindow | None = None
         self.setup: SetupController | None = None
         self.door_ui: DoorUi | None = None
-        # every part's messages for the host; held until the window connects (_show_window)
-        self.messages = Messages()
         self._parts = AsyncExitStack()  # the core's parts, stopped in reverse order
         self._credentials = Credentials()
         book, self._book_problem = load_book(options.data_dir)
@@ -159,7 +152,7 @@ class Console:
         self.quit_requested = loop.create_future()
         simulator: Simulator | None = None
         if self.options.demo:
-            simulator = self._demo_simulator()
+            simulator = demo_simulator(self.options.demo_speed, self.options.demo_latency)
         else:
             self._credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
         config = CoreConfig(
@@ -212,7 +205,7 @@ class Console:
         if not self.options.demo:
             self._start_setup()
         if self.core.simulator is not None:
-            self._dial_in_demo(self.core.simulator, self.core.server)
+            dial_in(self.core.simulator, self.core.server)
         if self.options.quit_after is not None:
             loop.call_later(self.options.quit_after, self.request_quit)
         # What start-up built (the replayed history above all) lives as long as the console:
@@ -227,35 +220,6 @@ class Console:
         elif done * 4 // total != (done - 1) * 4 // total:
             self.messages.info(f"Summarising older meetings: {done} of {total}")
 
-    def _dial_in_demo(self, simulator: Simulator, server: WebhookServer) -> None:
-        """The demo's people call the simulated number, whose Voice URL is this console's voice
-        route, so the demo walks the path a real call walks; Mary is known as the presenter."""
-        server.known_callers = {
-            person.number: KnownCaller(person.label, presenter=person.end_conference_on_exit)
-            for person in TEAM_MEETING_PEOPLE
-        }
-        simulator.set_voice_url(LINE_NUMBER, server.voice_url)
-        simulator.start_scenario(DEMO_SCENARIO, callback_url=server.callback_url, dial=LINE_NUMBER)
-
-    def _demo_simulator(self) -> Simulator:
-        """Demo mode: an in-process Twilio with its own throwaway credentials and demo rules."""
-        speed = self.options.demo_speed
-        fastest, slowest = self.options.demo_latency
-        # Twilio answers in a few hundred milliseconds: the demo shows tiles pending as a host
-        # would see them, not answers that arrive before the click has repainted.
-        faults = Faults(latency=fastest, jitter=slowest - fastest)
-        # Everyone but Mary is muted once Alice, Bob and Charles are in (they join within
-        # 6 scenario seconds of the start), and Bob is muted again when he rejoins.
-        self.settings = replace(
-            self.settings,
-            auto_mute_enabled=True,
-            auto_mute_delay=DEMO_AUTO_MUTE_DELAY / speed,
-            mute_on_entry=True,
-            caller_id=LINE_NUMBER,  # the simulated account's number: dial-outs need a From it owns
-        )
-        log.info("demo: simulator at speed %g", speed)
-        return Simulator(speed=speed, faults=faults)
-
     def _show_window(self) -> None:
         assert self.bridge is not None and self.server is not None
         self.window = MainWindow(
@@ -263,8 +227,8 @@ class Console:
             self.moderator,
             self.settings,
             # demo settings are not the host's: keep them out of the saved ones
-            settings_store=None if self.options.demo else self.settings_store,
-            read_secrets=self._read_secrets,
+            settings_store=None if self.options.demo else self.settings_flow.store,
+            read_secrets=self.settings_flow.read_secrets,
         )
         self._show_history()
         if self.core is not None and self.core.door_service is not None:
@@ -410,36 +374,18 @@ class Console:
         if self.window is not None:
             self.window.set_twilio_state(state)
 
-    def _read_secrets(self) -> Secrets:
-        """What the settings dialog shows in its secret fields (the demo's are not the host's)."""
-        if self.options.demo:
-            return Secrets()
-        return Secrets(
-            credentials.read_secret(credentials.AUTH_TOKEN_ENTRY) or "",
-            credentials.read_secret(credentials.API_SECRET_ENTRY) or "",
-        )
-
     def apply_settings_edit(self, edit: SettingsEdit) -> None:
         """The one path for what the host saved: store it, then apply it once, everywhere.
 
-        Settings go to QSettings and secrets to the keyring (the demo stores nothing: its
-        settings are the session's, not the host's); then credentials are reloaded and the
-        server, the control service and the window are updated. A new port takes effect at
-        the next start.
+        The settings flow stores it (settings_flow.py; the demo stores nothing) and gives the
+        reloaded credentials; then the server, the control service and the window are
+        updated. A new port takes effect at the next start.
         """
         settings = edit.settings
         self.settings = settings
-        if not self.options.demo:
-            save_settings(self.settings_store, settings)
-            self._store_secrets(edit)
-            loaded = credentials.load(settings.account_sid, settings.api_key)
-            # what the keyring could not keep is still the host's for this session (no keyring,
-            # or it failed): calls work now, and the message said how to keep them
-            self.credentials = credentials.with_session_secrets(
-                loaded,
-                edit.secrets.auth_token if edit.token_editable else "",
-                edit.secrets.api_secret if edit.secret_editable else "",
-            )
+        stored = self.settings_flow.save(edit)
+        if stored is not None:
+            self.credentials = stored
         if self.server is not None:
             self.server.conference_name = settings.conference_name
             self.server.hold_music_url = settings.hold_music_url
@@ -454,25 +400,6 @@ class Console:
             self.window.set_settings(settings)
             if self.server is not None:
                 self.window.set_listening(self.server.callback_url)
-
-    def _store_secrets(self, edit: SettingsEdit) -> None:
-        """Write the secrets the host could edit to the keyring; say where they went, or why not."""
-        if not credentials.keyring_available():
-            if edit.token_editable and edit.secrets.auth_token:
-                log.warning("no system keyring: the secrets are kept for this session only")
-                self.messages.warning(credentials.NO_KEYRING)
-            return
-        try:
-            if edit.token_editable:
-                credentials.write_secret(credentials.AUTH_TOKEN_ENTRY, edit.secrets.auth_token)
-            if edit.secret_editable:
-                credentials.write_secret(credentials.API_SECRET_ENTRY, edit.secrets.api_secret)
-        except credentials.SecretStoreError as exc:
-            log.error("%s", exc)
-            self.messages.error(str(exc))
-            return
-        if edit.token_editable and edit.secrets.auth_token:
-            self.messages.info(credentials.where_token_went())
 
     def request_quit(self) -> None:
         """The one way to ask for shutdown: window close, --quit-after, signals, menu."""

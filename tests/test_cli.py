@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from moderator import app, cli
+from moderator.commands import console
 from moderator.domain.events import parse_callback
 from moderator.store.journal import Journal
 from tests.forms import team_meeting
@@ -53,7 +54,7 @@ def test_public_url_with_a_route_path_is_refused(
 
 
 def test_public_url_with_a_path_prefix_is_kept() -> None:
-    options = cli.console_parser().parse_args(["--public-url", "https://proxy.example/twilio/"])
+    options = console.console_parser().parse_args(["--public-url", "https://proxy.example/twilio/"])
     assert options.public_url == "https://proxy.example/twilio"
 
 
@@ -137,7 +138,7 @@ def test_the_pin_can_come_from_the_environment_or_a_prompt(
     monkeypatch.setenv("MODERATOR_PIN", "97531")
     assert start_options(monkeypatch, tmp_path).pin == "97531"  # not on the command line
     assert start_options(monkeypatch, tmp_path, "--pin", "2468").pin == "2468"
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: "86420\n")
+    monkeypatch.setattr(console.getpass, "getpass", lambda prompt: "86420\n")
     assert start_options(monkeypatch, tmp_path, "--ask-pin").pin == "86420"
     monkeypatch.setenv("MODERATOR_PIN", "12")
     line = mistake(capsys, "--data-dir", str(tmp_path))

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from moderator.app import Console, ConsoleOptions
-from moderator.cli import console_parser
+from moderator.commands.console import console_parser
+from moderator.demo import demo_simulator
 from moderator.sim.records import LINE_NUMBER
 
 
@@ -28,7 +29,7 @@ def test_demo_latency_flag_refuses_nonsense(bad: str, capsys: pytest.CaptureFixt
 
 def test_demo_simulator_answers_like_twilio(tmp_path: Path) -> None:
     console = Console(ConsoleOptions(data_dir=tmp_path, demo=True, demo_latency=(0.15, 0.3)))
-    simulator = console._demo_simulator()
+    simulator = demo_simulator(console.options.demo_speed, console.options.demo_latency)
     faults = simulator.faults
     assert (faults.latency, faults.jitter) == (0.15, pytest.approx(0.15))
     assert console.settings.caller_id == LINE_NUMBER

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QMenu
 from twilio.request_validator import RequestValidator
 
 from moderator import credentials
-from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
+from moderator.app import Console, ConsoleOptions
 from moderator.domain.clock import utc_now
 from moderator.settings import Settings
+from moderator.settings_flow import SETTINGS_FILE
 from moderator.setup.ngrok_tunnel import AUTHTOKEN_ENTRY
 from moderator.setup.numbers import CONNECT
 from moderator.sim import Faults, Simulator

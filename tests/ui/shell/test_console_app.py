@@ -13,9 +13,10 @@ import qasync
 from PySide6.QtCore import QSettings
 
 from moderator import credentials
-from moderator.app import SETTINGS_FILE, Console, ConsoleOptions
+from moderator.app import Console, ConsoleOptions
 from moderator.credentials import Credentials
 from moderator.settings import Settings
+from moderator.settings_flow import SETTINGS_FILE
 from moderator.store.journal import Journal
 from moderator.ui.grid.dial_out_dialog import CALLING
 from moderator.ui.shell.settings_dialog import Secrets, SettingsEdit

@@ -1,0 +1,102 @@
+"""What the sub-commands share: the parser's rule for a usage mistake, the argument types
+(URLs, ports, seconds), and where the console keeps its data."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's rule for a usage mistake: one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def base_url(value: str, example: str = "https://abc.ngrok.app") -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an http(s) URL, e.g. {example}")
+    if parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"{value!r}: a base URL takes no query or fragment")
+    return value.rstrip("/")
+
+
+def api_url(value: str) -> str:
+    return base_url(value, example="http://127.0.0.1:PORT (what moderator sim prints)")
+
+
+def host(value: str) -> str:
+    """A name or address this machine can listen on, checked before anything starts or logs."""
+    try:
+        socket.getaddrinfo(value, None)
+    except (socket.gaierror, UnicodeError):
+        raise argparse.ArgumentTypeError(f"unknown host {value!r}") from None
+    return value
+
+
+def public_url(value: str) -> str:
+    from moderator.domain.twilio_words import CONFERENCE_EVENTS_PATH, VOICE_PATH
+
+    base = base_url(value)
+    for route in (CONFERENCE_EVENTS_PATH, VOICE_PATH):
+        if base.endswith(route):
+            raise argparse.ArgumentTypeError(
+                f"{value!r} ends in the route {route}: give the base URL the tunnel maps to this "
+                f"server's root, e.g. {base[: -len(route)] or 'https://abc.ngrok.app'}"
+            )
+    return base
+
+
+def port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{port} is not a port number (0-65535; 0 picks a free one)"
+        )
+    return port
+
+
+def seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return seconds
+
+
+def speed(value: str) -> float:
+    speed = seconds(value)
+    if speed <= 0:
+        raise argparse.ArgumentTypeError("must be above 0")
+    return speed
+
+
+def latency(value: str) -> tuple[float, float]:
+    """`MS` or `MIN-MAX` milliseconds, as (seconds, seconds)."""
+    low, sep, high = value.partition("-")
+    try:
+        bounds = (float(low), float(high) if sep else float(low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not milliseconds, e.g. 200 or 150-300"
+        ) from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"{value!r}: need 0 <= MIN <= MAX milliseconds")
+    return (bounds[0] / 1000, bounds[1] / 1000)
+
+
+def console_data_dir(data_dir: Path | None, demo: bool) -> Path:
+    """The folder the console keeps its journal in: --data-dir, else the default (demo apart)."""
+    from moderator.app import default_data_dir
+
+    return data_dir or default_data_dir() / ("demo" if demo else "")
