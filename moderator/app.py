@@ -26,6 +26,7 @@ from moderator.loop import ConsoleEventLoop
 from moderator.messages import Level, Messages
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.settings_flow import SettingsFlow
+from moderator.setup.numbers import connected_numbers
 from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
 from moderator.sim import Simulator
@@ -220,6 +221,13 @@ class Console:
         elif done * 4 // total != (done - 1) * 4 // total:
             self.messages.info(f"Summarising older meetings: {done} of {total}")
 
+    def _dial_in_number(self) -> str | None:
+        """The number callers dial: one connected to this console from this data folder, else
+        the caller ID (a number of the account) from Settings."""
+        journal = self.journal
+        connected = [e164 for _sid, e164 in connected_numbers(journal)] if journal else []
+        return next(iter(connected), None) or self.settings.caller_id or None
+
     def _show_window(self) -> None:
         assert self.bridge is not None and self.server is not None
         self.window = MainWindow(
@@ -233,6 +241,9 @@ class Console:
         self._show_history()
         if self.core is not None and self.core.door_service is not None:
             self.door_ui = DoorUi(self.window, self.core.door_service, self.bridge)
+            self.door_ui.dial_in_number = self._dial_in_number
+            if self.options.pin:  # typed by the host this session: the invitation may say it
+                self.core.door_service.remember_pin(self.options.pin)
             if self.core.voice_door is not None:
                 self.core.voice_door.entries.connect(self.door_ui.on_door_entry)
         if self.core is not None and self.core.recordings is not None:

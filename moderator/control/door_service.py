@@ -84,6 +84,9 @@ class DoorControl:
         self.rooms_open = False
         self._book_queued = False  # a write of the address book waits on the writer thread
         self.moving: set[str] = set()  # call SIDs whose move Twilio has not answered yet
+        # The clear PIN the host typed this session (or gave with --pin), for the invitation
+        # only: in memory, never journaled, logged or saved (the journal has its salted hash).
+        self._typed_pin = ""
         self.changed: Signal[[]] = Signal("door_service.changed")  # plan, rooms or moving
 
     @property
@@ -110,9 +113,23 @@ class DoorControl:
         if (pin and current and pin_matches(pin, current)) or (not pin and not current):
             return
         pin_hash = hash_pin(pin) if pin else ""
+        self._typed_pin = pin
         self.door.update(pin_hash=pin_hash)
         self._record(PIN_SET if pin else PIN_CLEARED, params={"hash": pin_hash} if pin else None)
         self.tell.say(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
+
+    def remember_pin(self, pin: str) -> None:
+        """The PIN given at start (--pin), kept in memory for the invitation; shown only while
+        it is the door's PIN (a PIN the host set before a restart keeps its place)."""
+        self._typed_pin = pin
+
+    def known_pin(self) -> str | None:
+        """The door's PIN in clear when the host typed it this session, else None (after a
+        restart only its hash is known: the host types it again to have it in invitations)."""
+        current = self.door.settings.pin_hash
+        if self._typed_pin and current and pin_matches(self._typed_pin, current):
+            return self._typed_pin
+        return None
 
     def restore(self, plan: RoomPlan | None, rooms_open: bool) -> None:
         """The rooms as the host left them (at start, control/host_restore.py): the plan, and

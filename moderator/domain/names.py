@@ -29,3 +29,26 @@ def display_name(
 def plural(count: int, word: str, many: str | None = None) -> str:
     """'1 participant', '2 participants', '0 participants' (`many` for an irregular plural)."""
     return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+MAX_QUERY_CHARS = 100  # a search string longer than any name or number is cut, not an error
+
+
+def matches(query: str, name: str, number: str | None = None) -> bool:
+    """Whether a search box's `query` finds the person called `name` (their one display
+    name) with `number`: every word of the query is in the name (ignoring case), or the
+    query's digits are in the number's digits ("555 0101" finds +1 312 555 0101).
+
+    Any string is harmless: it is compared as text, never interpreted (no pattern, no markup).
+    """
+    words = query[:MAX_QUERY_CHARS].casefold().split()
+    if not words:
+        return True
+    folded = name.casefold()
+    if all(word in folded for word in words):
+        return True
+    digits = "".join(ch for ch in query[:MAX_QUERY_CHARS] if ch.isdigit())
+    has_letters = any(ch.isalpha() for ch in query)
+    if not digits or has_letters or not number:
+        return False
+    return digits in "".join(ch for ch in number if ch.isdigit())

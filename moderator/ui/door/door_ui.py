@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from moderator.control.interface import DoorService
 from moderator.domain.address_book import AddressBook, AddressBookError
 from moderator.domain.door import PIN_ALARM_KIND, DoorEntry, DoorSettings, is_lobby
+from moderator.domain.invitation import invitation_text
 from moderator.domain.pin_guard import MAX_PIN_DIGITS, MIN_PIN_DIGITS, pin_problem
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Change, Conference, Participant
@@ -58,6 +59,8 @@ class DoorUi(QObject):
         self.ask_pin: AskPin = self._ask_pin
         self.ask_path: AskPath = self._ask_path
         self.ask_end: AskEnd = self._ask_end
+        # the number callers dial (the app knows it: a number connected here, or the caller ID)
+        self.dial_in_number: Callable[[], str | None] = lambda: None
 
         self.strip = WaitingStrip(service)
         self.rooms = BreakoutPanel(service)
@@ -111,6 +114,11 @@ class DoorUi(QObject):
         )
         self.rooms_action.setCheckable(True)
         self.rooms_action.toggled.connect(self._show_rooms)
+        self.invite_action = self._action(
+            "&Copy invitation", "copy", "Ctrl+Shift+I",
+            "Copy the number to call (and the PIN, if you set it now) to paste in a chat",
+        )  # fmt: skip
+        self.invite_action.triggered.connect(self.copy_invitation)
         self.import_action = QAction("&Import address book…", self.window)
         self.import_action.setToolTip(
             "Add known callers from a CSV file (number,name,always_admit)"
@@ -126,6 +134,8 @@ class DoorUi(QObject):
         self.door_button_menu = QMenu("Door", self.window)
         for action in (self.lock_action, self.waiting_action, self.pin_action):
             self.door_button_menu.addAction(action)
+        self.door_button_menu.addSeparator()
+        self.door_button_menu.addAction(self.invite_action)
         self.door_action = QAction(icons.icon("lock"), "Door", self.window)
         self.door_action.setMenu(self.door_button_menu)
         toolbar = self.window.toolbar
@@ -141,6 +151,7 @@ class DoorUi(QObject):
         door_menu.addSeparator()
         for action in (self.lock_action, self.waiting_action, self.pin_action, self.rooms_action):
             door_menu.addAction(action)
+        door_menu.addAction(self.invite_action)
         door_menu.addSeparator()
         door_menu.addAction(self.import_action)
         door_menu.addAction(self.export_action)
@@ -211,6 +222,24 @@ class DoorUi(QObject):
             self.window.show_message("error", f"The PIN was not changed: {problem}")
             return
         self.service.set_pin(pin)
+
+    def invitation(self) -> str:
+        """The text *Copy invitation* puts on the clipboard."""
+        return invitation_text(
+            self.service.meeting,
+            self.dial_in_number(),
+            self.service.known_pin(),
+            pin_set=bool(self.service.door.settings.pin_hash),
+        )
+
+    def copy_invitation(self) -> None:
+        QGuiApplication.clipboard().setText(self.invitation())
+        told = (
+            ""
+            if self.service.known_pin() or not self.service.door.settings.pin_hash
+            else (" without the PIN: set it again (Door → Change PIN) to include it")
+        )
+        self.window.show_message("info", f"Invitation copied{told}")
 
     def _ask_pin(self, is_set: bool) -> str | None:
         # the console keeps only the PIN's hash, so a set PIN cannot be shown: only replaced

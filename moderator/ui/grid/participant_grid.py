@@ -76,6 +76,7 @@ class ParticipantGrid(QListView):
         self.delegate = TileDelegate(self, clock)
         self.setItemDelegate(self.delegate)
         self.empty_text = "No one is here yet.\nParticipants appear as they join."
+        self.filter_text: str | None = None  # the search hides every tile: say so
         self._pressed: QModelIndex | None = None
         self.customContextMenuRequested.connect(self._context_menu)
         # Only the "time in call" labels need a clock; roster state arrives by signal.
@@ -99,9 +100,16 @@ class ParticipantGrid(QListView):
             self.empty_text = text
             self.viewport().update()
 
+    def set_filter_text(self, text: str | None) -> None:
+        """What the grid says while a search hides every tile (None: the search found some)."""
+        if text != self.filter_text:
+            self.filter_text = text
+            self.viewport().update()
+
     def current_call_sid(self) -> str | None:
         index = self.currentIndex()
-        value = index.data(Role.CALL_SID) if index.isValid() else None
+        shown = index.isValid() and not self.isRowHidden(index.row())  # a search may hide it
+        value = index.data(Role.CALL_SID) if shown else None
         return value if isinstance(value, str) else None
 
     # ---- pending animation -----------------------------------------------------------------
@@ -268,11 +276,13 @@ class ParticipantGrid(QListView):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         model = self.model()
-        if model is None or model.rowCount() == 0:
+        empty = model is None or model.rowCount() == 0
+        text = self.empty_text if empty else self.filter_text
+        if text:
             painter = QPainter(self.viewport())
             painter.setPen(theme.TEXT_DIM)
             area = QRect(self.viewport().rect())
-            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.drawText(area, Qt.AlignmentFlag.AlignCenter, text)
             painter.end()
 
 

@@ -53,6 +53,7 @@ from moderator.ui.grid.moderation import ModerationController
 from moderator.ui.grid.participant_grid import ParticipantGrid
 from moderator.ui.grid.participant_menu import participant_menu
 from moderator.ui.grid.participant_model import ParticipantModel
+from moderator.ui.grid.tile_search import TileSearch
 from moderator.ui.insight.meeting_insights import MeetingInsights
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry, entry_for_event
 from moderator.ui.log.event_log_pane import EventLogPane
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.picker.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.grid = ParticipantGrid(clock=clock)
         self.grid.setModel(self.participants)
+        self.search = TileSearch(self.grid)
         self.log_pane = EventLogPane(self.log_model)
         self.header = ConferenceHeader()
         self.title, self.subtitle = self.header.title, self.header.subtitle
@@ -174,6 +176,7 @@ class MainWindow(QMainWindow):
             open_settings=self.open_settings,
             quit_app=self.close,
             about=self.show_about,
+            find=lambda: self.search.focus(),
         )
         self._name_actions()
         self.addToolBar(self.window_actions.toolbar)
@@ -215,6 +218,7 @@ class MainWindow(QMainWindow):
         self.unmute_all_action, self.dial_out_action = a.unmute_all, a.dial_out
         self.end_action, self.reconcile_action = a.end, a.reconcile
         self.settings_action, self.quit_action, self.about_action = a.settings, a.quit, a.about
+        self.find_action = a.find
 
     # ---- layout ----------------------------------------------------------------------------
 
@@ -234,6 +238,7 @@ class MainWindow(QMainWindow):
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.insights.beside(self.header))  # + the talk-time sort
         centre_layout.addWidget(self.insights.banner)
+        centre_layout.addWidget(self.search.bar)  # a row of its own: the header has no room
         centre_layout.addWidget(self.grid, 1)
         self._centre_layout = centre_layout
         self.log_splitter = right = QSplitter(Qt.Orientation.Vertical)

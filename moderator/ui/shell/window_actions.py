@@ -22,6 +22,7 @@ TILE_KEYS = (
     ("Delete", "Remove the chosen person from the call (asks first)"),
     ("Menu, Shift+F10", "More for the chosen person: rename, move to a room…"),
     ("Tab", "Next part of the window (tiles, event log, conferences)"),
+    ("Esc", "Clear the search (Ctrl+F) and show every tile again"),
 )
 
 
@@ -46,6 +47,7 @@ class WindowActions(QObject):
         open_settings: Callable[[], object],
         quit_app: Callable[[], object],
         about: Callable[[], object],
+        find: Callable[[], object] = lambda: None,
     ) -> None:
         super().__init__(window)
         self._window = window
@@ -78,6 +80,10 @@ class WindowActions(QObject):
         self.shortcuts = self._action(
             "&Keyboard shortcuts", "help", self.show_shortcuts, "F1", "Every key the console knows"
         )
+        self.find = self._action(
+            "&Find a person", "", find, QKeySequence.StandardKey.Find,
+            "Show only the tiles whose name or number has what you type",
+        )  # fmt: skip
         self.about = self._action("&About", "app", about, None, "Version and licence")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.live = (self.mute_all, self.mute_everyone, self.unmute_all, self.dial_out, self.end)
@@ -139,6 +145,7 @@ class WindowActions(QObject):
             meeting.addAction(action)
         meeting.addSeparator()
         meeting.addAction(self.dial_out)
+        meeting.addAction(self.find)
         meeting.addAction(self.reconcile)
         meeting.addSeparator()
         if views:

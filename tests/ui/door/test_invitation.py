@@ -1,0 +1,66 @@
+"""*Copy invitation*: the number, and the PIN only while the host typed it this session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QGuiApplication
+
+from moderator.control.door_service import DoorControl
+from moderator.domain.invitation import invitation_text
+from moderator.ui.door.door_ui import DoorUi
+
+from .test_door_ui import door_ui, service, service_messages  # noqa: F401 - fixtures
+
+NUMBER = "+12025550199"
+
+
+def test_the_text_with_and_without_a_pin() -> None:
+    plain = invitation_text("TeamMeeting", NUMBER, None, pin_set=False)
+    assert plain == "Join “TeamMeeting” by phone.\nCall +12025550199."
+    with_pin = invitation_text("TeamMeeting", NUMBER, "2468", pin_set=True)
+    assert with_pin.endswith("key the PIN 2468 and then #.")
+    hashed_only = invitation_text("TeamMeeting", NUMBER, None, pin_set=True)
+    assert "ask the host" in hashed_only and "2468" not in hashed_only
+
+
+def test_copy_invitation_without_a_pin(qtbot: Any, door_ui: DoorUi) -> None:  # noqa: F811
+    door_ui.dial_in_number = lambda: NUMBER
+    door_ui.invite_action.trigger()
+    text = QGuiApplication.clipboard().text()
+    assert NUMBER in text and "PIN" not in text
+
+
+def test_copy_invitation_with_the_pin_set_now_and_never_in_the_journal(
+    qtbot: Any,
+    door_ui: DoorUi,  # noqa: F811
+    service: DoorControl,  # noqa: F811
+) -> None:
+    door_ui.dial_in_number = lambda: NUMBER
+    door_ui.ask_pin = lambda _is_set: "2468"
+    door_ui.change_pin()
+    door_ui.copy_invitation()
+    assert "key the PIN 2468" in QGuiApplication.clipboard().text()
+    service._journal.flush()
+    rows = [(a.kind, dict(a.params)) for a in service._journal.actions()]
+    assert ("pin-set" in [kind for kind, _ in rows]) and "2468" not in repr(rows)
+
+
+def test_a_pin_known_only_as_its_hash_is_not_in_the_invitation(
+    qtbot: Any,
+    door_ui: DoorUi,  # noqa: F811
+    service: DoorControl,  # noqa: F811
+) -> None:
+    service.remember_pin("1111")  # typed at start, but the door's PIN is another one
+    door_ui.ask_pin = lambda _is_set: "2468"
+    door_ui.change_pin()
+    fresh = DoorControl(
+        service.roster, service._journal, service._rest, service.door, service._addresses
+    )  # a restart: the door's hash came back from the journal, the clear PIN did not
+    fresh.remember_pin("1111")
+    assert fresh.known_pin() is None
+    door_ui.service = fresh
+    door_ui.dial_in_number = lambda: NUMBER
+    door_ui.copy_invitation()
+    text = QGuiApplication.clipboard().text()
+    assert "ask the host" in text and "2468" not in text and "1111" not in text
