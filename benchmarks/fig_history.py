@@ -25,7 +25,8 @@ from typing import Any
 from benchmarks.history import PER_CONFERENCE, conference_sids, write_history
 from benchmarks.processes import ROOT
 from moderator.store.history import open_roster, open_roster_deferring
-from moderator.store.journal import JOURNAL_FILE, SCHEMA_VERSION, Journal
+from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.journal_file import SCHEMA_VERSION
 from tests.child_env import isolated_env
 
 CACHE = Path(tempfile.gettempdir()) / "moderator-bench-cache"

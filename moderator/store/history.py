@@ -26,15 +26,8 @@ from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_ca
 from moderator.domain.fold import Entry
 from moderator.domain.roster import Roster
 from moderator.domain.state import Conference, ConferenceStatus, PastConference
-from moderator.store.journal import (
-    _BAD_ROW,
-    Journal,
-    JournalError,
-    _form,
-    _from_iso,
-    _snapshot,
-    _utc,
-)
+from moderator.store.journal import Journal, JournalError
+from moderator.store.journal_rows import BAD_ROW, form_of, from_iso, snapshot_of, utc
 from moderator.store.salvage import RowCounter, readable_rows
 
 log = logging.getLogger(__name__)
@@ -140,14 +133,14 @@ def newest_events(journal: Journal, sid: str, limit: int) -> list[ConferenceEven
 
 def _event(row: tuple[Any, ...]) -> Entry | None:
     try:
-        return parse_callback(_form(row[1]), _utc(row[0]))
+        return parse_callback(form_of(row[1]), utc(row[0]))
     except MalformedCallback as exc:  # journaled by an older parser: keep going
         log.warning("skipping a journaled callback that no longer parses: %s", exc)
         return None
 
 
 def _snapshot_entry(row: tuple[Any, ...]) -> Entry | None:
-    return _snapshot(row[0])
+    return snapshot_of(row[0])
 
 
 def _rows_of_table(
@@ -190,7 +183,7 @@ def _converted(
 ) -> Iterator[Entry]:
     try:
         entry = convert(row[1:])
-    except _BAD_ROW as exc:
+    except BAD_ROW as exc:
         journal.rows_skipped.skip(table)
         log.debug("skipping unreadable %s row %s: %s", table, row[0], exc)
         return
@@ -212,7 +205,7 @@ def summaries(journal: Journal) -> dict[str, Summary]:
     for sid, first_id, through_id, through_snapshot, body in rows:
         try:
             found[sid] = Summary(_past(sid, body), first_id, through_id, through_snapshot)
-        except _BAD_ROW as exc:
+        except BAD_ROW as exc:
             log.warning("ignoring an unreadable summary of %s: %s", sid, exc)
     return found
 
@@ -460,8 +453,8 @@ def _first_name(journal: Journal, indexed: Indexed) -> str | None:
         "SELECT form FROM callbacks WHERE conference_sid = ? ORDER BY id LIMIT 1", (indexed.sid,)
     ).fetchone()
     try:
-        return _form(row[0]).get("FriendlyName") if row else None
-    except _BAD_ROW:
+        return form_of(row[0]).get("FriendlyName") if row else None
+    except BAD_ROW:
         return None
 
 
@@ -493,8 +486,8 @@ def _past(sid: str, body: object) -> PastConference:
         sid=sid,
         friendly_name=str(data["friendly_name"]),
         status=ConferenceStatus(data["status"]),
-        started_at=_from_iso(data["started_at"]),
-        ended_at=_from_iso(data["ended_at"]),
+        started_at=from_iso(data["started_at"]),
+        ended_at=from_iso(data["ended_at"]),
         end_reason=data["end_reason"],
         last_sequence=int(data["last_sequence"]),
         headcount=int(data["headcount"]),

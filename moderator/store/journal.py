@@ -1,4 +1,8 @@
-"""The journal: an append-only SQLite record of every callback answered and every action taken."""
+"""The journal: an append-only SQLite record of every callback answered and every action taken.
+
+This module is the tables' API (callbacks, snapshots, actions, summaries) and the writer thread
+every write goes through; the file itself (open, repair, migrate) is store/journal_file.py's.
+"""
 
 from __future__ import annotations
 
@@ -7,88 +11,45 @@ import hashlib
 import json
 import logging
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from moderator.domain.actions import Origin
 from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_callback
-from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.store import clean_close
 from moderator.store.disk_thread import DiskThread
-from moderator.store.salvage import Recovery, RowCounter, is_damaged, readable_rows, rebuild
+from moderator.store.journal_file import (
+    CLOSE_WAIT,
+    JOURNAL_FILE,
+    BackgroundCheck,
+    JournalError,
+    JournalFile,
+)
+from moderator.store.journal_rows import BAD_ROW, form_of, iso, snapshot_of, utc
+from moderator.store.salvage import Recovery, RowCounter, readable_rows
 from moderator.store.unsaved import UnsavedActions
 
 log = logging.getLogger(__name__)
 
-JOURNAL_FILE = "journal.sqlite3"
-SCHEMA_VERSION = 3  # 2: duplicates counted on a row; 3: conference summaries and indexes
+# the file's names, kept importable from here where the console has always found them
+__all__ = [
+    "CLOSE_WAIT",
+    "JOURNAL_FILE",
+    "ActionRecord",
+    "Journal",
+    "JournalError",
+]
 
 _T = TypeVar("_T")
 _ROWS_PER_INSERT = 500  # 7 parameters a row, well under SQLite's 32,766
-# Anything a damaged or hand-edited row can raise when turned back into Python values.
-_BAD_ROW = (ValueError, TypeError, KeyError, AttributeError)
-CLOSE_WAIT = 10.0  # seconds close() waits for queued writes before giving up on a stuck disk
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS callbacks (
-    id INTEGER PRIMARY KEY,
-    received_at TEXT NOT NULL,
-    conference_sid TEXT NOT NULL,
-    sequence INTEGER NOT NULL,
-    event TEXT NOT NULL,
-    call_sid TEXT,
-    form TEXT NOT NULL,             -- the whole form as JSON: enough to replay it
-    duplicates INTEGER NOT NULL DEFAULT 0,  -- identical deliveries after the first
-    last_received_at TEXT,          -- when the latest duplicate arrived
-    digest TEXT                     -- sha256 of form, NULL on rows from schema 1
-);
-CREATE INDEX IF NOT EXISTS callbacks_by_conference ON callbacks (conference_sid, sequence);
-CREATE UNIQUE INDEX IF NOT EXISTS callbacks_once ON callbacks (conference_sid, sequence, digest)
-    WHERE digest IS NOT NULL;
-CREATE TABLE IF NOT EXISTS actions (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    conference_sid TEXT NOT NULL,
-    call_sid TEXT,
-    kind TEXT NOT NULL,
-    origin TEXT NOT NULL,           -- 'host' or the rule that took it
-    params TEXT NOT NULL,           -- JSON
-    ok INTEGER,                     -- NULL while the REST call is under way
-    confirmed INTEGER NOT NULL DEFAULT 0,
-    error TEXT,
-    finished_at TEXT
-);
-CREATE TABLE IF NOT EXISTS snapshots (
-    id INTEGER PRIMARY KEY,
-    taken_at TEXT NOT NULL,
-    conference_sid TEXT NOT NULL,
-    after_sequence INTEGER NOT NULL,
-    body TEXT NOT NULL              -- JSON of the ConferenceSnapshot
-);
--- schema 3: one conference's rows without reading the others' (history.py)
-CREATE INDEX IF NOT EXISTS callbacks_by_conference_id ON callbacks (conference_sid, id);
-CREATE INDEX IF NOT EXISTS snapshots_by_conference ON snapshots (conference_sid, id);
-CREATE TABLE IF NOT EXISTS conference_summaries (
-    conference_sid TEXT PRIMARY KEY,
-    first_id INTEGER NOT NULL,      -- its first callback's row: the conferences' order
-    through_id INTEGER NOT NULL,    -- the newest callback folded into it
-    through_snapshot INTEGER NOT NULL,  -- the newest snapshot folded into it (0: none)
-    friendly_name TEXT NOT NULL,
-    body TEXT NOT NULL              -- JSON: the ended conference as folded, who took part
-);
-"""
-
-
-class JournalError(Exception):
-    """The journal cannot be opened or written (one-line message for the user)."""
 
 
 @dataclass(frozen=True)
@@ -107,31 +68,6 @@ class ActionRecord:
     error: str | None
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def _from_iso(text: str | None) -> datetime | None:
-    return _utc(text) if text else None
-
-
-def _utc(text: object) -> datetime:
-    """A stored ISO time as an aware datetime; TypeError or ValueError for anything else."""
-    if not isinstance(text, str):
-        raise TypeError(f"not a time: {text!r}")
-    moment = datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _form(text: object) -> dict[str, str]:
-    form = json.loads(text)  # type: ignore[arg-type]
-    if not isinstance(form, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in form.items()
-    ):
-        raise TypeError("a callback form must map strings to strings")
-    return form
-
-
 class Journal:
     """SQLite in WAL mode.
 
@@ -146,7 +82,7 @@ class Journal:
     def __init__(self, path: Path, *, create: bool = True) -> None:
         self.path = path
         self.read_only = not create
-        self.recovery: Recovery | None = None
+        self.file = JournalFile(path)
         self.rows_skipped = RowCounter()
         self._writer_db: sqlite3.Connection | None = None
         # Why the last write failed (the disk full, read-only, locked, failing), None once a
@@ -156,153 +92,23 @@ class Journal:
         self._disk: DiskThread | None = None
         self._close_deadline: float | None = None  # time.monotonic() past which exit waits no more
         self._close_wait = CLOSE_WAIT
-        # True when the start trusted the clean-close marker and skipped SQLite's whole-file
-        # check: check_in_background() runs it once the window is up (clean_close.py).
-        self.unchecked = False
         self._damage: str | None = None  # what the background check found (no marker at close)
-        self._checker: _BackgroundCheck | None = None
+        self._checker: BackgroundCheck | None = None
         # told of each action as it is journaled, on the caller's thread (the event log)
         self.action_listeners: list[Callable[[ActionRecord], None]] = []
         if self.read_only:
-            self._db = self._open_read_only()
+            self._db = self.file.open_read_only()
         else:
-            self._db = self._open_for_writing()
+            self._db = self.file.open_for_writing()
             self._disk = DiskThread("journal-writer")
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        if not self.path.exists():
-            raise JournalError(f"no journal at {self.path}")
-        if self.path.stat().st_size == 0:
-            raise JournalError(
-                f"the journal {self.path} is empty (0 bytes): nothing was ever written to it"
-            )
-        # Without a WAL file nothing is being written: immutable reads create no -shm or -wal
-        # (works on a read-only folder and a full disk); with one, read it as a live journal.
-        live = Path(f"{self.path}-wal").exists()
-        mode = "mode=ro" if live else "mode=ro&immutable=1"
-        try:
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True)
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-        except sqlite3.DatabaseError as exc:
-            if not live or "not a database" in str(exc):
-                raise JournalError(f"cannot read the journal {self.path}: {exc}") from exc
-            log.warning("reading %s without its write-ahead log: %s", self.path, exc)
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-            (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            db.close()
-            raise JournalError(
-                f"{self.path} was written by a newer version of the console (schema {version})"
-            )
-        return db
-
-    def _open_for_writing(self) -> sqlite3.Connection:
-        existed = self.path.exists()
-        try:
-            if existed and self.path.stat().st_size == 0:
-                self._set_aside_empty()
-                existed = False
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = self._open_sound(existed)
-            try:
-                self._migrate(db)
-            except BaseException:
-                db.close()
-                raise
-        except (OSError, sqlite3.Error) as exc:
-            if not existed:
-                self._remove_failed_new_file()
-            raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
-        return db
-
-    def _open_sound(self, existed: bool) -> sqlite3.Connection:
-        """A connection to a journal SQLite finds sound, repairing a damaged one first."""
-        db: sqlite3.Connection | None = None
-        self.unchecked = existed and clean_close.closed_cleanly(self.path)
-        clean_close.forget(self.path)  # before any write: a crash from now on leaves no marker
-        try:
-            db = self._connect()
-            problem = is_damaged(db) if existed and not self.unchecked else None
-        except sqlite3.DatabaseError as exc:
-            # OperationalError is the disk's fault (full, read-only, locked), not the file's
-            if not existed or isinstance(exc, sqlite3.OperationalError):
-                if db is not None:
-                    db.close()
-                raise
-            problem = str(exc)
-        if problem is None and db is not None:
-            return db
-        if db is not None:
-            db.close()
-        self._repair(problem or "unreadable")
-        return self._connect()
-
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA busy_timeout=5000")
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
-
-    def _set_aside_empty(self) -> None:
-        """A 0-byte journal is what a start on a full disk used to leave: keep it, say so."""
-        aside = self.path.with_name(self.path.name + ".empty")
-        self.path.replace(aside)
-        log.warning(
-            "the journal %s was empty (0 bytes), so no callbacks were lost; it was moved to %s"
-            " and a new journal is started",
-            self.path,
-            aside,
-        )
-
-    def _remove_failed_new_file(self) -> None:
-        """Opening a new journal failed (full disk, read-only folder): leave no 0-byte file."""
-        for leftover in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
-            try:
-                if leftover.exists() and leftover.stat().st_size == 0:
-                    leftover.unlink()
-            except OSError:
-                pass
-
-    def _repair(self, problem: str) -> None:
-        log.error(
-            "the journal %s is damaged (%s): copying it aside and repairing", self.path, problem
-        )
-        try:
-            self.recovery = rebuild(self.path, _SCHEMA, SCHEMA_VERSION)
-        except (OSError, sqlite3.Error) as exc:
-            raise JournalError(
-                f"the journal {self.path} is damaged ({problem}) and could not be copied aside"
-                f" to repair it: {exc}"
-            ) from exc
-        log.error("%s", self.recovery.describe(self.path))
+        self.recovery: Recovery | None = self.file.recovery
+        # True when the start trusted the clean-close marker and skipped SQLite's whole-file
+        # check: check_in_background() runs it once the window is up (clean_close.py).
+        self.unchecked = self.file.unchecked
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, create: bool = True) -> Journal:
         return cls(data_dir / JOURNAL_FILE, create=create)
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        if version > SCHEMA_VERSION:
-            raise JournalError(
-                f"{self.path} was written by a newer version of the console (schema {version})"
-            )
-        if version == SCHEMA_VERSION:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if version == 1:
-                db.execute("ALTER TABLE callbacks ADD COLUMN duplicates INTEGER NOT NULL DEFAULT 0")
-                db.execute("ALTER TABLE callbacks ADD COLUMN last_received_at TEXT")
-                db.execute("ALTER TABLE callbacks ADD COLUMN digest TEXT")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     @property
     def problems(self) -> list[str]:
@@ -427,7 +233,7 @@ class Journal:
         """The writer thread's own connection, opened on first use (on that thread)."""
         if self._writer_db is None:
             try:
-                self._writer_db = self._connect()
+                self._writer_db = self.file.connect()
             except sqlite3.Error as exc:
                 self._note_write(exc)
                 raise JournalError(f"journal write failed: {exc}") from exc
@@ -450,7 +256,7 @@ class Journal:
         if not self.unchecked or self._disk is None or self._checker is not None:
             return False
         self.unchecked = False
-        self._checker = _BackgroundCheck(self.path, self._found_damage, on_damage)
+        self._checker = BackgroundCheck(self.path, self._found_damage, on_damage)
         return True
 
     def _found_damage(self, problem: str) -> str:
@@ -505,7 +311,7 @@ class Journal:
         for received_at, form, event in batch:
             text = json.dumps(dict(form), separators=(",", ":"))
             digest = hashlib.sha256(text.encode()).hexdigest()
-            rows += (_iso(received_at), event.conference_sid, event.sequence, event.name)
+            rows += (iso(received_at), event.conference_sid, event.sequence, event.name)
             rows += (event.call_sid, text, digest)
         # One statement per chunk: on the writer thread every SQLite step hands the GIL over
         # and back, so a statement per callback would slow the loop's thread under load.
@@ -530,7 +336,7 @@ class Journal:
         and counted in `rows_skipped`.
         """
         yield from self._readable(
-            "callbacks", "received_at, form", lambda row: (_utc(row[1]), _form(row[2]))
+            "callbacks", "received_at, form", lambda row: (utc(row[1]), form_of(row[2]))
         )
 
     def events(self) -> Iterator[ConferenceEvent]:
@@ -558,7 +364,7 @@ class Journal:
         for row in readable_rows(self._db, table, columns, counter):
             try:
                 value = convert(row)
-            except _BAD_ROW as exc:
+            except BAD_ROW as exc:
                 counter.skip(table)
                 log.debug("skipping unreadable %s row %s: %s", table, row[0], exc)
                 continue
@@ -578,10 +384,10 @@ class Journal:
     def append_snapshot(self, snapshot: ConferenceSnapshot) -> None:
         """Queue the snapshot for the writer thread (not waited for)."""
         body = asdict(snapshot)
-        body["taken_at"] = _iso(snapshot.taken_at)
+        body["taken_at"] = iso(snapshot.taken_at)
         for participant in body["participants"]:
             joined = participant["joined_at"]
-            participant["joined_at"] = _iso(joined) if joined else None
+            participant["joined_at"] = iso(joined) if joined else None
         row = (body["taken_at"], snapshot.conference_sid, snapshot.after_sequence, json.dumps(body))
 
         def insert(db: sqlite3.Connection) -> None:
@@ -597,7 +403,7 @@ class Journal:
     def snapshots(self) -> Iterator[ConferenceSnapshot]:
         """Every stored snapshot (read at start and by the report; queued ones written first)."""
         self.flush()
-        yield from self._readable("snapshots", "body", lambda row: _snapshot(row[1]))
+        yield from self._readable("snapshots", "body", lambda row: snapshot_of(row[1]))
 
     # ---- actions ---------------------------------------------------------------------------
 
@@ -625,7 +431,7 @@ class Journal:
         if self._disk is None:
             raise JournalError(f"the journal {self.path} is open read-only")
         handle = self._unsaved.add(record)
-        row = (_iso(at), conference_sid, call_sid, kind, origin, json.dumps(values))
+        row = (iso(at), conference_sid, call_sid, kind, origin, json.dumps(values))
 
         def insert(db: sqlite3.Connection) -> None:
             with self._transaction(db):
@@ -651,7 +457,7 @@ class Journal:
         self._update_action(
             action_id,
             "ok = ?, error = ?, finished_at = ?",
-            (int(ok), error, _iso(at)),
+            (int(ok), error, iso(at)),
             ok=ok,
             error=error,
         )
@@ -719,72 +525,13 @@ class Journal:
             self.write_failure = str(error)
 
 
-class _BackgroundCheck:
-    """`PRAGMA quick_check` of the whole file on a daemon thread; stop() interrupts it."""
-
-    def __init__(
-        self, path: Path, found: Callable[[str], str], on_damage: Callable[[str], None]
-    ) -> None:
-        self._path = path
-        self._found = found
-        self._on_damage = on_damage
-        self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
-        self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="journal-check", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            db = sqlite3.connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            log.warning("could not check the journal %s: %s", self._path, exc)
-            return
-        with self._lock:
-            if self._stopping:
-                db.close()
-                return
-            self._db = db
-        try:
-            problem = is_damaged(db)
-        finally:
-            with self._lock:
-                self._db = None
-            db.close()
-        if problem is None or self._stopping:  # stopping: interrupted, not damaged
-            return
-        message = self._found(problem)
-        log.error("%s", message)
-        self._on_damage(message)
-
-    def join(self, timeout: float | None) -> None:
-        self._thread.join(timeout)
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopping = True
-            if self._db is not None:
-                self._db.interrupt()
-        self._thread.join(CLOSE_WAIT)
-
-
-def _snapshot(body: object) -> ConferenceSnapshot:
-    data = json.loads(body)  # type: ignore[arg-type]
-    participants = tuple(
-        ParticipantSnapshot(**{**p, "joined_at": _from_iso(p["joined_at"])})
-        for p in data.pop("participants")
-    )
-    taken_at = _utc(data.pop("taken_at"))
-    return ConferenceSnapshot(**data, taken_at=taken_at, participants=participants)
-
-
 def _action(row: tuple[Any, ...]) -> ActionRecord:
     params = json.loads(row[6])
     if not isinstance(params, dict):
         raise TypeError("action params must be an object")
     return ActionRecord(
         id=row[0],
-        at=_utc(row[1]),
+        at=utc(row[1]),
         conference_sid=row[2],
         call_sid=row[3],
         kind=row[4],

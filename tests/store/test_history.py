@@ -16,6 +16,7 @@ from moderator.domain.fold import Entry
 from moderator.domain.roster import ChangeKind, Participant, Roster
 from moderator.store import history
 from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.journal_file import migration_copy
 from moderator.store.report import build_report, rebuild_roster
 from tests.forms import call_sid, form
 
@@ -163,6 +164,30 @@ def test_a_journal_of_the_previous_schema_is_read_unchanged_and_migrated_once(
     assert folded == [OPEN]
     assert build_report(journal) == everything
     journal.close()
+
+
+def test_a_migration_first_keeps_a_copy_of_the_older_journal(tmp_path: Path) -> None:
+    """As Vorta does: the file as the older version left it is copied aside before it changes."""
+    path = journal_of_three(tmp_path) / JOURNAL_FILE
+    as_schema_2(path)
+    older = Journal(path, create=False)
+    rows = older.callback_rows()
+    older.close()
+
+    journal = Journal(path)  # the console migrates it
+    copy = migration_copy(path, 2)
+    assert journal.file.migrated_from == copy
+    journal.close()
+    kept = sqlite3.connect(copy)
+    assert kept.execute("PRAGMA user_version").fetchone() == (2,)
+    assert kept.execute("SELECT COUNT(*) FROM callbacks").fetchone() == (rows,)
+    assert kept.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'conference_summaries'"
+    ).fetchone() == (0,)
+    kept.close()
+    assert copy.stat().st_mode & 0o777 == 0o600
+    Journal(path).close()  # an up-to-date journal is not copied again
+    assert sorted(p.name for p in path.parent.glob(f"{JOURNAL_FILE}.schema-*")) == [copy.name]
 
 
 def test_the_report_of_one_conference_reads_only_its_rows(tmp_path: Path) -> None:
