@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from moderator.domain.events import format_timestamp
@@ -69,3 +70,39 @@ def team_meeting() -> list[dict[str, str]]:
             ReasonParticipantLeft="participant_hung_up",
         ),
     ]
+
+
+def transcription_sid(name: str) -> str:
+    """A stable TranscriptionSid per person (GT…)."""
+    return "GT" + name.encode().hex().ljust(32, "0")[:32]
+
+
+def transcription_form(
+    event: str,
+    sequence: int,
+    *,
+    who: str,
+    text: str | None = None,
+    final: bool = True,
+    seconds: float | None = None,
+    **extra: str,
+) -> dict[str, str]:
+    """A real-time transcription callback form (Twilio's parameter names) for `who`'s leg;
+    `text` makes it a transcription-content with TranscriptionData."""
+    moment = START + timedelta(seconds=sequence if seconds is None else seconds)
+    fields = {
+        "AccountSid": ACCOUNT_SID,
+        "CallSid": call_sid(who),
+        "TranscriptionSid": transcription_sid(who),
+        "TranscriptionEvent": event,
+        "SequenceId": str(sequence),
+        "Timestamp": moment.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        "Track": "inbound_track",
+        "LanguageCode": "en-US",
+        "ProviderName": "Google",
+    }
+    if text is not None:
+        fields["TranscriptionData"] = json.dumps({"transcript": text, "confidence": 0.91})
+        fields["Final"] = "true" if final else "false"
+    fields.update(extra)
+    return fields

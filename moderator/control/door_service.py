@@ -224,7 +224,7 @@ class DoorControl:
 
     async def admit(self, call_sid: str) -> ActionResult:
         where = self._addresses()
-        twiml = self._to(where, where.meeting, call_sid)
+        twiml = self._to(where, where.meeting, call_sid, entering=True)
         return await self._move(call_sid, twiml, ActionKind.ADMIT)
 
     async def admit_all(self) -> list[ActionResult]:
@@ -424,13 +424,16 @@ class DoorControl:
 
     # ---- plumbing --------------------------------------------------------------------------
 
-    def _to(self, where: Addresses, conference: str, call_sid: str) -> str:
+    def _to(
+        self, where: Addresses, conference: str, call_sid: str, *, entering: bool = False
+    ) -> str:
         """The TwiML that moves a call into the meeting (as /twilio/voice joins it) or a room
-        (which starts as soon as two are in: nobody there waits for a presenter)."""
+        (which starts as soon as two are in: nobody there waits for a presenter); `entering`:
+        admitted from the waiting room, the door's last step (captions start there)."""
         participant = self._find(call_sid)
         number = participant.number if participant and participant.number else ""
         if conference == where.meeting:
-            return where.join(conference, number)
+            return where.join(conference, number, entering=entering)
         return door_twiml.conference(conference, where.callback_url, label=where.label_of(number))
 
     def _live(self, named: Callable[[str], bool]) -> list[Conference]:

@@ -59,6 +59,8 @@ class Addresses:
     # present (start the conference, end it on leaving; the others then wait for them)
     known_callers: Mapping[str, KnownCaller] = field(default_factory=dict)
     recording_callback_url: str = ""  # set: the meeting (not its lobby) is recorded
+    # set: captions are on; a caller let into the meeting gets their leg transcribed
+    transcription_callback_url: str = ""
     # where the announce route finds an announcement's text (the URL names only its id)
     announcements: AnnouncementBoard = field(default_factory=AnnouncementBoard)
 
@@ -75,8 +77,14 @@ class Addresses:
         known = self.known_callers.get(number or "")
         return known.label if known else None
 
-    def join(self, conference: str, number: str) -> str:
-        """The TwiML that puts `number` into `conference` with every callback to the console."""
+    def join(self, conference: str, number: str, *, entering: bool = False) -> str:
+        """The TwiML that puts `number` into `conference` with every callback to the console.
+
+        `entering`: the door's last step (a new caller let in, or admitted from the waiting
+        room): with captions on, their leg's transcription starts here. A call moved between
+        rooms keeps the transcription it has.
+        """
+        captions = entering and conference == self.meeting and self.transcription_callback_url
         return join_conference(
             conference,
             self.callback_url,
@@ -85,6 +93,7 @@ class Addresses:
             recording_callback_url=(
                 self.recording_callback_url if conference == self.meeting else None
             ),
+            transcription_callback_url=self.transcription_callback_url if captions else None,
         )
 
 

@@ -127,12 +127,13 @@ def parse_timestamp(raw: str, name: str = "Timestamp") -> datetime:
     return parsed
 
 
-def parse_sequence(raw: str) -> int:
-    """`SequenceNumber`: ASCII digits only, small enough for a signed 64-bit column."""
+def parse_sequence(raw: str, name: str = "SequenceNumber") -> int:
+    """A sequence (`SequenceNumber` unless `name` says): ASCII digits only, small enough for a
+    signed 64-bit column."""
     if not (raw.isascii() and raw.isdigit()):
-        raise MalformedCallback("SequenceNumber", f"not a non-negative integer: {raw[:20]!r}")
+        raise MalformedCallback(name, f"not a non-negative integer: {raw[:20]!r}")
     if len(raw.lstrip("0")) > MAX_SEQUENCE_DIGITS:
-        raise MalformedCallback("SequenceNumber", f"more than {MAX_SEQUENCE_DIGITS} digits")
+        raise MalformedCallback(name, f"more than {MAX_SEQUENCE_DIGITS} digits")
     return int(raw)
 
 

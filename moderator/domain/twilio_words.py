@@ -56,6 +56,7 @@ TO_REQUIRED = 21604
 CONFERENCE_EVENTS_PATH = "/twilio/conference-events"
 VOICE_PATH = "/twilio/voice"
 RECORDING_EVENTS_PATH = "/twilio/recording-events"  # the recording status callback
+TRANSCRIPTION_EVENTS_PATH = "/twilio/transcription-events"  # real-time transcription callbacks
 PIN_PATH = "/twilio/voice/pin"  # the PIN prompt's <Gather action>, ?attempt=N
 ANNOUNCE_PATH = "/twilio/announce"  # an AnnounceUrl that speaks the text kept under ?id=
 HEALTH_PATH = "/healthz"

@@ -128,7 +128,7 @@ class VoiceDoor:
                 label=where.label_of(number),
             )
         if verdict is Verdict.JOIN:
-            return where.join(where.meeting, number)
+            return where.join(where.meeting, number, entering=True)
         return door_twiml.goodbye(decision.say)  # locked out, PIN refused
 
     def _record(self, form: Mapping[str, str], where: Addresses, kind: str, attempt: int) -> None:

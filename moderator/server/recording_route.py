@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 WriteOffLoop = Callable[[Callable[[], None]], Awaitable[None]]
 
 
-async def _write_here(write: Callable[[], None]) -> None:
+async def write_here(write: Callable[[], None]) -> None:
     write()
 
 
@@ -33,7 +33,7 @@ class RecordingIngest:
         store: RecordingLog,
         ledger: RecordingLedger,
         clock: Callable[[], datetime] = utc_now,
-        write: WriteOffLoop = _write_here,
+        write: WriteOffLoop = write_here,
     ) -> None:
         self._store = store
         self._write = write

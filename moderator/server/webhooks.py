@@ -26,6 +26,7 @@ from moderator.domain.twilio_words import (
     HEALTH_PATH,
     PIN_PATH,
     RECORDING_EVENTS_PATH,
+    TRANSCRIPTION_EVENTS_PATH,
     VOICE_PATH,
 )
 from moderator.domain.twiml import KnownCaller, join_conference
@@ -41,6 +42,7 @@ from moderator.server.forms import BODY_READ_TIMEOUT, UnreadableForm, read_form
 from moderator.server.ingest import CallbackIngest
 from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SIGNATURE_HEADER, SignatureCheck, shape_problem
+from moderator.server.transcript_route import TranscriptIngest
 from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
@@ -122,6 +124,8 @@ class WebhookServer:
         self._rejections = LogBudget(time.monotonic, burst=REJECTIONS_LOGGED_PER_MINUTE)
         self.recordings: RecordingIngest | None = None  # recording status callbacks
         self.record = False  # the voice route records the meeting from its start
+        self.transcripts: TranscriptIngest | None = None  # real-time transcription callbacks
+        self.captions = False  # the voice route starts a transcription of each caller's leg
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -130,6 +134,7 @@ class WebhookServer:
         app.router.add_post(CONFERENCE_EVENTS_PATH, self._conference_events)
         app.router.add_post(VOICE_PATH, self._voice)
         app.router.add_post(RECORDING_EVENTS_PATH, self._recording_events)
+        app.router.add_post(TRANSCRIPTION_EVENTS_PATH, self._transcription_events)
         app.router.add_post(PIN_PATH, self._pin)
         app.router.add_post(ANNOUNCE_PATH, self._announce)
         app.router.add_get(HEALTH_PATH, self._healthz)
@@ -212,6 +217,10 @@ class WebhookServer:
     @property
     def recording_callback_url(self) -> str:
         return self.public_base + RECORDING_EVENTS_PATH
+
+    @property
+    def transcription_callback_url(self) -> str:
+        return self.public_base + TRANSCRIPTION_EVENTS_PATH
 
     @property
     def voice_url(self) -> str:
@@ -298,6 +307,9 @@ class WebhookServer:
                 caller=known.get(form.get("From", "")),
                 presenter_expected=any(caller.presenter for caller in known.values()),
                 recording_callback_url=self.recording_callback_url if self.record else None,
+                transcription_callback_url=(
+                    self.transcription_callback_url if self.captions else None
+                ),
             )
         return web.Response(text=twiml, content_type="text/xml")
 
@@ -306,6 +318,12 @@ class WebhookServer:
         if self.recordings is None:
             raise web.HTTPNotFound(text="recording callbacks are not taken here")
         return await self.recordings.answer(form)
+
+    async def _transcription_events(self, request: web.Request) -> web.Response:
+        form = await self._verified_form(request)
+        if self.transcripts is None:
+            raise web.HTTPNotFound(text="transcription callbacks are not taken here")
+        return await self.transcripts.answer(form)
 
     async def _pin(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
@@ -330,6 +348,7 @@ class WebhookServer:
             self.known_callers,
             self.recording_callback_url if self.record else "",
             announcements=self.announcements,
+            transcription_callback_url=self.transcription_callback_url if self.captions else "",
         )
 
     async def _healthz(self, request: web.Request) -> web.Response:

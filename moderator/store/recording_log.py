@@ -12,6 +12,7 @@ from pathlib import Path
 from moderator.domain.events import MalformedCallback
 from moderator.domain.recordings import RecordingEvent, RecordingLedger, parse_recording_callback
 from moderator.store.journal import JournalError
+from moderator.store.side_tables import connect
 
 log = logging.getLogger(__name__)
 
@@ -34,19 +35,7 @@ class RecordingLog:
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         """`read_only` (the report): nothing is written, not even the table."""
         self.path = path
-        try:
-            if read_only:
-                # as the journal reads itself: immutable without a WAL file (no -shm made)
-                live = Path(f"{path}-wal").exists()
-                mode = "mode=ro" if live else "mode=ro&immutable=1"
-                self._db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
-            else:
-                # written on the journal's writer thread, read on the loop's (at start)
-                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-                self._db.execute("PRAGMA busy_timeout=5000")
-                self._db.executescript(_SCHEMA)
-        except sqlite3.Error as exc:
-            raise JournalError(f"cannot open the recordings in {path}: {exc}") from exc
+        self._db = connect(path, _SCHEMA, "recordings", read_only=read_only)
 
     def close(self) -> None:
         self._db.close()

@@ -17,6 +17,7 @@ from moderator.domain.recordings import RecordingLedger
 from moderator.domain.rooms import room_number, side_of
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.timeline import ConferenceTimeline, Track
+from moderator.domain.transcripts import Line, Transcript
 from moderator.store.history import Wanted, conference_index, open_roster
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report_recordings import (
@@ -24,6 +25,12 @@ from moderator.store.report_recordings import (
     recordings_cell,
     recordings_of,
     recordings_text,
+)
+from moderator.store.report_transcript import (
+    journal_transcript,
+    placed_lines,
+    transcript_entries,
+    transcript_text,
 )
 
 FORMATS = ("json", "csv", "text", "html")  # html: report_html.py
@@ -86,15 +93,9 @@ def build_report(
         if not conferences and all(a.conference_sid != conference for a in door):
             raise ReportError(f"no conference {conference!r} in the journal {journal.path}")
     recordings = journal_recordings(journal)
-    return {
-        "conferences": [
-            with_measures(
-                roster, c, _conference_entry(c, roster.participants(c.sid), actions), recordings
-            )
-            for c in conferences
-        ],
-        "door": door_rows(roster, door, conferences, conference, name_of),
-    }
+    report = report_of(roster, actions, conferences, recordings, journal_transcript(journal.path))
+    report["door"] = door_rows(roster, door, conferences, conference, name_of)
+    return report
 
 
 def with_sides(conferences: list[Conference]) -> list[Conference]:
@@ -239,12 +240,18 @@ def report_of(
     actions: list[ActionRecord],
     conferences: list[Conference],
     recordings: RecordingLedger | None = None,
+    transcript: Transcript | None = None,
 ) -> dict[str, Any]:
     """The conferences' part of the report from a roster (the journal's, or the live one)."""
+    lines = placed_lines(roster, conferences, transcript)
     return {
         "conferences": [
             with_measures(
-                roster, c, _conference_entry(c, roster.participants(c.sid), actions), recordings
+                roster,
+                c,
+                _conference_entry(c, roster.participants(c.sid), actions),
+                recordings,
+                lines.get(c.sid, []),
             )
             for c in conferences
         ]
@@ -256,10 +263,13 @@ def with_measures(
     conference: Conference,
     entry: dict[str, Any],
     recordings: RecordingLedger | None = None,
+    lines: list[Line] | None = None,
 ) -> dict[str, Any]:
-    """`entry` with the conference's duration and peak, each participant's seconds and the
-    conference's recordings."""
+    """`entry` with the conference's duration and peak, each participant's seconds, the
+    conference's recordings and its transcript (final lines only)."""
     entry["recordings"] = recordings_of(recordings, conference.sid)
+    names = {p["call_sid"]: p["name"] for p in entry["participants"]}
+    entry["transcript"] = transcript_entries(lines or [], names)
     timeline = roster.timeline(conference.sid)
     entry.update(conference_measures(timeline))
     seconds = participant_measures(timeline)
@@ -390,22 +400,34 @@ _CSV_FLAGS = ["present", "muted", "hold"]
 _CSV_SECONDS = [*MEASURED]  # per participant
 _CSV_CONFERENCE = ["duration_seconds", "peak_participants"]  # repeated on each row
 _CSV_RECORDINGS = "recordings"  # one cell: sid status duration URL per recording
+_CSV_TRANSCRIPT = "transcript"  # one cell per participant: what they said, " | " between lines
 
 
 def _csv(report: dict[str, Any]) -> str:
     """A row per participant; text cells neutralised, so a caller's name runs no formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(_CSV_COLUMNS + _CSV_FLAGS + _CSV_SECONDS + _CSV_CONFERENCE + [_CSV_RECORDINGS])
+    writer.writerow(
+        _CSV_COLUMNS
+        + _CSV_FLAGS
+        + _CSV_SECONDS
+        + _CSV_CONFERENCE
+        + [_CSV_RECORDINGS, _CSV_TRANSCRIPT]
+    )
     for conference in report["conferences"]:
         for p in conference["participants"]:
+            said = " | ".join(
+                " ".join(t["text"].split())
+                for t in conference["transcript"]
+                if t["call_sid"] == p["call_sid"]
+            )
             row = (
                 [conference["sid"], conference["friendly_name"]]
                 + [p[key] or "" for key in _CSV_COLUMNS[2:]]
                 + [str(p[key]).lower() for key in _CSV_FLAGS]
                 + [p[key] for key in _CSV_SECONDS]
                 + ["" if conference[key] is None else conference[key] for key in _CSV_CONFERENCE]
-                + [recordings_cell(conference)]
+                + [recordings_cell(conference), said]
             )
             writer.writerow([safe_cell(cell) if isinstance(cell, str) else cell for cell in row])
     return out.getvalue()
@@ -455,6 +477,7 @@ def _text(report: dict[str, Any]) -> str:
             by = "host" if a["by"] == Origin.HOST else f"rule {a['by']}"
             lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
         lines.extend(recordings_text(conference))
+        lines.extend(transcript_text(conference))
         lines.append("")
     if report.get("door"):
         lines.append("At the door:")

@@ -12,6 +12,7 @@ from moderator.domain.recordings import RecordingLedger
 from moderator.domain.rooms import side_of
 from moderator.domain.roster import Conference, Roster
 from moderator.domain.timeline import Marker
+from moderator.domain.transcripts import Transcript
 from moderator.store.history import open_roster
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report import (
@@ -30,6 +31,7 @@ from moderator.store.report import (
     with_sides,
 )
 from moderator.store.report_recordings import journal_recordings, recordings_html
+from moderator.store.report_transcript import journal_transcript, transcript_html
 from moderator.store.timeline_svg import timeline_svg
 
 STYLE = """
@@ -95,6 +97,7 @@ def html_report(
         chosen,
         recordings=journal_recordings(journal),
         door=door_rows(roster, door, chosen, conference, name_of),
+        transcript=journal_transcript(journal.path),
     )
 
 
@@ -105,9 +108,10 @@ def render_html(
     now: datetime | None = None,
     recordings: RecordingLedger | None = None,
     door: list[dict[str, Any]] | None = None,
+    transcript: Transcript | None = None,
 ) -> str:
     """The page for `conferences` of `roster` (also used by the console for a live roster)."""
-    report = report_of(roster, actions, conferences, recordings)
+    report = report_of(roster, actions, conferences, recordings, transcript)
     made = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     # the meetings' names: a waiting room or breakout room is part of its meeting
     names = list(
@@ -200,6 +204,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
             "<h2>Timeline</h2>",
             f'<div class="svg">{svg}</div>',
             *recordings_html(entry),
+            *transcript_html(entry),
             *(
                 [
                     "<h2>What the console did</h2>",

@@ -55,8 +55,10 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "peak_participants",
         "recordings",
         "last_seen_at",  # where a meeting never seen to end was last seen
+        "transcript",  # wave 3: final caption lines
     }
     assert conference["recordings"] == []
+    assert conference["transcript"] == []
     assert conference["last_seen_at"] == "2026-11-25T15:00:07Z"
     assert conference["friendly_name"] == "TeamMeeting"
     assert conference["started_at"] == "2026-11-25T15:00:03Z"
@@ -114,10 +116,10 @@ def test_csv_and_text(journal: Journal) -> None:
     assert len(lines) == 5
     assert lines[0].endswith(
         "present,muted,hold,talk_seconds,present_seconds,muted_seconds,"
-        "duration_seconds,peak_participants,recordings"
+        "duration_seconds,peak_participants,recordings,transcript"
     )
     assert any(
-        ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4,") for line in lines
+        ",Bob," in line and line.endswith("false,false,false,0.0,3.0,0.0,4.0,4,,") for line in lines
     )
     assert "Charles,Charles,,2026-11-25T15:00:05Z," in csv_text  # label, name, number, joined
 
