@@ -7,18 +7,15 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from moderator.store.journal import JournalError
+from moderator.store.journal_file import JournalError, JournalFile
 
 
 def connect(path: Path, schema: str, what: str, *, read_only: bool) -> sqlite3.Connection:
     """A connection to the journal's file with `schema` made, or, `read_only` (the report),
     one that writes nothing, not even the table. JournalError names `what` when it fails."""
+    if read_only:
+        return JournalFile(path).open_read_only()  # as the journal reads itself
     try:
-        if read_only:
-            # as the journal reads itself: immutable without a WAL file (no -shm made)
-            live = Path(f"{path}-wal").exists()
-            mode = "mode=ro" if live else "mode=ro&immutable=1"
-            return sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         # written on the journal's writer thread, read on the loop's (at start)
         db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA busy_timeout=5000")
