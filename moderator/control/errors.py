@@ -28,6 +28,15 @@ class NoAnswer(Exception):
         self.timed_out = timed_out
 
 
+class Refused(Exception):
+    """Several REST calls sent as one action, some refused: `reason` (already described,
+    one "where: why" per refusal) is safe to show."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class NotConfigured(Exception):
     """No credentials that allow REST calls."""
 
@@ -54,7 +63,7 @@ def describe(exc: BaseException, *, subject: str = "participant") -> Failure:
     """Why the SDK or our HTTP client failed; `subject` is what a 404 refers to."""
     if isinstance(exc, NotConfigured):
         return Failure(str(exc) or "no Twilio credentials are configured")
-    if isinstance(exc, NoAnswer):
+    if isinstance(exc, NoAnswer | Refused):
         return Failure(exc.reason)
     if isinstance(exc, TwilioRestException):
         return _rest_failure(exc, subject)

@@ -6,15 +6,15 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
+from moderator.control.actions.lifecycle import Action, Lifecycle, Ticket
+from moderator.control.actions.rules import ANNOUNCING, DIALLING, ENDING, PARTICIPANT
 from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe
 from moderator.control.interface import ModeratorService
 from moderator.control.limiter import MAX_IN_FLIGHT
 from moderator.control.numbers import NumberLookup
-from moderator.control.pipeline import ActionPipeline, Ticket
 from moderator.control.reconcile import Reconciler
 from moderator.control.requests import (
     RestCall,
@@ -29,9 +29,8 @@ from moderator.control.rules_runner import RulesRunner
 from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin, Target
 from moderator.domain.clock import utc_now
-from moderator.domain.host_state import PRESENTER
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
     RuleSettings,
@@ -96,7 +95,7 @@ class Moderator:
             policy=retry_policy,
             on_state=on_connection_state,  # the status bar follows without polling
         )
-        self.pipeline = ActionPipeline(
+        self.lifecycle = Lifecycle(  # every host action's record, pending, send, confirm
             roster,
             journal,
             self.rest,
@@ -211,46 +210,69 @@ class Moderator:
         call_sid: str,
         *,
         origin: Origin = Origin.HOST,
-        quiet: bool = False,
         music_url: str | None = None,
     ) -> ActionResult:
-        ticket = self._begin(kind, conf_sid, call_sid, origin=origin, music_url=music_url)
-        if isinstance(ticket, ActionResult):
-            if not quiet and ticket.message:
-                self._notify(Level.ERROR, ticket.message)
-            return ticket
-        return await self._guarded(self.pipeline.send(ticket, quiet=quiet), ticket.who, kind)
+        action = self._participant_action(kind, conf_sid, call_sid, origin, music_url)
+        return await self.lifecycle.run(action)
 
-    def _begin(
+    def _participant_action(
         self,
         kind: ActionKind,
         conf_sid: str,
         call_sid: str,
-        *,
         origin: Origin,
         music_url: str | None = None,
-    ) -> Ticket | ActionResult:
+    ) -> Action:
         call = participant_call(kind, conf_sid, call_sid, hold_url=music_url)
-        return self.pipeline.begin(
-            kind, conf_sid, call_sid, call.send, origin=origin, params=call.params
+        return Action(
+            kind,
+            Target.participant(conf_sid, call_sid),
+            self.lifecycle.who(conf_sid, call_sid),
+            call.send,
+            PARTICIPANT,
+            origin=origin,
+            params=call.params,
+            done_if_gone=kind is ActionKind.KICK,
         )
 
     def choose_presenter(self, conf_sid: str, call_sid: str | None) -> None:
         """The host marks the presenter (None: back to the automatic one). No REST call: it is
         the console's own choice, journaled so a restart keeps it (domain/host_state.py)."""
+        target = Target.participant(conf_sid, call_sid) if call_sid else Target.conference(conf_sid)
+        who = self.lifecycle.who(conf_sid, call_sid)
+        self.lifecycle.decide(Action(ActionKind.PRESENTER, target, who))
         self.roster.choose_presenter(conf_sid, call_sid)
-        self.pipeline.actions.record(PRESENTER, conf_sid, call_sid, done=True)
 
     # ---- conference actions ----------------------------------------------------------------
 
     async def end_conference(self, conf_sid: str) -> ActionResult:
         call = end_conference_call(conf_sid)
-        return await self._conference(ActionKind.END_CONFERENCE, conf_sid, None, call)
+        return await self.lifecycle.run(
+            self._conference_action(ActionKind.END_CONFERENCE, call, conf_sid)
+        )
 
     async def announce(self, conf_sid: str, url: str, call_sid: str | None = None) -> ActionResult:
         """Play the audio (or TwiML) at `url` to the whole conference or to one participant."""
         call = announce_call(conf_sid, url, call_sid)
-        return await self._conference(ActionKind.ANNOUNCE, conf_sid, call_sid, call)
+        return await self.lifecycle.run(
+            self._conference_action(ActionKind.ANNOUNCE, call, conf_sid, call_sid)
+        )
+
+    def _conference_action(
+        self, kind: ActionKind, call: RestCall, conf_sid: str, call_sid: str | None = None
+    ) -> Action:
+        """End or announce: nothing shown pending; the conference's callbacks settle it."""
+        target = Target.participant(conf_sid, call_sid) if call_sid else Target.conference(conf_sid)
+        return Action(
+            kind,
+            target,
+            self.lifecycle.who(conf_sid, call_sid),
+            call.send,
+            ENDING if kind is ActionKind.END_CONFERENCE else ANNOUNCING,
+            params=call.params,
+            pending=False,
+            watch=Target.conference(conf_sid),
+        )
 
     async def dial_out(self, conf_sid: str, number: str, label: str | None = None) -> ActionResult:
         """Call `number` into the conference from the configured caller ID."""
@@ -263,47 +285,19 @@ class Moderator:
         call = dial_out_call(
             conf_sid, number, caller_id, label=label, status_callback_url=self.status_callback_url
         )
-        after_sequence = self.roster.last_sequence(conf_sid)
-        ticket = self.pipeline.begin(
+        action = Action(
             ActionKind.DIAL_OUT,
-            conf_sid,
-            None,
+            Target.conference(conf_sid),
+            who,
             call.send,
-            origin=Origin.HOST,
+            DIALLING,
             params=call.params,
             pending=False,
         )
-        if isinstance(ticket, ActionResult):
-            self._notify(Level.ERROR, ticket.message or "")
-            return ticket
-        ticket.who = who
-        result = await self._guarded(self.pipeline.send(ticket), who, ActionKind.DIAL_OUT)
-        if result.ok and ticket.answer is not None:
-            self.pipeline.expect_join(ticket, str(ticket.answer.call_sid), after_sequence)
+        result = await self.lifecycle.run(action)
+        if result.ok:
             self._notify(Level.INFO, f"Dialling {who}")
         return result
-
-    async def _conference(
-        self,
-        kind: ActionKind,
-        conf_sid: str,
-        call_sid: str | None,
-        call: RestCall,
-    ) -> ActionResult:
-        ticket = self.pipeline.begin(
-            kind,
-            conf_sid,
-            call_sid,
-            call.send,
-            origin=Origin.HOST,
-            params=call.params,
-            pending=False,
-            subject="conference" if call_sid is None else "participant",
-        )
-        if isinstance(ticket, ActionResult):
-            self._notify(Level.ERROR, ticket.message or "")
-            return ticket
-        return await self._guarded(self.pipeline.send(ticket), ticket.who, kind)
 
     # ---- bulk ------------------------------------------------------------------------------
 
@@ -330,29 +324,26 @@ class Moderator:
     async def _bulk(
         self, kind: ActionKind, conf_sid: str, call_sids: list[str], origin: Origin
     ) -> BulkResult:
+        actions = [self._participant_action(kind, conf_sid, c, origin) for c in call_sids]
         tickets: list[Ticket | ActionResult] = []
         unsent: dict[int, Ticket] = {}
         try:
             # Every tile turns pending at once; the REST calls then go out in a bounded pool.
-            for call_sid in call_sids:
-                ticket = self._begin(kind, conf_sid, call_sid, origin=origin)
+            for action in actions:
+                ticket = self.lifecycle.begin(action)
                 tickets.append(ticket)
                 if isinstance(ticket, Ticket):
                     unsent[id(ticket)] = ticket
-            names = [
-                t.who if isinstance(t, Ticket) else self.pipeline.who(conf_sid, c)
-                for t, c in zip(tickets, call_sids, strict=True)
-            ]
 
             async def one(ticket: Ticket | ActionResult) -> ActionResult:
                 if isinstance(ticket, ActionResult):
                     return ticket
                 del unsent[id(ticket)]
-                return await self.pipeline.send(ticket, quiet=True)
+                return await self.lifecycle.send(ticket, quiet=True)
 
             concurrency = max(1, min(MAX_CONCURRENCY, self.settings.rest_concurrency))
             results = await bounded(tickets, one, concurrency)
-            result = tally(names, results)
+            result = tally([a.who for a in actions], results)
         except Exception as exc:
             log.exception("bulk %s failed", kind.value)
             message = f"Could not {kind.verb} everyone: {describe(exc).reason}"
@@ -361,7 +352,7 @@ class Moderator:
         finally:
             # Cancelled or crashed midway: tiles still waiting their turn must not stay pending.
             for ticket in unsent.values():
-                self.pipeline.abandon(ticket, "the bulk action was stopped before it was sent")
+                self.lifecycle.abandon(ticket, "the bulk action was stopped before it was sent")
         conference = self.roster.conference(conf_sid)
         where = conference.friendly_name if conference and conference.friendly_name else conf_sid
         prefix = "Auto-mute: " if origin is Origin.AUTO_MUTE else ""
@@ -424,7 +415,7 @@ class Moderator:
     def _on_changes(self, changes: list[Change]) -> None:
         """Roster listener: confirmations, rules, gaps, numbers. Never raises into the roster."""
         try:
-            self.pipeline.on_changes(changes)
+            self.lifecycle.on_changes(changes)
             self.rules.on_changes(changes)
             for change in changes:
                 if change.kind is ChangeKind.SEQUENCE_GAP:
@@ -435,24 +426,11 @@ class Moderator:
         except Exception:
             log.exception("control could not handle roster changes")
 
-    async def _guarded(self, coro: Any, who: str, kind: ActionKind) -> ActionResult:
-        """Last line: a bug must not reach the UI as an exception."""
-        try:
-            result: ActionResult = await coro
-            return result
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.exception("%s of %s failed unexpectedly", kind.value, who)
-            message = self._redact(f"Could not {kind.verb} {who}: {describe(exc).reason}")
-            self._notify(Level.ERROR, message)
-            return ActionResult(False, message)
-
     def _redact(self, text: str) -> str:
-        return self.pipeline.tell.redact(text)
+        return self.lifecycle.tell.redact(text)
 
     def _notify(self, level: Level, text: str) -> None:
-        self.pipeline.tell.say(level, text)
+        self.lifecycle.tell.say(level, text)
 
 
 def _offers_the_ui_seam(moderator: Moderator) -> ModeratorService:

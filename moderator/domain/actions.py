@@ -16,6 +16,7 @@ class Origin(str, Enum):
     AUTO_MUTE = "auto-mute"
     MUTE_ON_ENTRY = "mute-on-entry"
     DOOR = "door"
+    START = "start"  # what a console's start flags turned on (control/host_restore.py)
 
     def __str__(self) -> str:
         return self.value
@@ -52,6 +53,16 @@ class ActionKind(str, Enum):
     RECORDING_PAUSE = "recording-pause"
     RECORDING_RESUME = "recording-resume"
     RECORDING_STOP = "recording-stop"
+    # the console's own choices and records (no REST call; journaled, folded by host_state)
+    PRESENTER = "presenter"  # call_sid: the host's pick; None: back to the automatic one
+    ROOMS_PLAN = "rooms-plan"  # params: rooms, plan
+    ROOMS_CLEAR = "rooms-clear"
+    GONE = "gone"  # a waiting caller hung up because the meeting ended
+    MEETING_ENDED = "meeting-ended"  # the host ended the meeting: what follows is a new fold
+    FRESH_START = "fresh-start"  # a console started with no live meeting: a new fold too
+    BOOK_EDIT = "book-edit"  # the address book changed (params: number, what; never the file)
+    NUMBER_CONNECT = "number-connect"  # a Twilio number's Voice URL pointed at this console
+    NUMBER_RESTORE = "number-restore"  # … and put back
 
     def __str__(self) -> str:
         return self.value
@@ -86,13 +97,23 @@ _VERBS = {
     ActionKind.RECORDING_PAUSE: "pause the recording of",
     ActionKind.RECORDING_RESUME: "resume the recording of",
     ActionKind.RECORDING_STOP: "stop the recording of",
+    ActionKind.PRESENTER: "choose the presenter of",
+    ActionKind.ROOMS_PLAN: "plan the rooms of",
+    ActionKind.ROOMS_CLEAR: "clear the rooms of",
+    ActionKind.GONE: "hang up",
+    ActionKind.MEETING_ENDED: "end",
+    ActionKind.FRESH_START: "start afresh",
+    ActionKind.BOOK_EDIT: "change the address book entry of",
+    ActionKind.NUMBER_CONNECT: "connect",
+    ActionKind.NUMBER_RESTORE: "restore",
 }
 
-# The confirmation rule. A participant action is *pending* from the click until its callback
-# (CONFIRMED_BY) arrives; the roster's overlay is the only record of it. When Twilio accepted
-# the REST call but no confirming callback arrived within CONFIRM_GRACE seconds (a callback
-# lost or late), the console stops waiting: the tile shows what the REST answer said, and a
-# reconcile with Twilio's REST API settles the truth. See ActionPipeline.resolve_unconfirmed.
+# The confirmation rule. An action is *pending* from the click until its callback (for a
+# participant, CONFIRMED_BY) arrives; the roster's overlay is the only record of it. When Twilio
+# accepted the REST call but no confirming callback arrived within CONFIRM_GRACE seconds (a
+# callback lost or late, or one Twilio never sends), the console stops waiting: the kind's
+# resolver shows what the REST answer said, and a reconcile with Twilio's REST API settles the
+# truth. See control/actions/lifecycle.py (Lifecycle._after_grace). The one grace value.
 CONFIRM_GRACE = 3.0
 
 # The callback that proves a participant action took effect.
@@ -102,7 +123,42 @@ CONFIRMED_BY: dict[ActionKind, EventKind] = {
     ActionKind.HOLD: EventKind.PARTICIPANT_HOLD,
     ActionKind.UNHOLD: EventKind.PARTICIPANT_UNHOLD,
     ActionKind.KICK: EventKind.PARTICIPANT_LEAVE,
+    # a call moved by replacing its TwiML leaves the conference it was in
+    ActionKind.ADMIT: EventKind.PARTICIPANT_LEAVE,
+    ActionKind.DENY: EventKind.PARTICIPANT_LEAVE,
+    ActionKind.MOVE: EventKind.PARTICIPANT_LEAVE,
+    ActionKind.GONE: EventKind.PARTICIPANT_LEAVE,
 }
+
+
+class Scope(str, Enum):
+    """What an action is on."""
+
+    PARTICIPANT = "participant"  # a call in a conference
+    CONFERENCE = "conference"
+    MEETING = "meeting"  # the meeting's name: its door, its rooms
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an action is on, and the key of its pending mark: a participant (conference SID and
+    call SID), a conference (its SID) or a meeting (its name)."""
+
+    scope: Scope
+    key: str  # the conference SID, or the meeting's name
+    call_sid: str | None = None
+
+    @classmethod
+    def participant(cls, conference_sid: str, call_sid: str) -> Target:
+        return cls(Scope.PARTICIPANT, conference_sid, call_sid)
+
+    @classmethod
+    def conference(cls, conference_sid: str) -> Target:
+        return cls(Scope.CONFERENCE, conference_sid)
+
+    @classmethod
+    def meeting(cls, name: str) -> Target:
+        return cls(Scope.MEETING, name)
 
 
 @dataclass(frozen=True)

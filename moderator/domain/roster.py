@@ -26,7 +26,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from moderator.dispatch import Signal
-from moderator.domain.actions import ActionKind, PendingAction
+from moderator.domain.actions import ActionKind, PendingAction, Scope, Target
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.fold import (
     Entry,
@@ -128,6 +128,8 @@ class Roster:
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
         self._records: dict[str, _ConferenceRecord] = {}
+        # the pending overlay of conferences and meetings (a participant's is in its record)
+        self._marks: dict[Target, PendingAction] = {}
         # every mutation that changed something; not while a past conference is folded in
         self.changed: Signal[[list[Change]]] = Signal("roster.changed")
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
@@ -287,6 +289,13 @@ class Roster:
         record = self._records.get(conference_sid)
         return record.pending.get(call_sid) if record else None
 
+    def pending_on(self, target: Target) -> PendingAction | None:
+        """The action sent for this participant, conference or meeting and not yet confirmed."""
+        if target.scope is Scope.PARTICIPANT:
+            assert target.call_sid is not None
+            return self.pending(target.key, target.call_sid)
+        return self._marks.get(target)
+
     def presenter(self, conference_sid: str) -> str | None:
         """The host's chosen presenter, else the present participant who runs the conference."""
         record = self._folded(conference_sid)
@@ -375,6 +384,23 @@ class Roster:
             return []
         record.pending[call_sid] = PendingAction(kind, now, record.max_sequence, token)
         return self._notify(self._recompose(record, {call_sid}))
+
+    def mark(self, target: Target, kind: ActionKind, now: datetime, *, token: int) -> None:
+        """The one pending overlay, for any target: a participant's mark shows on its tile (and
+        is announced as a change); a conference's or a meeting's is read with `pending_on`."""
+        if target.scope is Scope.PARTICIPANT:
+            assert target.call_sid is not None
+            self.mark_pending(target.key, target.call_sid, kind, now, token=token)
+        else:
+            self._marks[target] = PendingAction(kind, now, self.last_sequence(target.key), token)
+
+    def unmark(self, target: Target, *, token: int) -> None:
+        """Roll back (or resolve) the mark `token` set; a newer action's mark stays."""
+        if target.scope is Scope.PARTICIPANT:
+            assert target.call_sid is not None
+            self.clear_pending(target.key, target.call_sid, token=token)
+        elif (mark := self._marks.get(target)) is not None and mark.token == token:
+            del self._marks[target]
 
     def clear_pending(
         self,

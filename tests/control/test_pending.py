@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from moderator.control import Moderator
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Target
 
 from .conftest import Console, meeting
 
@@ -13,23 +13,23 @@ from .conftest import Console, meeting
 async def test_control_waits_only_while_the_roster_shows_pending(console: Console) -> None:
     conf, sids = await meeting(console, "Alice")
     alice = sids["Alice"]
-    pipeline = console.moderator.pipeline
+    lifecycle = console.moderator.lifecycle
     console.sim.faults.latency = 0.3  # the REST answer takes a while: the tile is pending
     muting = asyncio.ensure_future(console.moderator.mute(conf, alice))
     await console.wait_for(lambda: console.roster.pending(conf, alice) is not None)
     mark = console.roster.pending(conf, alice)
-    ticket = pipeline.awaiting(conf, alice)
+    ticket = lifecycle.awaiting(Target.participant(conf, alice))
     assert mark is not None and mark.kind is ActionKind.MUTE
     assert ticket is not None and ticket.token == mark.token
 
     # The overlay is dropped (as a snapshot or a newer action would): control stops waiting too,
     # so the 3-second rule does not later resolve a mark nobody shows.
     console.roster.clear_pending(conf, alice)
-    assert pipeline.awaiting(conf, alice) is None
+    assert lifecycle.awaiting(Target.participant(conf, alice)) is None
     console.sim.faults.drop = 1.0  # and no confirming callback either
     assert (await muting).ok
     runs, snapshots = console.moderator.reconciler.runs, len(list(console.journal.snapshots()))
-    await asyncio.sleep(pipeline.grace * 2)
+    await asyncio.sleep(lifecycle.grace * 2)
     assert console.moderator.reconciler.runs == runs
     assert len(list(console.journal.snapshots())) == snapshots
     console.sim.faults.drop = 0.0

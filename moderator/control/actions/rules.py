@@ -1,0 +1,129 @@
+"""How each kind of action is confirmed: the roster's facts that settle it, and what the grace
+does when none came. The recording's rules live with it (control/recording.py)."""
+
+from __future__ import annotations
+
+from moderator.control.actions.lifecycle import Lifecycle, Rule, Settled, Ticket, Verdict
+from moderator.domain.actions import ActionKind, Target
+from moderator.domain.roster import Change, ChangeKind
+from moderator.domain.state import ConferenceStatus
+
+# ---- a participant: mute, unmute, hold, unhold, kick; a call moved by the door or the rooms ----
+
+
+def _confirmed_by_callback(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
+    """The roster confirms the mark with the action's callback (CONFIRMED_BY); once the mark is
+    gone otherwise (they left, a snapshot says so, a newer action), stop waiting. A kick or a
+    move has reached its goal when they have left."""
+    if not isinstance(fact, Change) or fact.call_sid is None:
+        return None
+    if fact.kind is ChangeKind.ACTION_CONFIRMED:
+        return Settled.CONFIRMED if fact.token == ticket.token else None
+    mark = lc.roster.pending_on(ticket.target)
+    if mark is not None and mark.token == ticket.token:
+        return None
+    if fact.kind is ChangeKind.PARTICIPANT_LEFT and ticket.kind is ActionKind.KICK:
+        return Settled.CONFIRMED
+    return Settled.DROPPED
+
+
+def _show_the_answer(lc: Lifecycle, ticket: Ticket) -> Settled:
+    """No callback in time: the tile shows what Twilio answered, and a reconcile settles it."""
+    answer = ticket.answer
+    if answer is not None and hasattr(answer, "call_sid"):
+        lc.apply_answer(ticket.target.key, ticket.answered_after, answer)
+    lc.on_stale(ticket.target.key)
+    return Settled.DROPPED
+
+
+PARTICIPANT = Rule(settles=_confirmed_by_callback, after_grace=_show_the_answer)
+
+
+# ---- a conference: end, announce -------------------------------------------------------------
+
+
+def _ended(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
+    if not isinstance(fact, Change) or fact.kind is not ChangeKind.CONFERENCE_UPDATED:
+        return None
+    conference = lc.roster.conference(fact.conference_sid)
+    ended = conference is not None and conference.status is ConferenceStatus.COMPLETED
+    return Settled.CONFIRMED if ended else None
+
+
+def _reconcile_and_wait(lc: Lifecycle, ticket: Ticket) -> None:
+    """The end's callback is late: a reconcile lists the conference (and confirms it)."""
+    lc.on_stale(ticket.target.key)
+    return None
+
+
+ENDING = Rule(settles=_ended, after_grace=_reconcile_and_wait)
+
+
+def _announced(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
+    """announcement-end confirms it, announcement-fail turns it into an error. Twilio sends the
+    CallSid only while the participant is present: one who left is found by the URL played."""
+    if not isinstance(fact, Change):
+        return None
+    if fact.kind not in (ChangeKind.ANNOUNCEMENT_ENDED, ChangeKind.ANNOUNCEMENT_FAILED):
+        return None
+    url = (ticket.action.params or {}).get("announce_url")
+    ours = fact.call_sid == ticket.target.call_sid or (
+        fact.call_sid is None and fact.announce_url == url
+    )
+    if not ours:
+        return None
+    if fact.kind is ChangeKind.ANNOUNCEMENT_ENDED:
+        return Settled.CONFIRMED
+    why = f" ({fact.reason})" if fact.reason else ""
+    return f"{ticket.action.says}: Twilio could not play it{why}"
+
+
+# an announcement lasts as long as its audio: no grace, the end (or the failure) settles it
+ANNOUNCING = Rule(settles=_announced)
+
+
+# ---- a dial-out ------------------------------------------------------------------------------
+
+_DIAL_OUTCOMES = {
+    "busy": "{who} did not answer (busy)",
+    "no-answer": "{who} did not answer",
+    "failed": "Could not dial {who}: the call failed",
+    "canceled": "The call to {who} was canceled before they answered",
+}
+
+
+def dial_failure(who: str, call_status: str | None) -> str:
+    """What the host reads when a dial-out never joined (Twilio's ParticipantCallStatus)."""
+    text = _DIAL_OUTCOMES.get(call_status or "", "Could not dial {who}: they never joined")
+    return text.format(who=who)
+
+
+def _joined(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
+    """Its participant-join confirms it; a leave without a join (participant_add_failed) fails."""
+    target = ticket.watch
+    if target.call_sid is None:
+        return None  # Twilio has not answered with the new call yet
+    participant = lc.roster.participant(target.key, target.call_sid)
+    if participant is None or participant.ringing:
+        return None
+    if participant.present:
+        return Settled.CONFIRMED
+    if participant.left_at is not None:
+        return dial_failure(ticket.action.who, participant.call_status)
+    return None
+
+
+def _ringing(lc: Lifecycle, ticket: Ticket) -> None:
+    """Twilio answered with the new call: show it ringing (its answer, folded in as a snapshot
+    taken before the action began) and follow that call; the join or the leave may have come
+    before the answer."""
+    answer = ticket.answer
+    if answer is None:
+        return
+    call = Target.participant(ticket.target.key, str(answer.call_sid))
+    lc.rewatch(ticket, call)
+    lc.apply_answer(ticket.target.key, ticket.begun_after, answer)
+    lc.observe(call, None)
+
+
+DIALLING = Rule(settles=_joined, answered=_ringing)
