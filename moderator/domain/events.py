@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from enum import Enum
+from functools import lru_cache
 
 
 class EventKind(str, Enum):
@@ -50,9 +52,14 @@ class MalformedCallback(ValueError):
         self.problem = problem
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConferenceEvent:
-    """One conference status callback. Flags are None when the callback did not carry them."""
+    """One conference status callback. Flags are None when the callback did not carry them.
+
+    A live roster keeps every callback of a meeting (288,000 in four hours of 250 people):
+    slots, and the strings and times that repeat shared between events (parse_callback), keep
+    each one small.
+    """
 
     kind: EventKind
     name: str  # the raw StatusCallbackEvent, kept for unknown events
@@ -105,6 +112,11 @@ def _optional(form: Mapping[str, str], field: str) -> str | None:
     return value if value else None
 
 
+def _shared(value: str | None) -> str | None:
+    """One copy of a string that repeats from callback to callback (SIDs, names, labels)."""
+    return sys.intern(value) if type(value) is str else value
+
+
 # Bounds that keep every later use of a callback's numbers safe: SQLite stores signed 64-bit
 # integers, and a date near year 9999 overflows as soon as it is shifted to UTC or added to.
 MAX_SEQUENCE_DIGITS = 18  # below 2**63
@@ -115,15 +127,26 @@ LATEST_YEAR = 9000
 def parse_timestamp(raw: str, name: str = "Timestamp") -> datetime:
     """An RFC 2822 date (the field `name`, Twilio's `Timestamp` unless said) as an aware UTC
     datetime within sane years; MalformedCallback for anything else, a huge offset included."""
+    parsed = _utc_time(raw)
+    if isinstance(parsed, str):
+        raise MalformedCallback(name, parsed)
+    return parsed
+
+
+# Twilio's timestamps have whole seconds: the callbacks of one second (up to a thousand of them
+# in a burst) share one parse and one datetime object.
+@lru_cache(maxsize=256)
+def _utc_time(raw: str) -> datetime | str:
+    """`raw` as an aware UTC datetime, or why it is not one."""
     try:
         parsed = parsedate_to_datetime(raw)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=timezone.utc)
         parsed = parsed.astimezone(timezone.utc)
-    except (TypeError, ValueError, IndexError, OverflowError) as exc:
-        raise MalformedCallback(name, f"not an RFC 2822 date: {raw[:40]!r}") from exc
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return f"not an RFC 2822 date: {raw[:40]!r}"
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        raise MalformedCallback(name, f"year {parsed.year} is out of range")
+        return f"year {parsed.year} is out of range"
     return parsed
 
 
@@ -166,20 +189,20 @@ def parse_callback(form: Mapping[str, str], received_at: datetime) -> Conference
         raise MalformedCallback("CallSid", f"missing on {name}")
     return ConferenceEvent(
         kind=kind,
-        name=name,
-        conference_sid=conference_sid,
+        name=sys.intern(name),
+        conference_sid=sys.intern(conference_sid),
         sequence=sequence,
         timestamp=timestamp,
-        friendly_name=form.get("FriendlyName", ""),
-        account_sid=form.get("AccountSid", ""),
-        call_sid=call_sid,
-        label=_optional(form, "ParticipantLabel"),
+        friendly_name=sys.intern(form.get("FriendlyName", "")),
+        account_sid=sys.intern(form.get("AccountSid", "")),
+        call_sid=_shared(call_sid),
+        label=_shared(_optional(form, "ParticipantLabel")),
         muted=_optional_bool(form, "Muted"),
         hold=_optional_bool(form, "Hold"),
         coaching=_optional_bool(form, "Coaching"),
         end_conference_on_exit=_optional_bool(form, "EndConferenceOnExit"),
         start_conference_on_enter=_optional_bool(form, "StartConferenceOnEnter"),
-        call_status=_optional(form, "ParticipantCallStatus"),
+        call_status=_shared(_optional(form, "ParticipantCallStatus")),
         reason=(
             _optional(form, "ReasonParticipantLeft")
             or _optional(form, "ReasonConferenceEnded")

@@ -57,7 +57,7 @@ def entry_time(entry: Entry) -> datetime:
     return entry.taken_at if isinstance(entry, ConferenceSnapshot) else entry.timestamp
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """[start, end) of one state; end None while it lasts."""
 

@@ -134,3 +134,29 @@ def test_announcement_fail_carries_its_url_and_reason() -> None:
         "https://example.com/a.mp3",
         "Unable to fetch",
     )
+
+
+def _copied(fields: dict[str, str]) -> dict[str, str]:
+    """The form as a server reads it off the wire: every value a string object of its own."""
+    return {key: "".join(list(value)) for key, value in fields.items()}
+
+
+def test_callbacks_of_one_meeting_share_their_repeated_strings_and_times() -> None:
+    # A live roster keeps every callback of a meeting: what repeats is kept once.
+    first = recorded("participant-join")
+    second = {**first, "SequenceNumber": "4", "StatusCallbackEvent": "participant-speech-start"}
+    one, two = parse_callback(_copied(first), NOW), parse_callback(_copied(second), NOW)
+    assert one.conference_sid is two.conference_sid
+    assert one.call_sid is two.call_sid
+    assert one.account_sid is two.account_sid
+    assert one.friendly_name is two.friendly_name
+    assert one.label is two.label
+    assert one.timestamp is two.timestamp  # the same second: one datetime
+    assert not hasattr(one, "__dict__")  # slots: no dictionary per callback
+
+
+def test_a_bad_timestamp_is_refused_every_time_it_comes() -> None:
+    bad = {**recorded("participant-join"), "Timestamp": "yesterday"}
+    for _ in range(2):  # the second parse is remembered: it must refuse as the first did
+        with pytest.raises(MalformedCallback, match="Timestamp: not an RFC 2822 date"):
+            parse_callback(bad, NOW)
