@@ -53,6 +53,8 @@ class NumberLookup:
         self._last_request = 0.0
         self.enabled = True
         self.fetched = 0
+        # True while the worker waits for an unhealthy Twilio before trying one lookup
+        self.waiting_for_twilio = False
 
     def request(self, conference_sid: str, call_sids: Iterable[str]) -> None:
         """Look up the numbers of these calls later (each call SID at most once)."""
@@ -88,7 +90,11 @@ class NumberLookup:
                 continue
             healthy = self._rest.state in HEALTHY
             if not healthy:
-                await asyncio.sleep(wait)  # then one lookup tells whether Twilio is back
+                self.waiting_for_twilio = True
+                try:
+                    await asyncio.sleep(wait)  # then one lookup tells whether Twilio is back
+                finally:
+                    self.waiting_for_twilio = False
                 wait = min(wait * 2, self.backoff[1])
             else:
                 wait = self.backoff[0]

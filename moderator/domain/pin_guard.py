@@ -109,6 +109,11 @@ class PinGuard:
         self._age(times, now)
         return len(times)
 
+    def remembered(self) -> tuple[int, int]:
+        """How many numbers it keeps failures of, and how many failures it keeps for the
+        alarm: both bounded by the policy, whatever numbers a caller forges."""
+        return len(self._by_number), len(self._all)
+
     def _age(self, times: deque[datetime], now: datetime) -> None:
         since = now - self.policy.window
         while times and times[0] <= since:

@@ -202,6 +202,8 @@ class Timelines:
         self._records: dict[str, _TimelineRecord] = {}
         # asked before a query about a conference not fed yet: the roster folds a past one
         self.missing: Callable[[str], None] = lambda conference_sid: None
+        # lanes rebuilt from all their entries: what late entries cost (tests, benchmarks)
+        self.refolds = 0
 
     def drop(self, conference_sid: str) -> None:
         """Forget a conference's spans (the roster keeps only a past conference's summary)."""
@@ -247,6 +249,8 @@ class Timelines:
                 lane.advance(entry, key, folded.get(sid) if folded else None)
             else:
                 record.lanes[sid] = self._refold(record, sid)
+                if lane is not None:
+                    self.refolds += 1
 
     @staticmethod
     def _note_conference(record: _TimelineRecord, entry: Entry) -> None:

@@ -191,6 +191,12 @@ class WebhookServer:
             await runner.cleanup()
             log.info("webhook server stopped")
 
+    @property
+    def connections(self) -> ConnectionGuard | None:
+        """What holds the server's connections to a limit (open ones, the limit); None until
+        started."""
+        return self._guard
+
     def set_public_url(self, public_url: str | None) -> None:
         """A new tunnel address: signatures are checked against it from now on."""
         self._signature.public_url = public_url.rstrip("/") if public_url else None

@@ -64,7 +64,7 @@ async def test_calling_again_does_not_buy_new_guesses(sim: Simulator, core: Core
     for _ in range(4):
         await dial(sim, BOB, "1111#", "2222#", "3333#")
     assert core.door is not None and core.voice_door is not None
-    assert core.voice_door.guard.failures(BOB, core.voice_door._clock()) == 10
+    assert core.voice_door.guard.failures(BOB, core.voice_door.clock()) == 10
     # the right PIN from that number is not even asked for now
     sid = await dial(sim, BOB, PIN + "#")
     assert PIN_LOCKED_OUT in heard(sim, sid)
@@ -89,7 +89,7 @@ async def test_many_wrong_pins_from_many_numbers_slow_the_door_and_alarm_the_hos
         await dial(sim, f"+1312555{n:04}", "1111#", "2222#", "3333#")
     alarms = [entry for entry in told if entry.kind == PIN_ALARM_KIND]
     assert len(alarms) == 1  # the host is told once, not once per try
-    assert core.voice_door.guard.under_attack(core.voice_door._clock())
+    assert core.voice_door.guard.under_attack(core.voice_door.clock())
     # a new number now gets one slowed try per call
     sid = await dial(sim, "+13125559999", "4444#", "5555#")
     assert heard(sim, sid).count(TOO_MANY_ATTEMPTS) == 1

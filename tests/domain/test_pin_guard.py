@@ -46,7 +46,7 @@ def test_memory_stays_bounded_under_forged_numbers() -> None:
     guard = PinGuard(GuardPolicy(max_numbers=100))
     for n in range(5000):
         guard.failed(f"+1{n:010}", T0)
-    assert len(guard._by_number) == 100 and len(guard._all) == guard.policy.alarm_at
+    assert guard.remembered() == (100, guard.policy.alarm_at)
 
 
 @pytest.mark.parametrize(

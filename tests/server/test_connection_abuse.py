@@ -87,8 +87,8 @@ async def test_a_connection_flood_is_capped_logged_once_and_callbacks_still_get_
 ) -> None:
     caplog.set_level(logging.WARNING)
     flood = [await open_raw(server) for _ in range(60)]
-    assert server._guard is not None
-    assert server._guard.open_connections <= 16
+    assert server.connections is not None
+    assert server.connections.open_connections <= 16
     assert await asyncio.wait_for(signed_callback(server), HANG_GUARD) == 204
     more = [await open_raw(server) for _ in range(60)]
     assert await asyncio.wait_for(signed_callback(server, 2), HANG_GUARD) == 204
@@ -148,7 +148,7 @@ async def test_a_slow_body_flood_does_not_lock_twilio_out(
     ("AAAA", or a signature of Twilio's shape) and then a byte of body now and then.
     Refused at once ("AAAA") or waited for (shaped), they must leave room for Twilio."""
     server = full_size_server
-    guard = server._guard
+    guard = server.connections
     assert guard is not None
     stop = asyncio.Event()
     clients = guard.limit + 64

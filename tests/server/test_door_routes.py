@@ -221,7 +221,7 @@ async def test_under_attack_the_pin_prompt_waits_and_a_locked_out_number_is_not_
     assert door.server.door is not None
     guard = door.server.door.guard
     door.door.update(pin_hash=hash_pin("2468"))
-    now = door.server.door._clock()
+    now = door.server.door.clock()
     for n in range(guard.policy.alarm_at):
         guard.failed(f"+1312555{n:04}", now)
     root = await door.call("/twilio/voice", STRANGER, "stranger")

@@ -127,23 +127,21 @@ async def test_signed_out_of_range_numbers_and_dates_are_400_naming_the_field(
     no_tracebacks(caplog)
 
 
-async def test_one_bad_callback_in_a_group_commit_fails_alone(
-    server: Server, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_one_bad_callback_in_a_group_commit_fails_alone(server: Server) -> None:
     """A commit that fails is retried item by item: only the item the journal refuses gets 500."""
     import asyncio
+    import sqlite3
 
     journal = server.journal
-    original = journal._append
-
-    def refuse_bob(db: Any, batch: Any) -> None:
-        if any(event.label == "Bob" for _, _, event in batch):
-            from moderator.store.journal import JournalError
-
-            raise JournalError("journal write failed: refused for the test")
-        original(db, batch)
-
-    monkeypatch.setattr(journal, "_append", refuse_bob)
+    # SQLite itself refuses Bob's row (a trigger), so the batch holding it fails as a whole
+    db = sqlite3.connect(journal.path)
+    db.execute(
+        "CREATE TRIGGER refuse_bob BEFORE INSERT ON callbacks"
+        " WHEN json_extract(NEW.form, '$.ParticipantLabel') = 'Bob'"
+        " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+    )
+    db.commit()
+    db.close()
     forms = [form("participant-join", n, who=who) for n, who in enumerate("ABCDEFGHIJ", 1)]
     forms.append(form("participant-join", 11, who="Bob"))
     statuses = await asyncio.gather(*(server.post_signed(f) for f in forms))

@@ -155,13 +155,16 @@ def test_a_made_up_token_is_printed_in_the_console_command(tmp_path: Path) -> No
     assert "--callback-url http://127.0.0.1:8080/twilio/conference-events" in head[-1]
 
 
-def test_console_command_for_a_tunnel_names_the_public_url() -> None:
+async def test_console_command_for_a_tunnel_names_the_public_url() -> None:
     sim = Simulator("AC" + "2" * 32, "tok")
-    sim._base_url = "http://127.0.0.1:9999"
-    command = cli.console_command(
-        sim, "https://abc.ngrok.app/prefix/twilio/conference-events", show_token=False
-    )
+    base_url = await sim.start()
+    try:
+        command = cli.console_command(
+            sim, "https://abc.ngrok.app/prefix/twilio/conference-events", show_token=False
+        )
+    finally:
+        await sim.stop()
     assert command == (
-        f"TWILIO_ACCOUNT_SID={sim.account_sid} moderator --twilio-api-url http://127.0.0.1:9999"
+        f"TWILIO_ACCOUNT_SID={sim.account_sid} moderator --twilio-api-url {base_url}"
         " --public-url https://abc.ngrok.app/prefix"
     )

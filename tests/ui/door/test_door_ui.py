@@ -54,20 +54,35 @@ def service_messages() -> Messages:
 
 
 @pytest.fixture
-def service(tmp_path: Path, roster: Roster, service_messages: Messages) -> Iterator[DoorControl]:
+def door_journal(tmp_path: Path) -> Iterator[Journal]:
+    """The journal the door service writes its decisions to."""
     journal = Journal.in_dir(tmp_path)
-    rest = TwilioRest(Credentials(), Settings())  # no credentials: moves explain, none is sent
-    made = DoorControl(
+    yield journal
+    journal.close()
+
+
+def door_addresses() -> Addresses:
+    return Addresses("TeamMeeting", "https://x.example", "https://x.example/cb")
+
+
+def no_credentials() -> TwilioRest:
+    """A REST client without credentials: moves explain, none is sent."""
+    return TwilioRest(Credentials(), Settings())
+
+
+@pytest.fixture
+def service(
+    tmp_path: Path, roster: Roster, service_messages: Messages, door_journal: Journal
+) -> DoorControl:
+    return DoorControl(
         roster,
-        journal,
-        rest,
+        door_journal,
+        no_credentials(),
         Door(book=AddressBook().with_name(ALICE, "Alice Smith")),
-        lambda: Addresses("TeamMeeting", "https://x.example", "https://x.example/cb"),
+        door_addresses,
         book_file=tmp_path / "address-book.csv",
         notify=service_messages.send,
     )
-    yield made
-    journal.close()
 
 
 @pytest.fixture
@@ -218,7 +233,7 @@ def test_admit_without_twilio_says_why_and_keeps_them_waiting(
 
 
 def test_lock_toggle_badge_shortcut_and_journal(
-    qtbot: Any, door_ui: DoorUi, service: DoorControl
+    qtbot: Any, door_ui: DoorUi, service: DoorControl, door_journal: Journal
 ) -> None:
     assert door_ui.badge.isHidden()
     door_ui.lock_action.trigger()
@@ -230,12 +245,12 @@ def test_lock_toggle_badge_shortcut_and_journal(
     assert door_ui.waiting_action.isChecked()
     assert door_ui.badge.text() == "LOCKED  ·  WAITING ROOM"
     door_ui.lock_action.trigger()
-    kinds = [a.kind for a in service._journal.actions()]
+    kinds = [a.kind for a in door_journal.actions()]
     assert kinds == ["lock", "waiting-room-on", "unlock"]
 
 
 def test_pin_is_set_from_the_window_never_journaled(
-    qtbot: Any, door_ui: DoorUi, service: DoorControl
+    qtbot: Any, door_ui: DoorUi, service: DoorControl, door_journal: Journal
 ) -> None:
     door_ui.ask_pin = lambda is_set: "12x"
     door_ui.change_pin()
@@ -251,7 +266,7 @@ def test_pin_is_set_from_the_window_never_journaled(
     assert pin_matches("2468", pin_hash)
     assert "PIN" in door_ui.badge.text()
     # the journal holds the salted hash (whose hex digits may happen to hold "2468"), no PIN
-    journaled = str([(a.kind, a.params) for a in service._journal.actions()])
+    journaled = str([(a.kind, a.params) for a in door_journal.actions()])
     assert "2468" not in journaled.replace(pin_hash, "")
 
 

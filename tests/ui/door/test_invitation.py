@@ -8,9 +8,17 @@ from PySide6.QtGui import QGuiApplication
 
 from moderator.control.door_service import DoorControl
 from moderator.domain.invitation import invitation_text
+from moderator.store.journal import Journal
 from moderator.ui.door.door_ui import DoorUi
 
-from .test_door_ui import door_ui, service, service_messages  # noqa: F401 - fixtures
+from .test_door_ui import (  # noqa: F401 - fixtures
+    door_addresses,
+    door_journal,
+    door_ui,
+    no_credentials,
+    service,
+    service_messages,
+)
 
 NUMBER = "+12025550199"
 
@@ -34,15 +42,15 @@ def test_copy_invitation_without_a_pin(qtbot: Any, door_ui: DoorUi) -> None:  # 
 def test_copy_invitation_with_the_pin_set_now_and_never_in_the_journal(
     qtbot: Any,
     door_ui: DoorUi,  # noqa: F811
-    service: DoorControl,  # noqa: F811
+    door_journal: Journal,  # noqa: F811
 ) -> None:
     door_ui.dial_in_number = lambda: NUMBER
     door_ui.ask_pin = lambda _is_set: "2468"
     door_ui.change_pin()
     door_ui.copy_invitation()
     assert "key the PIN 2468" in QGuiApplication.clipboard().text()
-    service._journal.flush()
-    rows = [(a.kind, dict(a.params)) for a in service._journal.actions()]
+    door_journal.flush()
+    rows = [(a.kind, dict(a.params)) for a in door_journal.actions()]
     assert ("pin-set" in [kind for kind, _ in rows]) and "2468" not in repr(rows)
 
 
@@ -50,12 +58,13 @@ def test_a_pin_known_only_as_its_hash_is_not_in_the_invitation(
     qtbot: Any,
     door_ui: DoorUi,  # noqa: F811
     service: DoorControl,  # noqa: F811
+    door_journal: Journal,  # noqa: F811
 ) -> None:
     service.remember_pin("1111")  # typed at start, but the door's PIN is another one
     door_ui.ask_pin = lambda _is_set: "2468"
     door_ui.change_pin()
     fresh = DoorControl(
-        service.roster, service._journal, service._rest, service.door, service._addresses
+        service.roster, door_journal, no_credentials(), service.door, door_addresses
     )  # a restart: the door's hash came back from the journal, the clear PIN did not
     fresh.remember_pin("1111")
     assert fresh.known_pin() is None
