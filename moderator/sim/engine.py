@@ -21,6 +21,7 @@ from moderator.sim.faults import FailureQueue, Faults
 from moderator.sim.recordings import RecordingBook
 from moderator.sim.records import LINE_NUMBER, Call, Conference, Participant, PhoneNumber, utcnow
 from moderator.sim.stats import Stats
+from moderator.sim.transcriptions import TranscriptionBook
 from moderator.sim.voice import VoicePath
 from moderator.sim.world import Event, ParticipantOptions, World
 
@@ -94,6 +95,7 @@ class Engine:
             retry_delay=retry_delay,
         )
         self.recordings = RecordingBook(self, self.world.now)
+        self.transcriptions = TranscriptionBook(self, self._caller_number)
         self.voice = VoicePath(self, self.number_for)
 
     # ----- settings ------------------------------------------------------------------------
@@ -166,12 +168,24 @@ class Engine:
         """The caller hangs up (wherever the call is)."""
         self.emit(self.voice.hang_up(self.world.call(call_sid)))
 
+    def _caller_number(self, call_sid: str) -> str | None:
+        """The number of the person on the call's leg (whose voice its inbound track is)."""
+        call = self.world.calls.get(call_sid)
+        if call is None:
+            return None
+        return call.from_ if call.direction == "inbound" else call.to
+
     # ----- events --------------------------------------------------------------------------
     def emit(self, events: Iterable[Event]) -> None:
         """Number and queue each event its conference subscribed to."""
         for event in events:
             if event.name == "participant-leave":
                 self.voice.left(event.params["CallSid"], event.params["ReasonParticipantLeft"])
+                if event.params.get("ParticipantCallStatus") == "completed":
+                    self.transcriptions.call_ended(event.params["CallSid"])
+            elif event.name in ("participant-speech-start", "participant-speech-stop"):
+                speaking = event.name == "participant-speech-start"
+                self.transcriptions.speech(event.params["CallSid"], speaking)
             conf = event.conference
             if event.name == "conference-start":
                 self.recordings.conference_started(conf)

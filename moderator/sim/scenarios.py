@@ -149,6 +149,33 @@ ALICE = Person("Alice", "+13125550101", "ALICE SMITH")
 BOB = Person("Bob", "+14155550102", "BOB BROWN")
 CHARLES = Person("Charles", "+16175550103", "CHARLES DAVIS")
 TEAM_MEETING_PEOPLE = (MARY, ALICE, BOB, CHARLES)  # Mary presents
+# what each says when their leg is transcribed (captions), line after line
+TEAM_MEETING_LINES = {
+    MARY.number: (
+        "Good morning everyone, thanks for joining.",
+        "First item: the launch date moves to the fourteenth.",
+        "Alice, can you walk us through the budget?",
+        "Great, let's keep that number for now.",
+        "Next, the customer feedback from last week.",
+        "Any questions before we wrap up?",
+    ),
+    ALICE.number: (
+        "Morning! The budget is on track.",
+        "We spent about sixty percent so far.",
+        "I'll send the spreadsheet after the call.",
+        "Yes, that works for me.",
+    ),
+    BOB.number: (
+        "Sorry, I was on mute.",
+        "The feedback was mostly about the onboarding.",
+        "Three customers asked for a shorter setup.",
+    ),
+    CHARLES.number: (
+        "Quick question about the launch date.",
+        "Does marketing know already?",
+        "Thanks, that answers it.",
+    ),
+}
 
 
 def team_meeting(sim: Engine, callback_url: str, dial: str | None = None) -> Script:
@@ -163,6 +190,8 @@ def team_meeting(sim: Engine, callback_url: str, dial: str | None = None) -> Scr
         if sim.number_for(dial) is None:
             raise ValueError(f"{dial} is not one of the simulated account's numbers")
         script = Script(sim, dial=dial)
+    for number, lines in TEAM_MEETING_LINES.items():
+        sim.transcriptions.script(number, lines)
     mary, alice, bob, charles = TEAM_MEETING_PEOPLE
     for at, person in ((0, mary), (2, alice), (4, bob), (6, charles)):
         script.join(at, person)

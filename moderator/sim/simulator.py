@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from moderator.sim import rest_phone, rest_recordings
+from moderator.sim import rest_phone, rest_recordings, rest_transcriptions
 from moderator.sim.engine import Engine
 from moderator.sim.rest import build_app
 from moderator.sim.scenarios import build_scenario
@@ -45,6 +45,7 @@ class Simulator(Engine):
         app = build_app(self)
         rest_phone.add_routes(app)
         rest_recordings.add_routes(app)
+        rest_transcriptions.add_routes(app)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         site = web.TCPSite(runner, host, port)

@@ -10,8 +10,9 @@ DOCUMENT_PARSE_FAILURE = 12100  # Twilio's code for an answer that is not valid 
 HTTP_RETRIEVAL_FAILURE = 11200  # Twilio's code for a Voice URL that fails or answers non-2xx
 # The verbs the simulator follows; any other element makes the document invalid here (Twilio
 # knows more verbs, but the simulator must not pretend to follow what it does not).
-VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial"})
+VERBS = frozenset({"Say", "Play", "Pause", "Gather", "Redirect", "Hangup", "Dial", "Start"})
 GATHER_NESTED = frozenset({"Say", "Play", "Pause"})
+START_NESTED = frozenset({"Transcription"})  # <Start>'s forks the simulator follows
 # What a waitUrl, HoldUrl or AnnounceUrl may answer; any other verb is Twilio's 13238.
 AUDIO_VERBS = frozenset({"Say", "Play", "Pause", "Redirect"})
 INVALID_AUDIO_VERB = 13238
@@ -56,6 +57,9 @@ def parse(
         if verb.tag == "Gather":
             for nested in verb:
                 _check(nested, GATHER_NESTED)
+        if verb.tag == "Start":
+            for nested in verb:
+                _check(nested, START_NESTED)
         if verb.tag == "Dial" and not any(child.tag == "Conference" for child in verb):
             raise TwimlError(
                 DOCUMENT_PARSE_FAILURE,

@@ -29,6 +29,7 @@ from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
 from moderator.sim.recordings import RecordingBook, recording_options
 from moderator.sim.records import Call, PhoneNumber, utcnow
+from moderator.sim.transcriptions import TranscriptionBook, transcription_options
 from moderator.sim.twiml import (
     HTTP_RETRIEVAL_FAILURE,
     Document,
@@ -67,6 +68,7 @@ class VoiceHost(Protocol):
     world: World
     dispatcher: Dispatcher
     recordings: RecordingBook
+    transcriptions: TranscriptionBook
     account_sid: str
     speed: float
 
@@ -230,6 +232,7 @@ class VoicePath:
         call.status = status
         call.end_time = now if call.start_time else None
         call.date_updated = now
+        self._host.transcriptions.call_ended(call.sid)
 
     # ----- fetching TwiML --------------------------------------------------------------------
     def _params(self, call: Call, **extra: str) -> dict[str, str]:
@@ -348,6 +351,8 @@ class VoicePath:
                 return await self._fetch(call, target, verb.get("method", "POST").upper())
             elif tag == "Hangup":
                 return None
+            elif tag == "Start":
+                self._start_forks(call, verb)
             elif tag == "Dial":
                 outcome = await self._dial(call, verb, document)
                 if outcome is None:
@@ -358,6 +363,17 @@ class VoicePath:
                     method = verb.get("method", "POST").upper()
                     return await self._fetch(call, target, method, DialCallStatus=outcome)
         return None
+
+    def _start_forks(self, call: Call, verb: Element) -> None:
+        """`<Start><Transcription>`: the transcription runs beside the TwiML that follows, until
+        the call ends or it is stopped; the walk goes on at once."""
+        book = self._host.transcriptions
+        for noun in verb:
+            try:
+                book.start(call, transcription_options(noun))
+            except SimError as err:  # Twilio logs it and the call goes on
+                self._note(TwimlError(err.code, err.message), call.sid, None)
+        book.flush()
 
     async def _play(self, call: Call, verb: Element) -> None:
         if verb.tag == "Pause":
