@@ -12,7 +12,8 @@ the host picked) are overlays kept beside the fold.
 
 An ended conference can be known by its summary alone (`add_past`): its callbacks are folded,
 from `load_past`, the first time anything asks about its participants or timeline or a late
-callback for it arrives. Listing conferences never folds one.
+callback for it arrives. Listing conferences never folds one. That part is past_fold.py's; the
+changes announced and the record kept per conference are roster_types.py's.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import Enum
-from typing import NamedTuple
 
 from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, PendingAction, Scope, Target
@@ -37,8 +36,17 @@ from moderator.domain.fold import (
     step_conference,
     touches_everyone,
 )
+from moderator.domain.past_fold import PastFolding
+from moderator.domain.roster_types import (
+    ANNOUNCEMENT_CHANGES,
+    Change,
+    ChangeKind,
+    ConferenceRecord,
+    EntryKey,
+    PastLoader,
+)
 from moderator.domain.snapshots import ConferenceSnapshot
-from moderator.domain.state import Conference, Participant, PastConference, took_part
+from moderator.domain.state import Conference, Participant, PastConference
 from moderator.domain.timeline import ConferenceTimeline, Timelines
 
 __all__ = [
@@ -52,82 +60,11 @@ __all__ = [
 ]
 
 
-class ChangeKind(str, Enum):
-    CONFERENCE_ADDED = "conference-added"
-    CONFERENCE_UPDATED = "conference-updated"
-    PARTICIPANT_JOINED = "participant-joined"
-    PARTICIPANT_UPDATED = "participant-updated"
-    PARTICIPANT_LEFT = "participant-left"
-    ACTION_CONFIRMED = "action-confirmed"
-    ANNOUNCEMENT_ENDED = "announcement-ended"  # call_sid None: played to the whole conference
-    ANNOUNCEMENT_FAILED = "announcement-failed"
-    SEQUENCE_GAP = "sequence-gap"
-
-
-@dataclass(frozen=True)
-class Change:
-    """One thing that changed in the roster; listeners (the UI, the control service) react."""
-
-    kind: ChangeKind
-    conference_sid: str
-    call_sid: str | None = None
-    action: ActionKind | None = None
-    # announcements: what was played and, for a failure, Twilio's ReasonAnnouncementFailed
-    announce_url: str | None = None
-    reason: str | None = None
-    token: int = 0  # ACTION_CONFIRMED: the confirmed PendingAction's token
-
-
-PastLoader = Callable[[str], Iterable[Entry]]  # one conference's callbacks, then its snapshots
-_ANNOUNCEMENT_CHANGES = {
-    EventKind.ANNOUNCEMENT_END: ChangeKind.ANNOUNCEMENT_ENDED,
-    EventKind.ANNOUNCEMENT_FAIL: ChangeKind.ANNOUNCEMENT_FAILED,
-}
-
-
-class _Key(NamedTuple):
-    """Where an entry folds in a conference's order: a callback at its SequenceNumber, a REST
-    snapshot after the callback it was taken after (ties between snapshots by time taken)."""
-
-    sequence: int  # a callback's SequenceNumber, or the last one a snapshot had seen
-    snapshot: int  # 0 for a callback, 1 for a snapshot: a snapshot folds after its callback
-    taken: int = 0  # a snapshot's time taken (µs), bumped to keep two snapshots apart
-
-
-_START = _Key(0, 0)
-
-
-@dataclass
-class _ConferenceRecord:
-    """Everything the roster keeps about one conference."""
-
-    conference: Conference
-    entries: dict[_Key, Entry] = field(default_factory=dict)
-    base: dict[str, Participant] = field(default_factory=dict)  # the fold, without overlays
-    view: dict[str, Participant] = field(default_factory=dict)  # base + overlays
-    pending: dict[str, PendingAction] = field(default_factory=dict)
-    numbers: dict[str, str] = field(default_factory=dict)
-    ordinals: dict[str, int] = field(default_factory=dict)  # "Caller N": order of first sight
-    chosen_presenter: str | None = None
-    last_key: _Key = _START
-    shown: Conference | None = None  # the fold plus headcount, as last announced
-    shown_presenter: str | None = None
-    headcount: int = 0
-    # Indexes for refolding one participant when its callback arrives late (sorted keys):
-    by_call: dict[str, list[_Key]] = field(default_factory=dict)  # its own callbacks
-    shared: list[_Key] = field(default_factory=list)  # conference-end and snapshots: touch all
-    past: PastConference | None = None  # not folded yet: this summary stands in for it
-
-    @property
-    def max_sequence(self) -> int:
-        return self.conference.last_sequence
-
-
-class Roster:
+class Roster(PastFolding):
     """All conferences and participants, converging whatever order callbacks arrive in."""
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
-        self._records: dict[str, _ConferenceRecord] = {}
+        self._records: dict[str, ConferenceRecord] = {}
         # the pending overlay of conferences and meetings (a participant's is in its record)
         self._marks: dict[Target, PendingAction] = {}
         # every mutation that changed something; not while a past conference is folded in
@@ -140,98 +77,6 @@ class Roster:
         self.timelines = Timelines()  # spans and talk time, fed the same entries
         self.timelines.missing = self._unfolded
 
-    # ---- past conferences ------------------------------------------------------------------
-
-    def add_past(self, past: PastConference, *, announce: bool = False) -> None:
-        """Know an ended conference by its summary; it is folded (from `load_past`) when first
-        asked about. Announces nothing unless `announce` (set up while the views run: an older
-        journal summarised in the background)."""
-        sid = past.conference.sid
-        self._records[sid] = _ConferenceRecord(past.conference, shown=past.conference, past=past)
-        if announce:
-            self._notify([Change(ChangeKind.CONFERENCE_ADDED, sid)])
-
-    def summary(self, sid: str) -> PastConference | None:
-        """What `add_past` needs to stand in for this ended conference; None while it is live.
-
-        Who took part is counted without the console's overlays (numbers, address-book names),
-        which a later start does not have either.
-        """
-        record = self._records.get(sid)
-        if record is None or record.past is not None:
-            return record.past if record else None
-        shown = record.shown or record.conference
-        if shown.status.live:
-            return None
-        base = record.base.values()
-        return PastConference(shown, took_part(base), sum(p.present or p.ringing for p in base))
-
-    def unload(self, sid: str) -> None:
-        """Forget an ended conference's fold, keeping its summary (folded again when asked)."""
-        past = self.summary(sid)
-        record = self._records.get(sid)
-        if past is None or record is None or record.past is not None or record.pending:
-            return
-        self._records[sid] = _ConferenceRecord(past.conference, shown=past.conference, past=past)
-        self.timelines.drop(sid)
-
-    def folded_counts(self, sid: str) -> tuple[int, int]:
-        """How many callbacks (distinct sequence numbers) and snapshots its fold holds."""
-        record = self._records.get(sid)
-        if record is None or record.past is not None:
-            return (0, 0)
-        snapshots = sum(key.snapshot for key in record.entries)
-        return (len(record.entries) - snapshots, snapshots)
-
-    def is_folded(self, sid: str) -> bool:
-        record = self._records.get(sid)
-        return record is not None and record.past is None
-
-    def arrange(self, order: Sequence[str]) -> None:
-        """Put the conferences in this order (oldest first); any not named keep theirs, last."""
-        rank = {sid: index for index, sid in enumerate(order)}
-        ordered = sorted(self._records, key=lambda sid: rank.get(sid, len(rank)))
-        self._records = {sid: self._records[sid] for sid in ordered}
-
-    def took_part(self, conference_sid: str) -> int:
-        """How many people took part (a past conference's summary says, without folding it)."""
-        record = self._records.get(conference_sid)
-        if record is None:
-            return 0
-        if record.past is not None:
-            return record.past.took_part
-        return took_part(record.view.values())
-
-    def _folded(self, sid: str) -> _ConferenceRecord | None:
-        """The conference's record, folded first if only its summary was known."""
-        record = self._records.get(sid)
-        if record is not None and record.past is not None:
-            self._fold_past(record)
-        return record
-
-    def _unfolded(self, sid: str) -> None:
-        self._folded(sid)
-
-    def _fold_past(self, record: _ConferenceRecord) -> list[Change]:
-        """Fold a past conference's journaled entries in without announcing them; a change to
-        its summary (a late callback was journaled since) is returned for the caller to tell."""
-        past = record.past
-        assert past is not None
-        sid = past.conference.sid
-        record.past = None
-        record.conference = Conference(sid=sid, friendly_name=past.conference.friendly_name)
-        record.shown = None
-        quiet, self._quiet = self._quiet, True
-        try:
-            self.replay(self._load_past(sid) if self._load_past is not None else ())
-        finally:
-            self._quiet = quiet
-        if record.shown is None:  # nothing journaled after all: the summary is all there is
-            record.conference = record.shown = past.conference
-        if record.shown != past.conference or took_part(record.base.values()) != past.took_part:
-            return [Change(ChangeKind.CONFERENCE_UPDATED, sid)]
-        return []
-
     # ---- observers -------------------------------------------------------------------------
 
     def _notify(self, changes: list[Change]) -> list[Change]:
@@ -240,6 +85,12 @@ class Roster:
         return changes
 
     # ---- queries ---------------------------------------------------------------------------
+
+    def arrange(self, order: Sequence[str]) -> None:
+        """Put the conferences in this order (oldest first); any not named keep theirs, last."""
+        rank = {sid: index for index, sid in enumerate(order)}
+        ordered = sorted(self._records, key=lambda sid: rank.get(sid, len(rank)))
+        self._records = {sid: self._records[sid] for sid in ordered}
 
     def conferences(self) -> list[Conference]:
         """Every conference seen, oldest first."""
@@ -314,7 +165,7 @@ class Roster:
 
     def apply(self, event: ConferenceEvent) -> list[Change]:
         """Fold one callback in. Returns (and announces) what changed; [] for a duplicate."""
-        key = _Key(event.sequence, 0)
+        key = EntryKey(event.sequence, 0)
         record, changes = self._record_for(event.conference_sid, event.friendly_name)
         if key in record.entries:
             return self._notify(changes)
@@ -325,10 +176,10 @@ class Roster:
         affected = self._insert(record, key, event)
         self.timelines.add(key, event, record.base if in_order else None)
         changes += self._confirm_pending(record, event)
-        if event.kind in _ANNOUNCEMENT_CHANGES:
+        if event.kind in ANNOUNCEMENT_CHANGES:
             changes.append(
                 Change(
-                    _ANNOUNCEMENT_CHANGES[event.kind],
+                    ANNOUNCEMENT_CHANGES[event.kind],
                     event.conference_sid,
                     event.call_sid,
                     announce_url=event.announce_url,
@@ -342,7 +193,7 @@ class Roster:
         """Fold in what Twilio's REST API reported, at the sequence position it was taken."""
         record, changes = self._record_for(snapshot.conference_sid, snapshot.friendly_name)
         # Snapshots taken at the same sequence position are ordered by when they were taken.
-        key = _Key(snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
+        key = EntryKey(snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
         while key in record.entries:
             key = key._replace(taken=key.taken + 1)
         in_order = key > record.last_key
@@ -457,16 +308,16 @@ class Roster:
 
     # ---- the fold --------------------------------------------------------------------------
 
-    def _record_for(self, sid: str, friendly_name: str) -> tuple[_ConferenceRecord, list[Change]]:
+    def _record_for(self, sid: str, friendly_name: str) -> tuple[ConferenceRecord, list[Change]]:
         record = self._records.get(sid)
         if record is not None:
             # a late callback for a past conference: fold it first, then this one on top
             return record, self._fold_past(record) if record.past is not None else []
-        record = _ConferenceRecord(Conference(sid=sid, friendly_name=friendly_name))
+        record = ConferenceRecord(Conference(sid=sid, friendly_name=friendly_name))
         self._records[sid] = record
         return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]
 
-    def _insert(self, record: _ConferenceRecord, key: _Key, entry: Entry) -> set[str]:
+    def _insert(self, record: ConferenceRecord, key: EntryKey, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
         listed = listed_only(entry)
@@ -503,7 +354,7 @@ class Roster:
 
     @staticmethod
     def _insert_listed(
-        record: _ConferenceRecord, key: _Key, entry: Entry, listed: tuple[str, ...]
+        record: ConferenceRecord, key: EntryKey, entry: Entry, listed: tuple[str, ...]
     ) -> set[str]:
         """A snapshot about `listed` only: filed under each of them, refolding only them."""
         for call_sid in listed:
@@ -517,7 +368,7 @@ class Roster:
             record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
         return set(listed)
 
-    def _confirm_pending(self, record: _ConferenceRecord, event: ConferenceEvent) -> list[Change]:
+    def _confirm_pending(self, record: ConferenceRecord, event: ConferenceEvent) -> list[Change]:
         if event.call_sid is None or event.call_sid not in record.pending:
             return []
         pending = record.pending[event.call_sid]
@@ -536,7 +387,7 @@ class Roster:
             del record.pending[event.call_sid]  # gone: the action can no longer take effect
         return []
 
-    def _recompose(self, record: _ConferenceRecord, affected: set[str]) -> list[Change]:
+    def _recompose(self, record: ConferenceRecord, affected: set[str]) -> list[Change]:
         """Rebuild the shown participants in `affected` (and both presenters) and diff them."""
         presenter = _presenter_of(record)
         if presenter != record.shown_presenter:
@@ -585,7 +436,7 @@ def _order_in(base: dict[str, Participant]) -> Callable[[str], int]:
     return lambda sid: positions.get(sid, len(positions))
 
 
-def _presenter_of(record: _ConferenceRecord) -> str | None:
+def _presenter_of(record: ConferenceRecord) -> str | None:
     chosen = record.chosen_presenter
     if chosen is not None and chosen in record.base and record.base[chosen].present:
         return chosen
