@@ -180,6 +180,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             **options,
         )
         stack.push_async_callback(core.moderator.close)
+        core.moderator.speak = lambda text: server.addresses().announce_url(text)
         core.server.on_unstored.append(core.moderator.request_reconcile)
         core.recordings = RecordingControl(
             core.moderator.rest, recording_ingest.ledger, journal, notify=config.notify
@@ -199,6 +200,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             core.restored = restore(
                 roster, journal, config.door, core.door_service, core.recordings
             )
+            if core.restored.live:  # the host's own call and whom they whispered to
+                core.moderator.restore_host(core.restored.state)
         if config.start_control:
             await core.moderator.start()
             if core.restored is not None and core.moderator.startup is not None:

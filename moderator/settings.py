@@ -108,6 +108,13 @@ class Settings:
         placeholder="+14155550100 (a number of your Twilio account)",
         tooltip="The From of a call the console places: a number of your Twilio account",
     )
+    host_number: str = setting(
+        "",
+        Page.SERVER,
+        "Your phone number (Call me)",
+        placeholder="+14155550123 (the phone you join the meeting on)",
+        tooltip="Call me dials this number into the meeting and marks that call as yours",
+    )
     # "ngrok": the console starts its own tunnel (authtoken in the keyring); the assistant sets it
     tunnel: str = setting("", Page.HIDDEN, "Tunnel")
     auto_mute_enabled: bool = setting(

@@ -30,7 +30,14 @@ from moderator.domain import door_twiml
 from moderator.domain.actions import ActionKind
 from moderator.domain.address_book import AddressBook
 from moderator.domain.clock import utc_now
-from moderator.domain.door import DENIED, MEETING_OVER, Addresses, Door, lobby_name
+from moderator.domain.door import (
+    DENIED,
+    MEETING_OVER,
+    SENT_TO_WAIT,
+    Addresses,
+    Door,
+    lobby_name,
+)
 from moderator.domain.host_state import (
     GONE,
     MEETING_ENDED,
@@ -230,6 +237,16 @@ class DoorControl:
     async def admit_all(self) -> list[ActionResult]:
         people = [p.call_sid for p in self.waiting() if p.call_sid not in self.moving]
         return await bounded(people, self.admit, MOVE_CONCURRENCY)
+
+    async def send_to_waiting(self, call_sid: str) -> ActionResult:
+        """Move someone from the meeting to its waiting room, the way Admit moves them back
+        (Calls update Twiml): journaled as the door's "wait", so the strip shows them."""
+        where = self._addresses()
+        participant = self._find(call_sid)
+        twiml = where.lobby(participant.number if participant else None, SENT_TO_WAIT)
+        return await self._move(
+            call_sid, twiml, ActionKind.SEND_TO_WAITING, to=lobby_name(where.meeting)
+        )
 
     async def deny(self, call_sid: str) -> ActionResult:
         return await self._move(call_sid, door_twiml.goodbye(DENIED), ActionKind.DENY)

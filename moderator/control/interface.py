@@ -71,6 +71,35 @@ class ModeratorService(Protocol):
 
     async def reconcile(self, conf_sid: str | None = None) -> None: ...
 
+    async def announce_text(
+        self, conf_sid: str, text: str, call_sid: str | None = None
+    ) -> ActionResult:
+        """Speak `text` to everyone in the conference, or to `call_sid` only."""
+        ...
+
+    # the host's own call and whisper coaching (host state: kept over a restart)
+
+    @property
+    def host_changed(self) -> Signal[[str]]:
+        """Tells the ConferenceSid whose host call or whisper changed."""
+        ...
+
+    def me(self, conf_sid: str) -> str | None:
+        """The host's own call, when it is in `conf_sid` now."""
+        ...
+
+    def coaching(self, conf_sid: str) -> tuple[str, str] | None:
+        """(coach, coached) while the host whispers in `conf_sid`."""
+        ...
+
+    def this_is_me(self, conf_sid: str, call_sid: str | None) -> None: ...
+
+    async def whisper(self, conf_sid: str, call_sid: str) -> ActionResult: ...
+
+    async def stop_whisper(self, conf_sid: str) -> ActionResult: ...
+
+    async def call_me(self, conf_sid: str) -> ActionResult: ...
+
 
 class RecordingService(Protocol):
     """The conference recording's controls (control/recording.py is the real one)."""
@@ -153,6 +182,10 @@ class DoorService(Protocol):
     async def admit_all(self) -> list[ActionResult]: ...
 
     async def deny(self, call_sid: str) -> ActionResult: ...
+
+    async def send_to_waiting(self, call_sid: str) -> ActionResult:
+        """Move someone from the meeting to its waiting room (Admit brings them back)."""
+        ...
 
     def main_conference(self) -> Conference | None: ...
 

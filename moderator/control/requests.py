@@ -62,6 +62,21 @@ def participant_call(
     return RestCall(send, params)
 
 
+def coach_call(conf_sid: str, coach_sid: str, coached_sid: str | None) -> RestCall:
+    """Whisper: POST .../Participants/{coach}.json Coaching=true CallSidToCoach={coached}, so
+    only the coached call hears the coach; `coached_sid` None: Coaching=false (everyone, or
+    with the coach muted, nobody hears them again)."""
+    fields: dict[str, Any] = {"coaching": coached_sid is not None}
+    if coached_sid is not None:
+        fields["call_sid_to_coach"] = coached_sid
+    params = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in fields.items()}
+
+    async def send(client: Client) -> Any:
+        return await client.conferences(conf_sid).participants(coach_sid).update_async(**fields)
+
+    return RestCall(send, params)
+
+
 def end_conference_call(conf_sid: str) -> RestCall:
     """POST .../Conferences/CF….json Status=completed."""
     ended = ConferenceStatus.COMPLETED.value
@@ -72,11 +87,14 @@ def end_conference_call(conf_sid: str) -> RestCall:
     return RestCall(send, {"status": ended})
 
 
-def announce_call(conf_sid: str, url: str, call_sid: str | None = None) -> RestCall:
+def announce_call(
+    conf_sid: str, url: str, call_sid: str | None = None, *, method: str = "GET"
+) -> RestCall:
     """AnnounceUrl (and AnnounceMethod) on the conference (everyone) or on one participant."""
-    # GET, said explicitly (Twilio's default is POST): a static audio file's host may
-    # refuse a POST, and GET is what fetching a file means.
-    fields = {"announce_url": url, "announce_method": "GET"}
+    # GET by default, said explicitly (Twilio's default is POST): a static audio file's host
+    # may refuse a POST, and GET is what fetching a file means. The console's own announce
+    # route (a spoken text) is signed and answers POST, as the rooms' announcements use it.
+    fields = {"announce_url": url, "announce_method": method}
 
     async def send(client: Client) -> Any:
         conference = client.conferences(conf_sid)

@@ -19,6 +19,7 @@ from moderator.control.reconcile import Reconciler
 from moderator.control.requests import (
     RestCall,
     announce_call,
+    coach_call,
     dial_out_call,
     end_conference_call,
     participant_call,
@@ -29,8 +30,11 @@ from moderator.control.rules_runner import RulesRunner
 from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
+from moderator.dispatch import Signal
 from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin, Target
+from moderator.domain.announcements import MAX_ANNOUNCEMENT_CHARS
 from moderator.domain.clock import utc_now
+from moderator.domain.host_state import HostState
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import (
     RuleSettings,
@@ -120,6 +124,13 @@ class Moderator:
             ),
             clock=clock,
         )
+        # the host's own call ("This is me", Call me) and whom it whispers to, per conference:
+        # host state, journaled and restored at start (domain/host_state.py)
+        self._me: str | None = None
+        self._coaching: dict[str, tuple[str, str]] = {}
+        self.host_changed: Signal[[str]] = Signal("moderator.host_changed")  # ConferenceSid
+        # the AnnounceUrl that speaks a text (the webhook server's announce route; core sets it)
+        self.speak: Callable[[str], str] | None = None
         self.startup: asyncio.Task[None] | None = None
         self._reconcile_waiting: set[str] = set()  # debounced reconciles not started yet
         self._started = False
@@ -243,6 +254,106 @@ class Moderator:
         self.lifecycle.decide(Action(ActionKind.PRESENTER, target, who))
         self.roster.choose_presenter(conf_sid, call_sid)
 
+    # ---- the host's own call and whisper coaching -------------------------------------------
+
+    def me(self, conf_sid: str) -> str | None:
+        """The host's own call when it is in `conf_sid` now."""
+        participant = self.roster.participant(conf_sid, self._me) if self._me else None
+        return self._me if participant is not None and participant.present else None
+
+    def coaching(self, conf_sid: str) -> tuple[str, str] | None:
+        """(coach, coached) while the host whispers in `conf_sid`: whom Twilio says the coach
+        coaches (CallSidToCoach) when it says, else whom the host asked for."""
+        asked = self._coaching.get(conf_sid)
+        if asked is None:
+            return None
+        coach = self.roster.participant(conf_sid, asked[0])
+        if coach is None or not coach.present or not coach.coaching:
+            return None
+        return coach.call_sid, coach.call_sid_to_coach or asked[1]
+
+    def this_is_me(self, conf_sid: str, call_sid: str | None) -> None:
+        """The host marks their own call (None: unmark). No REST call; journaled so a restart
+        keeps it (domain/host_state.py)."""
+        target = Target.participant(conf_sid, call_sid) if call_sid else Target.conference(conf_sid)
+        who = self.lifecycle.who(conf_sid, call_sid)
+        self.lifecycle.decide(Action(ActionKind.THIS_IS_ME, target, who))
+        self._me = call_sid
+        self.host_changed.emit(conf_sid)
+
+    def restore_host(self, state: HostState) -> None:
+        """At start, while the meeting is live: the host's call and whom it whispered to."""
+        self._me = state.me
+        self._coaching = dict(state.coaching)
+
+    async def whisper(self, conf_sid: str, call_sid: str) -> ActionResult:
+        """Only `call_sid` hears the host from now on: the host's participant is updated with
+        Coaching=true and CallSidToCoach (both must be in this conference)."""
+        me = self.me(conf_sid)
+        target = self.roster.participant(conf_sid, call_sid)
+        who = target.display_name if target is not None else call_sid
+        problem = None
+        if me is None:
+            problem = "mark your own call first (This is me, or Call me)"
+        elif target is None or not target.present:
+            problem = "they are not in the call"
+        elif call_sid == me:
+            problem = "that is your own call"
+        if problem is not None or me is None:
+            message = f"Could not whisper to {who}: {problem}"
+            self._notify(Level.ERROR, message)
+            return ActionResult(False, message)
+        result = await self.lifecycle.run(
+            self._coach(ActionKind.WHISPER, conf_sid, me, call_sid, who)
+        )
+        if result.ok:
+            self._coaching[conf_sid] = (me, call_sid)
+            self.host_changed.emit(conf_sid)
+        return result
+
+    async def stop_whisper(self, conf_sid: str) -> ActionResult:
+        """Everyone hears the host again (Coaching=false)."""
+        coaching = self._coaching.get(conf_sid)
+        me = coaching[0] if coaching else self.me(conf_sid)
+        if me is None:
+            return ActionResult(True)
+        coached = self.roster.participant(conf_sid, coaching[1]) if coaching else None
+        who = coached.display_name if coached is not None else "them"
+        result = await self.lifecycle.run(
+            self._coach(ActionKind.STOP_WHISPER, conf_sid, me, None, who)
+        )
+        if result.ok:
+            self._coaching.pop(conf_sid, None)
+            self.host_changed.emit(conf_sid)
+        return result
+
+    def _coach(
+        self, kind: ActionKind, conf_sid: str, me: str, coached: str | None, who: str
+    ) -> Action:
+        """The host's participant updated (pending on their tile until participant-modify);
+        the message names whom they whisper to: "Could not whisper to Alice"."""
+        call = coach_call(conf_sid, me, coached)
+        return Action(
+            kind,
+            Target.participant(conf_sid, me),
+            who,
+            call.send,
+            PARTICIPANT,
+            params=call.params,
+        )
+
+    async def call_me(self, conf_sid: str) -> ActionResult:
+        """Dial the host's number (Settings) into the conference and mark that call as theirs."""
+        number = self.settings.host_number
+        if not number:
+            message = "Could not call you: set your phone number in Settings (Server page)"
+            self._notify(Level.ERROR, message)
+            return ActionResult(False, message)
+        result, call_sid = await self._dial(conf_sid, number, "Host")
+        if result.ok and call_sid is not None:
+            self.this_is_me(conf_sid, call_sid)
+        return result
+
     # ---- conference actions ----------------------------------------------------------------
 
     async def end_conference(self, conf_sid: str) -> ActionResult:
@@ -274,14 +385,38 @@ class Moderator:
             watch=Target.conference(conf_sid),
         )
 
+    async def announce_text(
+        self, conf_sid: str, text: str, call_sid: str | None = None
+    ) -> ActionResult:
+        """Speak `text` (one line, cut to MAX_ANNOUNCEMENT_CHARS) to everyone, or to `call_sid`
+        only; announcement-end confirms it, announcement-fail is told as an error."""
+        text = " ".join(text.split())[:MAX_ANNOUNCEMENT_CHARS]
+        if not text or self.speak is None:
+            message = "Could not announce: " + ("nothing to say" if not text else "no voice")
+            self._notify(Level.ERROR, message)
+            return ActionResult(False, message)
+        url = self.speak(text)
+        call = announce_call(conf_sid, url, call_sid, method="POST")
+        call = RestCall(call.send, {**call.params, "text": text})
+        return await self.lifecycle.run(
+            self._conference_action(ActionKind.ANNOUNCE, call, conf_sid, call_sid)
+        )
+
     async def dial_out(self, conf_sid: str, number: str, label: str | None = None) -> ActionResult:
         """Call `number` into the conference from the configured caller ID."""
+        result, _call_sid = await self._dial(conf_sid, number, label)
+        return result
+
+    async def _dial(
+        self, conf_sid: str, number: str, label: str | None
+    ) -> tuple[ActionResult, str | None]:
+        """A dial-out, and the new call's SID once Twilio answered with it."""
         caller_id = self.settings.caller_id
         who = label or number
         if not caller_id:
             message = f"Could not dial {who}: set a caller ID (a Twilio number) in Settings"
             self._notify(Level.ERROR, message)
-            return ActionResult(False, message)
+            return ActionResult(False, message), None
         call = dial_out_call(
             conf_sid, number, caller_id, label=label, status_callback_url=self.status_callback_url
         )
@@ -294,10 +429,16 @@ class Moderator:
             params=call.params,
             pending=False,
         )
-        result = await self.lifecycle.run(action)
-        if result.ok:
-            self._notify(Level.INFO, f"Dialling {who}")
-        return result
+        ticket = self.lifecycle.begin(action)
+        if isinstance(ticket, ActionResult):
+            self._notify(Level.ERROR, ticket.message or "")
+            return ticket, None
+        result = await self.lifecycle.send(ticket)
+        if not result.ok:
+            return result, None
+        self._notify(Level.INFO, f"Dialling {who}")
+        call_sid = getattr(ticket.answer, "call_sid", None)
+        return result, str(call_sid) if call_sid else None
 
     # ---- bulk ------------------------------------------------------------------------------
 

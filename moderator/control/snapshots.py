@@ -18,6 +18,7 @@ def participant_snapshot(resource: Any) -> ParticipantSnapshot:
         muted=bool(resource.muted),
         hold=bool(resource.hold),
         coaching=bool(resource.coaching),
+        call_sid_to_coach=getattr(resource, "call_sid_to_coach", None) or None,
         start_conference_on_enter=bool(resource.start_conference_on_enter),
         end_conference_on_exit=bool(resource.end_conference_on_exit),
         joined_at=joined if isinstance(joined, datetime) else None,

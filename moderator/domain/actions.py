@@ -31,6 +31,10 @@ class ActionKind(str, Enum):
     HOLD = "hold"
     UNHOLD = "unhold"
     KICK = "kick"
+    # whisper coaching: the host's own participant is updated (Coaching, CallSidToCoach)
+    WHISPER = "whisper"
+    STOP_WHISPER = "whisper-stop"
+    THIS_IS_ME = "this-is-me"  # the host marks their own call (journaled, no REST call)
     # a conference
     END_CONFERENCE = "end-conference"
     ANNOUNCE = "announce"
@@ -44,6 +48,7 @@ class ActionKind(str, Enum):
     PIN_CLEARED = "pin-cleared"
     ADMIT = "admit"
     DENY = "deny"
+    SEND_TO_WAITING = "wait"  # the host moves someone to the lobby (the door's word for it)
     # the breakout rooms
     MOVE = "move"
     ROOMS_OPEN = "rooms-open"
@@ -79,6 +84,9 @@ _VERBS = {
     ActionKind.HOLD: "hold",
     ActionKind.UNHOLD: "take off hold",
     ActionKind.KICK: "remove",
+    ActionKind.WHISPER: "whisper to",
+    ActionKind.STOP_WHISPER: "stop whispering to",
+    ActionKind.THIS_IS_ME: "mark as you",
     ActionKind.END_CONFERENCE: "end",
     ActionKind.ANNOUNCE: "play an announcement to",
     ActionKind.DIAL_OUT: "dial",
@@ -90,6 +98,7 @@ _VERBS = {
     ActionKind.PIN_CLEARED: "clear the PIN of",
     ActionKind.ADMIT: "let in",
     ActionKind.DENY: "turn away",
+    ActionKind.SEND_TO_WAITING: "send to the waiting room",
     ActionKind.MOVE: "move",
     ActionKind.ROOMS_OPEN: "open the rooms of",
     ActionKind.ROOMS_CLOSE: "close the rooms of",
@@ -128,6 +137,9 @@ CONFIRMED_BY: dict[ActionKind, EventKind] = {
     ActionKind.DENY: EventKind.PARTICIPANT_LEAVE,
     ActionKind.MOVE: EventKind.PARTICIPANT_LEAVE,
     ActionKind.GONE: EventKind.PARTICIPANT_LEAVE,
+    ActionKind.SEND_TO_WAITING: EventKind.PARTICIPANT_LEAVE,
+    ActionKind.WHISPER: EventKind.PARTICIPANT_MODIFY,  # Coaching changed
+    ActionKind.STOP_WHISPER: EventKind.PARTICIPANT_MODIFY,
 }
 
 

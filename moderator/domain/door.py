@@ -15,6 +15,7 @@ from enum import Enum
 from urllib.parse import urlencode
 
 from moderator.dispatch import Signal
+from moderator.domain import door_twiml
 from moderator.domain.address_book import AddressBook
 from moderator.domain.announcements import AnnouncementBoard
 from moderator.domain.pin_hash import pin_matches
@@ -29,6 +30,7 @@ WRONG_PIN = "That PIN is not right."
 TOO_MANY_ATTEMPTS = "That PIN is not right. Goodbye."
 LOCKED = "This meeting is locked. Goodbye."
 PLEASE_WAIT = "Please wait, the host will let you in soon."
+SENT_TO_WAIT = "The host moved you to the waiting room. Please wait, they will let you back in."
 DENIED = "The host did not let you in to this meeting. Goodbye."
 MEETING_OVER = "The meeting has ended. Goodbye."  # to those still waiting when the host ends it
 # the PIN guard (domain/pin_guard.py): journaled words and what a locked-out number hears
@@ -76,6 +78,18 @@ class Addresses:
     def label_of(self, number: str | None) -> str | None:
         known = self.known_callers.get(number or "")
         return known.label if known else None
+
+    def lobby(self, number: str | None, say: str = "") -> str:
+        """The TwiML that puts a call in the meeting's waiting room (the lobby conference),
+        with hold music while it waits."""
+        return door_twiml.conference(
+            lobby_name(self.meeting),
+            self.callback_url,
+            say=say,
+            wait_url=self.hold_music_url or door_twiml.TWILIO_HOLD_MUSIC,
+            start_on_enter=False,
+            label=self.label_of(number),
+        )
 
     def join(self, conference: str, number: str, *, entering: bool = False) -> str:
         """The TwiML that puts `number` into `conference` with every callback to the console.

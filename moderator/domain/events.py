@@ -73,6 +73,7 @@ class ConferenceEvent:
     muted: bool | None = None
     hold: bool | None = None
     coaching: bool | None = None
+    call_sid_to_coach: str | None = None  # CallSidToCoach, when a coaching callback has it
     end_conference_on_exit: bool | None = None
     start_conference_on_enter: bool | None = None
     call_status: str | None = None  # ParticipantCallStatus on participant-leave
@@ -200,6 +201,7 @@ def parse_callback(form: Mapping[str, str], received_at: datetime) -> Conference
         muted=_optional_bool(form, "Muted"),
         hold=_optional_bool(form, "Hold"),
         coaching=_optional_bool(form, "Coaching"),
+        call_sid_to_coach=_optional(form, "CallSidToCoach"),
         end_conference_on_exit=_optional_bool(form, "EndConferenceOnExit"),
         start_conference_on_enter=_optional_bool(form, "StartConferenceOnEnter"),
         call_status=_shared(_optional(form, "ParticipantCallStatus")),

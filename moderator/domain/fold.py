@@ -106,6 +106,11 @@ def step_participant(current: Participant | None, event: ConferenceEvent) -> Par
     }
     if event.label:
         flags["label"] = event.label
+    # whom they coach, when the callback says (else what was known stays); not coaching: nobody
+    if event.coaching is False:
+        flags["call_sid_to_coach"] = None
+    elif event.coaching and event.call_sid_to_coach:
+        flags["call_sid_to_coach"] = event.call_sid_to_coach
     kind = event.kind
     if kind is EventKind.PARTICIPANT_JOIN:
         flags.update(
@@ -171,6 +176,7 @@ def snapshot_participant(
             ringing=False,
             left_at=None,
             coaching=reported.coaching,
+            call_sid_to_coach=reported.call_sid_to_coach if reported.coaching else None,
             joined_at=base.joined_at or reported.joined_at,
         )
     if current is not None and current.ringing and (snapshot.complete or snapshot.status):

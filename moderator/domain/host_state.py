@@ -26,6 +26,8 @@ LOCK, UNLOCK = "lock", "unlock"
 WAITING_ROOM_ON, WAITING_ROOM_OFF = "waiting-room-on", "waiting-room-off"
 PIN_SET, PIN_CLEARED = "pin-set", "pin-cleared"
 PRESENTER = "presenter"  # call_sid: the host's pick; None: back to the automatic presenter
+THIS_IS_ME = "this-is-me"  # call_sid: the host's own call; None: not marked
+WHISPER, STOP_WHISPER = "whisper", "whisper-stop"  # call_sid: the coach; params call_sid_to_coach
 ROOMS_PLAN, ROOMS_CLEAR = "rooms-plan", "rooms-clear"  # params: rooms, plan
 ROOMS_OPEN, ROOMS_CLOSE = "rooms-open", "rooms-close"
 ADMIT, DENY, MOVE = "admit", "deny", "move"  # params: to (a move's conference name)
@@ -105,6 +107,8 @@ class HostState:
     where: Mapping[str, str] = field(default_factory=dict)  # call SID -> conference name moved to
     recording: Mapping[str, str] = field(default_factory=dict)  # conference SID -> intent
     waiting: frozenset[str] = frozenset()  # call SIDs the door put in the waiting room
+    me: str | None = None  # the host's own call ("This is me")
+    coaching: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # CF -> (coach, coached)
     last_at: datetime | None = None  # the newest row folded
 
     @property
@@ -165,6 +169,16 @@ class HostState:
     def _conference_row(self, row: ActionRow) -> HostState:
         if row.kind == PRESENTER:
             return replace(self, presenters={**self.presenters, row.conference_sid: row.call_sid})
+        if row.kind == THIS_IS_ME:
+            return replace(self, me=row.call_sid)
+        if row.kind in (WHISPER, STOP_WHISPER) and row.ok is not False and row.call_sid:
+            coaching = dict(self.coaching)
+            coached = row.params.get("call_sid_to_coach", "")
+            if row.kind == WHISPER and coached:
+                coaching[row.conference_sid] = (row.call_sid, coached)
+            else:
+                coaching.pop(row.conference_sid, None)
+            return replace(self, coaching=coaching)
         intent = RECORDING_INTENTS.get(row.kind)
         if intent is not None and row.ok is not False:
             return replace(self, recording={**self.recording, row.conference_sid: intent})

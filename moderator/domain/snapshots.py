@@ -20,6 +20,7 @@ class ParticipantSnapshot:
     muted: bool = False
     hold: bool = False
     coaching: bool = False
+    call_sid_to_coach: str | None = None
     start_conference_on_enter: bool = False
     end_conference_on_exit: bool = False
     joined_at: datetime | None = None

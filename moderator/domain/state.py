@@ -27,6 +27,7 @@ class Participant:
     hold: bool = False
     speaking: bool = False
     coaching: bool = False
+    call_sid_to_coach: str | None = None  # whom they coach (whisper to), when Twilio says
     start_conference_on_enter: bool = False
     end_conference_on_exit: bool = False
     call_status: str | None = None

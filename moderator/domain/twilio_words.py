@@ -38,6 +38,9 @@ AUTH_FAILED = 20003
 NOT_FOUND = 20404
 TOO_MANY_REQUESTS = 20429
 CONFERENCE_FULL = 16020
+# "Participant to be whispered is not present in the conference": a CallSidToCoach (or
+# <Conference coach>) that is not a call connected to the same live conference
+NOT_IN_CONFERENCE_TO_COACH = 16028
 INVALID_LABEL = (
     16024  # a Participants API label over 128 characters, shaped like a CallSid or with '/'
 )

@@ -30,7 +30,6 @@ from moderator.domain.door import (
     Door,
     DoorEntry,
     Verdict,
-    lobby_name,
     on_arrival,
     on_pin,
 )
@@ -119,14 +118,7 @@ class VoiceDoor:
             pause = self.guard.policy.slow_seconds if attacked else 0
             return door_twiml.ask_pin(action, decision.say, pause=pause)
         if verdict is Verdict.WAIT:
-            return door_twiml.conference(
-                lobby_name(where.meeting),
-                where.callback_url,
-                say=decision.say,
-                wait_url=where.hold_music_url or door_twiml.TWILIO_HOLD_MUSIC,
-                start_on_enter=False,
-                label=where.label_of(number),
-            )
+            return where.lobby(number, decision.say)
         if verdict is Verdict.JOIN:
             return where.join(where.meeting, number, entering=True)
         return door_twiml.goodbye(decision.say)  # locked out, PIN refused

@@ -14,6 +14,7 @@ from moderator.domain.twilio_words import (
     INVALID_PARAMETER,  # approximate: the simulator's code for a malformed parameter
     INVALID_TO,
     NOT_FOUND,
+    NOT_IN_CONFERENCE_TO_COACH,
     TO_REQUIRED,
     TOO_MANY_REQUESTS,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "INVALID_PARAMETER",
     "INVALID_TO",
     "NOT_FOUND",
+    "NOT_IN_CONFERENCE_TO_COACH",
     "TOO_MANY_REQUESTS",
     "TO_REQUIRED",
     "SimError",

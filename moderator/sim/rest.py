@@ -301,6 +301,14 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
     form = {k: v for k, v in raw.items() if isinstance(v, str)}
     muted, hold = _bool(form, "Muted"), _bool(form, "Hold")
     coaching = _bool(form, "Coaching")
+    to_coach = form.get("CallSidToCoach") or None
+    if to_coach is not None:
+        check_coached(sim, conf, part, to_coach)
+        coaching = True if coaching is None else coaching  # Twilio: implied by CallSidToCoach
+    elif coaching:
+        raise SimError(
+            400, errors.INVALID_PARAMETER, "CallSidToCoach is required when Coaching is true"
+        )
     beep_on_exit = _bool(form, "BeepOnExit")
     end_on_exit = _bool(form, "EndConferenceOnExit")
     events: list[Event] = []
@@ -316,7 +324,7 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
         conf,
         part,
         coaching=coaching,
-        call_sid_to_coach=form.get("CallSidToCoach"),
+        call_sid_to_coach=to_coach,
         beep_on_exit=beep_on_exit,
         end_conference_on_exit=end_on_exit,
     )
@@ -324,6 +332,20 @@ async def update_participant(request: web.Request) -> web.StreamResponse:
         sim.announce(conf, part, form["AnnounceUrl"], _method(form, "AnnounceMethod", "POST"))
     body = _json(participant_json(sim.account_sid, part))
     return await _respond_then_emit(request, body, events)
+
+
+def check_coached(sim: Engine, conf: Conference, coach: Participant, call_sid: str) -> None:
+    """Twilio's rule: whom a participant coaches is a call connected to the same live
+    conference, not the coach itself; else 400 with error 16028."""
+    coached = next(
+        (p for p in conf.participants.values() if p.call_sid == call_sid and p.connected), None
+    )
+    if coached is None or coached is coach or not conf.live:
+        raise SimError(
+            400,
+            errors.NOT_IN_CONFERENCE_TO_COACH,
+            f"Participant to be whispered {call_sid} is not present in the conference",
+        )
 
 
 async def delete_participant(request: web.Request) -> web.StreamResponse:

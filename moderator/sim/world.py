@@ -334,6 +334,8 @@ class World:
         before = _modifiable(part)
         if coaching is not None:
             part.coaching = coaching
+            if not coaching:
+                part.call_sid_to_coach = None  # coaching nobody
         if call_sid_to_coach is not None:
             part.call_sid_to_coach = call_sid_to_coach
         if beep_on_exit is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from moderator.control.interface import ModeratorService
 from moderator.control.results import ActionResult, BulkResult
 from moderator.control.status import ConnectionState, TwilioStatus
+from moderator.dispatch import Signal
 from moderator.domain.roster import Roster
 from moderator.domain.sids import CALL, CONFERENCE, is_sid
 from moderator.settings import Settings
@@ -32,6 +33,9 @@ class FakeModerator:
         self.roster = roster  # given: the presenter is written to it, as the service does
         self.connection_state = state or TwilioStatus(ConnectionState.CONNECTED)
         self.settings = settings or Settings()
+        self.host_changed: Signal[[str]] = Signal("fake.host_changed")
+        self._me: str | None = None
+        self._coached: str | None = None
 
     def _record(self, name: str, conf_sid: str, call_sid: str | None, *rest: Any) -> None:
         if not is_sid(conf_sid, CONFERENCE):
@@ -96,6 +100,39 @@ class FakeModerator:
     async def reconcile(self, conf_sid: str | None = None) -> None:
         if conf_sid is not None:
             self._record("reconcile", conf_sid, None)
+
+    async def announce_text(
+        self, conf_sid: str, text: str, call_sid: str | None = None
+    ) -> ActionResult:
+        self._record("announce_text", conf_sid, call_sid, text)
+        return ActionResult(True)
+
+    def me(self, conf_sid: str) -> str | None:
+        return self._me
+
+    def coaching(self, conf_sid: str) -> tuple[str, str] | None:
+        return (self._me, self._coached) if self._me and self._coached else None
+
+    def this_is_me(self, conf_sid: str, call_sid: str | None) -> None:
+        self._record("this_is_me", conf_sid, call_sid)
+        self._me = call_sid
+        self.host_changed.emit(conf_sid)
+
+    async def whisper(self, conf_sid: str, call_sid: str) -> ActionResult:
+        self._record("whisper", conf_sid, call_sid)
+        self._coached = call_sid
+        self.host_changed.emit(conf_sid)
+        return ActionResult(True)
+
+    async def stop_whisper(self, conf_sid: str) -> ActionResult:
+        self._record("stop_whisper", conf_sid, None)
+        self._coached = None
+        self.host_changed.emit(conf_sid)
+        return ActionResult(True)
+
+    async def call_me(self, conf_sid: str) -> ActionResult:
+        self._record("call_me", conf_sid, None)
+        return ActionResult(True)
 
 
 def as_service(fake: FakeModerator) -> ModeratorService:

@@ -1,0 +1,48 @@
+"""Send to waiting room and back, and the host's own call and whisper over a restart: calls walk
+the simulator's voice path, the console is stopped and started again on the same journal."""
+
+from __future__ import annotations
+
+from moderator.domain.door import SENT_TO_WAIT
+from moderator.store.report import build_report
+
+from .test_host_restore import ALICE, BOB, CAROL, Consoles, consoles  # noqa: F401 - fixture
+
+
+async def test_send_to_waiting_room_and_admit_back(consoles: Consoles) -> None:  # noqa: F811
+    alice, bob = await consoles.in_main(ALICE, BOB)
+    result = await consoles.service.send_to_waiting(bob)
+    assert result.ok, consoles.messages
+    await consoles.until(lambda: consoles.waiting_calls() == {bob}, "Bob in the waiting room")
+    assert consoles.main_calls() == {alice}
+    assert SENT_TO_WAIT in consoles.heard(bob)
+    core = consoles.core
+    assert core is not None
+    [row] = [a for a in core.journal.actions() if a.kind == "wait" and a.origin == "host"]
+    assert (row.call_sid, row.ok, row.params.get("to")) == (bob, True, "TeamMeeting-lobby")
+    core = await consoles.restart()  # they still wait after a restart (the door's fold)
+    assert consoles.waiting_calls() == {bob}
+    assert (await consoles.service.admit(bob)).ok
+    await consoles.until(lambda: consoles.main_calls() == {alice, bob}, "Bob back in")
+    report = build_report(core.journal, "TeamMeeting")
+    door = [(d["kind"], d["by"]) for d in report["door"]]
+    assert ("wait", "host") in door and ("admit", "host") in door
+
+
+async def test_this_is_me_and_whisper_last_over_a_restart(consoles: Consoles) -> None:  # noqa: F811
+    me, alice, _carol = await consoles.in_main(BOB, ALICE, CAROL)
+    core = consoles.core
+    assert core is not None
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    core.control.this_is_me(conf.sid, me)
+    assert (await core.control.whisper(conf.sid, alice)).ok
+    await consoles.until(lambda: core.control.coaching(conf.sid) == (me, alice), "whispering")
+    core = await consoles.restart()
+    assert core.control.me(conf.sid) == me
+    await consoles.until(lambda: core.control.coaching(conf.sid) == (me, alice), "restored")
+    assert (await core.control.stop_whisper(conf.sid)).ok
+    core.control.this_is_me(conf.sid, None)
+    core = await consoles.restart()  # and what was undone stays undone
+    assert core.control.me(conf.sid) is None
+    assert core.control.coaching(conf.sid) is None
