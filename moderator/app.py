@@ -73,6 +73,7 @@ class ConsoleOptions:
     waiting_room: bool = False
     locked: bool = False
     record: bool = False  # --record: record the meeting from its start (the setting's default)
+    captions: bool = False  # --captions: live captions from the start (the setting's default)
 
 
 class StartupError(Exception):
@@ -171,6 +172,7 @@ class Console:
             door=self.door,
             book_file=book_path(self.options.data_dir),
             record=self.options.record or self.settings.record_from_start,
+            captions=self.options.captions or self.settings.captions,
         )
         try:
             self.core = await build_core(config, self._parts)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from moderator.control import Moderator
+from moderator.control.captions import CaptionsControl
 from moderator.control.door_service import DoorControl
 from moderator.control.host_restore import Restored, restore, settle
 from moderator.control.recording import RecordingControl
@@ -27,17 +28,20 @@ from moderator.domain.door import Door, DoorSettings
 from moderator.domain.events import ConferenceEvent
 from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Roster
+from moderator.domain.transcripts import Transcript
 from moderator.messages import Sink, quiet
 from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest
 from moderator.server.recording_route import RecordingIngest
 from moderator.server.signature import SignatureCheck
+from moderator.server.transcript_route import TranscriptIngest
 from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
 from moderator.store.history import Backlog, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
+from moderator.store.transcript_log import TranscriptLog
 from moderator.store.writer import CallbackWriter
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,7 @@ class CoreConfig:
     door: Door = field(default_factory=Door)  # PIN, lock, waiting room, address book
     book_file: Path | None = None  # where the host's address book changes are saved
     record: bool = False  # record the meeting from its start (the voice route's <Conference>)
+    captions: bool = False  # live captions: the voice route transcribes each caller's leg
     # how long the server's stop lets a request in progress finish (a test needs none)
     shutdown_grace: float = SHUTDOWN_GRACE
 
@@ -88,6 +93,8 @@ class Core:
     voice_door: VoiceDoor | None = None
     door_service: DoorControl | None = None
     recordings: RecordingControl | None = None
+    transcripts: TranscriptIngest | None = None  # the captions' callbacks, folded
+    captions: CaptionsControl | None = None  # the host's captions switch
     restored: Restored | None = None  # what the start found of the meeting's host state
     settled: asyncio.Future[bool] | None = None  # True: the meeting had ended meanwhile
     # an older journal's conferences summarised in the background (the app starts it)
@@ -153,6 +160,14 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         recording_log, ledger, write=journal.write_off_loop
     )
     server.record = config.record
+    transcript_log = TranscriptLog(journal.path)
+    stack.callback(transcript_log.close)
+    # after a restart the captions pane and the tooltips start from the journaled lines
+    transcript = transcript_log.transcript() if config.replay else Transcript()
+    core.transcripts = server.transcripts = TranscriptIngest(
+        transcript_log, transcript, write=journal.write_off_loop
+    )
+    server.captions = config.captions
     server.hold_music_url = config.settings.hold_music_url
     # tiles, the log and messages name callers the address book knows, renamed as it changes
     roster.set_names(lambda number: config.door.book.name_of(number))
@@ -187,6 +202,16 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         stack.push_async_callback(core.recordings.close)
         recording_ingest.recordings.connect(core.recordings.on_recording)
+        core.captions = CaptionsControl(
+            core.moderator.lifecycle,
+            roster,
+            transcript,
+            meeting=lambda: server.conference_name,
+            callback_url=lambda: server.transcription_callback_url,
+            on=config.captions,
+            switch_voice=lambda on: setattr(server, "captions", on),
+        )
+        core.transcripts.lines.connect(core.captions.on_line)
         core.door_service = DoorControl(
             roster,
             journal,

@@ -149,6 +149,15 @@ class Settings:
         text="Record the meeting from its start",
         tooltip='The voice route\'s <Conference record="record-from-start">',
     )
+    captions: bool = setting(
+        False,
+        Page.MODERATION,
+        "Live captions",
+        text="Caption what callers say (Twilio charges per minute for each caller)",
+        tooltip="Twilio's real-time transcription of each caller's own leg, billed per minute"
+        ' per caller; callers hear "This call is transcribed". Turning it on or off applies'
+        " to the callers already in, too.",
+    )
     # REST calls in flight at once (bulk actions and all): half Twilio's default per-account
     # limit of 100, so other programs on the account keep room; 429s shrink it (AIMD)
     rest_concurrency: int = setting(

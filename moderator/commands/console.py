@@ -130,6 +130,11 @@ def console_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record the meeting from its start (Twilio keeps the recording)",
     )
+    door.add_argument(
+        "--captions",
+        action="store_true",
+        help="live captions: Twilio transcribes each caller (charged per minute)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser
 
@@ -191,6 +196,7 @@ def run(argv: Sequence[str]) -> int:
             waiting_room=options.waiting_room,
             locked=options.locked,
             record=options.record,
+            captions=options.captions,
         )
     )
     return code

@@ -16,7 +16,9 @@ from twilio.rest import Client
 from moderator.domain.actions import ActionKind
 from moderator.domain.recordings import CURRENT, PAUSED
 from moderator.domain.state import ConferenceStatus
+from moderator.domain.transcripts import STOPPED_STATUS
 from moderator.domain.twilio_words import EVENT_WORDS
+from moderator.domain.twiml import CAPTIONS_NAME, transcription_attributes
 
 Send = Callable[[Client], Awaitable[Any]]
 
@@ -158,3 +160,32 @@ def list_recordings_call(conf_sid: str) -> RestCall:
         return await client.conferences(conf_sid).recordings.list_async()
 
     return RestCall(send)
+
+
+def transcription_start_call(call_sid: str, callback_url: str) -> RestCall:
+    """Captions for a caller already in: POST .../Calls/CA…/Transcriptions.json with the same
+    attributes the voice route's `<Transcription>` has (domain/twiml.py)."""
+    attributes = transcription_attributes(callback_url)
+    fields = {
+        "name": attributes["name"],
+        "track": attributes["track"],
+        "status_callback_url": callback_url,
+        "status_callback_method": attributes["statusCallbackMethod"],
+        "partial_results": True,
+    }
+
+    async def send(client: Client) -> Any:
+        return await client.calls(call_sid).transcriptions.create_async(**fields)
+
+    return RestCall(send, {"name": attributes["name"], "track": attributes["track"]})
+
+
+def transcription_stop_call(call_sid: str) -> RestCall:
+    """POST .../Calls/CA…/Transcriptions/{name}.json Status=stopped: the console's
+    transcription of the call, stopped by its name (whichever way it was started)."""
+
+    async def send(client: Client) -> Any:
+        transcription = client.calls(call_sid).transcriptions(CAPTIONS_NAME)
+        return await transcription.update_async(status=STOPPED_STATUS)
+
+    return RestCall(send, {"name": CAPTIONS_NAME, "status": STOPPED_STATUS})

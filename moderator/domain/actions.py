@@ -58,6 +58,9 @@ class ActionKind(str, Enum):
     RECORDING_PAUSE = "recording-pause"
     RECORDING_RESUME = "recording-resume"
     RECORDING_STOP = "recording-stop"
+    # live captions: a caller's real-time transcription started or stopped through REST
+    CAPTIONS_ON = "captions-on"
+    CAPTIONS_OFF = "captions-off"
     # the console's own choices and records (no REST call; journaled, folded by host_state)
     PRESENTER = "presenter"  # call_sid: the host's pick; None: back to the automatic one
     ROOMS_PLAN = "rooms-plan"  # params: rooms, plan
@@ -106,6 +109,8 @@ _VERBS = {
     ActionKind.RECORDING_PAUSE: "pause the recording of",
     ActionKind.RECORDING_RESUME: "resume the recording of",
     ActionKind.RECORDING_STOP: "stop the recording of",
+    ActionKind.CAPTIONS_ON: "start captions for",
+    ActionKind.CAPTIONS_OFF: "stop captions for",
     ActionKind.PRESENTER: "choose the presenter of",
     ActionKind.ROOMS_PLAN: "plan the rooms of",
     ActionKind.ROOMS_CLEAR: "clear the rooms of",

@@ -1,0 +1,123 @@
+"""Live captions on and off while the meeting runs: the voice route transcribes callers from
+now on, and callers already in get their transcription started (or stopped) through the Calls
+Transcriptions REST resource, each as one host action on the action lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from moderator.control.actions.lifecycle import Action, Lifecycle
+from moderator.control.bulk import bounded
+from moderator.control.requests import transcription_start_call, transcription_stop_call
+from moderator.control.results import ActionResult
+from moderator.dispatch import Signal
+from moderator.domain.actions import ActionKind, Target
+from moderator.domain.door import is_lobby
+from moderator.domain.rooms import side_of
+from moderator.domain.roster import Roster
+from moderator.domain.transcripts import Line, Transcript
+
+log = logging.getLogger(__name__)
+
+CAPTIONS_CONCURRENCY = 8  # REST calls at once when a whole meeting is switched
+
+
+class CaptionsControl:
+    """The host's captions switch. `on` is what the voice route does for new callers;
+    `lines` tells each caption line as it is shown or replaced (partial → final)."""
+
+    def __init__(
+        self,
+        lifecycle: Lifecycle,
+        roster: Roster,
+        transcript: Transcript,
+        *,
+        meeting: Callable[[], str],
+        callback_url: Callable[[], str],
+        on: bool = False,
+        switch_voice: Callable[[bool], None] = lambda _on: None,
+    ) -> None:
+        self._lifecycle = lifecycle
+        self._roster = roster
+        self.transcript = transcript
+        self._meeting = meeting
+        self._callback_url = callback_url
+        self._switch_voice = switch_voice  # the voice route's <Start><Transcription>
+        self.on = on
+        self.lines: Signal[[Line]] = Signal("captions.lines")
+        self.switched: Signal[[bool]] = Signal("captions.switched")
+
+    def on_line(self, line: Line) -> None:
+        """A caption line from the transcription route (shown, or a partial replaced)."""
+        self.lines.emit(line)
+
+    def last_words(self, call_sid: str) -> str | None:
+        """What the caller said last (a partial while they still talk)."""
+        line = self.transcript.last_line(call_sid)
+        return line.text if line is not None else None
+
+    async def set_on(self, on: bool) -> list[ActionResult]:
+        """Captions on (or off) for new callers, and for every caller already in the meeting
+        and its rooms (the waiting room's callers start at their admission)."""
+        if on != self.on:
+            self.on = on
+            self._switch_voice(on)
+            self.switched.emit(on)
+        kind = ActionKind.CAPTIONS_ON if on else ActionKind.CAPTIONS_OFF
+        callers = [
+            (conference_sid, call_sid)
+            for conference_sid, call_sid in self._callers_in()
+            if self.transcript.transcribing(call_sid) != on
+        ]
+
+        async def one(caller: tuple[str, str]) -> ActionResult:
+            return await self._lifecycle.run(self._action(kind, *caller), quiet=True)
+
+        results = await bounded(callers, one, CAPTIONS_CONCURRENCY)
+        failed = [r.message for r in results if not r.ok and r.message]
+        if failed:
+            shown = "; ".join(failed[:3]) + (
+                f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
+            )
+            self._lifecycle.tell.error(shown)
+        log.info(
+            "captions %s: %d callers asked, %d failed",
+            "on" if on else "off",
+            len(callers),
+            len(failed),
+        )
+        return results
+
+    def _action(self, kind: ActionKind, conference_sid: str, call_sid: str) -> Action:
+        if kind is ActionKind.CAPTIONS_ON:
+            call = transcription_start_call(call_sid, self._callback_url())
+        else:
+            call = transcription_stop_call(call_sid)
+        return Action(
+            kind,
+            Target.participant(conference_sid, call_sid),
+            self._lifecycle.who(conference_sid, call_sid),
+            send=call.send,
+            params=call.params,
+            pending=False,  # a tile has no captions state to show pending
+            # a stop of a transcription Twilio no longer has (the call ended) reached its goal
+            done_if_gone=kind is ActionKind.CAPTIONS_OFF,
+            subject="caller",
+        )
+
+    def _callers_in(self) -> list[tuple[str, str]]:
+        """(conference, call) of everyone present in the meeting and its breakout rooms."""
+        meeting = self._meeting()
+        found: list[tuple[str, str]] = []
+        for conference in self._roster.conferences():
+            name = conference.friendly_name or ""
+            side = side_of(name)
+            ours = name == meeting or (side is not None and side[0] == meeting)
+            if not conference.status.live or not ours or is_lobby(name):
+                continue
+            found.extend(
+                (conference.sid, p.call_sid)
+                for p in self._roster.participants(conference.sid, present_only=True)
+            )
+        return found

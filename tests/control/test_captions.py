@@ -1,0 +1,159 @@
+"""Captions against the simulator: from the voice route to the report (partials shown then
+replaced, an unsigned callback left out), and turned on and off mid-meeting through the Calls
+Transcriptions REST resource."""
+
+from __future__ import annotations
+
+import json
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from moderator.core import Core
+from moderator.domain.transcripts import Line
+from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
+from moderator.store.report import build_report
+from tests.forms import transcription_form
+
+from .conftest import answering_core, wait_until
+
+ALICE, BOB, CAROL = "+13125550101", "+14155550102", "+16175550103"
+ALICE_SAYS = "The budget is on track this quarter."
+
+
+async def _meeting(sim: Simulator, core: Core, messages: list[tuple[str, str]]) -> dict[str, str]:
+    calls = {number: sim.place_call(number, LINE_NUMBER).sid for number in (ALICE, BOB)}
+
+    def both_in() -> bool:
+        return all(sim.world.call(sid).conference_sid for sid in calls.values())
+
+    await wait_until(both_in, messages, what="both callers in the meeting")
+    await wait_until(
+        lambda: any(
+            len(core.roster.participants(c.sid, present_only=True)) == 2
+            for c in core.roster.conferences()
+        ),
+        messages,
+        what="the roster to show both",
+    )
+    return calls
+
+
+async def _speak(sim: Simulator, call_sid: str, seconds: float = 3.0) -> None:
+    conf_sid = sim.world.call(call_sid).conference_sid
+    assert conf_sid is not None
+    await sim.set_speaking(conf_sid, call_sid, True)
+    await sim.sleep(seconds)
+    await sim.set_speaking(conf_sid, call_sid, False)
+
+
+async def test_captions_from_the_voice_route_to_the_report(sim: Simulator, tmp_path: Path) -> None:
+    messages: list[tuple[str, str]] = []
+    sim.transcriptions.script(ALICE, [ALICE_SAYS])
+    async with AsyncExitStack() as stack:
+        core = await answering_core(
+            sim,
+            tmp_path,
+            stack,
+            captions=True,
+            notify=lambda level, text: messages.append((level, text)),
+        )
+        assert core.captions is not None and core.transcripts is not None
+        shown: list[Line] = []
+        core.captions.lines.connect(shown.append)
+        calls = await _meeting(sim, core, messages)
+        assert sim.world.call(calls[ALICE]).heard[0][1] == "This call is transcribed."
+        await _speak(sim, calls[ALICE])
+        transcript = core.transcripts.transcript
+        await wait_until(lambda: transcript.finals(), messages, what="Alice's final line")
+        partials = [line.text for line in shown if not line.final]
+        assert partials and all(ALICE_SAYS.startswith(text) for text in partials)
+        assert [(line.text, line.final) for line in shown][-1] == (ALICE_SAYS, True)
+        assert transcript.partials() == []  # the final replaced them
+        assert core.captions.last_words(calls[ALICE]) == ALICE_SAYS
+        # someone posts a caption without Twilio's signature: refused, never in the report
+        forged = transcription_form("transcription-content", 99, who="Mallory", text="Forged.")
+        forged["CallSid"] = calls[BOB]
+        async with aiohttp.ClientSession() as http:
+            url = core.server.local_url + "/twilio/transcription-events"
+            async with http.post(url, data=forged) as answer:
+                assert answer.status == 403
+        await sim.hang_up(calls[BOB])
+        await sim.hang_up(calls[ALICE])
+        await sim.drain()
+        report = build_report(core.journal)
+    (meeting,) = [c for c in report["conferences"] if c["transcript"]]
+    (said,) = meeting["transcript"]
+    assert said["call_sid"] == calls[ALICE] and said["text"] == ALICE_SAYS
+    names = {p["call_sid"]: p["name"] for p in meeting["participants"]}
+    assert said["name"] == names[calls[ALICE]]
+    assert "Forged." not in json.dumps(report)
+
+
+def _running(sim: Simulator, call_sid: str) -> bool:
+    return bool(sim.transcriptions.running(call_sid))
+
+
+async def test_captions_turned_on_and_off_mid_meeting_through_rest(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    messages: list[tuple[str, str]] = []
+    sim.transcriptions.script(BOB, ["Three customers asked for a shorter setup."])
+    async with AsyncExitStack() as stack:
+        core = await answering_core(
+            sim, tmp_path, stack, notify=lambda level, text: messages.append((level, text))
+        )
+        assert core.captions is not None and core.transcripts is not None
+        calls = await _meeting(sim, core, messages)
+        assert not any(_running(sim, sid) for sid in calls.values())  # off by default
+        results = await core.captions.set_on(True)
+        assert [r.ok for r in results] == [True, True], messages
+        assert all(_running(sim, sid) for sid in calls.values())
+        transcript = core.transcripts.transcript
+        await wait_until(
+            lambda: all(transcript.transcribing(sid) for sid in calls.values()),
+            messages,
+            what="both transcription-started callbacks",
+        )
+        assert await core.captions.set_on(True) == []  # already on: nothing sent twice
+        await _speak(sim, calls[BOB])
+        await wait_until(lambda: transcript.finals(), messages, what="Bob's final line")
+        # a caller arriving now is told and transcribed by the voice route itself
+        carol = sim.place_call(CAROL, LINE_NUMBER).sid
+        await wait_until(lambda: _running(sim, carol), messages, what="Carol transcribed")
+        assert sim.world.call(carol).heard[0][1] == "This call is transcribed."
+        await wait_until(
+            lambda: transcript.transcribing(carol), messages, what="Carol's started callback"
+        )
+        results = await core.captions.set_on(False)
+        assert len(results) == 3 and all(r.ok for r in results), messages
+        assert not any(_running(sim, sid) for sid in [*calls.values(), carol])
+        await wait_until(
+            lambda: not any(transcript.transcribing(s) for s in [*calls.values(), carol]),
+            messages,
+            what="the stopped callbacks",
+        )
+        assert core.server.captions is False
+        kinds = [a.kind for a in core.journal.actions() if a.kind.startswith("captions")]
+        assert kinds.count("captions-on") == 2 and kinds.count("captions-off") == 3
+        assert not [text for level, text in messages if level == "error"]
+
+
+async def test_a_failed_start_is_told_once_and_journaled(sim: Simulator, tmp_path: Path) -> None:
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(
+            sim, tmp_path, stack, notify=lambda level, text: messages.append((level, text))
+        )
+        assert core.captions is not None
+        await _meeting(sim, core, messages)
+        sim.fail_next(500, count=20)
+        results: list[Any] = await core.captions.set_on(True)
+        assert results and not any(r.ok for r in results)
+        errors = [text for level, text in messages if level == "error"]
+        assert len(errors) == 1 and "Could not start captions for" in errors[0]
+        failed = [a for a in core.journal.actions() if a.kind == "captions-on"]
+        assert failed and all(a.ok is False for a in failed)
