@@ -197,9 +197,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         stack.push_async_callback(core.moderator.close)
         core.moderator.speak = lambda text: server.addresses().announce_url(text)
         core.server.on_unstored.append(core.moderator.request_reconcile)
-        core.recordings = RecordingControl(
-            core.moderator.rest, recording_ingest.ledger, journal, notify=config.notify
-        )
+        core.recordings = RecordingControl(core.moderator.lifecycle, recording_ingest.ledger)
         stack.push_async_callback(core.recordings.close)
         recording_ingest.recordings.connect(core.recordings.on_recording)
         core.captions = CaptionsControl(

@@ -9,7 +9,7 @@ Views read domain state through these services and never write it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -104,9 +104,8 @@ class ModeratorService(Protocol):
 class RecordingService(Protocol):
     """The conference recording's controls (control/recording.py is the real one)."""
 
-    @property
-    def pending(self) -> Mapping[str, str]:
-        """ConferenceSid -> the status asked for, until confirmed."""
+    def asked(self, conf_sid: str) -> str | None:
+        """The status asked for and not yet confirmed (the conference's pending mark)."""
         ...
 
     @property

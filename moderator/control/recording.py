@@ -1,23 +1,25 @@
-"""Recording control: pause, resume and stop a conference's recording, pending until Twilio's
-recording status callback confirms (or the REST answer does, after a grace period)."""
+"""Recording control: pause, resume and stop a conference's recording through the one action
+lifecycle (control/actions/lifecycle.py), shown pending on the conference until confirmed.
+
+Twilio sends recording status callbacks only for in-progress (the recording began), completed,
+absent and failed: a pause or a resume is confirmed by the REST answer, a stop by its callback
+(or, after the one grace, by the REST answer)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from moderator.control.actions.telling import HostMessages
-from moderator.control.client import TwilioRest
+from moderator.control.actions.lifecycle import Action, Lifecycle, Rule, Settled, Ticket, Verdict
 from moderator.control.errors import describe
 from moderator.control.interface import RecordingService
 from moderator.control.requests import list_recordings_call, recording_call
 from moderator.control.results import ActionResult
 from moderator.control.tasks import TaskSet
 from moderator.dispatch import Signal
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind
+from moderator.domain.actions import ActionKind, Scope, Target
 from moderator.domain.clock import utc_now
 from moderator.domain.recordings import (
     CURRENT,
@@ -29,9 +31,6 @@ from moderator.domain.recordings import (
     RecordingEvent,
     RecordingLedger,
 )
-from moderator.messages import Sink, quiet
-from moderator.store.action_log import ActionLog
-from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -41,37 +40,35 @@ KINDS = {
     IN_PROGRESS: ActionKind.RECORDING_RESUME,
     STOPPED: ActionKind.RECORDING_STOP,
 }
+ASKED = {kind: status for status, kind in KINDS.items()}  # a mark's kind -> the status asked
 # after a stop Twilio reports stopped, then (processing done) completed or absent
-_SATISFIES = {STOPPED: (STOPPED, *FINAL_STATUSES), PAUSED: (PAUSED,), IN_PROGRESS: (IN_PROGRESS,)}
-# Twilio sends recording status callbacks only for in-progress (the recording began),
-# completed, absent and failed: a pause or a resume is confirmed by the REST answer alone.
-_NO_CALLBACK = (PAUSED, IN_PROGRESS)
+_STOPPED = (STOPPED, *FINAL_STATUSES)
 
 
 class RecordingControl:
-    """The host's recording buttons. `pending[conf]` is the status asked for, until confirmed;
-    `changed` tells the ConferenceSid whenever its recording or pending state changes."""
+    """The host's recording buttons. `asked(conf)` is the status asked for, until confirmed
+    (the conference's pending mark); `changed` tells the ConferenceSid whenever its recording
+    or that mark changes."""
 
     def __init__(
         self,
-        rest: TwilioRest,
+        lifecycle: Lifecycle,
         ledger: RecordingLedger,
-        journal: Journal,
         *,
-        notify: Sink = quiet,
-        grace: float = CONFIRM_GRACE,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._rest = rest
+        self._lifecycle = lifecycle
         self.ledger = ledger
-        self.actions = ActionLog(journal, clock)  # the journal's rows of each action
-        self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
-        self._grace = grace
         self._clock = clock
         self._tasks = TaskSet()
-        self.pending: dict[str, str] = {}
-        self._actions: dict[str, int] = {}  # ConferenceSid -> journaled action id
         self.changed: Signal[[str]] = Signal("recordings.changed")  # the ConferenceSid
+        lifecycle.changed.connect(self._on_mark)
+        answer_confirms = Rule(answered=self._fold_the_answer)
+        self._rules = {
+            PAUSED: answer_confirms,
+            IN_PROGRESS: answer_confirms,
+            STOPPED: Rule(settles=_stopped, after_grace=self._trust_the_answer),
+        }
 
     # ---- what the UI calls ------------------------------------------------------------------
     async def pause(self, conf_sid: str) -> ActionResult:
@@ -82,6 +79,11 @@ class RecordingControl:
 
     async def stop(self, conf_sid: str) -> ActionResult:
         return await self._set(conf_sid, STOPPED)
+
+    def asked(self, conf_sid: str) -> str | None:
+        """The status asked for and not yet confirmed: the conference's pending mark."""
+        mark = self._lifecycle.roster.pending_on(Target.conference(conf_sid))
+        return ASKED.get(mark.kind) if mark is not None else None
 
     def state(self, conf_sid: str) -> Recording | None:
         """The conference's live recording, else its latest one, else None."""
@@ -99,7 +101,7 @@ class RecordingControl:
     async def refresh(self, conf_sid: str) -> None:
         """Fold Twilio's list of the conference's recordings in (after a restart)."""
         try:
-            listed = await list_recordings_call(conf_sid).send(self._rest.client())
+            listed = await list_recordings_call(conf_sid).send(self._lifecycle.rest.client())
         except Exception as exc:
             log.warning("could not list the recordings: %s", describe(exc, subject="conference"))
             return
@@ -111,51 +113,39 @@ class RecordingControl:
     def on_recording(self, recording: Recording) -> None:
         """A recording status callback was folded into the ledger (the route calls this)."""
         conf_sid = recording.conference_sid
-        wanted = self.pending.get(conf_sid)
-        if wanted is not None and recording.status in _SATISFIES[wanted]:
-            self._confirm(conf_sid)
+        self._lifecycle.observe(Target.conference(conf_sid), recording)
         self._changed(conf_sid)
 
     # ---- plumbing -------------------------------------------------------------------------------
     async def _set(self, conf_sid: str, status: str) -> ActionResult:
         verb = VERBS[status]
-        if conf_sid in self.pending:
+        if self.asked(conf_sid) is not None:
             return ActionResult(False, f"Could not {verb} the recording: a change is under way")
         live = self.ledger.live(conf_sid)
-        target = live.sid if live is not None else CURRENT
-        call = recording_call(conf_sid, status, target)
-        self.pending[conf_sid] = status
-        self._changed(conf_sid)
-        self._actions[conf_sid] = self.actions.record(KINDS[status], conf_sid, params=call.params)
-        try:
-            answer = await call.send(self._rest.client())
-        except Exception as exc:
-            failure = describe(exc, subject="recording")
-            self.pending.pop(conf_sid, None)
-            self.actions.finish(
-                self._actions.pop(conf_sid, 0), ok=False, error=self.tell.redact(failure.reason)
-            )
-            self._changed(conf_sid)
-            message = self.tell.error(f"Could not {verb} the recording: {failure.reason}")
-            return ActionResult(False, message)
-        self.actions.finish(self._actions.get(conf_sid, 0), ok=True)
-        log.info("recording %s of %s: %s asked", getattr(answer, "sid", "?"), conf_sid, status)
-        if status in _NO_CALLBACK:  # nothing else will confirm it: the answer does, now
-            self._fold_answer(conf_sid, answer)
-            self._confirm(conf_sid)
-            self._changed(conf_sid)
-        else:
-            self._tasks.spawn(self._grace_then_trust(conf_sid, status, answer))
-        return ActionResult(True)
+        call = recording_call(conf_sid, status, live.sid if live is not None else CURRENT)
+        action = Action(
+            KINDS[status],
+            Target.conference(conf_sid),
+            "the recording",
+            call.send,
+            self._rules[status],
+            params=call.params,
+            verb=verb,
+            subject="recording",
+        )
+        return await self._lifecycle.run(action)
 
-    async def _grace_then_trust(self, conf_sid: str, status: str, answer: Any) -> None:
-        """No callback in time (Twilio sends none for some changes): trust the REST answer."""
-        await asyncio.sleep(self._grace)
-        if self.pending.get(conf_sid) == status:
-            log.info("no recording callback for %s in time: the REST answer stands", conf_sid)
-            self._fold_answer(conf_sid, answer)
-            self._confirm(conf_sid)
-            self._changed(conf_sid)
+    def _fold_the_answer(self, _lc: Lifecycle, ticket: Ticket) -> None:
+        answer = ticket.answer
+        log.info("recording %s: %s asked", getattr(answer, "sid", "?"), ticket.target.key)
+        self._fold_answer(ticket.target.key, answer)
+        self._changed(ticket.target.key)
+
+    def _trust_the_answer(self, lc: Lifecycle, ticket: Ticket) -> Settled:
+        """No callback in time (Twilio sends none for some changes): the REST answer stands."""
+        log.info("no recording callback for %s in time: the REST answer stands", ticket.target.key)
+        self._fold_the_answer(lc, ticket)
+        return Settled.CONFIRMED
 
     def _fold_answer(self, conf_sid: str, item: Any) -> None:
         sid = getattr(item, "sid", None)
@@ -175,15 +165,22 @@ class RecordingControl:
             )
         )
 
-    def _confirm(self, conf_sid: str) -> None:
-        self.pending.pop(conf_sid, None)
-        self.actions.confirm(self._actions.pop(conf_sid, 0))
+    def _on_mark(self, target: Target) -> None:
+        if target.scope is Scope.CONFERENCE:
+            self._changed(target.key)
 
     def _changed(self, conf_sid: str) -> None:
         self.changed.emit(conf_sid)
 
     async def close(self) -> None:
         await self._tasks.close()
+
+
+def _stopped(_lc: Lifecycle, _ticket: Ticket, fact: object) -> Verdict:
+    """A stop is confirmed by the stopped (or completed, absent) callback."""
+    if isinstance(fact, Recording) and fact.status in _STOPPED:
+        return Settled.CONFIRMED
+    return None
 
 
 def _offers_the_ui_seam(control: RecordingControl) -> RecordingService:

@@ -176,7 +176,7 @@ async def test_recording_paused_lasts(sim: Simulator, tmp_path: Path) -> None:
         recordings = core.recordings
         await consoles.until(lambda: recordings.state(conf.sid) is not None, "recording")
         assert (await recordings.pause(conf.sid)).ok
-        await consoles.until(lambda: conf.sid not in recordings.pending, "pause confirmed")
+        await consoles.until(lambda: recordings.asked(conf.sid) is None, "pause confirmed")
         core = await consoles.restart(record=True)
         assert core.recordings is not None
         state = core.recordings.state(conf.sid)

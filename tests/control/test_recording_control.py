@@ -73,14 +73,14 @@ async def test_pause_resume_confirm_from_the_answer_stop_from_the_callback(
     # Twilio sends no recording callback for a pause or a resume: the REST answer confirms it
     # at once (it used to wait the grace period for a callback that never comes)
     assert (await control.pause(conf)).ok
-    assert conf not in control.pending and recorded.status() == "paused"
+    assert control.asked(conf) is None and recorded.status() == "paused"
     assert (await control.resume(conf)).ok
-    assert conf not in control.pending and recorded.status() == "in-progress"
+    assert control.asked(conf) is None and recorded.status() == "in-progress"
     await recorded.sim.sleep(2)
     assert (await control.stop(conf)).ok
-    assert control.pending.get(conf) == "stopped"  # until completed (or absent) is called back
+    assert control.asked(conf) == "stopped"  # until completed (or absent) is called back
     await recorded.until(lambda: recorded.status() == "completed", "the completed callback")
-    assert conf not in control.pending
+    assert control.asked(conf) is None
     (rec,) = control.ledger.of(conf)
     assert rec.duration is not None and rec.duration >= 1 and rec.url
     actions = recorded.core.journal.actions(conf)
@@ -99,7 +99,7 @@ async def test_rest_failure_rolls_back_with_a_readable_message(recorded: Recorde
     result = await recorded.control.pause(conf)
     assert not result.ok and result.message is not None
     assert result.message.startswith("Could not pause the recording: Twilio had a server error")
-    assert conf not in recorded.control.pending
+    assert recorded.control.asked(conf) is None
     assert recorded.status() == "in-progress"
     assert recorded.messages == [("error", result.message)]
 
@@ -113,4 +113,4 @@ async def test_stopping_a_stopped_recording_says_why(recorded: Recorded) -> None
     again = await recorded.control.stop(conf)
     assert not again.ok and again.message is not None
     assert "Could not stop the recording" in again.message
-    assert conf not in recorded.control.pending
+    assert recorded.control.asked(conf) is None

@@ -53,7 +53,7 @@ class RecordingIndicator(QToolButton):
         """Follow the shown conference's recording (call when the conference shown changes)."""
         sid = self._conference_sid()
         recording = self._service.state(sid) if sid else None
-        asked = self._service.pending.get(sid or "")
+        asked = self._service.asked(sid) if sid else None
         if recording is None or not (recording.live or asked):
             for action in (self.pause_action, self.resume_action, self.stop_action):
                 action.setEnabled(False)  # the Meeting menu's copy: nothing to change

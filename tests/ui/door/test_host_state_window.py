@@ -98,7 +98,7 @@ def test_what_the_host_set_in_the_window_is_there_after_a_restart(host: Host) ->
     assert recordings is not None
     host.until(lambda: recordings.state(conf.sid) is not None)
     run(host.qtbot, host.loop, recordings.pause(conf.sid))
-    host.until(lambda: conf.sid not in recordings.pending)
+    host.until(lambda: recordings.asked(conf.sid) is None)
     eve = host.sim.place_call(EVE, LINE_NUMBER, ["24680#"]).sid
     host.until(lambda: [p.call_sid for p in service.waiting()] == [eve])
 
