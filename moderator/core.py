@@ -211,13 +211,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         core.transcripts.lines.connect(core.captions.on_line)
         core.door_service = DoorControl(
-            roster,
-            journal,
-            core.moderator.rest,
-            config.door,
-            server.addresses,
-            book_file=config.book_file,
-            notify=config.notify,
+            core.moderator.lifecycle, config.door, server.addresses, book_file=config.book_file
         )
         if config.replay:  # the live meeting's lock, PIN, rooms… as the host left them
             core.restored = restore(

@@ -1,9 +1,12 @@
 """The host's door and rooms: lock, waiting room, PIN, address book, admit, deny, breakout rooms.
 
-What the host does here is journaled under the meeting's name (origin "host"), as the door's own
-decisions are, so `moderator report` lists who was admitted, denied and moved. Calls move by
-replacing their TwiML (control/call_moves.py); the roster follows from the callbacks, so the
-waiting strip and the room columns are views of the roster, not state kept here.
+Every action here runs through the one lifecycle (control/actions/lifecycle.py), journaled under
+the meeting's name (origin "host"), as the door's own decisions are, so `moderator report` lists
+who was admitted, denied and moved. The settings, the plan and the address book have nothing to
+send: recorded and finished at once. Calls move by replacing their TwiML (control/call_moves.py):
+the caller shows pending (the roster's overlay, `Participant.moving`) until the callback of their
+leaving confirms it. The roster follows from the callbacks, so the waiting strip and the room
+columns are views of the roster, not state kept here.
 """
 
 from __future__ import annotations
@@ -13,23 +16,24 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future
-from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
+
+from twilio.rest import Client
 
 from moderator.control import call_moves
-from moderator.control.actions.telling import HostMessages
+from moderator.control.actions.lifecycle import ANSWER_CONFIRMS, Action, Lifecycle
+from moderator.control.actions.rules import ENDING, PARTICIPANT
 from moderator.control.bulk import bounded
-from moderator.control.client import TwilioRest
-from moderator.control.errors import describe
+from moderator.control.errors import Refused, describe
 from moderator.control.interface import DoorService
 from moderator.control.requests import end_conference_call
 from moderator.control.results import ActionResult
 from moderator.dispatch import Signal
 from moderator.domain import door_twiml
-from moderator.domain.actions import ActionKind
+from moderator.domain.actions import ActionKind, Scope, Target
 from moderator.domain.address_book import AddressBook
-from moderator.domain.clock import utc_now
 from moderator.domain.door import (
     DENIED,
     MEETING_OVER,
@@ -38,24 +42,12 @@ from moderator.domain.door import (
     Door,
     lobby_name,
 )
-from moderator.domain.host_state import (
-    GONE,
-    MEETING_ENDED,
-    PIN_CLEARED,
-    PIN_SET,
-    ROOMS_CLOSE,
-    ROOMS_OPEN,
-    ROOMS_PLAN,
-    hash_pin,
-    pin_matches,
-    plan_params,
-)
+from moderator.domain.host_state import hash_pin, pin_matches, plan_params
 from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
-from moderator.domain.roster import Conference, Participant, Roster
-from moderator.messages import Level, Sink, quiet
-from moderator.store.action_log import ActionLog
+from moderator.domain.roster import Conference, Participant
+from moderator.messages import Level
 from moderator.store.address_book_file import read_book, write_book
-from moderator.store.journal import Journal, JournalError
+from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
 
@@ -68,33 +60,27 @@ class DoorControl:
 
     def __init__(
         self,
-        roster: Roster,
-        journal: Journal,
-        rest: TwilioRest,
+        lifecycle: Lifecycle,
         door: Door,
         addresses: Callable[[], Addresses],
         *,
         book_file: Path | None = None,
-        notify: Sink = quiet,
-        clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.roster = roster
+        self._lifecycle = lifecycle
+        self.roster = lifecycle.roster
         self.door = door
-        self._journal = journal
-        self._rest = rest
+        self._journal = lifecycle.journal
         self._addresses = addresses
         self._book_file = book_file
-        self._clock = clock
-        self.actions = ActionLog(journal, clock)  # the journal's rows of each action
-        self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
+        self.tell = lifecycle.tell  # redacted, once
         self.plan: RoomPlan | None = None
         self.rooms_open = False
         self._book_queued = False  # a write of the address book waits on the writer thread
-        self.moving: set[str] = set()  # call SIDs whose move Twilio has not answered yet
         # The clear PIN the host typed this session (or gave with --pin), for the invitation
         # only: in memory, never journaled, logged or saved (the journal has its salted hash).
         self._typed_pin = ""
-        self.changed: Signal[[]] = Signal("door_service.changed")  # plan, rooms or moving
+        self.changed: Signal[[]] = Signal("door_service.changed")  # the plan, the rooms
+        lifecycle.changed.connect(self._on_mark)
 
     @property
     def meeting(self) -> str:
@@ -105,13 +91,13 @@ class DoorControl:
     def set_locked(self, locked: bool) -> None:
         if self.door.settings.locked != locked:
             self.door.update(locked=locked)
-            self._record(ActionKind.LOCK if locked else ActionKind.UNLOCK)
+            self._decide(ActionKind.LOCK if locked else ActionKind.UNLOCK)
             self.tell.say(Level.INFO, "The meeting is locked" if locked else "The meeting is open")
 
     def set_waiting_room(self, on: bool) -> None:
         if self.door.settings.waiting_room != on:
             self.door.update(waiting_room=on)
-            self._record(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
+            self._decide(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
             self.tell.say(Level.INFO, "Waiting room on" if on else "Waiting room off")
 
     def set_pin(self, pin: str) -> None:
@@ -122,7 +108,8 @@ class DoorControl:
         pin_hash = hash_pin(pin) if pin else ""
         self._typed_pin = pin
         self.door.update(pin_hash=pin_hash)
-        self._record(PIN_SET if pin else PIN_CLEARED, params={"hash": pin_hash} if pin else None)
+        kind = ActionKind.PIN_SET if pin else ActionKind.PIN_CLEARED
+        self._decide(kind, params={"hash": pin_hash} if pin else None)
         self.tell.say(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
 
     def remember_pin(self, pin: str) -> None:
@@ -148,15 +135,21 @@ class DoorControl:
     # ---- the address book ------------------------------------------------------------------
 
     def rename(self, number: str, name: str) -> None:
-        self.set_book(self.door.book.with_name(number, name))
+        self._edit_book(self.door.book.with_name(number, name), {"number": number, "name": name})
 
     def set_always_admit(self, number: str, always: bool) -> None:
-        self.set_book(self.door.book.with_always_admit(number, always))
+        book = self.door.book.with_always_admit(number, always)
+        self._edit_book(book, {"number": number, "always_admit": str(always).lower()})
 
     def set_book(self, book: AddressBook) -> None:
         """The new book applies at once (tiles renamed); the journal's writer thread saves it
         to the data folder, so a frozen disk holds neither the window nor the webhook server."""
+        self._edit_book(book, {"entries": str(len(book))})
+
+    def _edit_book(self, book: AddressBook, params: Mapping[str, str]) -> None:
+        """An address-book edit, journaled as every host action is (never the file's path)."""
         self.door.set_book(book)
+        self._decide(ActionKind.BOOK_EDIT, params=params)
         self._save_book()
 
     def _save_book(self) -> None:
@@ -235,7 +228,7 @@ class DoorControl:
         return await self._move(call_sid, twiml, ActionKind.ADMIT)
 
     async def admit_all(self) -> list[ActionResult]:
-        people = [p.call_sid for p in self.waiting() if p.call_sid not in self.moving]
+        people = [p.call_sid for p in self.waiting() if not p.moving]
         return await bounded(people, self.admit, MOVE_CONCURRENCY)
 
     async def send_to_waiting(self, call_sid: str) -> ActionResult:
@@ -290,7 +283,7 @@ class DoorControl:
         keep = {presenter} if keep_presenter and presenter else set()
         rng = random.Random(seed) if randomly else None
         self.plan = assign(self.meeting, count, people, keep_in_main=keep, rng=rng)
-        self._record(ROOMS_PLAN, params=plan_params(self.plan))
+        self._decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         return self.plan
 
@@ -302,7 +295,7 @@ class DoorControl:
             self.plan = self.plan.moved(call_sid, room)
         except ValueError as exc:
             return ActionResult(False, str(exc))
-        self._record(ROOMS_PLAN, params=plan_params(self.plan))
+        self._decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         if not self.rooms_open:
             return ActionResult(True)
@@ -317,7 +310,7 @@ class DoorControl:
             return [ActionResult(False, "Create the rooms first")]
         plan, where = self.plan, self._addresses()
         self.rooms_open = True
-        self._record(ROOMS_OPEN, params=plan_params(plan))
+        self._decide(ActionKind.ROOMS_OPEN, params=plan_params(plan))
         self._changed()
         present = {p.call_sid for p in self.main_people()}
         movers = [(sid, room) for sid, room in plan.rooms_of.items() if sid in present]
@@ -335,7 +328,7 @@ class DoorControl:
         """Everyone in a room goes back to the main conference."""
         where = self._addresses()
         self.rooms_open = False
-        self._record(ROOMS_CLOSE)
+        self._decide(ActionKind.ROOMS_CLOSE)
         self._changed()
         people = [p.call_sid for room in self.room_people().values() for p in room]
 
@@ -348,28 +341,34 @@ class DoorControl:
         return results
 
     async def announce_rooms(self, text: str) -> ActionResult:
-        """Speak `text` in every open room (Conference update AnnounceUrl)."""
-        where = self._addresses()
-        url = where.announce_url(text)
+        """Speak `text` in every open room (Conference update AnnounceUrl): one action, the
+        meeting shown pending until Twilio has answered for every room."""
+        url = self._addresses().announce_url(text)
         rooms = self._live(lambda name: room_number(name, self.meeting) is not None)
-        action_id = self._record(ActionKind.ANNOUNCE_ROOMS, params={"text": text}, finished=False)
-        failures: list[str] = []
-        for conference in rooms:
-            try:
-                await call_moves.announce(self._rest.client(), conference.sid, url)
-            except Exception as exc:
-                failures.append(
-                    f"{conference.friendly_name}: {describe(exc, subject='conference').reason}"
-                )
-        message = (
-            self.tell.redact("Could not announce in " + "; ".join(failures)) if failures else None
+
+        async def send(client: Client) -> None:
+            failures: list[str] = []
+            for conference in rooms:
+                try:
+                    await call_moves.announce(client, conference.sid, url)
+                except Exception as exc:
+                    why = describe(exc, subject="conference").reason
+                    failures.append(f"{conference.friendly_name}: {why}")
+            if failures:
+                raise Refused("; ".join(failures))
+
+        action = Action(
+            ActionKind.ANNOUNCE_ROOMS,
+            Target.meeting(self.meeting),
+            self.meeting,
+            send,
+            ANSWER_CONFIRMS,
+            params={"text": text},
         )
-        self.actions.finish(action_id, ok=not failures, error=message)
-        if message:
-            self.tell.say(Level.ERROR, message)
-            return ActionResult(False, message)
-        self.tell.say(Level.INFO, f"Announced in {len(rooms)} rooms: {text}")
-        return ActionResult(True)
+        result = await self._lifecycle.run(action)
+        if result.ok:
+            self.tell.say(Level.INFO, f"Announced in {len(rooms)} rooms: {text}")
+        return result
 
     # ---- the meeting's end ----------------------------------------------------------------
 
@@ -386,7 +385,7 @@ class DoorControl:
 
         async def goodbye(sid: str) -> ActionResult:
             twiml = door_twiml.goodbye(MEETING_OVER)
-            return await self._move(sid, twiml, GONE, "hang up")
+            return await self._move(sid, twiml, ActionKind.GONE)
 
         results = await bounded(waiting, goodbye, MOVE_CONCURRENCY)
         if close_rooms_first and self.room_people():
@@ -398,7 +397,7 @@ class DoorControl:
         for lobby in self._live(lambda name: name == lobby_name(self.meeting)):
             results.append(await self._end_conference(lobby))
         self.plan, self.rooms_open = None, False
-        self._record(MEETING_ENDED)
+        self._decide(ActionKind.MEETING_ENDED)
         self._changed()
         return results
 
@@ -421,23 +420,20 @@ class DoorControl:
             self.roster.changed.disconnect(check)
 
     async def _end_conference(self, conference: Conference) -> ActionResult:
-        """End a room or the waiting room (Status=completed), journaled under its SID."""
+        """End a room or the waiting room (Status=completed), journaled under its SID; one
+        that ended by itself meanwhile has reached the goal."""
         call = end_conference_call(conference.sid)
-        action_id = self.actions.record(
-            ActionKind.END_CONFERENCE, conference.sid, params=call.params
+        action = Action(
+            ActionKind.END_CONFERENCE,
+            Target.conference(conference.sid),
+            conference.friendly_name,
+            call.send,
+            ENDING,
+            params=call.params,
+            pending=False,
+            done_if_gone=True,
         )
-        try:
-            await call.send(self._rest.client())
-        except Exception as exc:
-            reason = describe(exc, subject="conference").reason
-            message = self.tell.redact(f"Could not end {conference.friendly_name}: {reason}")
-            self.actions.finish(action_id, ok=False, error=message)
-            if "not found" not in reason.lower():  # it ended by itself meanwhile
-                self.tell.say(Level.ERROR, message)
-                return ActionResult(False, message)
-            return ActionResult(True)
-        self.actions.finish(action_id, ok=True)
-        return ActionResult(True)
+        return await self._lifecycle.run(action)
 
     # ---- plumbing --------------------------------------------------------------------------
 
@@ -466,57 +462,43 @@ class DoorControl:
         return None
 
     async def _move(
-        self,
-        call_sid: str,
-        twiml: str,
-        kind: str,
-        verb: str | None = None,
-        *,
-        to: str | None = None,
+        self, call_sid: str, twiml: str, kind: ActionKind, *, to: str | None = None
     ) -> ActionResult:
-        verb = verb or ActionKind(kind).verb
+        """Move a call by replacing its TwiML: pending on the caller's tile (or strip line)
+        until the callback of their leaving where they were confirms it."""
         participant = self._find(call_sid)
-        who = participant.display_name if participant else call_sid
         params = {"to": to} if to else {}
         if participant is not None and participant.number:
             params["from"] = participant.number
             if participant.name:
                 params["name"] = participant.name
-        if not self._rest.configured:
-            message = f"Could not {verb} {who}: no Twilio credentials are configured"
-            self.tell.say(Level.ERROR, message)
-            return ActionResult(False, message)
-        action_id = self._record(kind, call_sid, params, finished=False)
-        self.moving.add(call_sid)
-        self._changed()
-        try:
-            await call_moves.replace_twiml(self._rest.client(), call_sid, twiml)
-        except Exception as exc:
-            failure = describe(exc, subject="call")
-            if failure.reason.startswith("unexpected"):
-                log.exception("%s of %s failed", kind, who)
-            message = self.tell.redact(f"Could not {verb} {who}: {failure.reason}")
-            self.actions.finish(action_id, ok=False, error=message)
-            self.tell.say(Level.ERROR, message)
-            return ActionResult(False, message)
-        finally:
-            self.moving.discard(call_sid)
-            self._changed()
-        self.actions.finish(action_id, ok=True)
-        log.info("%s %s%s: Twilio accepted", kind, who, f" to {to}" if to else "")
-        return ActionResult(True)
 
-    def _record(
-        self,
-        kind: str,  # an ActionKind, or a word of domain/host_state.py
-        call_sid: str | None = None,
-        params: Mapping[str, str] | None = None,
-        *,
-        finished: bool = True,
-    ) -> int:
-        """Journal a host action under the meeting's name (finished at once unless it waits
-        for Twilio's answer)."""
-        return self.actions.record(kind, self.meeting, call_sid, params=params, done=finished)
+        async def send(client: Client) -> Any:
+            return await call_moves.replace_twiml(client, call_sid, twiml)
+
+        where = participant.conference_sid if participant is not None else self.meeting
+        action = Action(
+            kind,
+            Target.participant(where, call_sid),
+            participant.display_name if participant is not None else call_sid,
+            send,
+            # someone the roster does not show in a call has no tile: Twilio's answer is all
+            PARTICIPANT if participant is not None else ANSWER_CONFIRMS,
+            params=params,
+            journal_as=self.meeting,
+            subject="call",
+            pending=participant is not None,
+        )
+        return await self._lifecycle.run(action)
+
+    def _decide(self, kind: ActionKind, params: Mapping[str, str] | None = None) -> None:
+        """A host decision with nothing to send, journaled under the meeting's name."""
+        target = Target.meeting(self.meeting)
+        self._lifecycle.decide(Action(kind, target, self.meeting, params=params))
+
+    def _on_mark(self, target: Target) -> None:
+        if target.scope is Scope.MEETING and target.key == self.meeting:
+            self._changed()
 
     def _changed(self) -> None:
         self.changed.emit()

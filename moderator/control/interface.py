@@ -134,7 +134,8 @@ class DoorService(Protocol):
 
     @property
     def changed(self) -> Signal[[]]:
-        """The plan, the rooms being open or a move under way changed."""
+        """The plan or the rooms being open changed (a move under way shows on the people it
+        moves: `Participant.moving`, the roster's pending overlay)."""
         ...
 
     @property
@@ -145,11 +146,6 @@ class DoorService(Protocol):
 
     @property
     def rooms_open(self) -> bool: ...
-
-    @property
-    def moving(self) -> set[str]:
-        """Call SIDs whose move (admit, deny, room) Twilio has not answered yet."""
-        ...
 
     def set_locked(self, locked: bool) -> None: ...
 

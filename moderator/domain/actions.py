@@ -147,6 +147,17 @@ CONFIRMED_BY: dict[ActionKind, EventKind] = {
     ActionKind.STOP_WHISPER: EventKind.PARTICIPANT_MODIFY,
 }
 
+# the actions that move a call out of its conference (the waiting strip says "moving…")
+MOVES = frozenset(
+    {
+        ActionKind.ADMIT,
+        ActionKind.DENY,
+        ActionKind.SEND_TO_WAITING,
+        ActionKind.MOVE,
+        ActionKind.GONE,
+    }
+)
+
 
 class Scope(str, Enum):
     """What an action is on."""

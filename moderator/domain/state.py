@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from moderator.domain.actions import PendingAction
+from moderator.domain.actions import MOVES, PendingAction
 from moderator.domain.names import display_name
 
 ADD_FAILED = "participant_add_failed"  # ReasonParticipantLeft of a dial-out that never joined
@@ -45,6 +45,11 @@ class Participant:
     # the session so a name never shifts under the host's eyes; not part of the fold's state
     # (arrival order is not), so it takes no part in comparing two states.
     ordinal: int = field(default=0, compare=False)
+
+    @property
+    def moving(self) -> bool:
+        """A move of their call (admit, deny, into or out of a room) awaits its confirmation."""
+        return self.pending is not None and self.pending.kind in MOVES
 
     @property
     def display_name(self) -> str:

@@ -97,7 +97,7 @@ async def test_locked_meeting_turns_callers_away_but_not_always_admit(meeting: M
     assert LOCKED in meeting.heard(stranger)
     meeting.call(ALICE)
     await meeting.until(lambda: len(meeting.in_main()) == 1, "Alice let in")
-    assert meeting.kinds() == ["lock", "locked-out", "join"]
+    assert meeting.kinds() == ["lock", "book-edit", "locked-out", "join"]  # the edit journaled
     assert meeting.core.journal.flush(10)  # the writer thread saves the book
     saved = AddressBook.from_csv((meeting.data_dir / "address-book.csv").read_text())
     assert saved.always_admits(ALICE) and saved.name_of(ALICE) == "Alice"
@@ -127,6 +127,37 @@ async def test_waiting_caller_is_admitted_another_denied(meeting: Meeting) -> No
     door = [(d["kind"], d["name"] or d["number"], d["by"]) for d in report["door"]]
     assert ("admit", "Alice", "host") in door
     assert ("deny", CAROL, "host") in door
+
+
+async def test_an_admit_is_pending_on_the_caller_until_their_leave_confirms_it(
+    meeting: Meeting,
+) -> None:
+    meeting.service.set_waiting_room(True)
+    alice, carol = meeting.call(ALICE), meeting.call(CAROL)
+    await meeting.until(lambda: len(meeting.service.waiting()) == 2, "two callers waiting")
+    moving: list[bool] = []
+    meeting.core.roster.changed.connect(
+        lambda _changes: moving.extend(p.moving for p in meeting.service.waiting())
+    )
+    assert (await meeting.service.admit(alice)).ok
+    await meeting.until(lambda: [p.call_sid for p in meeting.in_main()] == [alice], "Alice in")
+    assert True in moving  # the strip showed "moving…" while the move was under way
+
+    def admit_row() -> Any:
+        return next(a for a in meeting.core.journal.actions() if a.kind == "admit")
+
+    await meeting.until(lambda: admit_row().confirmed, "the leave confirms the admit")
+    assert (admit_row().conference_sid, admit_row().ok) == ("TeamMeeting", True)
+    # a refused move rolls back: Carol waits, not moving, and the host reads why once
+    meeting.sim.fail_next(500, count=10)
+    result = await meeting.service.deny(carol)
+    meeting.sim.failures.clear()
+    assert not result.ok and result.message is not None
+    assert result.message.startswith("Could not turn away " + CAROL + ": Twilio had a server")
+    assert [(p.call_sid, p.moving) for p in meeting.service.waiting()] == [(carol, False)]
+    assert meeting.messages.count(("error", result.message)) == 1
+    deny = next(a for a in meeting.core.journal.actions() if a.kind == "deny")
+    assert (deny.ok, deny.confirmed, deny.error) == (False, False, result.message)
 
 
 async def test_rooms_open_announce_and_close_with_everyone_back_in_main(meeting: Meeting) -> None:

@@ -54,10 +54,10 @@ class RoomColumn(QListWidget):
         self.setSpacing(2)
         self.setMaximumHeight(180)  # the tiles below stay in sight
 
-    def show_people(self, people: Sequence[Participant], moving: set[str]) -> None:
+    def show_people(self, people: Sequence[Participant]) -> None:
         self.clear()
         for person in people:
-            text = person.display_name + ("  · moving…" if person.call_sid in moving else "")
+            text = person.display_name + ("  · moving…" if person.moving else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, person.call_sid)
             item.setToolTip(plain_tip(person.number or person.call_sid))
@@ -307,7 +307,7 @@ class BreakoutPanel(QWidget):
 
     def _fill(self, position: int, name: str, people: list[Participant]) -> None:
         self._headers[position].setText(f"{name} · {len(people)}")
-        self.columns[position].show_people(people, self.service.moving)
+        self.columns[position].show_people(people)
 
     def _ensure_columns(self, count: int) -> None:
         while len(self.columns) > count + 1:

@@ -94,7 +94,7 @@ class WaitingModel(QAbstractListModel):
         if person is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            moving = "  · moving…" if person.call_sid in self._service.moving else ""
+            moving = "  · moving…" if person.moving else ""
             return f"{person.display_name}  ·  {waited(person.joined_at, self._clock())}{moving}"
         if role == Qt.ItemDataRole.ToolTipRole:
             since = person.joined_at.astimezone().strftime("%H:%M:%S") if person.joined_at else "?"

@@ -13,9 +13,12 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QToolButton
 
+from moderator.control.actions.lifecycle import Lifecycle
 from moderator.control.client import TwilioRest
 from moderator.control.door_service import DoorControl
+from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Target
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import PIN_ALARM_KIND, Addresses, Door, DoorEntry
 from moderator.domain.host_state import pin_matches
@@ -74,14 +77,20 @@ def no_credentials() -> TwilioRest:
 def service(
     tmp_path: Path, roster: Roster, service_messages: Messages, door_journal: Journal
 ) -> DoorControl:
-    return DoorControl(
+    lifecycle = Lifecycle(
         roster,
         door_journal,
         no_credentials(),
+        TaskSet(),
+        notify=service_messages.send,
+        grace=CONFIRM_GRACE,
+        on_stale=lambda _conference: None,
+    )
+    return DoorControl(
+        lifecycle,
         Door(book=AddressBook().with_name(ALICE, "Alice Smith")),
         door_addresses,
         book_file=tmp_path / "address-book.csv",
-        notify=service_messages.send,
     )
 
 
@@ -218,6 +227,25 @@ def test_caller_supplied_text_is_never_drawn_as_html(
     assert len(hostile_tips) >= 3  # a tile, the conference list, the log, the waiting strip
     for tip in hostile_tips:
         assert "<h1" not in tip and "<img" not in tip and "&lt;h1" in tip
+
+
+def test_the_strip_reads_the_one_pending_overlay(
+    qtbot: Any, door_ui: DoorUi, feed: Feed, roster: Roster
+) -> None:
+    feed(lobby(1, "Zed"))
+    zed = Target.participant(LOBBY_SID, call_sid("Zed"))
+    now = datetime.now(timezone.utc)
+
+    def line() -> str:
+        return str(door_ui.strip.model.index(0).data())
+
+    roster.mark(zed, ActionKind.MUTE, now, token=1)  # pending, but not a move
+    qtbot.wait(50)
+    assert "moving" not in line()
+    roster.mark(zed, ActionKind.ADMIT, now, token=2)
+    qtbot.waitUntil(lambda: line().endswith("· moving…"), timeout=2000)
+    roster.unmark(zed, token=2)
+    qtbot.waitUntil(lambda: "moving" not in line(), timeout=2000)
 
 
 def test_admit_without_twilio_says_why_and_keeps_them_waiting(

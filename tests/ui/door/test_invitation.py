@@ -64,7 +64,7 @@ def test_a_pin_known_only_as_its_hash_is_not_in_the_invitation(
     door_ui.ask_pin = lambda _is_set: "2468"
     door_ui.change_pin()
     fresh = DoorControl(
-        service.roster, door_journal, no_credentials(), service.door, door_addresses
+        service._lifecycle, service.door, door_addresses
     )  # a restart: the door's hash came back from the journal, the clear PIN did not
     fresh.remember_pin("1111")
     assert fresh.known_pin() is None
