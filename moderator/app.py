@@ -256,6 +256,8 @@ class Console:
             window.header.add_badge(self.recording_indicator)
             window.window_actions.add_meeting_submenu(self.recording_indicator.menu_)
             self.bridge.changed.connect(lambda *_: self.recording_indicator.refresh())
+        if self.core is not None and self.core.captions is not None:
+            self.window.show_captions(self.core.captions)
         self.window.close_requested.connect(self.request_quit)
         if self.journal is not None:  # the timeline's action markers and the HTML report
             views = JournalViews(self.roster, self.journal)
@@ -394,6 +396,7 @@ class Console:
         reloaded credentials; then the server, the control service and the window are
         updated. A new port takes effect at the next start.
         """
+        captions_were = self.settings.captions
         settings = edit.settings
         self.settings = settings
         stored = self.settings_flow.save(edit)
@@ -413,6 +416,10 @@ class Console:
             self.window.set_settings(settings)
             if self.server is not None:
                 self.window.set_listening(self.server.callback_url)
+        captions = self.core.captions if self.core is not None else None
+        if captions is not None and settings.captions != captions_were:
+            # callers already in are switched too (REST); kept so the task is not collected
+            self._captions_switch = asyncio.ensure_future(captions.set_on(settings.captions))
 
     def request_quit(self) -> None:
         """The one way to ask for shutdown: window close, --quit-after, signals, menu."""

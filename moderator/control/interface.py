@@ -20,6 +20,7 @@ from moderator.domain.door import Door
 from moderator.domain.recordings import Recording
 from moderator.domain.rooms import RoomPlan
 from moderator.domain.roster import Conference, Participant
+from moderator.domain.transcripts import Line, Transcript
 from moderator.settings import Settings
 
 
@@ -120,6 +121,34 @@ class RecordingService(Protocol):
     async def resume(self, conf_sid: str) -> ActionResult: ...
 
     async def stop(self, conf_sid: str) -> ActionResult: ...
+
+
+class CaptionsService(Protocol):
+    """Live captions: the switch and what was said (control/captions.py is the real one)."""
+
+    @property
+    def on(self) -> bool:
+        """Whether new callers are transcribed."""
+        ...
+
+    @property
+    def transcript(self) -> Transcript:
+        """Every line heard so far (finals in order, each call's partial), to read."""
+        ...
+
+    @property
+    def lines(self) -> Signal[[Line]]:
+        """A caption line shown, or a partial replaced (by a longer one or its final)."""
+        ...
+
+    @property
+    def switched(self) -> Signal[[bool]]:
+        """Captions turned on or off."""
+        ...
+
+    def last_words(self, call_sid: str) -> str | None: ...
+
+    async def set_on(self, on: bool) -> list[ActionResult]: ...
 
 
 class DoorService(Protocol):

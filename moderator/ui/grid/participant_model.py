@@ -74,6 +74,10 @@ def describe(participant: Participant) -> str:
     return "\n".join(lines)
 
 
+def _nothing_said(_call_sid: str) -> str | None:
+    return None
+
+
 def _shown(participant: Participant) -> bool:
     """In the call, or a dial-out still ringing (a "Ringing…" tile that is not counted)."""
     return participant.present or participant.ringing
@@ -102,6 +106,8 @@ class ParticipantModel(QAbstractListModel):
         self._by_talk = False  # rows ordered by talk time (most first) instead of arrival
         self._batches = 0  # change batches seen: a talk-total memo is from before any newer one
         self._talk_memo: tuple[str, int, datetime, float] | None = None
+        # what a caller said last (live captions; the app sets it): the tile's tool tip says it
+        self.last_words: Callable[[str], str | None] = _nothing_said
 
     # ---- feeding ---------------------------------------------------------------------------
 
@@ -286,6 +292,9 @@ class ParticipantModel(QAbstractListModel):
             talk = self.talk_time(participant.call_sid)
             share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
             text = f"{describe(participant)}\n{share}"
+            said = self.last_words(participant.call_sid)
+            if said:
+                text += f"\nsaid: “{said}”"
             return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Role.TALK:
             return self.talk_time(participant.call_sid)

@@ -39,9 +39,11 @@ from PySide6.QtWidgets import (
 )
 
 from moderator import APP_NAME
+from moderator.control.interface import CaptionsService
 from moderator.control.status import ConnectionState, TwilioStatus
 from moderator.domain.clock import utc_now
 from moderator.domain.events import ConferenceEvent
+from moderator.domain.names import display_name
 from moderator.domain.rooms import side_of
 from moderator.domain.roster import Change, ChangeKind, Conference, Participant
 from moderator.settings import Settings
@@ -54,6 +56,7 @@ from moderator.ui.grid.participant_grid import ParticipantGrid
 from moderator.ui.grid.participant_menu import participant_menu
 from moderator.ui.grid.participant_model import ParticipantModel
 from moderator.ui.grid.tile_search import TileSearch
+from moderator.ui.insight.captions_pane import CaptionsPane
 from moderator.ui.insight.meeting_insights import MeetingInsights
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry, entry_for_event
 from moderator.ui.log.event_log_pane import EventLogPane
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
 
     close_requested = Signal()
     settings_edited = Signal(object)  # SettingsEdit
+    conference_shown = Signal(object)  # the ConferenceSid the grid shows now (None: none)
 
     def __init__(
         self,
@@ -166,6 +170,7 @@ class MainWindow(QMainWindow):
         self.grid.setModel(self.participants)
         self.search = TileSearch(self.grid)
         self.log_pane = EventLogPane(self.log_model)
+        self.captions_pane: CaptionsPane | None = None  # show_captions() makes it
         self.header = ConferenceHeader()
         self.title, self.subtitle = self.header.title, self.header.subtitle
         self.status = ConsoleStatusBar(self, clock)
@@ -379,6 +384,36 @@ class MainWindow(QMainWindow):
             if isinstance(value, QByteArray) and not value.isEmpty() and not restore(value):
                 log.warning("ignoring an unreadable saved window layout (%s)", key)
 
+    def show_captions(self, captions: CaptionsService) -> CaptionsPane:
+        """The captions pane between the grid and the event log, following the shown
+        conference's callers; the tiles' tool tips say what each caller said last."""
+        pane = self.captions_pane = CaptionsPane(captions, self._caller_name, self)
+        self.log_splitter.insertWidget(1, pane)
+        self.log_splitter.setStretchFactor(1, 1)
+        self.log_splitter.setSizes([520, 160, 160])
+        self.participants.last_words = captions.last_words
+        self.conference_shown.connect(lambda _sid: self._captions_follow())
+        self._captions_follow()
+        return pane
+
+    def _captions_follow(self) -> None:
+        if self.captions_pane is None:
+            return
+        sid = self.conference_sid
+        people = self._roster.participants(sid) if sid else []
+        self.captions_pane.set_callers(frozenset(p.call_sid for p in people))
+
+    def _caller_name(self, call_sid: str) -> str:
+        """The one display name of a call, wherever the roster has seen it."""
+        sid = self.conference_sid
+        participant = self._roster.participant(sid, call_sid) if sid else None
+        if participant is None:
+            for conference in self._roster.conferences():
+                participant = self._roster.participant(conference.sid, call_sid)
+                if participant is not None:
+                    break
+        return participant.display_name if participant is not None else display_name()
+
     # ---- roster and callbacks --------------------------------------------------------------
 
     def _on_changes(self, changes: list[Change]) -> None:
@@ -394,6 +429,7 @@ class MainWindow(QMainWindow):
         self._note_endings(changes)
         if any(c.conference_sid == self.conference_sid for c in changes):
             self._refresh_header()
+            self._captions_follow()  # someone joined: their lines belong to the pane
 
     def _note_endings(self, changes: list[Change]) -> None:
         """An error from a call that has since ended is stale: it must not come back."""
@@ -453,6 +489,7 @@ class MainWindow(QMainWindow):
         sid = conference.sid if conference else None
         self.participants.set_conference(sid)
         self.controller.conference_sid = sid
+        self.conference_shown.emit(sid)
         if self.participants.rowCount():
             self.grid.setCurrentIndex(self.participants.index(0))
         self._refresh_header()
