@@ -309,6 +309,13 @@ class DoorUi(QObject):
             rename.setEnabled(False)
             rename.setText("Rename… (number not known yet)")
             admit.setEnabled(False)
+        main = self.service.main_conference()
+        if main is not None and participant.conference_sid == main.sid:
+            menu.addAction(
+                icons.icon("hourglass"),
+                "Send to waiting room",
+                lambda: self.send_to_waiting(participant.call_sid),
+            )
         plan = self.service.plan
         if plan is not None:  # rooms without drag and drop: one entry per room
             move = menu.addMenu(icons.icon("groups"), "Move to")
@@ -318,6 +325,11 @@ class DoorUi(QObject):
                     f"Room {room}",
                     lambda room=room: self.rooms.place(participant.call_sid, room),  # type: ignore[misc]
                 )
+
+    @async_slot(str)
+    async def send_to_waiting(self, call_sid: str) -> None:
+        """Into the waiting room, as a caller the door made wait; Admit brings them back."""
+        await self.service.send_to_waiting(call_sid)
 
     def rename(self, participant: Participant) -> None:
         if not participant.number:

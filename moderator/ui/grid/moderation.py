@@ -14,6 +14,8 @@ from moderator.control.results import ActionResult
 from moderator.domain.roster import Participant, Roster
 from moderator.ui.async_slot import async_slot
 from moderator.ui.dialogs import message_box
+from moderator.ui.grid.announce_dialog import RecentTexts, ask_announcement
+from moderator.ui.grid.announcement_note import AnnouncementNote
 from moderator.ui.grid.dial_out_dialog import DialOutDialog, DialOutRequest
 
 if TYPE_CHECKING:
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Confirm = Callable[[str, str, str], bool]  # (title, question, verb on the button) -> go ahead?
+AskAnnouncement = Callable[[str, list[str]], str | None]  # (to whom, recent texts) -> text
 NO_CONTROL = "Not connected to Twilio: enter the Account SID and Auth Token in Settings"
 
 
@@ -49,6 +52,11 @@ class ModerationController(QObject):
         # the meeting's end with its door and rooms (ui/door sets it): True when it took it over
         self.ending: Callable[[str], bool] | None = None
         self.dial_out_dialog: DialOutDialog | None = None  # the open one, kept while it calls
+        self.recent = RecentTexts()  # the window gives it the settings file to keep them in
+        self.ask_announcement: AskAnnouncement = lambda who, recent: ask_announcement(
+            self._window, who, recent
+        )
+        self.note = AnnouncementNote()  # the header shows it: sent, heard, failed
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -163,6 +171,61 @@ class ModerationController(QObject):
         participant = self._roster.participant(self.conference_sid, call_sid)
         if participant is not None:
             QGuiApplication.clipboard().setText(participant.number or participant.call_sid)
+
+    # ---- the host's own call, whisper coaching, announcements ------------------------------
+
+    def toggle_me(self, call_sid: str) -> None:
+        """ "This is me" (or, on the host's own tile, not me any more)."""
+        target = self._conference()
+        if target is None:
+            return
+        moderator, conf = target
+        moderator.this_is_me(conf, None if moderator.me(conf) == call_sid else call_sid)
+
+    @async_slot(str)
+    async def whisper(self, call_sid: str) -> None:
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            await moderator.whisper(conf, call_sid)
+
+    @async_slot()
+    async def stop_whisper(self) -> None:
+        if target := self._conference():
+            moderator, conf = target
+            await moderator.stop_whisper(conf)
+
+    @async_slot()
+    async def call_me(self) -> None:
+        if target := self._conference():
+            moderator, conf = target
+            await moderator.call_me(conf)
+
+    @Slot()
+    def announce_all(self) -> None:
+        self.announce(None)
+
+    def announce(self, call_sid: str | None) -> None:
+        """Ask for the text (a modal dialog, in this plain slot), then send it as a task."""
+        target = self._conference()
+        if target is None:
+            return
+        _, conf = target
+        participant = self._roster.participant(conf, call_sid) if call_sid else None
+        if call_sid is not None and (participant is None or not participant.present):
+            return
+        to_whom = participant.display_name if participant is not None else "everyone"
+        text = self.ask_announcement(to_whom, self.recent.items())
+        if text:
+            self.recent.remember(text)
+            self._announce(conf, call_sid or "", text, to_whom)
+
+    @async_slot(str, str, str, str)
+    async def _announce(self, conf: str, call_sid: str, text: str, to_whom: str) -> None:
+        if self.moderator is None:
+            return
+        result = await self.moderator.announce_text(conf, text, call_sid or None)
+        if result.ok:
+            self.note.sent(conf, call_sid or None, to_whom)
 
     # ---- the whole conference --------------------------------------------------------------
 

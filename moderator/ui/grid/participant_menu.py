@@ -43,6 +43,10 @@ def participant_menu(
     else:
         presenter = "Stop being presenter" if participant.presenter else "Make presenter"
         menu.addAction(icons.icon("star"), presenter, lambda: c.toggle_presenter(call_sid))
+    host = c.moderator
+    conf = c.conference_sid
+    if host is not None and conf is not None:
+        host_entries(menu, participant, c, host.me(conf), host.coaching(conf))
     copy = menu.addAction(icons.icon("copy"), "Copy number", lambda: c.copy_number(call_sid))
     if not participant.number:
         copy.setText("Copy call SID")
@@ -51,6 +55,30 @@ def participant_menu(
     kick = menu.addAction(remove, "Remove from call…", lambda: c.kick(call_sid))
     show_key(kick, "Del")
     return menu
+
+
+def host_entries(
+    menu: QMenu,
+    participant: Participant,
+    c: ModerationController,
+    me: str | None,
+    coaching: tuple[str, str] | None,
+) -> None:
+    """This is me, Whisper to / Stop whispering, Announce to: the host's own entries."""
+    call_sid = participant.call_sid
+    name = menu_text(participant.display_name)
+    if call_sid == me:
+        menu.addAction(icons.icon("contacts"), "Not me", lambda: c.toggle_me(call_sid))
+    else:
+        menu.addAction(icons.icon("contacts"), "This is me", lambda: c.toggle_me(call_sid))
+    if coaching is not None and call_sid in coaching:
+        menu.addAction(icons.icon("mic-off"), "Stop whispering", c.stop_whisper)
+    elif me is not None and call_sid != me:
+        whisper = menu.addAction(
+            icons.icon("mic"), f"Whisper to {name}", lambda: c.whisper(call_sid)
+        )
+        whisper.setToolTip(f"Only {participant.display_name} hears you until you stop")
+    menu.addAction(icons.icon("info"), f"Announce to {name}…", lambda: c.announce(call_sid))
 
 
 def show_key(action: QAction, key: str) -> None:

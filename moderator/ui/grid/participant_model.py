@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -78,6 +78,39 @@ def _nothing_said(_call_sid: str) -> str | None:
     return None
 
 
+class HostView(Protocol):
+    """The host's own call and whom it whispers to (the Moderator service offers these)."""
+
+    def me(self, conf_sid: str) -> str | None: ...
+
+    def coaching(self, conf_sid: str) -> tuple[str, str] | None: ...
+
+
+MAX_MARK_NAME = 14  # a coached name on a tile's pill is cut past this many characters
+
+
+def host_marks(
+    participant: Participant,
+    me: str | None,
+    coaching: tuple[str, str] | None,
+    name_of: Callable[[str], str],
+) -> tuple[str, ...]:
+    """What the host's state says of one tile, in words: "you", "coaching Alice",
+    "hears you" (the person whispered to)."""
+    marks: list[str] = []
+    if participant.call_sid == me:
+        marks.append("you")
+    if coaching is not None:
+        coach, coached = coaching
+        if participant.call_sid == coach:
+            name = name_of(coached)
+            short = name if len(name) <= MAX_MARK_NAME else name[: MAX_MARK_NAME - 1] + "…"
+            marks.append(f"coaching {short}")
+        elif participant.call_sid == coached:
+            marks.append("hears you" if coach == me else f"coached by {name_of(coach)}")
+    return tuple(marks)
+
+
 def _shown(participant: Participant) -> bool:
     """In the call, or a dial-out still ringing (a "Ringing…" tile that is not counted)."""
     return participant.present or participant.ringing
@@ -108,6 +141,7 @@ class ParticipantModel(QAbstractListModel):
         self._talk_memo: tuple[str, int, datetime, float] | None = None
         # what a caller said last (live captions; the app sets it): the tile's tool tip says it
         self.last_words: Callable[[str], str | None] = _nothing_said
+        self.host: HostView | None = None  # the host's own call and whisper (tiles mark them)
 
     # ---- feeding ---------------------------------------------------------------------------
 
@@ -246,6 +280,22 @@ class ParticipantModel(QAbstractListModel):
         self.changePersistentIndexList(moved, [self.index(self._rows[sid]) for sid in sids])
         self.layoutChanged.emit()
 
+    def refresh_all(self) -> None:
+        """Every tile repaints (the host's own call or whisper changed)."""
+        if self._sids:
+            self.dataChanged.emit(self.index(0), self.index(len(self._sids) - 1))
+
+    def marks(self, participant: Participant) -> tuple[str, ...]:
+        host, conf = self.host, self._conference_sid
+        if host is None or conf is None:
+            return ()
+
+        def name_of(call_sid: str) -> str:
+            other = self._roster.participant(conf, call_sid)
+            return other.display_name if other is not None else "someone"
+
+        return host_marks(participant, host.me(conf), host.coaching(conf), name_of)
+
     # ---- queries ---------------------------------------------------------------------------
 
     def participant(self, row: int) -> Participant | None:
@@ -287,17 +337,20 @@ class ParticipantModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return participant.display_name
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return spoken(participant)
+            return ", ".join([spoken(participant), *self.marks(participant)])
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleDescriptionRole):
             talk = self.talk_time(participant.call_sid)
             share = f"talked {clock_text(talk.seconds)} ({talk.share:.0%} of all talk)"
-            text = f"{describe(participant)}\n{share}"
+            marks = self.marks(participant)
+            text = f"{describe(participant)}\n{share}" + (f"\n{', '.join(marks)}" if marks else "")
             said = self.last_words(participant.call_sid)
             if said:
                 text += f"\nsaid: “{said}”"
             return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Role.TALK:
             return self.talk_time(participant.call_sid)
+        if role == Role.HOST_MARKS:
+            return self.marks(participant)
         if role == Role.PARTICIPANT:
             return participant
         if role == Role.CALL_SID:

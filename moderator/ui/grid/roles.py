@@ -20,6 +20,7 @@ class Role(IntEnum):
     LEVEL = _USER + 6  # "info" / "error" on log entries
     AVATAR_COLOUR = _USER + 7  # QColor of the tile's avatar, distinct among those present
     TALK = _USER + 20  # a participant's TalkTime (seconds talked, share of all talk)
+    HOST_MARKS = _USER + 21  # what the host's own state says of the tile: "you", "coaching Alice"
 
 
 # Flags of every item in the console's flat list models.

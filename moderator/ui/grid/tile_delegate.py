@@ -148,6 +148,7 @@ class TileDelegate(QStyledItemDelegate):
             return
         colour = avatar_colour(index, participant)
         talk = index.data(Role.TALK)
+        marks = index.data(Role.HOST_MARKS) or ()
         state = option.state
         pending = participant.pending is not None or participant.ringing
         ratio = painter.device().devicePixelRatioF()
@@ -159,6 +160,7 @@ class TileDelegate(QStyledItemDelegate):
             participant,
             colour.rgba(),
             _talk_look(talk),
+            marks,
             clock if pending else None,
             tuple(bool(state & flag) for flag in _DRAWN_STATES),
             self.pending_phase if pending else 0.0,
@@ -171,7 +173,7 @@ class TileDelegate(QStyledItemDelegate):
             self._cache.move_to_end(participant.call_sid)
             pixmap = cached[1]
         else:
-            pixmap = self._render(participant, colour, talk, state, size, ratio)
+            pixmap = self._render(participant, colour, talk, state, size, ratio, marks)
             self._cache[participant.call_sid] = (look, pixmap)
             self._cache.move_to_end(participant.call_sid)
             while len(self._cache) > CACHE_TILES:
@@ -193,6 +195,7 @@ class TileDelegate(QStyledItemDelegate):
         state: QStyle.StateFlag,
         size: QSize,
         ratio: float,
+        marks: tuple[str, ...] = (),
     ) -> QPixmap:
         self.renders += 1
         pixmap = QPixmap(ceil(size.width() * ratio), ceil(size.height() * ratio))
@@ -201,7 +204,7 @@ class TileDelegate(QStyledItemDelegate):
         painter = QPainter(pixmap)
         try:
             self._draw(painter, QRect(0, 0, size.width(), size.height()), participant, colour,
-                       talk, state, ratio)  # fmt: skip
+                       talk, state, ratio, marks)  # fmt: skip
         finally:
             painter.end()
         return pixmap
@@ -215,6 +218,7 @@ class TileDelegate(QStyledItemDelegate):
         talk: object,
         state: QStyle.StateFlag,
         ratio: float,
+        marks: tuple[str, ...] = (),
     ) -> None:
         rect = QRect(outer).adjusted(2, 2, -2, -2)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -226,7 +230,7 @@ class TileDelegate(QStyledItemDelegate):
         self._avatar(painter, rect, participant, colour, ratio)
         self._texts(painter, rect, participant)
         self._mic(painter, rect, participant, ratio)
-        self._badges(painter, rect, participant)
+        self._badges(painter, rect, participant, marks)
         self._talk(painter, rect, talk, participant.speaking)
         painter.setOpacity(1.0)
         if pending:
@@ -421,15 +425,23 @@ class TileDelegate(QStyledItemDelegate):
             colour = theme.SPEAKING if participant.speaking else theme.TEXT_DIM
             painter.drawPixmap(disc.adjusted(4, 4, -4, -4), icons.pixmap("mic", 18, colour, ratio))
 
-    def _badges(self, painter: QPainter, rect: QRect, participant: Participant) -> None:
-        """Bottom-left pills: ON HOLD, PRESENTER, COACH, SPEAKING, MUTED (most urgent first)."""
+    def _badges(
+        self, painter: QPainter, rect: QRect, participant: Participant, marks: tuple[str, ...] = ()
+    ) -> None:
+        """Bottom-left pills: YOU, COACHING ALICE (or COACH) / HEARS YOU, ON HOLD, PRESENTER,
+        SPEAKING, MUTED (most urgent first)."""
         pills: list[tuple[str, QColor]] = []
+        if "you" in marks:
+            pills.append(("YOU", theme.PRESENTER))
+        coaching = [m for m in marks if m != "you"]  # whom the host whispers to comes first
+        if coaching:
+            pills += [(m.upper(), theme.COACH) for m in coaching]
+        elif participant.coaching:
+            pills.append(("COACH", theme.COACH))
         if participant.hold:
             pills.append(("ON HOLD", theme.HOLD))
         if participant.presenter:
             pills.append(("PRESENTER", theme.PRESENTER))
-        if participant.coaching:
-            pills.append(("COACH", theme.COACH))
         if participant.speaking and not participant.hold:
             pills.append(("SPEAKING", theme.SPEAKING))
         elif participant.muted and not participant.hold and len(pills) < 2:

@@ -49,6 +49,7 @@ from moderator.domain.roster import Change, ChangeKind, Conference, Participant
 from moderator.settings import Settings
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.dialogs import DetailsDialog, about_box
+from moderator.ui.grid.announce_dialog import RecentTexts
 from moderator.ui.grid.conference_header import ConferenceHeader, empty_grid_text
 from moderator.ui.grid.conference_model import ConferenceModel
 from moderator.ui.grid.moderation import ModerationController
@@ -152,6 +153,8 @@ class MainWindow(QMainWindow):
         self.participants = ParticipantModel(self._roster, self, clock=clock)
         self.log_model = EventLogModel(parent=self)
         self.controller = ModerationController(self._roster, moderator, self)
+        self.controller.recent = RecentTexts(settings_store)  # none (the demo): this run only
+        self.participants.host = moderator  # tiles mark the host's own call and whisper
         # talk time, timeline, end-of-meeting summary (the app connects the journal's parts)
         self.insights = MeetingInsights(
             self._roster, self.participants, lambda: self.conference_sid, clock, self
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         self.log_pane = EventLogPane(self.log_model)
         self.captions_pane: CaptionsPane | None = None  # show_captions() makes it
         self.header = ConferenceHeader()
+        self.header.add_badge(self.controller.note)  # the last announcement: heard or failed
         self.title, self.subtitle = self.header.title, self.header.subtitle
         self.status = ConsoleStatusBar(self, clock)
         self.setStatusBar(self.status)
@@ -198,6 +202,8 @@ class MainWindow(QMainWindow):
         bridge.changed.connect(self.insights.on_changes)
         bridge.events_received.connect(self.insights.on_events)
         bridge.message.connect(self.show_message)
+        if moderator is not None:
+            moderator.host_changed.connect(lambda _conf: self.participants.refresh_all())
         self.controller.message.connect(self.show_message)
         selection = self.picker.selectionModel()
         selection.currentChanged.connect(lambda current, _previous: self._pick(current.row()))
@@ -427,9 +433,25 @@ class MainWindow(QMainWindow):
         )
         self._follow_live_call(appeared)
         self._note_endings(changes)
+        self.controller.note.on_changes(changes, self._name_or_someone)
+        self._repaint_host_marks(changes)
         if any(c.conference_sid == self.conference_sid for c in changes):
             self._refresh_header()
             self._captions_follow()  # someone joined: their lines belong to the pane
+
+    def _name_or_someone(self, conference_sid: str, call_sid: str) -> str:
+        return self._name_of(conference_sid, call_sid) or "someone"
+
+    def _repaint_host_marks(self, changes: list[Change]) -> None:
+        """The coach's callback (coaching confirmed or ended) changes the coached tile's mark."""
+        conf, moderator = self.conference_sid, self.moderator
+        if conf is None or moderator is None:
+            return
+        coaching = moderator.coaching(conf)
+        if coaching is not None or any(c.kind is ChangeKind.PARTICIPANT_UPDATED for c in changes):
+            marked = {moderator.me(conf), *(coaching or ())}
+            if any(c.conference_sid == conf and c.call_sid in marked for c in changes):
+                self.participants.refresh_all()
 
     def _note_endings(self, changes: list[Change]) -> None:
         """An error from a call that has since ended is stale: it must not come back."""

@@ -65,6 +65,17 @@ class WindowActions(QObject):
         self.dial_out = self._action(
             "&Add participant…", "person-add", c.dial_out, "Ctrl+D", "Dial a number into the call"
         )
+        self.announce = self._action(
+            "A&nnounce…", "info", c.announce_all, "Ctrl+Shift+A",
+            "Say something to everyone in the call (read aloud)",
+        )  # fmt: skip
+        self.call_me = self._action(
+            "&Call me", "person-add", c.call_me, None,
+            "Dial your phone number (Settings) into the call and mark it as you",
+        )  # fmt: skip
+        self.stop_whisper = self._action(
+            "Stop &whispering", "mic-off", c.stop_whisper, None, "Everyone hears you again"
+        )
         self.end = self._action(
             "E&nd conference…", "call-end", c.end_conference, None, "End the call for everyone"
         )
@@ -86,7 +97,16 @@ class WindowActions(QObject):
         )  # fmt: skip
         self.about = self._action("&About", "app", about, None, "Version and licence")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
-        self.live = (self.mute_all, self.mute_everyone, self.unmute_all, self.dial_out, self.end)
+        self.live = (
+            self.mute_all,
+            self.mute_everyone,
+            self.unmute_all,
+            self.dial_out,
+            self.announce,
+            self.call_me,
+            self.stop_whisper,
+            self.end,
+        )
         self.toolbar = self._toolbar()
         self._style_toolbar(self.toolbar.toolButtonStyle())
 
@@ -122,6 +142,7 @@ class WindowActions(QObject):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.dial_out)
+        toolbar.addAction(self.announce)
         toolbar.addSeparator()
         toolbar.addAction(self.end)
         toolbar.widgetForAction(self.end).setObjectName("danger")
@@ -145,6 +166,9 @@ class WindowActions(QObject):
             meeting.addAction(action)
         meeting.addSeparator()
         meeting.addAction(self.dial_out)
+        meeting.addAction(self.announce)
+        meeting.addAction(self.call_me)
+        meeting.addAction(self.stop_whisper)
         meeting.addAction(self.find)
         meeting.addAction(self.reconcile)
         meeting.addSeparator()
@@ -190,9 +214,9 @@ class WindowActions(QObject):
 
     def fit_toolbar(self, width: int) -> None:
         """Icons only when the labelled buttons do not fit: otherwise End conference, Refresh
-        and Settings slide into the toolbar's barely visible overflow menu. Refresh and
-        Settings are icons always (F5, Ctrl+, and the menus name them), so the labels of the
-        moderation buttons fit a 1280 px laptop screen."""
+        and Settings slide into the toolbar's barely visible overflow menu. Announce, Refresh
+        and Settings are icons always (Ctrl+Shift+A, F5, Ctrl+, and the menus name them), so the
+        labels of the moderation buttons fit a 1280 px laptop screen."""
         labelled = Qt.ToolButtonStyle.ToolButtonTextBesideIcon
         toolbar = self.toolbar
         if self._labelled_width is None:
@@ -206,7 +230,7 @@ class WindowActions(QObject):
 
     def _style_toolbar(self, style: Qt.ToolButtonStyle) -> None:
         self.toolbar.setToolButtonStyle(style)  # restyles every button, these two included
-        for action in (self.reconcile, self.settings):
+        for action in (self.announce, self.reconcile, self.settings):
             button = self.toolbar.widgetForAction(action)
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -135,6 +135,7 @@ def test_the_full_toolbar_keeps_its_labels_on_a_laptop_screen(
         "Mute everyone",
         "Unmute all",
         "Add participant",
+        "Announce",
         "Door",
         "Breakout rooms",
         "End conference",

@@ -201,6 +201,8 @@ def test_context_menu(qtbot: Any, window: MainWindow, fake: FakeModerator, roste
         "Unmute",
         "Hold",
         "Make presenter",
+        "This is me",
+        "Announce to Alice…",
         "Copy call SID",
         "Remove from call…",
     ]

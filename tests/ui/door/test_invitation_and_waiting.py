@@ -8,8 +8,10 @@ from PySide6.QtGui import QGuiApplication
 
 from moderator.control.door_service import DoorControl
 from moderator.domain.invitation import invitation_text
+from moderator.messages import Messages
 from moderator.store.journal import Journal
 from moderator.ui.door.door_ui import DoorUi
+from tests.forms import call_sid
 
 from .test_door_ui import (  # noqa: F401 - fixtures
     door_addresses,
@@ -73,3 +75,22 @@ def test_a_pin_known_only_as_its_hash_is_not_in_the_invitation(
     door_ui.copy_invitation()
     text = QGuiApplication.clipboard().text()
     assert "ask the host" in text and "2468" not in text and "1111" not in text
+
+
+def test_send_to_waiting_room_is_in_a_meeting_tile_menu(
+    qtbot: Any,
+    door_ui: DoorUi,  # noqa: F811
+    service_messages: Messages,  # noqa: F811
+) -> None:
+    told: list[str] = []
+    service_messages.connect(lambda _level, text: told.append(text))
+    window = door_ui.window
+    menu = window.build_menu(call_sid("Charles"))
+    entries = {a.text(): a for a in menu.actions()}
+    assert "Send to waiting room" in entries
+    assert [a.text() for a in menu.actions() if a.text()][-1] == "Remove from call…"
+    entries["Send to waiting room"].trigger()  # no credentials here: it says so, sends nothing
+    qtbot.waitUntil(lambda: bool(told))
+    assert told == [
+        "Could not send to the waiting room Charles: no Twilio credentials are configured"
+    ]

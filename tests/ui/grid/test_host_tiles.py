@@ -1,0 +1,98 @@
+"""The host's own tile, whisper coaching and announcements in the window, on the simulator:
+menus → Moderator → simulator REST → signed callbacks → tiles and the header's note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from moderator.ui.grid.announce_dialog import RECENT_KEY, RecentTexts
+from moderator.ui.grid.roles import Role
+
+from .test_live_moderation import Live, live  # noqa: F401 - the fixture
+
+
+def marks(live: Live, call_sid: str) -> tuple[str, ...]:  # noqa: F811
+    model = live.window.participants
+    value = model.index(model.row_of(call_sid)).data(Role.HOST_MARKS)
+    return tuple(value or ())
+
+
+def menu_action(live: Live, call_sid: str, text: str) -> Any:  # noqa: F811
+    menu = live.window.build_menu(call_sid)
+    found = {a.text(): a for a in menu.actions()}
+    assert text in found, list(found)
+    return found[text]
+
+
+def test_this_is_me_then_whisper_to_alice_and_stop(live: Live) -> None:  # noqa: F811
+    conf, sids = live.meeting("Mary", "Alice", "Bob")
+    mary, alice = sids["Mary"], sids["Alice"]
+    assert "Whisper to Alice" not in [a.text() for a in live.window.build_menu(alice).actions()]
+    menu_action(live, mary, "This is me").trigger()
+    assert marks(live, mary) == ("you",)
+    menu_action(live, alice, "Whisper to Alice").trigger()
+    live.qtbot.waitUntil(lambda: live.sim.participant(conf, mary).coaching, timeout=5000)  # type: ignore[union-attr]
+    assert live.sim.participant(conf, mary).call_sid_to_coach == alice  # type: ignore[union-attr]
+    # the participant-modify callback confirms it: the tiles say who hears whom
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching Alice"), timeout=5000)
+    assert marks(live, alice) == ("hears you",)
+    assert marks(live, sids["Bob"]) == ()
+    assert "coaching Alice" in live.window.participants.index(0).data(3)  # the tool tip
+    live.window.grid.grab()  # the pills paint
+    menu_action(live, alice, "Stop whispering").trigger()
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you",), timeout=5000)
+    assert not live.sim.participant(conf, mary).coaching  # type: ignore[union-attr]
+    assert marks(live, alice) == ()
+    menu_action(live, mary, "Not me").trigger()
+    assert marks(live, mary) == ()
+    assert not live.window.status.error.text()
+
+
+def test_announce_to_everyone_and_to_one_shows_heard(live: Live) -> None:  # noqa: F811
+    live.sim.announce_time = 0.0
+    _conf, sids = live.meeting("Mary", "Alice")
+    asked: list[tuple[str, list[str]]] = []
+    live.window.controller.ask_announcement = lambda who, recent: (
+        asked.append((who, recent)) or "We start in two minutes"
+    )
+    live.window.window_actions.announce.trigger()  # the toolbar's Announce… (Ctrl+Shift+A)
+    note = live.window.controller.note
+    live.qtbot.waitUntil(lambda: note.text() == "📢 Everyone heard the announcement", timeout=5000)
+    live.window.controller.ask_announcement = lambda who, recent: (
+        asked.append((who, recent)) or "Alice, you're next"
+    )
+    menu_action(live, sids["Alice"], "Announce to Alice…").trigger()
+    live.qtbot.waitUntil(lambda: note.text() == "📢 Alice heard the announcement", timeout=5000)
+    assert asked == [
+        ("everyone", []),
+        ("Alice", ["We start in two minutes"]),  # the recent texts are offered
+    ]
+    said = [a.url for a in live.sim.announcements]
+    assert len(said) == 2 and all("/twilio/announce?id=" in url for url in said)
+
+
+def test_a_failed_announcement_is_shown_in_the_header(live: Live) -> None:  # noqa: F811
+    live.sim.announce_time = 0.0
+    live.meeting("Mary", "Alice")
+    live.sim.faults.announce_fail = 1.0  # Twilio could not play it
+    live.window.controller.ask_announcement = lambda who, recent: "Hello"
+    live.window.window_actions.announce.trigger()
+    note = live.window.controller.note
+    live.qtbot.waitUntil(lambda: "failed" in note.text(), timeout=5000)
+    assert note.text().startswith("📢 The announcement to everyone failed (")
+    live.qtbot.waitUntil(lambda: "Twilio could not play it" in live.window.status.error.text())
+
+
+def test_recent_texts_are_kept_but_never_a_secret(tmp_path: Any) -> None:
+    store = QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat)
+    recent = RecentTexts(store)
+    for text in ("Break until 3", "The PIN is 2468", "<b>bold</b> =SUM(A1)", "x" * 900):
+        recent.remember(text)
+    store.sync()
+    again = RecentTexts(QSettings(str(tmp_path / "console.ini"), QSettings.Format.IniFormat))
+    assert again.items() == ["x" * 500, "<b>bold</b> =SUM(A1)", "Break until 3"]
+    assert "2468" not in (tmp_path / "console.ini").read_text()
+    assert recent.items()[2] == "The PIN is 2468"  # offered again until the console closes
+    assert store.value(RECENT_KEY)
