@@ -45,10 +45,10 @@ class AnnouncementNote(QLabel):
                 to_whom = name_of(change.conference_sid, change.call_sid)
             if change.kind is ChangeKind.ANNOUNCEMENT_ENDED:
                 heard = "Everyone" if to_whom == "everyone" else to_whom
-                self._show(f"📢 {heard} heard the announcement", theme.SPEAKING, fade=True)
+                self._show(f"{heard} heard the announcement", theme.SPEAKING, fade=True)
             else:
                 why = f" ({change.reason})" if change.reason else ""
-                self._show(f"📢 The announcement to {to_whom} failed{why}", theme.ERROR, fade=False)
+                self._show(f"The announcement to {to_whom} failed{why}", theme.ERROR, fade=False)
 
     def _show(self, text: str, colour: QColor, *, fade: bool) -> None:
         self.setText(text)

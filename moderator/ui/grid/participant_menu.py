@@ -78,7 +78,7 @@ def host_entries(
             icons.icon("mic"), f"Whisper to {name}", lambda: c.whisper(call_sid)
         )
         whisper.setToolTip(f"Only {participant.display_name} hears you until you stop")
-    menu.addAction(icons.icon("info"), f"Announce to {name}…", lambda: c.announce(call_sid))
+    menu.addAction(icons.icon("campaign"), f"Announce to {name}…", lambda: c.announce(call_sid))
 
 
 def show_key(action: QAction, key: str) -> None:

@@ -86,7 +86,7 @@ class HostView(Protocol):
     def coaching(self, conf_sid: str) -> tuple[str, str] | None: ...
 
 
-MAX_MARK_NAME = 14  # a coached name on a tile's pill is cut past this many characters
+MAX_MARK_NAME = 12  # a coached name on a tile's pill: its first word, cut past this many
 
 
 def host_marks(
@@ -103,7 +103,7 @@ def host_marks(
     if coaching is not None:
         coach, coached = coaching
         if participant.call_sid == coach:
-            name = name_of(coached)
+            name = (name_of(coached).split() or ["someone"])[0]  # "Alice": the pill is short
             short = name if len(name) <= MAX_MARK_NAME else name[: MAX_MARK_NAME - 1] + "…"
             marks.append(f"coaching {short}")
         elif participant.call_sid == coached:

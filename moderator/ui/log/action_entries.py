@@ -45,6 +45,10 @@ _WORDS = {
     "announce": "Announcement sent",
     "announce-rooms": "Announced in the rooms",
     "dial-out": "Dialled out",
+    hs.THIS_IS_ME: "Marked as you",
+    hs.WHISPER: "Whispering",
+    hs.STOP_WHISPER: "Whisper stopped",
+    hs.WAIT: "Sent to the waiting room",
 }
 # what the services already tell the host in a message of their own as it happens
 ALREADY_SAID = {
@@ -85,8 +89,11 @@ def entry_for_action(action: Action, name_of: NameOf, conference: str = "") -> L
     details = [f"to {params['to']}"] if params.get("to") else []
     if action.kind in (hs.ROOMS_PLAN, hs.ROOMS_OPEN) and params.get("rooms"):
         details.append(f"{params['rooms']} rooms")
-    if action.kind == "announce-rooms" and params.get("text"):
+    if action.kind in ("announce-rooms", "announce") and params.get("text"):
         details.append(params["text"])
+    if action.kind == hs.WHISPER and params.get("call_sid_to_coach"):
+        coached = params["call_sid_to_coach"]
+        details.append(f"to {name_of(action.conference_sid, coached) or coached}")
     if action.origin not in ("host", ""):
         details.append(f"by {action.origin}")
     if action.error:
@@ -94,6 +101,8 @@ def entry_for_action(action: Action, name_of: NameOf, conference: str = "") -> L
     words = _WORDS.get(action.kind, action.kind)
     if action.kind == hs.PRESENTER and not sid:
         words = "Presenter: the automatic choice"
+    if action.kind == hs.THIS_IS_ME and not sid:
+        words = "Not marked as you"
     return LogEntry(
         action.at,
         words,

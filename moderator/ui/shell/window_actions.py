@@ -66,7 +66,7 @@ class WindowActions(QObject):
             "&Add participant…", "person-add", c.dial_out, "Ctrl+D", "Dial a number into the call"
         )
         self.announce = self._action(
-            "A&nnounce…", "info", c.announce_all, "Ctrl+Shift+A",
+            "A&nnounce…", "campaign", c.announce_all, "Ctrl+Shift+A",
             "Say something to everyone in the call (read aloud)",
         )  # fmt: skip
         self.call_me = self._action(

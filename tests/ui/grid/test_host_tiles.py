@@ -3,12 +3,15 @@ menus → Moderator → simulator REST → signed callbacks → tiles and the he
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
 from moderator.ui.grid.announce_dialog import RECENT_KEY, RecentTexts
 from moderator.ui.grid.roles import Role
+from moderator.ui.log.action_entries import entry_for_action
 
 from .test_live_moderation import Live, live  # noqa: F401 - the fixture
 
@@ -59,12 +62,12 @@ def test_announce_to_everyone_and_to_one_shows_heard(live: Live) -> None:  # noq
     )
     live.window.window_actions.announce.trigger()  # the toolbar's Announce… (Ctrl+Shift+A)
     note = live.window.controller.note
-    live.qtbot.waitUntil(lambda: note.text() == "📢 Everyone heard the announcement", timeout=5000)
+    live.qtbot.waitUntil(lambda: note.text() == "Everyone heard the announcement", timeout=5000)
     live.window.controller.ask_announcement = lambda who, recent: (
         asked.append((who, recent)) or "Alice, you're next"
     )
     menu_action(live, sids["Alice"], "Announce to Alice…").trigger()
-    live.qtbot.waitUntil(lambda: note.text() == "📢 Alice heard the announcement", timeout=5000)
+    live.qtbot.waitUntil(lambda: note.text() == "Alice heard the announcement", timeout=5000)
     assert asked == [
         ("everyone", []),
         ("Alice", ["We start in two minutes"]),  # the recent texts are offered
@@ -81,7 +84,7 @@ def test_a_failed_announcement_is_shown_in_the_header(live: Live) -> None:  # no
     live.window.window_actions.announce.trigger()
     note = live.window.controller.note
     live.qtbot.waitUntil(lambda: "failed" in note.text(), timeout=5000)
-    assert note.text().startswith("📢 The announcement to everyone failed (")
+    assert note.text().startswith("The announcement to everyone failed (")
     live.qtbot.waitUntil(lambda: "Twilio could not play it" in live.window.status.error.text())
 
 
@@ -96,3 +99,31 @@ def test_recent_texts_are_kept_but_never_a_secret(tmp_path: Any) -> None:
     assert "2468" not in (tmp_path / "console.ini").read_text()
     assert recent.items()[2] == "The PIN is 2468"  # offered again until the console closes
     assert store.value(RECENT_KEY)
+
+
+@dataclass(frozen=True)
+class Row:
+    """A journaled action as the event log reads it."""
+
+    kind: str
+    call_sid: str | None
+    params: dict[str, str]
+    at: datetime = datetime(2026, 12, 5, 12, 0, tzinfo=timezone.utc)
+    conference_sid: str = "CF" + "2" * 32
+    ok: bool | None = True
+    origin: str = "host"
+    error: str | None = None
+
+
+def test_the_event_log_says_whom_the_host_whispers_to_and_what_was_announced() -> None:
+    def name_of(_conf: str, call_sid: str) -> str | None:
+        return {"CA1": "Mary", "CA2": "Alice"}.get(call_sid)
+
+    whisper = entry_for_action(Row("whisper", "CA1", {"call_sid_to_coach": "CA2"}), name_of)
+    assert (whisper.event, whisper.who, whisper.details) == ("Whispering", "Mary", "to Alice")
+    said = entry_for_action(Row("announce", None, {"text": "Break until 3"}), name_of)
+    assert (said.event, said.details) == ("Announcement sent", "Break until 3")
+    me = entry_for_action(Row("this-is-me", "CA1", {}), name_of)
+    assert (me.event, me.who) == ("Marked as you", "Mary")
+    sent = entry_for_action(Row("wait", "CA2", {"to": "TeamMeeting-lobby"}), name_of)
+    assert sent.event == "Sent to the waiting room"
