@@ -19,6 +19,7 @@ from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
 from moderator.demo import demo_settings, demo_simulator, dial_in
+from moderator.domain.clock import utc_now
 from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
 from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
@@ -87,6 +88,12 @@ class Console:
         self.options = options
         # every part's messages for the host; held until the window connects (_show_window)
         self.messages = Messages()
+        # the event log's history: which conferences' lines are in, and where live lines start
+        self._history_shown: set[str] = set()
+        self._history_until = utc_now()  # actions from then on reach the log live
+        # per conference known when the window opened: callbacks after this sequence number
+        # reach the log live (None: it had ended, every callback is history)
+        self._history_cut: dict[str, int | None] = {}
         self.settings_flow = SettingsFlow(options.data_dir, self.messages, demo=options.demo)
         self.settings = self.settings_flow.settings
         if options.demo:  # the session's, never saved
@@ -283,35 +290,39 @@ class Console:
 
     def _show_history(self) -> None:
         """The event log starts with the shown conference's recent history (callbacks, host
-        actions, the door's decisions), and host actions appear in it as they are taken."""
+        actions, the door's decisions), host actions appear in it as they are taken, and a
+        conference the host switches to brings its own history in (once)."""
         core, window = self.core, self.window
         if core is None or window is None:
             return
-        roster = core.roster
-
-        def name_of(conference_sid: str, call_sid: str) -> str | None:
-            # a past conference is not folded for a name (0.7 s at start for 5,000 callbacks):
-            # its lines use the callback's label
-            if roster.summary(conference_sid) is not None and not roster.is_folded(conference_sid):
-                return None
-            participant = roster.participant(conference_sid, call_sid)
-            return participant.display_name if participant else None
-
-        def where(sid: str) -> str:
-            conference = roster.conference(sid)
-            return conference.friendly_name if conference and conference.friendly_name else sid
 
         def on_action(action: ActionRecord) -> None:
             if said_live(action):
-                window.log_model.queue(
-                    [entry_for_action(action, name_of, where(action.conference_sid))]
-                )
+                where = self._meeting_of(action.conference_sid)
+                window.log_model.queue([entry_for_action(action, self._log_name_of, where)])
 
         core.journal.action_listeners.append(on_action)
-        shown = window.conference_sid
-        conference = roster.conference(shown) if shown else None
+        # lines from now on reach the log live: a history adds only what came before
+        self._history_until = utc_now()
+        self._history_shown.clear()
+        self._history_cut = {
+            c.sid: core.roster.last_sequence(c.sid) if c.status.live else None
+            for c in core.roster.conferences()
+        }
+        window.conference_shown.connect(self._load_history)
+        self._load_history(window.conference_sid)
+
+    def _load_history(self, shown: str | None) -> None:
+        """The newest lines of the conference `shown` from before the window opened, the
+        callbacks and the actions on it and on its meeting (door and rooms), once each."""
+        core, window = self.core, self.window
+        if core is None or window is None or shown is None or shown in self._history_shown:
+            return
+        roster = core.roster
+        conference = roster.conference(shown)
         if conference is None:
             return
+        self._history_shown.add(shown)
         meeting = conference.friendly_name
         since = max(
             (
@@ -321,13 +332,36 @@ class Console:
             ),
             default=None,
         )
-        events = newest_events(core.journal, conference.sid, HISTORY_LINES)
+        until = self._history_until
+        events = []
+        if shown in self._history_cut:  # one that started since then is in the log already
+            cut = self._history_cut[shown]
+            events = [
+                e
+                for e in newest_events(core.journal, conference.sid, HISTORY_LINES)
+                if cut is None or e.sequence <= cut
+            ]
         actions = [
             a
             for a in core.journal.actions()
-            if a.conference_sid in (conference.sid, meeting) and (since is None or a.at >= since)
+            if a.conference_sid in (conference.sid, meeting)
+            and (since is None or a.at >= since)
+            and a.at < until
         ]
-        window.log_model.extend(history(events, actions, name_of, meeting))
+        window.log_model.extend(history(events, actions, self._log_name_of, meeting))
+
+    def _log_name_of(self, conference_sid: str, call_sid: str) -> str | None:
+        roster = self.roster
+        # a past conference is not folded for a name (0.7 s at start for 5,000 callbacks): its
+        # lines use the callback's label
+        if roster.summary(conference_sid) is not None and not roster.is_folded(conference_sid):
+            return None
+        participant = roster.participant(conference_sid, call_sid)
+        return participant.display_name if participant else None
+
+    def _meeting_of(self, sid: str) -> str:
+        conference = self.roster.conference(sid)
+        return conference.friendly_name if conference and conference.friendly_name else sid
 
     def _start_setup(self) -> None:
         """Readiness marks, the built-in tunnel and (at a first start) the setup assistant."""

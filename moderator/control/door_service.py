@@ -32,7 +32,7 @@ from moderator.control.requests import end_conference_call
 from moderator.control.results import ActionResult
 from moderator.dispatch import Signal
 from moderator.domain import door_twiml
-from moderator.domain.actions import ActionKind, Scope, Target
+from moderator.domain.actions import ActionKind, Origin, Scope, Target
 from moderator.domain.address_book import AddressBook
 from moderator.domain.door import (
     DENIED,
@@ -91,13 +91,13 @@ class DoorControl:
     def set_locked(self, locked: bool) -> None:
         if self.door.settings.locked != locked:
             self.door.update(locked=locked)
-            self._decide(ActionKind.LOCK if locked else ActionKind.UNLOCK)
+            self.decide(ActionKind.LOCK if locked else ActionKind.UNLOCK)
             self.tell.say(Level.INFO, "The meeting is locked" if locked else "The meeting is open")
 
     def set_waiting_room(self, on: bool) -> None:
         if self.door.settings.waiting_room != on:
             self.door.update(waiting_room=on)
-            self._decide(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
+            self.decide(ActionKind.WAITING_ROOM_ON if on else ActionKind.WAITING_ROOM_OFF)
             self.tell.say(Level.INFO, "Waiting room on" if on else "Waiting room off")
 
     def set_pin(self, pin: str) -> None:
@@ -109,7 +109,7 @@ class DoorControl:
         self._typed_pin = pin
         self.door.update(pin_hash=pin_hash)
         kind = ActionKind.PIN_SET if pin else ActionKind.PIN_CLEARED
-        self._decide(kind, params={"hash": pin_hash} if pin else None)
+        self.decide(kind, params={"hash": pin_hash} if pin else None)
         self.tell.say(Level.INFO, "Callers are asked for a PIN" if pin else "No PIN is asked")
 
     def remember_pin(self, pin: str) -> None:
@@ -149,7 +149,7 @@ class DoorControl:
     def _edit_book(self, book: AddressBook, params: Mapping[str, str]) -> None:
         """An address-book edit, journaled as every host action is (never the file's path)."""
         self.door.set_book(book)
-        self._decide(ActionKind.BOOK_EDIT, params=params)
+        self.decide(ActionKind.BOOK_EDIT, params=params)
         self._save_book()
 
     def _save_book(self) -> None:
@@ -283,7 +283,7 @@ class DoorControl:
         keep = {presenter} if keep_presenter and presenter else set()
         rng = random.Random(seed) if randomly else None
         self.plan = assign(self.meeting, count, people, keep_in_main=keep, rng=rng)
-        self._decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
+        self.decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         return self.plan
 
@@ -295,7 +295,7 @@ class DoorControl:
             self.plan = self.plan.moved(call_sid, room)
         except ValueError as exc:
             return ActionResult(False, str(exc))
-        self._decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
+        self.decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))
         self._changed()
         if not self.rooms_open:
             return ActionResult(True)
@@ -310,7 +310,7 @@ class DoorControl:
             return [ActionResult(False, "Create the rooms first")]
         plan, where = self.plan, self._addresses()
         self.rooms_open = True
-        self._decide(ActionKind.ROOMS_OPEN, params=plan_params(plan))
+        self.decide(ActionKind.ROOMS_OPEN, params=plan_params(plan))
         self._changed()
         present = {p.call_sid for p in self.main_people()}
         movers = [(sid, room) for sid, room in plan.rooms_of.items() if sid in present]
@@ -328,7 +328,7 @@ class DoorControl:
         """Everyone in a room goes back to the main conference."""
         where = self._addresses()
         self.rooms_open = False
-        self._decide(ActionKind.ROOMS_CLOSE)
+        self.decide(ActionKind.ROOMS_CLOSE)
         self._changed()
         people = [p.call_sid for room in self.room_people().values() for p in room]
 
@@ -397,7 +397,7 @@ class DoorControl:
         for lobby in self._live(lambda name: name == lobby_name(self.meeting)):
             results.append(await self._end_conference(lobby))
         self.plan, self.rooms_open = None, False
-        self._decide(ActionKind.MEETING_ENDED)
+        self.decide(ActionKind.MEETING_ENDED)
         self._changed()
         return results
 
@@ -491,10 +491,17 @@ class DoorControl:
         )
         return await self._lifecycle.run(action)
 
-    def _decide(self, kind: ActionKind, params: Mapping[str, str] | None = None) -> None:
-        """A host decision with nothing to send, journaled under the meeting's name."""
+    def decide(
+        self,
+        kind: ActionKind,
+        params: Mapping[str, str] | None = None,
+        *,
+        origin: Origin = Origin.HOST,
+    ) -> None:
+        """A decision with nothing to send (the host's, or what a start's flags turned on),
+        run through the lifecycle and journaled under the meeting's name."""
         target = Target.meeting(self.meeting)
-        self._lifecycle.decide(Action(kind, target, self.meeting, params=params))
+        self._lifecycle.decide(Action(kind, target, self.meeting, origin=origin, params=params))
 
     def _on_mark(self, target: Target) -> None:
         if target.scope is Scope.MEETING and target.key == self.meeting:

@@ -12,30 +12,20 @@ journaled too, so the next start without flags finds it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 
 from moderator.control.door_service import DoorControl
 from moderator.control.recording import RecordingControl
-from moderator.domain.clock import utc_now
+from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.door import Door, DoorSettings, is_lobby, lobby_name
-from moderator.domain.host_state import (
-    FRESH_START,
-    LOCK,
-    PIN_SET,
-    WAITING_ROOM_ON,
-    HostState,
-    fold,
-)
+from moderator.domain.host_state import HostState, fold
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Roster
-from moderator.store.action_log import ActionLog
 from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
-
-START = "start"  # the journal's origin for what the start flags turned on
 
 
 @dataclass(frozen=True)
@@ -81,8 +71,6 @@ def restore(
     door: Door,
     service: DoorControl,
     recordings: RecordingControl | None,
-    *,
-    clock: Callable[[], datetime] = utc_now,
 ) -> Restored:
     """Restore the live meeting's host state (see the module's docstring); never raises."""
     meeting = service.meeting
@@ -102,16 +90,15 @@ def restore(
             locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
         )
         if not state.empty:
-            _journal(journal, clock(), meeting, FRESH_START)
+            service.decide(ActionKind.FRESH_START, origin=Origin.START)
     # what the flags turned on, so the next start (without them) finds it in the journal
     before = state if live else HostState(meeting)
-    now = clock()
     if merged.locked and not before.locked:
-        _journal(journal, now, meeting, LOCK)
+        service.decide(ActionKind.LOCK, origin=Origin.START)
     if merged.waiting_room and not before.waiting_room:
-        _journal(journal, now, meeting, WAITING_ROOM_ON)
+        service.decide(ActionKind.WAITING_ROOM_ON, origin=Origin.START)
     if merged.pin_hash and merged.pin_hash != before.pin_hash:
-        _journal(journal, now, meeting, PIN_SET, {"hash": merged.pin_hash})
+        service.decide(ActionKind.PIN_SET, {"hash": merged.pin_hash}, origin=Origin.START)
     return Restored(state, live, flags)
 
 
@@ -122,8 +109,6 @@ async def settle(
     journal: Journal,
     door: Door,
     service: DoorControl,
-    *,
-    clock: Callable[[], datetime] = utc_now,
 ) -> bool:
     """After the start's reconcile with Twilio: a meeting the journal thought live that ended
     while the console was away gets the start's flags back, not what the host set for it.
@@ -140,13 +125,15 @@ async def settle(
     flags = restored.flags
     door.update(locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash)
     service.restore(None, False)
-    now = clock()
-    _journal(journal, now, service.meeting, FRESH_START)
-    for kind, on in ((LOCK, flags.locked), (WAITING_ROOM_ON, flags.waiting_room)):
+    service.decide(ActionKind.FRESH_START, origin=Origin.START)
+    for kind, on in (
+        (ActionKind.LOCK, flags.locked),
+        (ActionKind.WAITING_ROOM_ON, flags.waiting_room),
+    ):
         if on:
-            _journal(journal, now, service.meeting, kind)
+            service.decide(kind, origin=Origin.START)
     if flags.pin_hash:
-        _journal(journal, now, service.meeting, PIN_SET, {"hash": flags.pin_hash})
+        service.decide(ActionKind.PIN_SET, {"hash": flags.pin_hash}, origin=Origin.START)
     log.info("the meeting %s ended while the console was away: the door is as the start set it",
              service.meeting)  # fmt: skip
     return True
@@ -196,13 +183,3 @@ def _restore_meeting(
             recordings.restore(conference.sid, state.recording[conference.sid])
     plan, rooms_open = state.rooms_now(in_rooms)
     service.restore(plan, rooms_open)
-
-
-def _journal(
-    journal: Journal,
-    at: datetime,
-    meeting: str,
-    kind: str,
-    params: dict[str, str] | None = None,
-) -> None:
-    ActionLog(journal).record(kind, meeting, origin=START, params=params, done=True, at=at)

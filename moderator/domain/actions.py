@@ -69,8 +69,8 @@ class ActionKind(str, Enum):
     MEETING_ENDED = "meeting-ended"  # the host ended the meeting: what follows is a new fold
     FRESH_START = "fresh-start"  # a console started with no live meeting: a new fold too
     BOOK_EDIT = "book-edit"  # the address book changed (params: number, what; never the file)
-    NUMBER_CONNECT = "number-connect"  # a Twilio number's Voice URL pointed at this console
-    NUMBER_RESTORE = "number-restore"  # … and put back
+    NUMBER_CONNECT = "connect-number"  # a Twilio number's Voice URL pointed at this console
+    NUMBER_RESTORE = "restore-number"  # … and put back (account-level: no conference)
 
     def __str__(self) -> str:
         return self.value

@@ -18,26 +18,18 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+from moderator.domain.actions import ActionKind
 from moderator.domain.pin_hash import hash_pin, is_pin_hash, pin_matches
 from moderator.domain.rooms import MAX_ROOMS, RoomPlan, room_number
 
-# the kinds of the journal's rows this fold reads (the door's verdicts are domain/door.py's)
-LOCK, UNLOCK = "lock", "unlock"
-WAITING_ROOM_ON, WAITING_ROOM_OFF = "waiting-room-on", "waiting-room-off"
-PIN_SET, PIN_CLEARED = "pin-set", "pin-cleared"
-PRESENTER = "presenter"  # call_sid: the host's pick; None: back to the automatic presenter
-THIS_IS_ME = "this-is-me"  # call_sid: the host's own call; None: not marked
-WHISPER, STOP_WHISPER = "whisper", "whisper-stop"  # call_sid: the coach; params call_sid_to_coach
-ROOMS_PLAN, ROOMS_CLEAR = "rooms-plan", "rooms-clear"  # params: rooms, plan
-ROOMS_OPEN, ROOMS_CLOSE = "rooms-open", "rooms-close"
-ADMIT, DENY, MOVE = "admit", "deny", "move"  # params: to (a move's conference name)
-WAIT = "wait"  # the door's verdict: into the waiting room
-GONE = "gone"  # a waiting caller was hung up (the meeting ended) or hung up themselves
-MEETING_ENDED = "meeting-ended"  # the host ended the meeting: what follows is a new fold
-FRESH_START = "fresh-start"  # a console started with no live meeting: a new fold too
-RECORDING_PREFIX = "recording-"  # recording-pause, recording-resume, recording-stop
-RECORDING_INTENTS = {"recording-pause": "paused", "recording-resume": "in-progress"}
-RECORDING_INTENTS["recording-stop"] = "stopped"
+# The kinds of the journal's rows this fold reads are ActionKinds. "wait" is the door's verdict
+# (domain/door.py Verdict.WAIT: into the waiting room) and the host's send-to-waiting alike.
+WAIT = ActionKind.SEND_TO_WAITING
+RECORDING_INTENTS: dict[str, str] = {
+    ActionKind.RECORDING_PAUSE: "paused",
+    ActionKind.RECORDING_RESUME: "in-progress",
+    ActionKind.RECORDING_STOP: "stopped",
+}
 
 __all__ = ["ActionRow", "HostState", "fold", "hash_pin", "pin_matches"]
 
@@ -131,50 +123,54 @@ class HostState:
 
     def _meeting_row(self, row: ActionRow) -> HostState:  # noqa: C901 - one flat branch per host-action kind
         kind, sid, params = row.kind, row.call_sid, row.params
-        if kind in (MEETING_ENDED, FRESH_START):
+        if kind in (ActionKind.MEETING_ENDED, ActionKind.FRESH_START):
             return HostState(self.meeting)
         if row.ok is False:  # a move Twilio refused: nothing changed
             return self
-        if kind in (LOCK, UNLOCK):
-            return replace(self, locked=kind == LOCK)
-        if kind in (WAITING_ROOM_ON, WAITING_ROOM_OFF):
-            return replace(self, waiting_room=kind == WAITING_ROOM_ON)
-        if kind == PIN_SET:
+        if kind in (ActionKind.LOCK, ActionKind.UNLOCK):
+            return replace(self, locked=kind == ActionKind.LOCK)
+        if kind in (ActionKind.WAITING_ROOM_ON, ActionKind.WAITING_ROOM_OFF):
+            return replace(self, waiting_room=kind == ActionKind.WAITING_ROOM_ON)
+        if kind == ActionKind.PIN_SET:
             pin_hash = params.get("hash", "")
             return replace(self, pin_hash=pin_hash if is_pin_hash(pin_hash) else self.pin_hash)
-        if kind == PIN_CLEARED:
+        if kind == ActionKind.PIN_CLEARED:
             return replace(self, pin_hash="")
-        if kind == ROOMS_PLAN:
+        if kind == ActionKind.ROOMS_PLAN:
             plan = plan_of(self.meeting, params)
             return replace(self, plan=plan) if plan is not None else self
-        if kind == ROOMS_CLEAR:
+        if kind == ActionKind.ROOMS_CLEAR:
             return replace(self, plan=None, rooms_open=False)
-        if kind == ROOMS_OPEN:
+        if kind == ActionKind.ROOMS_OPEN:
             plan = plan_of(self.meeting, params) if "plan" in params else self.plan
             return replace(self, plan=plan, rooms_open=True)
-        if kind == ROOMS_CLOSE:
+        if kind == ActionKind.ROOMS_CLOSE:
             back = {s: to for s, to in self.where.items() if room_number(to, self.meeting) is None}
             return replace(self, rooms_open=False, where=back)
         if sid is None:
             return self
         if kind == WAIT:
             return replace(self, waiting=self.waiting | {sid})
-        if kind in (ADMIT, DENY, GONE):
-            moved = {**self.where, sid: self.meeting} if kind == ADMIT else self.where
+        if kind in (ActionKind.ADMIT, ActionKind.DENY, ActionKind.GONE):
+            moved = {**self.where, sid: self.meeting} if kind == ActionKind.ADMIT else self.where
             return replace(self, waiting=self.waiting - {sid}, where=moved)
-        if kind == MOVE and params.get("to"):
+        if kind == ActionKind.MOVE and params.get("to"):
             return replace(self, where={**self.where, sid: params["to"]})
         return self
 
     def _conference_row(self, row: ActionRow) -> HostState:
-        if row.kind == PRESENTER:
+        if row.kind == ActionKind.PRESENTER:
             return replace(self, presenters={**self.presenters, row.conference_sid: row.call_sid})
-        if row.kind == THIS_IS_ME:
+        if row.kind == ActionKind.THIS_IS_ME:
             return replace(self, me=row.call_sid)
-        if row.kind in (WHISPER, STOP_WHISPER) and row.ok is not False and row.call_sid:
+        if (
+            row.kind in (ActionKind.WHISPER, ActionKind.STOP_WHISPER)
+            and row.ok is not False
+            and row.call_sid
+        ):
             coaching = dict(self.coaching)
             coached = row.params.get("call_sid_to_coach", "")
-            if row.kind == WHISPER and coached:
+            if row.kind == ActionKind.WHISPER and coached:
                 coaching[row.conference_sid] = (row.call_sid, coached)
             else:
                 coaching.pop(row.conference_sid, None)

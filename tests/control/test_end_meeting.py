@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from moderator.domain.actions import ActionKind
 from moderator.domain.door import MEETING_OVER
-from moderator.domain.host_state import GONE, MEETING_ENDED
 from moderator.sim import Simulator
 
 from .test_host_restore import ALICE, BOB, CAROL, DAVE, Consoles
@@ -70,8 +70,8 @@ async def test_ending_leaves_no_call_behind(consoles: Consoles, close_rooms_firs
     lobby = [c for c in service.roster.conferences() if c.friendly_name.endswith("-lobby")]
     await consoles.until(lambda: not any(c.status.live for c in lobby), "the lobby ended")
     kinds = [(a.kind, a.call_sid) for a in core.journal.actions()]
-    assert all((GONE, sid) in kinds for sid in waiting)
-    assert kinds[-1] == (MEETING_ENDED, None)
+    assert all((ActionKind.GONE, sid) in kinds for sid in waiting)
+    assert kinds[-1] == (ActionKind.MEETING_ENDED, None)
     # what follows the end is a new meeting: a restart restores nothing of this one
     roster = service.roster
     await consoles.until(lambda: not any(c.status.live for c in roster.conferences()), "ends")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderator.domain import host_state as hs
+from moderator.domain.actions import ActionKind
 from moderator.domain.host_state import HostState, fold
 from moderator.domain.pin_hash import hash_pin, is_pin_hash, pin_matches
 from moderator.domain.rooms import RoomPlan, room_name
@@ -33,8 +34,14 @@ class Row:
     ok: bool | None = True
 
 
-SETTING_KINDS = [hs.LOCK, hs.UNLOCK, hs.WAITING_ROOM_ON, hs.WAITING_ROOM_OFF, hs.PIN_CLEARED]
-CALL_KINDS = [hs.WAIT, hs.ADMIT, hs.DENY, hs.GONE, hs.MOVE]
+SETTING_KINDS = [
+    ActionKind.LOCK,
+    ActionKind.UNLOCK,
+    ActionKind.WAITING_ROOM_ON,
+    ActionKind.WAITING_ROOM_OFF,
+    ActionKind.PIN_CLEARED,
+]
+CALL_KINDS = [hs.WAIT, ActionKind.ADMIT, ActionKind.DENY, ActionKind.GONE, ActionKind.MOVE]
 A_HASH = hash_pin("2468", salt=b"0123456789abcdef")
 
 
@@ -48,14 +55,14 @@ def rows(draw: st.DrawFn, meeting: str = MEETING) -> list[Row]:
         if which == 0:
             out.append(Row(at, meeting, None, draw(st.sampled_from(SETTING_KINDS))))
         elif which == 1:
-            out.append(Row(at, meeting, None, hs.PIN_SET, {"hash": A_HASH}))
+            out.append(Row(at, meeting, None, ActionKind.PIN_SET, {"hash": A_HASH}))
         elif which == 2:
             kind = draw(st.sampled_from(CALL_KINDS))
             to = draw(st.sampled_from([meeting, room_name(meeting, 1), room_name(meeting, 2)]))
             sid = draw(st.sampled_from(CALLS))
             out.append(Row(at, meeting, sid, kind, {"to": to}, draw(st.sampled_from([True, None]))))
         elif which == 3:
-            out.append(Row(at, MAIN, draw(st.sampled_from([None, *CALLS])), hs.PRESENTER))
+            out.append(Row(at, MAIN, draw(st.sampled_from([None, *CALLS])), ActionKind.PRESENTER))
         else:
             kind = draw(st.sampled_from(sorted(hs.RECORDING_INTENTS)))
             out.append(Row(at, MAIN, None, kind, ok=draw(st.booleans())))
@@ -82,13 +89,17 @@ def test_folding_on_from_a_state_is_folding_everything(first: list[Row], then: l
 @given(rows())
 def test_the_last_word_on_each_setting_wins(history: list[Row]) -> None:
     folded = state(history)
-    locks = [r.kind for r in history if r.kind in (hs.LOCK, hs.UNLOCK)]
-    rooms = [r.kind for r in history if r.kind in (hs.WAITING_ROOM_ON, hs.WAITING_ROOM_OFF)]
-    pins = [r.kind for r in history if r.kind in (hs.PIN_SET, hs.PIN_CLEARED)]
-    assert folded.locked == (bool(locks) and locks[-1] == hs.LOCK)
-    assert folded.waiting_room == (bool(rooms) and rooms[-1] == hs.WAITING_ROOM_ON)
-    assert folded.pin_hash == (A_HASH if pins and pins[-1] == hs.PIN_SET else "")
-    presenters = [r.call_sid for r in history if r.kind == hs.PRESENTER]
+    locks = [r.kind for r in history if r.kind in (ActionKind.LOCK, ActionKind.UNLOCK)]
+    rooms = [
+        r.kind
+        for r in history
+        if r.kind in (ActionKind.WAITING_ROOM_ON, ActionKind.WAITING_ROOM_OFF)
+    ]
+    pins = [r.kind for r in history if r.kind in (ActionKind.PIN_SET, ActionKind.PIN_CLEARED)]
+    assert folded.locked == (bool(locks) and locks[-1] == ActionKind.LOCK)
+    assert folded.waiting_room == (bool(rooms) and rooms[-1] == ActionKind.WAITING_ROOM_ON)
+    assert folded.pin_hash == (A_HASH if pins and pins[-1] == ActionKind.PIN_SET else "")
+    presenters = [r.call_sid for r in history if r.kind == ActionKind.PRESENTER]
     assert folded.presenter(MAIN) == (presenters[-1] if presenters else None)
     intents = [r.kind for r in history if r.kind in hs.RECORDING_INTENTS and r.ok]
     assert folded.recording.get(MAIN) == (hs.RECORDING_INTENTS[intents[-1]] if intents else None)
@@ -98,8 +109,10 @@ def test_the_last_word_on_each_setting_wins(history: list[Row]) -> None:
 def test_a_caller_waits_until_admitted_denied_or_gone(history: list[Row]) -> None:
     folded = state(history)
     for sid in CALLS:
-        mine = [r.kind for r in history if r.call_sid == sid and r.kind != hs.MOVE]
-        mine = [k for k in mine if k in (hs.WAIT, hs.ADMIT, hs.DENY, hs.GONE)]
+        mine = [r.kind for r in history if r.call_sid == sid and r.kind != ActionKind.MOVE]
+        mine = [
+            k for k in mine if k in (hs.WAIT, ActionKind.ADMIT, ActionKind.DENY, ActionKind.GONE)
+        ]
         assert (sid in folded.waiting) == (bool(mine) and mine[-1] == hs.WAIT)
 
 
@@ -110,7 +123,7 @@ def test_another_meetings_rows_change_nothing(ours: list[Row], theirs: list[Row]
     assert apart(state(mixed)) == apart(state(ours))
 
 
-@given(rows(), rows(), st.sampled_from([hs.MEETING_ENDED, hs.FRESH_START]))
+@given(rows(), rows(), st.sampled_from([ActionKind.MEETING_ENDED, ActionKind.FRESH_START]))
 def test_an_end_or_a_fresh_start_forgets_the_meeting_before_it(
     before: list[Row], after: list[Row], kind: str
 ) -> None:
@@ -127,7 +140,7 @@ def test_rows_before_since_belong_to_an_earlier_meeting(history: list[Row]) -> N
 def test_a_refused_move_moves_nobody() -> None:
     history = [
         Row(NOW, MEETING, CALLS[0], hs.WAIT),
-        Row(NOW, MEETING, CALLS[0], hs.ADMIT, ok=False),
+        Row(NOW, MEETING, CALLS[0], ActionKind.ADMIT, ok=False),
     ]
     assert state(history).waiting == {CALLS[0]}
 
@@ -136,16 +149,16 @@ def test_rooms_plan_open_and_close() -> None:
     plan = RoomPlan(MEETING, 2, {CALLS[0]: 1, CALLS[1]: 2})
     opened = state(
         [
-            Row(NOW, MEETING, None, hs.ROOMS_PLAN, hs.plan_params(RoomPlan(MEETING, 3))),
-            Row(NOW, MEETING, None, hs.ROOMS_OPEN, hs.plan_params(plan)),
-            Row(NOW, MEETING, CALLS[0], hs.MOVE, {"to": room_name(MEETING, 1)}),
+            Row(NOW, MEETING, None, ActionKind.ROOMS_PLAN, hs.plan_params(RoomPlan(MEETING, 3))),
+            Row(NOW, MEETING, None, ActionKind.ROOMS_OPEN, hs.plan_params(plan)),
+            Row(NOW, MEETING, CALLS[0], ActionKind.MOVE, {"to": room_name(MEETING, 1)}),
         ]
     )
     assert (opened.plan, opened.rooms_open) == (plan, True)
     assert opened.where == {CALLS[0]: room_name(MEETING, 1)}
-    closed = opened.apply(Row(NOW, MEETING, None, hs.ROOMS_CLOSE))
+    closed = opened.apply(Row(NOW, MEETING, None, ActionKind.ROOMS_CLOSE))
     assert (closed.plan, closed.rooms_open, closed.where) == (plan, False, {})
-    cleared = closed.apply(Row(NOW, MEETING, None, hs.ROOMS_CLEAR))
+    cleared = closed.apply(Row(NOW, MEETING, None, ActionKind.ROOMS_CLEAR))
     assert cleared.plan is None
 
 

@@ -20,6 +20,7 @@ from moderator.ui.door.door_ui import CLOSE_ROOMS_FIRST, DoorUi
 from moderator.ui.grid.recording_indicator import PAUSED_TEXT
 
 from ..conftest import run
+from ..shell.test_conference_picker import click_conference
 
 ALICE, BOB, CAROL, DAVE, EVE = (f"+1415555010{n}" for n in range(1, 6))
 
@@ -142,3 +143,45 @@ def test_what_the_host_set_in_the_window_is_there_after_a_restart(host: Host) ->
         timeout=20000,
     )
     host.until(lambda: not service.waiting() and not service.rooms_open)
+
+
+def test_the_event_log_brings_in_the_history_of_the_conference_the_host_switches_to(
+    host: Host,
+) -> None:
+    console = host.start()
+    sim = host.sim
+    for number in (ALICE, BOB):
+        sim.place_call(number, LINE_NUMBER)
+    service = host.door_ui.service
+    host.until(lambda: len(service.main_people()) == 2)
+    assert console.server is not None and console.moderator is not None
+    standup = sim.create_conference("Standup", status_callback=console.server.callback_url)
+    zoe = run(host.qtbot, host.loop, sim.join(standup, label="Zoe", number=CAROL))
+    host.until(lambda: console.roster.participant(standup, zoe) is not None)
+    assert run(host.qtbot, host.loop, console.moderator.mute(standup, zoe)).ok
+
+    host.stop()
+    console = host.start()  # the window shows one conference: its history only
+    window = console.window
+    assert window is not None
+    main = host.door_ui.service.main_conference()
+    assert main is not None
+    names = {main.sid: main.friendly_name, standup: "Standup"}
+    first = window.conference_sid
+    assert first in names
+    other = next(sid for sid in names if sid != first)
+    log = window.log_model
+
+    def lines(sid: str) -> set[tuple[str, str]]:
+        entries = [log.entry(row) for row in range(log.rowCount())]
+        return {(e.event, e.who) for e in entries if e.conference == names[sid]}
+
+    assert any(event == "Joined" for event, _ in lines(first))  # the shown one's history
+    assert lines(other) == set()
+    click_conference(host.qtbot, window, other)  # the host switches: its history comes in
+    assert any(event == "Joined" for event, _ in lines(other))
+    assert ("Mute sent", "Zoe") in lines(standup)
+    before = log.rowCount()
+    click_conference(host.qtbot, window, first)
+    click_conference(host.qtbot, window, other)
+    assert log.rowCount() == before  # once per conference
