@@ -13,7 +13,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import qasync
 from PySide6.QtWidgets import QApplication
@@ -42,19 +44,27 @@ async def until(check: object, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.05)
 
 
-async def main(app: QApplication) -> None:
-    sim = Simulator(speed=10.0)
-    await sim.start()
+async def console_on(sim: Simulator, book: dict[str, str]) -> Console:
+    """The console (its window 1360x860) on the running `sim`, its address book `book`
+    (number -> name), the simulated number's Voice URL pointed at it."""
     data = Path(tempfile.mkdtemp())
-    rows = [f"{number},{name}," for number, name in {**PEOPLE, **LATE}.items() if name]
+    rows = [f"{number},{name}," for number, name in book.items() if name]
     (data / "address-book.csv").write_text("number,name,always_admit\n" + "\n".join(rows) + "\n")
     os.environ.update(TWILIO_ACCOUNT_SID=sim.account_sid, TWILIO_AUTH_TOKEN=sim.auth_token)
     console = Console(ConsoleOptions(port=0, data_dir=data, twilio_api_url=sim.base_url))
     await console.start()
     assert console.window and console.server and console.door_ui and console.core
-    window, door = console.window, console.door_ui
-    window.resize(1360, 860)
+    console.window.resize(1360, 860)
     sim.set_voice_url(LINE_NUMBER, console.server.voice_url)
+    return console
+
+
+async def main(app: QApplication) -> None:
+    sim = Simulator(speed=10.0)
+    await sim.start()
+    console = await console_on(sim, {**PEOPLE, **LATE})
+    assert console.window and console.door_ui
+    window, door = console.window, console.door_ui
     for number in PEOPLE:
         sim.place_call(number, LINE_NUMBER)
     service = door.service
@@ -83,9 +93,14 @@ async def main(app: QApplication) -> None:
     await sim.stop()
 
 
-if __name__ == "__main__":
+def run(script: Callable[[QApplication], Coroutine[Any, Any, None]]) -> None:
+    """Run a screenshot `script` on the console's loop, in a themed application."""
     application = QApplication(sys.argv[:1])
     apply_theme(application)
     loop = qasync.QEventLoop(application)
     asyncio.set_event_loop(loop)
-    loop.run_until_complete(main(application))
+    loop.run_until_complete(script(application))
+
+
+if __name__ == "__main__":
+    run(main)

@@ -12,54 +12,27 @@ searches the tiles.
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
-import tempfile
-import time
 from pathlib import Path
 
-import qasync
+import door_screenshots  # beside this script
+from door_screenshots import console_on, run, until
 from PySide6.QtWidgets import QApplication
 
-from moderator.app import Console, ConsoleOptions
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
-from moderator.ui.look.console_style import apply_theme
 
 DOCS = Path(__file__).parent
-PEOPLE = {
-    "+14155550101": "Mary Jones",
-    "+14155550102": "Alice Wong",
-    "+14155550103": "Bob Stone",
-    "+14155550104": "Charles Ode",
-    "+14155550105": "Dana Ruiz",
-    "+14155550106": "Alan Park",
-}
-
-
-async def until(check: object, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise SystemExit("timed out")
-        await asyncio.sleep(0.05)
+PEOPLE = {**door_screenshots.PEOPLE, "+14155550106": "Alan Park"}  # two to find with "al"
 
 
 async def main(app: QApplication) -> None:
     sim = Simulator(speed=10.0)
     sim.announce_time = 5.0  # 0.5 s at this speed
     await sim.start()
-    data = Path(tempfile.mkdtemp())
-    rows = [f"{number},{name}," for number, name in PEOPLE.items()]
-    (data / "address-book.csv").write_text("number,name,always_admit\n" + "\n".join(rows) + "\n")
-    os.environ.update(TWILIO_ACCOUNT_SID=sim.account_sid, TWILIO_AUTH_TOKEN=sim.auth_token)
-    console = Console(ConsoleOptions(port=0, data_dir=data, twilio_api_url=sim.base_url))
-    await console.start()
-    assert console.window and console.server and console.door_ui and console.core
+    console = await console_on(sim, PEOPLE)
+    assert console.window and console.door_ui and console.core
     window, door = console.window, console.door_ui
     moderator = console.core.control
-    window.resize(1360, 860)
-    sim.set_voice_url(LINE_NUMBER, console.server.voice_url)
     for number in PEOPLE:
         sim.place_call(number, LINE_NUMBER)
     service = door.service
@@ -86,8 +59,4 @@ async def main(app: QApplication) -> None:
 
 
 if __name__ == "__main__":
-    application = QApplication(sys.argv[:1])
-    apply_theme(application)
-    loop = qasync.QEventLoop(application)
-    asyncio.set_event_loop(loop)
-    loop.run_until_complete(main(application))
+    run(main)
