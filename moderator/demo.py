@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 DEMO_SCENARIO = "team-meeting"
 DEMO_AUTO_MUTE_DELAY = 8.0  # scenario seconds after conference-start
+DEMO_HOST_NUMBER = "+12025550142"  # Meeting → Call me rings the host here (the simulator answers)
 
 
 def demo_settings(settings: Settings, speed: float) -> Settings:
@@ -31,6 +32,7 @@ def demo_settings(settings: Settings, speed: float) -> Settings:
         auto_mute_delay=DEMO_AUTO_MUTE_DELAY / speed,
         mute_on_entry=True,
         caller_id=LINE_NUMBER,  # the simulated account's number: dial-outs need a From it owns
+        host_number=settings.host_number or DEMO_HOST_NUMBER,
     )
 
 

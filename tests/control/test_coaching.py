@@ -7,6 +7,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 
 from moderator.control.requests import coach_call
+from moderator.demo import DEMO_HOST_NUMBER, demo_settings
 from moderator.domain.announcements import MAX_ANNOUNCEMENT_CHARS
 from moderator.domain.twilio_words import NOT_IN_CONFERENCE_TO_COACH
 
@@ -122,3 +123,13 @@ async def test_a_hostile_announcement_is_bounded_and_spoken_as_text(console: Con
     assert "\n" not in text
     assert all(p.present for p in console.roster.participants(conf))  # no <Hangup/> obeyed
     assert not (await console.moderator.announce_text(conf, "   ")).ok
+
+
+async def test_the_demo_can_call_the_host(console: Console) -> None:
+    conf, _ = await meeting(console, "Alice")
+    console.moderator.update_settings(demo_settings(console.moderator.settings, 50.0))
+    assert (await console.moderator.call_me(conf)).ok
+    await console.sim.drain()
+    await console.wait_for(lambda: console.moderator.me(conf) is not None)
+    me = console.moderator.me(conf) or ""
+    assert console.sim.world.calls[me].to == DEMO_HOST_NUMBER  # the phone that rang
