@@ -157,7 +157,13 @@ TEAM_MEETING_LINES = {
         "Alice, can you walk us through the budget?",
         "Great, let's keep that number for now.",
         "Next, the customer feedback from last week.",
+        "Onboarding came up three times, so that is our focus.",
+        "Bob, please share the notes from those calls.",
+        "Charles, marketing needs the new date by Friday.",
+        "Let's review the hiring plan next time.",
+        "Remember the all-hands on Thursday at ten.",
         "Any questions before we wrap up?",
+        "Thanks everyone, talk to you next week.",
     ),
     ALICE.number: (
         "Morning! The budget is on track.",

@@ -79,7 +79,8 @@ class JournalViews:
             self.roster, door_actions(self.journal, everything), chosen, conference_sid
         )
         own = [a for a in everything if a.conference_sid == conference_sid]
-        return render_html(self.roster, own, chosen, door=door)
+        transcript = journal_transcript(self.journal.path)
+        return render_html(self.roster, own, chosen, door=door, transcript=transcript)
 
 
 def html_report(

@@ -52,8 +52,10 @@ def transcript_entries(lines: list[Line], names: dict[str, str]) -> list[dict[st
     ]
 
 
-def _clock(at: str) -> str:
-    return datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone().strftime("%H:%M:%S")
+def _clock(at: str, zone: timezone | None = None) -> str:
+    """'15:00:03' in the reader's local time (the text report), or in `zone` (HTML: UTC)."""
+    moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return moment.astimezone(zone).strftime("%H:%M:%S")
 
 
 def transcript_text(conference: dict[str, Any]) -> list[str]:
@@ -69,15 +71,15 @@ def transcript_text(conference: dict[str, Any]) -> list[str]:
 def transcript_html(conference: dict[str, Any]) -> list[str]:
     """The HTML report's transcript (nothing when there is none): every word escaped."""
     rows = [
-        f'<tr><td class="num">{escape(_clock(t["at"]))}</td><td>{escape(t["name"])}</td>'
-        f"<td>{escape(t['text'])}</td></tr>"
+        f'<tr><td class="num">{escape(_clock(t["at"], timezone.utc))}</td>'
+        f"<td>{escape(t['name'])}</td><td>{escape(t['text'])}</td></tr>"
         for t in conference.get("transcript", [])
     ]
     if not rows:
         return []
     return [
         "<h2>Transcript</h2>",
-        '<table class="transcript"><thead><tr><th>Time</th><th>Speaker</th><th>Said</th>'
+        '<table class="transcript"><thead><tr><th>UTC</th><th>Speaker</th><th>Said</th>'
         "</tr></thead><tbody>",
         *rows,
         "</tbody></table>",

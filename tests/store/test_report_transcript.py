@@ -97,3 +97,15 @@ def test_no_captions_no_section(tmp_path: Path) -> None:
     assert "Transcript" not in render(report, "text")
     assert "<h2>Transcript</h2>" not in html_report(journal)
     journal.close()
+
+
+def test_the_windows_html_report_has_the_transcript(tmp_path: Path) -> None:
+    from moderator.store.report import rebuild_roster
+    from moderator.store.report_html import JournalViews
+    from tests.forms import CONFERENCE_SID
+
+    journal = _journal(tmp_path, _captions())
+    page = JournalViews(rebuild_roster(journal), journal).html(CONFERENCE_SID)
+    assert "<h2>Transcript</h2>" in page and "Good morning, team." in page
+    assert "<th>UTC</th>" in page and ">15:00:20<" in page
+    journal.close()
