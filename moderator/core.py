@@ -30,6 +30,7 @@ from moderator.domain.recordings import RecordingLedger
 from moderator.domain.roster import Roster
 from moderator.domain.transcripts import Transcript
 from moderator.messages import Sink, quiet
+from moderator.server.call_status_route import CallStatusIngest
 from moderator.server.door_routes import VoiceDoor
 from moderator.server.ingest import CallbackIngest
 from moderator.server.recording_route import RecordingIngest
@@ -38,6 +39,7 @@ from moderator.server.transcript_route import TranscriptIngest
 from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
+from moderator.store.call_status_log import CallStatusLog
 from moderator.store.history import Backlog, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
@@ -154,6 +156,9 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     core.voice_door = server.door = VoiceDoor(config.door, journal, roster)
     recording_log = RecordingLog(journal.path)
     stack.callback(recording_log.close)
+    call_status_log = CallStatusLog(journal.path)
+    stack.callback(call_status_log.close)
+    server.call_statuses = CallStatusIngest(call_status_log, write=journal.write_off_loop)
     # after a restart the REC badge starts from the journaled recording callbacks
     ledger = recording_log.ledger() if config.replay else RecordingLedger()
     recording_ingest = server.recordings = RecordingIngest(

@@ -54,5 +54,5 @@ def dial_in(simulator: Simulator, server: WebhookServer) -> None:
         person.number: KnownCaller(person.label, presenter=person.end_conference_on_exit)
         for person in TEAM_MEETING_PEOPLE
     }
-    simulator.set_voice_url(LINE_NUMBER, server.voice_url)
+    simulator.set_voice_url(LINE_NUMBER, server.voice_url, status_callback=server.call_status_url)
     simulator.start_scenario(DEMO_SCENARIO, callback_url=server.callback_url, dial=LINE_NUMBER)

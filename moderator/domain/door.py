@@ -37,6 +37,9 @@ MEETING_OVER = "The meeting has ended. Goodbye."  # to those still waiting when 
 PIN_LOCKED_OUT_KIND = "pin-locked-out"
 PIN_ALARM_KIND = "pin-alarm"
 PIN_LOCKED_OUT = "Too many wrong PINs were keyed from this number. Please try again later. Goodbye."
+# how a call held at the door ended, from the number's call status callback (call_status.py)
+HUNG_UP_AT_PIN = "hung-up-at-pin"
+LEFT_LOBBY = "left-lobby"
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,8 @@ class DoorEntry:
             Verdict.PIN_REFUSED.value: f"{self.who} entered a wrong PIN {MAX_PIN_ATTEMPTS} times"
             " and was hung up",
             PIN_RIGHT: f"{self.who} entered the right PIN",
+            HUNG_UP_AT_PIN: f"{self.who} hung up at the PIN prompt",
+            LEFT_LOBBY: f"{self.who} left the waiting room (hung up)",
             PIN_LOCKED_OUT_KIND: f"{self.who} keyed too many wrong PINs: that number is refused"
             " for now",
             PIN_ALARM_KIND: "Many wrong PINs from several numbers: someone may be guessing the"

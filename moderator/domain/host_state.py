@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from moderator.domain.actions import ActionKind
+from moderator.domain.door import LEFT_LOBBY  # a waiting caller hung up
 from moderator.domain.pin_hash import hash_pin, is_pin_hash, pin_matches
 from moderator.domain.rooms import MAX_ROOMS, RoomPlan, room_number
 
@@ -151,7 +152,7 @@ class HostState:
             return self
         if kind == WAIT:
             return replace(self, waiting=self.waiting | {sid})
-        if kind in (ActionKind.ADMIT, ActionKind.DENY, ActionKind.GONE):
+        if kind in (ActionKind.ADMIT, ActionKind.DENY, ActionKind.GONE, LEFT_LOBBY):
             moved = {**self.where, sid: self.meeting} if kind == ActionKind.ADMIT else self.where
             return replace(self, waiting=self.waiting - {sid}, where=moved)
         if kind == ActionKind.MOVE and params.get("to"):

@@ -60,6 +60,7 @@ CONFERENCE_EVENTS_PATH = "/twilio/conference-events"
 VOICE_PATH = "/twilio/voice"
 RECORDING_EVENTS_PATH = "/twilio/recording-events"  # the recording status callback
 TRANSCRIPTION_EVENTS_PATH = "/twilio/transcription-events"  # real-time transcription callbacks
+CALL_STATUS_PATH = "/twilio/call-status"  # the number's call StatusCallback: each call's end
 PIN_PATH = "/twilio/voice/pin"  # the PIN prompt's <Gather action>, ?attempt=N
 ANNOUNCE_PATH = "/twilio/announce"  # an AnnounceUrl that speaks the text kept under ?id=
 HEALTH_PATH = "/healthz"

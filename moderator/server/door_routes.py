@@ -10,15 +10,18 @@ too many is refused for a while, and many from any numbers slow the door and ala
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
 
 from moderator.dispatch import Signal
 from moderator.domain import door_twiml
-from moderator.domain.actions import Origin
+from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.clock import utc_now
 from moderator.domain.door import (
+    HUNG_UP_AT_PIN,
+    LEFT_LOBBY,
     MAX_PIN_ATTEMPTS,
     PIN_ALARM_KIND,
     PIN_LOCKED_OUT,
@@ -37,11 +40,27 @@ from moderator.domain.pin_guard import PinGuard
 from moderator.domain.roster import Roster
 from moderator.domain.twilio_words import PIN_PATH
 from moderator.store.action_log import ActionLog
-from moderator.store.journal import Journal
+from moderator.store.journal import ActionRecord, Journal
 
 log = logging.getLogger(__name__)
 
 MAX_ANNOUNCEMENT_CHARS = 500
+MAX_HELD = 10_000  # calls followed at the door at once
+# the journal's words that leave a call with the door (at the PIN prompt, in the waiting room)
+_HOLDING = {Verdict.ASK_PIN.value, Verdict.WRONG_PIN.value, Verdict.WAIT.value}
+# and those that take it out of the door's hands (in the meeting, turned away, hung up)
+_RELEASING = {
+    Verdict.JOIN.value,
+    Verdict.LOCKED_OUT.value,
+    Verdict.PIN_REFUSED.value,
+    PIN_LOCKED_OUT_KIND,
+    ActionKind.ADMIT,
+    ActionKind.DENY,
+    ActionKind.GONE,
+    ActionKind.MOVE,
+    HUNG_UP_AT_PIN,
+    LEFT_LOBBY,
+}
 
 
 class VoiceDoor:
@@ -62,6 +81,10 @@ class VoiceDoor:
         self.clock = clock  # when a PIN was keyed (the guard's windows); tests read it too
         self.guard = guard or PinGuard()
         self.entries: Signal[[DoorEntry]] = Signal("voice_door.entries")  # each decision
+        # calls the door still holds (call SID -> the last word: at the PIN prompt, waiting),
+        # followed through every journaled row, the host's admit, deny and move included
+        self._held: OrderedDict[str, str] = OrderedDict()
+        journal.action_listeners.append(self._follow)
 
     def arrival(self, form: Mapping[str, str], where: Addresses) -> str:
         """A new call: PIN prompt, or straight to admission."""
@@ -104,6 +127,31 @@ class VoiceDoor:
             decision = Decision(Verdict.PIN_REFUSED, attempt, TOO_MANY_ATTEMPTS)
         self._record(form, where, decision.verdict.value, attempt)
         return self._twiml(decision, where, number)
+
+    def call_ended(self, form: Mapping[str, str], where: Addresses) -> None:
+        """The number's call status callback said this call ended: a call the door still held
+        hung up at the PIN prompt or left the waiting room, and the journal says so."""
+        word = self._held.pop(form.get("CallSid", ""), None)
+        if word in (Verdict.ASK_PIN, Verdict.WRONG_PIN):
+            self._record(form, where, HUNG_UP_AT_PIN, 0)
+        elif word == Verdict.WAIT:
+            self._record(form, where, LEFT_LOBBY, 0)
+
+    def holds(self, call_sid: str) -> str | None:
+        """Where the door holds this call: the last word (ask-pin, wrong-pin, wait), or None."""
+        return self._held.get(call_sid)
+
+    def _follow(self, action: ActionRecord) -> None:
+        sid = action.call_sid
+        if sid is None:
+            return
+        if action.kind in _HOLDING:
+            self._held[sid] = action.kind
+            self._held.move_to_end(sid)
+            while len(self._held) > MAX_HELD:  # calls whose end never came: the oldest go
+                self._held.popitem(last=False)
+        elif action.kind in _RELEASING:
+            self._held.pop(sid, None)
 
     def _refuse(self, form: Mapping[str, str], where: Addresses) -> str:
         """A number locked out for wrong PINs: told so and hung up, no PIN asked."""

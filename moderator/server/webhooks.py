@@ -22,6 +22,7 @@ from moderator.domain.door import Addresses
 from moderator.domain.events import MalformedCallback
 from moderator.domain.twilio_words import (
     ANNOUNCE_PATH,
+    CALL_STATUS_PATH,
     CONFERENCE_EVENTS_PATH,
     HEALTH_PATH,
     PIN_PATH,
@@ -30,6 +31,7 @@ from moderator.domain.twilio_words import (
     VOICE_PATH,
 )
 from moderator.domain.twiml import KnownCaller, join_conference
+from moderator.server.call_status_route import CallStatusIngest
 from moderator.server.connections import (
     HEADER_TIMEOUT,
     AcceptFailureFilter,
@@ -126,6 +128,7 @@ class WebhookServer:
         self.record = False  # the voice route records the meeting from its start
         self.transcripts: TranscriptIngest | None = None  # real-time transcription callbacks
         self.captions = False  # the voice route starts a transcription of each caller's leg
+        self.call_statuses: CallStatusIngest | None = None  # the number's call ends
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class WebhookServer:
         app.router.add_post(VOICE_PATH, self._voice)
         app.router.add_post(RECORDING_EVENTS_PATH, self._recording_events)
         app.router.add_post(TRANSCRIPTION_EVENTS_PATH, self._transcription_events)
+        app.router.add_post(CALL_STATUS_PATH, self._call_status)
         app.router.add_post(PIN_PATH, self._pin)
         app.router.add_post(ANNOUNCE_PATH, self._announce)
         app.router.add_get(HEALTH_PATH, self._healthz)
@@ -231,6 +235,11 @@ class WebhookServer:
     @property
     def voice_url(self) -> str:
         return self.public_base + VOICE_PATH
+
+    @property
+    def call_status_url(self) -> str:
+        """The number's StatusCallback (connect-number sets it): where each call's end goes."""
+        return self.public_base + CALL_STATUS_PATH
 
     # ---- routes ----------------------------------------------------------------------------
 
@@ -330,6 +339,17 @@ class WebhookServer:
         if self.transcripts is None:
             raise web.HTTPNotFound(text="transcription callbacks are not taken here")
         return await self.transcripts.answer(form)
+
+    async def _call_status(self, request: web.Request) -> web.Response:
+        """A call to the number ended: stored before the 204, then the door hears of it (a
+        caller who hung up at the PIN prompt or in the waiting room)."""
+        form = await self._verified_form(request)
+        if self.call_statuses is None:
+            raise web.HTTPNotFound(text="call status callbacks are not taken here")
+        event = await self.call_statuses.take(form)
+        if self.door is not None and event.ended:
+            self.door.call_ended(form, self.addresses())
+        return web.Response(status=204)
 
     async def _pin(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)

@@ -23,7 +23,8 @@ async def connect_command(
     timeout: float = DEFAULT_TIMEOUT,
     say: Callable[[str], None] = print,
 ) -> VoiceUrlChange:
-    """Connect (or with `restore`, disconnect) the number and say the old and new Voice URL.
+    """Connect (or with `restore`, disconnect) the number and say the old and new Voice URL
+    (and the call StatusCallback, when it changed).
 
     The change is journaled in `data_dir`'s journal, which is where --restore finds the old URL.
     """
@@ -51,6 +52,11 @@ async def connect_command(
                 change = await connect_number(client, number, public_url, journal)
     finally:
         journal.close()
-    say(f"{number.phone_number} Voice URL was: {change.old_voice_url or '(none)'}")
-    say(f"{number.phone_number} Voice URL now: {change.new_voice_url or '(none)'}")
+    for what, old, new in (
+        ("Voice URL", change.old_voice_url, change.new_voice_url),
+        ("call status callback", change.old_status_callback, change.new_status_callback),
+    ):
+        if what == "Voice URL" or old != new:
+            say(f"{number.phone_number} {what} was: {old or '(none)'}")
+            say(f"{number.phone_number} {what} now: {new or '(none)'}")
     return change

@@ -1,9 +1,14 @@
 """The account's phone numbers: list them, point one's Voice URL here, and put the old one back.
 
+Connecting also sets the number's call StatusCallback (IncomingPhoneNumber StatusCallback and
+StatusCallbackMethod) to the console's /twilio/call-status, so the end of every call to it is
+known, at the PIN prompt and in the waiting room too (domain/call_status.py).
+
 Every change is journaled as an account-level action (no conference): `connect-number` keeps
-the Voice URL it replaced, `restore-number` the one it put back. The old value to restore is
-read from the journal: the `old_voice_url` of the first `connect-number` since the number's
-last `restore-number`, so re-pointing after a new tunnel URL never loses the original.
+the Voice URL and StatusCallback it replaced, `restore-number` the ones it put back. The old
+values to restore are read from the journal: those of the first `connect-number` since the
+number's last `restore-number`, so re-pointing after a new tunnel URL never loses the original.
+A connection journaled before the StatusCallback was set leaves it as it is when restored.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 from twilio.rest import Client
 
 from moderator.domain.clock import utc_now
-from moderator.domain.twilio_words import VOICE_PATH
+from moderator.domain.twilio_words import CALL_STATUS_PATH, VOICE_PATH
 from moderator.setup.errors import AlreadyRestored, SetupError, twilio_failure
 from moderator.store.journal import ActionRecord, Journal
 
@@ -33,6 +38,8 @@ class PhoneNumber:
     friendly_name: str
     voice_url: str
     voice_method: str
+    status_callback: str = ""
+    status_callback_method: str = "POST"
 
     def label(self) -> str:
         name = f" {self.friendly_name}" if self.friendly_name != self.phone_number else ""
@@ -46,10 +53,27 @@ class VoiceUrlChange:
     number: PhoneNumber
     old_voice_url: str
     new_voice_url: str
+    old_status_callback: str = ""
+    new_status_callback: str = ""
 
 
 def voice_url_for(public_url: str) -> str:
     return public_url.rstrip("/") + VOICE_PATH
+
+
+def status_callback_for(public_url: str) -> str:
+    return public_url.rstrip("/") + CALL_STATUS_PATH
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """Where a number sends its calls (Voice URL) and their ends (StatusCallback), with the
+    methods. A StatusCallback of None is left as it is."""
+
+    voice_url: str
+    voice_method: str = "POST"
+    status_callback: str | None = None
+    status_callback_method: str = "POST"
 
 
 def _number(item: Any) -> PhoneNumber:
@@ -60,6 +84,8 @@ def _number(item: Any) -> PhoneNumber:
         friendly_name=str(item.friendly_name or ""),
         voice_url=str(item.voice_url or ""),
         voice_method=str(item.voice_method or "POST"),
+        status_callback=str(item.status_callback or ""),
+        status_callback_method=str(item.status_callback_method or "POST"),
     )
 
 
@@ -82,14 +108,20 @@ async def find_number(client: Client, wanted: str) -> PhoneNumber:
     raise SetupError(f"the account has no phone number {key} (IncomingPhoneNumbers)")
 
 
-async def _set_voice_url(client: Client, number: PhoneNumber, url: str, method: str) -> str:
+async def _set_handlers(client: Client, number: PhoneNumber, handlers: Handlers) -> PhoneNumber:
+    """One IncomingPhoneNumber update; the number as Twilio now has it."""
+    fields: dict[str, str] = {
+        "voice_url": handlers.voice_url,
+        "voice_method": handlers.voice_method,
+    }
+    if handlers.status_callback is not None:
+        fields["status_callback"] = handlers.status_callback
+        fields["status_callback_method"] = handlers.status_callback_method
     try:
-        updated = await client.incoming_phone_numbers(number.sid).update_async(
-            voice_url=url, voice_method=method
-        )
+        updated = await client.incoming_phone_numbers(number.sid).update_async(**fields)
     except Exception as exc:
         raise twilio_failure(exc, subject="phone number") from None
-    return str(updated.voice_url or "")
+    return _number(updated)
 
 
 def _journal(journal: Journal | None, kind: str, number: PhoneNumber, **params: str) -> int | None:
@@ -112,23 +144,29 @@ def _finish(journal: Journal | None, action: int | None, error: str | None = Non
 async def connect_number(
     client: Client, number: PhoneNumber, public_url: str, journal: Journal | None
 ) -> VoiceUrlChange:
-    """Set the number's Voice URL to {public_url}/twilio/voice (POST), journaled."""
-    new_url = voice_url_for(public_url)
+    """Set the number's Voice URL to {public_url}/twilio/voice and its StatusCallback to
+    {public_url}/twilio/call-status (both POST), journaled with the values they replace."""
+    new = Handlers(voice_url_for(public_url), "POST", status_callback_for(public_url), "POST")
     action = _journal(
         journal,
         CONNECT,
         number,
         old_voice_url=number.voice_url,
         old_voice_method=number.voice_method,
-        new_voice_url=new_url,
+        new_voice_url=new.voice_url,
+        old_status_callback=number.status_callback,
+        old_status_callback_method=number.status_callback_method,
+        new_status_callback=new.status_callback or "",
     )
     try:
-        now = await _set_voice_url(client, number, new_url, "POST")
+        now = await _set_handlers(client, number, new)
     except SetupError as exc:
         _finish(journal, action, str(exc))
         raise
     _finish(journal, action)
-    return VoiceUrlChange(number, number.voice_url, now)
+    return VoiceUrlChange(
+        number, number.voice_url, now.voice_url, number.status_callback, now.status_callback
+    )
 
 
 def _changes(journal: Journal) -> list[ActionRecord]:
@@ -147,8 +185,9 @@ def connected_numbers(journal: Journal) -> list[tuple[str, str]]:
     ]
 
 
-def original_voice_url(journal: Journal, number: PhoneNumber) -> tuple[str, str] | None:
-    """(url, method) the number had before the console first connected it, or None."""
+def original_handlers(journal: Journal, number: PhoneNumber) -> Handlers | None:
+    """What the number had before the console first connected it, or None. A connection
+    journaled before the console set the StatusCallback gives None for it (left as it is)."""
     mine = [a for a in _changes(journal) if a.params.get("number_sid") == number.sid]
     since_restore: list[ActionRecord] = []
     for action in mine:
@@ -159,12 +198,18 @@ def original_voice_url(journal: Journal, number: PhoneNumber) -> tuple[str, str]
     if not since_restore:
         return None
     first = since_restore[0].params
-    return first.get("old_voice_url", ""), first.get("old_voice_method", "POST") or "POST"
+    return Handlers(
+        first.get("old_voice_url", ""),
+        first.get("old_voice_method", "POST") or "POST",
+        first.get("old_status_callback"),  # absent: this console never changed it
+        first.get("old_status_callback_method", "POST") or "POST",
+    )
 
 
 async def restore_number(client: Client, number: PhoneNumber, journal: Journal) -> VoiceUrlChange:
-    """Put back the Voice URL the number had before the console connected it, journaled."""
-    original = original_voice_url(journal, number)
+    """Put back the Voice URL and StatusCallback the number had before the console connected
+    it, journaled."""
+    original = original_handlers(journal, number)
     mine = [a for a in _changes(journal) if a.params.get("number_sid") == number.sid]
     if original is None and mine and mine[-1].kind == RESTORE:
         raise AlreadyRestored(
@@ -176,15 +221,38 @@ async def restore_number(client: Client, number: PhoneNumber, journal: Journal) 
             f"the journal {journal.path} has no earlier Voice URL of {number.phone_number} "
             "to restore (it was not connected from this data folder)"
         )
-    url, method = original
-    action = _journal(journal, RESTORE, number, old_voice_url=number.voice_url, new_voice_url=url)
+    restored = (
+        {
+            "old_status_callback": number.status_callback,
+            "new_status_callback": original.status_callback,
+        }
+        if original.status_callback is not None
+        else {}
+    )
+    action = _journal(
+        journal,
+        RESTORE,
+        number,
+        old_voice_url=number.voice_url,
+        new_voice_url=original.voice_url,
+        **restored,
+    )
     try:
-        now = await _set_voice_url(client, number, url, method)
+        now = await _set_handlers(client, number, original)
     except SetupError as exc:
         _finish(journal, action, str(exc))
         raise
     _finish(journal, action)
-    return VoiceUrlChange(number, number.voice_url, now)
+    return VoiceUrlChange(
+        number, number.voice_url, now.voice_url, number.status_callback, now.status_callback
+    )
+
+
+def ends_told_here(number: PhoneNumber, public_url: str) -> bool:
+    """Its StatusCallback is this console's /twilio/call-status (POST)."""
+    return number.status_callback.rstrip("/") == status_callback_for(public_url) and (
+        number.status_callback_method.upper() == "POST"
+    )
 
 
 def points_here(number: PhoneNumber, public_url: str) -> bool:

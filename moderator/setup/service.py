@@ -23,6 +23,7 @@ from moderator.setup.numbers import (
     VoiceUrlChange,
     connect_number,
     connected_numbers,
+    ends_told_here,
     find_number,
     list_numbers,
     points_here,
@@ -101,8 +102,9 @@ class SetupService:
             return await restore_number(client, number, journal)
 
     async def repoint(self, credentials: Credentials, public_url: str) -> list[VoiceUrlChange]:
-        """Numbers connected earlier whose Voice URL is not {public_url}/twilio/voice are
-        pointed there (a new tunnel start gave a new URL); each change is journaled."""
+        """Numbers connected earlier whose Voice URL is not {public_url}/twilio/voice (or whose
+        StatusCallback is not {public_url}/twilio/call-status) are pointed there (a new tunnel
+        start gave a new URL); each change is journaled."""
         journal = self.context.journal
         if journal is None:
             return []
@@ -110,7 +112,7 @@ class SetupService:
         async with self._client(credentials) as client:
             for sid, _e164 in connected_numbers(journal):
                 number = await find_number(client, sid)
-                if not points_here(number, public_url):
+                if not (points_here(number, public_url) and ends_told_here(number, public_url)):
                     changes.append(await connect_number(client, number, public_url, journal))
         for change in changes:
             log.info(

@@ -151,12 +151,17 @@ class Engine:
         """The account's number `phone_number` (E.164), if it has it."""
         return next((n for n in self.numbers.values() if n.phone_number == phone_number), None)
 
-    def set_voice_url(self, phone_number: str, url: str, method: str = "POST") -> None:
-        """Point a number's calls at `url` (as an IncomingPhoneNumbers update would)."""
+    def set_voice_url(
+        self, phone_number: str, url: str, method: str = "POST", *, status_callback: str = ""
+    ) -> None:
+        """Point a number's calls at `url` and, with `status_callback`, their ends there (as an
+        IncomingPhoneNumbers update of VoiceUrl and StatusCallback would)."""
         number = self.number_for(phone_number)
         if number is None:
             raise ValueError(f"{phone_number} is not one of the account's numbers")
         number.voice_url, number.voice_method = url, method
+        if status_callback:
+            number.status_callback, number.status_callback_method = status_callback, "POST"
         number.date_updated = utcnow()
 
     def place_call(self, from_: str, to: str, digits: Iterable[str] = ()) -> Call:

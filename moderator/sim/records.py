@@ -59,6 +59,7 @@ class Call:
     heard: list[tuple[str, str]] = field(default_factory=list)
     keyed: list[str] = field(default_factory=list)
     conference_sid: str | None = None
+    end_told: bool = False  # its number's StatusCallback has been sent its end
 
     @property
     def live(self) -> bool:

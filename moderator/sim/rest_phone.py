@@ -178,9 +178,7 @@ async def update_call(request: web.Request) -> web.StreamResponse:
         raise SimError(400, CALL_NOT_IN_PROGRESS, "Call is not in-progress. Cannot redirect.")
     events: list[Event] = []
     if status == "completed" or (status == "canceled" and call.status != "in-progress"):
-        events = sim.voice.hang_up(call, "participant_updated_via_api")
-        if status == "canceled":
-            call.status = "canceled"
+        events = sim.voice.hang_up(call, "participant_updated_via_api", status or "completed")
     elif twiml or url:
         events = sim.voice.redirect(call, twiml=twiml or None, url=url or None, method=method)
     return await _respond_then_emit(request, _json(call_json(sim.account_sid, call)), events)

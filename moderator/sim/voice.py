@@ -28,7 +28,7 @@ from moderator.sim.audio import MUSIC, SAY, SILENCE, TWILIO_MUSIC, Listening, li
 from moderator.sim.callbacks import Dispatcher
 from moderator.sim.errors import SimError
 from moderator.sim.recordings import RecordingBook, recording_options
-from moderator.sim.records import Call, PhoneNumber, utcnow
+from moderator.sim.records import Call, PhoneNumber, rfc2822, utcnow
 from moderator.sim.transcriptions import TranscriptionBook, transcription_options
 from moderator.sim.twiml import (
     HTTP_RETRIEVAL_FAILURE,
@@ -172,13 +172,34 @@ class VoicePath:
             self._start(call, self._follow_url(call, url, method))
         return events
 
-    def hang_up(self, call: Call, reason: str = HUNG_UP) -> list[Event]:
-        """The call ends now (caller hung up, or Status=completed); events to emit."""
+    def hang_up(self, call: Call, reason: str = HUNG_UP, status: str = "completed") -> list[Event]:
+        """The call ends now (caller hung up, or Status=completed, or Status=canceled while it
+        rings: `status`); events to emit. Its number's StatusCallback hears of the end."""
         self._stop_walk(call.sid)
         events = self._leave_conference(call, reason, "completed")
         if call.live:
-            self._end(call, "completed")
+            self._end(call, status)
+        self._tell_end(call)
         return events
+
+    def _tell_end(self, call: Call) -> None:
+        """An incoming call's end, once, to its number's StatusCallback (Twilio calls it when
+        the call has ended, with the final CallStatus and how long the call took)."""
+        if call.direction != "inbound" or call.end_told or call.live:
+            return
+        call.end_told = True
+        number = self._number_for(call.to)
+        if number is None or not number.status_callback:
+            return
+        took = call.end_time - call.start_time if call.end_time and call.start_time else None
+        params = self._params(
+            call,
+            CallDuration=str(int(took.total_seconds())) if took else "0",
+            Timestamp=rfc2822(utcnow()) or "",
+            CallbackSource="call-progress-events",
+            SequenceNumber="0",
+        )
+        self._host.dispatcher.enqueue(number.status_callback, params, number.status_callback_method)
 
     def left(self, call_sid: str, reason: str) -> None:
         """A participant-leave happened (the engine sees every event): wake its walk."""

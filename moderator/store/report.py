@@ -495,6 +495,8 @@ _DOOR_WORDS = {
     "pin-refused": "{who} entered a wrong PIN too often and was hung up",
     "wait": "{who} went to the waiting room",
     "locked-out": "{who} was turned away: the meeting was locked",
+    "hung-up-at-pin": "{who} hung up at the PIN prompt",
+    "left-lobby": "{who} left the waiting room (hung up)",
     "admit": "{who} was admitted",
     "deny": "{who} was turned away",
     "move": "{who} was moved to {to}",

@@ -83,6 +83,8 @@ def test_connect_number_console_and_an_incoming_call(tmp_path: Path) -> None:
         assert connected.stdout.splitlines() == [
             f"{LINE_NUMBER} Voice URL was: (none)",
             f"{LINE_NUMBER} Voice URL now: {console_url}/twilio/voice",
+            f"{LINE_NUMBER} call status callback was: (none)",  # each call's end, to the console
+            f"{LINE_NUMBER} call status callback now: {console_url}/twilio/call-status",
         ]
 
         console = ConsoleProcess(
@@ -97,7 +99,10 @@ def test_connect_number_console_and_an_incoming_call(tmp_path: Path) -> None:
 
         restored = run_moderator("connect-number", LINE_NUMBER, "--restore", *common, env=env)
         assert restored.returncode == 0, restored.stderr
-        assert restored.stdout.splitlines()[-1] == f"{LINE_NUMBER} Voice URL now: (none)"
+        assert restored.stdout.splitlines()[1::2] == [
+            f"{LINE_NUMBER} Voice URL now: (none)",
+            f"{LINE_NUMBER} call status callback now: (none)",
+        ]
         again = run_moderator("connect-number", LINE_NUMBER, "--restore", *common, env=env)
         assert again.returncode == 0, again.stderr
         assert f"{LINE_NUMBER} is already restored" in again.stdout, again.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,11 @@ from moderator.domain.door import (
     DoorEntry,
 )
 from moderator.domain.events import parse_callback
-from moderator.domain.host_state import hash_pin
+from moderator.domain.host_state import fold, hash_pin
 from moderator.domain.twiml import KnownCaller
 from moderator.sim import Simulator
 from moderator.sim.records import LINE_NUMBER
+from moderator.store.call_status_log import CallStatusLog
 from tests.forms import START, call_sid, form
 from tests.helpers.media import Media
 from tests.helpers.polling import poll_until
@@ -235,6 +237,85 @@ async def test_under_attack_the_pin_prompt_waits_and_a_locked_out_number_is_not_
     assert door.journal.actions()[-1].kind == "pin-locked-out"
 
 
+# ---- the number's call status callback ------------------------------------------------------
+
+
+def ended(who: str, status: str = "completed", **extra: str) -> dict[str, str]:
+    """A call status callback as Twilio sends the number's StatusCallback at a call's end."""
+    return {
+        "AccountSid": "AC" + "1" * 32,
+        "CallSid": call_sid(who),
+        "CallStatus": status,
+        "From": STRANGER,
+        "To": "+12025550199",
+        "Direction": "inbound",
+        "CallDuration": "7",
+        "CallbackSource": "call-progress-events",
+        "Timestamp": "Wed, 25 Nov 2026 16:00:07 +0000",
+        "SequenceNumber": "0",
+        **extra,
+    }
+
+
+async def post_call_status(door: Door_, fields: dict[str, str], *, signed: bool = True) -> Any:
+    path = "/twilio/call-status"
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC + path, fields)
+    headers = {"X-Twilio-Signature": signature if signed else "A" * 28}
+    return await door.client.post(path, data=fields, headers=headers)
+
+
+async def test_a_call_status_is_journaled_before_its_204_and_unsigned_or_malformed_is_refused(
+    door: Door_,
+) -> None:
+    store = CallStatusLog(door.journal.path, read_only=True)
+    try:
+        assert (await post_call_status(door, ended("x"), signed=False)).status == 403
+        response = await post_call_status(door, ended("x", CallStatus=""))
+        assert response.status == 400 and "CallStatus" in await response.text()
+        response = await post_call_status(door, ended("x", CallSid="nope"))
+        assert response.status == 400 and "CallSid" in await response.text()
+        assert list(store.events()) == []
+        assert (await post_call_status(door, ended("x"))).status == 204
+        [stored] = store.events()  # committed before the answer
+        assert (stored.call_sid, stored.status, stored.duration) == (call_sid("x"), "completed", 7)
+        assert stored.ended and stored.number == STRANGER
+    finally:
+        store.close()
+
+
+async def test_the_door_says_who_hung_up_at_the_pin_prompt_and_who_left_the_waiting_room(
+    door: Door_,
+) -> None:
+    door.door.update(pin_hash=hash_pin("2468"))
+    await door.call("/twilio/voice", STRANGER, "asked")
+    await door.call("/twilio/voice", STRANGER, "wrong")
+    await door.call("/twilio/voice/pin?attempt=1", STRANGER, "wrong", Digits="1111")
+    await door.call("/twilio/voice/pin?attempt=1", ALICE, "joined", Digits="2468")
+    door.door.update(pin_hash="", waiting_room=True)
+    await door.call("/twilio/voice", STRANGER, "waiting")
+    for who in ("asked", "wrong", "joined", "waiting"):
+        assert (await post_call_status(door, ended(who))).status == 204
+    ends = [(a.call_sid, a.kind) for a in door.journal.actions() if a.kind in ENDS]
+    assert ends == [
+        (call_sid("asked"), "hung-up-at-pin"),
+        (call_sid("wrong"), "hung-up-at-pin"),
+        (call_sid("waiting"), "left-lobby"),  # Alice joined: her end is the meeting's to tell
+    ]
+    assert [e.text for e in door.heard if e.kind in ENDS] == [
+        f"{STRANGER} hung up at the PIN prompt",
+        f"{STRANGER} hung up at the PIN prompt",
+        f"{STRANGER} left the waiting room (hung up)",
+    ]
+    # the host state's fold: nobody waits at the door now
+    assert fold("TeamMeeting", door.journal.actions()).waiting == frozenset()
+    # a second callback for the same end (Twilio retries) says nothing twice
+    assert (await post_call_status(door, ended("asked"))).status == 204
+    assert len([a for a in door.journal.actions() if a.kind in ENDS]) == 3
+
+
+ENDS = {"hung-up-at-pin", "left-lobby"}
+
+
 # ---- what callers hear: the door on the simulator's voice path -----------------------------
 
 
@@ -273,7 +354,10 @@ async def line(tmp_path: Path, media: Media) -> AsyncIterator[Line]:
         )
         async with open_core(config) as core:
             core.server.hold_music_url = media.url("hold.mp3")  # a static host: POST is 405
-            sim.set_voice_url(LINE_NUMBER, core.server.voice_url)
+            # as connect-number points it: calls here, and each call's end to the console
+            sim.set_voice_url(
+                LINE_NUMBER, core.server.voice_url, status_callback=core.server.call_status_url
+            )
             yield Line(sim, core)
     finally:
         await sim.stop()
@@ -353,3 +437,36 @@ async def _heard_kinds(line: Line, call_sid: str, count: int) -> bool:
 async def _in(line: Line, call_sid: str, name: str) -> bool:
     where = (await line.record(call_sid))["conference"]
     return where is not None and where["friendly_name"] == name
+
+
+async def test_a_caller_who_hangs_up_at_the_pin_prompt_or_in_the_waiting_room_is_told(
+    line: Line,
+) -> None:
+    """The simulator sends the number's StatusCallback at each call's end, as Twilio does."""
+    door = line.core.voice_door
+    assert door is not None
+    seen: list[DoorEntry] = []
+    door.entries.connect(seen.append)
+    line.core.door.update(pin_hash=hash_pin("2468"))
+
+    def hang_up_when_asked(entry: DoorEntry) -> None:
+        if entry.kind == "ask-pin":  # the caller hangs up as the prompt starts
+            asyncio.get_running_loop().create_task(line.sim.hang_up(entry.call_sid))
+
+    door.entries.connect(hang_up_when_asked)
+    asked = line.call(STRANGER)
+    await line.until(lambda: _told(seen, asked, "hung-up-at-pin"), "the hang-up told")
+    door.entries.disconnect(hang_up_when_asked)
+    line.core.door.update(pin_hash="", waiting_room=True)
+    waiting = line.call(STRANGER)
+    await line.until(lambda: _told(seen, waiting, "wait"), "the caller waiting")
+    await line.sim.hang_up(waiting)
+    await line.until(lambda: _told(seen, waiting, "left-lobby"), "the leaving told")
+    assert [e.text for e in seen if e.kind in ENDS] == [
+        f"{STRANGER} hung up at the PIN prompt",
+        f"{STRANGER} left the waiting room (hung up)",
+    ]
+
+
+async def _told(seen: list[DoorEntry], call: str, kind: str) -> bool:
+    return any(e.call_sid == call and e.kind == kind for e in seen)

@@ -10,6 +10,7 @@ from twilio.rest import Client
 
 from moderator.core import Core
 from moderator.credentials import Credentials
+from moderator.domain.clock import utc_now
 from moderator.setup.account import check_account
 from moderator.setup.errors import UNREACHABLE, WRONG_CREDENTIALS, AlreadyRestored, SetupError
 from moderator.setup.numbers import CONNECT, RESTORE, connected_numbers
@@ -92,6 +93,69 @@ async def test_connect_then_restore_puts_the_old_voice_url_back(
     ):
         await service.restore(creds, again)
     assert len(core.journal.actions()) == 3  # nothing sent, nothing journaled
+
+
+async def status_callback(sdk: Client, e164: str) -> tuple[str, str]:
+    (number,) = await sdk.incoming_phone_numbers.list_async(phone_number=e164)
+    return number.status_callback, number.status_callback_method
+
+
+async def test_connect_sets_the_numbers_call_status_callback_and_restore_puts_it_back(
+    sim: Simulator, sdk: Client, service: SetupService, creds: Credentials, core: Core
+) -> None:
+    """Every call's end is told to the console (IncomingPhoneNumber StatusCallback), at the PIN
+    prompt and in the waiting room too; --restore puts back what the number had."""
+    old_callback = "https://crm.example.com/calls"
+    (line,) = await service.numbers(creds)
+    await sdk.incoming_phone_numbers(line.sid).update_async(
+        status_callback=old_callback, status_callback_method="GET"
+    )
+    (line,) = await service.numbers(creds)
+    change = await service.connect(creds, line, TUNNEL)
+    assert (change.old_status_callback, change.new_status_callback) == (
+        old_callback,
+        f"{TUNNEL}/twilio/call-status",
+    )
+    assert await status_callback(sdk, LINE_NUMBER) == (f"{TUNNEL}/twilio/call-status", "POST")
+    [connect] = core.journal.actions()
+    assert connect.params["old_status_callback"] == old_callback
+    assert connect.params["old_status_callback_method"] == "GET"
+
+    # a number whose Voice URL is right but its StatusCallback is not is re-pointed too
+    await sdk.incoming_phone_numbers(line.sid).update_async(status_callback="")
+    (moved,) = await service.repoint(creds, TUNNEL)
+    assert (moved.old_status_callback, moved.new_status_callback) == (
+        "",
+        f"{TUNNEL}/twilio/call-status",
+    )
+
+    (now,) = await service.numbers(creds)
+    restored = await service.restore(creds, now)
+    assert restored.new_status_callback == old_callback
+    assert await status_callback(sdk, LINE_NUMBER) == (old_callback, "GET")
+
+
+async def test_restoring_a_connection_journaled_before_the_status_callback_leaves_it(
+    sim: Simulator, sdk: Client, service: SetupService, creds: Credentials, core: Core
+) -> None:
+    """An older console's connect-number row has no old StatusCallback: restore leaves the
+    one the number has (it cannot know an earlier one) and puts back the Voice URL."""
+    (line,) = await service.numbers(creds)
+    older = core.journal.record_action(
+        utc_now(),
+        "",
+        None,
+        CONNECT,
+        params={"number": LINE_NUMBER, "number_sid": line.sid, "old_voice_url": OLD_URL},
+    )
+    core.journal.finish_action(older, utc_now(), ok=True)
+    await sdk.incoming_phone_numbers(line.sid).update_async(
+        voice_url=f"{TUNNEL}/twilio/voice", status_callback="https://kept.example.com/ends"
+    )
+    (now,) = await service.numbers(creds)
+    restored = await service.restore(creds, now)
+    assert restored.new_voice_url == OLD_URL
+    assert await status_callback(sdk, LINE_NUMBER) == ("https://kept.example.com/ends", "POST")
 
 
 async def test_restore_without_an_earlier_connect_says_so(

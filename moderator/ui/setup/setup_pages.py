@@ -477,6 +477,7 @@ class NumberPage(QWizardPage):
             change.number.friendly_name,
             change.new_voice_url,
             "POST" if self._points_here_url(change.new_voice_url) else change.number.voice_method,
+            change.new_status_callback,
         )
         index = next(i for i, n in enumerate(self._numbers) if n.sid == updated.sid)
         self._numbers[index] = updated
