@@ -21,14 +21,21 @@ def members(cls: type) -> dict[str, inspect.Signature | str]:
     return found
 
 
+# The seam's properties that the service and the fake set in __init__ (not class members)
+INSTANCE_ATTRIBUTES = {"settings", "host_changed"}
+
+
 def test_fake_and_service_match_the_protocol() -> None:
     seam = members(ModeratorService)
     fake = members(FakeModerator)
-    fake["connection_state"] = fake["settings"] = "property"  # attributes on the fake
+    fake["connection_state"] = "property"  # an attribute on the fake
+    for name in INSTANCE_ATTRIBUTES:
+        fake[name] = "property"
     for name, signature in seam.items():
         assert fake[name] == signature, name
-        if name == "settings":
-            continue  # an attribute of the service, set in __init__
+        if name in INSTANCE_ATTRIBUTES:
+            assert hasattr(FakeModerator(), name), name
+            continue
         real = inspect.getattr_static(Moderator, name)
         expected = "property" if isinstance(real, property) else inspect.signature(real)
         assert expected == signature, name
