@@ -46,9 +46,12 @@ class TileSearch(QLineEdit):
         self._filtering = False  # some rows may be hidden: unhide them when the query clears
         self.textChanged.connect(self.apply)
         model = grid.model()
-        for signal in (model.rowsInserted, model.modelReset, model.layoutChanged):
+        for signal in (model.modelReset, model.layoutChanged):
             signal.connect(self.apply)
-        model.dataChanged.connect(self._on_data_changed)
+        # only the rows that changed are looked at again: a burst of callbacks while the host
+        # searches costs a row each, not the whole grid each
+        model.rowsInserted.connect(lambda _parent, first, last: self._some(first, last))
+        model.dataChanged.connect(lambda top, bottom, *_: self._some(top.row(), bottom.row()))
         grid.installEventFilter(self)  # Esc on the tiles clears the search too
 
     @property
@@ -61,34 +64,38 @@ class TileSearch(QLineEdit):
 
     def apply(self, *_args: object) -> None:
         """Hide the tiles that do not match (all shown for an empty query)."""
-        query, grid = self.query, self._grid
-        model = grid.model()
-        if not query and not self._filtering:
+        if not self.query and not self._filtering:
             self.found.clear()
             return  # the common case: nothing typed, nothing to walk over
-        self._filtering = bool(query)
-        shown = 0
-        for row in range(model.rowCount()):
+        self._filtering = True  # until this pass has shown every row again
+        self._some(0, self._grid.model().rowCount() - 1)
+        self._filtering = bool(self.query)
+
+    def _some(self, first: int, last: int) -> None:
+        """Match rows `first`..`last` again (a row joined, renamed, its number looked up), then
+        update the count and what the grid says."""
+        if not self._filtering:
+            return
+        query, grid = self.query, self._grid
+        model = grid.model()
+        for row in range(max(0, first), min(last, model.rowCount() - 1) + 1):
             participant = model.index(row, 0).data(Role.PARTICIPANT)
             keep = not query or (
                 isinstance(participant, Participant) and _found(query, participant)
             )
             if grid.isRowHidden(row) == keep:
                 grid.setRowHidden(row, not keep)
-            shown += keep
         current = grid.currentIndex()
         if current.isValid() and grid.isRowHidden(current.row()):
             grid.selectionModel().clear()  # nobody hidden stays chosen
-        self.found.setText(f"{shown} of {model.rowCount()}" if query else "")
+        total = model.rowCount()
+        shown = sum(not grid.isRowHidden(row) for row in range(total))
+        self.found.setText(f"{shown} of {total}" if query else "")
         grid.set_filter_text(
             f"No one here matches “{query}”.\nEsc clears the search."
-            if query and not shown and model.rowCount()
+            if query and not shown and total
             else None
         )
-
-    def _on_data_changed(self, *_args: object) -> None:
-        if self._filtering:
-            self.apply()  # a rename or a number looked up can make a tile match, or not
 
     def focus(self) -> None:
         """Ctrl+F: into the box, its text selected to type over."""
