@@ -47,14 +47,15 @@ def _dot(colour: QColor) -> QIcon:
 def headline(
     conference: Conference, everyone: Iterable[Participant] = (), took: int | None = None
 ) -> str:
-    """'Live · 4 people', or for an ended call 'Ended · Thu 3 Dec 14:05 · 4 took part' (when it
-    started, so yesterday's and today's meeting of the same name differ; `took`, else counted
-    from `everyone` in it)."""
+    """'Live · 4 people', or for an ended call 'Ended · 4 took part' and, on a line of its own,
+    'Thu 3 Dec 14:05' (when it started, so yesterday's and today's meeting of the same name
+    differ; `took`, else counted from `everyone` in it). Two short lines, not one long one: at
+    the sidebar's default width one line was cut ("4 took p")."""
     if not conference.status.live:
         count = took_part(everyone) if took is None else took
         when = conference.started_at or conference.ended_at
-        started = f" · {started_words(when)}" if when is not None else ""
-        return f"{STATUS_WORDS[conference.status]}{started} · {count} took part"
+        started = f"\n{started_words(when)}" if when is not None else ""
+        return f"{STATUS_WORDS[conference.status]} · {count} took part{started}"
     people = "1 person" if conference.headcount == 1 else f"{conference.headcount} people"
     return f"{STATUS_WORDS[conference.status]} · {people}"
 
@@ -171,7 +172,7 @@ class ConferenceModel(QAbstractListModel):
                 return f"{name}\n{line}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 spoken = f"{side[1]} of {side[0]}" if side is not None else name
-                return f"{spoken}, {line}"
+                return f"{spoken}, {line}".replace("\n", ", ")
             return plain_tip(f"{name}\n{conference.sid}\n{line}")
         if role == Qt.ItemDataRole.DecorationRole:
             if conference.status not in self._dots:

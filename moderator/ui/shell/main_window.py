@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         self.picker.setModel(self.conferences)
         self.picker.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.picker.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # a line too long for the sidebar ends in "…", never under a sideways scroll bar
+        self.picker.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.picker.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.grid = ParticipantGrid(clock=clock)
         self.grid.setModel(self.participants)
         self.search = TileSearch(self.grid)

@@ -67,15 +67,18 @@ def test_picker_lines_are_counted_once_and_again_after_a_change(
     monkeypatch.setattr(roster, "took_part", lambda sid: asked.append(sid) or took_part(sid))
     started = model.conference(0).started_at
     assert started is not None
-    ended = f"TeamMeeting\nEnded · {started_words(started)} ·"
+
+    def ended(took: int) -> str:
+        return f"TeamMeeting\nEnded · {took} took part\n{started_words(started)}"
+
     for _ in range(5):  # a repaint asks for every role of every row
-        assert model.index(0).data() == f"{ended} 4 took part"
+        assert model.index(0).data() == ended(4)
         model.index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert len(asked) == 1
     feed(form("participant-join", 1, who="Zed", conference_sid=OTHER, friendly_name="Sales"))
-    assert model.index(1).data() == f"{ended} 4 took part" and len(asked) == 1
+    assert model.index(1).data() == ended(4) and len(asked) == 1
     feed(form("participant-join", 9, who="Dora"))  # a late callback for the ended call
-    assert model.index(1).data() == f"{ended} 5 took part" and len(asked) == 2
+    assert model.index(1).data() == ended(5) and len(asked) == 2
 
 
 def test_ended_meetings_of_one_name_are_told_apart_by_when_they_started() -> None:

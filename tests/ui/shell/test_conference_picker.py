@@ -107,7 +107,7 @@ def test_the_picker_and_the_heading_count_who_took_part_alike(
     )
     window = opener(qtbot, bridge)()
     row = window.conferences.index(window.conferences.row_of(CONFERENCE_SID))
-    assert row.data().endswith(" · 4 took part")  # Mary, Alice, Bob, Charles
+    assert "\nEnded · 4 took part\n" in row.data()  # Mary, Alice, Bob, Charles
     assert "4 people took part" in window.subtitle.text()
     assert "4 people took part" in window.grid.empty_text
 
@@ -147,3 +147,20 @@ def test_the_waiting_room_and_rooms_sit_under_their_meeting_and_never_take_the_w
               friendly_name="TeamMeeting-room-2"))  # fmt: skip
     assert window.conferences.row_of(room2) == 3  # opened while the window is up: still under
     assert window.conference_sid == CONFERENCE_SID
+
+
+def test_an_ended_row_fits_the_sidebar_at_its_default_width(
+    qtbot: Any, themed: QApplication, qloop: qasync.QEventLoop, bridge: RosterBridge, feed: Feed
+) -> None:
+    """'Ended · Sat 5 Dec 12:19 · 4 took part' on one line was cut at the default sidebar
+    width ('4 took p'): the day and time go on a line of their own."""
+    feed(*team_meeting(), form("conference-end", 8))
+    window = opener(qtbot, bridge)()
+    picker = window.picker
+    index = window.conferences.index(window.conferences.row_of(CONFERENCE_SID))
+    room = picker.viewport().width() - picker.iconSize().width() - 2 * picker.spacing() - 16
+    metrics = picker.fontMetrics()
+    lines = index.data().split("\n")
+    assert len(lines) == 3 and lines[1] == "Ended · 4 took part"
+    assert all(metrics.horizontalAdvance(line) <= room for line in lines), (lines, room)
+    assert not picker.horizontalScrollBar().isVisible()

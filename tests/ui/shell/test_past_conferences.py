@@ -40,7 +40,7 @@ def test_the_picker_lists_past_conferences_unread_and_opens_them_in_full(
         started = roster.conference(sid).started_at
         assert started is not None
         name = "Bravo" if sid == BRAVO else "Alpha"
-        assert rows[row] == f"{name}\nEnded · {started_words(started)} · 3 took part"
+        assert rows[row] == f"{name}\nEnded · 3 took part\n{started_words(started)}"
     assert not roster.is_folded(ALPHA) and not roster.is_folded(BRAVO)  # listing read nothing
 
     click_conference(qtbot, window, ALPHA)  # the host opens yesterday's meeting
