@@ -11,15 +11,13 @@ from aiohttp import web
 
 from moderator.dispatch import Signal
 from moderator.domain.clock import utc_now
-from moderator.domain.events import MalformedCallback
 from moderator.domain.transcripts import (
     Line,
     Transcript,
     TranscriptionEvent,
     parse_transcription_callback,
 )
-from moderator.server.recording_route import WriteOffLoop, write_here
-from moderator.store.journal import JournalError
+from moderator.server.side_ingest import SideIngest, WriteOffLoop, write_here
 from moderator.store.transcript_log import TranscriptLog
 
 log = logging.getLogger(__name__)
@@ -35,28 +33,20 @@ class TranscriptIngest:
         clock: Callable[[], datetime] = utc_now,
         write: WriteOffLoop = write_here,
     ) -> None:
-        self._store = store
-        self._write = write
-        self._clock = clock
+        self._ingest = SideIngest(
+            "transcription", parse_transcription_callback, store.append, clock, write
+        )
         self.transcript = transcript
         self.lines: Signal[[Line]] = Signal("transcript_ingest.lines")  # a caption shown/replaced
         self.events: Signal[[TranscriptionEvent]] = Signal("transcript_ingest.events")
-        self.received = 0
+
+    @property
+    def received(self) -> int:
+        return self._ingest.received
 
     async def answer(self, form: Mapping[str, str]) -> web.Response:
         """204 once stored; 400 for a malformed form, 500 when it could not be stored."""
-        received_at = self._clock()
-        try:
-            event = parse_transcription_callback(form, received_at)
-        except MalformedCallback as exc:
-            log.warning("rejected a malformed transcription callback: %s", exc)
-            raise web.HTTPBadRequest(text=f"malformed callback: {exc}") from None
-        try:
-            await self._write(lambda: self._store.append(received_at, form, event))
-        except JournalError as exc:
-            log.error("could not journal a transcription callback (answered 500): %s", exc)
-            raise web.HTTPInternalServerError(text="could not store the callback") from None
-        self.received += 1
+        event = await self._ingest.take(form)
         line = self.transcript.apply(event)
         # the words are the callers': the log says what happened, never what was said
         log.debug(

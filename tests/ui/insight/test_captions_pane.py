@@ -51,6 +51,12 @@ def _call_in(qtbot: Any, console: SimConsole, *numbers: str) -> dict[str, str]:
     return calls
 
 
+def _said(console: SimConsole, call_sid: str, text: str, *, final: bool = True) -> Line:
+    """A caption line of `call_sid` made here (not through the simulator)."""
+    at = console.sim.world.call(call_sid).date_created
+    return Line(at, call_sid, "GT" + "1" * 32, 9, text, final)
+
+
 def _speak(qtbot: Any, qloop: ConsoleEventLoop, console: SimConsole, call_sid: str) -> None:
     conf = console.sim.world.call(call_sid).conference_sid
     assert conf is not None
@@ -96,15 +102,8 @@ def test_search_finds_what_was_said_and_clears_back_to_live(
     qtbot.keyClicks(pane.search, "CUSTOMERS")
     assert [text.split(": ", 1)[1] for text, _final in _texts(pane)] == [BOB_SAYS]
     assert pane.state.text() == "1 line with “CUSTOMERS”"
-    stray = Line(
-        captioned.sim.world.call(calls[ALICE]).date_created,
-        calls[ALICE],
-        "GT" + "1" * 32,
-        9,
-        "while searching",
-        False,
-    )
-    pane.on_line(stray)  # a live line while the host searches does not disturb the results
+    # a live line while the host searches does not disturb the results
+    pane.on_line(_said(captioned, calls[ALICE], "while searching", final=False))
     assert pane.model.rowCount() == 1
     pane.search.clear()
     assert pane.model.rowCount() == 2 and pane.state.text() == "live"
@@ -114,14 +113,6 @@ def test_a_line_that_is_html_stays_text(qtbot: Any, captioned: SimConsole) -> No
     pane = captioned.window.captions_pane
     assert pane is not None
     calls = _call_in(qtbot, captioned, ALICE, BOB)
-    line = Line(
-        captioned.sim.world.call(calls[ALICE]).date_created,
-        calls[ALICE],
-        "GT" + "2" * 32,
-        1,
-        "<b>bold</b> & <script>x</script>",
-        True,
-    )
-    pane.on_line(line)
+    pane.on_line(_said(captioned, calls[ALICE], "<b>bold</b> & <script>x</script>"))
     tip = pane.model.data(pane.model.index(0), Qt.ItemDataRole.ToolTipRole)
     assert "<b>bold</b>" not in tip and "&lt;b&gt;bold&lt;/b&gt;" in tip
