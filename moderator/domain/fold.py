@@ -11,7 +11,7 @@ from typing import Any
 
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
-from moderator.domain.state import Conference, ConferenceStatus, Participant
+from moderator.domain.state import Conference, ConferenceStatus, Participant, evolve
 
 Entry = ConferenceEvent | ConferenceSnapshot
 
@@ -44,10 +44,12 @@ def touches_everyone(entry: Entry) -> bool:
     return entry.kind is EventKind.CONFERENCE_END
 
 
-def fold_participant(entries: Iterable[Entry], call_sid: str) -> Participant:
+def fold_participant(
+    entries: Iterable[Entry], call_sid: str, start: Participant | None = None
+) -> Participant:
     """One participant's state from its own callbacks and the entries that touch everyone,
-    given in sequence order."""
-    participant: Participant | None = None
+    given in sequence order, from `start` (the state before the first of them)."""
+    participant = start
     for entry in entries:
         if isinstance(entry, ConferenceSnapshot):
             participant = snapshot_participant(participant, call_sid, entry)
@@ -133,7 +135,7 @@ def step_participant(current: Participant | None, event: ConferenceEvent) -> Par
         flags["speaking"] = kind is EventKind.SPEECH_START and participant.present
     if flags.get("hold", participant.hold):
         flags["speaking"] = False  # on hold means out of the mix: nobody hears them speak
-    return replace(participant, **flags)
+    return evolve(participant, **flags)
 
 
 def step_conference(conference: Conference, event: ConferenceEvent) -> Conference:
@@ -142,7 +144,7 @@ def step_conference(conference: Conference, event: ConferenceEvent) -> Conferenc
     sequence = max(conference.last_sequence, event.sequence)
     if name == conference.friendly_name and sequence == conference.last_sequence:
         return conference
-    return replace(conference, friendly_name=name, last_sequence=sequence)
+    return evolve(conference, friendly_name=name, last_sequence=sequence)
 
 
 def end_participant(participant: Participant, end: ConferenceEvent) -> Participant:

@@ -71,7 +71,10 @@ class PastFolding:
         if record is None or record.past is not None:
             return (0, 0)
         snapshots = sum(key.snapshot for key in record.entries)
-        return (len(record.entries) - snapshots, snapshots)
+        return (
+            len(record.entries) - snapshots + len(record.below),
+            snapshots + record.snapshots_below,
+        )
 
     def is_folded(self, sid: str) -> bool:
         record = self._records.get(sid)

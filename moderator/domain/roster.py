@@ -14,6 +14,9 @@ An ended conference can be known by its summary alone (`add_past`): its callback
 from `load_past`, the first time anything asks about its participants or timeline or a late
 callback for it arrives. Listing conferences never folds one. That part is past_fold.py's; the
 changes announced and the record kept per conference are roster_types.py's.
+
+A long meeting's older entries become a checkpoint plus a tail (compaction.py's Compacting), so
+its memory stays bounded while the fold stays the fold of every callback.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from datetime import datetime
 
 from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, PendingAction, Scope, Target
+from moderator.domain.compaction import Compacting, below_floor
 from moderator.domain.events import ConferenceEvent, EventKind
 from moderator.domain.fold import (
     Entry,
@@ -46,7 +50,7 @@ from moderator.domain.roster_types import (
     PastLoader,
 )
 from moderator.domain.snapshots import ConferenceSnapshot
-from moderator.domain.state import Conference, Participant, PastConference
+from moderator.domain.state import Conference, Participant, PastConference, evolve
 from moderator.domain.timeline import ConferenceTimeline, Timelines
 
 __all__ = [
@@ -60,7 +64,7 @@ __all__ = [
 ]
 
 
-class Roster(PastFolding):
+class Roster(PastFolding, Compacting):
     """All conferences and participants, converging whatever order callbacks arrive in."""
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
@@ -74,6 +78,7 @@ class Roster(PastFolding):
         self._name_of: Callable[[str | None], str | None] = lambda number: None
         self._load_past = load_past
         self._quiet = False  # folding a past conference in: nobody is told
+        self._replaying = False  # a journal's entries: compacted once they are all in
         self.timelines = Timelines()  # spans and talk time, fed the same entries
         self.timelines.missing = self._unfolded
 
@@ -167,14 +172,12 @@ class Roster(PastFolding):
         """Fold one callback in. Returns (and announces) what changed; [] for a duplicate."""
         key = EntryKey(event.sequence, 0)
         record, changes = self._record_for(event.conference_sid, event.friendly_name)
-        if key in record.entries:
+        if key in record.entries or (below_floor(record, key) and key.sequence in record.below):
             return self._notify(changes)
         previous_max = record.max_sequence
         if event.sequence > previous_max + 1:
             changes.append(Change(ChangeKind.SEQUENCE_GAP, event.conference_sid))
-        in_order = key > record.last_key
-        affected = self._insert(record, key, event)
-        self.timelines.add(key, event, record.base if in_order else None)
+        affected = self._add(record, key, event)
         changes += self._confirm_pending(record, event)
         if event.kind in ANNOUNCEMENT_CHANGES:
             changes.append(
@@ -196,9 +199,7 @@ class Roster(PastFolding):
         key = EntryKey(snapshot.after_sequence, 1, int(snapshot.taken_at.timestamp() * 1_000_000))
         while key in record.entries:
             key = key._replace(taken=key.taken + 1)
-        in_order = key > record.last_key
-        affected = self._insert(record, key, snapshot)
-        self.timelines.add(key, snapshot, record.base if in_order else None)
+        affected = self._add(record, key, snapshot)
         for call_sid in list(record.pending):
             base = record.base.get(call_sid)
             if base is not None and not base.present:
@@ -207,12 +208,23 @@ class Roster(PastFolding):
         return self._notify(changes)
 
     def replay(self, entries: Iterable[Entry]) -> None:
-        """Rebuild from journaled callbacks and snapshots (announces the changes as usual)."""
-        for entry in entries:
-            if isinstance(entry, ConferenceEvent):
-                self.apply(entry)
-            else:
-                self.apply_snapshot(entry)
+        """Rebuild from journaled callbacks and snapshots (announces the changes as usual).
+
+        A journal lists a conference's snapshots after its callbacks: compacting before the
+        end would make each of them refold the conference from the journal again."""
+        replaying, self._replaying = self._replaying, True
+        sids: set[str] = set()
+        try:
+            for entry in entries:
+                sids.add(entry.conference_sid)
+                if isinstance(entry, ConferenceEvent):
+                    self.apply(entry)
+                else:
+                    self.apply_snapshot(entry)
+        finally:
+            self._replaying = replaying
+        for sid in sids & self._records.keys():
+            self._compact(self._records[sid])
 
     # ---- overlays --------------------------------------------------------------------------
 
@@ -317,6 +329,17 @@ class Roster(PastFolding):
         self._records[sid] = record
         return record, [Change(ChangeKind.CONFERENCE_ADDED, sid)]
 
+    def _add(self, record: ConferenceRecord, key: EntryKey, entry: Entry) -> set[str]:
+        """Fold a new entry in (and into the timelines); returns the call SIDs whose base state
+        may differ. A long conference's older entries are then compacted."""
+        if below_floor(record, key):
+            return self._refold_history(record, key, entry)
+        in_order = key > record.last_key
+        affected = self._insert(record, key, entry)
+        self.timelines.add(key, entry, record.base if in_order else None)
+        self._compact(record)
+        return affected
+
     def _insert(self, record: ConferenceRecord, key: EntryKey, entry: Entry) -> set[str]:
         """Store `entry` and update the fold; returns the call SIDs whose base state may differ."""
         record.entries[key] = entry
@@ -339,11 +362,13 @@ class Roster(PastFolding):
             assert isinstance(entry, ConferenceEvent)
             record.conference = step_conference(record.conference, entry)
             keys = heapq.merge(record.by_call[call_sid], record.shared)
-            record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
+            record.base[call_sid] = fold_participant(
+                (record.entries[k] for k in keys), call_sid, record.checkpoint_base.get(call_sid)
+            )
             return {call_sid}
         # A late conference-level entry (or a snapshot on replay): refold everything in order.
-        conference = Conference(sid=record.conference.sid, friendly_name="")
-        base: dict[str, Participant] = {}
+        conference = record.checkpoint or Conference(sid=record.conference.sid, friendly_name="")
+        base = dict(record.checkpoint_base)
         for _, earlier in sorted(record.entries.items(), key=lambda item: item[0]):
             conference = step(conference, base, earlier)
         if not conference.friendly_name:
@@ -365,7 +390,9 @@ class Roster(PastFolding):
             return set(listed)
         for call_sid in listed:
             keys = heapq.merge(record.by_call[call_sid], record.shared)
-            record.base[call_sid] = fold_participant((record.entries[k] for k in keys), call_sid)
+            record.base[call_sid] = fold_participant(
+                (record.entries[k] for k in keys), call_sid, record.checkpoint_base.get(call_sid)
+            )
         return set(listed)
 
     def _confirm_pending(self, record: ConferenceRecord, event: ConferenceEvent) -> list[Change]:
@@ -402,7 +429,7 @@ class Roster(PastFolding):
                 continue
             number = record.numbers.get(call_sid) or self._callers.get(call_sid)
             ordinal = record.ordinals.setdefault(call_sid, len(record.ordinals) + 1)
-            new = replace(
+            new = evolve(
                 base,
                 pending=record.pending.get(call_sid),
                 number=number,
@@ -423,7 +450,7 @@ class Roster(PastFolding):
                 changes.append(Change(ChangeKind.PARTICIPANT_LEFT, sid, call_sid))
             else:
                 changes.append(Change(ChangeKind.PARTICIPANT_UPDATED, sid, call_sid))
-        shown = replace(record.conference, headcount=record.headcount)
+        shown = evolve(record.conference, headcount=record.headcount)
         if shown != record.shown:
             if record.shown is not None:
                 changes.append(Change(ChangeKind.CONFERENCE_UPDATED, sid))

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from moderator.domain.actions import ActionKind, PendingAction
 from moderator.domain.events import EventKind
 from moderator.domain.fold import Entry
+from moderator.domain.seen import SeenSequences
 from moderator.domain.state import Conference, Participant, PastConference
 
 
@@ -79,6 +80,12 @@ class ConferenceRecord:
     by_call: dict[str, list[EntryKey]] = field(default_factory=dict)  # its own callbacks
     shared: list[EntryKey] = field(default_factory=list)  # conference-end and snapshots: touch all
     past: PastConference | None = None  # not folded yet: this summary stands in for it
+    # A long meeting's older entries, folded into a checkpoint and dropped (compaction.py):
+    floor: EntryKey | None = None  # entries below this key are in the checkpoint only
+    checkpoint: Conference | None = None  # the fold of everything below `floor`
+    checkpoint_base: dict[str, Participant] = field(default_factory=dict)
+    below: SeenSequences = field(default_factory=SeenSequences)  # callbacks below `floor`
+    snapshots_below: int = 0
 
     @property
     def max_sequence(self) -> int:

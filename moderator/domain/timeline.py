@@ -28,6 +28,7 @@ from moderator.domain.fold import (
     touches_everyone,
 )
 from moderator.domain.names import display_name
+from moderator.domain.seen import drop_below
 from moderator.domain.snapshots import ConferenceSnapshot
 from moderator.domain.state import ConferenceStatus, Participant
 
@@ -107,6 +108,13 @@ class _Lane:
     def seconds(self, track: Track, until: datetime) -> float:
         start = self.open.get(track)
         return self.totals[track] + (Span(start).seconds(until) if start is not None else 0.0)
+
+    def copy(self) -> _Lane:
+        """A lane to advance further, leaving this one as it is (spans are immutable)."""
+        closed = {track: list(spans) for track, spans in self.closed.items()}
+        return _Lane(
+            self.call_sid, self.state, self.last_key, closed, dict(self.totals), dict(self.open)
+        )
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,8 @@ class _TimelineRecord:
     by_call: dict[str, list[Key]] = field(default_factory=dict)
     shared: list[Key] = field(default_factory=list)
     started: tuple[int, datetime] | None = None  # (sequence, time) of the first conference-start
+    # each lane as it stood before the roster's compaction floor (the entries below are gone)
+    checkpoint: dict[str, _Lane] = field(default_factory=dict)
     ended_at: datetime | None = None
     last_moment: datetime | None = None
 
@@ -227,20 +237,14 @@ class Timelines:
         at = entry_time(entry)
         record.last_moment = at if record.last_moment is None else max(record.last_moment, at)
         self._note_conference(record, entry)
-        call_sid = participant_of(entry)
-        own = (call_sid,) if call_sid is not None else listed_only(entry)
+        own = _own(entry)
         if own is not None:  # about these participants only
             for sid in own:
                 insort(record.by_call.setdefault(sid, []), key)
             lanes = list(own)
         elif touches_everyone(entry):
             insort(record.shared, key)
-            listed = (
-                [p.call_sid for p in entry.participants]
-                if isinstance(entry, ConferenceSnapshot)
-                else []
-            )
-            lanes = [*record.lanes, *(s for s in listed if s not in record.lanes)]
+            lanes = _with_listed(record.lanes, entry)
         else:
             return
         for sid in lanes:
@@ -264,9 +268,32 @@ class Timelines:
         elif entry.kind is EventKind.CONFERENCE_END:
             record.ended_at = min(filter(None, (record.ended_at, entry.timestamp)))
 
+    def compact(self, conference_sid: str, floor: Key) -> None:
+        """Fold the entries below `floor` into each lane's checkpoint and forget them (the
+        roster's compaction: an entry below the floor makes it refold from the journal)."""
+        record = self._records.get(conference_sid)
+        if record is None:
+            return
+        checkpoint = record.checkpoint
+        for key in sorted(k for k in record.entries if k < floor):
+            entry = record.entries.pop(key)
+            own = _own(entry)
+            if own is None and not touches_everyone(entry):
+                continue
+            for sid in own if own is not None else _with_listed(checkpoint, entry):
+                checkpoint.setdefault(sid, _Lane(sid)).advance(entry, key)
+        for sid, lane in record.lanes.items():  # one Span object for both: the older spans
+            start = checkpoint.get(sid)  # are the same in the lane as in its checkpoint
+            for track, spans in start.closed.items() if start is not None else ():
+                lane.closed[track][: len(spans)] = spans
+        for keys in record.by_call.values():
+            drop_below(keys, floor)
+        drop_below(record.shared, floor)
+
     @staticmethod
     def _refold(record: _TimelineRecord, call_sid: str) -> _Lane:
-        lane = _Lane(call_sid)
+        start = record.checkpoint.get(call_sid)
+        lane = start.copy() if start is not None else _Lane(call_sid)
         keys: Iterable[Key] = heapq.merge(record.by_call.get(call_sid, []), record.shared)
         for key in keys:
             lane.advance(record.entries[key], key)
@@ -322,6 +349,20 @@ class Timelines:
             last_moment=record.last_moment,
             participants=tuple(sorted(participants, key=_first_presence)),
         )
+
+
+def _own(entry: Entry) -> tuple[str, ...] | None:
+    """The participants an entry is about alone (None: everyone, or no one)."""
+    call_sid = participant_of(entry)
+    return (call_sid,) if call_sid is not None else listed_only(entry)
+
+
+def _with_listed(lanes: Mapping[str, _Lane], entry: Entry) -> list[str]:
+    """The lanes an entry that touches everyone advances: every one so far and those listed."""
+    listed = (
+        [p.call_sid for p in entry.participants] if isinstance(entry, ConferenceSnapshot) else []
+    )
+    return [*lanes, *(s for s in listed if s not in lanes)]
 
 
 def _first_presence(participant: ParticipantTimeline) -> tuple[bool, float, str]:
