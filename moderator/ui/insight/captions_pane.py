@@ -88,6 +88,8 @@ class CaptionsPane(QWidget):
             self.view.scrollToBottom()
 
     def _show_state(self, on: bool) -> None:
+        # a console that never captioned keeps the room for the tiles and the log
+        self.setVisible(on or bool(self.captions.transcript.finals()))
         if self.model.words:
             return
         self.state.setText("live" if on else "off (Settings → Live captions)")

@@ -116,3 +116,20 @@ def test_a_line_that_is_html_stays_text(qtbot: Any, captioned: SimConsole) -> No
     pane.on_line(_said(captioned, calls[ALICE], "<b>bold</b> & <script>x</script>"))
     tip = pane.model.data(pane.model.index(0), Qt.ItemDataRole.ToolTipRole)
     assert "<b>bold</b>" not in tip and "&lt;b&gt;bold&lt;/b&gt;" in tip
+
+
+def test_the_pane_waits_hidden_until_captions_are_turned_on(
+    qtbot: Any, qloop: ConsoleEventLoop, tmp_path: Path
+) -> None:
+    with console_on_simulator(qtbot, qloop, tmp_path, seed=6) as console:
+        captions = console.core.captions
+        assert captions is not None
+        pane = console.window.show_captions(captions)
+        console.window.show()
+        qtbot.waitExposed(console.window)
+        assert not pane.isVisible()
+        run(qtbot, qloop, captions.set_on(True))
+        assert pane.isVisible() and pane.state.text() == "live"
+        assert console.core.server.captions is True
+        run(qtbot, qloop, captions.set_on(False))
+        assert not pane.isVisible()
