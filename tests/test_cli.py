@@ -157,8 +157,10 @@ def test_door_start_state_reaches_the_console_options(
     assert (
         cli.main(["--pin", "2468", "--waiting-room", "--locked", "--data-dir", str(tmp_path)]) == 0
     )
-    (options,) = seen
-    assert (options.pin, options.waiting_room, options.locked) == ("2468", True, True)
+    assert cli.main(["--captions", "--data-dir", str(tmp_path)]) == 0
+    first, captioned = seen
+    assert (first.pin, first.waiting_room, first.locked) == ("2468", True, True)
+    assert (first.captions, captioned.captions) == (False, True)
 
 
 def test_a_bad_api_url_shows_an_api_url_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -157,3 +157,39 @@ async def test_a_failed_start_is_told_once_and_journaled(sim: Simulator, tmp_pat
         assert len(errors) == 1 and "Could not start captions for" in errors[0]
         failed = [a for a in core.journal.actions() if a.kind == "captions-on"]
         assert failed and all(a.ok is False for a in failed)
+
+
+async def test_the_waiting_room_and_the_pin_transcribe_only_once_let_in(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    from moderator.domain.host_state import hash_pin
+
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(
+            sim,
+            tmp_path,
+            stack,
+            captions=True,
+            notify=lambda level, text: messages.append((level, text)),
+        )
+        door = core.door_service
+        assert door is not None
+        door.set_waiting_room(True)
+        waiting = sim.place_call(ALICE, LINE_NUMBER).sid
+        await wait_until(lambda: len(door.waiting()) == 1, messages, what="Alice waiting")
+        assert not _running(sim, waiting)  # the waiting room transcribes nothing
+        assert "This call is transcribed." not in [w for _k, w in sim.world.call(waiting).heard]
+        assert (await door.admit(waiting)).ok
+        await wait_until(lambda: _running(sim, waiting), messages, what="Alice transcribed")
+        heard = [what for _kind, what in sim.world.call(waiting).heard]
+        assert heard.count("This call is transcribed.") == 1
+        door.set_waiting_room(False)
+        core.door.update(pin_hash=hash_pin("2468"))
+        keyed = sim.place_call(BOB, LINE_NUMBER, ["1111#", "2468#"]).sid
+        await wait_until(lambda: _running(sim, keyed), messages, what="Bob transcribed")
+        heard = [what for _kind, what in sim.world.call(keyed).heard]
+        # asked twice (a wrong PIN first), told once: after the right PIN, before joining
+        assert heard.count("This call is transcribed.") == 1
+        assert heard.index("This call is transcribed.") > 1
+        assert len(sim.transcriptions.of(keyed)) == 1

@@ -279,3 +279,16 @@ def test_every_declared_setting_is_saved_and_read_back(tmp_path: Path) -> None:
     assert all(getattr(changed, d.key) != d.default for d in SETTINGS)
     save_settings(ini(tmp_path), changed)
     assert load_settings(ini(tmp_path)) == changed
+
+
+def test_the_captions_switch_is_off_and_says_twilio_charges(
+    qtbot: Any, themed: QApplication
+) -> None:
+    dialog = SettingsDialog(Settings(), Secrets(), env={})
+    qtbot.addWidget(dialog)
+    switch = dialog.editors["captions"]
+    assert isinstance(switch, QCheckBox) and not switch.isChecked()
+    assert "Twilio charges per minute" in switch.text()
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(switch.parentWidget())) == "Moderation"
+    type_into(dialog, "captions", True)
+    assert dialog.values()[0].captions is True
