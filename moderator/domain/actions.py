@@ -165,6 +165,7 @@ class Scope(str, Enum):
     PARTICIPANT = "participant"  # a call in a conference
     CONFERENCE = "conference"
     MEETING = "meeting"  # the meeting's name: its door, its rooms
+    ACCOUNT = "account"  # the Twilio account itself (a number's Voice URL): no conference
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,10 @@ class Target:
     @classmethod
     def meeting(cls, name: str) -> Target:
         return cls(Scope.MEETING, name)
+
+    @classmethod
+    def account(cls) -> Target:
+        return cls(Scope.ACCOUNT, "")  # journaled with no conference
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 The server verifies each request's signature, then asks VoiceDoor for the TwiML. Every decision
 is journaled (origin "door", the meeting's name in place of a conference SID: the caller is in
 no conference yet) and told to listeners, so the event log and the report show each attempt.
+The decisions are journaled with store/action_log.py's ActionLog directly, not through the host
+actions' lifecycle (control/actions/lifecycle.py): server/ may not import control/ (DESIGN.md's
+package table), and a decision has nothing to send, mark pending or confirm: it is the voice
+route's answer. The rows are the same ActionLog writes, folded by domain/host_state.py alike.
 Wrong PINs are counted across calls by a PinGuard (domain/pin_guard.py): a number that keys
 too many is refused for a while, and many from any numbers slow the door and alarm the host.
 """

@@ -7,17 +7,18 @@ import asyncio
 import aiohttp
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
-from moderator.control.errors import NoAnswer, describe
+from moderator.control.errors import NoAnswer, Refused, describe
 from moderator.domain.twilio_words import AUTH_FAILED
 
 WRONG_CREDENTIALS = f"wrong SID or token: Twilio refused them ({AUTH_FAILED})"
 UNREACHABLE = "cannot reach Twilio"
 
 
-class SetupError(Exception):
+class SetupError(Refused):
     """A setup step failed for a reason in the host's world (wrong token, no tunnel, ...).
 
-    `str(error)` is one line that names what to fix; it never holds a secret.
+    `str(error)` (its `reason`) is one line that names what to fix; it never holds a secret, so
+    the action lifecycle journals and tells it as it is (control/errors.py `describe`).
     """
 
 

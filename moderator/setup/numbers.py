@@ -4,8 +4,10 @@ Connecting also sets the number's call StatusCallback (IncomingPhoneNumber Statu
 StatusCallbackMethod) to the console's /twilio/call-status, so the end of every call to it is
 known, at the PIN prompt and in the waiting room too (domain/call_status.py).
 
-Every change is journaled as an account-level action (no conference): `connect-number` keeps
-the Voice URL and StatusCallback it replaced, `restore-number` the ones it put back. The old
+Every change runs through the one action lifecycle (control/actions/lifecycle.py, with the
+setup's own client) and is journaled as an account-level action (no conference):
+`connect-number` keeps the Voice URL and StatusCallback it replaced, `restore-number` the ones it
+put back. The old
 values to restore are read from the journal: those of the first `connect-number` since the
 number's last `restore-number`, so re-pointing after a new tunnel URL never loses the original.
 A connection journaled before the StatusCallback was set leaves it as it is when restored.
@@ -19,13 +21,13 @@ from typing import Any
 
 from twilio.rest import Client
 
-from moderator.domain.clock import utc_now
+from moderator.control.actions.lifecycle import Action, Lifecycle
+from moderator.domain.actions import ActionKind, Target
 from moderator.domain.twilio_words import CALL_STATUS_PATH, VOICE_PATH
 from moderator.setup.errors import AlreadyRestored, SetupError, twilio_failure
 from moderator.store.journal import ActionRecord, Journal
 
-CONNECT = "connect-number"
-RESTORE = "restore-number"
+CONNECT, RESTORE = ActionKind.NUMBER_CONNECT, ActionKind.NUMBER_RESTORE
 _NOT_DIGITS = re.compile(r"[^\d+]")
 
 
@@ -124,21 +126,52 @@ async def _set_handlers(client: Client, number: PhoneNumber, handlers: Handlers)
     return _number(updated)
 
 
-def _journal(journal: Journal | None, kind: str, number: PhoneNumber, **params: str) -> int | None:
-    if journal is None:
-        return None
-    return journal.record_action(
-        utc_now(),
-        "",  # an account-level action: no conference
-        None,
-        kind,
-        params={"number": number.phone_number, "number_sid": number.sid, **params},
+async def _change(
+    client: Client,
+    number: PhoneNumber,
+    kind: ActionKind,
+    handlers: Handlers,
+    journal: Journal | None,
+    **params: str | None,
+) -> VoiceUrlChange:
+    """Set the number's handlers through the one action lifecycle: recorded, sent with the
+    setup's own client, finished (account-level: no conference). A SetupError is raised as
+    the step raised it."""
+    raised: list[SetupError] = []
+    answered: list[PhoneNumber] = []
+
+    async def send(via: Client) -> None:
+        try:
+            answered.append(await _set_handlers(via, number, handlers))
+        except SetupError as exc:
+            raised.append(exc)
+            raise
+
+    if journal is None:  # nowhere to journal it
+        await send(client)
+    else:
+        action = Action(
+            kind,
+            Target.account(),
+            number.phone_number,
+            send,
+            params={
+                "number": number.phone_number,
+                "number_sid": number.sid,
+                **{key: value for key, value in params.items() if value is not None},
+            },
+            pending=False,
+            subject="phone number",
+        )
+        result = await Lifecycle.outside_the_console(journal).run(action, quiet=True, via=client)
+        if raised:
+            raise raised[0]
+        if not result.ok:
+            raise SetupError(result.message or f"could not change {number.phone_number}")
+    now = answered[0]
+    return VoiceUrlChange(
+        number, number.voice_url, now.voice_url, number.status_callback, now.status_callback
     )
-
-
-def _finish(journal: Journal | None, action: int | None, error: str | None = None) -> None:
-    if journal is not None and action is not None:
-        journal.finish_action(action, utc_now(), ok=error is None, error=error)
 
 
 async def connect_number(
@@ -147,25 +180,18 @@ async def connect_number(
     """Set the number's Voice URL to {public_url}/twilio/voice and its StatusCallback to
     {public_url}/twilio/call-status (both POST), journaled with the values they replace."""
     new = Handlers(voice_url_for(public_url), "POST", status_callback_for(public_url), "POST")
-    action = _journal(
-        journal,
-        CONNECT,
+    return await _change(
+        client,
         number,
+        CONNECT,
+        new,
+        journal,
         old_voice_url=number.voice_url,
         old_voice_method=number.voice_method,
         new_voice_url=new.voice_url,
         old_status_callback=number.status_callback,
         old_status_callback_method=number.status_callback_method,
         new_status_callback=new.status_callback or "",
-    )
-    try:
-        now = await _set_handlers(client, number, new)
-    except SetupError as exc:
-        _finish(journal, action, str(exc))
-        raise
-    _finish(journal, action)
-    return VoiceUrlChange(
-        number, number.voice_url, now.voice_url, number.status_callback, now.status_callback
     )
 
 
@@ -229,22 +255,15 @@ async def restore_number(client: Client, number: PhoneNumber, journal: Journal) 
         if original.status_callback is not None
         else {}
     )
-    action = _journal(
-        journal,
-        RESTORE,
+    return await _change(
+        client,
         number,
+        RESTORE,
+        original,
+        journal,
         old_voice_url=number.voice_url,
         new_voice_url=original.voice_url,
         **restored,
-    )
-    try:
-        now = await _set_handlers(client, number, original)
-    except SetupError as exc:
-        _finish(journal, action, str(exc))
-        raise
-    _finish(journal, action)
-    return VoiceUrlChange(
-        number, number.voice_url, now.voice_url, number.status_callback, now.status_callback
     )
 
 

@@ -185,3 +185,20 @@ async def test_readiness_checks_the_whole_chain(
     assert broken.number.ok is False and OLD_URL in broken.number.detail
     wrong = await service.readiness(Credentials(sim.account_sid, "0" * 32), None)
     assert wrong.twilio.ok is False and wrong.tunnel.ok is False and wrong.number.ok is None
+
+
+async def test_a_refused_connect_is_journaled_by_the_lifecycle_with_the_steps_reason(
+    sim: Simulator, sdk: Client, service: SetupService, creds: Credentials, core: Core
+) -> None:
+    sim.set_voice_url(LINE_NUMBER, OLD_URL, "GET")
+    (line,) = [n for n in await service.numbers(creds) if n.phone_number == LINE_NUMBER]
+    sim.fail_next(500, count=10)
+    with pytest.raises(SetupError, match="Twilio had a server error") as raised:
+        await service.connect(creds, line, TUNNEL)
+    sim.failures.clear()
+    assert await voice_url(sdk, LINE_NUMBER) == (OLD_URL, "GET")
+    [row] = core.journal.actions()
+    assert (row.kind, row.conference_sid, row.ok, row.confirmed) == (CONNECT, "", False, False)
+    assert row.error == f"Could not connect {LINE_NUMBER}: {raised.value}"
+    assert creds.auth_token not in row.error
+    assert connected_numbers(core.journal) == []  # the old URL is still the one to keep

@@ -28,6 +28,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from twilio.rest import Client
+
 from moderator.control.actions.telling import HostMessages
 from moderator.control.client import TwilioRest
 from moderator.control.errors import Failure, describe
@@ -35,11 +37,14 @@ from moderator.control.requests import Send
 from moderator.control.results import ActionResult
 from moderator.control.snapshots import conference_snapshot
 from moderator.control.tasks import TaskSet
+from moderator.credentials import Credentials
 from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, Origin, Scope, Target
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, Roster
 from moderator.messages import Sink
+from moderator.messages import quiet as no_messages
+from moderator.settings import Settings
 from moderator.store.action_log import ActionLog
 from moderator.store.journal import Journal, JournalError
 
@@ -149,14 +154,27 @@ class Lifecycle:
 
     # ---- running an action -----------------------------------------------------------------
 
-    async def run(self, action: Action, *, quiet: bool = False) -> ActionResult:
-        """The whole lifecycle; never raises. `quiet`: no message (a bulk action sums up)."""
-        ticket = self.begin(action)
+    @classmethod
+    def outside_the_console(cls, journal: Journal) -> Lifecycle:
+        """For an account-level action sent with a client of its own (`run(..., via=client)`):
+        a number's Voice URL changed by the setup assistant or `moderator connect-number`,
+        whose client has the credentials being set up. Nothing to mark, nothing to reconcile."""
+        rest = TwilioRest(Credentials(), Settings())  # never used: every send comes `via`
+        return cls(
+            Roster(), journal, rest, TaskSet(), notify=no_messages, grace=0.0, on_stale=_nothing
+        )
+
+    async def run(
+        self, action: Action, *, quiet: bool = False, via: Client | None = None
+    ) -> ActionResult:
+        """The whole lifecycle; never raises. `quiet`: no message (a bulk action sums up);
+        `via`: the caller's own client instead of the console's (the setup assistant's)."""
+        ticket = self.begin(action, via=via)
         if isinstance(ticket, ActionResult):
             if not quiet and ticket.message:
                 self.tell.error(ticket.message)
             return ticket
-        return await self.send(ticket, quiet=quiet)
+        return await self.send(ticket, quiet=quiet, via=via)
 
     def decide(self, action: Action) -> ActionResult:
         """An action with nothing to send, run to its end at once (for callers off the loop)."""
@@ -167,9 +185,9 @@ class Lifecycle:
             return ActionResult(True)
         return ticket
 
-    def begin(self, action: Action) -> Ticket | ActionResult:
+    def begin(self, action: Action, *, via: Client | None = None) -> Ticket | ActionResult:
         """Record the action and mark it pending; an ActionResult when it cannot be sent."""
-        why = self._cannot(action)
+        why = self._cannot(action, via)
         if why is not None:
             return ActionResult(False, self.tell.redact(f"{action.says}: {why}"))
         now = self.clock()
@@ -200,23 +218,25 @@ class Lifecycle:
         self._open.setdefault(ticket.watch, []).append(ticket)
         return ticket
 
-    async def send(self, ticket: Ticket, *, quiet: bool = False) -> ActionResult:
+    async def send(
+        self, ticket: Ticket, *, quiet: bool = False, via: Client | None = None
+    ) -> ActionResult:
         """Send to Twilio and finish; on failure roll back and (unless `quiet`) tell the host."""
         try:
-            return await self._send(ticket, quiet=quiet)
+            return await self._send(ticket, quiet=quiet, via=via)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a bug must not reach the UI as an exception
             log.exception("%s of %s failed unexpectedly", ticket.kind.value, ticket.action.who)
             return self._fail(ticket, describe(exc), quiet=quiet)
 
-    async def _send(self, ticket: Ticket, *, quiet: bool) -> ActionResult:
+    async def _send(self, ticket: Ticket, *, quiet: bool, via: Client | None) -> ActionResult:
         action = ticket.action
         if action.send is None:
             self.actions.finish(ticket.action_id, ok=True)
             return ActionResult(True)
         try:
-            ticket.answer = await action.send(self.rest.client())
+            ticket.answer = await action.send(via or self.rest.client())
         except asyncio.CancelledError:
             self._fail(ticket, Failure("the console is shutting down"), quiet=True)
             raise
@@ -344,7 +364,7 @@ class Lifecycle:
                 self._unfile(older)
                 self.tasks.cancel(_grace_key(older))
 
-    def _cannot(self, action: Action) -> str | None:
+    def _cannot(self, action: Action, via: Client | None) -> str | None:
         """Why the action cannot be sent now (None: it can)."""
         if action.send is None:
             return None  # nothing to send: the console's own decision
@@ -356,12 +376,12 @@ class Lifecycle:
                 return "they are not in the call"
         if self.tasks.closed:
             return "the console is shutting down"
-        if not self.rest.configured:
+        if via is None and not self.rest.configured:
             return "no Twilio credentials are configured"
         return None
 
     def _stale(self, target: Target) -> None:
-        if target.scope is not Scope.MEETING:
+        if target.scope in (Scope.PARTICIPANT, Scope.CONFERENCE):
             self.on_stale(target.key)
 
     # ---- helpers the rules share -----------------------------------------------------------
@@ -385,6 +405,10 @@ class Lifecycle:
         except JournalError as exc:
             log.error("could not journal a snapshot: %s", exc)
         self.roster.apply_snapshot(snapshot)
+
+
+def _nothing(_conference_sid: str) -> None:
+    pass
 
 
 def _grace_key(ticket: Ticket) -> str:
