@@ -215,6 +215,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             switch_voice=lambda on: setattr(server, "captions", on),
         )
         core.transcripts.lines.connect(core.captions.on_line)
+        core.transcripts.events.connect(core.captions.on_event)
         core.door_service = DoorControl(
             core.moderator.lifecycle, config.door, server.addresses, book_file=config.book_file
         )

@@ -16,7 +16,7 @@ from moderator.domain.actions import ActionKind, Target
 from moderator.domain.door import is_lobby
 from moderator.domain.rooms import side_of
 from moderator.domain.roster import Roster
-from moderator.domain.transcripts import Line, Transcript
+from moderator.domain.transcripts import ERROR, Line, Transcript, TranscriptionEvent
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,19 @@ class CaptionsControl:
     def on_line(self, line: Line) -> None:
         """A caption line from the transcription route (shown, or a partial replaced)."""
         self.lines.emit(line)
+
+    def on_event(self, event: TranscriptionEvent) -> None:
+        """Every transcription callback: an error is told to the host (their captions stop)."""
+        if event.event == ERROR:
+            who = self._caller(event.call_sid)
+            self._lifecycle.tell.error(f"Captions of {who} failed: {event.error}")
+
+    def _caller(self, call_sid: str) -> str:
+        for conference in reversed(self._roster.conferences()):
+            participant = self._roster.participant(conference.sid, call_sid)
+            if participant is not None:
+                return participant.display_name
+        return "a caller"
 
     def last_words(self, call_sid: str) -> str | None:
         """What the caller said last (a partial while they still talk)."""

@@ -3,25 +3,29 @@ transcript they fold into (the same lines whatever order or how often they arriv
 
 Twilio facts this relies on, and where they were confirmed (checked 2026-12-05):
 
-- The `<Start><Transcription>` TwiML noun and the REST resource
-  `POST /2010-04-01/Accounts/{AC}/Calls/{CA}/Transcriptions.json` (create: `Name`, `Track`
-  inbound_track|outbound_track|both_tracks, `StatusCallbackUrl`, `StatusCallbackMethod`,
-  `PartialResults`, `LanguageCode`, …) and `POST …/Transcriptions/{GT… or Name}.json` with
-  `Status=stopped`; the resource's `status` is in-progress or stopped and its SID starts with
-  GT: twilio-python 9.13 (`twilio/rest/api/v2010/account/call/transcription.py`,
-  `twilio/twiml/voice_response.py: Start.transcription`) and Twilio's "Calls Transcriptions
-  subresource" page (twilio.com/docs/voice/api/realtime-transcription-resource).
-- The callbacks are form POSTs to `statusCallbackUrl` with `TranscriptionEvent`
-  (transcription-started, transcription-content, transcription-stopped, transcription-error),
-  `CallSid`, `Track` (inbound_track) and, on content, `TranscriptionData`: a JSON object with
-  `transcript` and `confidence`: Twilio's `<Transcription>` page
-  (twilio.com/docs/voice/twiml/transcription) and public handlers of those callbacks.
-- `TranscriptionSid`, `SequenceId`, `Final`, `Timestamp`, `LanguageCode`: as the project's
-  twilio-facts.md and issue #22 name them. The stored copies of Twilio's page did not show its
-  parameter table, so these were not seen on Twilio's own page: the parser needs only
-  CallSid, TranscriptionSid, TranscriptionEvent, SequenceId (a missing one on a content event
-  is a 400: without it duplicates and order cannot be told), takes `Final` as false when
-  absent (a partial never reaches the report), and keeps every other parameter as sent.
+- The callbacks, from Twilio's `<Transcription>` page (twilio.com/docs/voice/twiml/transcription,
+  its parameter tables, read in a stored copy of the page's markdown): form POSTs to
+  `statusCallbackUrl` carrying AccountSid, CallSid, TranscriptionSid (GT…), Timestamp (UTC
+  ISO 8601, e.g. 2024-06-25T18:45:12.135751Z, seen with nine fraction digits too),
+  SequenceId (an integer that increases within each transcription session; ordered per track
+  on content) and TranscriptionEvent: transcription-started (+ Name, Track, PartialResults,
+  LanguageCode, TranscriptionEngine, ProviderConfiguration, track labels),
+  transcription-content (+ LanguageCode, Track inbound_track|outbound_track, Final "true"|
+  "false", TranscriptionData: a JSON string with `transcript` and, without partial results,
+  `confidence`; with partial results `Stability` instead), transcription-stopped (stopped by
+  API or TwiML, or the call ended), transcription-error (+ TranscriptionErrorCode 32650-32655,
+  TranscriptionError).
+- The REST resource `POST /2010-04-01/Accounts/{AC}/Calls/{CA}/Transcriptions.json` (create:
+  `Name`, `Track`, `StatusCallbackUrl`, `StatusCallbackMethod`, `PartialResults`,
+  `LanguageCode`, …) and `POST …/Transcriptions/{GT… or Name}.json` with `Status=stopped`
+  (the only value an update takes); status in-progress or stopped: Twilio's "Calls
+  Transcriptions subresource" page (twilio.com/docs/voice/api/realtime-transcription-resource,
+  a stored copy with its OpenAPI schema) and twilio-python 9.13
+  (`twilio/rest/api/v2010/account/call/transcription.py`, `twiml/voice_response.py`).
+
+The parser needs CallSid, TranscriptionSid, TranscriptionEvent and, on a content event,
+SequenceId (without it duplicates and order cannot be told: a 400); `Final` absent is a
+partial (a partial never reaches the report); every other parameter is kept as sent.
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ class TranscriptionEvent:
     confidence: float | None = None
     track: str | None = None
     language: str | None = None
+    error: str | None = None  # transcription-error: "Provider Unavailable (32655)"
 
     @property
     def key(self) -> tuple[str, int, str]:
@@ -139,6 +144,11 @@ def parse_transcription_callback(
     confidence: float | None = None
     if event == CONTENT:
         text, confidence = _data(form.get("TranscriptionData", ""))
+    error: str | None = None
+    if event == ERROR:
+        what = form.get("TranscriptionError", "").strip()[:200] or "an error"
+        code = form.get("TranscriptionErrorCode", "").strip()[:12]
+        error = f"{what} ({code})" if code else what
     return TranscriptionEvent(
         call_sid=call_sid,
         transcription_sid=sid,
@@ -150,6 +160,7 @@ def parse_transcription_callback(
         confidence=confidence,
         track=form.get("Track") or None,
         language=form.get("LanguageCode") or None,
+        error=error,
     )
 
 

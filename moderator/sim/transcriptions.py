@@ -5,11 +5,14 @@ engine's latency), and it stops by REST (Status=stopped) or when the call ends.
 
 What Twilio documents and the simulator follows (see domain/transcripts.py for the sources):
 statuses in-progress and stopped; SIDs GT…; a transcription may be named and stopped by its
-name; callbacks transcription-started, transcription-content (TranscriptionData JSON with
-transcript and confidence, Final, Track, SequenceId, LanguageCode), transcription-stopped.
+name; callbacks transcription-started (with Name, Track, PartialResults, LanguageCode,
+TranscriptionEngine), transcription-content (TranscriptionData JSON with transcript, and
+confidence only without partial results, Stability with them; Final, Track, LanguageCode),
+transcription-stopped (also when the call ends); every one with AccountSid, CallSid,
+TranscriptionSid, an ISO 8601 Timestamp and a SequenceId counting up within the session.
 Approximate here: the error codes of a refused create (a call that is not in progress: 21220,
 as Twilio's Calls update answers; a name already running on the call: 400 with the generic
-code), and the Timestamp's ISO 8601 form.
+code); the simulator never sends transcription-error.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ TRACKS = ("inbound_track", "outbound_track", "both_tracks")
 PARTIAL_EVERY = 0.8
 FINAL_LATENCY = 0.6
 CONFIDENCE = 0.92
+ENGINE = "google"  # TranscriptionEngine: Twilio's default provider
 # what anyone without a script of their own says
 SMALL_TALK = (
     "Can everyone hear me?",
@@ -187,7 +191,15 @@ class TranscriptionBook:
             )
         tr = SimTranscription(new_sid(TRANSCRIPTION), self._host.account_sid, call.sid, options)
         self.transcriptions[tr.sid] = tr
-        self._notify(tr, STARTED)
+        started = {
+            "Track": options.track,
+            "PartialResults": "true" if options.partial_results else "false",
+            "LanguageCode": options.language,
+            "TranscriptionEngine": ENGINE,
+        }
+        if options.name:
+            started["Name"] = options.name
+        self._notify(tr, STARTED, **started)
         return tr
 
     def stop(self, tr: SimTranscription, status: str = STOPPED_STATUS) -> None:
@@ -245,14 +257,21 @@ class TranscriptionBook:
             self._content(tr, line, final=True)
 
     def _content(self, tr: SimTranscription, text: str, *, final: bool) -> None:
-        data = json.dumps({"transcript": text, "confidence": CONFIDENCE if final else 0.6})
+        # with partial results Twilio sends Stability and no confidence; without, confidence
+        extra: dict[str, str] = {}
+        data: dict[str, object] = {"transcript": text}
+        if tr.options.partial_results:
+            extra["Stability"] = "0.9" if final else "0.6"
+        else:
+            data["confidence"] = CONFIDENCE
         self._notify(
             tr,
             CONTENT,
-            TranscriptionData=data,
+            TranscriptionData=json.dumps(data),
             Final="true" if final else "false",
             Track=INBOUND_TRACK if tr.options.track != "outbound_track" else "outbound_track",
             LanguageCode=tr.options.language,
+            **extra,
         )
         self.flush()
 

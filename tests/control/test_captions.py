@@ -193,3 +193,32 @@ async def test_the_waiting_room_and_the_pin_transcribe_only_once_let_in(
         assert heard.count("This call is transcribed.") == 1
         assert heard.index("This call is transcribed.") > 1
         assert len(sim.transcriptions.of(keyed)) == 1
+
+
+async def test_a_transcription_error_is_told_to_the_host(sim: Simulator, tmp_path: Path) -> None:
+    from twilio.request_validator import RequestValidator
+
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(
+            sim,
+            tmp_path,
+            stack,
+            captions=True,
+            notify=lambda level, text: messages.append((level, text)),
+        )
+        calls = await _meeting(sim, core, messages)
+        error = transcription_form("transcription-error", 7, who="Alice")
+        error |= {
+            "CallSid": calls[ALICE],
+            "TranscriptionErrorCode": "32655",
+            "TranscriptionError": "Provider Unavailable",
+        }
+        url = core.server.local_url + "/twilio/transcription-events"
+        signature = RequestValidator(sim.auth_token).compute_signature(url, error)
+        async with aiohttp.ClientSession() as http:
+            headers = {"X-Twilio-Signature": signature}
+            async with http.post(url, data=error, headers=headers) as answer:
+                assert answer.status == 204
+    errors = [text for level, text in messages if level == "error"]
+    assert errors == ["Captions of " + ALICE + " failed: Provider Unavailable (32655)"]

@@ -176,3 +176,62 @@ def test_each_line_goes_where_its_speaker_was() -> None:
     assert [x.text for x in late["CFmain"]] == []
     assert [x.text for x in late["CFroom"]] == ["62"]
     assert place([line(call_sid("Eve"), 5)], presence) == {"CFmain": [], "CFroom": []}
+
+
+def test_twilios_documented_payloads_parse() -> None:
+    """The example payloads of Twilio's <Transcription> page (SIDs made valid here)."""
+    call, gt = "CA" + "a" * 32, "GT6ebb54a123f0c86b70605a4925836f69"
+    partial = {
+        "LanguageCode": "en-US",
+        "TranscriptionSid": gt,
+        "Stability": "0.9",
+        "TranscriptionEvent": "transcription-content",
+        "CallSid": call,
+        "TranscriptionData": '{"transcript":"Hello, this is Sam from Horizon Financial Services."}',
+        "Timestamp": "2026-01-23T21:47:44.614701800Z",
+        "Final": "false",
+        "AccountSid": "AC" + "b" * 32,
+        "Track": "inbound_track",
+        "SequenceId": "70",
+    }
+    event = _parse(partial)
+    assert (event.final, event.confidence, event.sequence) == (False, None, 70)
+    assert event.at == datetime(2026, 1, 23, 21, 47, 44, 614701, tzinfo=timezone.utc)
+    started = {
+        "TranscriptionSid": gt,
+        "Timestamp": "2024-06-25T18:45:12.135751Z",
+        "AccountSid": "AC" + "b" * 32,
+        "ProviderConfiguration": '{"profanityFilter":"true","speechModel":"telephony"}',
+        "Name": "Chris Transcription",
+        "LanguageCode": "en-US",
+        "PartialResults": "false",
+        "TranscriptionEvent": "transcription-started",
+        "CallSid": call,
+        "TranscriptionEngine": "google",
+        "Track": "both_tracks",
+        "SequenceId": "1",
+    }
+    assert _parse(started).event == STARTED
+    error = {
+        "TranscriptionSid": gt,
+        "Timestamp": "2023-10-19T22:33:22.611Z",
+        "AccountSid": "AC" + "b" * 32,
+        "SequenceId": "3",
+        "TranscriptionEvent": "transcription-error",
+        "CallSid": call,
+        "TranscriptionErrorCode": "32655",
+        "TranscriptionError": "Provider Unavailable",
+    }
+    assert _parse(error).error == "Provider Unavailable (32655)"
+    transcript = Transcript()
+    for form in (started, partial, error):
+        transcript.apply(_parse(form))
+    assert transcript.status[gt] == "transcription-error"
+    assert not transcript.transcribing(call)
+
+
+def test_the_outbound_track_names_no_speaker() -> None:
+    transcript = Transcript()
+    heard = transcription_form(CONTENT, 4, who="Alice", text="Hold music", Track="outbound_track")
+    assert transcript.apply(_parse(heard)) is None
+    assert transcript.finals() == []

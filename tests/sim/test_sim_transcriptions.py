@@ -72,6 +72,15 @@ async def test_speech_comes_back_as_partials_then_the_final(sim: Simulator, app:
     assert is_sid(sid, "GT")
     mine = [f for f in captions(app) if f["TranscriptionSid"] == sid]
     assert [int(f["SequenceId"]) for f in mine] == list(range(1, len(mine) + 1))
+    started = mine[0]
+    assert started["TranscriptionEvent"] == "transcription-started"
+    assert (started["Name"], started["Track"], started["PartialResults"]) == (
+        "captions",
+        "inbound_track",
+        "true",
+    )
+    # with partial results Twilio sends Stability and no confidence
+    assert all("Stability" in f and "confidence" not in f["TranscriptionData"] for f in content)
     assert all(ok for p, _m, _f, ok in app.requests if p == "/captions")  # every one signed
     heard = [what for _kind, what in sim.call(caller).heard]
     assert heard[0] == "This call is transcribed."
