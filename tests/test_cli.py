@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import types
@@ -167,3 +168,10 @@ def test_a_bad_api_url_shows_an_api_url_example(capsys: pytest.CaptureFixture[st
     line = mistake(capsys, "--twilio-api-url", "localhost:4010")
     assert "e.g. http://127.0.0.1:PORT (what moderator sim prints)" in line
     assert "ngrok" not in line
+
+
+def test_every_console_option_is_a_flag_of_the_same_name() -> None:
+    """The console's options are taken from the command line by name (commands/console.py)."""
+    flags = set(vars(console.console_parser().parse_args([])))
+    options = {field.name for field in dataclasses.fields(app.ConsoleOptions)}
+    assert options - flags == set()

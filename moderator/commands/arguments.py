@@ -30,6 +30,13 @@ def api_url(value: str) -> str:
     return base_url(value, example="http://127.0.0.1:PORT (what moderator sim prints)")
 
 
+def add_twilio_api_url(parser: argparse.ArgumentParser) -> None:
+    """--twilio-api-url: the console's and connect-number's way to a simulator."""
+    parser.add_argument(
+        "--twilio-api-url", type=api_url, metavar="URL", help="send REST calls here (advanced)"
+    )
+
+
 def host(value: str) -> str:
     """A name or address this machine can listen on, checked before anything starts or logs."""
     try:

@@ -16,9 +16,9 @@ def parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="moderator connect-number",
         description="Point a Twilio number's Voice URL at the console ({public}/twilio/voice, "
-        "POST), or put back the one it had. The old Voice URL is kept in the journal of the "
-        "data folder. Credentials as the console reads them: environment, else settings and "
-        "keyring.",
+        "POST) and its call StatusCallback at {public}/twilio/call-status, or put back the ones "
+        "it had. The old ones are kept in the journal of the data folder. Credentials as the "
+        "console reads them: environment, else settings and keyring.",
     )
     parser.add_argument("number", metavar="NUMBER", help="the account's number (E.164) or PN SID")
     parser.add_argument(
@@ -28,15 +28,12 @@ def parser() -> argparse.ArgumentParser:
         help="the tunnel's base URL (default: the console's saved public URL)",
     )
     parser.add_argument(
-        "--restore", action="store_true", help="put back the Voice URL it had before"
+        "--restore",
+        action="store_true",
+        help="put back the Voice URL (and call StatusCallback) it had before",
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="the console's data folder")
-    parser.add_argument(
-        "--twilio-api-url",
-        type=arguments.api_url,
-        metavar="URL",
-        help="send REST calls here (advanced)",
-    )
+    arguments.add_twilio_api_url(parser)
     return parser
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import os
 import sys
@@ -91,12 +92,7 @@ def console_parser() -> argparse.ArgumentParser:
         help="public base URL a tunnel maps to this server's root (Twilio signs it)",
     )
     parser.add_argument("--data-dir", type=Path, metavar="DIR", help="journal and settings folder")
-    parser.add_argument(
-        "--twilio-api-url",
-        type=arguments.api_url,
-        metavar="URL",
-        help="send REST calls here (advanced)",
-    )
+    arguments.add_twilio_api_url(parser)
     parser.add_argument(
         "--quit-after", type=arguments.seconds, metavar="SECONDS", help="quit after this long"
     )
@@ -178,25 +174,7 @@ def run(argv: Sequence[str]) -> int:
         return 2
     private_folder(data_dir)  # 0700, and files an older version left 0644 become 0600
     setup_logging(options.verbose)
-    code = run_console(
-        ConsoleOptions(
-            host=options.host,
-            port=options.port,
-            public_url=options.public_url,
-            data_dir=data_dir,
-            twilio_api_url=options.twilio_api_url,
-            quit_after=options.quit_after,
-            screenshot=options.screenshot,
-            verbose=options.verbose,
-            demo=options.demo,
-            demo_speed=options.demo_speed,
-            demo_latency=options.demo_latency,
-            setup_assistant=options.setup_assistant,
-            pin=door_pin,
-            waiting_room=options.waiting_room,
-            locked=options.locked,
-            record=options.record,
-            captions=options.captions,
-        )
-    )
-    return code
+    # every flag is a ConsoleOptions field of the same name; the checked folder and PIN win
+    fields = {field.name for field in dataclasses.fields(ConsoleOptions)}
+    given = {name: value for name, value in vars(options).items() if name in fields}
+    return run_console(ConsoleOptions(**{**given, "data_dir": data_dir, "pin": door_pin}))
