@@ -7,18 +7,16 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from benchmarks.callbacks import ACCOUNT_SID, AUTH_TOKEN
-from tests.child_env import isolated_env
+from tests.child_env import ConsoleOutput, isolated_env
 
 ROOT = Path(__file__).resolve().parents[1]
-LISTENING = re.compile(r"webhook server listening on (http://\S+)")
 
 
-class Console:
+class Console(ConsoleOutput):
     """`moderator` (or `benchmarks.probe`, the same console with measuring hooks) offscreen."""
 
     def __init__(
@@ -42,32 +40,11 @@ class Console:
             module = "benchmarks.probe"
             env["BENCH_PROBE_OUT"] = str(probe_out)
         self.started = time.perf_counter()
-        self.process = subprocess.Popen(
+        super().__init__(subprocess.Popen(
             [sys.executable, "-m", module, "--port", "0", "--data-dir", str(data_dir),
              "--twilio-api-url", api_url, *args],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        self.lines: list[str] = []
-        self.url = ""
-        self._listening = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            match = LISTENING.search(line)
-            if match and not self.url:
-                self.url = match.group(1)
-                self._listening.set()
-
-    def wait_listening(self, timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while not self._listening.wait(0.05):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("console did not start:\n" + "".join(self.lines[-30:]))
-        return self.url
+        ))  # fmt: skip
 
     def rss_mb(self) -> float | None:
         """Resident memory now (Linux /proc), in MB."""
@@ -87,14 +64,8 @@ class Console:
         except subprocess.TimeoutExpired:
             self.process.kill()
             code = self.process.wait()
-        self._reader.join(5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self.finish_reading()
         return code
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
 
 
 class BareServer:

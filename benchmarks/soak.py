@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -29,11 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from moderator.sim import Simulator  # noqa: E402
 from moderator.sim.faults import Faults  # noqa: E402
-from tests.child_env import isolated_env  # noqa: E402
+from tests.child_env import LISTENING, isolated_env  # noqa: E402
 
 ACCOUNT_SID = "AC" + "5" * 32
 AUTH_TOKEN = "soak-auth-token-" + "0" * 16
-LISTENING = re.compile(r"webhook server listening on (http://\S+)")
 SETTLE_SECONDS = 20.0  # for retried, reordered callbacks and a reconcile to land
 
 

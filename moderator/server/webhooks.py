@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from aiohttp import web
 from multidict import MultiDict
@@ -330,23 +330,17 @@ class WebhookServer:
 
     async def _recording_events(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
-        if self.recordings is None:
-            raise web.HTTPNotFound(text="recording callbacks are not taken here")
-        return await self.recordings.answer(form)
+        return await _taken(self.recordings, "recording").answer(form)
 
     async def _transcription_events(self, request: web.Request) -> web.Response:
         form = await self._verified_form(request)
-        if self.transcripts is None:
-            raise web.HTTPNotFound(text="transcription callbacks are not taken here")
-        return await self.transcripts.answer(form)
+        return await _taken(self.transcripts, "transcription").answer(form)
 
     async def _call_status(self, request: web.Request) -> web.Response:
         """A call to the number ended: stored before the 204, then the door hears of it (a
         caller who hung up at the PIN prompt or in the waiting room)."""
         form = await self._verified_form(request)
-        if self.call_statuses is None:
-            raise web.HTTPNotFound(text="call status callbacks are not taken here")
-        event = await self.call_statuses.take(form)
+        event = await _taken(self.call_statuses, "call status").take(form)
         if self.door is not None and event.ended:
             self.door.call_ended(form, self.addresses())
         return web.Response(status=204)
@@ -415,6 +409,16 @@ class WebhookServer:
         if shape_problem(request.headers) is not None:
             return False
         return self._signature_problem(request, MultiDict()) is None
+
+
+_Taker = TypeVar("_Taker")
+
+
+def _taken(ingest: _Taker | None, what: str) -> _Taker:
+    """The route's ingest; 404 on a server that takes no such callbacks (made without it)."""
+    if ingest is None:
+        raise web.HTTPNotFound(text=f"{what} callbacks are not taken here")
+    return ingest
 
 
 _FORM_ERRORS: dict[int, type[web.HTTPException]] = {

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.child_env import console_args, isolated_env
+from tests.child_env import ConsoleOutput, console_args, isolated_env
 
 ROOT = Path(__file__).parents[2]
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "e2e-auth-token-" + "f" * 17
-LISTENING = re.compile(r"webhook server listening on (http://\S+)")
 
 
 def child_env(home: Path, **extra: str) -> dict[str, str]:
@@ -31,39 +27,20 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
     )
 
 
-class ConsoleProcess:
+class ConsoleProcess(ConsoleOutput):
     """A running `moderator` with its stderr collected; `.url` once it listens."""
 
     def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "moderator", *console_args(args)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        super().__init__(
+            subprocess.Popen(
+                [sys.executable, "-m", "moderator", *console_args(args)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
         )
-        self.lines: list[str] = []
-        self._listening = threading.Event()
-        self.url = ""
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-            match = LISTENING.search(line)
-            if match and not self.url:
-                self.url = match.group(1)
-                self._listening.set()
-
-    def wait_listening(self, timeout: float = 30) -> str:
-        deadline = time.monotonic() + timeout
-        while not self._listening.wait(0.1):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("console did not start:\n" + self.output)
-        return self.url
 
     def wait(self, timeout: float = 60) -> int:
         try:
@@ -79,13 +56,7 @@ class ConsoleProcess:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        self._reader.join(5)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
+        self.finish_reading()
 
 
 @pytest.fixture
