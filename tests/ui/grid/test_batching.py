@@ -63,12 +63,18 @@ def test_event_log_appends_a_batch_with_one_insertion() -> None:
     assert inserted == [(0, 29), (10, 49)]
 
 
-def test_window_takes_a_burst_in_one_batch(qtbot: Any, themed: QApplication) -> None:
+def shown_window(qtbot: Any) -> tuple[Roster, RosterBridge, MainWindow]:
+    """An empty roster, its bridge, and the main window on it, shown."""
     roster = Roster()
     bridge = RosterBridge(roster)
     window = MainWindow(bridge)
     qtbot.addWidget(window)
     window.show()
+    return roster, bridge, window
+
+
+def test_window_takes_a_burst_in_one_batch(qtbot: Any, themed: QApplication) -> None:
+    roster, bridge, window = shown_window(qtbot)
     inserted: list[tuple[int, int]] = []
     window.log_model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
     try:
@@ -130,11 +136,7 @@ def test_a_change_after_an_idle_spell_goes_out_in_the_next_frame(
 
 
 def test_the_window_s_repaint_counts_as_view_time(qtbot: Any, themed: QApplication) -> None:
-    roster = Roster()
-    bridge = RosterBridge(roster)
-    window = MainWindow(bridge)
-    qtbot.addWidget(window)
-    window.show()
+    roster, bridge, window = shown_window(qtbot)
     qtbot.waitExposed(window)
     painted: list[float] = []
     note_paint = bridge.note_paint

@@ -30,6 +30,17 @@ def test_initials_and_elapsed() -> None:
     assert elapsed(START + timedelta(seconds=5), START) == "0:00"
 
 
+def paint_tile(delegate: TileDelegate, model: ParticipantModel, row: int, image: QImage) -> QColor:
+    """Paint `row`'s tile on a cleared `image`; the colour at its centre."""
+    image.fill(QColor(0, 0, 0, 0))
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
+    painter = QPainter(image)
+    delegate.paint(painter, option, model.index(row))
+    painter.end()
+    return image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
+
+
 def test_paints_every_state(
     themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed
 ) -> None:
@@ -50,15 +61,9 @@ def test_paints_every_state(
     delegate = TileDelegate(clock=lambda: START + timedelta(minutes=3))
     image = QImage(TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
     for row in range(model.rowCount()):
-        image.fill(QColor(0, 0, 0, 0))
-        option = QStyleOptionViewItem()
-        option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
-        painter = QPainter(image)
-        delegate.paint(painter, option, model.index(row))
-        painter.end()
-        centre = image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
+        centre = paint_tile(delegate, model, row, image)
         assert centre.alpha() > 0, f"row {row} painted nothing"
-        assert delegate.sizeHint(option, model.index(row)) == TILE_SIZE
+        assert delegate.sizeHint(QStyleOptionViewItem(), model.index(row)) == TILE_SIZE
 
 
 def test_keyboard_focus_is_visible_on_a_tile(
@@ -101,13 +106,7 @@ def test_a_tile_is_rendered_again_only_when_what_it_shows_changes(
     image = QImage(TILE_SIZE, QImage.Format.Format_ARGB32_Premultiplied)
 
     def paint(row: int) -> QColor:
-        image.fill(QColor(0, 0, 0, 0))
-        option = QStyleOptionViewItem()
-        option.rect = QRect(0, 0, TILE_SIZE.width(), TILE_SIZE.height())
-        painter = QPainter(image)
-        delegate.paint(painter, option, model.index(row))
-        painter.end()
-        return image.pixelColor(TILE_SIZE.width() // 2, TILE_SIZE.height() // 2)
+        return paint_tile(delegate, model, row, image)
 
     card = paint(0)
     assert card.alpha() > 0 and delegate.renders == 1

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from moderator.domain.roster import Roster
 from moderator.domain.timeline import Marker
+from moderator.ui.insight.timeline_paint import Layout
 from moderator.ui.insight.timeline_view import TimelineWindow
 from moderator.ui.look import theme
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
@@ -35,9 +36,8 @@ def window(qtbot: Any, roster: Roster, **kwargs: Any) -> TimelineWindow:
     return made
 
 
-def test_png_shows_the_speaking_span(
-    qtbot: Any, themed: QApplication, roster: Roster, feed: Feed, tmp_path: Path
-) -> None:
+def exported(qtbot: Any, roster: Roster, feed: Feed, tmp_path: Path) -> tuple[QImage, Layout]:
+    """The spoken meeting's timeline saved as a PNG, read back, and the layout it was drawn by."""
     feed(*SPOKEN)
     view = window(qtbot, roster)
     out = tmp_path / "timeline.png"
@@ -46,6 +46,13 @@ def test_png_shows_the_speaking_span(
     assert not image.isNull() and image.width() >= 1000
     layout = view.current_layout(fit_width=1200)
     assert layout is not None
+    return image, layout
+
+
+def test_png_shows_the_speaking_span(
+    qtbot: Any, themed: QApplication, roster: Roster, feed: Feed, tmp_path: Path
+) -> None:
+    image, layout = exported(qtbot, roster, feed, tmp_path)
     # Mary's row (row 0), halfway through her speech: the speaking colour is painted there.
     x = int(layout.x(START + timedelta(seconds=24)))
     y = int(layout.row_top(0) + 15)
@@ -59,13 +66,7 @@ def test_the_conference_row_shows_the_conference_from_start_to_end(
     qtbot: Any, themed: QApplication, roster: Roster, feed: Feed, tmp_path: Path
 ) -> None:
     """The 'Conference' row was empty: it holds the conference's own span, started to ended."""
-    feed(*SPOKEN)
-    view = window(qtbot, roster)
-    out = tmp_path / "timeline.png"
-    assert view.export(out)
-    image = QImage(str(out))
-    layout = view.current_layout(fit_width=1200)
-    assert layout is not None
+    image, layout = exported(qtbot, roster, feed, tmp_path)
     own = layout.timeline.own_span
     assert own is not None and own.end is not None
     y = int(layout.row_top(-1) + 15)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from ..conftest import MemoryKeyring
 def test_closing_the_window_shuts_everything_down(
     qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20))
+    console = Console(demo(tmp_path))
     task = qloop.create_task(console.run())
     qtbot.waitUntil(
         lambda: console.window is not None and console.window.isVisible(), timeout=10000
@@ -54,10 +55,12 @@ def test_closing_the_window_shuts_everything_down(
 CLOSED_PORT = "http://127.0.0.1:9"  # refuses at once: no test talks to the real Twilio
 
 
-@pytest.fixture
-def running(qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Console]:
-    """A console whose REST calls go nowhere (a closed local port), its window shown."""
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT))
+@contextmanager
+def console_running(
+    qtbot: Any, qloop: qasync.QEventLoop, options: ConsoleOptions
+) -> Iterator[Console]:
+    """The console started with `options`, its window shown; asked to quit and stopped after."""
+    console = Console(options)
     task = qloop.create_task(console.run())
     qtbot.waitUntil(
         lambda: console.window is not None and console.window.isVisible(), timeout=10000
@@ -68,20 +71,26 @@ def running(qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Co
     task.result()
 
 
+def demo(tmp_path: Path) -> ConsoleOptions:
+    return ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20)
+
+
+@pytest.fixture
+def running(qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path) -> Iterator[Console]:
+    """A console whose REST calls go nowhere (a closed local port), its window shown."""
+    options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT)
+    with console_running(qtbot, qloop, options) as console:
+        yield console
+
+
 def test_what_start_up_built_is_left_out_of_garbage_collection(
     qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     """A full collection walks every object alive: after start-up (a replayed journal of
     100,000 callbacks) that froze the window for 300 ms in the middle of a meeting."""
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT))
-    task = qloop.create_task(console.run())
-    qtbot.waitUntil(
-        lambda: console.window is not None and console.window.isVisible(), timeout=10000
-    )
-    assert gc.get_freeze_count() > 0
-    console.request_quit()
-    qtbot.waitUntil(task.done, timeout=10000)
-    task.result()
+    options = ConsoleOptions(port=0, data_dir=tmp_path, twilio_api_url=CLOSED_PORT)
+    with console_running(qtbot, qloop, options):
+        assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
 
 
@@ -153,33 +162,28 @@ def test_keyring_failure_is_a_message_not_a_crash(running: Console) -> None:
 def test_the_demo_stores_nothing(
     qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path, memory_keyring: MemoryKeyring
 ) -> None:
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20))
-    task = qloop.create_task(console.run())
-    qtbot.waitUntil(lambda: console.window is not None, timeout=10000)
-    assert console.window is not None
-    settings = replace(console.settings, conference_name="Board")
-    console.window.settings_edited.emit(SettingsEdit(settings, Secrets("token-123", "")))
-    assert memory_keyring.entries == {}
-    assert console.settings == settings and console.window.settings == settings
+    with console_running(qtbot, qloop, demo(tmp_path)) as console:
+        assert console.window is not None
+        settings = replace(console.settings, conference_name="Board")
+        console.window.settings_edited.emit(SettingsEdit(settings, Secrets("token-123", "")))
+        assert memory_keyring.entries == {}
+        assert console.settings == settings and console.window.settings == settings
     saved = QSettings(str(tmp_path / SETTINGS_FILE), QSettings.Format.IniFormat)
     assert load_settings(saved) == Settings()
-    console.request_quit()
-    qtbot.waitUntil(task.done, timeout=10000)
-    task.result()
 
 
 def test_add_participant_works_in_the_demo(
     qtbot: Any, qloop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     """The demo presets the simulated account's number as caller ID: dialling out just works."""
-    console = Console(ConsoleOptions(port=0, data_dir=tmp_path, demo=True, demo_speed=20))
-    task = qloop.create_task(console.run())
-    qtbot.waitUntil(
-        lambda: console.window is not None and console.window.participants.rowCount() >= 2,
-        timeout=10000,
-    )
+    with console_running(qtbot, qloop, demo(tmp_path)) as console:
+        dial_a_wrong_number_then_a_right_one(qtbot, console)
+
+
+def dial_a_wrong_number_then_a_right_one(qtbot: Any, console: Console) -> None:
     window = console.window
     assert window is not None
+    qtbot.waitUntil(lambda: window.participants.rowCount() >= 2, timeout=10000)
     assert console.settings.caller_id.startswith("+")
     window.dial_out_action.trigger()
     dialog = window.controller.dial_out_dialog
@@ -204,6 +208,3 @@ def test_add_participant_works_in_the_demo(
         timeout=10000,
     )
     assert "caller ID" not in window.status.error.text()
-    console.request_quit()
-    qtbot.waitUntil(task.done, timeout=10000)
-    task.result()
