@@ -15,6 +15,22 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 OnSend = Callable[[dict[str, str]], None]
 
 
+async def _post(
+    session: aiohttp.ClientSession,
+    url: str,
+    fields: dict[str, str],
+    signature: str,
+    statuses: dict[int, int],
+    on_send: OnSend | None,
+) -> None:
+    """One signed callback, its answer read and counted by status."""
+    if on_send is not None:
+        on_send(fields)
+    async with session.post(url, data=fields, headers={SIGNATURE_HEADER: signature}) as answer:
+        await answer.read()
+        _tally(statuses, answer.status)
+
+
 def _tally(statuses: dict[int, int], status: int) -> None:
     statuses[status] = statuses.get(status, 0) + 1
 
@@ -30,13 +46,7 @@ async def blast(
 
         async def worker() -> None:
             for fields, signature in pending:
-                if on_send is not None:
-                    on_send(fields)
-                async with session.post(
-                    url, data=fields, headers={SIGNATURE_HEADER: signature}
-                ) as answer:
-                    await answer.read()
-                    _tally(statuses, answer.status)
+                await _post(session, url, fields, signature, statuses, on_send)
 
         first = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -67,13 +77,7 @@ async def paced(
 
         async def one(fields: dict[str, str], signature: str) -> None:
             async with gate:
-                if on_send is not None:
-                    on_send(fields)
-                async with session.post(
-                    url, data=fields, headers={SIGNATURE_HEADER: signature}
-                ) as answer:
-                    await answer.read()
-                    _tally(statuses, answer.status)
+                await _post(session, url, fields, signature, statuses, on_send)
 
         loop = asyncio.get_running_loop()
         started = loop.time()

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 from urllib.parse import urlsplit
+
+_N = TypeVar("_N", int, float)
 
 
 class Parser(argparse.ArgumentParser):
@@ -59,26 +62,28 @@ def public_url(value: str) -> str:
     return base
 
 
-def port(value: str) -> int:
+def _number(value: str, kind: Callable[[str], _N], what: str) -> _N:
+    """`value` read as `kind`; the one-line mistake names `what` it should have been."""
     try:
-        port = int(value)
+        return kind(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a port number") from None
-    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not {what}") from None
+
+
+def port(value: str) -> int:
+    number = _number(value, int, "a port number")
+    if not 0 <= number <= 65535:
         raise argparse.ArgumentTypeError(
-            f"{port} is not a port number (0-65535; 0 picks a free one)"
+            f"{number} is not a port number (0-65535; 0 picks a free one)"
         )
-    return port
+    return number
 
 
 def seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
-    if seconds < 0:
+    number = _number(value, float, "a number of seconds")
+    if number < 0:
         raise argparse.ArgumentTypeError("must not be negative")
-    return seconds
+    return number
 
 
 def speed(value: str) -> float:

@@ -100,12 +100,18 @@ def test_a_start_folds_only_open_conferences_yet_every_one_reads_as_before(
     journal.close()
 
 
+def started_twice(tmp_path: Path) -> tuple[Journal, Roster]:
+    """The three conferences' journal, opened by a second start: the ended two are summarised
+    (by the first start) and known by their summaries only."""
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    history.open_roster(journal)
+    return journal, history.open_roster(journal)
+
+
 def test_a_late_callback_for_an_ended_conference_is_folded_and_refreshes_its_summary(
     tmp_path: Path, folded: list[str]
 ) -> None:
-    journal = Journal.in_dir(journal_of_three(tmp_path))
-    history.open_roster(journal)
-    roster = history.open_roster(journal)
+    journal, roster = started_twice(tmp_path)
     seen: list[ChangeKind] = []
     roster.changed.connect(lambda changes: seen.extend(c.kind for c in changes))
     # Zed joined before the end (sequence 9), but Twilio delivered it after the summary
@@ -219,9 +225,7 @@ def test_the_report_of_one_conference_reads_only_its_rows(tmp_path: Path) -> Non
 def test_a_conference_that_ends_while_the_console_runs_is_summarised_at_shutdown(
     tmp_path: Path, folded: list[str]
 ) -> None:
-    journal = Journal.in_dir(journal_of_three(tmp_path))
-    history.open_roster(journal)
-    roster = history.open_roster(journal)
+    journal, roster = started_twice(tmp_path)
     end = form("conference-end", 10, conference_sid=OPEN, friendly_name="Standup")
     store(journal, [end])
     roster.apply(parse_callback(end, NOW))
