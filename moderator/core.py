@@ -167,8 +167,9 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     server.record = config.record
     transcript_log = TranscriptLog(journal.path)
     stack.callback(transcript_log.close)
-    # after a restart the captions pane and the tooltips start from the journaled lines
-    transcript = transcript_log.transcript() if config.replay else Transcript()
+    # after a restart the captions pane and the tooltips start from the journaled lines of
+    # the callers of the meetings still open (a past meeting's are read by the report)
+    transcript = transcript_log.transcript(_open_calls(roster)) if config.replay else Transcript()
     core.transcripts = server.transcripts = TranscriptIngest(
         transcript_log, transcript, write=journal.write_off_loop
     )
@@ -242,6 +243,16 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
                 core.settled = settling
                 stack.callback(settling.cancel)
     return core
+
+
+def _open_calls(roster: Roster) -> set[str]:
+    """Every call the open conferences have seen (present or not)."""
+    return {
+        participant.call_sid
+        for conference in roster.conferences()
+        if conference.status.live
+        for participant in roster.participants(conference.sid)
+    }
 
 
 def _renamer(roster: Roster, book: AddressBook) -> Callable[[DoorSettings, AddressBook], None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -76,12 +76,17 @@ class CallbackTable(Generic[E]):
         except sqlite3.Error as exc:
             raise JournalError(f"{self._what} callback not stored: {exc}") from exc
 
-    def events(self) -> Iterator[E]:
-        """Every stored callback, parsed again, in arrival order."""
+    def events(self, column: str | None = None, values: Collection[str] = ()) -> Iterator[E]:
+        """Every stored callback, parsed again, in arrival order; with `column`, only those
+        whose `column` (one of `columns`) holds one of `values`."""
+        query = f"SELECT received_at, form FROM {self._table}"
+        params: tuple[str, ...] = ()
+        if column is not None:
+            assert column in self._columns, column
+            params = tuple(values)
+            query += f" WHERE {column} IN ({', '.join('?' * len(params))})"
         try:
-            rows = self._db.execute(
-                f"SELECT received_at, form FROM {self._table} ORDER BY id"
-            ).fetchall()
+            rows = self._db.execute(query + " ORDER BY id", params).fetchall()
         except sqlite3.DatabaseError as exc:  # no such table (never used), or damaged
             if "no such table" not in str(exc):
                 log.warning("cannot read the %ss in %s: %s", self._what, self.path, exc)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +25,9 @@ CREATE TABLE IF NOT EXISTS transcription_callbacks (
     sequence INTEGER NOT NULL,
     form TEXT NOT NULL              -- the whole form as JSON: enough to replay it
 );
+-- a start folds only the lines of the calls in meetings still open
+CREATE INDEX IF NOT EXISTS transcription_callbacks_by_call
+    ON transcription_callbacks (call_sid, id);
 """
 
 
@@ -57,10 +60,14 @@ class TranscriptLog(CallbackTable[TranscriptionEvent]):
             event.sequence,
         )
 
-    def transcript(self) -> Transcript:
-        """The transcript as every stored callback makes it."""
+    def transcript(self, call_sids: Collection[str] | None = None) -> Transcript:
+        """The transcript as every stored callback makes it (of `call_sids` only, if given:
+        a start reads the lines of the open meetings' callers, not every meeting's ever)."""
         transcript = Transcript()
-        transcript.extend(self.events())
+        if call_sids is None:
+            transcript.extend(self.events())
+        else:
+            transcript.extend(self.events("call_sid", call_sids))
         return transcript
 
 

@@ -222,3 +222,19 @@ async def test_a_transcription_error_is_told_to_the_host(sim: Simulator, tmp_pat
                 assert answer.status == 204
     errors = [text for level, text in messages if level == "error"]
     assert errors == ["Captions of " + ALICE + " failed: Provider Unavailable (32655)"]
+
+
+async def test_a_restart_mid_meeting_keeps_the_lines(sim: Simulator, tmp_path: Path) -> None:
+    messages: list[tuple[str, str]] = []
+    sim.transcriptions.script(ALICE, [ALICE_SAYS])
+    async with AsyncExitStack() as stack:
+        core = await answering_core(sim, tmp_path, stack, captions=True)
+        calls = await _meeting(sim, core, messages)
+        await _speak(sim, calls[ALICE])
+        assert core.transcripts is not None
+        transcript = core.transcripts.transcript
+        await wait_until(lambda: transcript.finals(), messages, what="Alice's line")
+    async with AsyncExitStack() as stack:  # the console again, the meeting still live
+        core = await answering_core(sim, tmp_path, stack, captions=True, replay=True)
+        assert core.captions is not None
+        assert core.captions.last_words(calls[ALICE]) == ALICE_SAYS

@@ -109,3 +109,16 @@ def test_the_windows_html_report_has_the_transcript(tmp_path: Path) -> None:
     assert "<h2>Transcript</h2>" in page and "Good morning, team." in page
     assert "<th>UTC</th>" in page and ">15:00:20<" in page
     journal.close()
+
+
+def test_a_start_reads_only_the_open_meetings_callers(tmp_path: Path) -> None:
+    journal = _journal(tmp_path, _captions())
+    store = TranscriptLog(journal.path)
+    everyone = store.transcript()
+    alice_only = store.transcript([call_sid("Alice")])
+    nobody = store.transcript([])
+    store.close()
+    assert {line.call_sid for line in everyone.finals()} > {call_sid("Alice")}
+    assert [line.text for line in alice_only.finals()] == ["Good morning, team."]
+    assert nobody.finals() == []
+    journal.close()
