@@ -177,7 +177,8 @@ class Lifecycle:
         return await self.send(ticket, quiet=quiet, via=via)
 
     def decide(self, action: Action) -> ActionResult:
-        """An action with nothing to send, run to its end at once (for callers off the loop)."""
+        """An action with nothing to send (lock, PIN, presenter, the address book), recorded and
+        finished at once: a plain call, for callers that do not await."""
         assert action.send is None, "an action that sends is run with `run`"
         ticket = self.begin(action)
         if isinstance(ticket, Ticket):
