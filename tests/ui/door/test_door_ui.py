@@ -249,6 +249,26 @@ def test_the_strip_reads_the_one_pending_overlay(
     qtbot.waitUntil(lambda: "moving" not in line(), timeout=2000)
 
 
+def test_a_room_column_reads_the_one_pending_overlay(
+    qtbot: Any, door_ui: DoorUi, roster: Roster
+) -> None:
+    charles = Target.participant(CONFERENCE_SID, call_sid("Charles"))
+    column = RoomColumn(1)
+    qtbot.addWidget(column)
+
+    def shown() -> str:
+        person = roster.participant(CONFERENCE_SID, call_sid("Charles"))
+        assert person is not None
+        column.show_people([person])
+        return column.item(0).text()
+
+    assert not shown().endswith("moving…")
+    roster.mark(charles, ActionKind.MOVE, datetime.now(timezone.utc), token=3)
+    assert shown().endswith("· moving…")
+    roster.unmark(charles, token=3)
+    assert not shown().endswith("moving…")
+
+
 def test_admit_without_twilio_says_why_and_keeps_them_waiting(
     qtbot: Any, door_ui: DoorUi, feed: Feed, service_messages: Messages
 ) -> None:
