@@ -40,18 +40,9 @@ MODES = ("bare", "console", "console-qasync", "console-loop")
 
 
 async def _serve_bare() -> None:
-    from aiohttp import web
+    from benchmarks.twilio_stub import start_bare
 
-    async def handler(request: web.Request) -> web.Response:
-        await request.post()
-        return web.Response(status=204)
-
-    app = web.Application()
-    app.router.add_post(PATH, handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
+    runner = await start_bare()
     print(runner.addresses[0][1], flush=True)
     await asyncio.Event().wait()
 

@@ -202,7 +202,10 @@ async def _serve_rest(latency: float, meeting: int, people: int) -> None:
     await asyncio.Event().wait()
 
 
-async def _serve_bare() -> None:
+async def start_bare() -> web.AppRunner:
+    """aiohttp answering 204 to every callback, nothing else (the ceiling on this machine),
+    listening on a free loopback port (`runner.addresses[0][1]`)."""
+
     async def handler(request: web.Request) -> web.Response:
         await request.post()
         return web.Response(status=204)
@@ -211,8 +214,12 @@ async def _serve_bare() -> None:
     app.router.add_post(CONFERENCE_EVENTS_PATH, handler)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner
+
+
+async def _serve_bare() -> None:
+    runner = await start_bare()
     print(json.dumps({"port": runner.addresses[0][1]}), flush=True)
     await asyncio.Event().wait()
 
