@@ -137,3 +137,10 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> 
 
 def point(sim: Simulator, app: TwimlApp, path: str = "/voice") -> None:
     sim.set_voice_url(LINE_NUMBER, app.url(path))
+
+
+async def room(sim: Simulator, receiver: Receiver, *labels: str) -> tuple[str, list[str]]:
+    """A conference "Room" calling back to `receiver`, joined by `labels` in order: its SID and
+    their call SIDs."""
+    conf = sim.create_conference("Room", status_callback=receiver.url)
+    return conf, [await sim.join(conf, label=label) for label in labels]

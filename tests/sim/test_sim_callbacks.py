@@ -6,7 +6,7 @@ from twilio.rest import Client
 
 from moderator.sim import Simulator
 
-from .helpers import Receiver
+from .helpers import Receiver, room
 
 ALL = "start end join leave mute hold modify speaker announcement"
 
@@ -122,9 +122,7 @@ async def test_first_participant_fixes_subscription(
 async def test_mute_via_rest_answers_first_then_calls_back(
     sim: Simulator, client: Client, receiver: Receiver
 ) -> None:
-    conf = sim.create_conference("Room", status_callback=receiver.url)
-    await sim.join(conf, label="Mary")
-    bob = await sim.join(conf, label="Bob")
+    conf, (_mary, bob) = await room(sim, receiver, "Mary", "Bob")
     await sim.drain()
     before = len(receiver.items)
     receiver.log.clear()

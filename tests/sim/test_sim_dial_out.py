@@ -13,7 +13,7 @@ from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from tests.helpers.media import Media
 
-from .helpers import Receiver, make_sim
+from .helpers import Receiver, make_sim, room
 
 DANA = "+16175550123"
 
@@ -138,9 +138,7 @@ async def _announce_to_bob(
     sim: Simulator, client: Client, receiver: Receiver, hello: str, **options: str
 ) -> tuple[str, str]:
     """Mary and Bob in a Room whose callbacks reach `receiver`; Bob is sent `hello`."""
-    conf = sim.create_conference("Room", status_callback=receiver.url)
-    await sim.join(conf, label="Mary")
-    bob = await sim.join(conf, label="Bob")
+    conf, (_mary, bob) = await room(sim, receiver, "Mary", "Bob")
     await client.conferences(conf).participants(bob).update_async(announce_url=hello, **options)
     return conf, bob
 

@@ -18,7 +18,7 @@ from moderator.sim.records import LINE_NUMBER
 from tests.helpers.media import Media
 from tests.helpers.sim_calls import call_record
 
-from .helpers import Receiver, TwimlApp, point, twiml, until
+from .helpers import Receiver, TwimlApp, point, room, twiml, until
 
 CALLER, HOST = "+13125550101", "+14155550102"
 EVENTS = "http://127.0.0.1:9/events"  # callbacks nobody needs here
@@ -147,9 +147,7 @@ async def test_hold_fetches_the_hold_url_with_hold_method(
 async def test_an_announce_url_that_fails_is_11200_and_announcement_fail(
     sim: Simulator, client: Client, app: TwimlApp, receiver: Receiver
 ) -> None:
-    conf = sim.create_conference("Room", status_callback=receiver.url)
-    await sim.join(conf, label="Mary")
-    bob = await sim.join(conf, label="Bob")
+    conf, (_mary, bob) = await room(sim, receiver, "Mary", "Bob")
     app.pages["/say"] = twiml("<Say>Five minutes left</Say>")
     await client.conferences(conf).update_async(announce_url=app.url("/say"))
     await client.conferences(conf).participants(bob).update_async(announce_url=app.url("/gone"))

@@ -15,7 +15,7 @@ from moderator.domain.sids import is_sid
 from moderator.sim import Simulator
 from tests.helpers.media import Media
 
-from .helpers import Receiver, async_client_for
+from .helpers import Receiver, async_client_for, room
 
 
 async def test_list_fetch_and_filter_conferences(sim: Simulator, client: Client) -> None:
@@ -74,9 +74,7 @@ async def test_label_in_path_is_percent_decoded(sim: Simulator, client: Client) 
 async def test_delete_kicks_and_then_404(
     sim: Simulator, client: Client, receiver: Receiver
 ) -> None:
-    conf = sim.create_conference("Room", status_callback=receiver.url)
-    await sim.join(conf, label="Mary")
-    bob = await sim.join(conf, label="Bob")
+    conf, (_mary, bob) = await room(sim, receiver, "Mary", "Bob")
     assert await client.conferences(conf).participants(bob).delete_async() is True
     assert sim.participant(conf, bob) is None
     with pytest.raises(TwilioRestException) as info:
