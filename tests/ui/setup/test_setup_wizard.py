@@ -129,6 +129,17 @@ def to_public_url_page(qtbot: Any, wizard: SetupWizard, rig: Rig) -> None:
     assert wizard.currentPage() is wizard.public_url_page
 
 
+def at_the_public_url_page(
+    qtbot: Any, rig: Rig, service: SetupService
+) -> tuple[SetupWizard, list[SetupResult]]:
+    """The assistant past its credentials page; what it completes with is collected."""
+    results: list[SetupResult] = []
+    wizard = wizard_for(qtbot, service)
+    wizard.completed.connect(results.append)
+    to_public_url_page(qtbot, wizard, rig)
+    return wizard, results
+
+
 def test_a_running_ngrok_agent_is_detected_then_checked(qtbot: Any, rig: Rig) -> None:
     port = rig.core.server.port
     # Nothing listens on port 9: the detected tunnel stands for one that does not reach us.
@@ -173,10 +184,7 @@ def test_a_running_ngrok_agent_is_detected_then_checked(qtbot: Any, rig: Rig) ->
 
 def test_pasted_url_number_connect_and_disconnect(qtbot: Any, rig: Rig) -> None:
     rig.sim.set_voice_url(LINE_NUMBER, OLD_URL)
-    results: list[SetupResult] = []
-    wizard = wizard_for(qtbot, rig.service())
-    wizard.completed.connect(results.append)
-    to_public_url_page(qtbot, wizard, rig)
+    wizard, results = at_the_public_url_page(qtbot, rig, rig.service())
     page = wizard.public_url_page
     page.paste.setChecked(True)
     page.pasted.setText("https://abc.ngrok.app/twilio/voice")
@@ -245,10 +253,7 @@ def test_own_twiml_shows_the_status_callback_snippet(qtbot: Any, rig: Rig) -> No
 def test_the_built_in_tunnel_through_the_sdk_boundary(qtbot: Any, rig: Rig) -> None:
     # The fake SDK hands out the console's own URL, as ngrok would hand out one forwarding here.
     sdk = FakeSdk(urls=[rig.core.server.local_url])
-    results: list[SetupResult] = []
-    wizard = wizard_for(qtbot, rig.service(ngrok_sdk=sdk.module()))
-    wizard.completed.connect(results.append)
-    to_public_url_page(qtbot, wizard, rig)
+    wizard, results = at_the_public_url_page(qtbot, rig, rig.service(ngrok_sdk=sdk.module()))
     page = wizard.public_url_page
     page.builtin.setChecked(True)
     page.ngrok_token.setText("2ngrokTOKEN")
