@@ -74,6 +74,9 @@ def describe(participant: Participant) -> str:
     return "\n".join(lines)
 
 
+SAID_CHARS = 160  # of a caller's last line in their tile's tool tip
+
+
 def _nothing_said(_call_sid: str) -> str | None:
     return None
 
@@ -344,8 +347,9 @@ class ParticipantModel(QAbstractListModel):
             marks = self.marks(participant)
             text = f"{describe(participant)}\n{share}" + (f"\n{', '.join(marks)}" if marks else "")
             said = self.last_words(participant.call_sid)
-            if said:
-                text += f"\nsaid: “{said}”"
+            if said:  # a tool tip is a glance: a long utterance is cut (the pane has it all)
+                cut = said if len(said) <= SAID_CHARS else said[: SAID_CHARS - 1] + "…"
+                text += f"\nsaid: “{cut}”"
             return plain_tip(text) if role == Qt.ItemDataRole.ToolTipRole else text
         if role == Role.TALK:
             return self.talk_time(participant.call_sid)

@@ -168,3 +168,18 @@ def test_describe_names_every_flag(roster: Roster, feed: Feed, bridge: RosterBri
     assert participant is not None
     text = describe(participant)
     assert "muted" in text and "on hold" in text and participant.call_sid in text
+
+
+def test_the_tool_tip_says_what_the_caller_said_last_cut_to_a_glance(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    model = model_for(roster, bridge)
+    feed(*team_meeting()[:5])
+    said = {call_sid("Alice"): "Good <b>morning</b>.", call_sid("Charles"): "word " * 100}
+    model.last_words = said.get
+    alice = model.index(1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "said: “Good &lt;b&gt;morning&lt;/b&gt;.”" in alice  # text, never markup
+    charles = model.index(3).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+    (line,) = [x for x in charles.splitlines() if x.startswith("said:")]
+    assert len(line) < 180 and line.endswith("…”")
+    assert "said:" not in model.index(0).data(Qt.ItemDataRole.ToolTipRole)  # Mary said nothing
