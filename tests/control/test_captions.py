@@ -24,6 +24,11 @@ ALICE, BOB, CAROL = "+13125550101", "+14155550102", "+16175550103"
 ALICE_SAYS = "The budget is on track this quarter."
 
 
+def _into(messages: list[tuple[str, str]]) -> Any:
+    """A notify sink that keeps what the console told the host."""
+    return lambda level, text: messages.append((level, text))
+
+
 async def _meeting(sim: Simulator, core: Core, messages: list[tuple[str, str]]) -> dict[str, str]:
     calls = {number: sim.place_call(number, LINE_NUMBER).sid for number in (ALICE, BOB)}
 
@@ -54,13 +59,7 @@ async def test_captions_from_the_voice_route_to_the_report(sim: Simulator, tmp_p
     messages: list[tuple[str, str]] = []
     sim.transcriptions.script(ALICE, [ALICE_SAYS])
     async with AsyncExitStack() as stack:
-        core = await answering_core(
-            sim,
-            tmp_path,
-            stack,
-            captions=True,
-            notify=lambda level, text: messages.append((level, text)),
-        )
+        core = await answering_core(sim, tmp_path, stack, captions=True, notify=_into(messages))
         assert core.captions is not None and core.transcripts is not None
         shown: list[Line] = []
         core.captions.lines.connect(shown.append)
@@ -103,9 +102,7 @@ async def test_captions_turned_on_and_off_mid_meeting_through_rest(
     messages: list[tuple[str, str]] = []
     sim.transcriptions.script(BOB, ["Three customers asked for a shorter setup."])
     async with AsyncExitStack() as stack:
-        core = await answering_core(
-            sim, tmp_path, stack, notify=lambda level, text: messages.append((level, text))
-        )
+        core = await answering_core(sim, tmp_path, stack, notify=_into(messages))
         assert core.captions is not None and core.transcripts is not None
         calls = await _meeting(sim, core, messages)
         assert not any(_running(sim, sid) for sid in calls.values())  # off by default
@@ -145,9 +142,7 @@ async def test_captions_turned_on_and_off_mid_meeting_through_rest(
 async def test_a_failed_start_is_told_once_and_journaled(sim: Simulator, tmp_path: Path) -> None:
     messages: list[tuple[str, str]] = []
     async with AsyncExitStack() as stack:
-        core = await answering_core(
-            sim, tmp_path, stack, notify=lambda level, text: messages.append((level, text))
-        )
+        core = await answering_core(sim, tmp_path, stack, notify=_into(messages))
         assert core.captions is not None
         await _meeting(sim, core, messages)
         sim.fail_next(500, count=20)
@@ -166,13 +161,7 @@ async def test_the_waiting_room_and_the_pin_transcribe_only_once_let_in(
 
     messages: list[tuple[str, str]] = []
     async with AsyncExitStack() as stack:
-        core = await answering_core(
-            sim,
-            tmp_path,
-            stack,
-            captions=True,
-            notify=lambda level, text: messages.append((level, text)),
-        )
+        core = await answering_core(sim, tmp_path, stack, captions=True, notify=_into(messages))
         door = core.door_service
         assert door is not None
         door.set_waiting_room(True)
@@ -200,13 +189,7 @@ async def test_a_transcription_error_is_told_to_the_host(sim: Simulator, tmp_pat
 
     messages: list[tuple[str, str]] = []
     async with AsyncExitStack() as stack:
-        core = await answering_core(
-            sim,
-            tmp_path,
-            stack,
-            captions=True,
-            notify=lambda level, text: messages.append((level, text)),
-        )
+        core = await answering_core(sim, tmp_path, stack, captions=True, notify=_into(messages))
         calls = await _meeting(sim, core, messages)
         error = transcription_form("transcription-error", 7, who="Alice")
         error |= {
