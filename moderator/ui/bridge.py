@@ -45,9 +45,9 @@ class RosterBridge(QObject):
         self.frame = FRAME  # the current interval between batches
         self._painting = 0.0  # seconds the window's last repaint took
         self._cost = 0.0  # seconds the last batch took the views (its repaint added later)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.flush)
+        self.flush_timer = QTimer(self)  # the next batch's flush (its interval: the wait now)
+        self.flush_timer.setSingleShot(True)
+        self.flush_timer.timeout.connect(self.flush)
         roster.changed.connect(self._on_changes)
 
     def _on_changes(self, changes: list[Change]) -> None:
@@ -59,16 +59,16 @@ class RosterBridge(QObject):
         self._schedule()
 
     def _schedule(self) -> None:
-        if self._timer.isActive():
+        if self.flush_timer.isActive():
             return
         since = time.monotonic() - self._last_flush
         idle = since >= IDLE_RATIO * (self._cost + self._painting)
         wait = (FRAME if idle else self.frame) - since
-        self._timer.start(max(0, round(wait * 1000)))
+        self.flush_timer.start(max(0, round(wait * 1000)))
 
     def flush(self) -> None:
         """Deliver what is waiting now (the timer calls this; tests may too)."""
-        self._timer.stop()
+        self.flush_timer.stop()
         self._last_flush = time.monotonic()
         changes, self._changes = self._changes, []
         events, self._events = self._events, []
@@ -86,5 +86,5 @@ class RosterBridge(QObject):
         self._painting = seconds
 
     def detach(self) -> None:
-        self._timer.stop()
+        self.flush_timer.stop()
         self.roster.changed.disconnect(self._on_changes)

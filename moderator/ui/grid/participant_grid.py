@@ -79,11 +79,12 @@ class ParticipantGrid(QListView):
         self.filter_text: str | None = None  # the search hides every tile: say so
         self._pressed: QModelIndex | None = None
         self.customContextMenuRequested.connect(self._context_menu)
-        # Only the "time in call" labels need a clock; roster state arrives by signal.
-        self._clock = QTimer(self)
-        self._clock.setInterval(CLOCK_TICK_MS)
-        self._clock.timeout.connect(self._tick)
-        self._clock.start()
+        # Only the "time in call" labels need a clock; roster state arrives by signal. Public
+        # so a picture of the window can stop it (a repaint mid-grab blurs it).
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(CLOCK_TICK_MS)
+        self.clock_timer.timeout.connect(self._tick)
+        self.clock_timer.start()
         # Pending tiles animate; the timer runs only while one of them is on screen.
         self._pending_frame = 0
         self.pending_timer = QTimer(self)

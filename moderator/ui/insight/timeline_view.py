@@ -123,9 +123,9 @@ class TimelineWindow(QWidget):
         layout.addWidget(self.toolbar)
         layout.addWidget(self.scroller, 1)
         layout.addWidget(self.note)
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
+        self.refresh_timer = QTimer(self)  # runs while shown and the conference is live
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.refresh)
         self.refresh()
 
     # ---- content ---------------------------------------------------------------------------
@@ -153,10 +153,10 @@ class TimelineWindow(QWidget):
                 f"{'live, updating every second' if live else 'ended'} · Ctrl+wheel zooms"
             )
         if live and self.isVisible():
-            if not self._timer.isActive():
-                self._timer.start()
+            if not self.refresh_timer.isActive():
+                self.refresh_timer.start()
         else:
-            self._timer.stop()
+            self.refresh_timer.stop()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -164,7 +164,7 @@ class TimelineWindow(QWidget):
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
-        self._timer.stop()
+        self.refresh_timer.stop()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

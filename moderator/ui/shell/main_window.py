@@ -218,12 +218,12 @@ class MainWindow(QMainWindow):
         self.log_pane.details_requested.connect(self.show_details)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
-        self._tick.timeout.connect(self._on_tick)
+        self._tick.timeout.connect(self.tick)
         self._tick.start()
         if self.conferences.rowCount():
             self._select_row(self.conferences.preferred_row(self.follows))
         self._refresh_header()
-        self._on_tick()
+        self.tick()
 
     def _name_actions(self) -> None:
         a = self.window_actions
@@ -473,7 +473,8 @@ class MainWindow(QMainWindow):
         participant = self._roster.participant(conference_sid, call_sid)
         return participant.display_name if participant else None
 
-    def _on_tick(self) -> None:
+    def tick(self) -> None:
+        """The once-a-second refresh: the status bar, the header's speaker time, Twilio's state."""
         self.status.refresh()
         self._refresh_header()  # how long the speaker has been speaking
         if self.moderator is not None:

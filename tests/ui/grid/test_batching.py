@@ -124,12 +124,12 @@ def test_a_change_after_an_idle_spell_goes_out_in_the_next_frame(
         assert bridge.frame == pytest.approx(0.048)  # stretched: 12 ms is a quarter of 48
         clock[0] = 100.013  # a change at once after that batch: under load, it waits
         roster.apply(parse_callback(form("participant-join", 2, who="Guest 1"), START))
-        busy = bridge._timer.interval()
+        busy = bridge.flush_timer.interval()
         clock[0] = 200.0
         bridge.flush()
         clock[0] = 200.030  # 30 ms after a 12 ms batch (as at 50/s): the loop was idle
         roster.apply(parse_callback(form("participant-join", 3, who="Guest 2"), START))
-        idle = bridge._timer.interval()
+        idle = bridge.flush_timer.interval()
         assert busy == 35 and idle == 0  # the stretched frame said 18 ms
     finally:
         bridge.detach()

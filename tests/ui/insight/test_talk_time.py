@@ -106,7 +106,7 @@ def window(qtbot: Any, themed: QApplication, bridge: RosterBridge, feed: Feed) -
 
 
 def test_header_says_who_speaks_and_for_how_long(window: MainWindow) -> None:
-    window._on_tick()
+    window.tick()
     assert "speaking: Mary 0:09" in window.subtitle.text()
 
 

@@ -162,7 +162,7 @@ def test_pending_hourglass_animates_only_its_tile(
     qtbot: Any, window: MainWindow, roster: Roster
 ) -> None:
     grid = window.grid
-    grid._clock.stop()  # the once-a-second "time in call" repaint would blur the picture
+    grid.clock_timer.stop()  # the once-a-second "time in call" repaint would blur the picture
     assert not grid.pending_timer.isActive()  # nothing pending: no timer
     alice = call_sid("Alice")
     row = window.participants.row_of(alice)
