@@ -226,6 +226,8 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
             )
             if core.restored.live:  # the host's own call and whom they whispered to
                 core.moderator.restore_host(core.restored.state)
+                # who still waits: their hanging up is "left the waiting room" after a restart too
+                core.voice_door.still_waiting(core.restored.state.waiting)
         if config.start_control:
             await core.moderator.start()
             if core.restored is not None and core.moderator.startup is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -140,6 +140,12 @@ class VoiceDoor:
             self._record(form, where, HUNG_UP_AT_PIN, 0)
         elif word == Verdict.WAIT:
             self._record(form, where, LEFT_LOBBY, 0)
+
+    def still_waiting(self, call_sids: Iterable[str]) -> None:
+        """Callers the journal says wait in the waiting room (a restart found them there): their
+        end is followed as if this console had put them there."""
+        for call_sid in call_sids:
+            self._held.setdefault(call_sid, Verdict.WAIT.value)
 
     def holds(self, call_sid: str) -> str | None:
         """Where the door holds this call: the last word (ask-pin, wrong-pin, wait), or None."""

@@ -19,6 +19,7 @@ from moderator.domain.clock import utc_now
 from moderator.domain.door import LOCKED, PLEASE_WAIT, Door, DoorSettings
 from moderator.domain.host_state import hash_pin, pin_matches
 from moderator.sim import Simulator
+from moderator.sim.records import LINE_NUMBER
 
 from .conftest import Line, answering_core, wait_until
 
@@ -114,6 +115,25 @@ async def test_waiting_room_and_who_waits_last(consoles: Consoles) -> None:
     assert PLEASE_WAIT in consoles.heard(carol)
     assert (await consoles.service.admit(bob)).ok
     await consoles.until(lambda: consoles.main_calls() == {alice, bob}, "Bob admitted")
+
+
+async def test_a_caller_still_waiting_after_a_restart_who_hangs_up_left_the_waiting_room(
+    consoles: Consoles,
+) -> None:
+    await consoles.in_main(ALICE)
+    consoles.service.set_waiting_room(True)
+    bob = consoles.call(BOB)
+    await consoles.until(lambda: consoles.waiting_calls() == {bob}, "Bob waiting")
+    core = await consoles.restart()
+    # as connect-number points the number: each call's end to the console
+    consoles.sim.set_voice_url(
+        LINE_NUMBER, core.server.voice_url, status_callback=core.server.call_status_url
+    )
+    await consoles.sim.hang_up(bob)
+    await consoles.until(
+        lambda: ("left-lobby", bob) in [(a.kind, a.call_sid) for a in core.journal.actions()],
+        "Bob's hanging up journaled",
+    )
 
 
 async def test_pin_lasts_as_a_hash_only(consoles: Consoles) -> None:
