@@ -40,7 +40,7 @@ from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
 from moderator.sim import Simulator
 from moderator.store.call_status_log import CallStatusLog
-from moderator.store.history import Backlog, open_roster_deferring, summarise_ended
+from moderator.store.history import Backlog, note_callers, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
 from moderator.store.recording_log import RecordingLog
 from moderator.store.transcript_log import TranscriptLog
@@ -129,6 +129,9 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     if config.replay:
         # only conferences still open are folded; ended ones are folded when the host asks
         roster, backlog = open_roster_deferring(journal)
+        # the numbers the door saw before this start: tiles and the log's history name people
+        # as before (the address book), not "Caller N" until Twilio answers (or forever if not)
+        note_callers(roster, journal.actions())
         # runs after the server has stopped (the stack unwinds in reverse), before the close
         stack.callback(summarise_ended, journal, roster)
         stack.callback(backlog.stop)  # an older journal's summarising, before those two

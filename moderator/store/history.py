@@ -26,7 +26,7 @@ from moderator.domain.events import ConferenceEvent, MalformedCallback, parse_ca
 from moderator.domain.fold import Entry
 from moderator.domain.roster import Roster
 from moderator.domain.state import Conference, ConferenceStatus, PastConference
-from moderator.store.journal import Journal, JournalError
+from moderator.store.journal import ActionRecord, Journal, JournalError
 from moderator.store.journal_rows import BAD_ROW, form_of, from_iso, snapshot_of, utc
 from moderator.store.salvage import RowCounter, readable_rows
 
@@ -219,6 +219,21 @@ def open_roster(journal: Journal, wanted: Wanted | None = None) -> Roster:
     current summary that it rejects is left out altogether (the report of one conference).
     """
     return _open(journal, wanted, None)[0]
+
+
+def note_callers(roster: Roster, actions: Iterable[ActionRecord]) -> dict[str, str]:
+    """Tell the roster each call's number and CallerName as the door journaled them (its
+    decisions and moves carry `from`), so a call is named as its tile was before a restart
+    (by the address book, else its number) rather than "Caller N" until Twilio is asked.
+    Returns the names the door journaled, by number."""
+    journaled: dict[str, str] = {}
+    for action in actions:
+        number = action.params.get("from")
+        if action.call_sid and number:
+            roster.note_caller(action.call_sid, number, action.params.get("caller_name"))
+            if action.params.get("name"):
+                journaled[number] = action.params["name"]
+    return journaled
 
 
 def open_roster_deferring(journal: Journal, rows: int = START_ROWS) -> tuple[Roster, Backlog]:

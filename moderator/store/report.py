@@ -18,7 +18,7 @@ from moderator.domain.rooms import room_number, side_of
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.domain.transcripts import Line, Transcript
-from moderator.store.history import Wanted, conference_index, open_roster
+from moderator.store.history import Wanted, conference_index, note_callers, open_roster
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report_recordings import (
     journal_recordings,
@@ -140,13 +140,7 @@ def name_callers(roster: Roster, door: list[ActionRecord], name_of: NameOf | Non
     """Tell the roster each caller's number and CallerName as the door saw them, and name them
     by the address book (else the name the door journaled), so every row of every format is
     called by the one display name the console's tiles use."""
-    journaled: dict[str, str] = {}
-    for action in door:
-        number = action.params.get("from")
-        if action.call_sid and number:
-            roster.note_caller(action.call_sid, number, action.params.get("caller_name"))
-            if action.params.get("name"):
-                journaled[number] = action.params["name"]
+    journaled = note_callers(roster, door)
 
     def name(number: str | None) -> str | None:
         known = name_of(number) if name_of else None

@@ -46,3 +46,17 @@ async def test_this_is_me_and_whisper_last_over_a_restart(consoles: Consoles) ->
     core = await consoles.restart()  # and what was undone stays undone
     assert core.control.me(conf.sid) is None
     assert core.control.coaching(conf.sid) is None
+
+
+async def test_callers_keep_their_names_over_a_restart_before_twilio_answers(
+    consoles: Consoles,  # noqa: F811
+) -> None:
+    """The door journaled each caller's number: a restart names them by it at once (the address
+    book's Alice, Bob's number), not "Caller N" until a reconcile asks Twilio, nor forever when
+    Twilio cannot be reached (here: the console restarts without starting control)."""
+    alice, bob = await consoles.in_main(ALICE, BOB)
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    core = await consoles.restart(start_control=False)
+    names = {p.call_sid: p.display_name for p in core.roster.participants(conf.sid)}
+    assert names == {alice: "Alice", bob: BOB}
