@@ -11,11 +11,12 @@ from moderator.domain.roster import Change, Roster
 
 FRAME = 1 / 60  # seconds: the views never hear about changes more often than a display shows
 SLOWEST_FRAME = 0.05  # under load batches grow, but a change still shows within this
-VIEW_SHARE = 0.25  # at most this share of the time goes to the views' handling of batches
-# Idle: since the last batch the loop has had at least this many times the views' last cost to
-# itself. A change then goes out in the next frame whatever the stretched frame says: a lone
-# callback at 50/s waited up to SLOWEST_FRAME behind the last batch's cost (p99 48 ms).
-IDLE_RATIO = 2.0
+VIEW_SHARE = 0.1  # under load, at most this share of the time goes to the views' batches
+# Under load: the last batch held more callbacks than this (they come faster than frames). Else
+# a change goes out in the next display frame, however long the last repaint took: judged by
+# the time since the last batch, a lone callback at 50/s after a slow repaint (a busy machine,
+# the log's own batch) waited for the stretched frame (p99 30-46 ms).
+LOADED_BATCH = 1
 
 
 class RosterBridge(QObject):
@@ -28,8 +29,8 @@ class RosterBridge(QObject):
     a batch takes long (250 people, a busy machine) the frame stretches so that the views
     take at most VIEW_SHARE of the time, up to SLOWEST_FRAME: the server keeps up. The
     window's repaint after a batch counts too (`note_paint`): it costs more than the models.
-    The stretch applies only under load: a change that finds the loop idle since the last
-    batch (IDLE_RATIO times that batch's cost) goes out in the next display frame.
+    The stretch applies only under load (the last batch held more than LOADED_BATCH
+    callbacks): otherwise a change goes out in the next display frame.
     """
 
     changed = Signal(list)  # list[Change], in the order the roster made them
@@ -44,7 +45,7 @@ class RosterBridge(QObject):
         self._last_flush = -FRAME
         self.frame = FRAME  # the current interval between batches
         self._painting = 0.0  # seconds the window's last repaint took
-        self._cost = 0.0  # seconds the last batch took the views (its repaint added later)
+        self._last_batch = 0  # callbacks in the last batch
         self.flush_timer = QTimer(self)  # the next batch's flush (its interval: the wait now)
         self.flush_timer.setSingleShot(True)
         self.flush_timer.timeout.connect(self.flush)
@@ -62,8 +63,7 @@ class RosterBridge(QObject):
         if self.flush_timer.isActive():
             return
         since = time.monotonic() - self._last_flush
-        idle = since >= IDLE_RATIO * (self._cost + self._painting)
-        wait = (FRAME if idle else self.frame) - since
+        wait = (self.frame if self._last_batch > LOADED_BATCH else FRAME) - since
         self.flush_timer.start(max(0, round(wait * 1000)))
 
     def flush(self) -> None:
@@ -72,12 +72,12 @@ class RosterBridge(QObject):
         self._last_flush = time.monotonic()
         changes, self._changes = self._changes, []
         events, self._events = self._events, []
+        self._last_batch = len(events)
         if changes:
             self.changed.emit(changes)
         if events:
             self.events_received.emit(events)
-        self._cost = time.monotonic() - self._last_flush
-        took = self._cost + self._painting
+        took = time.monotonic() - self._last_flush + self._painting  # its repaint: the last one
         self._painting = 0.0
         self.frame = min(SLOWEST_FRAME, max(FRAME, took / VIEW_SHARE))
 
