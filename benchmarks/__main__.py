@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import fig_bulk, fig_history, fig_ingest, fig_latency, fig_long, fig_loop
-from benchmarks.machine import machine
+from benchmarks.machine import load_average, machine
 
 FIGURES = ("ingest", "latency", "history", "bulk", "loop", "long")
 HISTORY = 100_000
@@ -103,12 +103,15 @@ def run(mode: str, only: list[str] | None = None) -> dict[str, Any]:
     for name in only or list(FIGURES):
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
             began = time.perf_counter()
+            load_before = load_average()
             try:
                 report[name] = plan[name](Path(tmp))
             except Exception as exc:  # one broken figure must not hide the others
                 report[name] = {"error": f"{type(exc).__name__}: {exc}"[-2000:]}
                 traceback.print_exc(file=sys.stderr)
             report[name]["took_s"] = round(time.perf_counter() - began, 1)
+            # a shared machine: each figure says how busy it was while it was measured
+            report[name]["load_average_1m"] = [load_before, load_average()]
     report["took_s"] = round(time.perf_counter() - started, 1)
     return report
 

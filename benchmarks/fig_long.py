@@ -48,6 +48,7 @@ async def measure(tmp: Path, callbacks: int) -> dict[str, Any]:
         began = time.perf_counter()
         sent = 0
         statuses: dict[str, int] = {}
+        rss_along: list[tuple[int, float | None]] = [(0, rss_start)]
         while sent < callbacks:
             count = min(CHUNK, callbacks - sent)
             chunk = await blast(url, sign(url, list(meeting.speech(count, sequence))), 16)
@@ -55,6 +56,7 @@ async def measure(tmp: Path, callbacks: int) -> dict[str, Any]:
                 statuses[status] = statuses.get(status, 0) + seen
             sequence += count
             sent += count
+            rss_along.append((sent, console.rss_mb()))  # bounded: flat after the first chunks
         took = time.perf_counter() - began
         await asyncio.sleep(0.5)
         end = await paced(url, sign(url, list(meeting.speech(PROBE, sequence, SHOWN))), 50.0)
@@ -74,8 +76,15 @@ async def measure(tmp: Path, callbacks: int) -> dict[str, Any]:
         "rss_start_mb": rss_start,
         "rss_end_mb": rss_end,
         "rss_growth_mb": grew,
+        "rss_mb_by_callbacks_sent": _some(rss_along, 12),
         "tile_repaint_start": latency_summary(within(tiles, start["window"])),
         "tile_repaint_end": latency_summary(within(tiles, end["window"])),
         "console_exit_code": exit_code,
         "goal": "RSS growth bounded; tile p99 at the end as at the start (< 20 ms)",
     }
+
+
+def _some(samples: list[tuple[int, float | None]], most: int) -> list[tuple[int, float | None]]:
+    """About `most` of the samples, evenly spaced, the last always among them."""
+    picked = samples[:: max(1, len(samples) // most)]
+    return picked if picked[-1] == samples[-1] else [*picked, samples[-1]]

@@ -13,10 +13,9 @@ def machine() -> dict[str, Any]:
     import PySide6
     from PySide6.QtCore import qVersion
 
-    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     return {
         "cores": os.cpu_count(),
-        "load_average_1m": round(load[0], 2) if load else None,
+        "load_average_1m": load_average(),
         "platform": platform.platform(),
         "python": sys.version.split()[0],
         "qt": qVersion(),
@@ -24,3 +23,8 @@ def machine() -> dict[str, Any]:
         "qasync": version("qasync"),
         "aiohttp": version("aiohttp"),
     }
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (None where the system does not tell)."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None

@@ -25,7 +25,13 @@ KEYS = {
     },
     "bulk": {"default", "sequential_s", "ideal_s", "ideal_at_concurrency_s", "concurrency"},
     "loop": {"bare_per_s", "asyncio_ratio", "qasync_ratio", "console_loop_ratio"},
-    "long": {"rss_growth_mb", "tile_repaint_start", "tile_repaint_end", "speech_callbacks"},
+    "long": {
+        "rss_growth_mb",
+        "rss_mb_by_callbacks_sent",
+        "tile_repaint_start",
+        "tile_repaint_end",
+        "speech_callbacks",
+    },
 }
 LATENCY_KEYS = {
     "steady": {"tile_repaint"},
@@ -50,6 +56,10 @@ def test_smoke_run_prints_every_figure(tmp_path: Path) -> None:
     for figure, keys in KEYS.items():
         assert "error" not in report[figure], report[figure]
         assert keys <= report[figure].keys(), (figure, keys - report[figure].keys())
+        if figure != "machine":  # each figure beside the machine's load while it was measured
+            assert len(report[figure]["load_average_1m"]) == 2
+    sent = [count for count, _rss in report["long"]["rss_mb_by_callbacks_sent"]]
+    assert sent[0] == 0 and sent[-1] == report["long"]["speech_callbacks"]
     for phase, keys in LATENCY_KEYS.items():
         assert keys <= report["latency"][phase].keys()
     for key in ("p50_ms", "p99_ms", "count"):
