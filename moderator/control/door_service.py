@@ -470,8 +470,11 @@ class DoorControl:
         params = {"to": to} if to else {}
         if participant is not None and participant.number:
             params["from"] = participant.number
-            if participant.name:
-                params["name"] = participant.name
+            # the name the tile shows (the address book's, else the label the door gave), so
+            # the log and the report call them so too; a bare number is already "from"
+            named = participant.name or participant.label
+            if named:
+                params["name"] = named
 
         async def send(client: Client) -> Any:
             return await call_moves.replace_twiml(client, call_sid, twiml)

@@ -101,7 +101,7 @@ _VERBS = {
     ActionKind.PIN_CLEARED: "clear the PIN of",
     ActionKind.ADMIT: "let in",
     ActionKind.DENY: "turn away",
-    ActionKind.SEND_TO_WAITING: "send to the waiting room",
+    ActionKind.SEND_TO_WAITING: "send {who} to the waiting room",  # the name goes inside
     ActionKind.MOVE: "move",
     ActionKind.ROOMS_OPEN: "open the rooms of",
     ActionKind.ROOMS_CLOSE: "close the rooms of",

@@ -4,7 +4,9 @@ the simulator's voice path, the console is stopped and started again on the same
 from __future__ import annotations
 
 from moderator.domain.door import SENT_TO_WAIT
+from moderator.domain.twiml import KnownCaller
 from moderator.store.report import build_report
+from moderator.ui.log.action_entries import entry_for_action
 
 from .test_host_restore import ALICE, BOB, CAROL, Consoles, consoles  # noqa: F401 - fixture
 
@@ -60,3 +62,16 @@ async def test_callers_keep_their_names_over_a_restart_before_twilio_answers(
     core = await consoles.restart(start_control=False)
     names = {p.call_sid: p.display_name for p in core.roster.participants(conf.sid)}
     assert names == {alice: "Alice", bob: BOB}
+
+
+async def test_a_caller_sent_to_wait_is_named_as_their_tile(consoles: Consoles) -> None:  # noqa: F811
+    """Bob's tile shows the label the door gave him (no address-book entry): the journaled
+    send names him so, and the event log's line says "Bob", not his number."""
+    core = consoles.core
+    assert core is not None
+    core.server.known_callers = {BOB: KnownCaller("Bob")}
+    _alice, bob = await consoles.in_main(ALICE, BOB)
+    assert (await consoles.service.send_to_waiting(bob)).ok
+    [row] = [a for a in core.journal.actions() if a.kind == "wait" and a.origin == "host"]
+    assert row.params.get("name") == "Bob"
+    assert entry_for_action(row, lambda _conf, _call: None).who == "Bob"

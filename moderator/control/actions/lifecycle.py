@@ -99,7 +99,10 @@ class Action:
     @property
     def says(self) -> str:
         """The start of the host's message about it: "Could not mute Bob"."""
-        return f"Could not {self.verb or self.kind.verb} {self.who}".rstrip()
+        verb = self.verb or self.kind.verb
+        if "{who}" in verb:  # "Could not send Charles to the waiting room"
+            return f"Could not {verb.replace('{who}', self.who)}"
+        return f"Could not {verb} {self.who}".rstrip()
 
 
 @dataclass(eq=False)

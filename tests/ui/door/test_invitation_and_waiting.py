@@ -92,5 +92,5 @@ def test_send_to_waiting_room_is_in_a_meeting_tile_menu(
     entries["Send to waiting room"].trigger()  # no credentials here: it says so, sends nothing
     qtbot.waitUntil(lambda: bool(told))
     assert told == [
-        "Could not send to the waiting room Charles: no Twilio credentials are configured"
+        "Could not send Charles to the waiting room: no Twilio credentials are configured"
     ]
