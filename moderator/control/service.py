@@ -342,6 +342,22 @@ class Moderator:
             params=call.params,
         )
 
+    def _whispered_one_left(self, conf_sid: str, call_sid: str) -> None:
+        """The person the host whispers to left (hung up, sent to the waiting room, removed):
+        nobody hears the host now. Said once; the whisper is not stopped for them, as everyone
+        would then hear what was meant for one."""
+        coaching = self.coaching(conf_sid)
+        if coaching is None or coaching[1] != call_sid:
+            return
+        gone = self.roster.participant(conf_sid, call_sid)
+        who = gone.display_name if gone is not None else "The person you whisper to"
+        self.host_changed.emit(conf_sid)
+        self._notify(  # an error stays in the status bar: the host may be talking to no one
+            Level.ERROR,
+            f"{who} left the call: nobody hears your whisper now"
+            " (Stop whispering to talk to everyone)",
+        )
+
     async def call_me(self, conf_sid: str) -> ActionResult:
         """Dial the host's number (Settings) into the conference and mark that call as theirs."""
         number = self.settings.host_number
@@ -564,6 +580,8 @@ class Moderator:
                     self.request_reconcile(change.conference_sid)
                 elif change.kind is ChangeKind.PARTICIPANT_JOINED and change.call_sid:
                     self.numbers.request(change.conference_sid, [change.call_sid])
+                elif change.kind is ChangeKind.PARTICIPANT_LEFT and change.call_sid:
+                    self._whispered_one_left(change.conference_sid, change.call_sid)
         except Exception:
             log.exception("control could not handle roster changes")
 

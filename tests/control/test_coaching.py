@@ -133,3 +133,26 @@ async def test_the_demo_can_call_the_host(console: Console) -> None:
     await console.wait_for(lambda: console.moderator.me(conf) is not None)
     me = console.moderator.me(conf) or ""
     assert console.sim.world.calls[me].to == DEMO_HOST_NUMBER  # the phone that rang
+
+
+async def test_the_host_is_told_when_the_one_they_whisper_to_leaves(console: Console) -> None:
+    """Alice hangs up while the host whispers to her: nobody hears the host now. The console
+    says so once and keeps the whisper (stopping it would let everyone hear what was meant for
+    one); Stop whispering still ends it."""
+    conf, sids = await meeting(console, "Alice", "Bob")
+    mary, alice = sids["Mary"], sids["Alice"]
+    console.moderator.this_is_me(conf, mary)
+    assert (await console.moderator.whisper(conf, alice)).ok
+    await console.sim.drain()
+    await console.wait_for(lambda: console.moderator.coaching(conf) == (mary, alice))
+    await console.sim.hang_up(alice)
+    await console.sim.drain()
+    told = (
+        "Alice left the call: nobody hears your whisper now (Stop whispering to talk to everyone)"
+    )
+    await console.wait_for(lambda: told in console.errors)
+    assert [text for _level, text in console.messages].count(told) == 1
+    assert console.moderator.coaching(conf) == (mary, alice)
+    assert coaching_of(console, conf, mary) == (True, alice)
+    assert (await console.moderator.stop_whisper(conf)).ok
+    assert coaching_of(console, conf, mary) == (False, None)

@@ -295,7 +295,8 @@ class ParticipantModel(QAbstractListModel):
 
         def name_of(call_sid: str) -> str:
             other = self._roster.participant(conf, call_sid)
-            return other.display_name if other is not None else "someone"
+            # one who left (hung up, sent to wait) hears no whisper: "coaching nobody"
+            return other.display_name if other is not None and other.present else "nobody"
 
         return host_marks(participant, host.me(conf), host.coaching(conf), name_of)
 

@@ -53,6 +53,23 @@ def test_this_is_me_then_whisper_to_alice_and_stop(live: Live) -> None:  # noqa:
     assert not live.window.status.error.text()
 
 
+def test_the_hosts_tile_says_nobody_hears_the_whisper_once_they_left(live: Live) -> None:  # noqa: F811
+    """Alice hung up while the host whispered to her: the host's tile no longer says
+    COACHING ALICE (nobody hears the host) and the status bar says why."""
+    conf, sids = live.meeting("Mary", "Alice", "Bob")
+    mary, alice = sids["Mary"], sids["Alice"]
+    menu_action(live, mary, "This is me").trigger()
+    menu_action(live, alice, "Whisper to Alice").trigger()
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching Alice"), timeout=5000)
+    live.run(live.sim.hang_up(alice))
+    live.run(live.sim.drain())
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching nobody"), timeout=5000)
+    live.qtbot.waitUntil(lambda: "Alice left the call" in live.window.status.error.text())
+    menu_action(live, mary, "Stop whispering").trigger()
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you",), timeout=5000)
+    assert not live.sim.participant(conf, mary).coaching  # type: ignore[union-attr]
+
+
 def test_announce_to_everyone_and_to_one_shows_heard(live: Live) -> None:  # noqa: F811
     live.sim.announce_time = 0.0
     _conf, sids = live.meeting("Mary", "Alice")
