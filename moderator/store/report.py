@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-from moderator.domain.actions import Origin
+from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.csv_cells import safe_cell
 from moderator.domain.door import lobby_name
 from moderator.domain.names import display_name, plural
@@ -297,6 +297,18 @@ def _target(action: ActionRecord, labels: dict[str, str]) -> str | None:
     return number or label
 
 
+def _coached(action: ActionRecord, labels: dict[str, str]) -> str | None:
+    coached = action.params.get("call_sid_to_coach") if action.kind == ActionKind.WHISPER else None
+    return (labels.get(coached) or display_name()) if coached else None
+
+
+def action_detail(action: dict[str, Any]) -> str:
+    """What more a report's action row says: 'to Alice' (a whisper), '"Break until 3"'."""
+    if action.get("coached"):
+        return f"to {action['coached']}"
+    return f'"{action["text"]}"' if action.get("text") else ""
+
+
 def _conference_entry(
     conference: Conference, participants: list[Participant], actions: list[ActionRecord]
 ) -> dict[str, Any]:
@@ -331,6 +343,10 @@ def _conference_entry(
                 "error": a.error,
                 "by": a.origin,  # "host" or the rule that acted (auto-mute, mute-on-entry)
                 "target": _target(a, labels),
+                # whom the host whispered to (the target is the host's own call), and what an
+                # announcement said: as the event log shows them
+                "coached": _coached(a, labels),
+                "text": a.params.get("text") if a.kind == ActionKind.ANNOUNCE else None,
             }
             for a in actions
             if a.conference_sid == conference.sid
@@ -467,9 +483,14 @@ def _text(report: dict[str, Any]) -> str:
             outcome = (
                 "confirmed" if a["confirmed"] else ("ok" if a["ok"] else (a["error"] or "sent"))
             )
-            target = a["target"] or "the conference"
+            nobody = "everyone" if a["kind"] == ActionKind.ANNOUNCE else "the conference"
+            target = a["target"] or nobody
             by = "host" if a["by"] == Origin.HOST else f"rule {a['by']}"
-            lines.append(f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}")
+            detail = action_detail(a)
+            lines.append(
+                f"  {_local(a['at'])}  {a['kind']:<14} {target:<20} {outcome}, by {by}"
+                + (f"; {detail}" if detail else "")
+            )
         lines.extend(recordings_text(conference))
         lines.extend(transcript_text(conference))
         lines.append("")
@@ -503,6 +524,11 @@ _DOOR_WORDS = {
     "rooms-open": "{rooms} breakout rooms were opened",
     "rooms-close": "the breakout rooms were closed",
     "announce-rooms": 'the rooms heard: "{text}"',
+    "rooms-plan": "the breakout rooms were planned ({rooms} rooms)",
+    "rooms-clear": "the breakout rooms' plan was cleared",
+    "gone": "{who} was told the meeting had ended and hung up",
+    "meeting-ended": "the meeting was ended",
+    "book-edit": "the address book entry of {who} was changed",
 }
 
 

@@ -17,6 +17,7 @@ from moderator.store.history import open_roster
 from moderator.store.journal import ActionRecord, Journal
 from moderator.store.report import (
     NameOf,
+    action_detail,
     clock,
     door_actions,
     door_rows,
@@ -187,7 +188,7 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
     own = markers_of([a for a in actions if a.conference_sid == entry["sid"]])
     svg = timeline_svg(timeline, own, f"Timeline of {name}") if timeline else ""
     action_rows = [
-        f"<tr><td>{_when(a['at'])}</td><td>{escape(a['kind'])}</td>"
+        f"<tr><td>{_when(a['at'])}</td><td>{escape(_what(a))}</td>"
         f"<td>{escape(a.get('target') or 'everyone')}</td><td>{escape(a.get('by') or '')}</td>"
         f"<td>{escape(_outcome(a))}</td></tr>"
         for a in entry["actions"]
@@ -220,6 +221,11 @@ def _conference(roster: Roster, entry: dict[str, Any], actions: list[ActionRecor
             "</section>",
         ]
     )
+
+
+def _what(action: dict[str, Any]) -> str:
+    """'mute'; 'whisper to Alice'; 'announce "Break until 3"'."""
+    return f"{action['kind']} {action_detail(action)}".rstrip()
 
 
 def _outcome(action: dict[str, Any]) -> str:

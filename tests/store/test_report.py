@@ -14,6 +14,7 @@ import pytest
 from moderator.domain.events import parse_callback
 from moderator.store.journal import Journal
 from moderator.store.report import ReportError, build_report, render
+from moderator.store.report_html import html_report
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
 
 NOW = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
@@ -95,6 +96,8 @@ def test_json_has_the_documented_shape(journal: Journal) -> None:
         "error": None,
         "by": "host",
         "target": "Alice",
+        "coached": None,  # a whisper's: whom the host whispered to
+        "text": None,  # an announcement's text
     }
     # UTC to the second, without the journal's milliseconds
     assert dial["at"] == "2026-11-25T16:00:01Z"
@@ -204,3 +207,53 @@ def test_csv_cells_are_no_spreadsheet_formulas(tmp_path: Path) -> None:
     cells = [cell for row in rows[1:] for cell in row]
     assert "'" + label in cells and "'@SUM(A1:A9)" in cells and "'+cmd|' /C calc'!A0" in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_whispers_and_announcements_read_as_the_event_log_shows_them(journal: Journal) -> None:
+    """The log says 'Whispering Mary to Alice' and an announcement's text: so do the reports
+    (the text and HTML once said only 'whisper Mary' and 'announce the conference')."""
+    at = NOW + timedelta(seconds=2)
+    for who, kind, params in (
+        (call_sid("Mary"), "whisper", {"coaching": "true", "call_sid_to_coach": call_sid("Alice")}),
+        (None, "announce", {"text": '<b>Break</b> until 3 & "then" =1+1'}),
+        (call_sid("Bob"), "announce", {"text": "Bob, you're next"}),
+    ):
+        row = journal.record_action(at, CONFERENCE_SID, who, kind, params=params)
+        journal.finish_action(row, at, ok=True)
+    report = build_report(journal)
+    rows = [
+        (a["kind"], a["target"], a["coached"], a["text"])
+        for a in report["conferences"][0]["actions"]
+    ]
+    assert rows[-3:] == [
+        ("whisper", "Mary", "Alice", None),
+        ("announce", None, None, '<b>Break</b> until 3 & "then" =1+1'),
+        ("announce", "Bob", None, "Bob, you're next"),
+    ]
+    text = render(report, "text")
+    assert "whisper        Mary                 ok, by host; to Alice" in text
+    assert 'announce       everyone             ok, by host; "<b>Break</b> until 3' in text
+    assert 'announce       Bob                  ok, by host; "Bob, you\'re next"' in text
+    html = html_report(journal)
+    assert "<td>whisper to Alice</td><td>Mary</td>" in html
+    assert "<td>announce &quot;&lt;b&gt;Break&lt;/b&gt; until 3 &amp;" in html
+
+
+def test_the_doors_own_records_read_in_words(journal: Journal) -> None:
+    """The host's end of a meeting once read 'meeting-ended: Caller' and a waiting caller's
+    goodbye 'gone: +1…' in the report; the event log says it in words, so does the report."""
+    at = NOW + timedelta(seconds=3)
+    for who, kind, params in (
+        (None, "book-edit", {"number": "+14155550102", "name": "Bob"}),
+        (None, "rooms-plan", {"rooms": "2"}),
+        ("CA" + "9" * 32, "gone", {"from": "+14155550109"}),
+        (None, "meeting-ended", {}),
+    ):
+        row = journal.record_action(at, "TeamMeeting", who, kind, params=params)
+        journal.finish_action(row, at, ok=True)
+    text = render(build_report(journal, "TeamMeeting"), "text").split("At the door:")[1]
+    assert "the address book entry of Bob was changed, by host" in text
+    assert "the breakout rooms were planned (2 rooms), by host" in text
+    assert "+14155550109 was told the meeting had ended and hung up, by host" in text
+    assert "the meeting was ended, by host" in text
+    assert "Caller" not in text and "meeting-ended" not in text
