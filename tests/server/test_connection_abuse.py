@@ -27,7 +27,12 @@ async def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(connections, "HEADER_TIMEOUT", 0.5)
     monkeypatch.setattr(connections, "SWEEP_INTERVAL", 0.1)
     monkeypatch.setattr(connections, "MAX_CONNECTIONS", 16)
-    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=TOKEN), control=False)
+    config = CoreConfig(  # no grace at the teardown: a refused body still lingering took 2 s
+        data_dir=tmp_path,
+        credentials=Credentials(auth_token=TOKEN),
+        control=False,
+        shutdown_grace=0,
+    )
     async with open_core(config) as core:
         yield core.server
 
@@ -99,8 +104,13 @@ async def test_a_connection_flood_is_capped_logged_once_and_callbacks_still_get_
 
 @pytest.fixture
 async def full_size_server(tmp_path: Path) -> Any:
-    """The server as shipped: its own connection limit and timeouts."""
-    config = CoreConfig(data_dir=tmp_path, credentials=Credentials(auth_token=TOKEN), control=False)
+    """The server as shipped: its own connection limit and timeouts (no grace at the end)."""
+    config = CoreConfig(
+        data_dir=tmp_path,
+        credentials=Credentials(auth_token=TOKEN),
+        control=False,
+        shutdown_grace=0,
+    )
     async with open_core(config) as core:
         yield core.server
 
