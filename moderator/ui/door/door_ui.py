@@ -115,7 +115,7 @@ class DoorUi(QObject):
         self.rooms_action.setCheckable(True)
         self.rooms_action.toggled.connect(self._show_rooms)
         self.invite_action = self._action(
-            "&Copy invitation", "copy", "Ctrl+Shift+I",
+            "C&opy invitation", "copy", "Ctrl+Shift+I",
             "Copy the number to call (and the PIN, if you set it now) to paste in a chat",
         )  # fmt: skip
         self.invite_action.triggered.connect(self.copy_invitation)

@@ -188,6 +188,17 @@ class ModerationController(QObject):
             moderator, conf, _ = target
             await moderator.whisper(conf, call_sid)
 
+    @async_slot(str)
+    async def toggle_whisper(self, call_sid: str) -> None:
+        """W on a tile: whisper to them, or stop when it is them (or you) being whispered."""
+        if target := self._target(call_sid):
+            moderator, conf, _ = target
+            coaching = moderator.coaching(conf)
+            if coaching is not None and call_sid in coaching:
+                await moderator.stop_whisper(conf)
+            else:
+                await moderator.whisper(conf, call_sid)
+
     @async_slot()
     async def stop_whisper(self) -> None:
         if target := self._conference():

@@ -42,13 +42,15 @@ PENDING_FRAMES = 20  # frames per cycle: the hourglass turns over every 1.2 s
 class ParticipantGrid(QListView):
     """Shows tiles; emits what the host asked for and leaves the doing to the window.
 
-    Click: toggle mute. Space: toggle mute. H: toggle hold. Delete/Backspace: kick.
+    Click: toggle mute. Space: toggle mute. H: toggle hold. W: whisper to them (or stop).
+    Delete/Backspace: kick.
     Arrows move between tiles (QListView's own navigation). Right click, the Menu key or
     Shift+F10: menu_requested (so everything in the tile's menu is reachable by keyboard).
     """
 
     toggle_mute_requested = Signal(str)  # call sid
     toggle_hold_requested = Signal(str)
+    toggle_whisper_requested = Signal(str)
     kick_requested = Signal(str)
     menu_requested = Signal(str, QPoint)  # call sid, global position
 
@@ -265,6 +267,8 @@ class ParticipantGrid(QListView):
             signal = self.toggle_mute_requested
         elif plain and key == Qt.Key.Key_H:
             signal = self.toggle_hold_requested
+        elif plain and key == Qt.Key.Key_W:
+            signal = self.toggle_whisper_requested
         elif plain and key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             signal = self.kick_requested
         if signal is None:

@@ -72,12 +72,14 @@ def host_entries(
     else:
         menu.addAction(icons.icon("contacts"), "This is me", lambda: c.toggle_me(call_sid))
     if coaching is not None and call_sid in coaching:
-        menu.addAction(icons.icon("mic-off"), "Stop whispering", c.stop_whisper)
+        stop = menu.addAction(icons.icon("mic-off"), "Stop whispering", c.stop_whisper)
+        show_key(stop, "W")
     elif me is not None and call_sid != me:
         whisper = menu.addAction(
             icons.icon("mic"), f"Whisper to {name}", lambda: c.whisper(call_sid)
         )
         whisper.setToolTip(f"Only {participant.display_name} hears you until you stop")
+        show_key(whisper, "W")
     menu.addAction(icons.icon("campaign"), f"Announce to {name}…", lambda: c.announce(call_sid))
 
 

@@ -104,10 +104,10 @@ class MeetingInsights(QObject):
         self.sort_action.setCheckable(True)
         self.sort_action.setToolTip("Order the tiles by talk time, most first")
         self.sort_action.toggled.connect(participants.sort_by_talk)
-        self.summary_action = QAction(icons.icon("summary"), "S&ummary…", window)
+        self.summary_action = QAction(icons.icon("summary"), "Summar&y…", window)
         self.summary_action.setToolTip("Who came, for how long, and who talked")
         self.summary_action.triggered.connect(lambda _checked=False: self.summary_of_current())
-        self.report_action = QAction("Save HTML &report…", window)
+        self.report_action = QAction("Sa&ve HTML report…", window)
         self.report_action.setToolTip("The meeting's report as one page to keep or send")
         self.report_action.triggered.connect(lambda _checked=False: self.save_report_of_current())
         window.installEventFilter(self)  # its windows close when the main window goes

@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         selection.currentChanged.connect(lambda current, _previous: self._pick(current.row()))
         self.grid.toggle_mute_requested.connect(self.controller.toggle_mute)
         self.grid.toggle_hold_requested.connect(self.controller.toggle_hold)
+        self.grid.toggle_whisper_requested.connect(self.controller.toggle_whisper)
         self.grid.kick_requested.connect(self.controller.kick)
         self.grid.menu_requested.connect(self._show_menu)
         self.status.details_requested.connect(self.show_details)

@@ -19,6 +19,7 @@ TILE_KEYS = (
     ("Arrow keys", "Choose a tile"),
     ("Space", "Mute or unmute the chosen person"),
     ("H", "Hold or resume the chosen person"),
+    ("W", "Whisper to the chosen person (only they hear you); again: stop whispering"),
     ("Delete", "Remove the chosen person from the call (asks first)"),
     ("Menu, Shift+F10", "More for the chosen person: rename, move to a room…"),
     ("Tab", "Next part of the window (tiles, event log, conferences)"),
@@ -74,14 +75,14 @@ class WindowActions(QObject):
             "Dial your phone number (Settings) into the call and mark it as you",
         )  # fmt: skip
         self.stop_whisper = self._action(
-            "Stop &whispering", "mic-off", c.stop_whisper, None, "Everyone hears you again"
+            "Stop whisperin&g", "mic-off", c.stop_whisper, None, "Everyone hears you again"
         )
         self.end = self._action(
-            "E&nd conference…", "call-end", c.end_conference, None, "End the call for everyone"
+            "En&d conference…", "call-end", c.end_conference, None, "End the call for everyone"
         )
         self.end.setIcon(icons.icon("call-end", theme.ERROR))
         self.reconcile = self._action(
-            "&Refresh", "refresh", c.reconcile, "F5", "Ask Twilio for the current state"
+            "Refres&h", "refresh", c.reconcile, "F5", "Ask Twilio for the current state"
         )
         self.settings = self._action(
             "&Settings…", "settings", open_settings, "Ctrl+,", "Account, server, rules"

@@ -94,3 +94,26 @@ def test_send_to_waiting_room_is_in_a_meeting_tile_menu(
     assert told == [
         "Could not send Charles to the waiting room: no Twilio credentials are configured"
     ]
+
+
+def mnemonic(text: str) -> str | None:
+    """The letter Alt+<letter> picks in a menu ('Stop w&hispering' → 'h'); '&&' is a plain &."""
+    at = 0
+    while (at := text.find("&", at)) >= 0 and at + 1 < len(text):
+        if text[at + 1] != "&":
+            return text[at + 1].lower()
+        at += 2
+    return None
+
+
+def test_each_menu_letter_picks_one_entry(door_ui: DoorUi) -> None:  # noqa: F811
+    """Alt+M, W once only highlighted 'Stop whispering' (the Meeting menu's 'Waiting room' has
+    the same letter, so W never ran either); C (Call me, Copy invitation) and N (Announce…,
+    End conference…) clashed too. In every menu of the bar, a letter picks one entry."""
+    for menu_action in door_ui.window.menuBar().actions():
+        menu = menu_action.menu()
+        assert menu is not None
+        letters = [mnemonic(a.text()) for a in menu.actions() if a.isVisible() and a.text()]
+        letters = [letter for letter in letters if letter]
+        clashes = {letter for letter in letters if letters.count(letter) > 1}
+        assert not clashes, (menu_action.text(), [a.text() for a in menu.actions()])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 from moderator.ui.grid.announce_dialog import RECENT_KEY, RecentTexts
 from moderator.ui.grid.roles import Role
@@ -66,6 +66,28 @@ def test_the_hosts_tile_says_nobody_hears_the_whisper_once_they_left(live: Live)
     live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching nobody"), timeout=5000)
     live.qtbot.waitUntil(lambda: "Alice left the call" in live.window.status.error.text())
     menu_action(live, mary, "Stop whispering").trigger()
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you",), timeout=5000)
+    assert not live.sim.participant(conf, mary).coaching  # type: ignore[union-attr]
+
+
+def test_w_on_a_tile_whispers_to_them_and_again_stops(live: Live) -> None:  # noqa: F811
+    """The keyboard's whisper: W on the chosen tile (the menu shows the key); without your own
+    call marked it says what to do first."""
+    conf, sids = live.meeting("Mary", "Alice", "Bob")
+    mary, alice = sids["Mary"], sids["Alice"]
+    grid, model = live.window.grid, live.window.participants
+    grid.setFocus()
+    grid.setCurrentIndex(model.index(model.row_of(alice)))
+    live.qtbot.keyClick(grid, Qt.Key.Key_W)
+    live.qtbot.waitUntil(lambda: "mark your own call first" in live.window.status.error.text())
+    menu_action(live, mary, "This is me").trigger()
+    whisper = menu_action(live, alice, "Whisper to Alice")
+    assert whisper.shortcut().toString() == "W"
+    live.qtbot.keyClick(grid, Qt.Key.Key_W)
+    live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching Alice"), timeout=5000)
+    assert live.sim.participant(conf, mary).call_sid_to_coach == alice  # type: ignore[union-attr]
+    assert menu_action(live, alice, "Stop whispering").shortcut().toString() == "W"
+    live.qtbot.keyClick(grid, Qt.Key.Key_W)
     live.qtbot.waitUntil(lambda: marks(live, mary) == ("you",), timeout=5000)
     assert not live.sim.participant(conf, mary).coaching  # type: ignore[union-attr]
 
