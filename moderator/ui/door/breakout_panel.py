@@ -30,6 +30,8 @@ from moderator.control.interface import DoorService
 from moderator.domain.rooms import MAX_ROOMS
 from moderator.domain.roster import Participant
 from moderator.ui.async_slot import async_slot
+from moderator.ui.grid.announce_dialog import RecentTexts
+from moderator.ui.grid.announce_dialog import announcement_dialog as text_dialog
 from moderator.ui.grid.roles import Role
 from moderator.ui.plain_text import plain_label, plain_tip
 
@@ -157,18 +159,11 @@ class TileDrag(QObject):
         drag.exec(Qt.DropAction.CopyAction)
 
 
-ANNOUNCE_WIDTH = 520  # a sentence of the announcement reads whole (the default was ~250 px)
-
-
-def announcement_dialog(parent: QWidget | None) -> QInputDialog:
-    """ "Say in every room:" with room for a sentence."""
-    dialog = QInputDialog(parent)
-    dialog.setWindowTitle("Announce to every room")
-    dialog.setLabelText("Say in every room (callers hear it read aloud):")
-    dialog.setTextValue(DEFAULT_ANNOUNCEMENT)
-    dialog.setMinimumWidth(ANNOUNCE_WIDTH)
-    dialog.resize(ANNOUNCE_WIDTH, dialog.sizeHint().height())
-    return dialog
+def announcement_dialog(parent: QWidget | None, recent: Sequence[str] = ()) -> QInputDialog:
+    """ "Say to every room": the host's recent texts (those of Announce… too) offered, then the
+    usual one-minute warning."""
+    offered = list(dict.fromkeys([*recent, DEFAULT_ANNOUNCEMENT]))
+    return text_dialog(parent, "every room", offered)
 
 
 class BreakoutPanel(QWidget):
@@ -179,6 +174,7 @@ class BreakoutPanel(QWidget):
         self.setObjectName("breakoutPanel")
         self.service = service
         self.ask_announcement: AskText = self._ask_announcement
+        self.recent = RecentTexts()  # the door gives it the window's (Announce…'s) texts
         self.count = QSpinBox()
         self.count.setRange(1, MAX_ROOMS)
         self.count.setValue(2)
@@ -250,6 +246,7 @@ class BreakoutPanel(QWidget):
         # asked here, in a plain slot: a dialog's nested loop must not run inside a task
         text = self.ask_announcement()
         if text:
+            self.recent.remember(text)
             self._announce(text)
 
     @async_slot(str)
@@ -257,7 +254,7 @@ class BreakoutPanel(QWidget):
         await self.service.announce_rooms(text)
 
     def _ask_announcement(self) -> str | None:
-        dialog = announcement_dialog(self)
+        dialog = announcement_dialog(self, self.recent.items())
         ok = dialog.exec() == QInputDialog.DialogCode.Accepted
         text = dialog.textValue()
         dialog.deleteLater()

@@ -64,6 +64,7 @@ class DoorUi(QObject):
 
         self.strip = WaitingStrip(service)
         self.rooms = BreakoutPanel(service)
+        self.rooms.recent = window.controller.recent  # one list of recent texts for both
         self.rooms.hide()
         # tiles can be dragged onto a room while the rooms panel is shown
         self.tile_drag = TileDrag(window.grid, self.rooms.isVisible)

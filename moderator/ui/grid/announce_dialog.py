@@ -54,6 +54,15 @@ class RecentTexts:
 
 def ask_announcement(parent: QWidget | None, to_whom: str, recent: list[str]) -> str | None:
     """The host's text for `to_whom` ("everyone", "Alice"); None: cancelled."""
+    dialog = announcement_dialog(parent, to_whom, recent)
+    accepted = dialog.exec() == QInputDialog.DialogCode.Accepted
+    text = dialog.textValue().strip()
+    dialog.deleteLater()
+    return text if accepted and text else None
+
+
+def announcement_dialog(parent: QWidget | None, to_whom: str, recent: list[str]) -> QInputDialog:
+    """The dialog `ask_announcement` shows: the recent texts offered, the newest chosen."""
     dialog = QInputDialog(parent)
     dialog.setWindowTitle("Announce")
     dialog.setLabelText(
@@ -70,7 +79,4 @@ def ask_announcement(parent: QWidget | None, to_whom: str, recent: list[str]) ->
         if edit is not None:
             edit.setMaxLength(MAX_ANNOUNCEMENT_CHARS)
             edit.selectAll()
-    accepted = dialog.exec() == QInputDialog.DialogCode.Accepted
-    text = dialog.textValue().strip()
-    dialog.deleteLater()
-    return text if accepted and text else None
+    return dialog

@@ -483,3 +483,30 @@ def test_the_announce_dialog_is_wide_enough_to_read(qtbot: Any, door_ui: DoorUi)
     assert field is not None and field.text() == DEFAULT_ANNOUNCEMENT
     assert field.width() > field.fontMetrics().horizontalAdvance(DEFAULT_ANNOUNCEMENT)
     dialog.reject()
+
+
+def test_the_rooms_announce_offers_the_recent_texts_and_shares_its_own(
+    qtbot: Any, door_ui: DoorUi
+) -> None:
+    """Breakout rooms → Announce… once offered only its one-minute warning: it offers the texts
+    of Meeting → Announce… (newest first, the warning last), and what it says is offered there."""
+    from PySide6.QtWidgets import QComboBox
+
+    from moderator.ui.door.breakout_panel import DEFAULT_ANNOUNCEMENT, announcement_dialog
+
+    window = door_ui.window
+    window.controller.recent.remember("Back in five minutes")
+    dialog = announcement_dialog(door_ui.rooms, door_ui.rooms.recent.items())
+    qtbot.addWidget(dialog)
+    combo = dialog.findChild(QComboBox)
+    assert combo is not None
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert offered == ["Back in five minutes", DEFAULT_ANNOUNCEMENT]
+    dialog.reject()
+    door_ui.rooms.ask_announcement = lambda: "Rooms close in two minutes"
+    door_ui.rooms.announce()
+    # what Meeting → Announce… offers next
+    assert window.controller.recent.items() == [
+        "Rooms close in two minutes",
+        "Back in five minutes",
+    ]
