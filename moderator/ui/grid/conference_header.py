@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from moderator.domain.roster import Conference, Participant
 from moderator.domain.state import took_part
 from moderator.ui.grid.conference_model import headline
 from moderator.ui.grid.participant_model import clock_text
+from moderator.ui.look import theme
 
 NO_CONFERENCE = "Waiting for Twilio's first callback — see Settings, How to connect"
 WAITING_FOR_PEOPLE = "No one is here yet.\nParticipants appear as they join."
@@ -75,18 +76,23 @@ class StatusLine(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        metrics = self.fontMetrics()
-        return QSize(metrics.horizontalAdvance(self._text), metrics.height())
+        metrics, margins = self.fontMetrics(), self.contentsMargins()
+        return QSize(
+            metrics.horizontalAdvance(self._text) + margins.left() + margins.right(),
+            metrics.height() + margins.top() + margins.bottom(),
+        )
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(0, self.fontMetrics().height())
+        margins = self.contentsMargins()
+        return QSize(0, self.fontMetrics().height() + margins.top() + margins.bottom())
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        line = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        painter.setPen(theme.TEXT_DIM)  # style sheets colour labels, not a painted widget
+        area = self.contentsRect()  # inside the margins, as a label's padding was
+        line = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, area.width())
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(self.rect(), left, line)
+        painter.drawText(area, left, line)
         painter.end()
 
 
@@ -101,6 +107,7 @@ class ConferenceHeader(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.subtitle = StatusLine("Waiting for Twilio's first callback")  # plain text: names
         self.subtitle.setObjectName("conferenceSubtitle")
+        self.subtitle.setContentsMargins(14, 0, 14, 6)  # under the title's text (style.qss)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
