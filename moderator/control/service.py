@@ -354,7 +354,7 @@ class Moderator:
         self.host_changed.emit(conf_sid)
         self._notify(  # an error stays in the status bar: the host may be talking to no one
             Level.ERROR,
-            f"{who} left the call: nobody hears your whisper now"
+            f"{who} left the meeting: nobody hears your whisper now"
             " (Stop whispering to talk to everyone)",
         )
 

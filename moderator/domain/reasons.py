@@ -10,7 +10,7 @@ LEAVE_WORDS = {
     "participant_hung_up": "hung up",
     "conference_ended_via_api": "the host ended the meeting",
     "moderator_ended_conference": "the meeting ended when its chair left",
-    "participant_updated_via_api": "moved by the host (admitted, or to another room)",
+    "participant_updated_via_api": "moved by the host (admitted, to a room or to the waiting room)",
     "participant_add_failed": "the call did not connect",
     "participant_kicked": "removed by the host",
 }

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from moderator.domain.door import LOBBY_SUFFIX
+from moderator.domain.door import LOBBY_SUFFIX, lobby_name
 
 MAX_ROOMS = 50
 _ROOM = re.compile(r"(?P<meeting>.+)-room-(?P<number>[0-9]+)")
@@ -24,6 +24,17 @@ def room_number(friendly_name: str, meeting: str) -> int | None:
     if match is None or match["meeting"] != meeting:
         return None
     return int(match["number"])
+
+
+def place_words(conference_name: str, meeting: str) -> str:
+    """'room 2', 'the main meeting', 'the waiting room' for a conference of `meeting` (the
+    report's door rows and the event log's moves say where someone went so)."""
+    if conference_name == meeting:
+        return "the main meeting"
+    if conference_name == lobby_name(meeting):
+        return "the waiting room"
+    number = room_number(conference_name, meeting)
+    return f"room {number}" if number is not None else conference_name
 
 
 def side_of(friendly_name: str) -> tuple[str, str] | None:

@@ -11,10 +11,9 @@ from typing import Any
 
 from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.csv_cells import safe_cell
-from moderator.domain.door import lobby_name
 from moderator.domain.names import display_name, plural
 from moderator.domain.recordings import RecordingLedger
-from moderator.domain.rooms import room_number, side_of
+from moderator.domain.rooms import place_words, side_of
 from moderator.domain.roster import Conference, Participant, Roster
 from moderator.domain.timeline import ConferenceTimeline, Track
 from moderator.domain.transcripts import Line, Transcript
@@ -530,16 +529,6 @@ _DOOR_WORDS = {
     "meeting-ended": "the meeting was ended",
     "book-edit": "the address book entry of {who} was changed",
 }
-
-
-def place_words(conference_name: str, meeting: str) -> str:
-    """'room 2', 'the main meeting', 'the waiting room' for a conference of `meeting`."""
-    if conference_name == meeting:
-        return "the main meeting"
-    if conference_name == lobby_name(meeting):
-        return "the waiting room"
-    number = room_number(conference_name, meeting)
-    return f"room {number}" if number is not None else conference_name
 
 
 def door_words(row: dict[str, Any]) -> str:

@@ -148,7 +148,8 @@ async def test_the_host_is_told_when_the_one_they_whisper_to_leaves(console: Con
     await console.sim.hang_up(alice)
     await console.sim.drain()
     told = (
-        "Alice left the call: nobody hears your whisper now (Stop whispering to talk to everyone)"
+        "Alice left the meeting: nobody hears your whisper now"
+        " (Stop whispering to talk to everyone)"
     )
     await console.wait_for(lambda: told in console.errors)
     assert [text for _level, text in console.messages].count(told) == 1

@@ -74,4 +74,5 @@ async def test_a_caller_sent_to_wait_is_named_as_their_tile(consoles: Consoles) 
     assert (await consoles.service.send_to_waiting(bob)).ok
     [row] = [a for a in core.journal.actions() if a.kind == "wait" and a.origin == "host"]
     assert row.params.get("name") == "Bob"
-    assert entry_for_action(row, lambda _conf, _call: None).who == "Bob"
+    line = entry_for_action(row, lambda _conf, _call: None, "TeamMeeting")
+    assert (line.who, line.details) == ("Bob", "to the waiting room")  # not "TeamMeeting-lobby"

@@ -10,6 +10,7 @@ from moderator.domain.actions import ActionKind, Origin
 from moderator.domain.door import DoorEntry
 from moderator.domain.events import ConferenceEvent
 from moderator.domain.host_state import ActionRow
+from moderator.domain.rooms import place_words
 from moderator.ui.log.event_log_model import LogEntry, NameOf, entry_for_event
 
 HISTORY_LINES = 300  # the newest lines of the shown conference put back in the log
@@ -86,7 +87,8 @@ def entry_for_action(action: Action, name_of: NameOf, conference: str = "") -> L
         return LogEntry(action.at, "Door", door.who, conference, door.text, kind=Origin.DOOR.value)
     who = (name_of(action.conference_sid, sid) if sid else None) or params.get("name", "")
     who = who or params.get("from", "") or sid
-    details = [f"to {params['to']}"] if params.get("to") else []
+    # where a move went: "to the waiting room", "to room 2" (the lobby's name is technical)
+    details = [f"to {place_words(params['to'], conference)}"] if params.get("to") else []
     if action.kind in (ActionKind.ROOMS_PLAN, ActionKind.ROOMS_OPEN) and params.get("rooms"):
         details.append(f"{params['rooms']} rooms")
     if action.kind in (ActionKind.ANNOUNCE_ROOMS, ActionKind.ANNOUNCE) and params.get("text"):

@@ -64,7 +64,7 @@ def test_the_hosts_tile_says_nobody_hears_the_whisper_once_they_left(live: Live)
     live.run(live.sim.hang_up(alice))
     live.run(live.sim.drain())
     live.qtbot.waitUntil(lambda: marks(live, mary) == ("you", "coaching nobody"), timeout=5000)
-    live.qtbot.waitUntil(lambda: "Alice left the call" in live.window.status.error.text())
+    live.qtbot.waitUntil(lambda: "Alice left the meeting" in live.window.status.error.text())
     menu_action(live, mary, "Stop whispering").trigger()
     live.qtbot.waitUntil(lambda: marks(live, mary) == ("you",), timeout=5000)
     assert not live.sim.participant(conf, mary).coaching  # type: ignore[union-attr]

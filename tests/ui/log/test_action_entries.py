@@ -36,7 +36,7 @@ def test_a_host_action_reads_as_what_was_done_to_whom() -> None:
         MEETING,
     )
     assert (moved.event, moved.who, moved.details, moved.kind) == (
-        "Moved", "Bob", "to TeamMeeting-room-2", ACTION_KIND
+        "Moved", "Bob", "to room 2", ACTION_KIND
     )  # fmt: skip
     failed = entry_for_action(
         Row(
