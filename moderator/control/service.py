@@ -32,6 +32,7 @@ from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
 from moderator.dispatch import Signal
 from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin, Target
+from moderator.domain.address_book import normalise
 from moderator.domain.announcements import MAX_ANNOUNCEMENT_CHARS
 from moderator.domain.clock import utc_now
 from moderator.domain.host_state import HostState
@@ -48,6 +49,8 @@ from moderator.settings import Settings
 from moderator.store.journal import Journal
 
 log = logging.getLogger(__name__)
+
+HOST_LABEL = "Host"  # Call me's call, as its tile is named
 
 MAX_CONCURRENCY = MAX_IN_FLIGHT
 
@@ -119,15 +122,14 @@ class Moderator:
             mute_all=lambda sid: self._mute_all(
                 sid, except_presenter=True, origin=Origin.AUTO_MUTE
             ),
-            mute_one=lambda sid, call: self._participant(
-                ActionKind.MUTE, sid, call, origin=Origin.MUTE_ON_ENTRY
-            ),
+            mute_one=self._mute_on_entry,
             clock=clock,
         )
         # the host's own call ("This is me", Call me) and whom it whispers to, per conference:
         # host state, journaled and restored at start (domain/host_state.py)
         self._me: str | None = None
         self._coaching: dict[str, tuple[str, str]] = {}
+        self._calling_me: set[str] = set()  # conferences Call me is dialling the host into
         self.host_changed: Signal[[str]] = Signal("moderator.host_changed")  # ConferenceSid
         # the AnnounceUrl that speaks a text (the webhook server's announce route; core sets it)
         self.speak: Callable[[str], str] | None = None
@@ -309,6 +311,12 @@ class Moderator:
         if result.ok:
             self._coaching[conf_sid] = (me, call_sid)
             self.host_changed.emit(conf_sid)
+            host = self.roster.participant(conf_sid, me)
+            if host is not None and host.muted:  # e.g. muted to only listen: Alice hears nothing
+                self._notify(
+                    Level.WARNING,
+                    f"You are muted: {who} hears you once you unmute (Space on your tile)",
+                )
         return result
 
     async def stop_whisper(self, conf_sid: str) -> ActionResult:
@@ -342,6 +350,27 @@ class Moderator:
             params=call.params,
         )
 
+    def _hosts_own(self, conf_sid: str, call_sid: str) -> bool:
+        """The call marked as the host's, Call me's call (it may join before Twilio's answer
+        has told its SID), or one from the host's phone (Settings)."""
+        if call_sid == self.me(conf_sid):
+            return True
+        participant = self.roster.participant(conf_sid, call_sid)
+        if participant is None:
+            return False
+        if conf_sid in self._calling_me and participant.label == HOST_LABEL:
+            return True
+        mine, number = self.settings.host_number, participant.number
+        return bool(mine and number) and normalise(number or "") == normalise(mine)
+
+    async def _mute_on_entry(self, conf_sid: str, call_sid: str) -> ActionResult:
+        """The rule mutes a late joiner, never the host's own call (Call me dials it in late)."""
+        if self._hosts_own(conf_sid, call_sid):
+            return ActionResult(True)
+        return await self._participant(
+            ActionKind.MUTE, conf_sid, call_sid, origin=Origin.MUTE_ON_ENTRY
+        )
+
     def _whispered_one_left(self, conf_sid: str, call_sid: str) -> None:
         """The person the host whispers to left (hung up, sent to the waiting room, removed):
         nobody hears the host now. Said once; the whisper is not stopped for them, as everyone
@@ -365,7 +394,11 @@ class Moderator:
             message = "Could not call you: set your phone number in Settings (Server page)"
             self._notify(Level.ERROR, message)
             return ActionResult(False, message)
-        result, call_sid = await self._dial(conf_sid, number, "Host")
+        self._calling_me.add(conf_sid)
+        try:
+            result, call_sid = await self._dial(conf_sid, number, HOST_LABEL)
+        finally:
+            self._calling_me.discard(conf_sid)
         if result.ok and call_sid is not None:
             self.this_is_me(conf_sid, call_sid)
         return result
@@ -476,6 +509,8 @@ class Moderator:
             self.roster.presenter(conf_sid),
             except_presenter=except_presenter,
         )
+        if except_presenter:  # nor the host's own call: a muted host whispers to no one
+            targets = [p for p in targets if not self._hosts_own(conf_sid, p.call_sid)]
         return await self._bulk(ActionKind.MUTE, conf_sid, [p.call_sid for p in targets], origin)
 
     async def _bulk(

@@ -3,6 +3,8 @@ call, whispers to one person (Coaching, CallSidToCoach), Twilio's participant-mo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from twilio.base.exceptions import TwilioRestException
 
@@ -10,8 +12,9 @@ from moderator.control.requests import coach_call
 from moderator.demo import DEMO_HOST_NUMBER, demo_settings
 from moderator.domain.announcements import MAX_ANNOUNCEMENT_CHARS
 from moderator.domain.twilio_words import NOT_IN_CONFERENCE_TO_COACH
+from moderator.sim import Simulator
 
-from .conftest import Console, meeting
+from .conftest import Console, close_console, make_settings, meeting, open_console
 
 
 def coaching_of(console: Console, conf: str, call_sid: str) -> tuple[bool, str | None]:
@@ -157,3 +160,43 @@ async def test_the_host_is_told_when_the_one_they_whisper_to_leaves(console: Con
     assert coaching_of(console, conf, mary) == (True, alice)
     assert (await console.moderator.stop_whisper(conf)).ok
     assert coaching_of(console, conf, mary) == (False, None)
+
+
+async def test_the_rules_never_mute_the_hosts_own_call(sim: Simulator, tmp_path: Path) -> None:
+    """Under Xvfb the demo's Call me joined muted by mute-on-entry (a late joiner): the host
+    then whispered to no one. The rules, and Mute all but presenter, spare the host's call;
+    Mute everyone still mutes it."""
+    settings = make_settings(mute_on_entry=True, host_number="+15550001111")
+    console = await open_console(sim, tmp_path, settings=settings)
+    try:
+        conf, sids = await meeting(console, "Alice", "Bob")
+        assert (await console.moderator.call_me(conf)).ok
+        await console.sim.drain()
+        await console.wait_for(lambda: console.moderator.me(conf) is not None)
+        me = console.moderator.me(conf) or ""
+        await console.moderator.settle()  # a rule acts from a background task
+        muted = [a.call_sid for a in console.journal.actions(conf) if a.kind == "mute"]
+        assert me not in muted, (me, sids, muted)
+        assert (await console.moderator.mute_all(conf)).ok
+        await console.sim.drain()
+        muted = {a.call_sid for a in console.journal.actions(conf) if a.kind == "mute"}
+        assert muted == {sids["Alice"], sids["Bob"]}  # not Mary (presenter), not the host
+        assert (await console.moderator.mute_all(conf, except_presenter=False)).ok
+        muted = {a.call_sid for a in console.journal.actions(conf) if a.kind == "mute"}
+        assert me in muted
+    finally:
+        await close_console(console)
+
+
+async def test_whispering_while_muted_says_nobody_hears_it_yet(console: Console) -> None:
+    """The README tells the host to mute themselves to only listen: a whisper then reaches no
+    one until they unmute, and the console says so."""
+    conf, sids = await meeting(console, "Alice", "Bob")
+    mary, alice = sids["Mary"], sids["Alice"]
+    console.moderator.this_is_me(conf, mary)
+    assert (await console.moderator.mute(conf, mary)).ok
+    await console.sim.drain()
+    await console.wait_for(lambda: console.roster.participant(conf, mary).muted)  # type: ignore[union-attr]
+    assert (await console.moderator.whisper(conf, alice)).ok
+    told = "You are muted: Alice hears you once you unmute (Space on your tile)"
+    assert ("warning", told) in console.messages
