@@ -75,6 +75,10 @@ def entry_for_event(event: ConferenceEvent, name_of: NameOf) -> LogEntry:
         ending = event.call_sid_ending_conference
         ender = name_of(event.conference_sid, ending) if ending else None
         details.append(reason_words(event.reason, ender))
+    coached = event.call_sid_to_coach
+    if event.kind is EventKind.PARTICIPANT_MODIFY and event.coaching and coached:
+        # Twilio confirms a whisper: say to whom, as the tiles do
+        details.append(f"whispers to {name_of(event.conference_sid, coached) or 'someone'}")
     level = "error" if event.kind is EventKind.ANNOUNCEMENT_FAIL else "info"
     return LogEntry(
         at=event.timestamp,

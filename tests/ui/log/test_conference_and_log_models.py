@@ -163,3 +163,14 @@ def test_log_filter_text_speech_and_errors(qtmodeltester: Any) -> None:
     assert proxy.rowCount() == 1
     assert proxy.index(0, 4).data() == "Could not mute Bob"
     assert proxy.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_a_confirmed_whisper_says_to_whom() -> None:
+    """Under Xvfb the log said only 'Modified Mary' when Twilio confirmed the whisper."""
+    names = {call_sid("Mary"): "Mary", call_sid("Alice"): "Alice"}
+    whisper = form("participant-modify", 9, who="Mary", CallSidToCoach=call_sid("Alice"))
+    whisper["Coaching"] = "true"
+    entry = entry_for_event(parse_callback(whisper, START), lambda _conf, call: names.get(call))
+    assert (entry.event, entry.who, entry.details) == ("Modified", "Mary", "whispers to Alice")
+    plain = form("participant-modify", 10, who="Mary")  # Coaching=false: says nothing more
+    assert entry_for_event(parse_callback(plain, START), lambda _c, _call: None).details == ""
