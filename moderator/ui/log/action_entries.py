@@ -87,6 +87,8 @@ def entry_for_action(action: Action, name_of: NameOf, conference: str = "") -> L
         return LogEntry(action.at, "Door", door.who, conference, door.text, kind=Origin.DOOR.value)
     who = (name_of(action.conference_sid, sid) if sid else None) or params.get("name", "")
     who = who or params.get("from", "") or sid
+    if action.kind == ActionKind.DIAL_OUT:  # whom it rang ("from" is the caller ID)
+        who = params.get("label") or params.get("to") or who
     # where a move went: "to the waiting room", "to room 2" (the lobby's name is technical)
     details = [f"to {place_words(params['to'], conference)}"] if params.get("to") else []
     if action.kind in (ActionKind.ROOMS_PLAN, ActionKind.ROOMS_OPEN) and params.get("rooms"):

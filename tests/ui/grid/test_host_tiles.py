@@ -164,5 +164,8 @@ def test_the_event_log_says_whom_the_host_whispers_to_and_what_was_announced() -
     assert (said.event, said.details) == ("Announcement sent", "Break until 3")
     me = entry_for_action(Row("this-is-me", "CA1", {}), name_of)
     assert (me.event, me.who) == ("Marked as you", "Mary")
+    dialled = {"to": "+12025550142", "from": "+12025550199", "label": "Host"}
+    call_me = entry_for_action(Row("dial-out", None, dialled), name_of)
+    assert (call_me.who, call_me.details) == ("Host", "to +12025550142")  # not the caller ID
     sent = entry_for_action(Row("wait", "CA2", {"to": "TeamMeeting-lobby"}), name_of)
     assert sent.event == "Sent to the waiting room"
