@@ -236,7 +236,11 @@ class DoorControl:
         (Calls update Twiml): journaled as the door's "wait", so the strip shows them."""
         where = self._addresses()
         participant = self._find(call_sid)
-        twiml = where.lobby(participant.number if participant else None, SENT_TO_WAIT)
+        twiml = where.lobby(
+            participant.number if participant else None,
+            SENT_TO_WAIT,
+            label=participant.label if participant else None,
+        )
         return await self._move(
             call_sid, twiml, ActionKind.SEND_TO_WAITING, to=lobby_name(where.meeting)
         )
@@ -445,9 +449,12 @@ class DoorControl:
         admitted from the waiting room, the door's last step (captions start there)."""
         participant = self._find(call_sid)
         number = participant.number if participant and participant.number else ""
+        label = participant.label if participant else None  # kept: the tile's name stays
         if conference == where.meeting:
-            return where.join(conference, number, entering=entering)
-        return door_twiml.conference(conference, where.callback_url, label=where.label_of(number))
+            return where.join(conference, number, entering=entering, label=label)
+        return door_twiml.conference(
+            conference, where.callback_url, label=where.label_of(number) or label
+        )
 
     def _live(self, named: Callable[[str], bool]) -> list[Conference]:
         return [c for c in self.roster.conferences() if c.status.live and named(c.friendly_name)]

@@ -82,30 +82,33 @@ class Addresses:
         known = self.known_callers.get(number or "")
         return known.label if known else None
 
-    def lobby(self, number: str | None, say: str = "") -> str:
+    def lobby(self, number: str | None, say: str = "", label: str | None = None) -> str:
         """The TwiML that puts a call in the meeting's waiting room (the lobby conference),
-        with hold music while it waits."""
+        with hold music while it waits; `label`: the call's own when the number is unknown."""
         return door_twiml.conference(
             lobby_name(self.meeting),
             self.callback_url,
             say=say,
             wait_url=self.hold_music_url or door_twiml.TWILIO_HOLD_MUSIC,
             start_on_enter=False,
-            label=self.label_of(number),
+            label=self.label_of(number) or label,
         )
 
-    def join(self, conference: str, number: str, *, entering: bool = False) -> str:
+    def join(
+        self, conference: str, number: str, *, entering: bool = False, label: str | None = None
+    ) -> str:
         """The TwiML that puts `number` into `conference` with every callback to the console.
 
         `entering`: the door's last step (a new caller let in, or admitted from the waiting
         room): with captions on, their leg's transcription starts here. A call moved between
-        rooms keeps the transcription it has.
+        rooms keeps the transcription it has. `label`: the call's own (Call me's "Host") when
+        the number is not a known caller's, so a move keeps the name its tile shows.
         """
         captions = entering and conference == self.meeting and self.transcription_callback_url
         return join_conference(
             conference,
             self.callback_url,
-            caller=self.known_callers.get(number),
+            caller=self.known_callers.get(number) or (KnownCaller(label) if label else None),
             presenter_expected=any(c.presenter for c in self.known_callers.values()),
             recording_callback_url=(
                 self.recording_callback_url if conference == self.meeting else None

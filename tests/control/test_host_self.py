@@ -76,3 +76,26 @@ async def test_a_caller_sent_to_wait_is_named_as_their_tile(consoles: Consoles) 
     assert row.params.get("name") == "Bob"
     line = entry_for_action(row, lambda _conf, _call: None, "TeamMeeting")
     assert (line.who, line.details) == ("Bob", "to the waiting room")  # not "TeamMeeting-lobby"
+
+
+async def test_a_dialled_in_guest_keeps_their_name_through_the_waiting_room(
+    consoles: Consoles,  # noqa: F811
+) -> None:
+    """Call me's 'Host' (a dial-out's label, no address-book entry) came back from a room or
+    the waiting room as a bare number: a move now carries the call's own label."""
+    (alice,) = await consoles.in_main(ALICE)
+    core = consoles.core
+    assert core is not None
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    assert (await core.control.dial_out(conf.sid, "+15550001111", "Dana")).ok
+    await consoles.sim.drain()
+    await consoles.until(lambda: len(consoles.main_calls()) == 2, "Dana answered")
+    (dana,) = consoles.main_calls() - {alice}
+    assert (await consoles.service.send_to_waiting(dana)).ok
+    await consoles.until(lambda: consoles.waiting_calls() == {dana}, "Dana waiting")
+    assert [p.display_name for p in consoles.service.waiting()] == ["Dana"]
+    assert (await consoles.service.admit(dana)).ok
+    await consoles.until(lambda: dana in consoles.main_calls(), "Dana back")
+    names = {p.call_sid: p.display_name for p in consoles.service.main_people()}
+    assert names[dana] == "Dana"
