@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from moderator.control.tasks import TaskSet
+from moderator.domain.rooms import side_of
 from moderator.domain.roster import Change, ChangeKind, Roster
 from moderator.domain.rules import RuleSettings, auto_mute_wait, mutes_on_entry
 from moderator.domain.state import ConferenceStatus
@@ -49,6 +50,7 @@ class RulesRunner:
             if (
                 conference.status is ConferenceStatus.IN_PROGRESS
                 and conference.sid not in self._started
+                and not self._side(conference.sid)
             ):
                 self._started.add(conference.sid)
                 if self.rules.auto_mute_enabled:
@@ -67,10 +69,18 @@ class RulesRunner:
 
     def on_changes(self, changes: list[Change]) -> None:
         for change in changes:
+            if self._side(change.conference_sid):
+                continue
             if change.kind in (ChangeKind.CONFERENCE_ADDED, ChangeKind.CONFERENCE_UPDATED):
                 self._conference_changed(change.conference_sid)
             elif change.kind is ChangeKind.PARTICIPANT_JOINED and change.call_sid is not None:
                 self._joined(change.conference_sid, change.call_sid)
+
+    def _side(self, sid: str) -> bool:
+        """A meeting's waiting room or breakout room: the rules quiet the main meeting only
+        (people are sent to a room to talk; auto-mute muted them 8 s after it started)."""
+        conference = self._roster.conference(sid)
+        return conference is not None and side_of(conference.friendly_name or "") is not None
 
     def _conference_changed(self, sid: str) -> None:
         conference = self._roster.conference(sid)

@@ -107,3 +107,28 @@ async def test_switching_auto_mute_off_cancels_the_timer(sim: Simulator, tmp_pat
         assert console.journal.actions(conf) == []
     finally:
         await close_console(console)
+
+
+async def test_the_rules_leave_breakout_rooms_alone(sim: Simulator, tmp_path: Path) -> None:
+    """In the demo a breakout room was auto-muted once it started: people sent to a room to
+    talk were muted. The rules quiet the main meeting only: no auto-mute, no mute on entry in
+    a room (a room's timer would have fired before the main meeting's, started later)."""
+    settings = make_settings(auto_mute_enabled=True, auto_mute_delay=0.25, mute_on_entry=True)
+    console = await open_console(sim, tmp_path, settings=settings)
+    try:
+        room = sim.create_conference(
+            "TeamMeeting-room-1", status_callback=console.server.callback_url
+        )
+        for index, label in enumerate(("Alice", "Bob", "Carol")):  # Carol comes in late
+            await sim.join(room, label=label, number=f"+1415555010{index}")
+            await sim.drain()
+        await console.wait_for(lambda: len(console.roster.participants(room)) == 3)
+        conf, sids = await meeting(console, "Dave")
+        await console.wait_for(lambda: conf in console.moderator.rules.fired, timeout=3)
+        await console.wait_for(lambda: console.roster.participant(conf, sids["Dave"]).muted)  # type: ignore[union-attr]
+        await console.moderator.settle()
+        assert room not in console.moderator.rules.fired
+        assert console.journal.actions(room) == []
+        assert not any(p.muted for p in console.roster.participants(room))
+    finally:
+        await close_console(console)
