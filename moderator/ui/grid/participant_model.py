@@ -114,6 +114,28 @@ def host_marks(
     return tuple(marks)
 
 
+class _Batch:
+    """What one batch of changes reads from the roster, each read once (the roster does not
+    change while the views apply a batch)."""
+
+    def __init__(self, present: Callable[[], list[str]], avatar_key: Callable[[str], str]) -> None:
+        self._read_present = present
+        self._present: list[str] | None = None
+        self._avatar_key = avatar_key
+        self._keys: dict[str, str] = {}
+
+    def present(self) -> list[str]:
+        if self._present is None:
+            self._present = self._read_present()
+        return self._present
+
+    def key(self, call_sid: str) -> str:
+        key = self._keys.get(call_sid)
+        if key is None:
+            key = self._keys[call_sid] = self._avatar_key(call_sid)
+        return key
+
+
 def _shown(participant: Participant) -> bool:
     """In the call, or a dial-out still ringing (a "Ringing…" tile that is not counted)."""
     return participant.present or participant.ringing
@@ -174,12 +196,16 @@ class ParticipantModel(QAbstractListModel):
             for change in changes
             if change.conference_sid == self._conference_sid and change.call_sid is not None
         )
+        # The roster does not change while a batch is applied: who is present, in what order,
+        # and the names on the tiles are read once per batch, not once per joining tile (a
+        # 250-person meeting's joins cost 250 x 250 roster reads and display names).
+        batch = _Batch(self._present_sids, self._avatar_key)
         for call_sid in touched:
-            self._sync(call_sid)
+            self._sync(call_sid, batch)
         if self._by_talk:
             self._resort()  # at callbacks (speech stops), not every second: tiles rest meanwhile
 
-    def _sync(self, call_sid: str) -> None:
+    def _sync(self, call_sid: str, batch: _Batch) -> None:
         # Decide from the roster's current state, not the change kind, so a refold that
         # reorders events can never leave the model out of step.
         assert self._conference_sid is not None
@@ -187,17 +213,17 @@ class ParticipantModel(QAbstractListModel):
         wanted = participant is not None and _shown(participant)
         row = self._rows.get(call_sid)
         if wanted and row is None:
-            present = self._present_sids()
-            row = self._insert_position(present, call_sid)
+            row = self._insert_position(batch.present(), call_sid)
             self.beginInsertRows(QModelIndex(), row, row)
             self._sids.insert(row, call_sid)
-            self._reindex()
-            self._assign_avatar(call_sid)
+            self._reindex(row)
+            self._assign_avatar(call_sid, batch.key)
             self.endInsertRows()
         elif not wanted and row is not None:
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._sids[row]
-            self._reindex()
+            del self._rows[call_sid]
+            self._reindex(row)
             self.endRemoveRows()
         elif row is not None:
             index = self.index(row)
@@ -225,12 +251,16 @@ class ParticipantModel(QAbstractListModel):
         participant = self._roster.participant(self._conference_sid, call_sid)
         return participant.display_name if participant is not None else call_sid
 
-    def _assign_avatar(self, call_sid: str) -> None:
-        present = [self._avatar_key(sid) for sid in self._sids]
-        self._avatars.assign(self._avatar_key(call_sid), present)
+    def _assign_avatar(self, call_sid: str, key: Callable[[str], str] | None = None) -> None:
+        key = key or self._avatar_key
+        self._avatars.assign(key(call_sid), [key(sid) for sid in self._sids])
 
-    def _reindex(self) -> None:
-        self._rows = {sid: row for row, sid in enumerate(self._sids)}
+    def _reindex(self, start: int = 0) -> None:
+        """Rows from `start` on moved (those before it did not)."""
+        if start == 0:
+            self._rows = {}
+        for row in range(start, len(self._sids)):
+            self._rows[self._sids[row]] = row
 
     # ---- talk time -------------------------------------------------------------------------
 
