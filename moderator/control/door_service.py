@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from concurrent.futures import Future
 from functools import partial
 from pathlib import Path
@@ -279,12 +279,14 @@ class DoorControl:
         randomly: bool = False,
         keep_presenter: bool = True,
         seed: int | None = None,
+        keep: Collection[str] = (),
     ) -> RoomPlan:
-        """Spread the main conference's people over `count` rooms (not moved until opened)."""
+        """Spread the main conference's people over `count` rooms (not moved until opened);
+        `keep`: calls that stay in main too (the host's own)."""
         people = [p.call_sid for p in self.main_people()]
         main = self.main_conference()
         presenter = self.roster.presenter(main.sid) if main else None
-        keep = {presenter} if keep_presenter and presenter else set()
+        keep = {*keep, *([presenter] if keep_presenter and presenter else [])}
         rng = random.Random(seed) if randomly else None
         self.plan = assign(self.meeting, count, people, keep_in_main=keep, rng=rng)
         self.decide(ActionKind.ROOMS_PLAN, params=plan_params(self.plan))

@@ -9,7 +9,7 @@ Views read domain state through these services and never write it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
@@ -224,6 +224,7 @@ class DoorService(Protocol):
         randomly: bool = False,
         keep_presenter: bool = True,
         seed: int | None = None,
+        keep: Collection[str] = (),
     ) -> RoomPlan: ...
 
     async def place(self, call_sid: str, room: int | None) -> ActionResult: ...

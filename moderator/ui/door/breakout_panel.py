@@ -7,7 +7,7 @@ their call while the rooms are open).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QPoint, Qt, Signal, Slot
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QMouseEvent
@@ -179,7 +179,9 @@ class BreakoutPanel(QWidget):
         self.count.setRange(1, MAX_ROOMS)
         self.count.setValue(2)
         self.count.setPrefix("Rooms: ")
-        self.keep_presenter = QCheckBox("Keep the presenter in main")
+        self.keep_presenter = QCheckBox("Keep the presenter and you in main")
+        # the host's own call (This is me, Call me): the door UI knows it
+        self.hosts_own: Callable[[], Collection[str]] = lambda: ()
         self.keep_presenter.setChecked(True)
         self.evenly_button = QPushButton("Assign evenly")
         self.evenly_button.clicked.connect(lambda: self.plan(randomly=False))
@@ -228,6 +230,7 @@ class BreakoutPanel(QWidget):
             self.count.value(),
             randomly=randomly,
             keep_presenter=self.keep_presenter.isChecked(),
+            keep=self.hosts_own() if self.keep_presenter.isChecked() else (),
             seed=seed,
         )
 

@@ -65,6 +65,7 @@ class DoorUi(QObject):
         self.strip = WaitingStrip(service)
         self.rooms = BreakoutPanel(service)
         self.rooms.recent = window.controller.recent  # one list of recent texts for both
+        self.rooms.hosts_own = self._hosts_own
         self.rooms.hide()
         # tiles can be dragged onto a room while the rooms panel is shown
         self.tile_drag = TileDrag(window.grid, self.rooms.isVisible)
@@ -223,6 +224,12 @@ class DoorUi(QObject):
             self.window.show_message("error", f"The PIN was not changed: {problem}")
             return
         self.service.set_pin(pin)
+
+    def _hosts_own(self) -> set[str]:
+        """The host's own call in the meeting (This is me, Call me): it stays in main."""
+        moderator, main = self.window.moderator, self.service.main_conference()
+        me = moderator.me(main.sid) if moderator is not None and main is not None else None
+        return {me} if me else set()
 
     def invitation(self) -> str:
         """The text *Copy invitation* puts on the clipboard."""

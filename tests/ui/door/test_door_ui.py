@@ -510,3 +510,33 @@ def test_the_rooms_announce_offers_the_recent_texts_and_shares_its_own(
         "Rooms close in two minutes",
         "Back in five minutes",
     ]
+
+
+def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    roster: Roster,
+    feed: Feed,
+    service: DoorControl,
+) -> None:
+    """In the demo, Assign evenly put Call me's call (the host, whispering to Alice) in a room:
+    with 'Keep the presenter and you in main' the host's own call stays in main too."""
+    from tests.helpers.fake_moderator import FakeModerator
+
+    feed(*team_meeting())  # Mary presents; Alice and Charles are in
+    fake = FakeModerator(roster=roster)
+    window = MainWindow(bridge, fake)
+    qtbot.addWidget(window)
+    door = DoorUi(window, service, bridge)
+    fake.this_is_me(CONFERENCE_SID, call_sid("Charles"))
+    door.rooms.count.setValue(2)
+    door.rooms.evenly_button.click()
+    plan = service.plan
+    assert plan is not None
+    assert plan.room_of(call_sid("Charles")) is None and plan.room_of(call_sid("Mary")) is None
+    assert plan.room_of(call_sid("Alice")) is not None
+    door.rooms.keep_presenter.setChecked(False)  # unchecked: everyone is spread
+    door.rooms.evenly_button.click()
+    assert service.plan is not None and service.plan.room_of(call_sid("Charles")) is not None
