@@ -206,7 +206,7 @@ class MainWindow(QMainWindow):
         bridge.events_received.connect(self.insights.on_events)
         bridge.message.connect(self.show_message)
         if moderator is not None:
-            moderator.host_changed.connect(lambda _conf: self.participants.refresh_all())
+            moderator.host_changed.connect(lambda _conf: self._host_changed())
         self.controller.message.connect(self.show_message)
         selection = self.picker.selectionModel()
         selection.currentChanged.connect(lambda current, _previous: self._pick(current.row()))
@@ -521,6 +521,18 @@ class MainWindow(QMainWindow):
             self.grid.setCurrentIndex(self.participants.index(0))
         self._refresh_header()
 
+    def _host_changed(self) -> None:
+        self.participants.refresh_all()
+        conference = self._current_conference()
+        self._host_actions(conference is not None and conference.status.live)
+
+    def _host_actions(self, live: bool) -> None:
+        """Stop whispering is offered only while there is a whisper (or your own call) to stop."""
+        moderator, sid = self.moderator, self.conference_sid
+        mine = moderator is not None and sid is not None and moderator.me(sid) is not None
+        whispering = moderator is not None and sid is not None and moderator.coaching(sid)
+        self.window_actions.stop_whisper.setEnabled(live and bool(mine or whispering))
+
     def _current_conference(self) -> Conference | None:
         sid = self.conference_sid
         return self._roster.conference(sid) if sid else None
@@ -532,6 +544,7 @@ class MainWindow(QMainWindow):
         everyone = self._roster.participants(conference.sid) if conference and live else []
         took = self._roster.took_part(conference.sid) if conference else None
         self.window_actions.set_live(live)
+        self._host_actions(live)
         speaking = self.insights.speaking(conference.sid) if conference and live else ""
         self.header.show_conference(conference, everyone, speaking, took)
         self.grid.set_empty_text(empty_grid_text(conference, everyone, took))

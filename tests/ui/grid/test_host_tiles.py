@@ -33,8 +33,10 @@ def test_this_is_me_then_whisper_to_alice_and_stop(live: Live) -> None:  # noqa:
     conf, sids = live.meeting("Mary", "Alice", "Bob")
     mary, alice = sids["Mary"], sids["Alice"]
     assert "Whisper to Alice" not in [a.text() for a in live.window.build_menu(alice).actions()]
+    stop = live.window.window_actions.stop_whisper
+    assert not stop.isEnabled()  # Meeting → Stop whispering: nothing to stop yet
     menu_action(live, mary, "This is me").trigger()
-    assert marks(live, mary) == ("you",)
+    assert marks(live, mary) == ("you",) and stop.isEnabled()
     menu_action(live, alice, "Whisper to Alice").trigger()
     live.qtbot.waitUntil(lambda: live.sim.participant(conf, mary).coaching, timeout=5000)  # type: ignore[union-attr]
     assert live.sim.participant(conf, mary).call_sid_to_coach == alice  # type: ignore[union-attr]
