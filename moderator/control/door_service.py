@@ -43,7 +43,7 @@ from moderator.domain.door import (
     lobby_name,
 )
 from moderator.domain.host_state import hash_pin, pin_matches, plan_params
-from moderator.domain.rooms import RoomPlan, assign, room_name, room_number
+from moderator.domain.rooms import RoomPlan, assign, place_words, room_name, room_number
 from moderator.domain.roster import Conference, Participant
 from moderator.messages import Level
 from moderator.store.address_book_file import read_book, write_book
@@ -476,6 +476,19 @@ class DoorControl:
         """Move a call by replacing its TwiML: pending on the caller's tile (or strip line)
         until the callback of their leaving where they were confirms it."""
         participant = self._find(call_sid)
+        if participant is not None and participant.end_conference_on_exit and to:
+            # Twilio ends the meeting for everyone when they leave it: refused, not sent (sent
+            # to wait, the demo's Mary ended it and sat alone in an ended meeting's lobby)
+            who = participant.display_name
+            where = place_words(to, self.meeting)
+            verb = kind.verb
+            going = verb.replace("{who}", who) if "{who}" in verb else f"{verb} {who} to {where}"
+            message = (
+                f"Could not {going}: the meeting ends for everyone when {who} leaves it"
+                f" ({who} runs the conference)"
+            )
+            self.tell.say(Level.ERROR, message)
+            return ActionResult(False, message)
         params = {"to": to} if to else {}
         if participant is not None and participant.number:
             params["from"] = participant.number

@@ -99,3 +99,29 @@ async def test_a_dialled_in_guest_keeps_their_name_through_the_waiting_room(
     await consoles.until(lambda: dana in consoles.main_calls(), "Dana back")
     names = {p.call_sid: p.display_name for p in consoles.service.main_people()}
     assert names[dana] == "Dana"
+
+
+async def test_the_one_who_runs_the_meeting_is_never_sent_out_of_it(
+    consoles: Consoles,  # noqa: F811
+) -> None:
+    """In the demo, Send to waiting room on Mary (the meeting ends when she leaves it) ended
+    the meeting for everyone and left her alone in the ended meeting's waiting room, on the
+    line. Moving her out of the meeting (waiting room, a room) is refused and says why."""
+    core = consoles.core
+    assert core is not None
+    core.server.known_callers = {CAROL: KnownCaller("Carol", presenter=True)}
+    carol, alice = await consoles.in_main(CAROL, ALICE)
+    result = await consoles.service.send_to_waiting(carol)
+    told = (
+        "Could not send Carol to the waiting room: the meeting ends for everyone when Carol"
+        " leaves it (Carol runs the conference)"
+    )
+    assert (result.ok, result.message) == (False, told)
+    assert consoles.main_calls() == {carol, alice}
+    assert SENT_TO_WAIT not in consoles.heard(carol)
+    assert not [a for a in core.journal.actions() if a.kind == "wait" and a.origin == "host"]
+    consoles.service.plan_rooms(2, keep_presenter=False)
+    results = await consoles.service.open_rooms()
+    refused = [r.message for r in results if not r.ok]
+    assert len(refused) == 1 and "Could not move Carol to room" in (refused[0] or "")
+    await consoles.until(lambda: consoles.main_calls() == {carol}, "Alice in her room")
