@@ -44,12 +44,18 @@ from moderator.domain.door import (
 )
 from moderator.domain.host_state import hash_pin, pin_matches, plan_params
 from moderator.domain.rooms import RoomPlan, assign, place_words, room_name, room_number
-from moderator.domain.roster import Conference, Participant
+from moderator.domain.roster import Change, ChangeKind, Conference, Participant
+from moderator.domain.state import ConferenceStatus
 from moderator.messages import Level
 from moderator.store.address_book_file import read_book, write_book
 from moderator.store.journal import JournalError
 
 log = logging.getLogger(__name__)
+# Twilio's ReasonConferenceEnded when the participant with endConferenceOnExit left or was removed
+CHAIR_LEFT = (
+    "participant-with-end-conference-on-exit-left",
+    "participant-with-end-conference-on-exit-kicked",
+)
 
 MOVE_CONCURRENCY = 8
 ROOMS_EMPTY_WAIT = 10.0  # seconds the end waits for rooms' people to be back in main
@@ -81,6 +87,8 @@ class DoorControl:
         self._typed_pin = ""
         self.changed: Signal[[]] = Signal("door_service.changed")  # the plan, the rooms
         lifecycle.changed.connect(self._on_mark)
+        self._ending = False  # the host's End conference is closing the door itself
+        self.roster.changed.connect(self._on_roster)
 
     @property
     def meeting(self) -> str:
@@ -387,13 +395,16 @@ class DoorControl:
         """End the meeting and close its door: callers still waiting hear that it has ended
         and are hung up, the rooms end with it (or everyone is brought back first), then
         `end_main` ends the main conference and the waiting room ends too."""
-        waiting = [p.call_sid for p in self.waiting()]
+        self._ending = True
+        try:
+            return await self._end_meeting(end_main, close_rooms_first)
+        finally:
+            self._ending = False
 
-        async def goodbye(sid: str) -> ActionResult:
-            twiml = door_twiml.goodbye(MEETING_OVER)
-            return await self._move(sid, twiml, ActionKind.GONE)
-
-        results = await bounded(waiting, goodbye, MOVE_CONCURRENCY)
+    async def _end_meeting(
+        self, end_main: Callable[[], Awaitable[ActionResult]], close_rooms_first: bool
+    ) -> list[ActionResult]:
+        results = await self._goodbye_waiting()
         if close_rooms_first and self.room_people():
             results += await self.close_rooms()
             await self._until_rooms_empty()
@@ -406,6 +417,39 @@ class DoorControl:
         self.decide(ActionKind.MEETING_ENDED)
         self._changed()
         return results
+
+    async def _goodbye_waiting(self) -> list[ActionResult]:
+        """Callers still waiting hear that the meeting has ended and are hung up."""
+
+        async def goodbye(sid: str) -> ActionResult:
+            twiml = door_twiml.goodbye(MEETING_OVER)
+            return await self._move(sid, twiml, ActionKind.GONE)
+
+        waiting = [p.call_sid for p in self.waiting()]
+        return await bounded(waiting, goodbye, MOVE_CONCURRENCY)
+
+    def _on_roster(self, changes: list[Change]) -> None:
+        """The meeting ended because the one who runs it left (hung up): nobody is left
+        waiting on the line for it (the demo's callers sat in the waiting room of an ended
+        meeting). An end because everyone left is not one: the host may still admit people."""
+        for change in changes:
+            if change.kind is not ChangeKind.CONFERENCE_UPDATED or self._ending:
+                continue
+            conference = self.roster.conference(change.conference_sid)
+            if (
+                conference is not None
+                and conference.friendly_name == self.meeting
+                and conference.status is ConferenceStatus.COMPLETED
+                and conference.end_reason in CHAIR_LEFT
+                and self.waiting()
+                and not self._lifecycle.tasks.closed
+            ):
+                self._lifecycle.tasks.spawn(self._close_door(), name="door: the meeting ended")
+
+    async def _close_door(self) -> None:
+        await self._goodbye_waiting()
+        for lobby in self._live(lambda name: name == lobby_name(self.meeting)):
+            await self._end_conference(lobby)
 
     async def _until_rooms_empty(self, timeout: float = ROOMS_EMPTY_WAIT) -> None:
         """Moves back to main are accepted before the calls arrive: ending the main

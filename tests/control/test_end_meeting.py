@@ -9,6 +9,7 @@ import pytest
 
 from moderator.domain.actions import ActionKind
 from moderator.domain.door import MEETING_OVER
+from moderator.domain.twiml import KnownCaller
 from moderator.sim import Simulator
 
 from .test_host_restore import ALICE, BOB, CAROL, DAVE, Consoles
@@ -78,3 +79,38 @@ async def test_ending_leaves_no_call_behind(consoles: Consoles, close_rooms_firs
     core = await consoles.restart()
     assert core.restored is not None and not core.restored.live
     assert not core.door.settings.waiting_room
+
+
+async def test_when_the_one_who_runs_it_hangs_up_nobody_is_left_waiting(
+    consoles: Consoles,
+) -> None:
+    """The meeting ended because Carol (endConferenceOnExit) hung up: Eve, waiting at the door,
+    hears that it has ended and is hung up, and the waiting room ends, as when the host ends
+    it (Eve once waited on the line for a meeting that was over)."""
+    core = consoles.core
+    assert core is not None
+    core.server.known_callers = {CAROL: KnownCaller("Carol", presenter=True)}
+    carol, _alice = await consoles.in_main(CAROL, ALICE)
+    consoles.service.set_waiting_room(True)
+    eve = consoles.call(EVE)
+    await consoles.until(lambda: consoles.waiting_calls() == {eve}, "Eve waiting")
+    await consoles.sim.hang_up(carol)
+    await consoles.until(lambda: left_behind(consoles.sim) == ([], []), "nobody left on a line")
+    assert MEETING_OVER in consoles.heard(eve)
+    gone = [a.call_sid for a in core.journal.actions() if a.kind == ActionKind.GONE]
+    assert gone == [eve]
+
+
+async def test_an_empty_meeting_keeps_its_waiting_room(consoles: Consoles) -> None:
+    """Everyone left (nobody who runs it): the host may still admit whoever waits."""
+    (alice,) = await consoles.in_main(ALICE)
+    consoles.service.set_waiting_room(True)
+    eve = consoles.call(EVE)
+    await consoles.until(lambda: consoles.waiting_calls() == {eve}, "Eve waiting")
+    await consoles.sim.hang_up(alice)
+    main = consoles.service.main_conference
+    await consoles.until(lambda: main() is None, "the meeting over")
+    core = consoles.core
+    assert core is not None
+    await core.control.settle()
+    assert consoles.waiting_calls() == {eve} and MEETING_OVER not in consoles.heard(eve)
