@@ -175,16 +175,21 @@ async def test_a_slow_body_flood_does_not_lock_twilio_out(
                 break
             await asyncio.sleep(0.05)
         assert guard.open_connections >= busy
-        served, open_at_send = 0, []
+        served, open_at_send, flooding_at_send = 0, [], []
         for sequence in range(1, 21):
             open_at_send.append(guard.open_connections)
+            flooding_at_send.append(sum(not client.done() for client in flood))
             try:
                 status = await asyncio.wait_for(signed_callback(server, sequence), HANG_GUARD)
             except aiohttp.ClientError:
                 continue
             served += status == 204
         assert served == 20, f"{served} of 20 signed callbacks served during the flood"
-        assert min(open_at_send) >= busy  # each was sent during the flood
+        # each was sent during the flood: every client still at it, and the server still full
+        # enough to need room (when it makes room it may close many at once, so the count
+        # dips below `busy` on a loaded machine before the clients reconnect: 147 of 256 seen)
+        assert min(flooding_at_send) == clients
+        assert min(open_at_send) >= guard.limit // 2
         # room was made by closing connections idle or still reading a body (which of the
         # two depends on how far the flood's bodies had got: not asserted)
         assert guard.closed_slow + guard.closed_idle > 0
