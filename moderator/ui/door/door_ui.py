@@ -66,6 +66,11 @@ class DoorUi(QObject):
         self.rooms = BreakoutPanel(service)
         self.rooms.recent = window.controller.recent  # one list of recent texts for both
         self.rooms.hosts_own = self._hosts_own
+        window.controller.everyone = lambda: (
+            "everyone in the main meeting (not the breakout rooms)"
+            if service.rooms_open
+            else "everyone"
+        )
         self.rooms.hide()
         # tiles can be dragged onto a room while the rooms panel is shown
         self.tile_drag = TileDrag(window.grid, self.rooms.isVisible)

@@ -53,6 +53,9 @@ class ModerationController(QObject):
         self.ending: Callable[[str], bool] | None = None
         self.dial_out_dialog: DialOutDialog | None = None  # the open one, kept while it calls
         self.recent = RecentTexts()  # the window gives it the settings file to keep them in
+        # whom Announce… to everyone reaches, in the dialog's words (the door UI says "everyone
+        # in the main meeting" while breakout rooms are open: the rooms do not hear it)
+        self.everyone: Callable[[], str] = lambda: "everyone"
         self.ask_announcement: AskAnnouncement = lambda who, recent: ask_announcement(
             self._window, who, recent
         )
@@ -225,7 +228,8 @@ class ModerationController(QObject):
         if call_sid is not None and (participant is None or not participant.present):
             return
         to_whom = participant.display_name if participant is not None else "everyone"
-        text = self.ask_announcement(to_whom, self.recent.items())
+        asked = to_whom if participant is not None else self.everyone()
+        text = self.ask_announcement(asked, self.recent.items())
         if text:
             self.recent.remember(text)
             self._announce(conf, call_sid or "", text, to_whom)

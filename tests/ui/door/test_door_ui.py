@@ -540,3 +540,28 @@ def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
     door.rooms.keep_presenter.setChecked(False)  # unchecked: everyone is spread
     door.rooms.evenly_button.click()
     assert service.plan is not None and service.plan.room_of(call_sid("Charles")) is not None
+
+
+def test_announce_to_everyone_says_the_rooms_do_not_hear_it_while_open(
+    qtbot: Any,
+    themed: QApplication,
+    qloop: qasync.QEventLoop,
+    bridge: RosterBridge,
+    roster: Roster,
+    feed: Feed,
+    service: DoorControl,
+) -> None:
+    """With breakout rooms open, Meeting → Announce… speaks in the main meeting only: its
+    dialog said 'Say to everyone'. It says so; the rooms have their own Announce…."""
+    from tests.helpers.fake_moderator import FakeModerator
+
+    feed(*team_meeting())
+    window = MainWindow(bridge, FakeModerator(roster=roster))
+    qtbot.addWidget(window)
+    DoorUi(window, service, bridge)
+    asked: list[str] = []
+    window.controller.ask_announcement = lambda who, _recent: asked.append(who) and None
+    window.controller.announce_all()
+    service.rooms_open = True
+    window.controller.announce_all()
+    assert asked == ["everyone", "everyone in the main meeting (not the breakout rooms)"]
