@@ -317,6 +317,11 @@ class Moderator:
                     Level.WARNING,
                     f"You are muted: {who} hears you once you unmute (Space on your tile)",
                 )
+            elif target is not None and target.hold:  # on hold: the music, not the host
+                self._notify(
+                    Level.WARNING,
+                    f"{who} is on hold: they hear you once taken off hold (H on their tile)",
+                )
         return result
 
     async def stop_whisper(self, conf_sid: str) -> ActionResult:

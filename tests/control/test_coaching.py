@@ -200,3 +200,15 @@ async def test_whispering_while_muted_says_nobody_hears_it_yet(console: Console)
     assert (await console.moderator.whisper(conf, alice)).ok
     told = "You are muted: Alice hears you once you unmute (Space on your tile)"
     assert ("warning", told) in console.messages
+
+
+async def test_whispering_to_someone_on_hold_says_they_hear_the_music(console: Console) -> None:
+    conf, sids = await meeting(console, "Alice")
+    mary, alice = sids["Mary"], sids["Alice"]
+    console.moderator.this_is_me(conf, mary)
+    assert (await console.moderator.hold(conf, alice)).ok
+    await console.sim.drain()
+    await console.wait_for(lambda: console.roster.participant(conf, alice).hold)  # type: ignore[union-attr]
+    assert (await console.moderator.whisper(conf, alice)).ok
+    told = "Alice is on hold: they hear you once taken off hold (H on their tile)"
+    assert ("warning", told) in console.messages
