@@ -225,7 +225,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         if config.replay:  # the live meeting's lock, PIN, rooms… as the host left them
             core.restored = restore(
-                roster, journal, config.door, core.door_service, core.recordings
+                roster, journal, config.door, core.door_service, core.recordings, core.captions
             )
             if core.restored.live:  # the host's own call and whom they whispered to
                 core.moderator.restore_host(core.restored.state)
@@ -243,6 +243,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
                         journal,
                         config.door,
                         core.door_service,
+                        core.captions,
                     )
                 )
                 core.settled = settling

@@ -1,6 +1,11 @@
 """Live captions on and off while the meeting runs: the voice route transcribes callers from
 now on, and callers already in get their transcription started (or stopped) through the Calls
-Transcriptions REST resource, each as one host action on the action lifecycle."""
+Transcriptions REST resource, each as one host action on the action lifecycle.
+
+The switch itself is host state (domain/host_state.py): each turn is journaled under the
+meeting's name, so a console restarted while the meeting is live turns captions back on
+(control/host_restore.py). A call already being transcribed, or asked to be, is never asked
+again: Twilio refuses a second transcription of the same name on a call."""
 
 from __future__ import annotations
 
@@ -12,11 +17,18 @@ from moderator.control.bulk import bounded
 from moderator.control.requests import transcription_start_call, transcription_stop_call
 from moderator.control.results import ActionResult
 from moderator.dispatch import Signal
-from moderator.domain.actions import ActionKind, Target
+from moderator.domain.actions import ActionKind, Origin, Target
 from moderator.domain.door import is_lobby
 from moderator.domain.rooms import side_of
 from moderator.domain.roster import Roster
-from moderator.domain.transcripts import ERROR, Line, Transcript, TranscriptionEvent
+from moderator.domain.transcripts import (
+    ERROR,
+    STARTED,
+    STOPPED,
+    Line,
+    Transcript,
+    TranscriptionEvent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +57,9 @@ class CaptionsControl:
         self._callback_url = callback_url
         self._switch_voice = switch_voice  # the voice route's <Start><Transcription>
         self.on = on
+        # call -> what was last asked of Twilio for it, until its callbacks tell (a started
+        # callback comes a moment after the REST answer: turning on twice must not ask twice)
+        self._asked: dict[str, bool] = {}
         self.lines: Signal[[Line]] = Signal("captions.lines")
         self.switched: Signal[[bool]] = Signal("captions.switched")
 
@@ -54,6 +69,8 @@ class CaptionsControl:
 
     def on_event(self, event: TranscriptionEvent) -> None:
         """Every transcription callback: an error is told to the host (their captions stop)."""
+        if event.event in (STARTED, STOPPED, ERROR):
+            self._asked.pop(event.call_sid, None)  # the transcript knows from here on
         if event.event == ERROR:
             who = self._caller(event.call_sid)
             self._lifecycle.tell.error(f"Captions of {who} failed: {event.error}")
@@ -70,22 +87,55 @@ class CaptionsControl:
         line = self.transcript.last_line(call_sid)
         return line.text if line is not None else None
 
-    async def set_on(self, on: bool) -> list[ActionResult]:
-        """Captions on (or off) for new callers, and for every caller already in the meeting
-        and its rooms (the waiting room's callers start at their admission)."""
+    def restore(self, on: bool) -> None:
+        """What a start found (the journal's host state, the flags): new callers are
+        transcribed, or not; nothing is sent (`set_on` catches up those already in)."""
         if on != self.on:
             self.on = on
             self._switch_voice(on)
             self.switched.emit(on)
+
+    def decide(self, on: bool, *, origin: Origin = Origin.HOST) -> None:
+        """Journal the switch under the meeting's name (the host state's row)."""
         kind = ActionKind.CAPTIONS_ON if on else ActionKind.CAPTIONS_OFF
+        meeting = self._meeting()
+        self._lifecycle.decide(Action(kind, Target.meeting(meeting), meeting, origin=origin))
+
+    def transcribing(self, call_sid: str) -> bool | None:
+        """Whether the call is transcribed, or was just asked to be (its callback to come);
+        None: no word of it yet (the voice route may have started one a moment ago)."""
+        if call_sid in self._asked:
+            return self._asked[call_sid]
+        if self.transcript.transcribing(call_sid):
+            return True
+        return False if self.transcript.heard_of(call_sid) else None
+
+    async def set_on(self, on: bool) -> list[ActionResult]:
+        """Captions on (or off) for new callers, and for every caller already in the meeting
+        and its rooms (the waiting room's callers start at their admission)."""
+        was_on = self.on
+        if on != self.on:
+            self.restore(on)
+            self.decide(on)
+        kind = ActionKind.CAPTIONS_ON if on else ActionKind.CAPTIONS_OFF
+        # a caller with no word yet is asked too: turning on, they were never transcribed;
+        # turning off, the voice route may have started theirs a moment ago (a stop of none
+        # is answered 404, which is done)
+        ask_unknown = on or was_on
         callers = [
             (conference_sid, call_sid)
             for conference_sid, call_sid in self._callers_in()
-            if self.transcript.transcribing(call_sid) != on
+            if (transcribing := self.transcribing(call_sid)) != on
+            and (transcribing is not None or ask_unknown)
         ]
+        for _conference_sid, call_sid in callers:
+            self._asked[call_sid] = on  # a second turn meanwhile skips them
 
         async def one(caller: tuple[str, str]) -> ActionResult:
-            return await self._lifecycle.run(self._action(kind, *caller), quiet=True)
+            result = await self._lifecycle.run(self._action(kind, *caller), quiet=True)
+            if not result.ok and self._asked.get(caller[1]) is on:
+                del self._asked[caller[1]]  # not done: the next turn asks again
+            return result
 
         results = await bounded(callers, one, CAPTIONS_CONCURRENCY)
         failed = [r.message for r in results if not r.ok and r.message]

@@ -1,12 +1,13 @@
 """At start: the host's meeting state comes back from the journal while the meeting is live.
 
-The rule (README, "The door"): while the meeting, its waiting room or one of its rooms is live
-(by the journal's roster), what the host set for it is restored: the door (lock, waiting room,
-PIN hash), the presenter, the rooms (checked against who is in the live `-room-N` conferences)
-and the recording's intent. Start flags turn things on; they never turn off what the host set.
-A start with no live meeting begins from the flags and Settings, and says so in the journal
-(a "fresh-start" row), so older rows never come back later. Whatever the flags turned on is
-journaled too, so the next start without flags finds it.
+The rule (README, "The door"): while the meeting, its waiting room or one of its rooms is live (by
+the journal's roster), what the host set for it is restored: the door (lock, waiting room, PIN
+hash), the presenter, the rooms (checked against who is in the live `-room-N` conferences), the
+recording's intent and live captions (new callers are transcribed again at once; callers already in
+whose transcription is not running get theirs once Twilio has been asked who is in). Start flags
+turn things on; they never turn off what the host set. A start with no live meeting begins from the
+flags and Settings, and says so in the journal (a "fresh-start" row), so older rows never come back
+later. Whatever the flags turned on is journaled too, so the next start without flags finds it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
 
+from moderator.control.captions import CaptionsControl
 from moderator.control.door_service import DoorControl
 from moderator.control.recording import RecordingControl
 from moderator.domain.actions import ActionKind, Origin
@@ -35,6 +37,7 @@ class Restored:
     state: HostState
     live: bool
     flags: DoorSettings  # what the start's flags and Settings asked for
+    captions: bool = False  # whether the start's flags and Settings turned captions on
 
 
 def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostState, bool]:
@@ -71,14 +74,19 @@ def restore(
     door: Door,
     service: DoorControl,
     recordings: RecordingControl | None,
+    captions: CaptionsControl | None = None,
 ) -> Restored:
     """Restore the live meeting's host state (see the module's docstring); never raises."""
     meeting = service.meeting
     state, live = meeting_state(roster, journal, meeting)
     flags = door.settings
+    captions_flag = captions is not None and captions.on  # built with the flags' word
     if live:
         merged = state.with_flags(
-            locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
+            locked=flags.locked,
+            waiting_room=flags.waiting_room,
+            pin_hash=flags.pin_hash,
+            captions=captions_flag,
         )
         door.update(
             locked=merged.locked, waiting_room=merged.waiting_room, pin_hash=merged.pin_hash
@@ -87,10 +95,15 @@ def restore(
         log.info("the meeting %s is live: %s", meeting, describe(door, service, state))
     else:
         merged = HostState(meeting).with_flags(
-            locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash
+            locked=flags.locked,
+            waiting_room=flags.waiting_room,
+            pin_hash=flags.pin_hash,
+            captions=captions_flag,
         )
         if not state.empty:
             service.decide(ActionKind.FRESH_START, origin=Origin.START)
+    if captions is not None:
+        captions.restore(merged.captions)
     # what the flags turned on, so the next start (without them) finds it in the journal
     before = state if live else HostState(meeting)
     if merged.locked and not before.locked:
@@ -99,7 +112,9 @@ def restore(
         service.decide(ActionKind.WAITING_ROOM_ON, origin=Origin.START)
     if merged.pin_hash and merged.pin_hash != before.pin_hash:
         service.decide(ActionKind.PIN_SET, {"hash": merged.pin_hash}, origin=Origin.START)
-    return Restored(state, live, flags)
+    if captions is not None and merged.captions and not before.captions:
+        captions.decide(True, origin=Origin.START)
+    return Restored(state, live, flags, captions_flag)
 
 
 async def settle(
@@ -109,10 +124,12 @@ async def settle(
     journal: Journal,
     door: Door,
     service: DoorControl,
+    captions: CaptionsControl | None = None,
 ) -> bool:
     """After the start's reconcile with Twilio: a meeting the journal thought live that ended
     while the console was away gets the start's flags back, not what the host set for it.
-    True when it did so."""
+    True when it did so. A meeting still live with captions on: the callers in it whose
+    transcription is not running get theirs."""
     if not restored.live:
         return False
     try:
@@ -121,6 +138,8 @@ async def settle(
         return False
     _state, live = meeting_state(roster, journal, service.meeting)
     if live:
+        if captions is not None and captions.on:
+            await captions.set_on(True)  # those already transcribed are skipped
         return False
     flags = restored.flags
     door.update(locked=flags.locked, waiting_room=flags.waiting_room, pin_hash=flags.pin_hash)
@@ -134,6 +153,10 @@ async def settle(
             service.decide(kind, origin=Origin.START)
     if flags.pin_hash:
         service.decide(ActionKind.PIN_SET, {"hash": flags.pin_hash}, origin=Origin.START)
+    if captions is not None:
+        captions.restore(restored.captions)
+        if restored.captions:
+            captions.decide(True, origin=Origin.START)
     log.info("the meeting %s ended while the console was away: the door is as the start set it",
              service.meeting)  # fmt: skip
     return True
@@ -149,6 +172,7 @@ def describe(door: Door, service: DoorControl, state: HostState) -> str:
             ("waiting room", settings.waiting_room),
             ("PIN", bool(settings.pin_hash)),
             ("presenter chosen", any(state.presenters.values())),
+            ("captions", state.captions),
         )
         if on
     ]

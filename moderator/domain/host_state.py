@@ -1,10 +1,10 @@
 """What the host decided for a meeting, folded from the journal's action rows (pure, as the
 roster is).
 
-The door's rows (origin "door", under the meeting's name), the host's door and room rows (under the
-meeting's name), and the host's presenter and recording rows (under a conference SID of the
-meeting) are folded in journal order: the last word on each setting wins. A meeting's end starts a
-new fold (`MEETING_ENDED` rows, and every row before `since`: the end of the meeting's last main
+The door's rows (origin "door", under the meeting's name), the host's door, room and captions rows
+(under the meeting's name), and the host's presenter and recording rows (under a conference SID of
+the meeting) are folded in journal order: the last word on each setting wins. A meeting's end starts
+a new fold (`MEETING_ENDED` rows, and every row before `since`: the end of the meeting's last main
 conference), so a lock from yesterday's meeting never closes today's.
 
 The PIN is kept as a salted hash only (`hash_pin`); the journal row of a PIN change holds that
@@ -102,6 +102,7 @@ class HostState:
     waiting: frozenset[str] = frozenset()  # call SIDs the door put in the waiting room
     me: str | None = None  # the host's own call ("This is me")
     coaching: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # CF -> (coach, coached)
+    captions: bool = False  # live captions (the meeting's row; each caller's are the conference's)
     last_at: datetime | None = None  # the newest row folded
 
     @property
@@ -132,6 +133,8 @@ class HostState:
             return replace(self, locked=kind == ActionKind.LOCK)
         if kind in (ActionKind.WAITING_ROOM_ON, ActionKind.WAITING_ROOM_OFF):
             return replace(self, waiting_room=kind == ActionKind.WAITING_ROOM_ON)
+        if kind in (ActionKind.CAPTIONS_ON, ActionKind.CAPTIONS_OFF) and sid is None:
+            return replace(self, captions=kind == ActionKind.CAPTIONS_ON)
         if kind == ActionKind.PIN_SET:
             pin_hash = params.get("hash", "")
             return replace(self, pin_hash=pin_hash if is_pin_hash(pin_hash) else self.pin_hash)
@@ -192,13 +195,16 @@ class HostState:
         count = max([self.plan.count if self.plan else 1, *in_rooms.values()])
         return RoomPlan(self.meeting, min(count, MAX_ROOMS), {**planned, **in_rooms}), True
 
-    def with_flags(self, *, locked: bool, waiting_room: bool, pin_hash: str) -> HostState:
+    def with_flags(
+        self, *, locked: bool, waiting_room: bool, pin_hash: str, captions: bool = False
+    ) -> HostState:
         """Start flags turn things on; they never turn off what the host set."""
         return replace(
             self,
             locked=self.locked or locked,
             waiting_room=self.waiting_room or waiting_room,
             pin_hash=self.pin_hash or pin_hash,
+            captions=self.captions or captions,
         )
 
 

@@ -259,6 +259,10 @@ class Transcript:
             return lines
         return [line for line in lines if needle in line.text.casefold()]
 
+    def heard_of(self, call_sid: str) -> bool:
+        """Whether any transcription callback of the call has come."""
+        return call_sid in self._calls.values()
+
     def transcribing(self, call_sid: str) -> bool:
         """Whether a transcription of the call has started and not stopped (as told so far)."""
         return any(

@@ -527,6 +527,8 @@ _DOOR_WORDS = {
     "rooms-clear": "the breakout rooms' plan was cleared",
     "gone": "{who} was told the meeting had ended and hung up",
     "meeting-ended": "the meeting was ended",
+    "captions-on": "live captions were turned on",
+    "captions-off": "live captions were turned off",
     "book-edit": "the address book entry of {who} was changed",
 }
 

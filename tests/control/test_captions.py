@@ -4,6 +4,7 @@ Transcriptions REST resource."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -134,8 +135,14 @@ async def test_captions_turned_on_and_off_mid_meeting_through_rest(
             what="the stopped callbacks",
         )
         assert core.server.captions is False
-        kinds = [a.kind for a in core.journal.actions() if a.kind.startswith("captions")]
+        rows = [a for a in core.journal.actions() if a.kind.startswith("captions")]
+        kinds = [a.kind for a in rows if a.call_sid]  # each caller's
         assert kinds.count("captions-on") == 2 and kinds.count("captions-off") == 3
+        # and the switch itself, under the meeting's name (the host state's row)
+        assert [(a.kind, a.conference_sid) for a in rows if not a.call_sid] == [
+            ("captions-on", "TeamMeeting"),
+            ("captions-off", "TeamMeeting"),
+        ]
         assert not [text for level, text in messages if level == "error"]
 
 
@@ -150,7 +157,7 @@ async def test_a_failed_start_is_told_once_and_journaled(sim: Simulator, tmp_pat
         assert results and not any(r.ok for r in results)
         errors = [text for level, text in messages if level == "error"]
         assert len(errors) == 1 and "Could not start captions for" in errors[0]
-        failed = [a for a in core.journal.actions() if a.kind == "captions-on"]
+        failed = [a for a in core.journal.actions() if a.kind == "captions-on" and a.call_sid]
         assert failed and all(a.ok is False for a in failed)
 
 
@@ -221,3 +228,55 @@ async def test_a_restart_mid_meeting_keeps_the_lines(sim: Simulator, tmp_path: P
         core = await answering_core(sim, tmp_path, stack, captions=True, replay=True)
         assert core.captions is not None
         assert core.captions.last_words(calls[ALICE]) == ALICE_SAYS
+
+
+async def test_ending_the_meeting_leaves_no_transcription_running(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(sim, tmp_path, stack, notify=_into(messages))
+        assert core.captions is not None and core.door_service is not None
+        calls = await _meeting(sim, core, messages)
+        results = await core.captions.set_on(True)  # those in: through REST
+        assert results and all(r.ok for r in results), messages
+        carol = sim.place_call(CAROL, LINE_NUMBER).sid  # a newcomer: through the voice route
+        await wait_until(lambda: _running(sim, carol), messages, what="Carol transcribed")
+        everyone = [*calls.values(), carol]
+        main = core.door_service.main_conference()
+        assert main is not None
+        control = core.control
+        ended = await core.door_service.end_meeting(lambda: control.end_conference(main.sid))
+        assert all(r.ok for r in ended), messages
+        await wait_until(
+            lambda: not any(_running(sim, sid) for sid in everyone),
+            messages,
+            what="every transcription stopped",
+        )
+        assert not [t for t in sim.transcriptions.transcriptions.values() if t.status != "stopped"]
+        transcript = core.transcripts.transcript if core.transcripts else None
+        assert transcript is not None
+        await wait_until(
+            lambda: not any(transcript.transcribing(sid) for sid in everyone),
+            messages,
+            what="the stopped callbacks",
+        )
+
+
+async def test_turning_captions_on_twice_at_once_asks_each_caller_once(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(sim, tmp_path, stack, notify=_into(messages))
+        captions = core.captions
+        assert captions is not None
+        calls = await _meeting(sim, core, messages)
+        # the Settings switch and the menu's, before any started callback has come
+        first, second = await asyncio.gather(captions.set_on(True), captions.set_on(True))
+        assert [r.ok for r in first] == [True, True] and second == [], messages
+        assert await captions.set_on(True) == []  # the callbacks still to come: asked already
+        assert all(len(sim.transcriptions.of(sid)) == 1 for sid in calls.values())
+        assert not [text for level, text in messages if level == "error"]
+        rows = [a for a in core.journal.actions() if a.kind == "captions-on"]
+        assert len([a for a in rows if a.call_sid]) == 2 and len(rows) == 3

@@ -265,3 +265,73 @@ async def test_a_meeting_that_ended_while_the_console_was_away_is_not_restored(
     assert not core.door.settings.locked
     core = await consoles.restart()  # and the next start does not bring the lock back
     assert not core.door.settings.locked
+
+
+def _transcribed(consoles: Consoles, call_sid: str) -> int:
+    """How many transcriptions of the call the simulator runs now."""
+    return len(consoles.sim.transcriptions.running(call_sid))
+
+
+async def test_captions_the_host_turned_on_last_without_the_flag(consoles: Consoles) -> None:
+    (alice,) = await consoles.in_main(ALICE)
+    core = consoles.core
+    assert core is not None and core.captions is not None and not core.captions.on
+    assert all(r.ok for r in await core.captions.set_on(True))
+    transcript = core.captions.transcript
+    await consoles.until(lambda: transcript.transcribing(alice), "Alice's started callback")
+    core = await consoles.restart()  # no --captions, no setting: the journal decides
+    assert core.captions is not None and core.captions.on and core.server.captions
+    assert core.settled is not None and not await core.settled
+    assert _transcribed(consoles, alice) == 1  # hers runs on, never asked twice
+    bob = consoles.call(BOB)  # a newcomer hears it and is transcribed by the voice route
+    await consoles.until(lambda: _transcribed(consoles, bob) == 1, "Bob transcribed")
+    assert "This call is transcribed." in consoles.heard(bob)
+    assert all(r.ok for r in await core.captions.set_on(False))  # off lasts too
+    core = await consoles.restart()
+    assert core.captions is not None and not core.captions.on and not core.server.captions
+    assert core.settled is not None and not await core.settled
+    assert _transcribed(consoles, alice) == _transcribed(consoles, bob) == 0
+
+
+async def test_captions_on_restored_reach_those_already_in(consoles: Consoles) -> None:
+    """The console was killed right after the host's switch was journaled, before Twilio was
+    asked to transcribe anyone: at the next start those in the meeting get theirs."""
+    alice, bob = await consoles.in_main(ALICE, BOB)
+    core = consoles.core
+    assert core is not None
+    core.journal.record_action(utc_now(), "TeamMeeting", None, "captions-on", origin="host")
+    core = await consoles.restart()
+    assert core.captions is not None and core.captions.on
+    assert core.settled is not None and not await core.settled
+    assert _transcribed(consoles, alice) == _transcribed(consoles, bob) == 1
+
+
+async def test_the_captions_flag_turns_captions_on_and_it_lasts(consoles: Consoles) -> None:
+    (alice,) = await consoles.in_main(ALICE)
+    core = await consoles.restart(captions=True)
+    assert core.settled is not None and not await core.settled
+    assert _transcribed(consoles, alice) == 1
+    core = await consoles.restart()  # what the flag turned on lasts without it
+    assert core.captions is not None and core.captions.on
+    assert core.settled is not None and not await core.settled
+    assert _transcribed(consoles, alice) == 1
+
+
+async def test_captions_of_a_meeting_that_ended_while_away_are_the_flags(
+    consoles: Consoles,
+) -> None:
+    await consoles.in_main(ALICE)
+    core = consoles.core
+    assert core is not None and core.captions is not None
+    await core.captions.set_on(True)
+    conf = consoles.service.main_conference()
+    assert conf is not None
+    await consoles.stack.aclose()  # the console is away …
+    consoles.stack = AsyncExitStack()
+    await consoles.sim.end_conference(conf.sid)  # … when the meeting ends
+    core = await consoles.restart()
+    assert core.captions is not None and core.captions.on  # by the journal, at first
+    assert core.settled is not None and await core.settled
+    assert not core.captions.on and not core.server.captions
+    core = await consoles.restart()
+    assert core.captions is not None and not core.captions.on

@@ -211,3 +211,20 @@ def test_a_bad_hash_matches_nothing() -> None:
     for bad in ("", "2468", "md5$1$00$00", "pbkdf2-sha256$x$00$00", "pbkdf2-sha256$1$zz$00"):
         assert not pin_matches("2468", bad)
         assert not is_pin_hash(bad) or bad.count("$") == 3
+
+
+def test_captions_are_the_meetings_last_word_and_end_with_it() -> None:
+    on = Row(NOW, MEETING, None, ActionKind.CAPTIONS_ON)
+    # each caller's start or stop is the conference's row: it changes not the meeting's switch
+    callers_off = Row(NOW + timedelta(seconds=1), MAIN, CALLS[0], ActionKind.CAPTIONS_OFF)
+    assert fold(MEETING, [on, callers_off], meeting_sids={MAIN}).captions
+    off = Row(NOW + timedelta(seconds=2), MEETING, None, ActionKind.CAPTIONS_OFF)
+    assert not fold(MEETING, [on, off]).captions
+    ended = Row(NOW + timedelta(seconds=2), MEETING, None, ActionKind.MEETING_ENDED)
+    assert not fold(MEETING, [on, ended]).captions
+    assert (
+        HostState(MEETING)
+        .with_flags(locked=False, waiting_room=False, pin_hash="", captions=True)
+        .captions
+    )
+    assert fold(MEETING, [on]).with_flags(locked=False, waiting_room=False, pin_hash="").captions

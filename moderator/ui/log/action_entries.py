@@ -50,6 +50,8 @@ _WORDS: dict[str, str] = {
     ActionKind.THIS_IS_ME: "Marked as you",
     ActionKind.WHISPER: "Whispering",
     ActionKind.STOP_WHISPER: "Whisper stopped",
+    ActionKind.CAPTIONS_ON: "Captions on",
+    ActionKind.CAPTIONS_OFF: "Captions off",
 }
 # what the services already tell the host in a message of their own as it happens
 ALREADY_SAID = {
