@@ -188,27 +188,23 @@ async def test_the_rules_never_mute_the_hosts_own_call(sim: Simulator, tmp_path:
         await close_console(console)
 
 
-async def test_whispering_while_muted_says_nobody_hears_it_yet(console: Console) -> None:
-    """The README tells the host to mute themselves to only listen: a whisper then reaches no
-    one until they unmute, and the console says so."""
+@pytest.mark.parametrize(
+    ("who", "told"),
+    [
+        # the README tells the host to mute themselves to only listen: Alice hears nothing
+        ("Mary", "You are muted: Alice hears you once you unmute (Space on your tile)"),
+        ("Alice", "Alice is on hold: they hear you once taken off hold (H on their tile)"),
+    ],
+)
+async def test_a_whisper_nobody_hears_yet_is_told(console: Console, who: str, told: str) -> None:
+    """The host muted, or Alice on hold (the music, not the host): the whisper is sent and
+    the console says why it is not heard yet."""
     conf, sids = await meeting(console, "Alice", "Bob")
     mary, alice = sids["Mary"], sids["Alice"]
     console.moderator.this_is_me(conf, mary)
-    assert (await console.moderator.mute(conf, mary)).ok
+    change = console.moderator.mute if who == "Mary" else console.moderator.hold
+    assert (await change(conf, sids[who])).ok
     await console.sim.drain()
-    await console.wait_for(lambda: console.roster.participant(conf, mary).muted)  # type: ignore[union-attr]
+    await console.wait_for(lambda: console.roster.participant(conf, sids[who]).pending is None)  # type: ignore[union-attr]
     assert (await console.moderator.whisper(conf, alice)).ok
-    told = "You are muted: Alice hears you once you unmute (Space on your tile)"
-    assert ("warning", told) in console.messages
-
-
-async def test_whispering_to_someone_on_hold_says_they_hear_the_music(console: Console) -> None:
-    conf, sids = await meeting(console, "Alice")
-    mary, alice = sids["Mary"], sids["Alice"]
-    console.moderator.this_is_me(conf, mary)
-    assert (await console.moderator.hold(conf, alice)).ok
-    await console.sim.drain()
-    await console.wait_for(lambda: console.roster.participant(conf, alice).hold)  # type: ignore[union-attr]
-    assert (await console.moderator.whisper(conf, alice)).ok
-    told = "Alice is on hold: they hear you once taken off hold (H on their tile)"
     assert ("warning", told) in console.messages

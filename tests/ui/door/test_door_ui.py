@@ -32,6 +32,7 @@ from moderator.ui.door.door_ui import DoorUi
 from moderator.ui.grid.roles import Role
 from moderator.ui.shell.main_window import MainWindow
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+from tests.helpers.fake_moderator import FakeModerator
 
 from ..conftest import Feed
 
@@ -512,7 +513,8 @@ def test_the_rooms_announce_offers_the_recent_texts_and_shares_its_own(
     ]
 
 
-def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
+@pytest.fixture
+def hosted(
     qtbot: Any,
     themed: QApplication,
     qloop: qasync.QEventLoop,
@@ -520,16 +522,21 @@ def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
     roster: Roster,
     feed: Feed,
     service: DoorControl,
-) -> None:
-    """In the demo, Assign evenly put Call me's call (the host, whispering to Alice) in a room:
-    with 'Keep the presenter and you in main' the host's own call stays in main too."""
-    from tests.helpers.fake_moderator import FakeModerator
-
+) -> tuple[DoorUi, FakeModerator]:
+    """The door on a window with a (fake) Moderator: the host's own call, announcements."""
     feed(*team_meeting())  # Mary presents; Alice and Charles are in
     fake = FakeModerator(roster=roster)
     window = MainWindow(bridge, fake)
     qtbot.addWidget(window)
-    door = DoorUi(window, service, bridge)
+    return DoorUi(window, service, bridge), fake
+
+
+def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
+    hosted: tuple[DoorUi, FakeModerator], service: DoorControl
+) -> None:
+    """In the demo, Assign evenly put Call me's call (the host, whispering to Alice) in a room:
+    with 'Keep the presenter and you in main' the host's own call stays in main too."""
+    door, fake = hosted
     fake.this_is_me(CONFERENCE_SID, call_sid("Charles"))
     door.rooms.count.setValue(2)
     door.rooms.evenly_button.click()
@@ -543,22 +550,11 @@ def test_assigning_rooms_keeps_the_hosts_own_call_in_main(
 
 
 def test_announce_to_everyone_says_the_rooms_do_not_hear_it_while_open(
-    qtbot: Any,
-    themed: QApplication,
-    qloop: qasync.QEventLoop,
-    bridge: RosterBridge,
-    roster: Roster,
-    feed: Feed,
-    service: DoorControl,
+    hosted: tuple[DoorUi, FakeModerator], service: DoorControl
 ) -> None:
     """With breakout rooms open, Meeting → Announce… speaks in the main meeting only: its
     dialog said 'Say to everyone'. It says so; the rooms have their own Announce…."""
-    from tests.helpers.fake_moderator import FakeModerator
-
-    feed(*team_meeting())
-    window = MainWindow(bridge, FakeModerator(roster=roster))
-    qtbot.addWidget(window)
-    DoorUi(window, service, bridge)
+    window = hosted[0].window
     asked: list[str] = []
     window.controller.ask_announcement = lambda who, _recent: asked.append(who) and None
     window.controller.announce_all()
