@@ -8,7 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from moderator.control.actions.lifecycle import Action, Lifecycle, Ticket
-from moderator.control.actions.rules import ANNOUNCING, DIALLING, ENDING, PARTICIPANT
+from moderator.control.actions.rules import (
+    ANNOUNCING,
+    DIALLING,
+    ENDING,
+    PARTICIPANT,
+    RING_LIMIT,
+    speaking_time,
+)
 from moderator.control.bulk import bounded, summary, tally
 from moderator.control.client import TwilioRest
 from moderator.control.errors import describe
@@ -110,6 +117,7 @@ class Moderator:
             notify=notify,
             grace=confirm_grace,
             on_stale=self.request_reconcile,
+            reconcile=self._reconciled,
             clock=clock,
         )
         self.reconciler = Reconciler(roster, journal, self.rest, clock)
@@ -424,7 +432,13 @@ class Moderator:
         )
 
     def _conference_action(
-        self, kind: ActionKind, call: RestCall, conf_sid: str, call_sid: str | None = None
+        self,
+        kind: ActionKind,
+        call: RestCall,
+        conf_sid: str,
+        call_sid: str | None = None,
+        *,
+        lasts: float = 0.0,
     ) -> Action:
         """End or announce: nothing shown pending; the conference's callbacks settle it."""
         target = Target.participant(conf_sid, call_sid) if call_sid else Target.conference(conf_sid)
@@ -437,6 +451,7 @@ class Moderator:
             params=call.params,
             pending=False,
             watch=Target.conference(conf_sid),
+            lasts=lasts,
         )
 
     async def announce_text(
@@ -452,9 +467,10 @@ class Moderator:
         url = self.speak(text)
         call = announce_call(conf_sid, url, call_sid, method="POST")
         call = RestCall(call.send, {**call.params, "text": text})
-        return await self.lifecycle.run(
-            self._conference_action(ActionKind.ANNOUNCE, call, conf_sid, call_sid)
+        action = self._conference_action(
+            ActionKind.ANNOUNCE, call, conf_sid, call_sid, lasts=speaking_time(text)
         )
+        return await self.lifecycle.run(action)
 
     async def dial_out(self, conf_sid: str, number: str, label: str | None = None) -> ActionResult:
         """Call `number` into the conference from the configured caller ID."""
@@ -482,6 +498,7 @@ class Moderator:
             DIALLING,
             params=call.params,
             pending=False,
+            under_way=RING_LIMIT,  # the reconcile may list them ringing that long
         )
         ticket = self.lifecycle.begin(action)
         if isinstance(ticket, ActionResult):
@@ -561,6 +578,10 @@ class Moderator:
 
     async def reconcile(self, conf_sid: str | None = None) -> None:
         """Merge what Twilio reports into the roster now (one conference, or all live ones)."""
+        await self._reconciled(conf_sid)
+
+    async def _reconciled(self, conf_sid: str | None) -> bool:
+        """A reconcile; False when Twilio could not be asked (the host is told why)."""
         try:
             done = await self.reconciler.run(conf_sid)
         except Exception as exc:
@@ -570,8 +591,9 @@ class Moderator:
             self._notify(
                 Level.ERROR, self._redact(f"Could not reconcile with Twilio: {failure.reason}")
             )
-            return
+            return False
         self._lookup_numbers(done)
+        return True
 
     def request_reconcile(self, conf_sid: str | None, delay: float | None = None) -> None:
         """Reconcile soon; repeated requests within the debounce window run once."""

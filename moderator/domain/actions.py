@@ -126,8 +126,9 @@ _VERBS = {
 # participant, CONFIRMED_BY) arrives; the roster's overlay is the only record of it. When Twilio
 # accepted the REST call but no confirming callback arrived within CONFIRM_GRACE seconds (a
 # callback lost or late, or one Twilio never sends), the console stops waiting: the kind's
-# resolver shows what the REST answer said, and a reconcile with Twilio's REST API settles the
-# truth. See control/actions/lifecycle.py (Lifecycle._after_grace). The one grace value.
+# resolver confirms it from Twilio's REST answer or conference list, or finishes it with what
+# that list shows; no action stays open. See control/actions/lifecycle.py
+# (Lifecycle._after_grace). The one grace value.
 CONFIRM_GRACE = 3.0
 
 # The callback that proves a participant action took effect.

@@ -202,3 +202,101 @@ async def test_an_action_with_nothing_to_send_is_recorded_and_finished(
     [row] = console.journal.actions(MEETING)
     assert (row.kind, row.ok, row.error) == ("lock", True, None)
     assert console.roster.pending_on(action.target) is None
+
+
+# ---- no action stays open: after the grace, a reconcile confirms it or it is finished --------
+
+DANA = "+14155550199"
+
+
+def _row(console: Console, conf: str, kind: ActionKind) -> Any:
+    [row] = [a for a in console.journal.actions(conf) if a.kind == kind]
+    return row
+
+
+async def test_an_end_without_its_callback_is_confirmed_once_twilio_lists_it_ended(
+    console: Console,
+) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0  # conference-end never comes
+    console.messages.clear()
+    assert (await console.moderator.end_conference(conf)).ok
+    await console.wait_for(lambda: _row(console, conf, ActionKind.END_CONFERENCE).confirmed)
+    row = _row(console, conf, ActionKind.END_CONFERENCE)
+    assert (row.ok, row.error) == (True, None)
+    assert console.messages == []  # the host clicked End: nothing more to hear
+
+
+async def test_an_end_twilio_could_not_be_asked_about_is_finished_with_what_is_known(
+    console: Console,
+) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0
+    console.messages.clear()
+    assert (await console.moderator.end_conference(conf)).ok
+    console.sim.fail_next(500, count=50)  # the grace's reconcile cannot list the conference
+    await console.wait_for(
+        lambda: _row(console, conf, ActionKind.END_CONFERENCE).error is not None
+    )
+    console.sim.failures.clear()
+    row = _row(console, conf, ActionKind.END_CONFERENCE)
+    said = (
+        "Could not end the conference TeamMeeting: no word from Twilio;"
+        " the conference list shows it in progress with 2 people"
+    )
+    assert (row.ok, row.confirmed, row.error) == (False, False, said)
+    assert console.errors[-1] == said and console.errors.count(said) == 1
+    assert console.errors[0].startswith("Could not reconcile with Twilio")
+
+
+async def test_an_announcement_without_its_callback_is_finished_with_what_twilio_lists(
+    console: Console,
+) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0  # announcement-end never comes
+    console.messages.clear()
+    assert (await console.moderator.announce_text(conf, "Hello everyone")).ok
+    await console.wait_for(lambda: _row(console, conf, ActionKind.ANNOUNCE).error is not None)
+    row = _row(console, conf, ActionKind.ANNOUNCE)
+    said = (
+        "The announcement to the conference TeamMeeting: no word from Twilio;"
+        " the conference list shows it in progress with 2 people"
+    )
+    assert (row.ok, row.confirmed, row.error) == (True, False, said)  # accepted, not heard of
+    assert console.messages == [("warning", said)]  # told once
+    await console.moderator.settle()
+    assert console.messages == [("warning", said)]
+
+
+async def test_a_dial_out_without_its_callbacks_is_confirmed_by_the_conference_list(
+    console: Console,
+) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0  # participant-join never comes
+    console.messages.clear()
+    assert (await console.moderator.dial_out(conf, DANA, "Dana")).ok
+    await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).confirmed)
+    row = _row(console, conf, ActionKind.DIAL_OUT)
+    assert (row.ok, row.error) == (True, None)
+    assert [p.label for p in console.roster.participants(conf, present_only=True)] == [
+        "Mary",
+        "Bob",
+        "Dana",
+    ]
+    assert console.messages == [("info", "Dialling Dana")]
+
+
+async def test_a_dial_out_that_never_joined_without_its_callbacks_is_finished(
+    console: Console,
+) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.set_dial_outcome(DANA, "busy")
+    console.sim.faults.drop = 1.0  # nor the leave that says busy
+    console.messages.clear()
+    assert (await console.moderator.dial_out(conf, DANA, "Dana")).ok
+    await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).error is not None)
+    row = _row(console, conf, ActionKind.DIAL_OUT)
+    said = "Could not dial Dana: no word from Twilio; the conference list shows Dana not in the call"
+    assert (row.ok, row.confirmed, row.error) == (False, False, said)
+    await console.moderator.settle()
+    assert console.messages == [("info", "Dialling Dana"), ("error", said)]  # told once

@@ -11,8 +11,10 @@ Every host action is an `Action` run by the one `Lifecycle`:
 4. finish: Twilio's answer, or a failure: the mark rolled back and one redacted message
    (control/actions/telling.py; control/errors.py `describe` says why);
 5. confirm: the kind's `Rule` (control/actions/rules.py) says which fact (a roster change, a
-   recording callback) confirms it; without one within CONFIRM_GRACE seconds its resolver
-   decides (Twilio's answer shown, a reconcile asked) and the mark goes.
+   recording callback) confirms it; without one within CONFIRM_GRACE seconds (after what the
+   action plays out: a ring, a spoken text) its resolver decides, once a reconcile has listed
+   the conference when the rule asks for one: confirmed by what Twilio lists, or finished with
+   what it shows, told to the host once. No action stays open past its grace.
 
 Per-kind differences are data on the `Action` and a `Rule` of small callables, not copies.
 """
@@ -22,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -42,7 +44,7 @@ from moderator.dispatch import Signal
 from moderator.domain.actions import ActionKind, Origin, Scope, Target
 from moderator.domain.clock import utc_now
 from moderator.domain.roster import Change, Roster
-from moderator.messages import Sink
+from moderator.messages import Level, Sink
 from moderator.messages import quiet as no_messages
 from moderator.settings import Settings
 from moderator.store.action_log import ActionLog
@@ -58,8 +60,18 @@ class Settled(Enum):
     DROPPED = "dropped"  # it can no longer be confirmed (they left, a newer action): stop waiting
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How the grace's resolver finished an action no fact confirmed: `text` is journaled (the
+    action's error column) and told to the host once; `ok`: Twilio's acceptance stands (the
+    facts do not say it failed: a warning), else it did not take effect (an error)."""
+
+    text: str
+    ok: bool = False
+
+
 # None: the fact says nothing about it; a str: it failed after all, and this is the message.
-Verdict = Settled | str | None
+Verdict = Settled | str | Outcome | None
 
 
 @dataclass(frozen=True)
@@ -68,11 +80,14 @@ class Rule:
 
     `settles` reads each fact about the watched target (a roster Change, a Recording); None:
     Twilio's answer confirms it. `answered` folds the answer in (a dial-out's ringing tile).
-    `after_grace` resolves it when no fact settled it within the grace (None: wait on)."""
+    `after_grace` resolves it when no fact settled it within the grace; with `reconcile_first`
+    the conference is listed first (its facts may settle it). None from it: the facts say it is
+    still under way (a dial-out Twilio lists as ringing): another grace, up to `Action.lasts`."""
 
     settles: Callable[[Lifecycle, Ticket, object], Verdict] | None = None
     answered: Callable[[Lifecycle, Ticket], None] | None = None
-    after_grace: Callable[[Lifecycle, Ticket], Settled | None] | None = None
+    after_grace: Callable[[Lifecycle, Ticket], Verdict] | None = None
+    reconcile_first: bool = False
 
 
 ANSWER_CONFIRMS = Rule()
@@ -95,6 +110,8 @@ class Action:
     pending: bool = True  # mark the target pending until it is settled
     done_if_gone: bool = False  # a 404 means it already happened (a kick, a room that ended)
     watch: Target | None = None  # whose facts settle it, when not the target's
+    lasts: float = 0.0  # seconds it may play out before its fact can come (a text spoken)
+    under_way: float = 0.0  # how long the facts may say it is under way (a dial-out ringing)
 
     @property
     def says(self) -> str:
@@ -139,6 +156,7 @@ class Lifecycle:
         notify: Sink,
         grace: float,
         on_stale: Callable[[str], None],
+        reconcile: Callable[[str], Awaitable[bool]] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.roster = roster
@@ -149,6 +167,8 @@ class Lifecycle:
         self.tell = HostMessages(notify, lambda: rest.credentials)  # redacted, once
         self.grace = grace
         self.on_stale = on_stale  # asks for a (debounced) reconcile of a conference
+        # lists a conference now and folds it in (False: Twilio could not be asked)
+        self.reconcile = reconcile or _not_asked
         self.clock = clock
         self._open: dict[Target, list[Ticket]] = {}  # by the target whose facts settle them
         self._tokens = itertools.count(1)
@@ -306,7 +326,7 @@ class Lifecycle:
 
     # ---- outcomes --------------------------------------------------------------------------
 
-    def _settle(self, ticket: Ticket, verdict: Settled | str) -> None:
+    def _settle(self, ticket: Ticket, verdict: Settled | str | Outcome) -> None:
         self._close(ticket)
         if verdict is Settled.CONFIRMED:
             self.actions.confirm(ticket.action_id)
@@ -314,6 +334,10 @@ class Lifecycle:
             message = self.tell.redact(verdict)
             self.actions.finish(ticket.action_id, ok=False, error=message)
             self.tell.error(message)
+        elif isinstance(verdict, Outcome):
+            message = self.tell.redact(verdict.text)
+            self.actions.finish(ticket.action_id, ok=verdict.ok, error=message)
+            self.tell.say(Level.WARNING if verdict.ok else Level.ERROR, message)
 
     def _fail(self, ticket: Ticket, failure: Failure, *, quiet: bool) -> ActionResult:
         action = ticket.action
@@ -329,22 +353,34 @@ class Lifecycle:
         return ActionResult(False, message)
 
     async def _after_grace(self, ticket: Ticket) -> None:
-        await asyncio.sleep(self.grace)
-        resolve = ticket.action.rule.after_grace
-        if not self.is_open(ticket) or resolve is None:
+        """No fact within the grace: the rule's resolver decides, after a reconcile when the
+        rule asks for one; while the facts say it is under way, another grace (bounded)."""
+        action = ticket.action
+        rule = action.rule
+        await asyncio.sleep(self.grace + action.lasts)
+        waited = 0.0
+        while self.is_open(ticket) and rule.after_grace is not None:
+            log.warning(
+                "no callback confirmed %s of %s within the grace; resolving",
+                ticket.kind.value,
+                action.who,
+            )
+            if rule.reconcile_first:
+                listed = await self.reconcile(ticket.watch.key)
+                if not self.is_open(ticket):
+                    return  # what Twilio listed settled it
+                if not listed:  # the host was told why; the resolver says what is known
+                    log.warning("%s of %s: Twilio could not be asked", action.kind, action.who)
+            verdict = rule.after_grace(self, ticket)
+            if verdict is None and waited < action.under_way:
+                await asyncio.sleep(self.grace)  # Twilio still lists it under way
+                waited += self.grace
+                continue
+            if verdict is None:
+                waited += self.grace + action.lasts
+                verdict = Outcome(f"{action.says}: no word from Twilio in {waited:.0f} s")
+            self._settle(ticket, verdict)
             return
-        log.warning(
-            "no callback confirmed %s of %s within %.1f s; using Twilio's answer",
-            ticket.kind.value,
-            ticket.action.who,
-            self.grace,
-        )
-        self._close(ticket)  # the mark goes first: the answer shown is not pending
-        verdict = resolve(self, ticket)
-        if verdict is None:  # wait on for the fact, without a mark
-            self._open.setdefault(ticket.watch, []).append(ticket)
-        elif verdict is Settled.CONFIRMED:
-            self.actions.confirm(ticket.action_id)
 
     def _close(self, ticket: Ticket) -> None:
         """Stop waiting for it: unfiled, its grace cancelled, its own mark (only) cleared."""
@@ -399,6 +435,26 @@ class Lifecycle:
         participant = self.roster.participant(conference_sid, call_sid)
         return participant.display_name if participant else call_sid
 
+    def no_word(self, conference_sid: str, call_sid: str | None = None) -> str:
+        """What the host reads when Twilio sent no callback: what the roster shows (after the
+        grace's reconcile, Twilio's own conference list) of the conference, or of one call."""
+        conference = self.roster.conference(conference_sid)
+        if conference is None or not conference.status.live:
+            shows = "it ended"
+        elif call_sid is not None:
+            participant = self.roster.participant(conference_sid, call_sid)
+            name = participant.display_name if participant is not None else "them"
+            if participant is not None and participant.present:
+                shows = f"{name} in the call"
+            elif participant is not None and participant.ringing:
+                shows = f"{name} still ringing"
+            else:
+                shows = f"{name} not in the call"
+        else:
+            people = len(self.roster.participants(conference_sid, present_only=True))
+            shows = f"it in progress with {people} {'person' if people == 1 else 'people'}"
+        return f"no word from Twilio; the conference list shows {shows}"
+
     def apply_answer(self, conference_sid: str, after_sequence: int, answer: Any) -> None:
         """Fold a REST answer about one participant into the roster (and journal it)."""
         snapshot = conference_snapshot(
@@ -413,6 +469,10 @@ class Lifecycle:
 
 def _nothing(_conference_sid: str) -> None:
     pass
+
+
+async def _not_asked(_conference_sid: str) -> bool:
+    return False
 
 
 def _grace_key(ticket: Ticket) -> str:

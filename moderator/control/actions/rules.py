@@ -3,7 +3,14 @@ does when none came. The recording's rules live with it (control/recording.py)."
 
 from __future__ import annotations
 
-from moderator.control.actions.lifecycle import Lifecycle, Rule, Settled, Ticket, Verdict
+from moderator.control.actions.lifecycle import (
+    Lifecycle,
+    Outcome,
+    Rule,
+    Settled,
+    Ticket,
+    Verdict,
+)
 from moderator.domain.actions import ActionKind, Target
 from moderator.domain.roster import Change, ChangeKind
 from moderator.domain.state import ConferenceStatus
@@ -50,13 +57,16 @@ def _ended(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
     return Settled.CONFIRMED if ended else None
 
 
-def _reconcile_and_wait(lc: Lifecycle, ticket: Ticket) -> None:
-    """The end's callback is late: a reconcile lists the conference (and confirms it)."""
-    lc.on_stale(ticket.target.key)
-    return None
+def _not_ended(lc: Lifecycle, ticket: Ticket) -> Verdict:
+    """No conference-end, and the reconcile's list did not confirm it (it would have, through
+    `_ended`): the end did not take effect, or Twilio could not be asked."""
+    conference = lc.roster.conference(ticket.target.key)
+    if conference is not None and conference.status is ConferenceStatus.COMPLETED:
+        return Settled.CONFIRMED
+    return Outcome(f"{ticket.action.says}: {lc.no_word(ticket.target.key)}")
 
 
-ENDING = Rule(settles=_ended, after_grace=_reconcile_and_wait)
+ENDING = Rule(settles=_ended, after_grace=_not_ended, reconcile_first=True)
 
 
 def _announced(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
@@ -78,8 +88,26 @@ def _announced(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdict:
     return f"{ticket.action.says}: Twilio could not play it{why}"
 
 
-# an announcement lasts as long as its audio: no grace, the end (or the failure) settles it
-ANNOUNCING = Rule(settles=_announced)
+WORDS_PER_SECOND = 2.5  # a text-to-speech voice's pace: how long a spoken announcement lasts
+
+
+def speaking_time(text: str) -> float:
+    """About how many seconds a voice takes to say `text` (its grace starts after)."""
+    return len(text.split()) / WORDS_PER_SECOND
+
+
+def _not_heard_of(lc: Lifecycle, ticket: Ticket) -> Verdict:
+    """Neither announcement-end nor -fail: Twilio accepted it, nothing says it was heard."""
+    conf_sid, call_sid = ticket.watch.key, ticket.target.call_sid
+    conference = lc.roster.conference(conf_sid)
+    live = conference is not None and conference.status.live
+    return Outcome(
+        f"The announcement to {ticket.action.who}: {lc.no_word(conf_sid, call_sid)}", live
+    )
+
+
+# an announcement lasts as long as its audio (Action.lasts): its end (or failure) settles it
+ANNOUNCING = Rule(settles=_announced, after_grace=_not_heard_of, reconcile_first=True)
 
 
 # ---- a dial-out ------------------------------------------------------------------------------
@@ -126,4 +154,20 @@ def _ringing(lc: Lifecycle, ticket: Ticket) -> None:
     lc.observe(call, None)
 
 
-DIALLING = Rule(settles=_joined, answered=_ringing)
+RING_LIMIT = 60.0  # Twilio's default Timeout: how long a dial-out rings before no-answer
+
+
+def _not_joined(lc: Lifecycle, ticket: Ticket) -> Verdict:
+    """No join (nor leave) in time; the reconcile's list has them in the call (confirmed, by
+    `_joined`), ringing (wait on: Twilio ends the ring), or not at all (it failed)."""
+    target = ticket.watch
+    if target.call_sid is not None:
+        participant = lc.roster.participant(target.key, target.call_sid)
+        if participant is not None and participant.present:
+            return Settled.CONFIRMED
+        if participant is not None and participant.ringing:
+            return None
+    return Outcome(f"Could not dial {ticket.action.who}: {lc.no_word(target.key, target.call_sid)}")
+
+
+DIALLING = Rule(settles=_joined, answered=_ringing, after_grace=_not_joined, reconcile_first=True)
