@@ -235,9 +235,7 @@ async def test_an_end_twilio_could_not_be_asked_about_is_finished_with_what_is_k
     console.messages.clear()
     assert (await console.moderator.end_conference(conf)).ok
     console.sim.fail_next(500, count=50)  # the grace's reconcile cannot list the conference
-    await console.wait_for(
-        lambda: _row(console, conf, ActionKind.END_CONFERENCE).error is not None
-    )
+    await console.wait_for(lambda: _row(console, conf, ActionKind.END_CONFERENCE).error is not None)
     console.sim.failures.clear()
     row = _row(console, conf, ActionKind.END_CONFERENCE)
     said = (
@@ -296,7 +294,9 @@ async def test_a_dial_out_that_never_joined_without_its_callbacks_is_finished(
     assert (await console.moderator.dial_out(conf, DANA, "Dana")).ok
     await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).error is not None)
     row = _row(console, conf, ActionKind.DIAL_OUT)
-    said = "Could not dial Dana: no word from Twilio; the conference list shows Dana not in the call"
+    said = (
+        "Could not dial Dana: no word from Twilio; the conference list shows Dana not in the call"
+    )
     assert (row.ok, row.confirmed, row.error) == (False, False, said)
     await console.moderator.settle()
     assert console.messages == [("info", "Dialling Dana"), ("error", said)]  # told once
