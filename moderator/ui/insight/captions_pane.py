@@ -1,11 +1,12 @@
 """The captions pane: what the shown conference's callers say, live, with their names, and a
-search over the meeting's transcript."""
+search over the meeting's transcript; and the Meeting menu's *Live captions* switch."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 from moderator.control.interface import CaptionsService
 from moderator.domain.names import plural
 from moderator.domain.transcripts import Line
+from moderator.ui.async_slot import async_slot
 from moderator.ui.insight.captions_model import CaptionsModel
 from moderator.ui.plain_text import plain_label
 
@@ -67,7 +69,18 @@ class CaptionsPane(QWidget):
         self.model.rowsInserted.connect(self._follow)
         captions.lines.connect(self.on_line)
         captions.switched.connect(self._show_state)
+        # the Meeting menu's switch: the same call as the Settings switch, checked as it is
+        # no menu letter: every letter of it picks another Meeting entry already (Import… has I)
+        self.toggle = QAction("Live captions", self)
+        self.toggle.setCheckable(True)
+        self.toggle.setToolTip("Transcribe every caller, live (Twilio charges per minute)")
+        self.toggle.triggered.connect(lambda on: self._switch(bool(on)))
         self._show_state(captions.on)
+
+    @async_slot(bool)
+    async def _switch(self, on: bool) -> None:
+        await self.captions.set_on(on)  # failures are told by the control (once)
+        self.toggle.setChecked(self.captions.on)
 
     def on_line(self, line: Line) -> None:
         self.model.on_line(line)
@@ -88,11 +101,12 @@ class CaptionsPane(QWidget):
             self.view.scrollToBottom()
 
     def _show_state(self, on: bool) -> None:
+        self.toggle.setChecked(on)
         # a console that never captioned keeps the room for the tiles and the log
         self.setVisible(on or bool(self.captions.transcript.finals()))
         if self.model.words:
             return
-        self.state.setText("live" if on else "off (Settings → Live captions)")
+        self.state.setText("live" if on else "off (Meeting → Live captions)")
 
     def _follow(self, _parent: QModelIndex, _first: int, _last: int) -> None:
         bar = self.view.verticalScrollBar()

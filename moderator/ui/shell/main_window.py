@@ -401,6 +401,8 @@ class MainWindow(QMainWindow):
         self.log_splitter.insertWidget(1, pane)
         self.log_splitter.setStretchFactor(1, 1)
         self.log_splitter.setSizes([520, 160, 160])
+        self.window_actions.meeting_menu.insertAction(self.window_actions.end, pane.toggle)
+        self.window_actions.meeting_menu.insertSeparator(self.window_actions.end)
         self.participants.last_words = captions.last_words
         self.conference_shown.connect(lambda _sid: self._captions_follow())
         self._captions_follow()

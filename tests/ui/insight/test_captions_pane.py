@@ -133,3 +133,33 @@ def test_the_pane_waits_hidden_until_captions_are_turned_on(
         assert console.core.server.captions is True
         run(qtbot, qloop, captions.set_on(False))
         assert not pane.isVisible()
+
+
+def test_the_meeting_menus_live_captions_switch(
+    qtbot: Any, qloop: ConsoleEventLoop, tmp_path: Path
+) -> None:
+    with console_on_simulator(qtbot, qloop, tmp_path, seed=7) as console:
+        console.sim.set_voice_url(LINE_NUMBER, console.core.server.voice_url)
+        captions = console.core.captions
+        assert captions is not None
+        pane = console.window.show_captions(captions)
+        console.window.show()
+        qtbot.waitExposed(console.window)
+        (alice,) = _call_in(qtbot, console, ALICE).values()
+        menu = console.window.window_actions.meeting_menu
+        (switch,) = [a for a in menu.actions() if a.text() == "Live captions"]
+        assert switch is pane.toggle and switch.isCheckable() and not switch.isChecked()
+        switch.trigger()  # on: Alice, already in, is transcribed through REST
+        qtbot.waitUntil(lambda: bool(console.sim.transcriptions.running(alice)), timeout=5000)
+        assert switch.isChecked() and captions.on and pane.isVisible()
+        run(qtbot, qloop, captions.set_on(False))  # the Settings switch: the menu follows
+        assert not switch.isChecked()
+        qtbot.waitUntil(lambda: not console.sim.transcriptions.running(alice), timeout=5000)
+        switch.trigger()
+        qtbot.waitUntil(lambda: bool(console.sim.transcriptions.running(alice)), timeout=5000)
+        assert switch.isChecked()
+        switch.trigger()  # and off from the menu
+        qtbot.waitUntil(lambda: not console.sim.transcriptions.running(alice), timeout=5000)
+        assert not switch.isChecked() and not captions.on
+        rows = [a.kind for a in console.core.journal.actions() if a.kind.startswith("captions")]
+        assert rows.count("captions-on") == 4 and rows.count("captions-off") == 4
