@@ -129,3 +129,23 @@ async def test_open_rooms_with_people_survive_a_kill(sim: Simulator, host: Host)
     eve = await dial(sim, EVE)  # the door still lets the next caller into the main meeting
     await until(lambda: host.conference_of(eve) == MEETING, "Eve in the meeting", again)
     await stop(again)
+
+
+async def test_captions_survive_a_kill(sim: Simulator, host: Host) -> None:
+    """Captions on (here by the flag: journaled as the host's switch is), the console killed,
+    started again from the desktop icon: captions are on again, the caller in keeps their one
+    transcription and the next caller is told and transcribed."""
+    first = await host.start("--captions")
+    alice = await dial(sim, ALICE)
+    await until(lambda: host.conference_of(alice) == MEETING, "Alice in", first)
+    await until(lambda: sim.transcriptions.running(alice), "Alice transcribed", first)
+    await sim.drain()  # her join and started callbacks answered: in the console's journal
+    await host.kill(first)
+    again = await host.start()  # no --captions, no setting
+    assert await restored(again) == "captions, 0 waiting"
+    bob = await dial(sim, BOB)
+    await until(lambda: host.conference_of(bob) == MEETING, "Bob in", again)
+    assert ("Say", "This call is transcribed.") in sim.world.calls[bob].heard
+    assert len(sim.transcriptions.running(bob)) == 1
+    assert len(sim.transcriptions.of(alice)) == 1  # hers ran on, never asked twice
+    await stop(again)
