@@ -82,7 +82,7 @@ class RecordingControl:
 
     def asked(self, conf_sid: str) -> str | None:
         """The status asked for and not yet confirmed: the conference's pending mark."""
-        mark = self._lifecycle.roster.pending_on(Target.conference(conf_sid))
+        mark = self._lifecycle.roster.pending_on(Target.conference(conf_sid), *ASKED)
         return ASKED.get(mark.kind) if mark is not None else None
 
     def state(self, conf_sid: str) -> Recording | None:

@@ -69,8 +69,9 @@ class Roster(PastFolding, Compacting):
 
     def __init__(self, load_past: PastLoader | None = None) -> None:
         self._records: dict[str, ConferenceRecord] = {}
-        # the pending overlay of conferences and meetings (a participant's is in its record)
-        self._marks: dict[Target, PendingAction] = {}
+        # the pending overlay of conferences and meetings, one mark per kind: a conference may
+        # be ending while its recording stops (a participant's one mark is in its record)
+        self._marks: dict[Target, dict[ActionKind, PendingAction]] = {}
         # every mutation that changed something; not while a past conference is folded in
         self.changed: Signal[[list[Change]]] = Signal("roster.changed")
         self._callers: dict[str, str] = {}  # call sid -> From, as the voice route saw it
@@ -145,12 +146,15 @@ class Roster(PastFolding, Compacting):
         record = self._records.get(conference_sid)
         return record.pending.get(call_sid) if record else None
 
-    def pending_on(self, target: Target) -> PendingAction | None:
-        """The action sent for this participant, conference or meeting and not yet confirmed."""
+    def pending_on(self, target: Target, *kinds: ActionKind) -> PendingAction | None:
+        """The action sent for this participant, conference or meeting and not yet confirmed;
+        with `kinds`, the newest of those kinds (a conference's recording, its end)."""
         if target.scope is Scope.PARTICIPANT:
             assert target.call_sid is not None
-            return self.pending(target.key, target.call_sid)
-        return self._marks.get(target)
+            mark = self.pending(target.key, target.call_sid)
+            return mark if mark is None or not kinds or mark.kind in kinds else None
+        marks = [m for k, m in self._marks.get(target, {}).items() if not kinds or k in kinds]
+        return max(marks, key=lambda mark: mark.token, default=None)
 
     def presenter(self, conference_sid: str) -> str | None:
         """The host's chosen presenter, else the present participant who runs the conference."""
@@ -250,20 +254,27 @@ class Roster(PastFolding, Compacting):
 
     def mark(self, target: Target, kind: ActionKind, now: datetime, *, token: int) -> None:
         """The one pending overlay, for any target: a participant's mark shows on its tile (and
-        is announced as a change); a conference's or a meeting's is read with `pending_on`."""
+        is announced as a change; a newer one replaces it); a conference's or a meeting's is read
+        with `pending_on`, one mark per kind (a newer one of the same kind replaces it)."""
         if target.scope is Scope.PARTICIPANT:
             assert target.call_sid is not None
             self.mark_pending(target.key, target.call_sid, kind, now, token=token)
         else:
-            self._marks[target] = PendingAction(kind, now, self.last_sequence(target.key), token)
+            mark = PendingAction(kind, now, self.last_sequence(target.key), token)
+            self._marks.setdefault(target, {})[kind] = mark
 
     def unmark(self, target: Target, *, token: int) -> None:
         """Roll back (or resolve) the mark `token` set; a newer action's mark stays."""
         if target.scope is Scope.PARTICIPANT:
             assert target.call_sid is not None
             self.clear_pending(target.key, target.call_sid, token=token)
-        elif (mark := self._marks.get(target)) is not None and mark.token == token:
-            del self._marks[target]
+        else:
+            marks = self._marks.get(target, {})
+            for kind, mark in list(marks.items()):
+                if mark.token == token:
+                    del marks[kind]
+            if not marks:
+                self._marks.pop(target, None)
 
     def clear_pending(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderator.domain.actions import ActionKind
+from moderator.domain.actions import ActionKind, Target
 from moderator.domain.roster import ChangeKind, Roster
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
 from tests.domain.histories import (
@@ -116,6 +116,26 @@ def test_rollback_clears_pending() -> None:
     assert [c.kind for c in changes] == [ChangeKind.PARTICIPANT_UPDATED]
     shown = roster.participant(CONFERENCE_SID, mary)
     assert shown is not None and shown.pending is None and not shown.hold
+
+
+def test_a_conference_keeps_one_mark_per_kind() -> None:
+    """The recording's stop stays pending (the REC badge) while the host's end is in flight."""
+    roster = roster_of(team_meeting())
+    conference = Target.conference(CONFERENCE_SID)
+    roster.mark(conference, ActionKind.RECORDING_STOP, NOW, token=1)
+    roster.mark(conference, ActionKind.END_CONFERENCE, NOW, token=2)
+    stop = roster.pending_on(conference, ActionKind.RECORDING_STOP)
+    assert stop is not None and stop.token == 1
+    newest = roster.pending_on(conference)
+    assert newest is not None and newest.kind is ActionKind.END_CONFERENCE
+    roster.mark(conference, ActionKind.END_CONFERENCE, NOW, token=3)  # a newer end replaces it
+    roster.unmark(conference, token=2)  # the older end's rollback leaves the newer one
+    assert roster.pending_on(conference, ActionKind.END_CONFERENCE).token == 3  # type: ignore[union-attr]
+    roster.unmark(conference, token=3)
+    assert roster.pending_on(conference, ActionKind.END_CONFERENCE) is None
+    assert roster.pending_on(conference) == stop
+    roster.unmark(conference, token=1)
+    assert roster.pending_on(conference) is None
 
 
 def test_host_can_choose_presenter() -> None:

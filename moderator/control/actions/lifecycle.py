@@ -307,9 +307,10 @@ class Lifecycle:
             if verdict is not None:
                 self._settle(ticket, verdict)
 
-    def awaiting(self, target: Target) -> Ticket | None:
-        """The action whose pending mark the target shows (None: no mark, or not ours)."""
-        mark = self.roster.pending_on(target)
+    def awaiting(self, target: Target, *kinds: ActionKind) -> Ticket | None:
+        """The action whose pending mark the target shows (None: no mark, or not ours); with
+        `kinds`, the newest of those kinds."""
+        mark = self.roster.pending_on(target, *kinds)
         if mark is None:
             return None
         return next((t for t in self._open.get(target, ()) if t.token == mark.token), None)
