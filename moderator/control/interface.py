@@ -82,7 +82,12 @@ class ModeratorService(Protocol):
 
     @property
     def host_changed(self) -> Signal[[str]]:
-        """Tells the ConferenceSid whose host call or whisper changed."""
+        """Tells the ConferenceSid whose host call, whisper or `in_flight` changed."""
+        ...
+
+    def in_flight(self, conf_sid: str) -> str | None:
+        """The host's end, announcement or dial-out not confirmed yet, as the header says it
+        ("ending…", "dialling Dana…"; the conference's pending mark); None: nothing."""
         ...
 
     def me(self, conf_sid: str) -> str | None:

@@ -38,7 +38,7 @@ from moderator.control.status import TwilioStatus
 from moderator.control.tasks import TaskSet
 from moderator.credentials import Credentials
 from moderator.dispatch import Signal
-from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin, Target
+from moderator.domain.actions import CONFIRM_GRACE, ActionKind, Origin, Scope, Target
 from moderator.domain.address_book import normalise
 from moderator.domain.announcements import MAX_ANNOUNCEMENT_CHARS
 from moderator.domain.clock import utc_now
@@ -120,6 +120,7 @@ class Moderator:
             reconcile=self._reconciled,
             clock=clock,
         )
+        self.lifecycle.changed.connect(self._on_mark)
         self.reconciler = Reconciler(roster, journal, self.rest, clock)
         self.numbers = NumberLookup(roster, self.rest, self._tasks)
         self.numbers.enabled = fetch_numbers
@@ -270,6 +271,12 @@ class Moderator:
         """The host's own call when it is in `conf_sid` now."""
         participant = self.roster.participant(conf_sid, self._me) if self._me else None
         return self._me if participant is not None and participant.present else None
+
+    def in_flight(self, conf_sid: str) -> str | None:
+        """The host's end, announcement or dial-out Twilio has not confirmed yet, as the header
+        says it ("ending…", "dialling Dana…"): the conference's pending mark, newest first."""
+        ticket = self.lifecycle.awaiting(Target.conference(conf_sid), *IN_FLIGHT)
+        return IN_FLIGHT[ticket.kind].format(who=ticket.action.who) if ticket else None
 
     def coaching(self, conf_sid: str) -> tuple[str, str] | None:
         """(coach, coached) while the host whispers in `conf_sid`: whom Twilio says the coach
@@ -440,7 +447,9 @@ class Moderator:
         *,
         lasts: float = 0.0,
     ) -> Action:
-        """End or announce: nothing shown pending; the conference's callbacks settle it."""
+        """End or announce: pending on the conference (the header says so; an announcement to
+        one participant marks nothing: their tile's mark is their mute's or hold's) until the
+        conference's callbacks settle it."""
         target = Target.participant(conf_sid, call_sid) if call_sid else Target.conference(conf_sid)
         return Action(
             kind,
@@ -449,7 +458,7 @@ class Moderator:
             call.send,
             ENDING if kind is ActionKind.END_CONFERENCE else ANNOUNCING,
             params=call.params,
-            pending=False,
+            pending=call_sid is None,
             watch=Target.conference(conf_sid),
             lasts=lasts,
         )
@@ -497,7 +506,6 @@ class Moderator:
             call.send,
             DIALLING,
             params=call.params,
-            pending=False,
             under_way=RING_LIMIT,  # the reconcile may list them ringing that long
         )
         ticket = self.lifecycle.begin(action)
@@ -647,11 +655,24 @@ class Moderator:
         except Exception:
             log.exception("control could not handle roster changes")
 
+    def _on_mark(self, target: Target) -> None:
+        """A conference's mark set or cleared: the header reads `in_flight` again."""
+        if target.scope is Scope.CONFERENCE:
+            self.host_changed.emit(target.key)
+
     def _redact(self, text: str) -> str:
         return self.lifecycle.tell.redact(text)
 
     def _notify(self, level: Level, text: str) -> None:
         self.lifecycle.tell.say(level, text)
+
+
+# what the header says while the conference's mark is one of these ({who}: the action's)
+IN_FLIGHT = {
+    ActionKind.END_CONFERENCE: "ending…",
+    ActionKind.ANNOUNCE: "announcing…",
+    ActionKind.DIAL_OUT: "dialling {who}…",
+}
 
 
 def _offers_the_ui_seam(moderator: Moderator) -> ModeratorService:

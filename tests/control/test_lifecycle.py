@@ -300,3 +300,38 @@ async def test_a_dial_out_that_never_joined_without_its_callbacks_is_finished(
     assert (row.ok, row.confirmed, row.error) == (False, False, said)
     await console.moderator.settle()
     assert console.messages == [("info", "Dialling Dana"), ("error", said)]  # told once
+
+
+# ---- an end, an announcement and a dial-out show in flight, from the one overlay ------------
+
+
+async def test_an_end_and_a_dial_out_show_in_flight_until_settled(console: Console) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    moderator = console.moderator
+    told: list[str | None] = []
+    moderator.host_changed.connect(lambda sid: told.append(moderator.in_flight(sid)))
+    console.sim.faults.latency = 0.2  # Twilio takes a while to answer: the header says so
+
+    assert (await moderator.dial_out(conf, DANA, "Dana")).ok
+    assert told[0] == "dialling Dana…"
+    await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).confirmed)
+    assert moderator.in_flight(conf) is None and told[-1] is None  # joined: the mark is gone
+
+    told.clear()
+    assert (await moderator.end_conference(conf)).ok
+    assert told[0] == "ending…"
+    await console.wait_for(lambda: _row(console, conf, ActionKind.END_CONFERENCE).confirmed)
+    assert moderator.in_flight(conf) is None and told[-1] is None
+
+
+async def test_a_failed_end_or_dial_out_rolls_the_header_back(console: Console) -> None:
+    conf, _sids = await meeting(console, "Bob")
+    moderator = console.moderator
+    told: list[str | None] = []
+    moderator.host_changed.connect(lambda sid: told.append(moderator.in_flight(sid)))
+    console.sim.fail_next(500, count=10)
+    assert not (await moderator.end_conference(conf)).ok
+    console.sim.fail_next(500, count=10)
+    assert not (await moderator.dial_out(conf, DANA, "Dana")).ok
+    assert told == ["ending…", None, "dialling Dana…", None]
+    assert console.roster.pending_on(Target.conference(conf)) is None

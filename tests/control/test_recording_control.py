@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
@@ -114,3 +115,23 @@ async def test_stopping_a_stopped_recording_says_why(recorded: Recorded) -> None
     assert not again.ok and again.message is not None
     assert "Could not stop the recording" in again.message
     assert recorded.control.asked(conf) is None
+
+
+async def test_a_stop_stays_pending_while_the_conference_ends(recorded: Recorded) -> None:
+    """The conference holds a mark per kind: the host's end does not replace the stop's."""
+    conf = recorded.conf_sid()
+    assert conf is not None
+    control, moderator = recorded.control, recorded.core.control
+    assert moderator is not None
+    recorded.sim.faults.latency = 0.2
+    seen: list[tuple[str | None, str | None]] = []
+    moderator.host_changed.connect(
+        lambda sid: seen.append((control.asked(sid), moderator.in_flight(sid)))
+    )
+    stop = asyncio.ensure_future(control.stop(conf))
+    await recorded.until(lambda: control.asked(conf) == "stopped", "the stop pending")
+    assert (await moderator.end_conference(conf)).ok
+    assert ("stopped", "ending…") in seen  # both at once
+    assert (await stop).ok
+    await recorded.until(lambda: control.asked(conf) is None, "the stop confirmed")
+    await recorded.until(lambda: moderator.in_flight(conf) is None, "the end confirmed")

@@ -36,6 +36,7 @@ class FakeModerator:
         self.host_changed: Signal[[str]] = Signal("fake.host_changed")
         self._me: str | None = None
         self._coached: str | None = None
+        self.flying: dict[str, str] = {}  # what in_flight says, per ConferenceSid
 
     def _record(self, name: str, conf_sid: str, call_sid: str | None, *rest: Any) -> None:
         if not is_sid(conf_sid, CONFERENCE):
@@ -109,6 +110,9 @@ class FakeModerator:
 
     def me(self, conf_sid: str) -> str | None:
         return self._me
+
+    def in_flight(self, conf_sid: str) -> str | None:
+        return self.flying.get(conf_sid)
 
     def coaching(self, conf_sid: str) -> tuple[str, str] | None:
         return (self._me, self._coached) if self._me and self._coached else None

@@ -237,9 +237,10 @@ class Lifecycle:
             if target.scope is Scope.PARTICIPANT:
                 self._supersede(target)
             self.roster.mark(target, action.kind, now, token=ticket.token)
-            self.changed.emit(target)
         # filed after the mark: the mark's own roster change must not settle it
         self._open.setdefault(ticket.watch, []).append(ticket)
+        if action.pending:  # told once filed: a listener finds the ticket (`awaiting`)
+            self.changed.emit(target)
         return ticket
 
     async def send(
@@ -313,7 +314,9 @@ class Lifecycle:
         mark = self.roster.pending_on(target, *kinds)
         if mark is None:
             return None
-        return next((t for t in self._open.get(target, ()) if t.token == mark.token), None)
+        # filed under the target, or under the call it now follows (a dial-out's)
+        tickets = itertools.chain(self._open.get(target, ()), *self._open.values())
+        return next((t for t in tickets if t.token == mark.token), None)
 
     def is_open(self, ticket: Ticket) -> bool:
         return ticket in self._open.get(ticket.watch, ())

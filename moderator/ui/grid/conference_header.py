@@ -128,10 +128,12 @@ class ConferenceHeader(QWidget):
         everyone: list[Participant],
         speaking: str = "",
         took: int | None = None,
+        in_flight: str | None = None,
     ) -> None:
         """Render `conference` (None: nothing yet) with `everyone` the roster has seen in it;
         `speaking` says who speaks and for how long ("speaking: Mary 0:42"), if known; `took`
-        how many took part in an ended one (else counted in `everyone`)."""
+        how many took part in an ended one (else counted in `everyone`); `in_flight` the host's
+        action Twilio has not confirmed ("ending…", "dialling Dana…"), after the headline."""
         if conference is None:
             self.title.setText("No conference yet")
             self.subtitle.setText(NO_CONFERENCE)
@@ -141,7 +143,7 @@ class ConferenceHeader(QWidget):
             self.subtitle.setText(ended_summary(conference, everyone, took))
             return
         present = [p for p in everyone if p.present]
-        parts = [headline(conference)]
+        parts = [headline(conference), *([in_flight] if in_flight else [])]
         muted = sum(1 for p in present if p.muted)
         if muted:
             parts.append(f"{muted} muted")

@@ -525,8 +525,7 @@ class MainWindow(QMainWindow):
 
     def _host_changed(self) -> None:
         self.participants.refresh_all()
-        conference = self._current_conference()
-        self._host_actions(conference is not None and conference.status.live)
+        self._refresh_header()  # an end or a dial-out in flight (the moderator's in_flight)
 
     def _host_actions(self, live: bool) -> None:
         """Stop whispering is offered only while there is a whisper (or your own call) to stop."""
@@ -548,7 +547,9 @@ class MainWindow(QMainWindow):
         self.window_actions.set_live(live)
         self._host_actions(live)
         speaking = self.insights.speaking(conference.sid) if conference and live else ""
-        self.header.show_conference(conference, everyone, speaking, took)
+        moderator = self.moderator
+        flying = moderator.in_flight(conference.sid) if moderator and conference else None
+        self.header.show_conference(conference, everyone, speaking, took, flying)
         self.grid.set_empty_text(empty_grid_text(conference, everyone, took))
 
     # ---- participant menu ------------------------------------------------------------------

@@ -64,6 +64,19 @@ def test_picks_the_live_conference_and_shows_tiles(window: MainWindow) -> None:
     assert "1 muted" in window.subtitle.text()
 
 
+def test_the_header_says_what_the_host_has_in_flight(
+    window: MainWindow, fake: FakeModerator
+) -> None:
+    """The moderator's in_flight (the conference's pending mark) follows the headline, and goes
+    when the mark does (confirmed or rolled back): host_changed tells the window."""
+    fake.flying[CONFERENCE_SID] = "ending…"
+    fake.host_changed.emit(CONFERENCE_SID)
+    assert window.subtitle.text().startswith("Live · 3 people  ·  ending…  ·  ")
+    del fake.flying[CONFERENCE_SID]
+    fake.host_changed.emit(CONFERENCE_SID)
+    assert "ending…" not in window.subtitle.text()
+
+
 def test_click_on_a_tile_toggles_mute(qtbot: Any, window: MainWindow, fake: FakeModerator) -> None:
     rect = window.grid.visualRect(window.participants.index(2))  # Charles
     qtbot.mouseClick(window.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
