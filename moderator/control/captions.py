@@ -62,6 +62,8 @@ class CaptionsControl:
         self._asked: dict[str, bool] = {}
         self.lines: Signal[[Line]] = Signal("captions.lines")
         self.switched: Signal[[bool]] = Signal("captions.switched")
+        # a transcription stopped or failed (TranscriptionSid): a partial of it shown goes
+        self.ended: Signal[[str]] = Signal("captions.ended")
 
     def on_line(self, line: Line) -> None:
         """A caption line from the transcription route (shown, or a partial replaced)."""
@@ -71,6 +73,8 @@ class CaptionsControl:
         """Every transcription callback: an error is told to the host (their captions stop)."""
         if event.event in (STARTED, STOPPED, ERROR):
             self._asked.pop(event.call_sid, None)  # the transcript knows from here on
+        if event.event in (STOPPED, ERROR):
+            self.ended.emit(event.transcription_sid)
         if event.event == ERROR:
             who = self._caller(event.call_sid)
             self._lifecycle.tell.error(f"Captions of {who} failed: {event.error}")

@@ -195,6 +195,10 @@ class Transcript:
             # stopped or failed is the end, whichever order the two arrive in
             if event.event in EVENTS and self.status.get(sid) not in (STOPPED, ERROR):
                 self.status[sid] = event.event
+            if event.event in (STOPPED, ERROR):
+                # stopped mid-utterance (captions off, the call gone): its words never become
+                # final, so its partial goes rather than stand as if still being spoken
+                self._partials.pop(sid, None)
             return None
         if event.track not in (None, INBOUND_TRACK) or not event.text:
             return None  # only the caller's own voice names its speaker exactly
@@ -216,6 +220,8 @@ class Transcript:
             return line
         if event.sequence <= self._last_final.get(sid, -1):
             return None  # a late partial of an utterance already final
+        if self.status.get(sid) in (STOPPED, ERROR):
+            return None  # a late partial of a transcription already over
         current = self._partials.get(sid)
         if current is not None and current.sequence > event.sequence:
             return None  # an older partial arriving late

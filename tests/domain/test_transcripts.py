@@ -235,3 +235,20 @@ def test_the_outbound_track_names_no_speaker() -> None:
     heard = transcription_form(CONTENT, 4, who="Alice", text="Hold music", Track="outbound_track")
     assert transcript.apply(_parse(heard)) is None
     assert transcript.finals() == []
+
+
+def test_a_transcription_stopped_mid_utterance_leaves_no_partial_standing() -> None:
+    """Captions turned off (or the call gone) while Alice talked: her words never become final;
+    the partial went on showing as if she were still speaking (seen in the demo)."""
+    forms = [
+        transcription_form(STARTED, 1, who="Alice"),
+        transcription_form(CONTENT, 2, who="Alice", text="Good morning everyone."),
+        transcription_form(CONTENT, 3, who="Alice", text="Great, let's", final=False),
+        transcription_form(STOPPED, 4, who="Alice"),
+    ]
+    for order in (forms, [forms[0], forms[1], forms[3], forms[2]]):  # the partial late, too
+        transcript = Transcript()
+        transcript.extend(_parse(f) for f in order)
+        assert transcript.partials() == []
+        last = transcript.last_line(call_sid("Alice"))
+        assert last is not None and last.text == "Good morning everyone."

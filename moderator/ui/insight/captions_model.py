@@ -75,6 +75,16 @@ class CaptionsModel(QAbstractListModel):
         self._rows.append(line)
         self.endInsertRows()
 
+    def on_ended(self, transcription_sid: str) -> None:
+        """A transcription stopped or failed: its partial shown, never to be final, goes."""
+        for row in range(len(self._rows) - 1, -1, -1):
+            shown = self._rows[row]
+            if shown.transcription_sid == transcription_sid and not shown.final:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._rows[row]
+                self.endRemoveRows()
+                return
+
     def _reload(self) -> None:
         transcript = self._captions.transcript
         self.beginResetModel()

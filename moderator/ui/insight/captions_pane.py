@@ -69,6 +69,7 @@ class CaptionsPane(QWidget):
         self.model.rowsInserted.connect(self._follow)
         captions.lines.connect(self.on_line)
         captions.switched.connect(self._show_state)
+        captions.ended.connect(self.model.on_ended)
         # the Meeting menu's switch: the same call as the Settings switch, checked as it is
         # no menu letter: every letter of it picks another Meeting entry already (Import… has I)
         self.toggle = QAction("Live captions", self)

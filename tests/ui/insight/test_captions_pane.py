@@ -163,3 +163,19 @@ def test_the_meeting_menus_live_captions_switch(
         assert not switch.isChecked() and not captions.on
         rows = [a.kind for a in console.core.journal.actions() if a.kind.startswith("captions")]
         assert rows.count("captions-on") == 4 and rows.count("captions-off") == 4
+
+
+def test_a_partial_cut_off_by_captions_off_goes(
+    qtbot: Any, qloop: ConsoleEventLoop, captioned: SimConsole
+) -> None:
+    pane = captioned.window.captions_pane
+    captions = captioned.core.captions
+    assert pane is not None and captions is not None
+    calls = _call_in(qtbot, captioned, ALICE, BOB)
+    conf = captioned.sim.world.call(calls[ALICE]).conference_sid
+    assert conf is not None
+    run(qtbot, qloop, captioned.sim.set_speaking(conf, calls[ALICE], True))
+    qtbot.waitUntil(lambda: [f for _t, f in _texts(pane)] == [False], timeout=10000)
+    run(qtbot, qloop, captions.set_on(False))  # while she still talks
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 0, timeout=5000)
+    assert captions.last_words(calls[ALICE]) is None
