@@ -239,11 +239,12 @@ async def test_an_end_twilio_could_not_be_asked_about_is_finished_with_what_is_k
     console.sim.failures.clear()
     row = _row(console, conf, ActionKind.END_CONFERENCE)
     said = (
-        "Could not end the conference TeamMeeting: no word from Twilio;"
-        " the conference list shows it in progress with 2 people"
+        "Ending the conference TeamMeeting: no word from Twilio, and it could not be asked;"
+        " the console last saw it in progress with 2 people"
     )
-    assert (row.ok, row.confirmed, row.error) == (False, False, said)
-    assert console.errors[-1] == said and console.errors.count(said) == 1
+    # Twilio accepted the end and nothing says it failed: ok stands, the host is warned once
+    assert (row.ok, row.confirmed, row.error) == (True, False, said)
+    assert console.messages.count(("warning", said)) == 1
     assert console.errors[0].startswith("Could not reconcile with Twilio")
 
 

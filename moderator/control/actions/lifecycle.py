@@ -132,6 +132,7 @@ class Ticket:
     watch: Target
     begun_after: int = 0  # the target conference's last SequenceNumber at the start
     answered_after: int = 0  # … when Twilio answered
+    listed: bool = True  # the grace's reconcile could ask Twilio (False: the roster is older)
     answer: Any = field(default=None, repr=False)
 
     @property
@@ -370,10 +371,10 @@ class Lifecycle:
                 action.who,
             )
             if rule.reconcile_first:
-                listed = await self.reconcile(ticket.watch.key)
+                ticket.listed = await self.reconcile(ticket.watch.key)
                 if not self.is_open(ticket):
                     return  # what Twilio listed settled it
-                if not listed:  # the host was told why; the resolver says what is known
+                if not ticket.listed:  # the host was told why; the resolver says what is known
                     log.warning("%s of %s: Twilio could not be asked", action.kind, action.who)
             verdict = rule.after_grace(self, ticket)
             if verdict is None and waited < action.under_way:
@@ -439,9 +440,11 @@ class Lifecycle:
         participant = self.roster.participant(conference_sid, call_sid)
         return participant.display_name if participant else call_sid
 
-    def no_word(self, conference_sid: str, call_sid: str | None = None) -> str:
+    def no_word(self, ticket: Ticket, call_sid: str | None = None) -> str:
         """What the host reads when Twilio sent no callback: what the roster shows (after the
-        grace's reconcile, Twilio's own conference list) of the conference, or of one call."""
+        grace's reconcile, Twilio's own conference list) of the ticket's conference, or of one
+        call in it; when Twilio could not be asked, what the console saw last."""
+        conference_sid = ticket.watch.key
         conference = self.roster.conference(conference_sid)
         if conference is None or not conference.status.live:
             shows = "it ended"
@@ -457,6 +460,8 @@ class Lifecycle:
         else:
             people = len(self.roster.participants(conference_sid, present_only=True))
             shows = f"it in progress with {people} {'person' if people == 1 else 'people'}"
+        if not ticket.listed:
+            return f"no word from Twilio, and it could not be asked; the console last saw {shows}"
         return f"no word from Twilio; the conference list shows {shows}"
 
     def apply_answer(self, conference_sid: str, after_sequence: int, answer: Any) -> None:

@@ -63,7 +63,9 @@ def _not_ended(lc: Lifecycle, ticket: Ticket) -> Verdict:
     conference = lc.roster.conference(ticket.target.key)
     if conference is not None and conference.status is ConferenceStatus.COMPLETED:
         return Settled.CONFIRMED
-    return Outcome(f"{ticket.action.says}: {lc.no_word(ticket.target.key)}")
+    if not ticket.listed:  # Twilio accepted the end and nothing says it failed: a warning
+        return Outcome(f"Ending {ticket.action.who}: {lc.no_word(ticket)}", ok=True)
+    return Outcome(f"{ticket.action.says}: {lc.no_word(ticket)}")
 
 
 ENDING = Rule(settles=_ended, after_grace=_not_ended, reconcile_first=True)
@@ -98,12 +100,10 @@ def speaking_time(text: str) -> float:
 
 def _not_heard_of(lc: Lifecycle, ticket: Ticket) -> Verdict:
     """Neither announcement-end nor -fail: Twilio accepted it, nothing says it was heard."""
-    conf_sid, call_sid = ticket.watch.key, ticket.target.call_sid
-    conference = lc.roster.conference(conf_sid)
+    conference = lc.roster.conference(ticket.watch.key)
     live = conference is not None and conference.status.live
-    return Outcome(
-        f"The announcement to {ticket.action.who}: {lc.no_word(conf_sid, call_sid)}", live
-    )
+    said = lc.no_word(ticket, ticket.target.call_sid)
+    return Outcome(f"The announcement to {ticket.action.who}: {said}", live)
 
 
 # an announcement lasts as long as its audio (Action.lasts): its end (or failure) settles it
@@ -167,7 +167,7 @@ def _not_joined(lc: Lifecycle, ticket: Ticket) -> Verdict:
             return Settled.CONFIRMED
         if participant is not None and participant.ringing:
             return None
-    return Outcome(f"Could not dial {ticket.action.who}: {lc.no_word(target.key, target.call_sid)}")
+    return Outcome(f"Could not dial {ticket.action.who}: {lc.no_word(ticket, target.call_sid)}")
 
 
 DIALLING = Rule(settles=_joined, answered=_ringing, after_grace=_not_joined, reconcile_first=True)
