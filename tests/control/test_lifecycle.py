@@ -4,7 +4,7 @@ message, for a participant, a conference and a meeting target alike."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from moderator.control.actions.lifecycle import ANSWER_CONFIRMS, Action, Lifecyc
 from moderator.control.actions.rules import ENDING, PARTICIPANT
 from moderator.control.call_moves import replace_twiml
 from moderator.control.requests import end_conference_call, participant_call
+from moderator.control.results import ActionResult
 from moderator.credentials import Credentials
 from moderator.domain import door_twiml
 from moderator.domain.actions import ActionKind, Target
@@ -214,30 +215,42 @@ def _row(console: Console, conf: str, kind: ActionKind) -> Any:
     return row
 
 
+async def _unheard(
+    console: Console,
+    kind: ActionKind,
+    act: Callable[[str], Awaitable[ActionResult]],
+    then: Callable[[], None] = lambda: None,
+) -> Any:
+    """`act` in a meeting whose callbacks never come (`then`: once Twilio accepted it); its
+    journal row once confirmed or finished, the console settled."""
+    conf, _sids = await meeting(console, "Bob")
+    console.sim.faults.drop = 1.0
+    console.messages.clear()
+    assert (await act(conf)).ok
+    then()
+    await console.wait_for(lambda: (r := _row(console, conf, kind)).confirmed or r.error)
+    console.sim.failures.clear()
+    await console.moderator.settle()
+    return _row(console, conf, kind)
+
+
 async def test_an_end_without_its_callback_is_confirmed_once_twilio_lists_it_ended(
     console: Console,
 ) -> None:
-    conf, _sids = await meeting(console, "Bob")
-    console.sim.faults.drop = 1.0  # conference-end never comes
-    console.messages.clear()
-    assert (await console.moderator.end_conference(conf)).ok
-    await console.wait_for(lambda: _row(console, conf, ActionKind.END_CONFERENCE).confirmed)
-    row = _row(console, conf, ActionKind.END_CONFERENCE)
-    assert (row.ok, row.error) == (True, None)
+    row = await _unheard(console, ActionKind.END_CONFERENCE, console.moderator.end_conference)
+    assert (row.ok, row.confirmed, row.error) == (True, True, None)
     assert console.messages == []  # the host clicked End: nothing more to hear
 
 
 async def test_an_end_twilio_could_not_be_asked_about_is_finished_with_what_is_known(
     console: Console,
 ) -> None:
-    conf, _sids = await meeting(console, "Bob")
-    console.sim.faults.drop = 1.0
-    console.messages.clear()
-    assert (await console.moderator.end_conference(conf)).ok
-    console.sim.fail_next(500, count=50)  # the grace's reconcile cannot list the conference
-    await console.wait_for(lambda: _row(console, conf, ActionKind.END_CONFERENCE).error is not None)
-    console.sim.failures.clear()
-    row = _row(console, conf, ActionKind.END_CONFERENCE)
+    def cannot_list() -> None:  # the grace's reconcile cannot list the conference
+        console.sim.fail_next(500, count=50)
+
+    row = await _unheard(
+        console, ActionKind.END_CONFERENCE, console.moderator.end_conference, cannot_list
+    )
     said = (
         "Ending the conference TeamMeeting: no word from Twilio, and it could not be asked;"
         " the console last saw it in progress with 2 people"
@@ -251,55 +264,41 @@ async def test_an_end_twilio_could_not_be_asked_about_is_finished_with_what_is_k
 async def test_an_announcement_without_its_callback_is_finished_with_what_twilio_lists(
     console: Console,
 ) -> None:
-    conf, _sids = await meeting(console, "Bob")
-    console.sim.faults.drop = 1.0  # announcement-end never comes
-    console.messages.clear()
-    assert (await console.moderator.announce_text(conf, "Hello everyone")).ok
-    await console.wait_for(lambda: _row(console, conf, ActionKind.ANNOUNCE).error is not None)
-    row = _row(console, conf, ActionKind.ANNOUNCE)
+    def hello(conf: str) -> Awaitable[ActionResult]:
+        return console.moderator.announce_text(conf, "Hello everyone")
+
+    row = await _unheard(console, ActionKind.ANNOUNCE, hello)
     said = (
         "The announcement to the conference TeamMeeting: no word from Twilio;"
         " the conference list shows it in progress with 2 people"
     )
     assert (row.ok, row.confirmed, row.error) == (True, False, said)  # accepted, not heard of
     assert console.messages == [("warning", said)]  # told once
-    await console.moderator.settle()
-    assert console.messages == [("warning", said)]
+
+
+def _dial_dana(console: Console) -> Callable[[str], Awaitable[ActionResult]]:
+    return lambda conf: console.moderator.dial_out(conf, DANA, "Dana")
 
 
 async def test_a_dial_out_without_its_callbacks_is_confirmed_by_the_conference_list(
     console: Console,
 ) -> None:
-    conf, _sids = await meeting(console, "Bob")
-    console.sim.faults.drop = 1.0  # participant-join never comes
-    console.messages.clear()
-    assert (await console.moderator.dial_out(conf, DANA, "Dana")).ok
-    await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).confirmed)
-    row = _row(console, conf, ActionKind.DIAL_OUT)
-    assert (row.ok, row.error) == (True, None)
-    assert [p.label for p in console.roster.participants(conf, present_only=True)] == [
-        "Mary",
-        "Bob",
-        "Dana",
-    ]
+    row = await _unheard(console, ActionKind.DIAL_OUT, _dial_dana(console))
+    assert (row.ok, row.confirmed, row.error) == (True, True, None)
+    present = console.roster.participants(row.conference_sid, present_only=True)
+    assert [p.label for p in present] == ["Mary", "Bob", "Dana"]
     assert console.messages == [("info", "Dialling Dana")]
 
 
 async def test_a_dial_out_that_never_joined_without_its_callbacks_is_finished(
     console: Console,
 ) -> None:
-    conf, _sids = await meeting(console, "Bob")
-    console.sim.set_dial_outcome(DANA, "busy")
-    console.sim.faults.drop = 1.0  # nor the leave that says busy
-    console.messages.clear()
-    assert (await console.moderator.dial_out(conf, DANA, "Dana")).ok
-    await console.wait_for(lambda: _row(console, conf, ActionKind.DIAL_OUT).error is not None)
-    row = _row(console, conf, ActionKind.DIAL_OUT)
+    console.sim.set_dial_outcome(DANA, "busy")  # and the leave that says so never comes
+    row = await _unheard(console, ActionKind.DIAL_OUT, _dial_dana(console))
     said = (
         "Could not dial Dana: no word from Twilio; the conference list shows Dana not in the call"
     )
     assert (row.ok, row.confirmed, row.error) == (False, False, said)
-    await console.moderator.settle()
     assert console.messages == [("info", "Dialling Dana"), ("error", said)]  # told once
 
 
