@@ -302,6 +302,22 @@ async def test_a_dial_out_that_never_joined_without_its_callbacks_is_finished(
     assert console.messages == [("info", "Dialling Dana"), ("error", said)]  # told once
 
 
+async def test_a_dial_out_twilio_could_not_be_asked_about_is_one_warning(
+    console: Console,
+) -> None:
+    def cannot_list() -> None:  # the grace's reconcile cannot list the conference
+        console.sim.fail_next(500, count=50)
+
+    row = await _unheard(console, ActionKind.DIAL_OUT, _dial_dana(console), cannot_list)
+    said = (
+        "Dialling Dana: no word from Twilio, and it could not be asked;"
+        " the console last saw Dana still ringing"
+    )
+    assert (row.ok, row.confirmed, row.error) == (True, False, said)
+    reconcile = [text for text in console.errors if text.startswith("Could not reconcile")]
+    assert console.messages.count(("warning", said)) == 1 and len(reconcile) == 1  # no retelling
+
+
 # ---- an end, an announcement and a dial-out show in flight, from the one overlay ------------
 
 

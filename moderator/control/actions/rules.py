@@ -166,7 +166,12 @@ def _not_joined(lc: Lifecycle, ticket: Ticket) -> Verdict:
         if participant is not None and participant.present:
             return Settled.CONFIRMED
         if participant is not None and participant.ringing:
-            return None
+            if ticket.listed:
+                return None
+            # Twilio could not be asked (the host was told): one warning, not one a grace
+            return Outcome(
+                f"Dialling {ticket.action.who}: {lc.no_word(ticket, target.call_sid)}", ok=True
+            )
     return Outcome(f"Could not dial {ticket.action.who}: {lc.no_word(ticket, target.call_sid)}")
 
 
