@@ -9,6 +9,7 @@ again: Twilio refuses a second transcription of the same name on a call."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -60,6 +61,11 @@ class CaptionsControl:
         # call -> what was last asked of Twilio for it, until its callbacks tell (a started
         # callback comes a moment after the REST answer: turning on twice must not ask twice)
         self._asked: dict[str, bool] = {}
+        # calls whose transcription the voice route started just before captions went off,
+        # not yet in the meeting by the roster: stopped once they are
+        self._unwanted: set[str] = set()
+        self._stopping: set[asyncio.Task[ActionResult]] = set()
+        roster.changed.connect(lambda _changes: self._stop_unwanted())
         self.lines: Signal[[Line]] = Signal("captions.lines")
         self.switched: Signal[[bool]] = Signal("captions.switched")
         # a transcription stopped or failed (TranscriptionSid): a partial of it shown goes
@@ -72,7 +78,17 @@ class CaptionsControl:
     def on_event(self, event: TranscriptionEvent) -> None:
         """Every transcription callback: an error is told to the host (their captions stop)."""
         if event.event in (STARTED, STOPPED, ERROR):
-            self._asked.pop(event.call_sid, None)  # the transcript knows from here on
+            asked = self._asked.pop(event.call_sid, None)  # the transcript knows from here on
+            # a start the console did not ask for, after captions went off (a retried
+            # duplicate of one already stopped is not transcribing: left alone)
+            if (
+                event.event == STARTED
+                and asked is None
+                and not self.on
+                and self.transcript.transcribing(event.call_sid)
+            ):
+                self._unwanted.add(event.call_sid)
+                self._stop_unwanted()
         if event.event in (STOPPED, ERROR):
             self.ended.emit(event.transcription_sid)
         if event.event == ERROR:
@@ -155,6 +171,22 @@ class CaptionsControl:
             len(failed),
         )
         return results
+
+    def _stop_unwanted(self) -> None:
+        """Stop the transcriptions started after captions went off, of callers now in."""
+        if not self._unwanted:
+            return
+        if self.on:  # back on meanwhile: theirs is wanted again
+            self._unwanted.clear()
+            return
+        for conference_sid, call_sid in self._callers_in():
+            if call_sid in self._unwanted:
+                self._unwanted.discard(call_sid)
+                self._asked[call_sid] = False
+                action = self._action(ActionKind.CAPTIONS_OFF, conference_sid, call_sid)
+                task = asyncio.ensure_future(self._lifecycle.run(action))
+                self._stopping.add(task)  # kept until done (a task nobody holds may be lost)
+                task.add_done_callback(self._stopping.discard)
 
     def _action(self, kind: ActionKind, conference_sid: str, call_sid: str) -> Action:
         if kind is ActionKind.CAPTIONS_ON:

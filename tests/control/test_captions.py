@@ -280,3 +280,31 @@ async def test_turning_captions_on_twice_at_once_asks_each_caller_once(
         assert not [text for level, text in messages if level == "error"]
         rows = [a for a in core.journal.actions() if a.kind == "captions-on"]
         assert len([a for a in rows if a.call_sid]) == 2 and len(rows) == 3
+
+
+async def test_a_caller_at_the_door_when_captions_go_off_is_not_left_transcribed(
+    sim: Simulator, tmp_path: Path
+) -> None:
+    """The voice route started Carol's transcription, then the host turned captions off before
+    her join reached the console: she was nobody the switch could see, and her transcription
+    ran on (charged, and captioned while captions were off)."""
+    messages: list[tuple[str, str]] = []
+    async with AsyncExitStack() as stack:
+        core = await answering_core(sim, tmp_path, stack, captions=True, notify=_into(messages))
+        captions = core.captions
+        assert captions is not None
+        await _meeting(sim, core, messages)
+        carol = sim.place_call(CAROL, LINE_NUMBER).sid
+        await wait_until(lambda: _running(sim, carol), messages, what="Carol transcribed")
+        assert all(r.ok for r in await captions.set_on(False))
+        await wait_until(
+            lambda: any(
+                p.call_sid == carol
+                for c in core.roster.conferences()
+                for p in core.roster.participants(c.sid, present_only=True)
+            ),
+            messages,
+            what="Carol in",
+        )
+        await wait_until(lambda: not _running(sim, carol), messages, what="hers stopped")
+        assert not [text for level, text in messages if level == "error"]

@@ -286,7 +286,7 @@ async def test_captions_the_host_turned_on_last_without_the_flag(consoles: Conso
     bob = consoles.call(BOB)  # a newcomer hears it and is transcribed by the voice route
     await consoles.until(lambda: _transcribed(consoles, bob) == 1, "Bob transcribed")
     assert "This call is transcribed." in consoles.heard(bob)
-    # (a caller between the voice route and their join is not yet anyone the switch can see)
+    # (one between the voice route and their join is stopped once in: test_captions.py)
     await consoles.until(lambda: bob in consoles.main_calls(), "Bob in")
     assert all(r.ok for r in await core.captions.set_on(False))  # off lasts too
     core = await consoles.restart()
