@@ -144,7 +144,7 @@ async def test_confirmed_by_its_callback_or_its_answer(console: Console, scope: 
         assert console.roster.conference(conf).status == "completed"  # type: ignore[union-attr]
 
 
-async def test_without_its_callback_the_grace_shows_the_answer_and_reconciles(
+async def test_without_its_callback_the_grace_confirms_it_from_the_conference_list(
     console: Console,
 ) -> None:
     conf, sids = await meeting(console, "Bob")
@@ -155,11 +155,11 @@ async def test_without_its_callback_the_grace_shows_the_answer_and_reconciles(
     assert (await lc.run(_mute(lc, conf, bob))).ok
     assert console.roster.pending(conf, bob) is not None  # still waiting for the callback
     await console.wait_for(lambda: console.roster.pending(conf, bob) is None, timeout=lc.grace * 6)
-    assert console.roster.participant(conf, bob).muted  # type: ignore[union-attr]  # the answer
+    assert console.roster.participant(conf, bob).muted  # type: ignore[union-attr]  # as listed
     await console.wait_for(lambda: console.moderator.reconciler.runs > runs)
     console.sim.faults.drop = 0.0
     [row] = console.journal.actions(conf)
-    assert (row.kind, row.ok, row.confirmed) == ("mute", True, False)  # accepted, not confirmed
+    assert (row.kind, row.ok, row.confirmed) == ("mute", True, True)  # the list confirms it
 
 
 async def test_an_end_without_its_callback_is_confirmed_by_the_reconcile(
@@ -232,6 +232,37 @@ async def _unheard(
     console.sim.failures.clear()
     await console.moderator.settle()
     return _row(console, conf, kind)
+
+
+async def test_a_mute_the_conference_list_does_not_show_is_finished_with_what_it_shows(
+    console: Console,
+) -> None:
+    async def mute_bob(conf: str) -> ActionResult:
+        bob = console.sid_of(conf, "Bob")
+        result = await console.moderator.mute(conf, bob)
+        await console.sim.set_muted(conf, bob, False)  # he unmutes; no callback says either
+        return result
+
+    row = await _unheard(console, ActionKind.MUTE, mute_bob)
+    said = "Could not mute Bob: no word from Twilio; the conference list shows Bob not muted"
+    assert (row.ok, row.confirmed, row.error) == (False, False, said)
+    assert console.messages == [("error", said)]  # told once
+
+
+async def test_a_bulk_mute_without_callbacks_is_confirmed_by_shared_listings(
+    console: Console,
+) -> None:
+    guests = [f"Guest {n}" for n in range(8)]
+    conf, _sids = await meeting(console, *guests)
+    console.sim.faults.drop = 1.0
+    runs = console.moderator.reconciler.runs
+    result = await console.moderator.mute_all(conf, except_presenter=True)
+    assert result.succeeded == len(guests)
+    await console.moderator.settle()
+    mutes = [a for a in console.journal.actions(conf) if a.kind == ActionKind.MUTE]
+    assert [(a.ok, a.confirmed) for a in mutes] == [(True, True)] * len(guests)
+    # a listing begun after an answer serves every grace that ends while it runs
+    assert console.moderator.reconciler.runs - runs < len(guests)
 
 
 async def test_an_end_without_its_callback_is_confirmed_once_twilio_lists_it_ended(

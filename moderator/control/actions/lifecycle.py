@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -133,6 +133,7 @@ class Ticket:
     begun_after: int = 0  # the target conference's last SequenceNumber at the start
     answered_after: int = 0  # … when Twilio answered
     listed: bool = True  # the grace's reconcile could ask Twilio (False: the roster is older)
+    answered_at: float = 0.0  # the loop's time when Twilio answered
     answer: Any = field(default=None, repr=False)
 
     @property
@@ -157,7 +158,7 @@ class Lifecycle:
         notify: Sink,
         grace: float,
         on_stale: Callable[[str], None],
-        reconcile: Callable[[str], Awaitable[bool]] | None = None,
+        reconcile: Callable[[str], Coroutine[Any, Any, bool]] | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.roster = roster
@@ -170,6 +171,9 @@ class Lifecycle:
         self.on_stale = on_stale  # asks for a (debounced) reconcile of a conference
         # lists a conference now and folds it in (False: Twilio could not be asked)
         self.reconcile = reconcile or _not_asked
+        # the latest listing of each conference the graces asked for (loop time it began): one
+        # begun after an action's answer serves it too (250 mutes' graces: one listing, not 250)
+        self._listings: dict[str, tuple[float, asyncio.Task[bool]]] = {}
         self.clock = clock
         self._open: dict[Target, list[Ticket]] = {}  # by the target whose facts settle them
         self._tokens = itertools.count(1)
@@ -278,6 +282,7 @@ class Lifecycle:
             self._stale(action.target)
         self.actions.finish(ticket.action_id, ok=True)
         ticket.answered_after = self.roster.last_sequence(action.target.key)
+        ticket.answered_at = asyncio.get_running_loop().time()
         log.info("%s %s: Twilio accepted (%s)", action.kind.value, action.who, action.origin)
         rule = action.rule
         if rule.answered is not None:
@@ -371,7 +376,7 @@ class Lifecycle:
                 action.who,
             )
             if rule.reconcile_first:
-                ticket.listed = await self.reconcile(ticket.watch.key)
+                ticket.listed = await self._listed(ticket)
                 if not self.is_open(ticket):
                     return  # what Twilio listed settled it
                 if not ticket.listed:  # the host was told why; the resolver says what is known
@@ -386,6 +391,16 @@ class Lifecycle:
                 verdict = Outcome(f"{action.says}: no word from Twilio in {waited:.0f} s")
             self._settle(ticket, verdict)
             return
+
+    async def _listed(self, ticket: Ticket) -> bool:
+        """Twilio's list of the ticket's conference, folded in: a listing begun after Twilio
+        answered the action serves (and is shared), else a new one. False: it could not."""
+        conf_sid = ticket.watch.key
+        known = self._listings.get(conf_sid)
+        if known is None or known[0] < ticket.answered_at:
+            task = self.tasks.spawn(self.reconcile(conf_sid), name=f"listing:{conf_sid}")
+            known = self._listings[conf_sid] = (asyncio.get_running_loop().time(), task)
+        return await asyncio.shield(known[1])
 
     def _close(self, ticket: Ticket) -> None:
         """Stop waiting for it: unfiled, its grace cancelled, its own mark (only) cleared."""

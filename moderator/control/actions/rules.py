@@ -3,6 +3,8 @@ does when none came. The recording's rules live with it (control/recording.py)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from moderator.control.actions.lifecycle import (
     Lifecycle,
     Outcome,
@@ -13,7 +15,7 @@ from moderator.control.actions.lifecycle import (
 )
 from moderator.domain.actions import ActionKind, Target
 from moderator.domain.roster import Change, ChangeKind
-from moderator.domain.state import ConferenceStatus
+from moderator.domain.state import ConferenceStatus, Participant
 
 # ---- a participant: mute, unmute, hold, unhold, kick; a call moved by the door or the rooms ----
 
@@ -34,8 +36,31 @@ def _confirmed_by_callback(lc: Lifecycle, ticket: Ticket, fact: object) -> Verdi
     return Settled.DROPPED
 
 
-def _show_the_answer(lc: Lifecycle, ticket: Ticket) -> Settled:
-    """No callback in time: the tile shows what Twilio answered, and a reconcile settles it."""
+# what Twilio's list shows of a participant once the action took effect, in the host's words
+# (whether it took effect, how it reads when it did not)
+_LISTED: dict[ActionKind, tuple[Callable[[Participant], bool], str]] = {
+    ActionKind.MUTE: (lambda p: p.muted, "not muted"),
+    ActionKind.UNMUTE: (lambda p: not p.muted, "muted"),
+    ActionKind.HOLD: (lambda p: p.hold, "not on hold"),
+    ActionKind.UNHOLD: (lambda p: not p.hold, "on hold"),
+}
+
+
+def _show_the_answer(lc: Lifecycle, ticket: Ticket) -> Verdict:
+    """No callback in time; the conference was listed. A mute, hold (and their undoing) is
+    confirmed by what the list shows of them, or finished with it; else (a whisper, a move, or
+    Twilio could not be asked) the tile shows what Twilio answered."""
+    listed = _LISTED.get(ticket.kind)
+    call_sid = ticket.target.call_sid
+    participant = lc.roster.participant(ticket.target.key, call_sid) if call_sid else None
+    if ticket.listed and listed is not None and participant is not None:
+        took, undone = listed
+        if participant.present and took(participant):
+            return Settled.CONFIRMED
+        shows = f"{participant.display_name} {undone if participant.present else 'gone'}"
+        return Outcome(
+            f"{ticket.action.says}: no word from Twilio; the conference list shows {shows}"
+        )
     answer = ticket.answer
     if answer is not None and hasattr(answer, "call_sid"):
         lc.apply_answer(ticket.target.key, ticket.answered_after, answer)
@@ -43,7 +68,9 @@ def _show_the_answer(lc: Lifecycle, ticket: Ticket) -> Settled:
     return Settled.DROPPED
 
 
-PARTICIPANT = Rule(settles=_confirmed_by_callback, after_grace=_show_the_answer)
+PARTICIPANT = Rule(
+    settles=_confirmed_by_callback, after_grace=_show_the_answer, reconcile_first=True
+)
 
 
 # ---- a conference: end, announce -------------------------------------------------------------
