@@ -75,7 +75,9 @@ class Consoles(Line):
     def waiting_calls(self) -> set[str]:
         return {p.call_sid for p in self.service.waiting()}
 
-    async def until(self, check: Callable[[], Any], what: str, timeout: float = 10.0) -> None:
+    async def until(self, check: Callable[[], Any], what: str, timeout: float = 30.0) -> None:
+        # a hang guard, not a speed check: a meeting's end (goodbyes spoken, calls hung up, the
+        # lobby ended) once took over 10 s on the shared 2-core machine under a full suite
         await wait_until(check, self.messages, what=what, timeout=timeout)
 
     async def in_main(self, *numbers: str) -> list[str]:
