@@ -527,6 +527,7 @@ _DOOR_WORDS = {
     "rooms-clear": "the breakout rooms' plan was cleared",
     "gone": "{who} was told the meeting had ended and hung up",
     "meeting-ended": "the meeting was ended",
+    "fresh-start": "the console started with no live meeting: the door began afresh",
     "captions-on": "live captions were turned on",
     "captions-off": "live captions were turned off",
     "book-edit": "the address book entry of {who} was changed",
@@ -547,7 +548,10 @@ def door_words(row: dict[str, Any]) -> str:
         "text": detail.get("text", ""),
     }
     template = _DOOR_WORDS.get(row["kind"])
-    text = template.format(**fields) if template else f"{row['kind']}: {who}"
+    if template:
+        text = template.format(**fields)
+    else:  # a kind without words yet: its name, and whom only when someone is named
+        text = f"{row['kind']}: {who}" if row["name"] else row["kind"]
     by = {"door": "the door", "start": "the start options"}.get(row["by"], row["by"])
     failed = f"; failed: {row['error']}" if row["ok"] is False else ""
     return f"{text}, by {by}{failed}"

@@ -240,14 +240,17 @@ def test_whispers_and_announcements_read_as_the_event_log_shows_them(journal: Jo
 
 
 def test_the_doors_own_records_read_in_words(journal: Journal) -> None:
-    """The host's end of a meeting once read 'meeting-ended: Caller' and a waiting caller's
-    goodbye 'gone: +1…' in the report; the event log says it in words, so does the report."""
+    """The host's end of a meeting once read 'meeting-ended: Caller' (a start without a live
+    meeting 'fresh-start: Caller') and a waiting caller's goodbye 'gone: +1…' in the report;
+    the event log says it in words, so does the report."""
     at = NOW + timedelta(seconds=3)
     for who, kind, params in (
         (None, "book-edit", {"number": "+14155550102", "name": "Bob"}),
         (None, "rooms-plan", {"rooms": "2"}),
         ("CA" + "9" * 32, "gone", {"from": "+14155550109"}),
         (None, "meeting-ended", {}),
+        (None, "fresh-start", {}),
+        (None, "a-kind-without-words", {}),
     ):
         row = journal.record_action(at, "TeamMeeting", who, kind, params=params)
         journal.finish_action(row, at, ok=True)
@@ -256,4 +259,6 @@ def test_the_doors_own_records_read_in_words(journal: Journal) -> None:
     assert "the breakout rooms were planned (2 rooms), by host" in text
     assert "+14155550109 was told the meeting had ended and hung up, by host" in text
     assert "the meeting was ended, by host" in text
-    assert "Caller" not in text and "meeting-ended" not in text
+    assert "the console started with no live meeting: the door began afresh, by host" in text
+    assert "a-kind-without-words, by host" in text  # no 'Caller' for a row that names nobody
+    assert "Caller" not in text and "meeting-ended" not in text and "fresh-start" not in text
