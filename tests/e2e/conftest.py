@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,3 +87,33 @@ def run_moderator(
         text=True,
         timeout=timeout,
     )
+
+
+@dataclass
+class DemoRun:
+    """A finished `moderator --demo` run: its data dir and the environment it ran in."""
+
+    data: Path
+    env: dict[str, str]
+
+    def report(self) -> dict[str, Any]:
+        """`moderator report --format json` on the run's data dir."""
+        report = run_moderator(
+            "report", "--data-dir", str(self.data), "--format", "json", env=self.env
+        )
+        assert report.returncode == 0, report.stderr
+        result: dict[str, Any] = json.loads(report.stdout)
+        return result
+
+
+def run_demo(tmp_path: Path, *flags: str) -> DemoRun:
+    """`moderator --demo` with `flags` on a fresh data dir and a free port, with no Twilio
+    account in the environment (the demo needs none); it must exit 0 without a traceback."""
+    data = tmp_path / "data"
+    env = child_env(tmp_path)
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+        env.pop(name)
+    result = run_moderator("--demo", *flags, "--data-dir", str(data), "--port", "0", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    return DemoRun(data, env)
