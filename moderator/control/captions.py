@@ -96,11 +96,8 @@ class CaptionsControl:
             self._lifecycle.tell.error(f"Captions of {who} failed: {event.error}")
 
     def _caller(self, call_sid: str) -> str:
-        for conference in reversed(self._roster.conferences()):
-            participant = self._roster.participant(conference.sid, call_sid)
-            if participant is not None:
-                return participant.display_name
-        return "a caller"
+        participant = self._roster.find_call(call_sid)
+        return participant.display_name if participant is not None else "a caller"
 
     def last_words(self, call_sid: str) -> str | None:
         """What the caller said last (a partial while they still talk)."""

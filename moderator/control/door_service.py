@@ -506,13 +506,7 @@ class DoorControl:
         return [c for c in self.roster.conferences() if c.status.live and named(c.friendly_name)]
 
     def _find(self, call_sid: str) -> Participant | None:
-        for conference in self.roster.conferences():
-            if not self.roster.is_folded(conference.sid):
-                continue  # a past conference known by its summary: nobody is in it now
-            participant = self.roster.participant(conference.sid, call_sid)
-            if participant is not None and participant.present:
-                return participant
-        return None
+        return self.roster.find_call(call_sid, present_only=True)
 
     async def _move(
         self, call_sid: str, twiml: str, kind: ActionKind, *, to: str | None = None

@@ -141,6 +141,16 @@ class Roster(PastFolding, Compacting):
         record = self._folded(conference_sid)
         return record.view.get(call_sid) if record else None
 
+    def find_call(self, call_sid: str, *, present_only: bool = False) -> Participant | None:
+        """The call where the roster saw it last: in the newest conference that has it (and
+        where it is present, with `present_only`). Only folded conferences are looked in: a
+        past one known by its summary is not folded for a question about a call of now."""
+        for record in reversed(self._records.values()):
+            participant = record.view.get(call_sid) if record.past is None else None
+            if participant is not None and (participant.present or not present_only):
+                return participant
+        return None
+
     def pending(self, conference_sid: str, call_sid: str) -> PendingAction | None:
         """The action sent for this participant and not yet confirmed (the overlay)."""
         record = self._records.get(conference_sid)

@@ -6,8 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderator.domain.actions import ActionKind, Target
+from moderator.domain.events import ConferenceEvent
 from moderator.domain.roster import ChangeKind, Roster
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
+from moderator.domain.state import Conference, ConferenceStatus, PastConference
 from tests.domain.histories import (
     NOW,
     Entries,
@@ -136,6 +138,47 @@ def test_a_conference_keeps_one_mark_per_kind() -> None:
     assert roster.pending_on(conference) == stop
     roster.unmark(conference, token=1)
     assert roster.pending_on(conference) is None
+
+
+def test_a_call_is_found_where_it_was_seen_last_without_folding_the_past() -> None:
+    """Alice left the meeting for room 1 (another conference): she is found in the room, as
+    present; Bob, who left, is found only when absence is allowed; a past conference known by
+    its summary is not folded to look (its loader is never called)."""
+    asked: list[str] = []
+
+    def load_past(sid: str) -> list[ConferenceEvent]:
+        asked.append(sid)
+        return []
+
+    roster = Roster(load_past=load_past)
+    past = Conference(
+        sid="CF" + "9" * 32, friendly_name="TeamMeeting", status=ConferenceStatus.COMPLETED
+    )
+    roster.add_past(PastConference(past, took_part=4, present_or_ringing=0))
+    for event in events(team_meeting()):
+        roster.apply(event)
+    room = "CF" + "7" * 32
+    roster.apply(*events([form("participant-leave", 8, who="Alice")]))
+    roster.apply(
+        *events(
+            [
+                form(
+                    "participant-join",
+                    1,
+                    who="Alice",
+                    conference_sid=room,
+                    friendly_name="TeamMeeting-room-1",
+                )
+            ]
+        )
+    )
+    alice = roster.find_call(call_sid("Alice"), present_only=True)
+    assert alice is not None and alice.conference_sid == room
+    assert roster.find_call(call_sid("Bob"), present_only=True) is None
+    bob = roster.find_call(call_sid("Bob"))
+    assert bob is not None and not bob.present
+    assert roster.find_call(call_sid("Nobody")) is None
+    assert asked == [] and not roster.is_folded(past.sid)
 
 
 def test_host_can_choose_presenter() -> None:

@@ -419,11 +419,8 @@ class MainWindow(QMainWindow):
         """The one display name of a call, wherever the roster has seen it."""
         sid = self.conference_sid
         participant = self._roster.participant(sid, call_sid) if sid else None
-        if participant is None:
-            for conference in self._roster.conferences():
-                participant = self._roster.participant(conference.sid, call_sid)
-                if participant is not None:
-                    break
+        if participant is None:  # in a room, or gone: where the roster saw the call last
+            participant = self._roster.find_call(call_sid)
         return participant.display_name if participant is not None else display_name()
 
     # ---- roster and callbacks --------------------------------------------------------------
