@@ -190,9 +190,13 @@ async def test_a_slow_body_flood_does_not_lock_twilio_out(
         # dips below `busy` on a loaded machine before the clients reconnect: 147 of 256 seen)
         assert min(flooding_at_send) == clients
         assert min(open_at_send) >= guard.limit // 2
-        # room was made by closing connections idle or still reading a body (which of the
-        # two depends on how far the flood's bodies had got: not asserted)
-        assert guard.closed_slow + guard.closed_idle > 0
+        if signature == SHAPED:
+            # waited for: room was made by closing connections idle or still reading a body
+            # (which of the two depends on how far the flood's bodies had got: not asserted).
+            # "AAAA" is refused at its headers, so its churn frees room by itself and whether
+            # the guard also closed one is timing (0 seen in a fresh-clone CI run); its
+            # refusals are asserted below.
+            assert guard.closed_slow + guard.closed_idle > 0
     finally:
         stop.set()
         await asyncio.gather(*flood, return_exceptions=True)
