@@ -100,6 +100,11 @@ class ConnectionGuard:
     def open_connections(self) -> int:
         return len(self._opened)
 
+    @property
+    def reading_bodies(self) -> int:
+        """Connections whose request's body is still coming in (the ones room is made from)."""
+        return len(self._reading)
+
     # ---- what aiohttp and asyncio call ------------------------------------------------------
 
     def __call__(self) -> asyncio.BaseProtocol:
