@@ -10,7 +10,6 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import platformdirs
 from PySide6.QtWidgets import QApplication
 
 from moderator import APP_NAME, credentials
@@ -25,6 +24,7 @@ from moderator.domain.host_state import hash_pin
 from moderator.domain.roster import Roster
 from moderator.loop import ConsoleEventLoop
 from moderator.messages import Level, Messages
+from moderator.private import default_data_dir
 from moderator.server.webhooks import ServerStartError, WebhookServer, check_port_free
 from moderator.settings_flow import SettingsFlow
 from moderator.setup.numbers import connected_numbers
@@ -34,6 +34,7 @@ from moderator.sim import Simulator
 from moderator.store.address_book_file import book_path, load_book
 from moderator.store.history import newest_events
 from moderator.store.journal import ActionRecord, Journal, JournalError
+from moderator.store.journal_file import EarlyCheck
 from moderator.store.report_html import JournalViews
 from moderator.ui.bridge import RosterBridge
 from moderator.ui.door.door_ui import DoorUi
@@ -47,10 +48,6 @@ from moderator.ui.shell.main_window import MainWindow
 from moderator.ui.shell.settings_dialog import SettingsEdit
 
 log = logging.getLogger(__name__)
-
-
-def default_data_dir() -> Path:
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 @dataclass
@@ -84,8 +81,9 @@ class StartupError(Exception):
 class Console:
     """All the running parts of one console session, started and stopped in a fixed order."""
 
-    def __init__(self, options: ConsoleOptions) -> None:
+    def __init__(self, options: ConsoleOptions, journal_check: EarlyCheck | None = None) -> None:
         self.options = options
+        self.journal_check = journal_check  # begun before the imports (commands/console.py)
         # every part's messages for the host; held until the window connects (_show_window)
         self.messages = Messages()
         # the event log's history: which conferences' lines are in, and where live lines start
@@ -166,6 +164,7 @@ class Console:
             self._credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
         config = CoreConfig(
             data_dir=self.options.data_dir,
+            journal_check=self.journal_check,
             settings=self.settings,
             credentials=self._credentials,
             replay=True,
@@ -495,9 +494,10 @@ class Console:
         log.info("console stopped")
 
 
-def run_console(options: ConsoleOptions) -> int:
-    """Run the console until it is asked to quit. 0 on a normal quit, 2 on a start-up mistake."""
-    console = Console(options)
+def run_console(options: ConsoleOptions, journal_check: EarlyCheck | None = None) -> int:
+    """Run the console until it is asked to quit. 0 on a normal quit, 2 on a start-up mistake.
+    `journal_check`: the journal's whole-file check, begun before the imports."""
+    console = Console(options, journal_check)
     try:
         check_port_free(options.host, console.port)
     except ServerStartError as exc:

@@ -42,6 +42,7 @@ from moderator.sim import Simulator
 from moderator.store.call_status_log import CallStatusLog
 from moderator.store.history import Backlog, note_callers, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.journal_file import EarlyCheck
 from moderator.store.recording_log import RecordingLog
 from moderator.store.transcript_log import TranscriptLog
 from moderator.store.writer import CallbackWriter
@@ -59,6 +60,7 @@ class CoreConfig:
     # REST credentials when they differ from the ones that verify callbacks (a test's wrong token)
     rest_credentials: Credentials | None = None
     journal_file: str = JOURNAL_FILE
+    journal_check: EarlyCheck | None = None  # the journal's check, begun before the imports
     replay: bool = False  # rebuild the roster from the journal (the app does, after a restart)
     roster: Roster | None = None  # a roster to fold into (without replay) instead of a new one
     host: str = "127.0.0.1"
@@ -124,7 +126,7 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     Raises JournalError (unusable data dir) or ServerStartError (port taken) with a one-line
     message; whatever had started by then is already on `stack`.
     """
-    journal = Journal(config.data_dir / config.journal_file)
+    journal = Journal(config.data_dir / config.journal_file, early=config.journal_check)
     stack.callback(journal.close)
     if config.replay:
         # only conferences still open are folded; ended ones are folded when the host asks

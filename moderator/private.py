@@ -22,6 +22,16 @@ UMASK = 0o077
 POSIX = os.name == "posix"
 
 
+def default_data_dir() -> Path:
+    """The data folder when no --data-dir is given (kept here, not in app.py, so that finding
+    it imports nothing heavy: the journal's check starts before Qt is imported)."""
+    import platformdirs
+
+    from moderator import APP_NAME
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
 def keep_private() -> None:
     """From now on this process creates files 0600 and folders 0700 (the process's umask)."""
     if POSIX:

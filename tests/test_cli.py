@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from moderator import app, cli
+from moderator import app, cli, private
 from moderator.commands import console
 from moderator.domain.events import parse_callback
 from moderator.store.journal import Journal
@@ -80,7 +80,7 @@ def test_unwritable_data_dir_is_the_only_line(
 @pytest.fixture
 def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The default data folder is under tmp_path; the demo's journal holds the TeamMeeting."""
-    monkeypatch.setattr(app, "default_data_dir", lambda: tmp_path / "data")
+    monkeypatch.setattr(private, "default_data_dir", lambda: tmp_path / "data")
     journal = Journal.in_dir(tmp_path / "data" / "demo")
     now = datetime(2026, 11, 25, 16, 0, tzinfo=timezone.utc)
     journal.append_callbacks([(now, f, parse_callback(f, now)) for f in team_meeting()])
@@ -124,7 +124,7 @@ def start_options(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str
 ) -> app.ConsoleOptions:
     seen: list[app.ConsoleOptions] = []
-    monkeypatch.setattr(app, "run_console", lambda options: seen.append(options) or 0)
+    monkeypatch.setattr(app, "run_console", lambda options, _check: seen.append(options) or 0)
     monkeypatch.setattr("moderator.system_libs.xcb_problem", lambda: None)
     monkeypatch.setattr("moderator.logs.setup_logging", lambda verbose: None)
     monkeypatch.setitem(sys.modules, "ngrok", types.ModuleType("ngrok"))
@@ -150,7 +150,7 @@ def test_door_start_state_reaches_the_console_options(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     seen: list[app.ConsoleOptions] = []
-    monkeypatch.setattr(app, "run_console", lambda options: seen.append(options) or 0)
+    monkeypatch.setattr(app, "run_console", lambda options, _check: seen.append(options) or 0)
     monkeypatch.setattr("moderator.system_libs.xcb_problem", lambda: None)
     monkeypatch.setattr("moderator.logs.setup_logging", lambda verbose: None)
     # main() returns even when the ngrok SDK is loaded: only entry() may leave by os._exit

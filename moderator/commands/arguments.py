@@ -109,6 +109,6 @@ def latency(value: str) -> tuple[float, float]:
 
 def console_data_dir(data_dir: Path | None, demo: bool) -> Path:
     """The folder the console keeps its journal in: --data-dir, else the default (demo apart)."""
-    from moderator.app import default_data_dir
+    from moderator.private import default_data_dir
 
     return data_dir or default_data_dir() / ("demo" if demo else "")

@@ -16,6 +16,7 @@ from moderator import __version__
 from moderator.commands import arguments
 from moderator.commands.arguments import Parser, console_data_dir
 from moderator.private import private_folder
+from moderator.store.journal_file import JOURNAL_FILE, EarlyCheck
 
 ENV_PIN = "MODERATOR_PIN"  # the meeting PIN, kept out of `ps` (a --pin argument shows there)
 
@@ -150,12 +151,15 @@ def run(argv: Sequence[str]) -> int:
     """Check the command line, then run the console until it quits; its exit status."""
     parser = console_parser()
     options = parser.parse_args(argv)
+    data_dir = console_data_dir(options.data_dir, options.demo)
+    # A journal no clean close vouches for is checked whole before it is written: begun now,
+    # on its own thread, that check runs beside the imports below (store/journal_file.py).
+    journal_check = EarlyCheck(data_dir / JOURNAL_FILE)
 
     from moderator.app import ConsoleOptions, run_console
     from moderator.logs import setup_logging
     from moderator.system_libs import display_problem, xcb_problem
 
-    data_dir = console_data_dir(options.data_dir, options.demo)
     door_pin = start_pin(options, parser, os.environ)
     # checked before anything starts or logs, so the mistake is the only line printed
     if options.screenshot is not None and not options.screenshot.parent.is_dir():
@@ -177,4 +181,5 @@ def run(argv: Sequence[str]) -> int:
     # every flag is a ConsoleOptions field of the same name; the checked folder and PIN win
     fields = {field.name for field in dataclasses.fields(ConsoleOptions)}
     given = {name: value for name, value in vars(options).items() if name in fields}
-    return run_console(ConsoleOptions(**{**given, "data_dir": data_dir, "pin": door_pin}))
+    console = ConsoleOptions(**{**given, "data_dir": data_dir, "pin": door_pin})
+    return run_console(console, journal_check)

@@ -30,6 +30,7 @@ from moderator.store.journal_file import (
     CLOSE_WAIT,
     JOURNAL_FILE,
     BackgroundCheck,
+    EarlyCheck,
     JournalError,
     JournalFile,
 )
@@ -77,9 +78,10 @@ class Journal:
     callbacks waiting for it, never the window. The event loop's connection only reads (and
     serves `append_callbacks` for tools and tests that write synchronously).
     `create=False` opens an existing journal read-only (the report): nothing is written to it.
+    `early`: the whole-file check the start began before its imports (journal_file.EarlyCheck).
     """
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, early: EarlyCheck | None = None) -> None:
         self.path = path
         self.read_only = not create
         self.file = JournalFile(path)
@@ -99,7 +101,7 @@ class Journal:
         if self.read_only:
             self._db = self.file.open_read_only()
         else:
-            self._db = self.file.open_for_writing()
+            self._db = self.file.open_for_writing(early)
             self._disk = DiskThread("journal-writer")
         self.recovery: Recovery | None = self.file.recovery
         # True when the start trusted the clean-close marker and skipped SQLite's whole-file

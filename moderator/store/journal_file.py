@@ -1,14 +1,17 @@
 """The journal's SQLite file: opening it (read-only for the report, or for writing), setting
 aside an empty one, repairing a damaged one, migrating an older schema (after copying the file
-aside, as Vorta does), and the whole-file check run in the background. The tables' API, and the
-writer thread that every write goes through, are store/journal.py's."""
+aside, as Vorta does), and the whole-file check run early (beside the start's imports) or in the
+background. The tables' API, and the writer thread that every write goes through, are
+store/journal.py's."""
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from moderator.private import FILE_MODE, narrow
@@ -89,6 +92,7 @@ class JournalFile:
         # True when the start trusted the clean-close marker and skipped SQLite's whole-file
         # check: Journal.check_in_background() runs it once the window is up (clean_close.py).
         self.unchecked = False
+        self.checked_early = False  # the whole-file check's verdict came from an EarlyCheck
         self.migrated_from: Path | None = None  # the copy taken before a migration
 
     def open_read_only(self) -> sqlite3.Connection:
@@ -119,15 +123,16 @@ class JournalFile:
             )
         return db
 
-    def open_for_writing(self) -> sqlite3.Connection:
-        """The file opened for writing: set aside if empty, repaired if damaged, migrated."""
+    def open_for_writing(self, early: EarlyCheck | None = None) -> sqlite3.Connection:
+        """The file opened for writing: set aside if empty, repaired if damaged, migrated.
+        `early`: this file's whole-file check, started before (its verdict spares the open's)."""
         existed = self.path.exists()
         try:
             if existed and self.path.stat().st_size == 0:
                 self._set_aside_empty()
                 existed = False
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = self._open_sound(existed)
+            db = self._open_sound(existed, early if early and early.path == self.path else None)
             try:
                 self._migrate(db)
             except BaseException:
@@ -139,14 +144,19 @@ class JournalFile:
             raise JournalError(f"cannot open the journal {self.path}: {exc}") from exc
         return db
 
-    def _open_sound(self, existed: bool) -> sqlite3.Connection:
+    def _open_sound(self, existed: bool, early: EarlyCheck | None) -> sqlite3.Connection:
         """A connection to a journal SQLite finds sound, repairing a damaged one first."""
         db: sqlite3.Connection | None = None
         self.unchecked = existed and clean_close.closed_cleanly(self.path)
+        # the early check's verdict, taken before this open's connection touches the file
+        verdict = early.verdict() if early is not None and existed and not self.unchecked else None
+        self.checked_early = verdict is not None
         clean_close.forget(self.path)  # before any write: a crash from now on leaves no marker
         try:
             db = self.connect()
-            problem = is_damaged(db) if existed and not self.unchecked else None
+            problem = None
+            if existed and not self.unchecked:
+                problem = verdict.problem if verdict is not None else is_damaged(db)
         except sqlite3.DatabaseError as exc:
             # OperationalError is the disk's fault (full, read-only, locked), not the file's
             if not existed or isinstance(exc, sqlite3.OperationalError):
@@ -293,3 +303,78 @@ class BackgroundCheck:
             if self._db is not None:
                 self._db.interrupt()
         self._thread.join(CLOSE_WAIT)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a whole-file check found: None when SQLite finds the file sound."""
+
+    problem: str | None
+
+
+def _file_state(path: Path) -> tuple[object, ...]:
+    """The journal's and its write-ahead log's identity: any write changes one of them."""
+    found = path.stat()
+    try:
+        wal = os.stat(f"{path}-wal")
+        log_state = (wal.st_size, wal.st_mtime_ns) if wal.st_size else None
+    except FileNotFoundError:
+        log_state = None  # as good as an empty one (which a read-only connection may create)
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, log_state)
+
+
+class EarlyCheck:
+    """SQLite's whole-file check of a journal the clean-close marker does not vouch for (a
+    crash, or a journal an older console left), started before the console imports Qt,
+    aiohttp and twilio: on its own thread and read-only connection it runs on the other core
+    while those load (about half a second), so the open finds its verdict in, or nearly.
+
+    The open still checks before it writes anything: it waits for this verdict and trusts it
+    only while the journal and its write-ahead log are as the check found them; a check that
+    could not run (the file locked, or not readable without writing) leaves it to the open.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._thread: threading.Thread | None = None
+        self._found: Verdict | None = None
+        try:
+            if not path.exists() or path.stat().st_size == 0 or clean_close.closed_cleanly(path):
+                return  # nothing to check, or the background check's (clean_close.py)
+            self._before = _file_state(path)
+        except OSError:
+            return
+        self._thread = threading.Thread(target=self._run, name="journal-early-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                rows = db.execute("PRAGMA quick_check(1)").fetchall()
+            finally:
+                db.close()
+            verdict = str(rows[0][0]) if rows else "no answer"
+            found = Verdict(None if verdict == "ok" else verdict)
+        except sqlite3.OperationalError as exc:  # locked, or unreadable here: not the file's fault
+            log.debug("the early check of %s could not run: %s", self.path, exc)
+            return
+        except sqlite3.DatabaseError as exc:  # damaged, or not a database
+            found = Verdict(str(exc))
+        try:
+            if _file_state(self.path) == self._before:
+                self._found = found
+        except OSError:
+            return
+
+    def verdict(self) -> Verdict | None:
+        """Wait for the check; what it found, or None when it did not run or the file (or its
+        write-ahead log) changed since it began."""
+        if self._thread is None:
+            return None
+        self._thread.join()
+        try:
+            unchanged = _file_state(self.path) == self._before
+        except OSError:
+            return None
+        return self._found if unchanged else None

@@ -8,8 +8,11 @@ import threading
 import time
 from pathlib import Path
 
-from moderator.store import clean_close
+import pytest
+
+from moderator.store import clean_close, journal_file
 from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.journal_file import EarlyCheck
 from tests.store.test_storage_faults import damage_pages, many, store
 
 
@@ -107,3 +110,73 @@ def test_closing_interrupts_a_check_still_reading(tmp_path: Path) -> None:
     assert not closing.is_alive()
     assert journal.wait_for_check() is None  # interrupted is not damaged
     assert opens_unchecked(tmp_path)  # checked in the background again next time
+
+
+@pytest.fixture
+def opens_checked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The journals an open checked whole itself (not by an early check's verdict)."""
+    checked: list[Path] = []
+    is_damaged = journal_file.is_damaged
+
+    def counting(db: object) -> str | None:
+        (_, _, name) = db.execute("PRAGMA database_list").fetchone()  # type: ignore[attr-defined]
+        checked.append(Path(name))
+        return is_damaged(db)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(journal_file, "is_damaged", counting)
+    return checked
+
+
+def test_a_start_after_a_crash_takes_the_early_checks_verdict(
+    tmp_path: Path, opens_checked: list[Path]
+) -> None:
+    # The console begins the check before its imports (commands/console.py): the open waits
+    # for its verdict instead of reading the whole file again.
+    path = journal_of(tmp_path)
+    running = Journal.in_dir(tmp_path)  # never closed: the process died
+    store(running, many(10))
+    early = EarlyCheck(path)
+    journal = Journal(path, early=early)
+    assert journal.file.checked_early and not journal.unchecked
+    assert opens_checked == [] and journal.recovery is None
+    journal.close()
+    running.close()
+
+
+def test_damage_the_early_check_finds_is_repaired_at_the_open(
+    tmp_path: Path, opens_checked: list[Path]
+) -> None:
+    path = journal_of(tmp_path)
+    damage_pages(path)
+    journal = Journal(path, early=EarlyCheck(path))
+    assert journal.file.checked_early and opens_checked == []
+    assert journal.recovery is not None and journal.recovery.skipped > 0
+    journal.close()
+
+
+def test_a_journal_written_after_the_early_check_began_is_checked_again(
+    tmp_path: Path, opens_checked: list[Path]
+) -> None:
+    path = journal_of(tmp_path)
+    clean_close.forget(path)  # as a crash leaves it
+    early = EarlyCheck(path)
+    assert early.verdict() is not None  # sound, as it found it
+    writer = Journal.in_dir(tmp_path)  # then someone wrote to it (another process)
+    store(writer, many(3010)[3000:])
+    writer.close()
+    clean_close.forget(path)
+    opens_checked.clear()
+    journal = Journal(path, early=early)
+    assert not journal.file.checked_early and opens_checked == [path]
+    journal.close()
+
+
+def test_a_journal_closed_cleanly_is_not_checked_early(
+    tmp_path: Path, opens_checked: list[Path]
+) -> None:
+    path = journal_of(tmp_path)
+    early = EarlyCheck(path)
+    assert early.verdict() is None  # nothing read: the marker vouches for it
+    journal = Journal(path, early=early)
+    assert journal.unchecked and not journal.file.checked_early and opens_checked == []
+    journal.close()
