@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Callable, Mapping
-from urllib.parse import urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import urlparse, urlsplit, urlunsplit
 
 from twilio.request_validator import (
     HMAC_SHA1,
     HMAC_SHA256,
     RequestValidator,
+    add_port,
+    compare,
     get_signature_algorithm,
+    remove_port,
 )
 
 from moderator.dispatch import Signal
@@ -62,22 +66,27 @@ class SignatureCheck:
         # is ever shown, and unsigned or wrongly signed requests raise nothing.
         self.evidence: tuple[str, str] | None = None
         self.mismatched: Signal[[str, str]] = Signal("signature.mismatched")
+        self._validator: tuple[str, RequestValidator] | None = None  # for the token last seen
 
-    def signed_url(self, local_url: str, path_qs: str) -> str:
-        """The URL Twilio signed for a request that reached us as `local_url`."""
-        return self.public_url + path_qs if self.public_url else local_url
+    def signed_url(self, local_url: str | Callable[[], str], path_qs: str) -> str:
+        """The URL Twilio signed for a request that reached us as `local_url` (a callable is
+        asked only when there is no public URL)."""
+        if self.public_url:
+            return self.public_url + path_qs
+        return local_url() if callable(local_url) else local_url
 
     def problem(
         self,
         url: str,
         params: Mapping[str, str],
         headers: Mapping[str, str],
-        received_url: str | None = None,
+        received_url: str | Callable[[], str] | None = None,
     ) -> str | None:
         """None when the request is signed correctly, else why not (safe to log).
 
         `received_url` is the URL as this server received it (its Host header), one of the
-        forms tried when the signature does not match `url`.
+        forms tried when the signature does not match `url`; a callable is asked for it only
+        then (building a request's URL costs on every callback).
         """
         token = self._token()
         if not token:
@@ -86,15 +95,55 @@ class SignatureCheck:
         if not signature:
             return f"missing {SIGNATURE_HEADER} header"
         algorithm = get_signature_algorithm(headers.get(SETTINGS_HEADER))
-        validator = RequestValidator(token)
-        if validator.validate(url, params, signature, algorithm=algorithm):
+        if algorithm.upper() not in DIGEST_BYTES:
+            return "unknown signature algorithm"
+        validator = self._validator_for(token)
+        if _signed(validator, url, params, signature, algorithm):
             return None
-        for what, other in _other_forms(url, received_url):
-            if validator.validate(other, params, signature, algorithm=algorithm):
+        received = received_url() if callable(received_url) else received_url
+        for what, other in _other_forms(url, received):
+            if _signed(validator, other, params, signature, algorithm):
                 self.evidence = (what, other)
                 self.mismatched.emit(what, other)
                 return f"{SIGNATURE_HEADER} matches {other}, not {url} ({what}): fix the public URL"
         return f"{SIGNATURE_HEADER} does not match {url} (check --public-url and the auth token)"
+
+    def _validator_for(self, token: str) -> RequestValidator:
+        """One validator per token (it keeps the token encoded), made again when it changes."""
+        if self._validator is None or self._validator[0] != token:
+            self._validator = (token, RequestValidator(token))
+        return self._validator[1]
+
+
+def _signed(
+    validator: RequestValidator,
+    url: str,
+    params: Mapping[str, str],
+    signature: str,
+    algorithm: str,
+) -> bool:
+    """RequestValidator.validate's answer for a form's parameters, with one HMAC where it takes
+    two: validate accepts a signature of the URL with or without its port (Twilio's signing is
+    inconsistent there) and computes both every time. Twilio signs the URL it was given, which
+    is the URL as given here, so the other form is computed only when that one does not match.
+    """
+    given, other = _port_forms(url)
+    if compare(validator.compute_signature(given, params, algorithm), signature):
+        return True
+    return other != given and compare(
+        validator.compute_signature(other, params, algorithm), signature
+    )
+
+
+@lru_cache(maxsize=64)
+def _port_forms(url: str) -> tuple[str, str]:
+    """`url` as RequestValidator.validate rebuilds it, then its form with the port added or
+    removed (cached: every callback of a route is checked against the same URL). ValueError
+    for a port out of range, as validate raises."""
+    parsed = urlparse(url)
+    if parsed.port:
+        return add_port(parsed), remove_port(parsed)
+    return remove_port(parsed), add_port(parsed)
 
 
 def _other_forms(url: str, received_url: str | None) -> list[tuple[str, str]]:

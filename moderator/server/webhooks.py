@@ -268,8 +268,10 @@ class WebhookServer:
 
     def _signature_problem(self, request: web.Request, posted: MultiDict[str]) -> str | None:
         try:
-            url = self._signature.signed_url(str(request.url), request.path_qs)
-            return self._signature.problem(url, posted, request.headers, str(request.url))
+            # the URL as received is built only when it is needed (no public URL, a mismatch)
+            received = lambda: str(request.url)  # noqa: E731
+            url = self._signature.signed_url(received, request.path_qs)
+            return self._signature.problem(url, posted, request.headers, received)
         except ValueError:  # e.g. a Host header with a port out of range
             return "the request's URL cannot be verified"
 
