@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -268,6 +269,35 @@ async def test_an_older_journal_beyond_the_start_budget_is_summarised_in_the_bac
     journal.flush()
     later, rest = history.open_roster_deferring(journal, rows=9)
     assert rest.pending == [] and not later.is_folded(ALPHA)  # summarised: known by summary
+    journal.close()
+
+
+async def test_stopping_cuts_the_backlog_short_within_a_conference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The console's shutdown waited for the fold of a whole conference (0.25 s for 5,000
+    # callbacks); now it waits for one entry, and the conference waits for the next start.
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    _roster, backlog = history.open_roster_deferring(journal, rows=0)
+    entries, reading, pulled = history.conference_entries, threading.Event(), []
+
+    def slow(reader: Journal, sid: str) -> Iterator[Entry]:
+        for entry in entries(reader, sid):
+            pulled.append(sid)
+            reading.set()
+            backlog._stopping.wait(10)  # the console stops during this conference's fold
+            yield entry
+
+    monkeypatch.setattr(history, "conference_entries", slow)
+    backlog.start(asyncio.get_running_loop())
+    assert reading.wait(10)
+    backlog.stop()
+    await asyncio.sleep(0)
+    assert pulled == [OPEN] and backlog.done == 0  # of its 8 callbacks, 1 was read
+    monkeypatch.undo()
+    journal.flush()
+    _later, rest = history.open_roster_deferring(journal, rows=0)
+    assert [indexed.sid for indexed in rest.pending] == [OPEN, BRAVO, ALPHA]
     journal.close()
 
 
