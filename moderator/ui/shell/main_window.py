@@ -455,7 +455,9 @@ class MainWindow(QMainWindow):
             return
         coaching = moderator.coaching(conf)
         if coaching is not None or any(c.kind is ChangeKind.PARTICIPANT_UPDATED for c in changes):
-            marked = {moderator.me(conf), *(coaching or ())}
+            # no host call: nobody is marked (a conference's own change has no call SID, and
+            # matching None repainted every tile at every callback)
+            marked = {moderator.me(conf), *(coaching or ())} - {None}
             if any(c.conference_sid == conf and c.call_sid in marked for c in changes):
                 self.participants.refresh_all()
 

@@ -15,7 +15,10 @@ from moderator.ui import bridge as bridge_module
 from moderator.ui.bridge import FRAME, SLOWEST_FRAME, RosterBridge
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry
 from moderator.ui.shell.main_window import MainWindow
-from tests.forms import START, form
+from tests.forms import START, call_sid, form, team_meeting
+from tests.helpers.fake_moderator import FakeModerator
+
+from ..conftest import Feed
 
 
 def _joins(count: int) -> list[dict[str, str]]:
@@ -175,3 +178,23 @@ def test_callback_lines_reach_the_log_in_one_insertion_per_batch(qtbot: Any) -> 
     model.append(LogEntry(at=START, event="message"))  # a message comes after what is queued
     assert [model.entry(row).event for row in (12, 13)] == ["queued", "message"]
     assert inserted == [(0, 11), (12, 13)]
+
+
+def test_a_callback_repaints_its_own_tile_only(qtbot: Any, themed: QApplication) -> None:
+    """A speech start changes Alice's tile and the conference (its own change, no call SID):
+    with a host service but no host call, only Alice's row is told changed, not every tile."""
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    window = MainWindow(bridge, FakeModerator())
+    qtbot.addWidget(window)
+    feed = Feed(roster, bridge)
+    feed(*team_meeting())
+    model = window.participants
+    told: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: told.append((first.row(), last.row())))
+    try:
+        feed(form("participant-speech-start", 8, who="Alice", muted=True))
+        alice = model.row_of(call_sid("Alice"))
+        assert told == [(alice, alice)]
+    finally:
+        bridge.detach()
