@@ -96,6 +96,8 @@ class ConferenceModel(QAbstractListModel):
         # asks for every row's text at each repaint, and an ended call's "took part" counts
         # everyone who was ever in it.
         self._lines: dict[str, str] = {}
+        # a live conference's row as it was at its last change: name, status, line
+        self._looks: dict[str, tuple[str, ConferenceStatus, str]] = {}
 
     def on_changes(self, changes: list[Change]) -> None:
         touched: list[str] = []
@@ -110,9 +112,25 @@ class ConferenceModel(QAbstractListModel):
             elif change.kind is ChangeKind.CONFERENCE_UPDATED and sid not in touched:
                 touched.append(sid)
         for sid in touched:
-            if sid in self._sids:
+            if sid in self._sids and self._look_changed(sid):
                 index = self.index(self._sids.index(sid))
                 self.dataChanged.emit(index, index)
+
+    def _look_changed(self, sid: str) -> bool:
+        """Whether the row shows something else than at its last change. A live call's row
+        (name, status, headcount) stays as it was through most callbacks (someone speaks):
+        those neither repaint it nor lay the picker out again (its rows differ in height, so
+        a changed row costs a layout and a repaint of the whole list, at every batch). An
+        ended call's row is told changed (its count of who took part is not taken here)."""
+        conference = self._roster.conference(sid)
+        if conference is None or not conference.status.live:
+            self._looks.pop(sid, None)
+            return True
+        look = (conference.friendly_name, conference.status, self._line(conference))
+        if self._looks.get(sid) == look:
+            return False
+        self._looks[sid] = look
+        return True
 
     def conference(self, row: int) -> Conference | None:
         if not 0 <= row < len(self._sids):

@@ -174,3 +174,24 @@ def test_a_confirmed_whisper_says_to_whom() -> None:
     assert (entry.event, entry.who, entry.details) == ("Modified", "Mary", "whispers to Alice")
     plain = form("participant-modify", 10, who="Mary")  # Coaching=false: says nothing more
     assert entry_for_event(parse_callback(plain, START), lambda _c, _call: None).details == ""
+
+
+def test_a_picker_row_is_told_changed_only_when_what_it_shows_changed(
+    roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    """Someone speaking changes the conference (Twilio's numbers) but not its picker line:
+    the row is not repainted at every callback, only when its headcount or status moves."""
+    model = ConferenceModel(roster)
+    bridge.changed.connect(model.on_changes)
+    feed(*team_meeting())
+    changed = QSignalSpy(model.dataChanged)
+    feed(form("participant-speech-start", 8, who="Alice", muted=True))
+    feed(form("participant-speech-stop", 9, who="Alice", muted=True))
+    assert model.index(0).data() == "TeamMeeting\nLive · 3 people"
+    quiet = changed.count()  # the speech: nothing
+    feed(form("participant-join", 10, who="Dora"))
+    assert changed.count() == quiet + 1
+    assert model.index(0).data() == "TeamMeeting\nLive · 4 people"
+    feed(form("conference-end", 11))
+    assert changed.count() == quiet + 2
+    assert quiet == 0
