@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from moderator.domain.events import parse_callback
 from moderator.domain.roster import Roster
 from moderator.ui import bridge as bridge_module
-from moderator.ui.bridge import FRAME, SLOWEST_FRAME, RosterBridge
+from moderator.ui.bridge import BURST, FRAME, SLOWEST_FRAME, RosterBridge
 from moderator.ui.log.event_log_model import EventLogModel, LogEntry
 from moderator.ui.shell.main_window import MainWindow
 from tests.forms import START, call_sid, form, team_meeting
@@ -109,7 +109,7 @@ def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplicati
         bridge.detach()
 
 
-def test_a_lone_callback_goes_out_in_the_next_frame_however_slow_the_last_batch(
+def test_a_lone_callback_goes_out_at_once_however_slow_the_last_batch(
     qapp: QApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock = [100.0]
@@ -140,7 +140,46 @@ def test_a_lone_callback_goes_out_in_the_next_frame_however_slow_the_last_batch(
         clock[0] = 200.013  # the next one 13 ms later (as at 50/s on a busy machine)
         arrives(5)
         idle = bridge.flush_timer.interval()
-        assert busy == 37 and idle == 4  # the stretched frame; the next display frame
+        assert busy == 37 and idle == 0  # the stretched frame; at once
+    finally:
+        bridge.detach()
+
+
+def test_a_quiet_console_delivers_at_once_and_paces_batches_by_credit(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A callback a few ms after another batch goes at once (it waited for the next frame,
+    and every callback after it waited behind it); only past BURST quick batches do they
+    wait, so however callbacks come one at a time, batches stay near the display's rate."""
+    clock = [100.0]
+    monkeypatch.setattr(bridge_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    waits: list[int] = []
+
+    def arrives(sequence: int) -> None:
+        event = parse_callback(form("participant-join", sequence, who=f"Guest {sequence}"), START)
+        roster.apply(event)
+        bridge.on_event(event)
+        waits.append(bridge.flush_timer.interval())
+        clock[0] += bridge.flush_timer.interval() / 1000  # the timer fires
+        bridge.flush()
+
+    try:
+        for sequence in range(1, 61):  # 60 callbacks one at a time, 4 ms apart (250/s)
+            arrives(sequence)
+            clock[0] += 0.004
+        quick = int(BURST)
+        assert waits[:quick] == [0] * quick  # quiet: the first ones at once, 4 ms apart
+        assert all(wait > 0 for wait in waits[2 * quick :])  # then paced
+        spent = clock[0] - 100.0
+        assert len(waits) / spent <= 1 / FRAME + BURST / spent  # the display's rate, + BURST
+        clock[0] += 1.0  # a quiet second
+        waits.clear()
+        arrives(61)
+        clock[0] += 0.003
+        arrives(62)
+        assert waits == [0, 0]
     finally:
         bridge.detach()
 
