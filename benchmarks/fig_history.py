@@ -2,8 +2,10 @@
 
 Start-up is the wall time of `moderator --quit-after 0` (start, window shown, quit, clean exit)
 without credentials, median of a few runs after one warm-up; the baseline is an empty journal
-in the same run. The report of one past conference is timed on the big journal and on a journal
-holding only that conference.
+in the same run. The starts go in rounds (empty, 100k, 1M, older; again), so a neighbour's load
+weighs on every journal alike, and each start on the older journal is a first start (the file
+copied afresh, untimed, before it). The report of one past conference is timed on the big
+journal and on a journal holding only that conference.
 
 The past conferences are summarised before the runs, as the console does at the first start
 that sees them ended (a journal of an older schema pays that once: `summarise_once_s`, null
@@ -13,12 +15,15 @@ when the journal came from the cache).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +53,19 @@ def history_dir(target: Path, total: int) -> tuple[list[str], float | None]:
         took = round(time.perf_counter() - began, 1)
         (cached / "done").write_text("")
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached / JOURNAL_FILE, target / JOURNAL_FILE)
+    _copy(cached / JOURNAL_FILE, target / JOURNAL_FILE)
     # as the console's last session left it: closed cleanly, with its marker (clean_close.py)
     Journal(target / JOURNAL_FILE).close()
     return conference_sids(total), took
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy a journal and wait until it is on the disk: a console started on 700 MB of pages
+    not yet written back paid for that write-back (its close's checkpoint syncs the file), which
+    a journal the console wrote itself never costs."""
+    shutil.copyfile(source, target)
+    with target.open("rb") as copied:
+        os.fsync(copied.fileno())
 
 
 def older_dir(target: Path, total: int) -> None:
@@ -62,12 +76,14 @@ def older_dir(target: Path, total: int) -> None:
         cached.mkdir(parents=True)
         write_history(cached, total)
         (cached / "done").write_text("")
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached / JOURNAL_FILE, target / JOURNAL_FILE)
+    shutil.rmtree(target, ignore_errors=True)  # no marker, WAL or summary of an earlier start
+    target.mkdir(parents=True)
+    _copy(cached / JOURNAL_FILE, target / JOURNAL_FILE)
 
 
-def background_summarise_s(data_dir: Path) -> float | None:
-    """How long the console's background summarising of that journal takes, in-process."""
+def background_summarise_s(data_dir: Path, total: int) -> float | None:
+    """How long the console's background summarising of an older journal takes, in-process."""
+    older_dir(data_dir, total)
     journal = Journal(data_dir / JOURNAL_FILE)
     try:
         _roster, backlog = open_roster_deferring(journal)
@@ -98,19 +114,49 @@ def _timed(args: list[str], env: dict[str, str], timeout: float) -> float | None
     return time.perf_counter() - started
 
 
-def startup(
-    home: Path, data_dir: Path, runs: int, timeout: float, warm: bool = True
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Start:
+    """One journal to start on; `before` (untimed) runs before each start."""
+
+    data_dir: Path
+    before: Callable[[], None] | None = None
+
+
+def starts(
+    home: Path, journals: dict[str, Start], runs: int, timeout: float, warm: bool = True
+) -> dict[str, dict[str, Any]]:
+    """Each journal's start-up figure, the starts taken in rounds (one of each journal a round,
+    in order) so that a change of the machine's load weighs on all alike."""
     env = isolated_env(home)
-    args = ["--port", "0", "--quit-after", "0", "--data-dir", str(data_dir)]
-    times: list[float] = []
+    times: dict[str, list[float]] = {name: [] for name in journals}
+    timed_out: dict[str, float] = {}
     for i in range(runs + warm):
-        took = _timed(args, env, timeout)
-        if took is None:
-            return {"median_s": None, "timed_out_after_s": timeout}
-        if i or not warm:  # a first run warms the caches (and lets the journal settle)
-            times.append(took)
-    return {"median_s": round(statistics.median(times), 3), "runs_s": [round(t, 3) for t in times]}
+        for name, journal in journals.items():
+            if name in timed_out:
+                continue
+            if journal.before is not None:
+                journal.before()
+            args = ["--port", "0", "--quit-after", "0", "--data-dir", str(journal.data_dir)]
+            took = _timed(args, env, timeout)
+            if took is None:
+                timed_out[name] = timeout
+            elif i or not warm:  # a first round warms the caches (and lets journals settle)
+                times[name].append(took)
+    return {
+        name: {"median_s": None, "timed_out_after_s": timed_out[name]}
+        if name in timed_out
+        else {
+            "median_s": round(statistics.median(times[name]), 3),
+            "runs_s": [round(t, 3) for t in times[name]],
+        }
+        for name in journals
+    }
+
+
+def _ratio(figure: dict[str, Any], base: dict[str, Any]) -> float | None:
+    if figure["median_s"] is None or not base["median_s"]:
+        return None
+    return round(figure["median_s"] / base["median_s"], 2)
 
 
 def report_time(home: Path, data_dir: Path, conference: str, runs: int) -> float | None:
@@ -127,38 +173,34 @@ def measure(
     home = tmp / "history-home"
     empty = tmp / "history-empty"
     write_history(empty, 0)
-    base = startup(home, empty, runs, timeout, warm)
-    result: dict[str, Any] = {"startup_empty_s": base["median_s"]}
+    journals = {"empty": Start(empty)}
+    summarised: dict[str, float | None] = {}
     for key, total in zip(("startup_100k", "startup_1m"), sizes, strict=False):
         data = tmp / f"history-{total}"
-        sids, summarised = history_dir(data, total)
-        figure = startup(home, data, runs, timeout, warm)
-        ratio = None
-        if figure["median_s"] is not None and base["median_s"]:
-            ratio = round(figure["median_s"] / base["median_s"], 2)
+        _sids, summarised[key] = history_dir(data, total)
+        journals[key] = Start(data)
+    # an older journal (never summarised): the window first, the summarising in the background
+    older, older_total = tmp / "history-older", max(sizes)
+    journals["first_start_older"] = Start(older, lambda: older_dir(older, older_total))
+    figures = starts(home, journals, runs, timeout, warm)
+    base = figures["empty"]
+    result: dict[str, Any] = {"startup_empty_s": base["median_s"], "startup_empty": base}
+    for key, total in zip(("startup_100k", "startup_1m"), sizes, strict=False):
         result[key] = {
             "callbacks": total,
-            **figure,
-            "ratio_to_empty": ratio,
+            **figures[key],
+            "ratio_to_empty": _ratio(figures[key], base),
             "goal": "<= 1.3",
-            "summarise_once_s": summarised,
+            "summarise_once_s": summarised[key],
         }
-        shutil.rmtree(data)
-    # an older journal (never summarised): the window first, the summarising in the background
-    older = tmp / "history-older"
-    total = max(sizes)
-    older_dir(older, total)
-    figure = startup(home, older, runs, timeout, warm=False)  # each run a first start
-    ratio = None
-    if figure["median_s"] is not None and base["median_s"]:
-        ratio = round(figure["median_s"] / base["median_s"], 2)
+        shutil.rmtree(journals[key].data_dir)
     result["first_start_older"] = {
-        "callbacks": total,
-        **figure,
-        "ratio_to_empty": ratio,
+        "callbacks": older_total,
+        **figures["first_start_older"],
+        "ratio_to_empty": _ratio(figures["first_start_older"], base),
         "goal": "console usable at once (summarising in the background)",
         # a minute on a million callbacks: only without --quick
-        "background_summarise_s": background_summarise_s(older) if warm else None,
+        "background_summarise_s": background_summarise_s(older, older_total) if warm else None,
     }
     shutil.rmtree(older)
     # report --conference X: the big journal against X's callbacks alone
