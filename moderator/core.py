@@ -41,7 +41,7 @@ from moderator.settings import Settings
 from moderator.sim import Simulator
 from moderator.store.call_status_log import CallStatusLog
 from moderator.store.history import Backlog, note_callers, open_roster_deferring, summarise_ended
-from moderator.store.journal import JOURNAL_FILE, Journal
+from moderator.store.journal import JOURNAL_FILE, ActionRecord, Journal
 from moderator.store.journal_file import EarlyCheck
 from moderator.store.recording_log import RecordingLog
 from moderator.store.transcript_log import TranscriptLog
@@ -128,12 +128,14 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     """
     journal = Journal(config.data_dir / config.journal_file, early=config.journal_check)
     stack.callback(journal.close)
+    actions: list[ActionRecord] = []  # the journal's actions, read once for the start
     if config.replay:
         # only conferences still open are folded; ended ones are folded when the host asks
         roster, backlog = open_roster_deferring(journal)
         # the numbers the door saw before this start: tiles and the log's history name people
         # as before (the address book), not "Caller N" until Twilio answers (or forever if not)
-        note_callers(roster, journal.actions())
+        actions = journal.actions()
+        note_callers(roster, actions)
         # runs after the server has stopped (the stack unwinds in reverse), before the close
         stack.callback(summarise_ended, journal, roster)
         stack.callback(backlog.stop)  # an older journal's summarising, before those two
@@ -183,14 +185,23 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
     # tiles, the log and messages name callers the address book knows, renamed as it changes
     roster.set_names(lambda number: config.door.book.name_of(number))
     config.door.changed.connect(_renamer(roster, config.door.book))
-    await core.server.start()
-    stack.push_async_callback(core.server.stop)
-    api_base_url = config.api_base_url
-    if config.simulator is not None:
-        core.simulator = config.simulator
-        api_base_url = await core.simulator.start()
-        stack.push_async_callback(core.simulator.stop)
-        core.credentials = Credentials(core.simulator.account_sid, core.simulator.auth_token)
+    # an action journaled while the server and the simulator start (the door answering a
+    # call at once) makes that read stale: the restore then reads them again
+    journaled_since: list[ActionRecord] = []
+    heard = journaled_since.append
+    journal.action_listeners.append(heard)
+    try:
+        await core.server.start()
+        stack.push_async_callback(core.server.stop)
+        api_base_url = config.api_base_url
+        if config.simulator is not None:
+            core.simulator = config.simulator
+            api_base_url = await core.simulator.start()
+            stack.push_async_callback(core.simulator.stop)
+            core.credentials = Credentials(core.simulator.account_sid, core.simulator.auth_token)
+    finally:
+        journal.action_listeners.remove(heard)
+    started_with = None if journaled_since else actions
     if config.control:
         options: dict[str, Any] = dict(config.control_options)
         if config.on_connection_state is not None:
@@ -227,7 +238,13 @@ async def build_core(config: CoreConfig, stack: AsyncExitStack) -> Core:
         )
         if config.replay:  # the live meeting's lock, PIN, rooms… as the host left them
             core.restored = restore(
-                roster, journal, config.door, core.door_service, core.recordings, core.captions
+                roster,
+                journal,
+                config.door,
+                core.door_service,
+                core.recordings,
+                core.captions,
+                started_with,
             )
             if core.restored.live:  # the host's own call and whom they whispered to
                 core.moderator.restore_host(core.restored.state)

@@ -13,7 +13,7 @@ later. Whatever the flags turned on is journaled too, so the next start without 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +25,7 @@ from moderator.domain.door import Door, DoorSettings, is_lobby, lobby_name
 from moderator.domain.host_state import HostState, fold
 from moderator.domain.rooms import room_number
 from moderator.domain.roster import Roster
-from moderator.store.journal import Journal
+from moderator.store.journal import ActionRecord, Journal
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,11 @@ class Restored:
     captions: bool = False  # whether the start's flags and Settings turned captions on
 
 
-def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostState, bool]:
-    """The meeting's host state by the journal, and whether the meeting is live now."""
+def meeting_state(
+    roster: Roster, journal: Journal, meeting: str, actions: Sequence[ActionRecord] | None = None
+) -> tuple[HostState, bool]:
+    """The meeting's host state by the journal, and whether the meeting is live now.
+    `actions`: the journal's actions as just read (None: read them now)."""
     sids: set[str] = set()
     since: datetime | None = None
     live = False
@@ -55,7 +58,8 @@ def meeting_state(roster: Roster, journal: Journal, meeting: str) -> tuple[HostS
         ended = conference.ended_at
         if name == meeting and not conference.status.live and ended is not None:
             since = ended if since is None or ended > since else since
-    state = fold(meeting, journal.actions(), meeting_sids=sids, since=since)
+    journaled = journal.actions() if actions is None else actions
+    state = fold(meeting, journaled, meeting_sids=sids, since=since)
     # someone the door put in the waiting room whose lobby join the console never heard of (it
     # stopped in between) still waits, unless the roster saw them leave
     left = {
@@ -75,10 +79,12 @@ def restore(
     service: DoorControl,
     recordings: RecordingControl | None,
     captions: CaptionsControl | None = None,
+    actions: Sequence[ActionRecord] | None = None,
 ) -> Restored:
-    """Restore the live meeting's host state (see the module's docstring); never raises."""
+    """Restore the live meeting's host state (see the module's docstring); never raises.
+    `actions`: the journal's actions as just read (None: read them now)."""
     meeting = service.meeting
-    state, live = meeting_state(roster, journal, meeting)
+    state, live = meeting_state(roster, journal, meeting, actions)
     flags = door.settings
     captions_flag = captions is not None and captions.on  # built with the flags' word
     if live:
