@@ -9,6 +9,7 @@ import sys
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
@@ -17,7 +18,6 @@ from moderator.control import Moderator
 from moderator.control.status import TwilioStatus
 from moderator.core import Core, CoreConfig, build_core
 from moderator.credentials import Credentials
-from moderator.demo import demo_settings, demo_simulator, dial_in
 from moderator.domain.clock import utc_now
 from moderator.domain.door import PIN_ALARM_KIND, Door, DoorSettings
 from moderator.domain.host_state import hash_pin
@@ -30,7 +30,6 @@ from moderator.settings_flow import SettingsFlow
 from moderator.setup.numbers import connected_numbers
 from moderator.setup.service import SetupContext, SetupService
 from moderator.signals import SignalWakeup
-from moderator.sim import Simulator
 from moderator.store.address_book_file import book_path, load_book
 from moderator.store.history import newest_events
 from moderator.store.journal import ActionRecord, Journal, JournalError
@@ -46,6 +45,9 @@ from moderator.ui.setup.setup_wizard import SetupResult
 from moderator.ui.shell.crash_dialog import CrashReporter, report_startup_error
 from moderator.ui.shell.main_window import MainWindow
 from moderator.ui.shell.settings_dialog import SettingsEdit
+
+if TYPE_CHECKING:  # the simulator is imported only by the demo (moderator/demo.py)
+    from moderator.sim import Simulator
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,8 @@ class Console:
         self.settings_flow = SettingsFlow(options.data_dir, self.messages, demo=options.demo)
         self.settings = self.settings_flow.settings
         if options.demo:  # the session's, never saved
+            from moderator.demo import demo_settings  # the simulator: only for the demo
+
             self.settings = demo_settings(self.settings, options.demo_speed)
         # the command line wins over the saved settings; the demo needs no fixed port
         saved_port = 0 if options.demo else self.settings.port
@@ -159,6 +163,8 @@ class Console:
         self.quit_requested = loop.create_future()
         simulator: Simulator | None = None
         if self.options.demo:
+            from moderator.demo import demo_simulator
+
             simulator = demo_simulator(self.options.demo_speed, self.options.demo_latency)
         else:
             self._credentials = credentials.load(self.settings.account_sid, self.settings.api_key)
@@ -214,6 +220,8 @@ class Console:
         if not self.options.demo:
             self._start_setup()
         if self.core.simulator is not None:
+            from moderator.demo import dial_in
+
             dial_in(self.core.simulator, self.core.server)
         if self.options.quit_after is not None:
             loop.call_later(self.options.quit_after, self.request_quit)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderator.control import Moderator
 from moderator.control.captions import CaptionsControl
@@ -38,7 +38,6 @@ from moderator.server.signature import SignatureCheck
 from moderator.server.transcript_route import TranscriptIngest
 from moderator.server.webhooks import SHUTDOWN_GRACE, WebhookServer
 from moderator.settings import Settings
-from moderator.sim import Simulator
 from moderator.store.call_status_log import CallStatusLog
 from moderator.store.history import Backlog, note_callers, open_roster_deferring, summarise_ended
 from moderator.store.journal import JOURNAL_FILE, ActionRecord, Journal
@@ -46,6 +45,9 @@ from moderator.store.journal_file import EarlyCheck
 from moderator.store.recording_log import RecordingLog
 from moderator.store.transcript_log import TranscriptLog
 from moderator.store.writer import CallbackWriter
+
+if TYPE_CHECKING:  # a console without the demo never loads the simulator (50 ms of imports)
+    from moderator.sim import Simulator
 
 log = logging.getLogger(__name__)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -208,3 +210,14 @@ def dial_a_wrong_number_then_a_right_one(qtbot: Any, console: Console) -> None:
         timeout=10000,
     )
     assert "caller ID" not in window.status.error.text()
+
+
+def test_a_console_without_the_demo_does_not_load_the_simulator() -> None:
+    """The simulator's modules (about 50 ms of a start's imports) load only for --demo."""
+    code = (
+        "import sys, moderator.app, moderator.commands.console;"
+        " print([m for m in sys.modules if m.startswith(('moderator.sim', 'moderator.demo'))])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
