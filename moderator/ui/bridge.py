@@ -31,7 +31,8 @@ class RosterBridge(QObject):
     60 times a second at most, and the event log appends a batch at a time. Under load (the
     last batch held more than LOADED_BATCH callbacks) the frame stretches so that the views
     take at most VIEW_SHARE of the time, up to SLOWEST_FRAME: the server keeps up. The
-    window's repaint after a batch counts too (`note_paint`): it costs more than the models.
+    window's repaints count too (`note_paint`, all of them since the last batch: the log's,
+    the scroll bar's and the clock's as well as the batch's own): they cost more than the models.
     """
 
     changed = Signal(list)  # list[Change], in the order the roster made them
@@ -47,7 +48,7 @@ class RosterBridge(QObject):
         self._credit = BURST  # batches that may go at once (one more each FRAME, up to BURST)
         self._credit_at = time.monotonic()
         self.frame = FRAME  # the interval between batches under load
-        self._painting = 0.0  # seconds the window's last repaint took
+        self._painting = 0.0  # seconds the window's repaints took since the last batch
         self._last_batch = 0  # callbacks in the last batch
         self.flush_timer = QTimer(self)  # the next batch's flush (its interval: the wait now)
         self.flush_timer.setSingleShot(True)
@@ -91,13 +92,13 @@ class RosterBridge(QObject):
             self.changed.emit(changes)
         if events:
             self.events_received.emit(events)
-        took = time.monotonic() - self._last_flush + self._painting  # its repaint: the last one
+        took = time.monotonic() - self._last_flush + self._painting  # + the repaints since the last
         self._painting = 0.0
         self.frame = min(SLOWEST_FRAME, max(FRAME, took / VIEW_SHARE))
 
     def note_paint(self, seconds: float) -> None:
         """The window repainted in `seconds`: counted with the next batch's handling."""
-        self._painting = seconds
+        self._painting += seconds
 
     def detach(self) -> None:
         self.flush_timer.stop()

@@ -204,6 +204,21 @@ def test_the_window_s_repaint_counts_as_view_time(qtbot: Any, themed: QApplicati
         bridge.detach()
 
 
+def test_every_repaint_since_the_last_batch_counts(qapp: QApplication) -> None:
+    """The log's, the scroll bar's and the clock's repaints cost the loop as much as the
+    batch's own: under load the frame stretches by all of them, not the last one alone."""
+    roster = Roster()
+    bridge = RosterBridge(roster)
+    try:
+        for _ in range(4):
+            bridge.note_paint(0.0015)  # four repaints of 1.5 ms: 6 ms of the loop
+        roster.apply(parse_callback(form("participant-join", 1, who="Host"), START))
+        bridge.flush()
+        assert bridge.frame == SLOWEST_FRAME  # 6 ms is more than a tenth of 50 ms
+    finally:
+        bridge.detach()
+
+
 def test_callback_lines_reach_the_log_in_one_insertion_per_batch(qtbot: Any) -> None:
     model = EventLogModel(limit=50)
     inserted: list[tuple[int, int]] = []
