@@ -182,8 +182,9 @@ class ParticipantModel(QAbstractListModel):
         self._conference_sid = conference_sid
         self._sids = self._present_sids()
         self._reindex()
+        batch = _Batch(self._present_sids, self._avatar_key)  # each name read once, not n times
         for sid in self._sids:  # in roster order, so colours come out the same every run
-            self._assign_avatar(sid)
+            self._assign_avatar(sid, batch.key)
         self.endResetModel()
 
     def on_changes(self, changes: list[Change]) -> None:
@@ -199,33 +200,49 @@ class ParticipantModel(QAbstractListModel):
         # The roster does not change while a batch is applied: who is present, in what order,
         # and the names on the tiles are read once per batch, not once per joining tile (a
         # 250-person meeting's joins cost 250 x 250 roster reads and display names).
-        batch = _Batch(self._present_sids, self._avatar_key)
+        # Decide from the roster's current state, not the change kind, so a refold that
+        # reorders events can never leave the model out of step.
+        sid = self._conference_sid
+        wanted = {}
         for call_sid in touched:
-            self._sync(call_sid, batch)
+            participant = self._roster.participant(sid, call_sid)
+            wanted[call_sid] = participant is not None and _shown(participant)
+        self._remove_rows(
+            [self._rows[c] for c, shown in wanted.items() if not shown and c in self._rows]
+        )
+        batch = _Batch(self._present_sids, self._avatar_key)
+        for call_sid, shown in wanted.items():
+            if shown:
+                self._sync(call_sid, batch)
         if self._by_talk:
             self._resort()  # at callbacks (speech stops), not every second: tiles rest meanwhile
 
+    def _remove_rows(self, rows: list[int]) -> None:
+        """Remove `rows`, each run of neighbours at once and from the bottom up: the end of a
+        250-person conference is one removal, not 250 that each renumbered the rows after it."""
+        rows.sort(reverse=True)
+        while rows:
+            last = first = rows.pop(0)
+            while rows and rows[0] == first - 1:
+                first = rows.pop(0)
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for call_sid in self._sids[first : last + 1]:
+                del self._rows[call_sid]
+            del self._sids[first : last + 1]
+            self._reindex(first)
+            self.endRemoveRows()
+
     def _sync(self, call_sid: str, batch: _Batch) -> None:
-        # Decide from the roster's current state, not the change kind, so a refold that
-        # reorders events can never leave the model out of step.
-        assert self._conference_sid is not None
-        participant = self._roster.participant(self._conference_sid, call_sid)
-        wanted = participant is not None and _shown(participant)
+        """A participant to show: inserted at its roster position, else its row repainted."""
         row = self._rows.get(call_sid)
-        if wanted and row is None:
+        if row is None:
             row = self._insert_position(batch.present(), call_sid)
             self.beginInsertRows(QModelIndex(), row, row)
             self._sids.insert(row, call_sid)
             self._reindex(row)
             self._assign_avatar(call_sid, batch.key)
             self.endInsertRows()
-        elif not wanted and row is not None:
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self._sids[row]
-            del self._rows[call_sid]
-            self._reindex(row)
-            self.endRemoveRows()
-        elif row is not None:
+        else:
             index = self.index(row)
             self.dataChanged.emit(index, index)
 
