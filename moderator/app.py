@@ -350,10 +350,8 @@ class Console:
             ]
         actions = [
             a
-            for a in core.journal.actions()
-            if a.conference_sid in (conference.sid, meeting)
-            and (since is None or a.at >= since)
-            and a.at < until
+            for a in core.journal.actions(conference.sid, meeting)
+            if (since is None or a.at >= since) and a.at < until
         ]
         window.log_model.extend(history(events, actions, self._log_name_of, meeting))
 

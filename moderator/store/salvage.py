@@ -71,16 +71,25 @@ class RowCounter:
 
 
 def readable_rows(
-    db: sqlite3.Connection, table: str, columns: str, counter: RowCounter
+    db: sqlite3.Connection,
+    table: str,
+    columns: str,
+    counter: RowCounter,
+    where: str = "",
+    params: tuple[object, ...] = (),
 ) -> Iterator[tuple[object, ...]]:
-    """(id, *columns) of every row that can be read, in id order, even past damaged pages.
+    """(id, *columns) of every row that can be read, in id order, even past damaged pages;
+    with `where` (an SQL condition with `params`), of the rows it holds for.
 
     The fast path is one ordered scan; when SQLite reports damage part-way, the rest is read
     row by row by id, and each id that cannot be read is counted as skipped.
     """
     last_id = 0
+    condition = f" AND ({where})" if where else ""
     try:
-        for row in db.execute(f"SELECT id, {columns} FROM {table} ORDER BY id"):
+        for row in db.execute(
+            f"SELECT id, {columns} FROM {table} WHERE 1{condition} ORDER BY id", params
+        ):
             last_id = int(row[0])
             yield row
         return
@@ -94,8 +103,8 @@ def readable_rows(
     for row_id in range(last_id + 1, int(max_id or 0) + 1):
         try:
             row = db.execute(
-                f"SELECT id, {columns} FROM {table} WHERE id = ?",
-                (row_id,),
+                f"SELECT id, {columns} FROM {table} WHERE id = ?{condition}",
+                (row_id, *params),
             ).fetchone()
         except sqlite3.DatabaseError:
             counter.skip(table)

@@ -112,16 +112,16 @@ async def test_a_restart_reads_the_journals_actions_once(
     # action journaled, about 0.15 s per 20,000 rows; the start now reads them once for both.
     await consoles.in_main(ALICE)
     consoles.service.set_locked(True)
-    reads: list[str | None] = []
+    reads: list[tuple[str, ...]] = []
     actions = Journal.actions
 
-    def counted(journal: Journal, conference_sid: str | None = None) -> list[ActionRecord]:
-        reads.append(conference_sid)
-        return actions(journal, conference_sid)
+    def counted(journal: Journal, *conference_sids: str) -> list[ActionRecord]:
+        reads.append(conference_sids)
+        return actions(journal, *conference_sids)
 
     monkeypatch.setattr(Journal, "actions", counted)
     core = await consoles.restart()
-    assert reads == [None]
+    assert reads == [()]
     assert core.door.settings.locked  # restored from that one read
 
 

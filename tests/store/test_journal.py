@@ -14,7 +14,8 @@ import pytest
 
 from moderator.domain.events import parse_callback
 from moderator.domain.snapshots import ConferenceSnapshot, ParticipantSnapshot
-from moderator.store.journal import Journal, JournalError
+from moderator.store import journal as journal_module
+from moderator.store.journal import ActionRecord, Journal, JournalError
 from moderator.store.report import rebuild_roster
 from tests.forms import CONFERENCE_SID, call_sid, team_meeting
 
@@ -65,6 +66,40 @@ def test_actions_record_outcome_and_confirmation(tmp_path: Path) -> None:
     ]
     assert actions[1].error == "Could not remove Alice: gone (20404)"
     assert actions[1].origin == "auto-mute"
+    journal.close()
+
+
+def test_the_actions_of_some_conferences_are_picked_by_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The event log's history at start and per conference wanted one conference's actions
+    # (and its meeting's, the door's) and parsed every action journaled to find them.
+    other = "CF" + "9" * 32
+    journal = Journal.in_dir(tmp_path)
+    for _ in range(20):
+        journal.record_action(NOW, other, call_sid("Bob"), "mute")
+    mine = journal.record_action(NOW, CONFERENCE_SID, call_sid("Bob"), "mute")
+    journal.record_action(NOW, "TeamMeeting", None, "lock")
+    journal.flush()
+    journal.finish_action(mine, NOW, ok=True)  # still queued, or not, as it happens
+    journal.record_action(NOW, CONFERENCE_SID, call_sid("Alice"), "unmute")  # stored yet or not
+    parsed: list[int] = []
+    convert = journal_module._action
+
+    def counting(row: tuple[object, ...]) -> ActionRecord:
+        parsed.append(1)
+        return convert(row)
+
+    monkeypatch.setattr(journal_module, "_action", counting)
+    found = journal.actions(CONFERENCE_SID, "TeamMeeting")
+    assert [(a.conference_sid, a.kind, a.ok) for a in found] == [
+        (CONFERENCE_SID, "mute", True),
+        ("TeamMeeting", "lock", None),
+        (CONFERENCE_SID, "unmute", None),
+    ]
+    assert len(parsed) <= 3  # the other conference's 20 rows were never read into Python
+    assert [a.kind for a in journal.actions(other)] == ["mute"] * 20
+    assert len(journal.actions()) == 23
     journal.close()
 
 
