@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +34,25 @@ def test_callbacks_round_trip(tmp_path: Path) -> None:
     assert forms == team_meeting()
     assert journal.callback_count() == 7
     assert [e.sequence for e in journal.events()] == list(range(1, 8))
+    journal.close()
+
+
+def test_a_group_commit_is_one_statement_all_or_nothing(tmp_path: Path) -> None:
+    """A batch of callbacks is one INSERT, its own transaction: no BEGIN and COMMIT around it
+    (each SQLite call hands the GIL between the writer thread and the loop's thread), and a row
+    SQLite refuses leaves none of the batch behind."""
+    journal = Journal.in_dir(tmp_path)
+    statements: list[str] = []
+    journal.reader.set_trace_callback(statements.append)
+    store_team_meeting(journal)
+    journal.reader.set_trace_callback(None)
+    assert [s.split()[0] for s in statements] == ["INSERT"]
+    fields = dict(team_meeting()[0], SequenceNumber="90")
+    good = parse_callback(fields, NOW)
+    refused = replace(good, sequence=91, conference_sid=None)  # the column is NOT NULL
+    with pytest.raises(JournalError):
+        journal.append_callbacks([(NOW, fields, good), (NOW, fields, refused)])
+    assert journal.callback_rows() == 7
     journal.close()
 
 
