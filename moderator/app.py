@@ -51,6 +51,8 @@ if TYPE_CHECKING:  # the simulator is imported only by the demo (moderator/demo.
 
 log = logging.getLogger(__name__)
 
+WINDOW_SHOWN = "the window is shown"  # logged once at start (benchmarks/fig_history.py times it)
+
 
 @dataclass
 class ConsoleOptions:
@@ -282,6 +284,7 @@ class Console:
         if self.moderator is not None:
             self.window.set_twilio_state(self.moderator.connection_state)
         self.window.show()
+        log.info(WINDOW_SHOWN)
         bridge = self.bridge
         self.messages.connect(lambda level, text: bridge.message.emit(level.value, text))
         if self._book_problem:
