@@ -123,6 +123,7 @@ class _Batch:
         self._present: list[str] | None = None
         self._avatar_key = avatar_key
         self._keys: dict[str, str] = {}
+        self._shown_keys: list[str] | None = None
 
     def present(self) -> list[str]:
         if self._present is None:
@@ -134,6 +135,15 @@ class _Batch:
         if key is None:
             key = self._keys[call_sid] = self._avatar_key(call_sid)
         return key
+
+    def shown_keys(self, shown: list[str], inserted: str | None) -> list[str]:
+        """The keys of the tiles `shown`: read at the first call, then kept by adding the one
+        `inserted` since (250 joins read 250 keys, not 250 x 250)."""
+        if self._shown_keys is None:
+            self._shown_keys = [self.key(sid) for sid in shown]
+        elif inserted is not None:
+            self._shown_keys.append(self.key(inserted))
+        return self._shown_keys
 
 
 def _shown(participant: Participant) -> bool:
@@ -184,7 +194,7 @@ class ParticipantModel(QAbstractListModel):
         self._reindex()
         batch = _Batch(self._present_sids, self._avatar_key)  # each name read once, not n times
         for sid in self._sids:  # in roster order, so colours come out the same every run
-            self._assign_avatar(sid, batch.key)
+            self._assign_avatar(sid, batch)
         self.endResetModel()
 
     def on_changes(self, changes: list[Change]) -> None:
@@ -240,7 +250,7 @@ class ParticipantModel(QAbstractListModel):
             self.beginInsertRows(QModelIndex(), row, row)
             self._sids.insert(row, call_sid)
             self._reindex(row)
-            self._assign_avatar(call_sid, batch.key)
+            self._assign_avatar(call_sid, batch, inserted=True)
             self.endInsertRows()
         else:
             index = self.index(row)
@@ -248,7 +258,7 @@ class ParticipantModel(QAbstractListModel):
 
     def _insert_position(self, present: list[str], call_sid: str) -> int:
         """Where `call_sid` goes so the rows keep the roster's order."""
-        shown = set(self._sids)
+        shown = self._rows  # not a set of the rows made at each join
         before = 0
         for sid in present:
             if sid == call_sid:
@@ -268,9 +278,9 @@ class ParticipantModel(QAbstractListModel):
         participant = self._roster.participant(self._conference_sid, call_sid)
         return participant.display_name if participant is not None else call_sid
 
-    def _assign_avatar(self, call_sid: str, key: Callable[[str], str] | None = None) -> None:
-        key = key or self._avatar_key
-        self._avatars.assign(key(call_sid), [key(sid) for sid in self._sids])
+    def _assign_avatar(self, call_sid: str, batch: _Batch, inserted: bool = False) -> None:
+        shown = batch.shown_keys(self._sids, call_sid if inserted else None)
+        self._avatars.assign(batch.key(call_sid), shown)
 
     def _reindex(self, start: int = 0) -> None:
         """Rows from `start` on moved (those before it did not)."""
