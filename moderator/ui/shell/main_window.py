@@ -545,7 +545,9 @@ class MainWindow(QMainWindow):
         live = conference is not None and conference.status.live
         # an ended one is told from its summary: showing yesterday's call folds nothing
         everyone = self._roster.participants(conference.sid) if conference and live else []
-        took = self._roster.took_part(conference.sid) if conference else None
+        # who took part is told of an ended call only (counting a live one's took a pass over
+        # everyone at every batch)
+        took = self._roster.took_part(conference.sid) if conference and not live else None
         self.window_actions.set_live(live)
         self._host_actions(live)
         speaking = self.insights.speaking(conference.sid) if conference and live else ""

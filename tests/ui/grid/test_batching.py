@@ -252,3 +252,23 @@ def test_a_callback_repaints_its_own_tile_only(qtbot: Any, themed: QApplication)
         assert told == [(alice, alice)]
     finally:
         bridge.detach()
+
+
+def test_a_live_conference_s_batch_does_not_count_who_took_part(
+    qtbot: Any, themed: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'N took part' is told of an ended call only: the header no longer counts everyone who
+    was ever in the live one at every batch; at the end it says it as before."""
+    roster, bridge, window = shown_window(qtbot)
+    feed = Feed(roster, bridge)
+    feed(*team_meeting())
+    counted: list[str] = []
+    took_part = roster.took_part
+    monkeypatch.setattr(roster, "took_part", lambda sid: counted.append(sid) or took_part(sid))
+    try:
+        feed(form("participant-speech-start", 8, who="Alice", muted=True))
+        assert counted == []
+        feed(form("conference-end", 9, ReasonConferenceEnded="conference-ended-via-api"))
+        assert counted and "4 people took part" in window.subtitle.text()
+    finally:
+        bridge.detach()
