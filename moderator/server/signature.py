@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import binascii
+import hmac
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from urllib.parse import urlparse, urlsplit, urlunsplit
@@ -12,7 +13,6 @@ from twilio.request_validator import (
     HMAC_SHA256,
     RequestValidator,
     add_port,
-    compare,
     get_signature_algorithm,
     remove_port,
 )
@@ -126,12 +126,16 @@ def _signed(
     two: validate accepts a signature of the URL with or without its port (Twilio's signing is
     inconsistent there) and computes both every time. Twilio signs the URL it was given, which
     is the URL as given here, so the other form is computed only when that one does not match.
+    The comparison is hmac.compare_digest's (constant time, as twilio's compare, in C).
     """
     given, other = _port_forms(url)
-    if compare(validator.compute_signature(given, params, algorithm), signature):
+    expected = signature.encode("utf-8", "surrogatepass")  # any header value, never an error
+    if hmac.compare_digest(
+        validator.compute_signature(given, params, algorithm).encode(), expected
+    ):
         return True
-    return other != given and compare(
-        validator.compute_signature(other, params, algorithm), signature
+    return other != given and hmac.compare_digest(
+        validator.compute_signature(other, params, algorithm).encode(), expected
     )
 
 

@@ -57,6 +57,8 @@ REJECTIONS_LOGGED_PER_MINUTE = 20
 # How long stop() lets a request being handled finish before it is cancelled. Idle keep-alive
 # connections are closed at once (they used to hold every stop for the whole grace).
 SHUTDOWN_GRACE = 2.0
+# The URLs of requests as received, remembered (one or two in use: the routes Twilio calls).
+RECEIVED_URLS_KEPT = 64
 # A journal write this slow means a frozen, locked or failing disk (one takes milliseconds).
 JOURNAL_STALL_SECONDS = 2.0
 # aiohttp's own limits: Twilio's headers are short and few, so a client sending more is not Twilio
@@ -124,6 +126,7 @@ class WebhookServer:
         self._accept_filter: AcceptFailureFilter | None = None
         self._bad_request_log: BadRequestLog | None = None
         self._rejections = LogBudget(time.monotonic, burst=REJECTIONS_LOGGED_PER_MINUTE)
+        self._urls: dict[tuple[str, str, str], str] = {}  # see _received_url
         self.recordings: RecordingIngest | None = None  # recording status callbacks
         self.record = False  # the voice route records the meeting from its start
         self.transcripts: TranscriptIngest | None = None  # real-time transcription callbacks
@@ -269,11 +272,23 @@ class WebhookServer:
     def _signature_problem(self, request: web.Request, posted: MultiDict[str]) -> str | None:
         try:
             # the URL as received is built only when it is needed (no public URL, a mismatch)
-            received = lambda: str(request.url)  # noqa: E731
+            received = lambda: self._received_url(request)  # noqa: E731
             url = self._signature.signed_url(received, request.path_qs)
             return self._signature.problem(url, posted, request.headers, received)
         except ValueError:  # e.g. a Host header with a port out of range
             return "the request's URL cannot be verified"
+
+    def _received_url(self, request: web.Request) -> str:
+        """str(request.url), remembered by what aiohttp makes it of (its scheme, its host, the
+        request target as sent): building it with yarl cost about 4 µs a callback. Bounded:
+        the Host header and the target are the client's to choose."""
+        key = (request.scheme, request.host, request.raw_path)
+        url = self._urls.get(key)
+        if url is None:
+            if len(self._urls) >= RECEIVED_URLS_KEPT:
+                self._urls.clear()
+            url = self._urls[key] = str(request.url)
+        return url
 
     def _reading_body(self, request: web.Request) -> AbstractContextManager[None]:
         if self._guard is None or request.content.is_eof():

@@ -216,6 +216,32 @@ async def test_deprecated_record_end_is_answered_204_and_journaled(harness: Fact
     assert h.journal.callback_count() == 1
 
 
+async def test_each_request_is_checked_against_its_own_received_url(harness: Factory) -> None:
+    """The URL a request was received at (Host header and target) is remembered between
+    requests, but never lent to a request that came to another: a request with another Host
+    in between leaves the next callback's check as it was."""
+    h = await harness()
+    first, second, third = (dict(team_meeting()[0], SequenceNumber=str(n)) for n in (1, 2, 3))
+    assert (await h.post(first)).status == 204
+    signature = RequestValidator(TOKEN).compute_signature(h.url_for(PATH), second)
+    response = await h.post(
+        second, sign=False, headers={"X-Twilio-Signature": signature, "Host": "elsewhere.example"}
+    )
+    assert response.status == 403
+    signed_elsewhere = RequestValidator(TOKEN).compute_signature(
+        "http://elsewhere.example" + PATH, second
+    )
+    response = await h.post(
+        second,
+        sign=False,
+        headers={"X-Twilio-Signature": signed_elsewhere, "Host": "elsewhere.example"},
+    )
+    assert response.status == 204  # no public URL: the URL as received is what is checked
+    assert (await h.post(third)).status == 204
+    assert (await h.post(third, path=PATH + "?x=1")).status == 204
+    assert h.journal.callback_count() == 4
+
+
 async def test_healthz_counts_only_for_a_request_signed_with_the_auth_token(
     harness: Factory,
 ) -> None:
