@@ -160,3 +160,14 @@ def test_a_bad_timestamp_is_refused_every_time_it_comes() -> None:
     for _ in range(2):  # the second parse is remembered: it must refuse as the first did
         with pytest.raises(MalformedCallback, match="Timestamp: not an RFC 2822 date"):
             parse_callback(bad, NOW)
+
+
+def test_every_kind_is_read_from_the_wire_and_knows_if_it_is_about_a_participant() -> None:
+    for kind in EventKind:
+        assert EventKind.from_wire(kind.value) is kind
+        assert kind.is_participant_event == kind.value.startswith("participant-")
+    for later in ("participant-moved", "conference-paused", "", "PARTICIPANT-JOIN"):
+        assert EventKind.from_wire(later) is EventKind.UNKNOWN
+    fields = form("participant-mute", 3, who="Alice", muted=True)
+    for spelled in ("true", " TRUE ", "True"):
+        assert parse_callback({**fields, "Muted": spelled}, NOW).muted is True
