@@ -8,7 +8,16 @@ from datetime import datetime
 from math import ceil
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QRegion,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from moderator.domain.actions import ActionKind
@@ -127,6 +136,9 @@ class TileDelegate(QStyledItemDelegate):
         # call SID -> (what the tile showed, its pixmap); see paint()
         self._cache: OrderedDict[str, tuple[tuple[object, ...], QPixmap]] = OrderedDict()
         self.renders = 0  # tiles drawn afresh rather than copied from the cache
+        self.drawn = 0  # tiles drawn, copied from the cache or afresh
+        # what the grid repaints now (None: all); a tile outside it is not drawn at all
+        self.dirty: QRegion | None = None
         self._cards: dict[tuple[object, ...], QPixmap] = {}  # card backgrounds by look
 
     def sizeHint(
@@ -142,10 +154,14 @@ class TileDelegate(QStyledItemDelegate):
     ) -> None:
         """Draw the tile from its cached pixmap, rendering it afresh only when what it shows
         changed: a repaint of the grid (a neighbour's change, the view's own updates) then
-        costs a pixmap copy per unchanged tile instead of its shapes and text."""
+        costs a pixmap copy per unchanged tile instead of its shapes and text, and nothing
+        for a tile outside the region the grid repaints."""
+        if self.dirty is not None and not self.dirty.intersects(option.rect):
+            return
         participant = index.data(Role.PARTICIPANT)
         if not isinstance(participant, Participant):
             return
+        self.drawn += 1
         colour = avatar_colour(index, participant)
         talk = index.data(Role.TALK)
         marks = index.data(Role.HOST_MARKS) or ()

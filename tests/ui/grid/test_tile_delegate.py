@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage, QPainter
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyleOptionViewItem
 from moderator.domain.actions import ActionKind
 from moderator.domain.roster import Roster
 from moderator.ui.bridge import RosterBridge
+from moderator.ui.grid.participant_grid import ParticipantGrid
 from moderator.ui.grid.participant_model import ParticipantModel
 from moderator.ui.grid.tile_delegate import TILE_SIZE, TileDelegate, elapsed, initials
 from tests.forms import CONFERENCE_SID, START, call_sid, form
@@ -120,3 +122,29 @@ def test_a_tile_is_rendered_again_only_when_what_it_shows_changes(
     paint(0)
     assert image != before  # the time in call moved on, drawn over the cached tile ...
     assert delegate.renders == 3  # ... which is not rendered again for it
+
+
+def test_a_repaint_of_two_tiles_far_apart_draws_those_two(
+    qtbot: Any, themed: QApplication, roster: Roster, bridge: RosterBridge, feed: Feed
+) -> None:
+    """Qt asks for every tile inside the bounding rect of what changed; two pending tiles in
+    opposite corners (their hourglass turns every 60 ms) drew the whole grid each time."""
+    feed(*[form("participant-join", n + 1, who=f"Guest {n:02}") for n in range(12)])
+    model = ParticipantModel(roster)
+    model.set_conference(CONFERENCE_SID)
+    grid = ParticipantGrid()
+    grid.setModel(model)
+    grid.clock_timer.stop()
+    qtbot.addWidget(grid)
+    grid.resize(1040, 420)
+    grid.show()
+    qtbot.waitExposed(grid)
+    qtbot.wait(50)
+    first, last = grid.visualRect(model.index(0)), grid.visualRect(model.index(11))
+    assert grid.viewport().rect().contains(last)  # all twelve on screen
+    drawn = grid.delegate.drawn
+    grid.viewport().update(first)
+    grid.viewport().update(last)
+    qtbot.waitUntil(lambda: grid.delegate.drawn > drawn)
+    qtbot.wait(20)
+    assert grid.delegate.drawn - drawn == 2
