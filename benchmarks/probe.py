@@ -3,7 +3,8 @@
 The hooks wrap methods from outside (production code carries no benchmark switches) and note,
 on time.monotonic() (one clock for every process on the machine):
 - when each callback reached the webhook handler and when that participant's tile was next
-  painted (callback → tile repainted; a tile scrolled out of view is not counted),
+  painted (callback → tile repainted; a tile scrolled out of view is not counted, nor a tile
+  Qt asks for inside the bounding rect of a repaint but outside its region: it is clipped away),
 - every grid repaint (repaints per second),
 - how late a 2 ms asyncio timer fires (the longest event-loop stall),
 - every garbage collection that took over 5 ms (a cause of stalls),
@@ -34,6 +35,7 @@ ARRIVED = [0]
 GC_PAUSES: list[tuple[float, float, int]] = []  # (when, seconds, generation), over 5 ms only
 _gc_started: list[float] = []
 _waiting: dict[str, float] = {}  # call SID -> first callback since its tile was last painted
+_painting: list[Any] = [None]  # the region the grid repaints now (a QRegion, None between)
 _console: list[Any] = []
 _tasks: list[asyncio.Task[None]] = []
 
@@ -78,7 +80,8 @@ def install() -> None:
     def paint(original: Any) -> Any:
         def tile_paint(self: Any, painter: Any, option: Any, index: QModelIndex) -> None:
             original(self, painter, option, index)
-            arrived = _waiting.pop(str(index.data(Role.CALL_SID)), None)
+            call_sid = str(index.data(Role.CALL_SID))
+            arrived = None if _clipped_away(option.rect) else _waiting.pop(call_sid, None)
             if arrived is not None:
                 TILE_LATENCY.append((arrived, time.monotonic() - arrived))
 
@@ -87,7 +90,7 @@ def install() -> None:
     def paint_event(original: Any) -> Any:
         def grid_paint(self: Any, event: Any) -> None:
             PAINTS.append(time.monotonic())
-            original(self, event)
+            _paint_region(original, self, event)
             _forget_offscreen(self)
 
         return grid_paint
@@ -107,6 +110,20 @@ def install() -> None:
     _wrap(TileDelegate, "paint", paint)
     _wrap(ParticipantGrid, "paintEvent", paint_event)
     _wrap(Console, "start", start)
+
+
+def _paint_region(paint: Callable[[Any, Any], None], grid: Any, event: Any) -> None:
+    _painting[0] = event.region()
+    try:
+        paint(grid, event)
+    finally:
+        _painting[0] = None
+
+
+def _clipped_away(rect: Any) -> bool:
+    """A tile Qt asks for inside the bounding rect of a repaint but outside its region."""
+    region = _painting[0]
+    return region is not None and not region.intersects(rect)
 
 
 def _forget_offscreen(grid: Any) -> None:
