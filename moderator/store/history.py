@@ -50,8 +50,9 @@ _SNAPSHOTS = "SELECT conference_sid, MIN(id), MAX(id) FROM snapshots GROUP BY co
 
 Wanted = Callable[[str, str | None], bool]  # (conference SID, its friendly name) -> fold it?
 # An older journal (no summaries yet): the newest conferences up to this many rows are folded at
-# start, the rest in the background (Backlog) while the console runs. A million callbacks took
-# 65-195 s to summarise before the window showed.
+# start, the rest that have surely ended in the background (Backlog) while the console runs (one
+# that may be live is folded at start: _beyond_budget). A million callbacks took 65-195 s to
+# summarise before the window showed.
 START_ROWS = 5_000
 
 
@@ -259,7 +260,7 @@ def _open(
         index = conference_index(journal)
         stored = summaries(journal)
         if budget is not None:
-            later = _beyond_budget(index, stored, budget)
+            later = _beyond_budget(journal, index, stored, budget)
         deferred = {indexed.sid for indexed in later}
         for indexed in index:
             summary = stored.get(indexed.sid)
@@ -294,8 +295,14 @@ def _open(
     return roster, later, order
 
 
-def _beyond_budget(index: list[Indexed], stored: dict[str, Summary], budget: int) -> list[Indexed]:
-    """The conferences without a current summary past the newest `budget` rows, newest first."""
+def _beyond_budget(
+    journal: Journal, index: list[Indexed], stored: dict[str, Summary], budget: int
+) -> list[Indexed]:
+    """The conferences without a current summary past the newest `budget` rows that have surely
+    ended, newest first. One that may still be live is folded at start whatever its size: a
+    live meeting of more than `budget` callbacks (a restart in the middle of a large meeting:
+    a live conference has no summary) was left to the background, so the start restored none
+    of the host's state for it and journaled a fresh start instead."""
     unsummarised = [
         indexed
         for indexed in index
@@ -303,11 +310,23 @@ def _beyond_budget(index: list[Indexed], stored: dict[str, Summary], budget: int
     ]
     unsummarised.sort(key=lambda indexed: indexed.last_id, reverse=True)
     spent = 0
-    for position, indexed in enumerate(unsummarised):
+    later = []
+    for indexed in unsummarised:
         spent += max(1, indexed.last_id - indexed.first_id + 1)  # rows at most (ids interleave)
-        if spent > budget:
-            return unsummarised[position:]
-    return []
+        if spent > budget and _ended(journal, indexed.sid):
+            later.append(indexed)
+    return later
+
+
+def _ended(journal: Journal, sid: str) -> bool:
+    """Whether the conference's last callback (by SequenceNumber, read by its index) is its
+    conference-end: then it has ended, whatever its fold would say of anything else. An end
+    known only otherwise (a snapshot, a later callback) counts as maybe live: folded at start."""
+    row = journal.reader.execute(
+        "SELECT event FROM callbacks WHERE conference_sid = ? ORDER BY sequence DESC LIMIT 1",
+        (sid,),
+    ).fetchone()
+    return row is not None and row[0] == "conference-end"
 
 
 Progress = Callable[[int, int], None]  # (conferences done, of how many), on the loop
