@@ -289,8 +289,14 @@ class Journal:
         """append_callbacks on the writer thread; returns once the batch is committed."""
         if self._disk is None:
             raise JournalError(f"the journal {self.path} is open read-only")
-        job = self._disk.submit(lambda: self.append_callbacks(batch, self._writer_connection()))
-        await asyncio.wrap_future(job)
+        await asyncio.wrap_future(self._disk.submit(lambda: self.write_callbacks(batch)))
+
+    def write_callbacks(
+        self, batch: Sequence[tuple[datetime, Mapping[str, str], ConferenceEvent]]
+    ) -> None:
+        """On the writer thread (a job given to `write_later`): append_callbacks on its
+        connection, one commit for the batch."""
+        self._append(self._writer_connection(), batch)
 
     def append_callbacks(
         self,
