@@ -296,7 +296,7 @@ class Journal:
     ) -> None:
         """On the writer thread (a job given to `write_later`): append_callbacks on its
         connection, one commit for the batch."""
-        self._append(self._writer_connection(), batch)
+        self.append_callbacks(batch, self._writer_connection())
 
     def append_callbacks(
         self,
