@@ -9,7 +9,7 @@ on their tile.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -44,14 +44,11 @@ class TileSearch(QLineEdit):
         layout.addStretch(1)
         self._grid = grid
         self._filtering = False  # some rows may be hidden: unhide them when the query clears
+        self._following = False  # listening to rows that join or change (while filtering)
         self.textChanged.connect(self.apply)
         model = grid.model()
         for signal in (model.modelReset, model.layoutChanged):
             signal.connect(self.apply)
-        # only the rows that changed are looked at again: a burst of callbacks while the host
-        # searches costs a row each, not the whole grid each
-        model.rowsInserted.connect(lambda _parent, first, last: self._some(first, last))
-        model.dataChanged.connect(lambda top, bottom, *_: self._some(top.row(), bottom.row()))
         grid.installEventFilter(self)  # Esc on the tiles clears the search too
 
     @property
@@ -70,6 +67,30 @@ class TileSearch(QLineEdit):
         self._filtering = True  # until this pass has shown every row again
         self._some(0, self._grid.model().rowCount() - 1)
         self._filtering = bool(self.query)
+        self._follow(self._filtering)
+
+    def _follow(self, on: bool) -> None:
+        """While a search hides tiles, the rows that join or change are matched again (a row
+        each, not the whole grid each). Only then: every tile a batch changes called back
+        into Python to be told that nothing is searched."""
+        if on == self._following:
+            return
+        self._following = on
+        model = self._grid.model()
+        for signal, slot in (
+            (model.rowsInserted, self._inserted),
+            (model.dataChanged, self._changed),
+        ):
+            if on:
+                signal.connect(slot)
+            else:
+                signal.disconnect(slot)
+
+    def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        self._some(first, last)
+
+    def _changed(self, top: QModelIndex, bottom: QModelIndex, _roles: list[int]) -> None:
+        self._some(top.row(), bottom.row())
 
     def _some(self, first: int, last: int) -> None:
         """Match rows `first`..`last` again (a row joined, renamed, its number looked up), then

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import SIGNAL, Qt
 
 from moderator.domain.names import matches
 from moderator.domain.roster import Roster
@@ -98,3 +98,28 @@ def test_a_tile_that_joins_while_searching_is_filtered_too(
     assert shown(window) == []
     feed(form("participant-join", 8, who="Dora"), form("participant-join", 9, who="Ed"))
     assert shown(window) == ["Dora"]
+
+
+def test_a_tile_whose_number_is_found_while_searching_is_matched_again(
+    qtbot: Any, window: MainWindow, roster: Roster, bridge: RosterBridge
+) -> None:
+    window.search.setText("3125550101")
+    assert shown(window) == []
+    roster.set_number(CONFERENCE_SID, call_sid("Charles"), "+13125550101")  # a row changes
+    bridge.flush()
+    assert shown(window) == ["Charles"]
+
+
+def test_the_search_listens_to_changed_tiles_only_while_it_searches(
+    qtbot: Any, window: MainWindow
+) -> None:
+    """Every tile a batch of callbacks changes called the search back, to find nothing is
+    searched: it follows the rows only while a query hides tiles."""
+    model = window.participants
+    changed = SIGNAL("dataChanged(QModelIndex,QModelIndex,QList<int>)")
+    idle = model.receivers(changed)
+    window.search.setText("mary")
+    assert model.receivers(changed) == idle + 1
+    window.search.clear()
+    assert model.receivers(changed) == idle
+    assert len(shown(window)) == model.rowCount()
