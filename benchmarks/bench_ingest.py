@@ -7,7 +7,9 @@ concurrency). Modes:
                   roster) on a plain asyncio loop
   console-qasync  the same on the stock qasync loop inside an offscreen QApplication
   console-loop    the same on the console's loop (qasync with batched call_soon), as shipped
-Prints one JSON object; no assertions (machines are shared and noisy).
+Prints one JSON object; no assertions (machines are shared and noisy). Besides the rate, each
+mode's server CPU per callback (`server_cpu_us`, and `loop_cpu_us` for its event loop's thread),
+which the machine's other load moves much less than the rate.
 """
 
 from __future__ import annotations
@@ -115,7 +117,30 @@ async def blast(port: int, count: int, concurrency: int) -> dict[str, Any]:
     }
 
 
+def _cpu_seconds(stat: Path) -> float | None:
+    """User + system CPU seconds of a process or thread from its /proc stat (None off Linux)."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_cpu(pid: int) -> tuple[float | None, float | None]:
+    """The server process's CPU seconds, and its main (event loop) thread's."""
+    proc = Path("/proc") / str(pid)
+    return _cpu_seconds(proc / "stat"), _cpu_seconds(proc / "task" / str(pid) / "stat")
+
+
+def _per_callback_us(before: float | None, after: float | None, count: int) -> float | None:
+    if before is None or after is None:
+        return None
+    return round(1e6 * (after - before) / count, 1)
+
+
 def measure(mode: str, count: int, concurrency: int) -> dict[str, Any]:
+    """The rate, and the server's CPU per callback (whole process, and its event loop's thread:
+    figures that the machine's other load moves much less than the rate; Linux only)."""
     with tempfile.TemporaryDirectory() as data_dir:
         child = subprocess.Popen(
             [sys.executable, __file__, "--serve", mode, "--data-dir", data_dir],
@@ -127,7 +152,11 @@ def measure(mode: str, count: int, concurrency: int) -> dict[str, Any]:
             assert child.stdout is not None
             port = int(child.stdout.readline())
             asyncio.run(blast(port, 50, concurrency))  # warm-up
+            process, loop = _server_cpu(child.pid)
             result = asyncio.run(blast(port, count, concurrency))
+            process_after, loop_after = _server_cpu(child.pid)
+            result["server_cpu_us"] = _per_callback_us(process, process_after, count)
+            result["loop_cpu_us"] = _per_callback_us(loop, loop_after, count)
         finally:
             child.terminate()
             child.wait(10)

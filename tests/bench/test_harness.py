@@ -24,7 +24,15 @@ KEYS = {
         "report_one_conference",
     },
     "bulk": {"default", "sequential_s", "ideal_s", "ideal_at_concurrency_s", "concurrency"},
-    "loop": {"bare_per_s", "asyncio_ratio", "qasync_ratio", "console_loop_ratio"},
+    "loop": {
+        "bare_per_s",
+        "asyncio_ratio",
+        "qasync_ratio",
+        "console_loop_ratio",
+        "console_loop_cpu_us",  # the server's CPU per callback, and its loop thread's
+        "console_loop_loop_cpu_us",
+        "bare_loop_cpu_us",
+    },
     "long": {
         "rss_growth_mb",
         "rss_mb_by_callbacks_sent",
