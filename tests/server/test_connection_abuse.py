@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
@@ -284,3 +286,64 @@ def test_a_log_budget_lets_a_burst_through_a_minute_and_counts_the_rest() -> Non
     assert budget.allow() is None
     now[0] = 60.0  # a new minute: the first line says how many were dropped
     assert [budget.allow() for _ in range(4)] == [3, 0, 0, None]
+
+
+# ---- a body that came with its headers needs no timer -----------------------------------------
+
+
+@pytest.fixture
+def timers(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """The body-read timeouts read_form starts."""
+    started: list[float | None] = []
+    timeout = asyncio.timeout
+
+    def counted(delay: float | None) -> AbstractAsyncContextManager[object]:
+        started.append(delay)
+        return timeout(delay)
+
+    monkeypatch.setattr(forms.asyncio, "timeout", counted)
+    return started
+
+
+async def post_in_parts(server: WebhookServer, pause: float) -> bytes:
+    """The status line answering a signed callback whose body follows its headers `pause`
+    seconds later (0: with them)."""
+    fields = team_meeting()[0]
+    signature = RequestValidator(TOKEN).compute_signature(server.local_url + PATH, fields)
+    body = urlencode(fields).encode()
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"X-Twilio-Signature: {signature}\r\nContent-Length: {len(body)}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        if pause:
+            writer.write(head + body[:10])
+            await writer.drain()
+            await asyncio.sleep(pause)
+            writer.write(body[10:])
+        else:
+            writer.write(head + body)
+        await writer.drain()
+        status = await reader.readline()
+    finally:
+        writer.close()
+    return status
+
+
+async def test_a_body_that_came_with_its_headers_is_read_without_a_timer(
+    full_size_server: WebhookServer, timers: list[float | None]
+) -> None:
+    status = await post_in_parts(full_size_server, 0)
+    assert status.startswith(b"HTTP/1.1 204")
+    assert timers == []
+
+
+async def test_a_body_still_coming_is_waited_for_within_the_timeout(
+    full_size_server: WebhookServer, timers: list[float | None]
+) -> None:
+    status = await post_in_parts(full_size_server, 0.2)
+    assert status.startswith(b"HTTP/1.1 204")
+    assert timers == [forms.BODY_READ_TIMEOUT]
