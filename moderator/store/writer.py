@@ -7,6 +7,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import datetime
 
 from moderator.domain.events import ConferenceEvent
@@ -81,29 +82,40 @@ class CallbackWriter:
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         """Queue a commit of what is pending on the writer thread (the caller armed it)."""
+        batch: list[_Entry] = []
+
+        def commit() -> list[JournalError | None]:  # on the writer thread
+            with self._lock:
+                batch.extend(self._pending)
+                self._pending = []
+            return self._write(batch) if batch else []
+
         try:
-            self._journal.write_later(lambda: self._commit_next(loop))
+            job = self._journal.write_later(commit)
         except JournalError as exc:  # read-only, or closed: the console is stopping
             with self._lock:
                 batch, self._pending = self._pending, []
                 self._armed = False
             _tell(loop, batch, [exc] * len(batch))
+            return
+        job.add_done_callback(lambda done: self._committed(loop, batch, done))
 
-    def _commit_next(self, loop: asyncio.AbstractEventLoop) -> None:
-        """On the writer thread: commit what is pending, tell the loop, and queue the next
-        commit if more came meanwhile (else disarm, so the next callback hands one over)."""
-        with self._lock:
-            batch, self._pending = self._pending, []
-        outcomes: list[JournalError | None] = []
+    def _committed(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: list[_Entry],
+        done: Future[list[JournalError | None]],
+    ) -> None:
+        """Once the writer thread is idle again (so /healthz does not lag behind the answers):
+        tell the commit's waiters, and queue the next commit if more came meanwhile (else
+        disarm, so the next callback hands one over)."""
         try:
-            outcomes = self._write(batch) if batch else []
-        finally:
-            # whatever happened, every waiter is answered (a bug here must not hang handlers)
-            missing = len(batch) - len(outcomes)
-            outcomes += [JournalError("journal write failed: interrupted")] * missing
-            _tell(loop, batch, outcomes)
-            with self._lock:
-                more = self._armed = bool(self._pending)
+            outcomes = done.result()
+        except Exception as exc:  # a bug: every waiter is still answered, none hangs
+            outcomes = [_journal_error(exc)] * len(batch)
+        _tell(loop, batch, outcomes)
+        with self._lock:
+            more = self._armed = bool(self._pending)
         if more:
             self._hand_over(loop)
 

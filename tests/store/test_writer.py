@@ -75,3 +75,16 @@ async def test_a_closed_journal_answers_every_waiter_with_an_error(tmp_path: Pat
         await asyncio.wait_for(queue(writer, 2), HANG_GUARD)
     with pytest.raises(JournalError):  # and the next one too: nothing was left armed
         await asyncio.wait_for(queue(writer, 3), HANG_GUARD)
+
+
+async def test_a_callback_is_answered_once_the_writer_thread_is_idle_again(
+    tmp_path: Path,
+) -> None:
+    """/healthz must not say "degraded" (a write stalled) after the answer went out."""
+    journal = Journal.in_dir(tmp_path)
+    writer = CallbackWriter(journal)
+    for sequence in range(1, 21):
+        await asyncio.wait_for(queue(writer, sequence), HANG_GUARD)
+        assert journal.queued_writes == 0
+        assert journal.writer_stalled_for() == 0.0
+    journal.close()
