@@ -472,7 +472,17 @@ class MainWindow(QMainWindow):
     def _on_events(self, events: list[ConferenceEvent]) -> None:
         """A batch of callbacks (the bridge delivers at most about 60 a second)."""
         self.status.callback_received(self._clock())
-        self.log_model.queue([entry_for_event(event, self._name_of) for event in events])
+        # each caller's name read once a batch (the roster does not change while a batch is
+        # applied): a guest muted, speaking and done in one batch is three lines, one name
+        names: dict[tuple[str, str], str | None] = {}
+
+        def name_of(conference_sid: str, call_sid: str) -> str | None:
+            key = (conference_sid, call_sid)
+            if key not in names:
+                names[key] = self._name_of(conference_sid, call_sid)
+            return names[key]
+
+        self.log_model.queue([entry_for_event(event, name_of) for event in events])
 
     def _name_of(self, conference_sid: str, call_sid: str) -> str | None:
         participant = self._roster.participant(conference_sid, call_sid)

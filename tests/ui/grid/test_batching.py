@@ -272,3 +272,32 @@ def test_a_live_conference_s_batch_does_not_count_who_took_part(
         assert counted and "4 people took part" in window.subtitle.text()
     finally:
         bridge.detach()
+
+
+def test_the_log_reads_each_caller_s_name_once_a_batch(
+    qtbot: Any, themed: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    roster, bridge, window = shown_window(qtbot)
+    feed = Feed(roster, bridge)
+    feed(*team_meeting())
+    asked: list[str] = []
+    name_of = window._name_of
+    monkeypatch.setattr(
+        window, "_name_of", lambda conf, call: asked.append(call) or name_of(conf, call)
+    )
+    try:
+        feed(  # Alice is unmuted, speaks and stops in one batch: three lines, her name once
+            form("participant-unmute", 8, who="Alice"),
+            form("participant-speech-start", 9, who="Alice"),
+            form("participant-speech-stop", 10, who="Alice"),
+        )
+        window.log_model.flush()
+        assert asked == [call_sid("Alice")]
+        lines = [window.log_model.entry(row) for row in range(window.log_model.rowCount())][-3:]
+        assert [(line.event, line.who) for line in lines] == [
+            ("Unmuted", "Alice"),
+            ("Started speaking", "Alice"),
+            ("Stopped speaking", "Alice"),
+        ]
+    finally:
+        bridge.detach()
