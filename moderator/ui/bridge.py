@@ -55,6 +55,7 @@ class RosterBridge(QObject):
         # a coarse timer may fire up to 5% early, before the credit is back
         self.flush_timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.flush_timer.timeout.connect(self.flush)
+        self._scheduled = False  # the flush timer runs (kept here, read at every callback)
         roster.changed.connect(self._on_changes)
 
     def _on_changes(self, changes: list[Change]) -> None:
@@ -66,8 +67,9 @@ class RosterBridge(QObject):
         self._schedule()
 
     def _schedule(self) -> None:
-        if self.flush_timer.isActive():
+        if self._scheduled:  # not asked of the timer: this runs for every callback
             return
+        self._scheduled = True
         now = time.monotonic()
         if self._last_batch > LOADED_BATCH:  # under load: the stretched frame
             wait = self.frame - (now - self._last_flush)
@@ -83,6 +85,7 @@ class RosterBridge(QObject):
     def flush(self) -> None:
         """Deliver what is waiting now (the timer calls this; tests may too)."""
         self.flush_timer.stop()
+        self._scheduled = False
         self._last_flush = time.monotonic()
         self._credit = max(0.0, self._refill(self._last_flush) - 1.0)
         changes, self._changes = self._changes, []
@@ -102,4 +105,5 @@ class RosterBridge(QObject):
 
     def detach(self) -> None:
         self.flush_timer.stop()
+        self._scheduled = False
         self.roster.changed.disconnect(self._on_changes)
