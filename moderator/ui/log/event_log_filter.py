@@ -26,8 +26,10 @@ class EventLogFilter(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)  # any column
         self._show_speech = True
         self._errors_only = False
+        self._text = ""
 
     def set_text(self, text: str) -> None:
+        self._text = text.strip()
         self.setFilterRegularExpression(
             QRegularExpression(
                 re.escape(text.strip()), QRegularExpression.PatternOption.CaseInsensitiveOption
@@ -49,6 +51,8 @@ class EventLogFilter(QSortFilterProxyModel):
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
+        if self._show_speech and not self._errors_only and not self._text:
+            return True  # nothing filtered: every callback's line goes in without a look
         source = self.sourceModel()
         index = source.index(source_row, 0, source_parent)
         if not self._show_speech and source.data(index, Role.EVENT_KIND) in _SPEECH:
