@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from types import SimpleNamespace
 from typing import Any
 
@@ -92,10 +91,19 @@ def test_window_takes_a_burst_in_one_batch(qtbot: Any, themed: QApplication) -> 
         bridge.detach()
 
 
-def test_slow_views_stretch_the_frame_up_to_a_bound(qtbot: Any, qapp: QApplication) -> None:
+def test_slow_views_stretch_the_frame_up_to_a_bound(
+    qtbot: Any, qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the bridge's clock, moved by the views: a busy machine cannot make the quick batch slow
+    clock = [100.0]
+    monkeypatch.setattr(bridge_module, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     roster = Roster()
     bridge = RosterBridge(roster)
-    bridge.changed.connect(lambda _changes: time.sleep(0.02))  # a view that takes 20 ms
+
+    def slow_view(_changes: object) -> None:  # a view that takes 20 ms
+        clock[0] += 0.02
+
+    bridge.changed.connect(slow_view)
     try:
         assert bridge.frame == FRAME
         roster.apply(parse_callback(form("participant-join", 1, who="Host"), START))
@@ -184,7 +192,11 @@ def test_a_quiet_console_delivers_at_once_and_paces_batches_by_credit(
         bridge.detach()
 
 
-def test_the_window_s_repaint_counts_as_view_time(qtbot: Any, themed: QApplication) -> None:
+def test_the_window_s_repaint_counts_as_view_time(
+    qtbot: Any, themed: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the batches take no time on the bridge's clock: a busy machine cannot stretch them
+    monkeypatch.setattr(bridge_module, "time", SimpleNamespace(monotonic=lambda: 100.0))
     roster, bridge, window = shown_window(qtbot)
     qtbot.waitExposed(window)
     painted: list[float] = []
