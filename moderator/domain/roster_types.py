@@ -75,6 +75,9 @@ class ConferenceRecord:
     last_key: EntryKey = START
     shown: Conference | None = None  # the fold plus headcount, as last announced
     shown_presenter: str | None = None
+    # _presenter_of's last answer with what it depends on beyond the participants' roles:
+    # (chosen_presenter, how many participants, the presenter); see Roster._presenter
+    presenter_memo: tuple[str | None, int, str | None] | None = None
     headcount: int = 0
     # Indexes for refolding one participant when its callback arrives late (sorted keys):
     by_call: dict[str, list[EntryKey]] = field(default_factory=dict)  # its own callbacks

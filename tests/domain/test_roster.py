@@ -19,6 +19,7 @@ from tests.domain.histories import (
     redelivered,
     replayed,
     roster_of,
+    snapshots,
     with_snapshots,
 )
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
@@ -309,3 +310,71 @@ def test_a_late_answer_about_one_participant_refolds_only_them() -> None:
     assert state(roster) == state(in_order)
     p5 = roster.participant(CONFERENCE_SID, call_sid("P5"))
     assert p5 is not None and p5.speaking and not p5.muted  # the newer speech-start said so
+
+
+# ---- the presenter, looked for again only when it may have changed ---------------------------
+
+_STARTERS = st.sampled_from(["Mary", "Alice", "Bob", "Charles", "Dave"])
+
+
+@st.composite
+def presenter_steps(draw: st.DrawFn) -> list[tuple[str, object]]:
+    """Callbacks (any order, repeats) whose people start or end the conference or not, the
+    host's choice of presenter, and reconcile snapshots, interleaved."""
+    length = draw(st.integers(min_value=1, max_value=40))
+    forms = []
+    for sequence in range(1, length + 1):
+        kind = draw(
+            st.sampled_from(
+                [
+                    "participant-join",
+                    "participant-leave",
+                    "participant-mute",
+                    "participant-hold",
+                    "participant-modify",
+                    "conference-end",
+                ]
+            )
+        )
+        who = draw(_STARTERS) if kind.startswith("participant") else None
+        forms.append(
+            form(
+                kind,
+                sequence,
+                who=who,
+                start_on_enter=draw(st.booleans()),
+                end_on_exit=draw(st.booleans()),
+            )
+        )
+    steps: list[tuple[str, object]] = [("callback", f) for f in forms]
+    steps += [("callback", f) for f in draw(st.lists(st.sampled_from(forms), max_size=5))]
+    steps += [
+        ("choose", draw(st.one_of(st.none(), _STARTERS.map(call_sid))))
+        for _ in range(draw(st.integers(min_value=0, max_value=3)))
+    ]
+    steps += [("snapshot", s) for s in draw(st.lists(snapshots(CONFERENCE_SID), max_size=2))]
+    return list(draw(st.permutations(steps)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(presenter_steps())
+def test_the_shown_presenter_is_always_the_one_the_participants_give(
+    steps: list[tuple[str, object]],
+) -> None:
+    """After every step the tiles mark exactly the presenter the participants' roles give
+    (Roster.presenter reads them all), though a callback looks for it again only when its
+    participant's roles changed."""
+    roster = Roster()
+    for what, value in steps:
+        if what == "callback":
+            assert isinstance(value, dict)
+            roster.apply(events([value])[0])
+        elif what == "snapshot":
+            assert isinstance(value, ConferenceSnapshot)
+            roster.apply_snapshot(value)
+        else:
+            assert value is None or isinstance(value, str)
+            roster.choose_presenter(CONFERENCE_SID, value)
+        marked = [p.call_sid for p in roster.participants(CONFERENCE_SID) if p.presenter]
+        expected = roster.presenter(CONFERENCE_SID)
+        assert marked == ([expected] if expected else [])
