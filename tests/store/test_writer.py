@@ -43,7 +43,8 @@ async def test_callbacks_queued_while_the_writer_is_busy_share_one_commit(
     first = [queue(writer, n) for n in (1, 2)]
     journal.record_action(NOW, CONFERENCE_SID, None, "end")
     later = [queue(writer, n) for n in (3, 4, 5)]
-    assert journal.queued_writes == 3  # the held write, one commit of the callbacks, the action
+    await asyncio.sleep(0)  # the loop's pass ends: the commit is handed over
+    assert journal.queued_writes == 3  # the held write, the action, one commit of the callbacks
     release.set()
     await asyncio.wait_for(asyncio.gather(*first, *later), HANG_GUARD)
     held.result(HANG_GUARD)
@@ -87,4 +88,15 @@ async def test_a_callback_is_answered_once_the_writer_thread_is_idle_again(
         await asyncio.wait_for(queue(writer, sequence), HANG_GUARD)
         assert journal.queued_writes == 0
         assert journal.writer_stalled_for() == 0.0
+    journal.close()
+
+
+async def test_callbacks_queued_in_one_pass_of_the_loop_share_one_commit(tmp_path: Path) -> None:
+    journal = Journal.in_dir(tmp_path)
+    writer = CallbackWriter(journal)
+    waiters = [queue(writer, n) for n in range(1, 9)]  # eight handlers in one pass
+    assert journal.queued_writes == 0  # handed over once the pass ends, not at the first
+    await asyncio.wait_for(asyncio.gather(*waiters), HANG_GUARD)
+    assert writer.commits == 1
+    assert journal.callback_count() == 8
     journal.close()
