@@ -163,6 +163,8 @@ def _rows_of_table(
             yield from _converted(journal, table, row, convert)
         return
     except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_INTERRUPT:
+            raise  # a shutdown stopped the read (Backlog.stop), the file is not damaged
         log.error(
             "the journal %s is damaged (%s): reading around it for %s", journal.path, exc, sid
         )
@@ -370,6 +372,8 @@ class Backlog:
             except JournalError as exc:
                 log.error("could not summarise the older conferences: %s", exc)
                 return
+            # SQLite asks between steps: a read under way ends once the console stops
+            reader.reader.set_progress_handler(self._stopping.is_set, 1000)
             try:
                 for indexed in self.pending:
                     if self._stopping.is_set():
@@ -382,7 +386,8 @@ class Backlog:
                     past = fold.summary(indexed.sid) if row is not None else None
                     loop.call_soon_threadsafe(arrived, indexed, row, past)
             except sqlite3.Error as exc:
-                log.error("summarising the older conferences stopped: %s", exc)
+                if not self._stopping.is_set():  # else stop() interrupted the read
+                    log.error("summarising the older conferences stopped: %s", exc)
             finally:
                 reader.close()
 
@@ -415,7 +420,13 @@ class Backlog:
             self._thread.join(timeout)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """At shutdown, before the journal closes: what is left waits for the next start."""
+        """At shutdown, before the journal closes: what is left waits for the next start.
+
+        A read under way ends too (the thread's progress handler): an older journal's first
+        start also runs SQLite's whole-file check, and on a file not in the page cache one
+        conference's rows took 3.5 s to arrive, which a quit waited for (5-6 s in one first
+        start of eight).
+        """
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)

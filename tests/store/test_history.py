@@ -301,6 +301,44 @@ async def test_stopping_cuts_the_backlog_short_within_a_conference(
     journal.close()
 
 
+async def test_stopping_interrupts_a_read_the_disk_holds_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An older journal's first start also runs SQLite's whole-file check: on a file out of the
+    # page cache one conference's rows took 3.5 s to come, and a quit waited for them (5-6 s,
+    # the join's whole timeout, in one first start of eight). A read that never ends stands in.
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    _roster, backlog = history.open_roster_deferring(journal, rows=0)
+    reading = threading.Event()
+
+    def endless(reader: Journal, sid: str) -> Iterator[Entry]:
+        reading.set()
+        reader.reader.execute(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+        ).fetchone()
+        yield from ()
+
+    monkeypatch.setattr(history, "conference_entries", endless)
+    backlog.start(asyncio.get_running_loop())
+    assert reading.wait(10)
+    backlog.stop(timeout=10)
+    assert backlog._thread is not None and not backlog._thread.is_alive()
+    assert backlog.done == 0
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # a stop, not damage
+    journal.close()
+
+
+def test_an_interrupted_read_is_not_taken_for_damage(tmp_path: Path) -> None:
+    # _rows_of_table reads around damage row by row; an interrupt must end the read instead
+    journal = Journal.in_dir(journal_of_three(tmp_path))
+    journal.reader.set_progress_handler(lambda: 1, 1)  # every statement is interrupted at once
+    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+        list(history.conference_entries(journal, ALPHA))
+    journal.reader.set_progress_handler(None, 1)
+    assert journal.rows_skipped.total == 0
+    journal.close()
+
+
 def test_a_live_meeting_past_the_start_budget_is_folded_at_start(tmp_path: Path) -> None:
     # A restart in the middle of a meeting of more than START_ROWS callbacks (a live conference
     # has no summary) left it to the background: the start restored none of the host's state
