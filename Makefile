@@ -43,7 +43,7 @@ test: lint  ## lint, types, then every test (the executable build included)
 test-fast: $(DEV)  ## the edit-and-rerun loop: every test but the builds and the e2e processes
 	$(BIN)/pytest -q -m "not build and not e2e"
 
-bench: $(DEV)  ## every speed figure as one JSON object (`--quick`: under two minutes)
+bench: $(DEV)  ## every speed figure as one JSON object (`--quick`: about four minutes, half the test loop)
 	$(BIN)/python -m benchmarks --quick
 
 exe: $(DEV)  ## the one-file executable under dist/

@@ -7,6 +7,7 @@ Figures (names and units are stable; each carries its goal and its baseline from
   bulk      mute 249 at 200 ms REST latency: default concurrency, sequential, ideal
   loop      the webhook server alone on asyncio and on qasync against bare aiohttp
   long      a 4-hour, 250-person meeting compressed in time: RSS growth, tile latency start/end
+  tests     the edit-and-rerun test loop (`make test-fast`): wall time against 2 minutes
 `--only NAME` runs some of them. The older single benchmarks (bench_*.py) still run alone.
 """
 
@@ -24,10 +25,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import fig_bulk, fig_history, fig_ingest, fig_latency, fig_long, fig_loop
+from benchmarks import (
+    fig_bulk,
+    fig_history,
+    fig_ingest,
+    fig_latency,
+    fig_long,
+    fig_loop,
+    fig_tests,
+)
 from benchmarks.machine import load_average, machine
 
-FIGURES = ("ingest", "latency", "history", "bulk", "loop", "long")
+FIGURES = ("ingest", "latency", "history", "bulk", "loop", "long", "tests")
 HISTORY = 100_000
 MILLION = 1_000_000
 
@@ -49,14 +58,20 @@ class Scale:
     loop_callbacks: int
     loop_rounds: int
     long_callbacks: int
+    tests_collect_only: bool
 
 
-FULL = Scale(5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3, 288_000)
+FULL = Scale(
+    5, 250, 3000, (HISTORY, MILLION), 5, 600.0, True, 249, 0.2, 249, 3000, 3, 288_000, False
+)
 # --quick keeps every figure with fewer samples: three start-ups each without a warm-up run, a
-# start-up past 20 s reported as such, one round of the loop figure (under two minutes).
-QUICK = Scale(2, 250, 1000, (HISTORY, MILLION), 3, 20.0, False, 249, 0.2, 10, 1000, 1, 28_800)
-# smoke: keys, not values
-SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1, 600)
+# start-up past 20 s reported as such, one round of the loop figure (about 90 s), then the test
+# loop (about two minutes more).
+QUICK = Scale(
+    2, 250, 1000, (HISTORY, MILLION), 3, 20.0, False, 249, 0.2, 10, 1000, 1, 28_800, False
+)
+# smoke: keys, not values (the test loop is only collected)
+SMOKE = Scale(1, 12, 60, (5_000, 10_000), 1, 120.0, False, 12, 0.01, 3, 100, 1, 600, True)
 
 
 def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
@@ -86,6 +101,9 @@ def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
     def long(tmp: Path) -> dict[str, Any]:
         return asyncio.run(fig_long.measure(tmp, scale.long_callbacks))
 
+    def tests(tmp: Path) -> dict[str, Any]:
+        return fig_tests.measure(scale.tests_collect_only)
+
     return {
         "ingest": ingest,
         "latency": latency,
@@ -93,6 +111,7 @@ def _plan(scale: Scale) -> dict[str, Callable[[Path], dict[str, Any]]]:
         "bulk": bulk,
         "loop": loop,
         "long": long,
+        "tests": tests,
     }
 
 
@@ -120,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--quick", action="store_true", help="fewer rounds (under two minutes)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="fewer rounds (about four minutes, half of it the test loop)",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: checks the harness")
     parser.add_argument("--only", action="append", choices=FIGURES, help="run only this figure")
     parser.add_argument("--out", type=Path, help="also write the JSON here")

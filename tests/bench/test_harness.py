@@ -33,6 +33,7 @@ KEYS = {
         "console_loop_loop_cpu_us",
         "bare_loop_cpu_us",
     },
+    "tests": {"wall_s", "cpu_s", "tests", "exit_code", "goal"},
     "long": {
         "rss_growth_mb",
         "rss_mb_by_callbacks_sent",
@@ -73,4 +74,5 @@ def test_smoke_run_prints_every_figure(tmp_path: Path) -> None:
     for key in ("p50_ms", "p99_ms", "count"):
         assert key in report["latency"]["steady"]["tile_repaint"]
     assert report["ingest"]["console_exit_code"] == 0
+    assert report["tests"]["exit_code"] == 0 and report["tests"]["tests"]["collected"] > 100
     assert report["latency"]["console_exit_code"] == 0
