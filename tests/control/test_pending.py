@@ -29,7 +29,9 @@ async def test_control_waits_only_while_the_roster_shows_pending(console: Consol
     console.sim.faults.drop = 1.0  # and no confirming callback either
     assert (await muting).ok
     runs, snapshots = console.moderator.reconciler.runs, len(list(console.journal.snapshots()))
-    await asyncio.sleep(lifecycle.grace * 2)
+    # every background task runs to its end (a grace wait started for the mute would have
+    # resolved and reconciled by then), instead of sleeping two graces and hoping it had
+    await console.moderator.settle()
     assert console.moderator.reconciler.runs == runs
     assert len(list(console.journal.snapshots())) == snapshots
     console.sim.faults.drop = 0.0
