@@ -40,8 +40,8 @@ lint: $(DEV)
 test: lint  ## lint, types, then every test (the executable build included)
 	$(BIN)/pytest
 
-test-fast: $(DEV)  ## the edit-and-rerun loop: every test but the builds and the e2e processes
-	$(BIN)/pytest -q -m "not build and not e2e"
+test-fast: $(DEV)  ## the edit-and-rerun loop: every test but the builds and the e2e processes, 20 cases a property
+	$(BIN)/pytest -q -m "not build and not e2e" --hypothesis-profile=loop
 
 bench: $(DEV)  ## every speed figure as one JSON object (`--quick`: about four minutes, half the test loop)
 	$(BIN)/python -m benchmarks --quick

@@ -17,7 +17,7 @@ from typing import Any
 
 from benchmarks.processes import ROOT
 
-LOOP = ["-q", "-m", "not build and not e2e", "-p", "no:cacheprovider"]
+LOOP = ["-q", "-m", "not build and not e2e", "--hypothesis-profile=loop", "-p", "no:cacheprovider"]
 GOAL_S = 120.0
 
 

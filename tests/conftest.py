@@ -6,12 +6,19 @@ import os
 import shutil
 from pathlib import Path
 
+from hypothesis import settings
+
 from tests import loopback_guard
 
 loopback_guard.install()  # no test reaches a host but this machine (see tests/loopback_guard.py)
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("TWILIO_REGION", None)
 os.environ.pop("TWILIO_EDGE", None)
+
+# `make test-fast` (the loop rerun while editing) tries 20 cases of each property instead of
+# hypothesis's 100: its six property files took 27 s of the loop's two minutes. `make test` and
+# CI use the default profile; a test that sets its own max_examples keeps it in both.
+settings.register_profile("loop", max_examples=20)
 
 # The style sheet and icons moved from moderator/resources/ to the top-level resources/ (the
 # package moderator.resources). A checkout that ran the old layout keeps moderator/resources/

@@ -16,6 +16,7 @@ from tests.domain.histories import Entries, Forms, events, redelivered, replayed
 from tests.domain.test_roster import state
 from tests.domain.test_timeline import everything
 from tests.forms import CONFERENCE_SID, call_sid, form
+from tests.helpers.properties import examples
 
 COMPACT_AT, KEEP = 6, 3  # tiny, so the hypothesis histories (up to 30 callbacks) compact
 
@@ -56,7 +57,7 @@ def kept(roster: Roster, sid: str = CONFERENCE_SID) -> int:
     return len(roster._records[sid].entries)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(redelivered())
 def test_any_order_with_duplicates_converges_with_checkpoints(
     delivery: tuple[Forms, Forms],
@@ -68,7 +69,7 @@ def test_any_order_with_duplicates_converges_with_checkpoints(
     assert everything(compacted) == everything(everything_kept)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(with_snapshots())
 def test_snapshots_in_any_order_converge_with_checkpoints(mix: tuple[Entries, Entries]) -> None:
     in_order, shuffled = mix

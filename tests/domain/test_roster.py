@@ -23,6 +23,7 @@ from tests.domain.histories import (
     with_snapshots,
 )
 from tests.forms import CONFERENCE_SID, call_sid, form, team_meeting
+from tests.helpers.properties import examples
 
 
 def state(roster: Roster) -> object:
@@ -246,14 +247,14 @@ def test_snapshot_marks_absent_participants_left_and_wins_over_older_state() -> 
 # ---- convergence properties -----------------------------------------------------------------
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(redelivered())
 def test_any_order_with_duplicates_converges(delivery: tuple[Forms, Forms]) -> None:
     history, delivered = delivery
     assert state(roster_of(delivered)) == state(roster_of(history))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(history=histories(), data=st.data())
 def test_changes_replay_to_the_same_view(history: Forms, data: st.DataObject) -> None:
     """A listener that follows changes (like the UI model) ends with what the roster shows."""
@@ -279,7 +280,7 @@ def test_changes_replay_to_the_same_view(history: Forms, data: st.DataObject) ->
     assert shown == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(with_snapshots())
 def test_callbacks_and_snapshots_in_any_order_converge(mix: tuple[Entries, Entries]) -> None:
     """Reconcile snapshots are placed by their sequence position, so arrival order is moot."""
@@ -356,7 +357,7 @@ def presenter_steps(draw: st.DrawFn) -> list[tuple[str, object]]:
     return list(draw(st.permutations(steps)))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(presenter_steps())
 def test_the_shown_presenter_is_always_the_one_the_participants_give(
     steps: list[tuple[str, object]],

@@ -19,6 +19,7 @@ from tests.domain.histories import (
     with_snapshots,
 )
 from tests.forms import CONFERENCE_SID, START, call_sid, form, team_meeting
+from tests.helpers.properties import examples
 
 
 def timeline(forms: list[dict[str, str]]) -> ConferenceTimeline:
@@ -125,14 +126,14 @@ def everything(roster: Roster) -> object:
     return {c.sid: roster.timelines.conference(c.sid) for c in roster.conferences()}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(redelivered())
 def test_any_order_with_duplicates_gives_the_same_spans(delivery: tuple[Forms, Forms]) -> None:
     history, delivered = delivery
     assert everything(roster_of(delivered)) == everything(roster_of(history))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(with_snapshots())
 def test_callbacks_and_snapshots_in_any_order_give_the_same_spans(
     mix: tuple[Entries, Entries],
@@ -141,7 +142,7 @@ def test_callbacks_and_snapshots_in_any_order_give_the_same_spans(
     assert everything(replayed(shuffled)) == everything(replayed(in_order))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(history=histories(), data=st.data())
 def test_totals_match_the_spans_and_never_exceed_presence(
     history: list[dict[str, str]], data: st.DataObject

@@ -18,6 +18,7 @@ from moderator.domain.transcripts import (
     parse_transcription_callback,
 )
 from tests.forms import call_sid, transcription_form
+from tests.helpers.properties import examples
 
 NOW = datetime(2026, 11, 25, 15, 5, tzinfo=timezone.utc)
 
@@ -134,7 +135,7 @@ def _state(transcript: Transcript) -> tuple[object, ...]:
     )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.permutations(range(10)), st.lists(st.integers(0, 9), max_size=6))
 def test_any_order_and_duplicates_converge(order: list[int], repeats: list[int]) -> None:
     events = [_parse(f) for f in _history()]

@@ -16,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from moderator.core import Core, CoreConfig, open_core
 from moderator.credentials import Credentials
 from tests.forms import CONFERENCE_SID, form, team_meeting
+from tests.helpers.properties import examples
 
 TOKEN = "test-auth-token-0123456789abcdef"
 PATH = "/twilio/conference-events"
@@ -201,7 +202,7 @@ _headers = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
