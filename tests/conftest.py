@@ -17,7 +17,8 @@ os.environ.pop("TWILIO_EDGE", None)
 
 # `make test-fast` (the loop rerun while editing) tries 20 cases of each property instead of
 # hypothesis's 100: its six property files took 27 s of the loop's two minutes. `make test` and
-# CI use the default profile; a test that sets its own max_examples keeps it in both.
+# CI use the default profile. Tests that set their own count scale it with
+# tests/helpers/properties.py examples(); a plain max_examples is kept in both.
 settings.register_profile("loop", max_examples=20)
 
 # The style sheet and icons moved from moderator/resources/ to the top-level resources/ (the

@@ -20,12 +20,12 @@ from moderator.settings import Settings
 from moderator.sim import Faults, Simulator
 from moderator.sim.records import LINE_NUMBER
 from moderator.store.journal import Journal
+from tests.helpers.caller_numbers import look_up_numbers_soon
 from tests.helpers.media import media  # noqa: F401  (a fixture: a static audio host)
 from tests.helpers.polling import poll_until
 
 SPEED = 50.0
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.02, max_delay=1.0, total=5.0)
-NUMBERS_SETTLE = 0.05  # seconds of quiet before caller numbers are looked up (see open_console)
 
 
 async def wait_until(
@@ -111,10 +111,7 @@ async def open_console(
     )
     parts = AsyncExitStack()
     core = await build_core(config, parts)
-    # Caller numbers are looked up once callbacks have been quiet for `settle` seconds (0.5 in
-    # the product, for a real join burst); the simulator's bursts are over in milliseconds, and
-    # every settle() would otherwise wait the half second out. Tests of the debounce set it.
-    core.control.numbers.settle = NUMBERS_SETTLE
+    look_up_numbers_soon(core.control)
     console = Console(
         sim, core.journal, core.roster, core.server, core.control, messages, parts=parts
     )

@@ -25,6 +25,7 @@ from moderator.ui.bridge import RosterBridge
 from moderator.ui.look.console_style import apply_theme
 from moderator.ui.shell.main_window import MainWindow
 from tests.forms import START, team_meeting
+from tests.helpers.caller_numbers import look_up_numbers_soon
 
 
 class MemoryKeyring(KeyringBackend):
@@ -172,9 +173,7 @@ def console_on_simulator(
     parts = AsyncExitStack()
     core = run(qtbot, loop, build_core(core_config, parts))
     if core.moderator is not None:
-        # caller numbers after 0.05 s of quiet, not the product's 0.5 s: each settle() waited
-        # the half second out after a simulated join burst over in milliseconds
-        core.moderator.numbers.settle = 0.05
+        look_up_numbers_soon(core.moderator)
     try:
         window = MainWindow(bridge, core.control)
         qtbot.addWidget(window)
