@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from benchmarks import fig_tests
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,3 +47,20 @@ def test_a_real_call_gets_the_built_in_tunnel_and_no_test_tools(tmp_path: Path) 
     installs = planned("run", tmp_path / "venv")
     assert installs[-1] == "-q -e '.[tunnel]'", installs
     assert not any("test" in line or "build" in line for line in installs), installs
+
+
+def test_the_benchmarks_time_the_loop_make_test_fast_runs(tmp_path: Path) -> None:
+    # benchmarks/fig_tests.py runs pytest itself (with this interpreter): the same selection
+    # and hypothesis profile as `make test-fast`, or its figure times another loop
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    proc = subprocess.run(
+        ["make", "-n", "-C", str(ROOT), "test-fast", f"VENV={tmp_path / 'venv'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    runs = [shlex.split(line) for line in proc.stdout.splitlines()]
+    command = next(words for words in runs if words and words[0].endswith("/pytest"))
+    loop = [arg for arg in fig_tests.LOOP if arg not in ("-p", "no:cacheprovider")]
+    assert command[1:] == loop, command
